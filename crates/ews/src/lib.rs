@@ -1,0 +1,1 @@
+//! EWS codec (placeholder, being written).

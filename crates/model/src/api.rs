@@ -1,0 +1,166 @@
+//! Shapes of the proxy's JSON API that the widget reads as well.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::fields::FieldErrors;
+
+/// Every error the proxy returns: `{ "error": code, "message": text, "fields": {…} }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    /// Stable machine-readable code, see [`ErrorCode`].
+    pub error: String,
+    /// A sentence a user can read.
+    pub message: String,
+    /// Per-field messages for validation errors (JSON field names as keys).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+    /// Anything else a client needs to react (e.g. `retryAfterSeconds`, `authorizeUrl`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, serde_json::Value>,
+}
+
+/// The stable error codes of the JSON API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// 422: the input was understood but a field is invalid.
+    ValidationFailed,
+    /// 400: the body is not JSON, or not the expected shape.
+    MalformedRequest,
+    /// 401: no usable session; the widget starts the authorization flow.
+    AuthorizationRequired,
+    /// 403: e.g. a session handle presented from another origin.
+    Forbidden,
+    /// 404
+    NotFound,
+    /// 409: e.g. the item changed on the server (ChangeKey mismatch).
+    Conflict,
+    /// 503: Exchange throttled us; `details.retryAfterSeconds` says when to retry.
+    ExchangeBusy,
+    /// 502: Exchange answered with an error or could not be reached.
+    ExchangeError,
+    /// 500: a bug on our side.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::MalformedRequest => "malformed_request",
+            ErrorCode::AuthorizationRequired => "authorization_required",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::ExchangeBusy => "exchange_busy",
+            ErrorCode::ExchangeError => "exchange_error",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::ValidationFailed => 422,
+            ErrorCode::MalformedRequest => 400,
+            ErrorCode::AuthorizationRequired => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::ExchangeBusy => 503,
+            ErrorCode::ExchangeError => 502,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+impl ApiErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error: code.as_str().to_owned(),
+            message: message.into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn validation(fields: FieldErrors) -> Self {
+        Self {
+            error: ErrorCode::ValidationFailed.as_str().to_owned(),
+            message: "Some fields need attention.".to_owned(),
+            fields: fields.0,
+            details: BTreeMap::new(),
+        }
+    }
+}
+
+/// `GET /api/auth/status`: whether this browser's session can act right now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthStatus {
+    pub authorized: bool,
+    /// Display name or e-mail of the signed-in user, when authorized.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+/// The window of `GET /api/appointments?start=…&end=…` (RFC 3339 instants).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CalendarWindow {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl CalendarWindow {
+    /// Exchange refuses calendar views longer than two years; we refuse them first.
+    pub const MAX_DAYS: i64 = 731;
+
+    pub fn parse(start: &str, end: &str) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let parse = |raw: &str, field: &str, errors: &mut FieldErrors| {
+            DateTime::parse_from_rfc3339(raw.trim())
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    errors.add(
+                        field,
+                        format!("'{raw}' is not an RFC 3339 instant such as 2026-12-01T00:00:00Z."),
+                    )
+                })
+                .ok()
+        };
+        let start = parse(start, "start", &mut errors);
+        let end = parse(end, "end", &mut errors);
+        if let (Some(start), Some(end)) = (start, end) {
+            if end <= start {
+                errors.add("end", "The end must be after the start.");
+            } else if end - start > Duration::days(Self::MAX_DAYS) {
+                errors.add("end", "A calendar view can span at most two years.");
+            }
+            return errors.into_result(Self { start, end });
+        }
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_serializes_in_the_documented_shape() {
+        let mut fields = FieldErrors::new();
+        fields.add("end", "The end must be after the start.");
+        let json = serde_json::to_value(ApiErrorBody::validation(fields)).unwrap();
+        assert_eq!(json["error"], "validation_failed");
+        assert_eq!(json["fields"]["end"], "The end must be after the start.");
+    }
+
+    #[test]
+    fn calendar_window_checks_order_and_span() {
+        assert!(CalendarWindow::parse("2026-12-01T00:00:00Z", "2026-12-08T00:00:00+01:00").is_ok());
+        assert!(CalendarWindow::parse("2026-12-08T00:00:00Z", "2026-12-01T00:00:00Z").is_err());
+        assert!(CalendarWindow::parse("2026-01-01T00:00:00Z", "2029-01-01T00:00:00Z").is_err());
+        let errors = CalendarWindow::parse("yesterday", "2026-12-01T00:00:00Z").unwrap_err();
+        assert!(errors.get("start").is_some());
+    }
+}

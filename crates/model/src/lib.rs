@@ -1,0 +1,20 @@
+//! The domain shared by the widget (compiled to wasm32) and the proxy (native).
+//!
+//! Validation lives here once: the widget calls `parse()` to show inline errors before it
+//! sends anything, and the proxy calls the same `parse()` as the authoritative check.
+//! Drafts (`AppointmentDraft`, `TaskDraft`) are what a form holds and what the JSON API
+//! accepts: plain strings, exactly as typed. `parse()` turns a draft into a validated
+//! value (`NewAppointment`, `NewTask`) or into `FieldErrors` keyed by the draft's JSON
+//! field names, so that each message lands next to the input that caused it.
+//!
+//! This crate depends on serde and chrono only, so it stays small in the wasm bundle.
+
+pub mod api;
+pub mod appointment;
+pub mod fields;
+pub mod task;
+
+pub use api::{ApiErrorBody, AuthStatus, CalendarWindow, ErrorCode};
+pub use appointment::{Appointment, AppointmentDraft, NewAppointment};
+pub use fields::{FieldErrors, Subject, TimeZoneName};
+pub use task::{NewTask, Task, TaskDraft, TaskStatus};
