@@ -1,1 +1,2 @@
 //! EWS codec (placeholder, being written).
+pub mod time_zone;
