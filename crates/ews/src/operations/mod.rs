@@ -1,0 +1,56 @@
+//! One module per EWS operation: a request type (`to_envelope`, and server-side
+//! `parse_request` via [`crate::server`]) and a response type (`parse_response`, and
+//! server-side `to_envelope`).
+
+pub mod create_item;
+pub mod find_item;
+pub mod get_item;
+
+/// Generates the public envelope methods of a request/response pair.
+macro_rules! operation {
+    ($req:ident, $resp:ident, $name:literal) => {
+        impl $req {
+            /// Operation name (the body element's local name).
+            pub const OPERATION: &'static str = $name;
+
+            /// The complete SOAP request envelope.
+            pub fn to_envelope(&self, headers: &$crate::soap::RequestHeaders) -> Result<String, $crate::EwsError> {
+                $crate::soap::request_envelope(headers, |w| self.write_body(w))
+            }
+
+            /// Parses a request envelope for this operation (server side; sandbox).
+            pub fn parse_request(bytes: &[u8]) -> Result<(Self, $crate::soap::RequestHeaders), $crate::EwsError> {
+                let (v, info) = $crate::soap::read_envelope(bytes, &$crate::ParseLimits::default(), |r, e, _| {
+                    if e.ns != $crate::xml::Ns::Messages || e.local() != $name.as_bytes() {
+                        return Err(r.err(format!("expected m:{}, found '{}'", $name, e.local_str())));
+                    }
+                    Self::read_body(r, e)
+                })?;
+                Ok((v, info.request))
+            }
+        }
+
+        impl $resp {
+            /// Parses a response envelope (default limits). SOAP faults become
+            /// [`EwsError::Fault`]; per-message errors stay in the result list.
+            pub fn parse_response(bytes: &[u8]) -> Result<Self, $crate::EwsError> {
+                Self::parse_response_with(bytes, &$crate::ParseLimits::default())
+            }
+
+            pub fn parse_response_with(bytes: &[u8], limits: &$crate::ParseLimits) -> Result<Self, $crate::EwsError> {
+                let (mut v, info) = $crate::soap::read_envelope(bytes, limits, |r, e, _| {
+                    $crate::response::expect_body(r, e, concat!($name, "Response"))?;
+                    Self::read_body(r)
+                })?;
+                v.server_version_info = info.server_version_info;
+                Ok(v)
+            }
+
+            /// The complete SOAP response envelope (server side; sandbox).
+            pub fn to_envelope(&self) -> Result<String, $crate::EwsError> {
+                $crate::soap::response_envelope(self.server_version_info.as_ref(), |w| self.write_body(w))
+            }
+        }
+    };
+}
+pub(crate) use operation;
