@@ -327,7 +327,12 @@ const STEPS: &[Step] = &[
             }
             let counts = counting(
                 Cmd::new("node")
-                    .args(["--test", "--test-reporter=spec", "tests/e2e/"])
+                    .args([
+                        "--test",
+                        "--test-reporter=spec",
+                        "--test-timeout=180000",
+                        "tests/e2e/",
+                    ])
                     .env("XF_PROXY_BIN", &proxy)
                     .env("XF_SCREENSHOT_DIR", ctx.target_dir.join("e2e-screenshots"))
                     .current_dir(&ctx.root),

@@ -52,7 +52,8 @@ impl TestCounts {
                 self.passed += n;
                 self.summaries += 1;
             }
-            "fail" => self.failed += n,
+            // A timed-out test is reported as cancelled: it did not pass.
+            "fail" | "cancelled" => self.failed += n,
             "skipped" | "todo" => self.ignored += n,
             _ => {}
         }

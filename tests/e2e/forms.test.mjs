@@ -1,0 +1,128 @@
+// Issue 2's end-to-end proof: the widget on the standalone page (index.html) and embedded in the
+// demo host page (www/demo.html), against the proxy in sandbox mode (EWS sandbox mailbox, built-in
+// development sign-in). Each test gets its own proxy, data directory and browser context.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launchBrowser, newContext, recordApiRequests, screenshot, startProxy, uniqueSubject, wallClock, UI_TIMEOUT,
+} from './harness.mjs';
+import {
+  appointmentForm, createdEvents, fillAppointment, fillTask, formValues, mailboxAppointments, mailboxTasks,
+  submitAndSignIn, taskForm, TEXT,
+} from './widget.mjs';
+
+const PAGES = [
+  { name: 'index', path: '', appointment: '', task: '?kind=task' },
+  { name: 'demo', path: 'www/demo.html', appointment: '', task: '' },
+];
+
+/** The list section headed `heading` (the widget's calendar view or task list). */
+function listSection(page, heading) {
+  return page.locator('section, [role="region"]').filter({ has: page.getByRole('heading', { name: heading }) }).first();
+}
+
+for (const host of PAGES) {
+  test(`${host.name}: an appointment is created, confirmed, announced to the host and listed after a reload`, async (t) => {
+    const proxy = await startProxy(t);
+    const browser = await launchBrowser(t);
+    const context = await newContext(browser, t);
+    const page = await context.newPage();
+    await page.goto(new URL(host.path + host.appointment, proxy.url).href);
+
+    const form = appointmentForm(page);
+    await form.waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, `${host.name}-appointment-empty`);
+    const subject = uniqueSubject('Design review');
+    const appointment = {
+      subject, start: wallClock(2, 10), end: wallClock(2, 11, 30), location: 'Room 4.12', body: 'Agenda: the widget.',
+    };
+    await fillAppointment(form, appointment);
+    await submitAndSignIn(page, form, { subject, user: 'alice' });
+    await screenshot(page, `${host.name}-appointment-created`);
+
+    // The host page heard about it, with the created item as detail.
+    const events = await createdEvents(page);
+    assert.equal(events.length, 1, `one exchange-form:created event, got ${JSON.stringify(events)}`);
+    assert.equal(events[0].detail.subject, subject);
+    assert.ok(events[0].detail.id, 'the event detail carries the EWS item id');
+    if (host.name === 'demo') {
+      await page.locator('#host-log').filter({ hasText: subject }).waitFor({ timeout: UI_TIMEOUT });
+    }
+
+    // After a reload the calendar view (FindItem CalendarView through the proxy) lists it.
+    await page.reload();
+    await listSection(page, TEXT.calendarHeading).getByText(subject).waitFor({ timeout: UI_TIMEOUT });
+    const stored = (await mailboxAppointments(page, proxy.url)).filter((a) => a.subject === subject);
+    assert.equal(stored.length, 1, 'exactly one appointment in the mailbox');
+    assert.equal(stored[0].location, appointment.location);
+    assert.equal(stored[0].body, appointment.body);
+    assert.deepEqual(context.pageErrors, []);
+  });
+
+  test(`${host.name}: a task is created, confirmed, announced to the host and listed after a reload`, async (t) => {
+    const proxy = await startProxy(t);
+    const browser = await launchBrowser(t);
+    const context = await newContext(browser, t);
+    const page = await context.newPage();
+    await page.goto(new URL(host.path + host.task, proxy.url).href);
+
+    const form = taskForm(page);
+    await form.waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, `${host.name}-task-empty`);
+    const subject = uniqueSubject('File the report');
+    const task = { subject, dueDate: wallClock(5, 0).slice(0, 10), status: 'InProgress', body: 'Quarterly numbers.' };
+    await fillTask(form, task);
+    await submitAndSignIn(page, form, { subject, user: 'alice' });
+    await screenshot(page, `${host.name}-task-created`);
+
+    const events = await createdEvents(page);
+    assert.equal(events.length, 1, `one exchange-form:created event, got ${JSON.stringify(events)}`);
+    assert.equal(events[0].detail.subject, subject);
+    assert.equal(events[0].detail.status, 'InProgress');
+    if (host.name === 'demo') {
+      await page.locator('#host-log').filter({ hasText: subject }).waitFor({ timeout: UI_TIMEOUT });
+    }
+
+    await page.reload();
+    await listSection(page, TEXT.tasksHeading).getByText(subject).waitFor({ timeout: UI_TIMEOUT });
+    const stored = (await mailboxTasks(page, proxy.url)).filter((x) => x.subject === subject);
+    assert.equal(stored.length, 1, 'exactly one task in the mailbox');
+    assert.equal(stored[0].status, 'InProgress');
+    assert.equal(stored[0].dueDate, task.dueDate);
+    assert.deepEqual(context.pageErrors, []);
+  });
+}
+
+test('an appointment ending before it starts shows an inline error and sends nothing', async (t) => {
+  const proxy = await startProxy(t);
+  const browser = await launchBrowser(t);
+  const context = await newContext(browser, t);
+  const page = await context.newPage();
+  const requests = recordApiRequests(page);
+  await page.goto(proxy.url);
+  const form = appointmentForm(page);
+  await form.waitFor({ timeout: UI_TIMEOUT });
+  // Let the widget's start-up requests (authorization status, lists) finish first.
+  await page.waitForLoadState('networkidle');
+
+  const subject = uniqueSubject('Backwards');
+  await fillAppointment(form, { subject, start: wallClock(3, 15), end: wallClock(3, 14), location: 'Nowhere' });
+  const before = requests.length;
+  await form.locator('button[type="submit"]').click();
+
+  const end = form.locator('[name="end"]');
+  await form.locator('[name="end"][aria-invalid="true"]').waitFor({ timeout: UI_TIMEOUT });
+  const describedBy = await end.getAttribute('aria-describedby');
+  assert.ok(describedBy, 'the end field points at its error message (aria-describedby)');
+  const message = await page.locator(`[id="${describedBy.split(/\s+/)[0]}"]`).innerText();
+  assert.match(message, /\S/, 'the inline error has a text');
+  await screenshot(page, 'index-appointment-invalid');
+
+  // Give a wrongly sent request time to show up before asserting there was none.
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(requests.slice(before), [], 'no request reached the API');
+  assert.deepEqual(await createdEvents(page), []);
+  const values = await formValues(form);
+  assert.equal(values.subject, subject, 'the input is kept');
+});

@@ -1,0 +1,131 @@
+// How the end-to-end tests see the widget: the forms by their fields' `name`s (the contract in
+// docs/design.md), the user-visible texts (src/i18n.rs, English), and the proxy's JSON API read
+// with the session handle the widget keeps in the host page's localStorage.
+
+import assert from 'node:assert/strict';
+import { completeSignIn, delay, UI_TIMEOUT } from './harness.mjs';
+
+export const TEXT = {
+  calendarHeading: 'Upcoming appointments',
+  tasksHeading: 'Tasks',
+  waiting: 'Waiting for authorization…',
+  popupBlocked: 'The sign-in window was blocked. Allow popups or click Connect.',
+  connect: 'Connect',
+  cancelled: 'Authorization cancelled. Your input is still here.',
+  denied: 'Access was denied, so nothing was created. Your input is still here.',
+  signedInAs: 'Signed in as',
+  signOut: 'Sign out',
+};
+
+/** The appointment form: the `<form>` that has a `start` field. */
+export function appointmentForm(page) {
+  return page.locator('form').filter({ has: page.locator('[name="start"]') }).first();
+}
+
+/** The task form: the `<form>` that has a `dueDate` field. */
+export function taskForm(page) {
+  return page.locator('form').filter({ has: page.locator('[name="dueDate"]') }).first();
+}
+
+export async function fillAppointment(form, { subject, start, end, location = '', body = '' }) {
+  await form.locator('[name="subject"]').fill(subject);
+  await form.locator('[name="start"]').fill(start);
+  await form.locator('[name="end"]').fill(end);
+  await form.locator('[name="location"]').fill(location);
+  await form.locator('[name="body"]').fill(body);
+}
+
+export async function fillTask(form, { subject, dueDate = '', status = 'NotStarted', body = '' }) {
+  await form.locator('[name="subject"]').fill(subject);
+  await form.locator('[name="dueDate"]').fill(dueDate);
+  await form.locator('[name="status"]').selectOption(status);
+  await form.locator('[name="body"]').fill(body);
+}
+
+/** The form's current field values (to prove input survived a cancelled/denied sign-in). */
+export async function formValues(form) {
+  return form.evaluate((el) => Object.fromEntries(
+    [...el.querySelectorAll('[name]')].map((field) => [field.name, field.value]),
+  ));
+}
+
+/** Where the widget confirms a created item: a live status region naming it. */
+export function confirmation(page, subject) {
+  return page.locator('[role="status"]').filter({ hasText: subject });
+}
+
+/**
+ * Clicks the form's submit button and, if the widget opens a sign-in popup, signs in there.
+ * Resolves with the popup that was handled (or null) once the confirmation naming `subject`
+ * is visible.
+ */
+export async function submitAndSignIn(page, form, { subject, user = 'alice', deny = false } = {}) {
+  const context = page.context();
+  const popups = [];
+  const onPage = (p) => popups.push(p);
+  context.on('page', onPage);
+  try {
+    await form.locator('button[type="submit"]').click();
+    const done = confirmation(page, subject);
+    const deadline = Date.now() + UI_TIMEOUT;
+    while (popups.length === 0 && !(await done.count())) {
+      if (Date.now() > deadline) throw new Error(`neither a confirmation naming "${subject}" nor a sign-in popup appeared`);
+      await delay(50);
+    }
+    const popup = popups[0] ?? null;
+    if (popup) await completeSignIn(popup, { user, deny });
+    if (!deny) await done.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    return popup;
+  } finally {
+    context.off('page', onPage);
+  }
+}
+
+/** The session handle the widget stored for `proxyUrl` in the page's localStorage, if any. */
+export async function sessionHandle(page, proxyUrl) {
+  return page.evaluate((base) => {
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const key = localStorage.key(i);
+      if (key.startsWith('exchange-forms:session:') && base.startsWith(key.slice('exchange-forms:session:'.length).replace(/\/?$/, ''))) {
+        return localStorage.getItem(key);
+      }
+    }
+    return null;
+  }, proxyUrl);
+}
+
+/**
+ * Calls the proxy's JSON API from the page (its origin, its stored session handle), the way the
+ * widget does. Returns `{ status, body }`.
+ */
+export async function apiFromPage(page, proxyUrl, pathAndQuery) {
+  const handle = await sessionHandle(page, proxyUrl);
+  assert.ok(handle, 'the widget stored no session handle in localStorage');
+  return page.evaluate(async ({ url, handle }) => {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${handle}` } });
+    const text = await response.text();
+    let body;
+    try { body = JSON.parse(text); } catch { body = text; }
+    return { status: response.status, body };
+  }, { url: new URL(pathAndQuery, proxyUrl).href, handle });
+}
+
+/** Appointments in the mailbox (calendar view, FindItem) between yesterday and 60 days ahead. */
+export async function mailboxAppointments(page, proxyUrl) {
+  const start = new Date(Date.now() - 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const end = new Date(Date.now() + 61 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const { status, body } = await apiFromPage(page, proxyUrl, `api/appointments?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
+  assert.equal(status, 200, `GET /api/appointments answered ${status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+export async function mailboxTasks(page, proxyUrl) {
+  const { status, body } = await apiFromPage(page, proxyUrl, 'api/tasks');
+  assert.equal(status, 200, `GET /api/tasks answered ${status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** The `exchange-form:created` events the page saw (recorded by the harness's init script). */
+export async function createdEvents(page) {
+  return page.evaluate(() => window.__xfCreated ?? []);
+}
