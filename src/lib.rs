@@ -1,1 +1,78 @@
-//! Widget (placeholder, being written).
+//! exchange-forms widget: Exchange appointment and task forms, compiled to WebAssembly.
+//!
+//! A host page calls [`mount`] (or uses the `<exchange-form>` custom element defined by
+//! `www/exchange-form.js`) and gets a [`WidgetHandle`] whose `destroy()` unmounts it.
+//! All validation uses the shared `model` crate before anything is sent; all calls go
+//! through [`services::request`] to the proxy's JSON API (docs/design.md).
+
+pub mod app;
+pub mod browser;
+pub mod components;
+pub mod config;
+pub mod error;
+pub mod hooks;
+pub mod i18n;
+pub mod services;
+pub mod state;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+use yew::AppHandle;
+
+use crate::app::{App, AppProps};
+use crate::config::WidgetConfig;
+
+pub use crate::error::ApiError;
+
+thread_local! {
+    static NEXT_INSTANCE: Cell<u32> = const { Cell::new(1) };
+}
+
+/// A mounted widget. `destroy()` unmounts it and removes its listeners.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    app: Option<AppHandle<App>>,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Unmounts the widget (idempotent).
+    pub fn destroy(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+    }
+
+    /// Whether `destroy()` has been called.
+    #[wasm_bindgen(getter)]
+    pub fn destroyed(&self) -> bool {
+        self.app.is_none()
+    }
+}
+
+/// Mounts the widget into `element`.
+///
+/// `options` is a plain object `{ proxy, kind, locale, authMode }` (every key optional:
+/// same origin, `"appointment"`, `navigator.language`, `"popup"`). Invalid options throw a
+/// JS `Error` naming the problem.
+#[wasm_bindgen]
+pub fn mount(element: Element, options: JsValue) -> Result<WidgetHandle, JsValue> {
+    let instance = NEXT_INSTANCE.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1));
+        id
+    });
+    let config = WidgetConfig::from_js(element.clone(), options, instance).map_err(|message| {
+        JsValue::from(js_sys::Error::new(&format!(
+            "exchange-forms: invalid options: {message}"
+        )))
+    })?;
+    let props = AppProps {
+        config: Rc::new(config),
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
+    Ok(WidgetHandle { app: Some(app) })
+}

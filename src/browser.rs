@@ -1,0 +1,119 @@
+//! Small, panic-free wrappers around browser APIs the widget needs.
+
+use js_sys::Date;
+use wasm_bindgen::JsValue;
+use web_sys::{CustomEvent, CustomEventInit, Element};
+
+/// A random RFC 4122 v4 UUID from `crypto.getRandomValues` (works outside secure
+/// contexts, unlike `crypto.randomUUID`); falls back to `Math.random` if crypto is missing.
+pub fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    if !filled {
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        hex[0..4].concat(),
+        hex[4..6].concat(),
+        hex[6..8].concat(),
+        hex[8..10].concat(),
+        hex[10..16].concat()
+    )
+}
+
+/// The calendar view's default window: local midnight today → +60 days (RFC 3339, UTC).
+pub fn default_calendar_window() -> (String, String) {
+    let now = Date::new_0();
+    let midnight = Date::new_with_year_month_day(
+        now.get_full_year(),
+        now.get_month() as i32,
+        now.get_date() as i32,
+    );
+    let end = Date::new(&JsValue::from_f64(
+        midnight.get_time() + 60.0 * 86_400_000.0,
+    ));
+    (
+        String::from(midnight.to_iso_string()),
+        String::from(end.to_iso_string()),
+    )
+}
+
+pub fn now_ms() -> f64 {
+    Date::now()
+}
+
+/// Dispatches `exchange-form:created` (bubbles, composed) on the host element with the
+/// created item as a plain JS object.
+pub fn dispatch_created(host: &Element, item: &impl serde::Serialize) {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let Ok(detail) = item.serialize(&serializer) else {
+        return;
+    };
+    let init = CustomEventInit::new();
+    init.set_detail(&detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict("exchange-form:created", &init) {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+pub fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// The value of `name` in the page URL's fragment (`#a=1&xf_flow=…`).
+pub fn fragment_param(name: &str) -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.trim_start_matches('#')
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .and_then(|(_, value)| js_sys::decode_uri_component(value).ok())
+        .map(String::from)
+        .filter(|v| !v.is_empty())
+}
+
+/// Removes `name=…` from the fragment without reloading or adding a history entry.
+pub fn remove_fragment_param(name: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let Ok(hash) = location.hash() else { return };
+    let rest: Vec<&str> = hash
+        .trim_start_matches('#')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(name))
+        .collect();
+    let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
+        return;
+    };
+    let url = if rest.is_empty() {
+        format!("{path}{search}")
+    } else {
+        format!("{path}{search}#{}", rest.join("&"))
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The page URL without its fragment: where a full-page sign-in comes back to.
+pub fn page_url_without_fragment() -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    Some(href.split('#').next().unwrap_or_default().to_owned())
+}

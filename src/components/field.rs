@@ -1,0 +1,115 @@
+//! One labelled input with its inline error (`aria-invalid`, `aria-describedby`).
+
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Control {
+    Text {
+        max_length: Option<u32>,
+    },
+    DateTimeLocal,
+    Date,
+    TextArea,
+    /// `(value, label)` pairs.
+    Select(Vec<(AttrValue, AttrValue)>),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FieldProps {
+    /// Document-unique id of the control.
+    pub id: AttrValue,
+    /// The model field name (`subject`, `start`, `dueDate`, …), also the `name` attribute.
+    pub name: AttrValue,
+    pub label: AttrValue,
+    pub control: Control,
+    pub value: AttrValue,
+    #[prop_or_default]
+    pub error: Option<AttrValue>,
+    #[prop_or_default]
+    pub required: bool,
+    /// Shown after the label, e.g. "optional".
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    #[prop_or_default]
+    pub disabled: bool,
+    /// `(name, value)` on every edit.
+    pub on_edit: Callback<(String, String)>,
+}
+
+#[component]
+pub fn Field(props: &FieldProps) -> Html {
+    let error_id = format!("{}-error", props.id);
+    let invalid = props.error.is_some();
+    let described_by = invalid.then(|| AttrValue::from(error_id.clone()));
+    let aria_invalid = if invalid { "true" } else { "false" };
+    let aria_required = props.required.then_some("true");
+    let name = props.name.clone();
+    let edit = props.on_edit.clone();
+
+    let control = match &props.control {
+        Control::TextArea => {
+            let oninput = Callback::from(move |e: InputEvent| {
+                let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+                edit.emit((name.to_string(), value));
+            });
+            html! {
+                <textarea id={props.id.clone()} name={props.name.clone()} rows="4"
+                    value={props.value.clone()} {oninput} disabled={props.disabled}
+                    aria-invalid={aria_invalid} aria-describedby={described_by} />
+            }
+        }
+        Control::Select(options) => {
+            let onchange = Callback::from(move |e: Event| {
+                let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+                edit.emit((name.to_string(), value));
+            });
+            html! {
+                <select id={props.id.clone()} name={props.name.clone()} {onchange}
+                    disabled={props.disabled}
+                    aria-invalid={aria_invalid} aria-describedby={described_by}>
+                    { for options.iter().map(|(value, label)| html! {
+                        <option value={value.clone()} selected={*value == props.value}>{ label.clone() }</option>
+                    }) }
+                </select>
+            }
+        }
+        other => {
+            let kind = match other {
+                Control::DateTimeLocal => "datetime-local",
+                Control::Date => "date",
+                _ => "text",
+            };
+            let max_length = match other {
+                Control::Text { max_length } => max_length.map(|m| AttrValue::from(m.to_string())),
+                _ => None,
+            };
+            let oninput = Callback::from(move |e: InputEvent| {
+                let value = e.target_unchecked_into::<HtmlInputElement>().value();
+                edit.emit((name.to_string(), value));
+            });
+            html! {
+                <input id={props.id.clone()} name={props.name.clone()} type={kind}
+                    value={props.value.clone()} {oninput} disabled={props.disabled}
+                    maxlength={max_length} aria-required={aria_required}
+                    aria-invalid={aria_invalid} aria-describedby={described_by} />
+            }
+        }
+    };
+
+    html! {
+        <div class={classes!("xf-field", invalid.then_some("xf-field--invalid"))}>
+            <label for={props.id.clone()}>
+                { props.label.clone() }
+                if props.required { <span class="xf-required" aria-hidden="true">{ " *" }</span> }
+                if let Some(hint) = &props.hint { <span class="xf-hint">{ format!(" ({hint})") }</span> }
+            </label>
+            { control }
+            if let Some(error) = &props.error {
+                <p id={error_id} class="xf-error">
+                    <span class="xf-error-icon" aria-hidden="true">{ "⚠ " }</span>{ error.clone() }
+                </p>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,9 @@
+//! The widget's components.
+
+pub mod appointment_form;
+pub mod auth_panel;
+pub mod calendar_view;
+pub mod confirmation;
+pub mod field;
+pub mod task_form;
+pub mod task_list;

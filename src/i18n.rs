@@ -1,0 +1,402 @@
+//! User-visible text in English and French (chosen from the BCP 47 `locale` option), and
+//! date formatting through `Intl.DateTimeFormat` with that locale (no tz data in the wasm).
+
+use js_sys::{Array, Date, Function, Intl, Object, Reflect};
+use model::TaskStatus;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::ApiError;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Intl.getCanonicalLocales`, which throws a RangeError for a malformed tag.
+    #[wasm_bindgen(catch, js_namespace = Intl, js_name = getCanonicalLocales)]
+    fn canonical_locales(tag: &str) -> Result<Array, JsValue>;
+}
+
+/// A validated BCP 47 tag plus the language of our texts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Locale {
+    /// Canonical BCP 47 tag, used for `Intl` formatting (e.g. `fr-CA`).
+    pub tag: String,
+    pub lang: Lang,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Fr,
+}
+
+impl Locale {
+    /// Canonicalises `tag` with `Intl.getCanonicalLocales`; `Err` names the bad tag.
+    pub fn parse(tag: &str) -> Result<Self, String> {
+        let tag = tag.trim();
+        if tag.is_empty() {
+            return Err("locale must be a BCP 47 language tag such as \"en\" or \"fr-FR\"".into());
+        }
+        let canonical = canonical_locales(tag)
+            .ok()
+            .and_then(|list| list.get(0).as_string())
+            .ok_or_else(|| {
+                format!("locale \"{tag}\" is not a BCP 47 language tag such as \"en\" or \"fr-FR\"")
+            })?;
+        let lang = if canonical.to_ascii_lowercase().starts_with("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        };
+        Ok(Self {
+            tag: canonical,
+            lang,
+        })
+    }
+
+    /// The browser's preferred language, or English.
+    pub fn from_browser() -> Self {
+        web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .and_then(|tag| Self::parse(&tag).ok())
+            .unwrap_or_else(|| Self {
+                tag: "en".into(),
+                lang: Lang::En,
+            })
+    }
+
+    pub fn t(&self) -> &'static Texts {
+        match self.lang {
+            Lang::En => &EN,
+            Lang::Fr => &FR,
+        }
+    }
+}
+
+/// Every fixed text of the widget.
+pub struct Texts {
+    pub appointment_title: &'static str,
+    pub task_title: &'static str,
+    pub subject: &'static str,
+    pub start: &'static str,
+    pub end: &'static str,
+    pub location: &'static str,
+    pub body: &'static str,
+    pub due_date: &'static str,
+    pub status: &'static str,
+    pub create: &'static str,
+    pub creating: &'static str,
+    pub optional: &'static str,
+    pub fix_errors: &'static str,
+    pub calendar_heading: &'static str,
+    pub tasks_heading: &'static str,
+    pub loading: &'static str,
+    pub no_appointments: &'static str,
+    pub no_tasks: &'static str,
+    pub refresh: &'static str,
+    pub list_needs_sign_in: &'static str,
+    pub no_due_date: &'static str,
+    pub waiting_for_authorization: &'static str,
+    pub waiting_other_tab: &'static str,
+    pub cancel: &'static str,
+    pub connect: &'static str,
+    pub popup_blocked: &'static str,
+    pub authorization_cancelled: &'static str,
+    pub authorization_denied: &'static str,
+    pub authorization_expired: &'static str,
+    pub authorization_failed: &'static str,
+    pub authorization_required: &'static str,
+    pub redirecting: &'static str,
+    pub signed_in_as: &'static str,
+    pub sign_out: &'static str,
+    pub signed_out: &'static str,
+    pub not_signed_in: &'static str,
+    pub retry: &'static str,
+    pub network: &'static str,
+    pub busy: &'static str,
+    pub server: &'static str,
+    pub forbidden: &'static str,
+    pub unexpected: &'static str,
+    pub input_kept: &'static str,
+}
+
+static EN: Texts = Texts {
+    appointment_title: "New appointment",
+    task_title: "New task",
+    subject: "Subject",
+    start: "Start",
+    end: "End",
+    location: "Location",
+    body: "Description",
+    due_date: "Due date",
+    status: "Status",
+    create: "Create",
+    creating: "Creating…",
+    optional: "optional",
+    fix_errors: "Please correct the highlighted fields:",
+    calendar_heading: "Upcoming appointments",
+    tasks_heading: "Tasks",
+    loading: "Loading…",
+    no_appointments: "No appointments in the next 60 days.",
+    no_tasks: "No tasks yet.",
+    refresh: "Refresh",
+    list_needs_sign_in: "Sign in (create an item) to see this list.",
+    no_due_date: "no due date",
+    waiting_for_authorization: "Waiting for authorization…",
+    waiting_other_tab: "Waiting for authorization in another tab…",
+    cancel: "Cancel",
+    connect: "Connect",
+    popup_blocked: "The sign-in window was blocked. Allow popups or click Connect.",
+    authorization_cancelled: "Authorization cancelled. Your input is still here.",
+    authorization_denied: "Access was denied, so nothing was created. Your input is still here.",
+    authorization_expired: "The sign-in took too long and expired. Try again.",
+    authorization_failed: "Authorization failed",
+    authorization_required: "Please sign in to continue.",
+    redirecting: "Redirecting to sign in…",
+    signed_in_as: "Signed in as",
+    sign_out: "Sign out",
+    signed_out: "You are signed out.",
+    not_signed_in: "Not signed in: you will be asked to sign in when you create an item.",
+    retry: "Try again",
+    network: "The server could not be reached. Check your connection and try again; your input is kept.",
+    busy: "Exchange is busy right now. Try again",
+    server: "The server could not complete the request",
+    forbidden: "This page is not allowed to use the server",
+    unexpected: "Unexpected answer from the server",
+    input_kept: "Your input is kept.",
+};
+
+static FR: Texts = Texts {
+    appointment_title: "Nouveau rendez-vous",
+    task_title: "Nouvelle tâche",
+    subject: "Objet",
+    start: "Début",
+    end: "Fin",
+    location: "Lieu",
+    body: "Description",
+    due_date: "Échéance",
+    status: "État",
+    create: "Créer",
+    creating: "Création…",
+    optional: "facultatif",
+    fix_errors: "Veuillez corriger les champs signalés :",
+    calendar_heading: "Rendez-vous à venir",
+    tasks_heading: "Tâches",
+    loading: "Chargement…",
+    no_appointments: "Aucun rendez-vous dans les 60 prochains jours.",
+    no_tasks: "Aucune tâche pour l’instant.",
+    refresh: "Actualiser",
+    list_needs_sign_in: "Connectez-vous (en créant un élément) pour voir cette liste.",
+    no_due_date: "sans échéance",
+    waiting_for_authorization: "En attente d’autorisation…",
+    waiting_other_tab: "En attente d’autorisation dans un autre onglet…",
+    cancel: "Annuler",
+    connect: "Se connecter",
+    popup_blocked: "La fenêtre de connexion a été bloquée. Autorisez les fenêtres surgissantes ou cliquez sur Se connecter.",
+    authorization_cancelled: "Autorisation annulée. Votre saisie est conservée.",
+    authorization_denied: "L’accès a été refusé : rien n’a été créé. Votre saisie est conservée.",
+    authorization_expired: "La connexion a expiré. Réessayez.",
+    authorization_failed: "L’autorisation a échoué",
+    authorization_required: "Veuillez vous connecter pour continuer.",
+    redirecting: "Redirection vers la connexion…",
+    signed_in_as: "Connecté en tant que",
+    sign_out: "Se déconnecter",
+    signed_out: "Vous êtes déconnecté.",
+    not_signed_in: "Non connecté : la connexion vous sera demandée à la création d’un élément.",
+    retry: "Réessayer",
+    network: "Le serveur est injoignable. Vérifiez votre connexion et réessayez ; votre saisie est conservée.",
+    busy: "Exchange est occupé. Réessayez",
+    server: "Le serveur n’a pas pu traiter la demande",
+    forbidden: "Cette page n’est pas autorisée à utiliser le serveur",
+    unexpected: "Réponse inattendue du serveur",
+    input_kept: "Votre saisie est conservée.",
+};
+
+impl Locale {
+    pub fn status_label(&self, status: TaskStatus) -> &'static str {
+        match (self.lang, status) {
+            (Lang::En, s) => s.label(),
+            (Lang::Fr, TaskStatus::NotStarted) => "Non commencée",
+            (Lang::Fr, TaskStatus::InProgress) => "En cours",
+            (Lang::Fr, TaskStatus::Completed) => "Terminée",
+            (Lang::Fr, TaskStatus::WaitingOnOthers) => "En attente d’autres personnes",
+            (Lang::Fr, TaskStatus::Deferred) => "Reportée",
+        }
+    }
+
+    /// The model's validation messages are English; translate the ones a user can cause.
+    pub fn field_error(&self, field: &str, message: &str) -> String {
+        if self.lang == Lang::En {
+            return message.to_owned();
+        }
+        let fr = match (field, message) {
+            ("subject", "Enter a subject.") => "Saisissez un objet.",
+            ("subject", m) if m.contains("characters long") => {
+                "L’objet est trop long (255 caractères au plus)."
+            }
+            (_, "The end must be after the start.") => "La fin doit être après le début.",
+            ("start", m) if m.starts_with("Enter the") => "Saisissez la date et l’heure de début.",
+            ("end", m) if m.starts_with("Enter the") => "Saisissez la date et l’heure de fin.",
+            ("start" | "end", m) if m.contains("is not a valid") => {
+                "Date et heure invalides (attendu AAAA-MM-JJTHH:MM)."
+            }
+            ("dueDate", _) => "Date d’échéance invalide (attendu AAAA-MM-JJ).",
+            ("status", _) => "État de tâche inconnu.",
+            ("location", m) if m.contains("characters long") => {
+                "Le lieu est trop long (255 caractères au plus)."
+            }
+            ("body", m) if m.contains("characters long") => "La description est trop longue.",
+            (_, m) if m.contains("control characters") => {
+                "Le texte contient des caractères de contrôle."
+            }
+            _ => return message.to_owned(),
+        };
+        fr.to_owned()
+    }
+
+    pub fn field_label(&self, field: &str) -> &'static str {
+        let t = self.t();
+        match field {
+            "subject" => t.subject,
+            "start" => t.start,
+            "end" => t.end,
+            "location" => t.location,
+            "body" => t.body,
+            "dueDate" => t.due_date,
+            "status" => t.status,
+            _ => "",
+        }
+    }
+
+    /// A sentence for an error from the proxy (field errors are shown inline instead).
+    pub fn api_error(&self, error: &ApiError) -> String {
+        let t = self.t();
+        match error {
+            ApiError::Validation(_) => t.fix_errors.to_owned(),
+            ApiError::AuthorizationRequired => t.authorization_required.to_owned(),
+            ApiError::Network(_) => t.network.to_owned(),
+            ApiError::Busy {
+                retry_after: Some(seconds),
+            } => match self.lang {
+                Lang::En => format!("{} in {seconds} s. {}", t.busy, t.input_kept),
+                Lang::Fr => format!("{} dans {seconds} s. {}", t.busy, t.input_kept),
+            },
+            ApiError::Busy { retry_after: None } => {
+                let later = if self.lang == Lang::Fr {
+                    "plus tard"
+                } else {
+                    "in a moment"
+                };
+                format!("{} {later}. {}", t.busy, t.input_kept)
+            }
+            ApiError::Forbidden(m) => format!("{}: {m}. {}", t.forbidden, t.input_kept),
+            ApiError::Server(m)
+            | ApiError::BadRequest(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m) => format!("{}: {m}. {}", t.server, t.input_kept),
+            ApiError::Decode(m) => format!("{}: {m}. {}", t.unexpected, t.input_kept),
+            ApiError::Aborted => t.authorization_cancelled.to_owned(),
+        }
+    }
+
+    pub fn created_appointment(&self, subject: &str, range: &str) -> String {
+        match self.lang {
+            Lang::En => format!("Created \u{201c}{subject}\u{201d} on {range}"),
+            Lang::Fr => format!("« {subject} » créé le {range}"),
+        }
+    }
+
+    pub fn created_task(&self, subject: &str, due: Option<&str>) -> String {
+        match (self.lang, due) {
+            (Lang::En, Some(due)) => format!("Created task \u{201c}{subject}\u{201d} due {due}"),
+            (Lang::En, None) => format!("Created task \u{201c}{subject}\u{201d}"),
+            (Lang::Fr, Some(due)) => format!("Tâche « {subject} » créée, échéance {due}"),
+            (Lang::Fr, None) => format!("Tâche « {subject} » créée"),
+        }
+    }
+
+    pub fn authorization_failed(&self, reason: Option<&str>) -> String {
+        match reason {
+            Some(reason) if !reason.trim().is_empty() => {
+                format!("{}: {reason}", self.t().authorization_failed)
+            }
+            _ => format!("{}.", self.t().authorization_failed),
+        }
+    }
+
+    /// `Tue 1 Dec, 09:00–10:00` (in the viewer's zone and language) for two RFC 3339 instants.
+    pub fn format_range(&self, start: &str, end: &str) -> String {
+        let start_date = Date::new(&JsValue::from_str(start));
+        let end_date = Date::new(&JsValue::from_str(end));
+        if start_date.get_time().is_nan() || end_date.get_time().is_nan() {
+            return format!("{start} – {end}");
+        }
+        let format = self.date_time_format(true);
+        let range = Reflect::get(&format, &JsValue::from_str("formatRange"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call2(&format, &start_date, &end_date).ok())
+            .and_then(|v| v.as_string());
+        range.unwrap_or_else(|| {
+            format!(
+                "{} – {}",
+                self.format_with(&format, &start_date),
+                self.format_with(&format, &end_date)
+            )
+        })
+    }
+
+    /// `Tue 1 Dec 2026` for a `YYYY-MM-DD` date (formatted at noon UTC: no day shift).
+    pub fn format_date(&self, date: &str) -> String {
+        let instant = Date::new(&JsValue::from_str(&format!("{date}T12:00:00Z")));
+        if instant.get_time().is_nan() {
+            return date.to_owned();
+        }
+        let options = Object::new();
+        set(&options, "weekday", "short");
+        set(&options, "day", "numeric");
+        set(&options, "month", "short");
+        set(&options, "year", "numeric");
+        set(&options, "timeZone", "UTC");
+        let format = Intl::DateTimeFormat::new(&self.locales(), &options);
+        self.format_with(&format, &instant)
+    }
+
+    fn date_time_format(&self, with_time: bool) -> Intl::DateTimeFormat {
+        let options = Object::new();
+        set(&options, "weekday", "short");
+        set(&options, "day", "numeric");
+        set(&options, "month", "short");
+        if with_time {
+            set(&options, "hour", "2-digit");
+            set(&options, "minute", "2-digit");
+        }
+        Intl::DateTimeFormat::new(&self.locales(), &options)
+    }
+
+    fn format_with(&self, format: &Intl::DateTimeFormat, date: &Date) -> String {
+        format
+            .format()
+            .call1(format, date)
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| String::from(date.to_iso_string()))
+    }
+
+    fn locales(&self) -> Array {
+        Array::of1(&JsValue::from_str(&self.tag))
+    }
+}
+
+fn set(object: &Object, key: &str, value: &str) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), &JsValue::from_str(value));
+}
+
+/// The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+pub fn browser_time_zone() -> Option<String> {
+    let format = Intl::DateTimeFormat::new(&Array::new(), &Object::new());
+    let options = format.resolved_options();
+    Reflect::get(&options, &JsValue::from_str("timeZone"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|zone| !zone.is_empty())
+}

@@ -1,0 +1,9 @@
+//! Calls to the proxy's JSON API (see docs/design.md).
+
+pub mod appointments;
+pub mod auth;
+pub mod requests;
+pub mod session;
+pub mod tasks;
+
+pub use requests::{Api, Method, RequestOptions, request};

@@ -1,0 +1,209 @@
+//! The one place that talks HTTP to the proxy: [`request`] sends JSON, attaches the session
+//! handle and the idempotency key, and maps every HTTP status to a typed [`ApiError`].
+
+use std::rc::Rc;
+
+use model::{ApiErrorBody, FieldErrors};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, RequestInit, RequestMode, Response};
+
+use crate::error::ApiError;
+use crate::services::session;
+
+/// The proxy this widget talks to: its base URL without a trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Api {
+    base: Rc<str>,
+}
+
+impl Api {
+    pub fn new(base: &str) -> Self {
+        Self {
+            base: base.trim_end_matches('/').into(),
+        }
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:8080` (no trailing slash).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The proxy's origin (scheme://host:port), to check `postMessage` senders.
+    pub fn origin(&self) -> String {
+        web_sys::Url::new(&self.base)
+            .map(|url| url.origin())
+            .unwrap_or_else(|_| self.base.to_string())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// Per-call extras of [`request`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestOptions<'a> {
+    /// Sent as `Idempotency-Key` so that a replayed POST creates the item at most once.
+    pub idempotency_key: Option<&'a str>,
+    /// Aborts the request (cancel button, unmount, long-poll interrupted).
+    pub signal: Option<&'a AbortSignal>,
+}
+
+/// Sends `body` (if any) as JSON to `path` under the proxy's base URL and decodes the answer.
+///
+/// The session handle stored for this proxy (if any) goes in `Authorization: Bearer`.
+/// 2xx bodies decode into `T` (an empty body decodes as JSON `null`, so `T = ()` fits
+/// 204 answers); any other status becomes the matching [`ApiError`].
+pub async fn request<B, T>(
+    api: &Api,
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    options: RequestOptions<'_>,
+) -> Result<T, ApiError>
+where
+    B: Serialize + ?Sized,
+    T: DeserializeOwned,
+{
+    let (status, text, retry_after_header) = send(api, method, path, body, options).await?;
+    if (200..300).contains(&status) {
+        let text = if text.trim().is_empty() {
+            "null"
+        } else {
+            &text
+        };
+        return serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()));
+    }
+    Err(error_from_response(status, &text, retry_after_header))
+}
+
+async fn send<B: Serialize + ?Sized>(
+    api: &Api,
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    options: RequestOptions<'_>,
+) -> Result<(u16, String, Option<u32>), ApiError> {
+    let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+    let headers = Headers::new().map_err(js_network_error)?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(js_network_error)?;
+    let init = RequestInit::new();
+    init.set_method(method.as_str());
+    init.set_mode(RequestMode::Cors);
+    if let Some(body) = body {
+        let json = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(js_network_error)?;
+        init.set_body(&JsValue::from_str(&json));
+    }
+    if let Some(handle) = session::load(api) {
+        headers
+            .set("Authorization", &format!("Bearer {handle}"))
+            .map_err(js_network_error)?;
+    }
+    if let Some(key) = options.idempotency_key {
+        headers
+            .set("Idempotency-Key", key)
+            .map_err(js_network_error)?;
+    }
+    init.set_headers(&headers);
+    if let Some(signal) = options.signal {
+        init.set_signal(Some(signal));
+    }
+    let response = JsFuture::from(window.fetch_with_str_and_init(&api.url(path), &init))
+        .await
+        .map_err(fetch_error)?;
+    let response: Response = response
+        .dyn_into()
+        .map_err(|_| ApiError::Decode("fetch did not return a Response".into()))?;
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let text_promise = response.text().map_err(fetch_error)?;
+    let text = JsFuture::from(text_promise)
+        .await
+        .map_err(fetch_error)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((status, text, retry_after))
+}
+
+/// Maps a non-2xx answer to a typed error, using the documented `ApiErrorBody` if present.
+pub fn error_from_response(status: u16, text: &str, retry_after_header: Option<u32>) -> ApiError {
+    let body: Option<ApiErrorBody> = serde_json::from_str(text).ok();
+    let message = body
+        .as_ref()
+        .map(|b| b.message.clone())
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    let code = body.as_ref().map(|b| b.error.as_str()).unwrap_or("");
+    match (status, code) {
+        (401, _) | (_, "authorization_required") => ApiError::AuthorizationRequired,
+        (422, _) | (_, "validation_failed") => {
+            let fields = body.map(|b| FieldErrors(b.fields)).unwrap_or_default();
+            if fields.is_empty() {
+                ApiError::BadRequest(message)
+            } else {
+                ApiError::Validation(fields)
+            }
+        }
+        (503, _) | (429, _) | (_, "exchange_busy") => {
+            let from_body = body
+                .as_ref()
+                .and_then(|b| b.details.get("retryAfterSeconds"))
+                .and_then(|v| v.as_u64())
+                .and_then(|v| u32::try_from(v).ok());
+            ApiError::Busy {
+                retry_after: from_body.or(retry_after_header),
+            }
+        }
+        (400, _) => ApiError::BadRequest(message),
+        (403, _) => ApiError::Forbidden(message),
+        (404, _) => ApiError::NotFound(message),
+        (409, _) => ApiError::Conflict(message),
+        _ => ApiError::Server(message),
+    }
+}
+
+fn fetch_error(error: JsValue) -> ApiError {
+    if let Some(dom) = error.dyn_ref::<web_sys::DomException>()
+        && dom.name() == "AbortError"
+    {
+        return ApiError::Aborted;
+    }
+    js_network_error(error)
+}
+
+fn js_network_error(error: JsValue) -> ApiError {
+    let text = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "request failed".into());
+    ApiError::Network(text)
+}

@@ -1,0 +1,351 @@
+//! The widget's state and its reducer: every change goes through an [`Action`].
+//!
+//! Invariant: no action ever clears what the user typed except [`Action::Created`] (the
+//! item exists, the form resets for the next entry) — errors, cancellations and
+//! authorization problems all keep the drafts as they are.
+
+use std::rc::Rc;
+
+use model::{Appointment, AppointmentDraft, FieldErrors, Task, TaskDraft};
+use serde::{Deserialize, Serialize};
+use yew::Reducible;
+
+use crate::error::ApiError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    Appointment,
+    Task,
+}
+
+impl Kind {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "appointment" => Ok(Kind::Appointment),
+            "task" => Ok(Kind::Task),
+            other => Err(format!(
+                "kind must be \"appointment\" or \"task\", not \"{other}\""
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Appointment => "appointment",
+            Kind::Task => "task",
+        }
+    }
+}
+
+/// How the widget gets the user authorized when an action needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMode {
+    Popup,
+    Redirect,
+}
+
+impl AuthMode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "popup" => Ok(AuthMode::Popup),
+            "redirect" => Ok(AuthMode::Redirect),
+            other => Err(format!(
+                "authMode must be \"popup\" or \"redirect\", not \"{other}\""
+            )),
+        }
+    }
+}
+
+/// What the user asked to create, exactly as typed (plus the browser's time zone).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "draft", rename_all = "camelCase")]
+pub enum Draft {
+    Appointment(AppointmentDraft),
+    Task(TaskDraft),
+}
+
+/// An action waiting to be sent, or in flight: replayed with the same key after sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pending {
+    pub draft: Draft,
+    pub idempotency_key: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Created {
+    Appointment(Appointment),
+    Task(Task),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthState {
+    /// Not asked yet, or the proxy could not say.
+    Unknown,
+    Unauthorized,
+    Authorized {
+        user: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Editing,
+    Sending,
+    /// A sign-in popup (or another tab's) is open; Cancel goes back to editing.
+    Authorizing {
+        other_tab: bool,
+    },
+    /// The top window is being sent to the sign-in page.
+    Redirecting,
+}
+
+/// A message shown above the submit button until the next action.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    Api(ApiError),
+    PopupBlocked,
+    AuthorizationCancelled,
+    AuthorizationDenied,
+    AuthorizationExpired,
+    AuthorizationFailed(Option<String>),
+    /// Another tab's sign-in ended without a session: this tab needs a fresh click.
+    ConnectNeeded,
+    SignedOut,
+}
+
+impl Notice {
+    /// Whether to show the Connect button (a fresh user gesture for the popup).
+    pub fn offers_connect(&self) -> bool {
+        matches!(
+            self,
+            Notice::PopupBlocked
+                | Notice::ConnectNeeded
+                | Notice::AuthorizationExpired
+                | Notice::AuthorizationFailed(_)
+                | Notice::Api(ApiError::AuthorizationRequired)
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormState {
+    pub kind: Kind,
+    pub appointment: AppointmentDraft,
+    pub task: TaskDraft,
+    /// Inline messages keyed by field name (from `parse()` or from a 422).
+    pub errors: FieldErrors,
+    pub phase: Phase,
+    pub notice: Option<Notice>,
+    pub confirmation: Option<Created>,
+    /// The action that is in flight or waits for authorization.
+    pub pending: Option<Pending>,
+    pub auth: AuthState,
+    /// Bumped whenever the read-back list should be fetched again.
+    pub list_version: u32,
+}
+
+impl FormState {
+    pub fn new(kind: Kind) -> Self {
+        Self {
+            kind,
+            appointment: AppointmentDraft::default(),
+            task: TaskDraft::default(),
+            errors: FieldErrors::new(),
+            phase: Phase::Editing,
+            notice: None,
+            confirmation: None,
+            pending: None,
+            auth: AuthState::Unknown,
+            list_version: 0,
+        }
+    }
+
+    /// The draft of the current form, with `timeZone` set for appointments.
+    pub fn draft(&self, time_zone: Option<String>) -> Draft {
+        match self.kind {
+            Kind::Appointment => Draft::Appointment(AppointmentDraft {
+                time_zone,
+                ..self.appointment.clone()
+            }),
+            Kind::Task => Draft::Task(self.task.clone()),
+        }
+    }
+
+    pub fn value(&self, field: &str) -> String {
+        let a = &self.appointment;
+        let t = &self.task;
+        match (self.kind, field) {
+            (Kind::Appointment, "subject") => a.subject.clone(),
+            (Kind::Appointment, "start") => a.start.clone(),
+            (Kind::Appointment, "end") => a.end.clone(),
+            (Kind::Appointment, "location") => a.location.clone(),
+            (Kind::Appointment, "body") => a.body.clone(),
+            (Kind::Task, "subject") => t.subject.clone(),
+            (Kind::Task, "dueDate") => t.due_date.clone(),
+            (Kind::Task, "status") => t.status.clone(),
+            (Kind::Task, "body") => t.body.clone(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        !matches!(self.phase, Phase::Editing)
+    }
+}
+
+pub enum Action {
+    /// The user typed into `field`.
+    Edit {
+        field: String,
+        value: String,
+    },
+    /// Client-side validation failed: nothing is sent.
+    Invalid(FieldErrors),
+    /// The action is being sent now.
+    Send(Pending),
+    /// The proxy created the item: confirm, reset the form, refresh the list.
+    Created(Created),
+    /// The action failed; drafts stay as they are.
+    Failed(ApiError),
+    /// Waiting for the sign-in popup (or another tab's); keeps the pending action.
+    AwaitAuthorization {
+        pending: Option<Pending>,
+        other_tab: bool,
+    },
+    /// The authorization could not go on; the pending action stays for a Connect click
+    /// only when the notice offers Connect.
+    AuthorizationStopped(Notice),
+    Redirecting(Option<Pending>),
+    /// Drafts restored after a full-page sign-in.
+    Restore(Draft),
+    Auth(AuthState),
+    SignedOut,
+    RefreshList,
+    /// Back to editing with nothing to say (e.g. signed in without a pending action).
+    Idle,
+}
+
+impl Reducible for FormState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Edit { field, value } => {
+                next.errors.0.remove(&field);
+                if field == "start" || field == "end" {
+                    // "end must be after start" depends on both.
+                    next.errors.0.remove("end");
+                }
+                let a = &mut next.appointment;
+                let t = &mut next.task;
+                match (next.kind, field.as_str()) {
+                    (Kind::Appointment, "subject") => a.subject = value,
+                    (Kind::Appointment, "start") => a.start = value,
+                    (Kind::Appointment, "end") => a.end = value,
+                    (Kind::Appointment, "location") => a.location = value,
+                    (Kind::Appointment, "body") => a.body = value,
+                    (Kind::Task, "subject") => t.subject = value,
+                    (Kind::Task, "dueDate") => t.due_date = value,
+                    (Kind::Task, "status") => t.status = value,
+                    (Kind::Task, "body") => t.body = value,
+                    _ => return self,
+                }
+            }
+            Action::Invalid(errors) => {
+                next.errors = errors;
+                next.phase = Phase::Editing;
+                next.notice = None;
+                next.confirmation = None;
+            }
+            Action::Send(pending) => {
+                next.errors = FieldErrors::new();
+                next.phase = Phase::Sending;
+                next.notice = None;
+                next.confirmation = None;
+                next.pending = Some(pending);
+            }
+            Action::Created(created) => {
+                match created {
+                    Created::Appointment(_) => next.appointment = AppointmentDraft::default(),
+                    Created::Task(_) => next.task = TaskDraft::default(),
+                }
+                next.confirmation = Some(created);
+                next.errors = FieldErrors::new();
+                next.phase = Phase::Editing;
+                next.notice = None;
+                next.pending = None;
+                next.list_version = next.list_version.wrapping_add(1);
+            }
+            Action::Failed(error) => {
+                if let ApiError::Validation(fields) = &error {
+                    next.errors = fields.clone();
+                }
+                next.phase = Phase::Editing;
+                next.pending = None;
+                next.notice = Some(Notice::Api(error));
+            }
+            Action::AwaitAuthorization { pending, other_tab } => {
+                next.phase = Phase::Authorizing { other_tab };
+                next.notice = None;
+                next.confirmation = None;
+                next.errors = FieldErrors::new();
+                if pending.is_some() {
+                    next.pending = pending;
+                }
+            }
+            Action::AuthorizationStopped(notice) => {
+                next.phase = Phase::Editing;
+                if !notice.offers_connect() {
+                    next.pending = None;
+                }
+                next.notice = Some(notice);
+            }
+            Action::Redirecting(pending) => {
+                next.phase = Phase::Redirecting;
+                next.notice = None;
+                next.pending = pending;
+            }
+            Action::Restore(draft) => match draft {
+                Draft::Appointment(mut a) => {
+                    a.time_zone = None;
+                    next.appointment = a;
+                }
+                Draft::Task(t) => next.task = t,
+            },
+            Action::Auth(auth) => {
+                if next.auth == auth {
+                    return self;
+                }
+                let became_authorized = matches!(auth, AuthState::Authorized { .. })
+                    && !matches!(next.auth, AuthState::Authorized { .. });
+                next.auth = auth;
+                if became_authorized {
+                    next.list_version = next.list_version.wrapping_add(1);
+                    if matches!(
+                        next.notice,
+                        Some(Notice::SignedOut | Notice::ConnectNeeded | Notice::PopupBlocked)
+                    ) && next.pending.is_none()
+                    {
+                        next.notice = None;
+                    }
+                }
+            }
+            Action::SignedOut => {
+                next.auth = AuthState::Unauthorized;
+                next.notice = Some(Notice::SignedOut);
+                next.confirmation = None;
+                next.list_version = next.list_version.wrapping_add(1);
+            }
+            Action::RefreshList => next.list_version = next.list_version.wrapping_add(1),
+            Action::Idle => {
+                next.phase = Phase::Editing;
+                next.notice = None;
+                next.pending = None;
+            }
+        }
+        Rc::new(next)
+    }
+}
