@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  completeSignIn, delay, launchBrowser, newContext, screenshot, startProxy, startProxyWithOidc, uniqueSubject,
+  completeSignIn, delay, launchBrowser, newContext, recordApiRequests, screenshot, startProxy, startProxyWithOidc, uniqueSubject,
   wallClock, UI_TIMEOUT,
 } from './harness.mjs';
 import {
@@ -232,12 +232,18 @@ test('oidc-provider: a postMessage from a foreign origin does not complete the s
   const item = draft('Foreign message');
   await fillAppointment(form, item);
 
+  const requests = recordApiRequests(page);
   const popupOpened = context.waitForEvent('page', { timeout: UI_TIMEOUT });
   await form.locator('button[type="submit"]').click();
   const popup = await popupOpened;
   await page.getByText(TEXT.waiting).waitFor({ timeout: UI_TIMEOUT });
+  // The real flow id, as the widget polls it: the forgery is as good as an attacker's can be.
+  const flowPoll = requests.map((r) => /\/api\/auth\/flows\/([^/?]+)/.exec(r)).find(Boolean);
+  assert.ok(flowPoll, `the widget polls its flow's status (requests: ${requests.join(', ')})`);
+  const flowId = decodeURIComponent(flowPoll[1]);
 
-  // A frame of another origin (the OAuth server's) posts what a finished flow would post.
+  // A frame of another origin (the OAuth server's) posts what the proxy's callback page posts
+  // for a finished flow, and a denial, in both object and string form.
   await page.evaluate((src) => new Promise((resolve) => {
     const frame = document.createElement('iframe');
     frame.name = 'foreign';
@@ -247,13 +253,13 @@ test('oidc-provider: a postMessage from a foreign origin does not complete the s
   }), `${op.issuer}/.well-known/openid-configuration`);
   const foreign = page.frames().find((f) => f.name() === 'foreign');
   assert.ok(foreign, 'the foreign frame loaded');
-  await foreign.evaluate(() => {
-    for (const status of ['done', 'denied']) {
-      const forged = { type: 'exchange-forms:auth', source: 'exchange-forms', status, flowId: 'x', sessionHandle: 'forged', user: 'mallory' };
+  await foreign.evaluate((id) => {
+    for (const status of ['denied', 'done']) {
+      const forged = { type: 'exchange-forms:auth', flowId: id, status, sessionHandle: 'forged' };
       window.parent.postMessage(forged, '*');
       window.parent.postMessage(JSON.stringify(forged), '*');
     }
-  });
+  }, flowId);
   await delay(1_000);
   await page.getByText(TEXT.waiting).waitFor({ timeout: 1_000 });
   assert.equal(await page.getByText(TEXT.denied).count(), 0, 'a forged "denied" was ignored');
