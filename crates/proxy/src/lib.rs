@@ -1,1 +1,261 @@
-//! Proxy (placeholder, being written).
+//! The exchange-forms proxy: the JSON API the widget calls, the EWS client that talks to
+//! Exchange for the signed-in user, and the EWS sandbox mailbox for machines without Exchange.
+//!
+//! [`app`] builds the router from an [`AppState`]; [`Application`] binds a listener, wires the
+//! state from a [`Config`] and serves until stopped (tests start it on port 0).
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod exchange;
+pub mod extract;
+pub mod idempotency;
+pub mod routes;
+pub mod sandbox;
+pub mod session;
+pub mod state;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, Method, header};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+use url::Url;
+
+pub use config::Config;
+pub use error::AppError;
+pub use state::AppState;
+
+use exchange::ExchangeClient;
+use idempotency::IdempotencyStore;
+use sandbox::SandboxMailbox;
+use session::{NoAuthorizationServer, SharedAuthorizer};
+
+/// The whole HTTP surface of the proxy.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            "/api/appointments",
+            post(routes::appointments::create).get(routes::appointments::list),
+        )
+        .route(
+            "/api/tasks",
+            post(routes::tasks::create).get(routes::tasks::list),
+        )
+        .layer(cors(&state));
+
+    let mut router = Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .merge(api)
+        .merge(routes::static_files::router(&state.config.static_dir));
+    if state.sandbox.is_some() {
+        router = router.route(sandbox::EWS_PATH, post(sandbox::handler::ews));
+    }
+    router.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// Browsers may call the API only from the configured embedding origins.
+fn cors(state: &AppState) -> CorsLayer {
+    let config = state.config.clone();
+    let own_origin = state.base_url.origin().ascii_serialization();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|o| o == own_origin || config.origin_allowed(o))
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static(idempotency::HEADER),
+        ])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open database {path}: {source}")]
+    Database {
+        path: std::path::PathBuf,
+        source: sqlx::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A bound, ready-to-run server (zero2prod's `Application`).
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    base_url: Url,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the listener and opens the databases, with the authorizer the configuration
+    /// calls for.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        Self::build_with_authorizer(config, None).await
+    }
+
+    /// As [`Application::build`], but with a given authorizer (tests: a fixed caller).
+    pub async fn build_with_authorizer(
+        config: Config,
+        authorizer: Option<SharedAuthorizer>,
+    ) -> Result<Self, StartupError> {
+        let addr = SocketAddr::new(config.bind, config.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { addr, source })?
+            .port();
+        let base_url = match &config.public_url {
+            Some(url) => url.clone(),
+            None => self_url(config.bind, port)?,
+        };
+
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        let db_path = config.data_dir.join("proxy.sqlite");
+        let db = db::open(&db_path)
+            .await
+            .map_err(|source| StartupError::Database {
+                path: db_path.clone(),
+                source,
+            })?;
+        let idempotency =
+            IdempotencyStore::new(db.clone())
+                .await
+                .map_err(|source| StartupError::Database {
+                    path: db_path,
+                    source,
+                })?;
+
+        let sandbox = if config.sandbox.enabled {
+            let userinfo_url = match &config.sandbox.userinfo_url {
+                Some(url) => url.clone(),
+                None => join(&base_url, sandbox::DEV_USERINFO_PATH)?,
+            };
+            Some(Arc::new(
+                SandboxMailbox::open(&config.data_dir, userinfo_url).await?,
+            ))
+        } else {
+            None
+        };
+
+        // The EWS client talks to the sandbox over HTTP exactly as it would to Exchange. It uses
+        // the bound address, not `public_url`, which may be a reverse proxy in front of us.
+        let endpoint = match &config.ews.endpoint {
+            Some(url) => url.clone(),
+            None => join(&self_url(config.bind, port)?, sandbox::EWS_PATH)?,
+        };
+        let exchange = ExchangeClient::new(endpoint, &config.ews)
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+
+        let authorizer = authorizer.unwrap_or_else(|| Arc::new(NoAuthorizationServer));
+        let state = AppState {
+            config: Arc::new(config),
+            base_url: base_url.clone(),
+            db,
+            authorizer,
+            exchange: Arc::new(exchange),
+            idempotency,
+            sandbox,
+        };
+        Ok(Self {
+            listener,
+            port,
+            base_url,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The public base URL (config `public_url`, else the listen URL).
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// `http://HOST:PORT/` of the bound socket, as printed on start-up.
+    pub fn listen_url(&self) -> Url {
+        // The listener is bound, so its address is a valid URL host.
+        self_url(self.state.config.bind, self.port).unwrap_or_else(|_| self.base_url.clone())
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the future resolves with an error or the process is asked to stop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, app(self.state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+/// `http://HOST:PORT/` for the bound address; an unspecified address (0.0.0.0) is reached
+/// through loopback.
+fn self_url(bind: IpAddr, port: u16) -> Result<Url, StartupError> {
+    let host = match bind {
+        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_owned(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_owned(),
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    Url::parse(&format!("http://{host}:{port}/"))
+        .map_err(|e| StartupError::Other(format!("bad bind address: {e}")))
+}
+
+fn join(base: &Url, path: &str) -> Result<Url, StartupError> {
+    base.join(path.trim_start_matches('/'))
+        .map_err(|e| StartupError::Other(format!("bad URL {base}{path}: {e}")))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,129 @@
+//! Command line: `serve` (the default way to run the proxy) and, once the codec provides
+//! them, the `ews` debugging tools.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError, ConfigLayer};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "exchange-forms-proxy",
+    version,
+    about = "Backend proxy for the exchange-forms widget"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the JSON API, the widget's files and (in sandbox mode) the sandbox mailbox.
+    Serve(ServeArgs),
+}
+
+/// Flags of `serve`; each one overrides the config file and the `XF_*` environment.
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// TOML configuration file (optional; sandbox mode needs none). Also `XF_CONFIG`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1]
+    #[arg(long, value_name = "IP")]
+    pub bind: Option<String>,
+    /// Port to listen on; 0 picks a free one [default: 8080]
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Directory for the SQLite databases [default: ./data]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Directory holding index.html, www/ and pkg/ [default: .]
+    #[arg(long, value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Run the built-in sandbox mailbox and talk to it instead of Exchange.
+    #[arg(long)]
+    pub sandbox: bool,
+}
+
+impl ServeArgs {
+    /// Defaults < file (`--config` or `XF_CONFIG`) < environment < these flags.
+    pub fn resolve(&self, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let file = self.config.clone().or_else(|| {
+            env("XF_CONFIG")
+                .filter(|v| !v.trim().is_empty())
+                .map(PathBuf::from)
+        });
+        let file_layer = match &file {
+            Some(path) => ConfigLayer::from_file(path)?,
+            None => ConfigLayer::default(),
+        };
+        let env_layer = ConfigLayer::from_env(&env)?;
+        let mut flags = ConfigLayer {
+            bind: self.bind.clone(),
+            port: self.port,
+            data_dir: self.data_dir.clone(),
+            static_dir: self.static_dir.clone(),
+            ..ConfigLayer::default()
+        };
+        if self.sandbox {
+            flags.sandbox.enabled = Some(true);
+        }
+        let flags = flags.with_origin(|key| format!("flag --{}", key.replace(['_', '.'], "-")));
+        Config::resolve([file_layer, env_layer, flags])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_environment() {
+        let args = ServeArgs {
+            port: Some(0),
+            sandbox: true,
+            ..ServeArgs::default()
+        };
+        let config = args
+            .resolve(|k| match k {
+                "XF_PORT" => Some("9999".into()),
+                "XF_EWS_ENDPOINT" => Some("https://mail.example.com/EWS/Exchange.asmx".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.port, 0);
+        assert!(config.sandbox.enabled);
+    }
+
+    #[test]
+    fn a_missing_config_file_is_named() {
+        let args = ServeArgs {
+            config: Some("/nonexistent/proxy.toml".into()),
+            ..ServeArgs::default()
+        };
+        let err = args.resolve(|_| None).unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/proxy.toml"), "{err}");
+    }
+
+    #[test]
+    fn bad_flag_values_name_the_flag() {
+        let args = ServeArgs {
+            bind: Some("localhost:80".into()),
+            ..ServeArgs::default()
+        };
+        let err = args.resolve(|_| None).unwrap_err().to_string();
+        assert!(err.starts_with("flag --bind:"), "{err}");
+    }
+
+    #[test]
+    fn the_command_line_parses() {
+        let cli =
+            Cli::try_parse_from(["exchange-forms-proxy", "serve", "--port", "0", "--sandbox"])
+                .unwrap();
+        let Command::Serve(args) = cli.command;
+        assert_eq!(args.port, Some(0));
+        assert!(args.sandbox);
+    }
+}

@@ -1,0 +1,698 @@
+//! Layered configuration: built-in defaults < TOML file < `XF_*` environment < command-line flags.
+//!
+//! Each layer is a [`ConfigLayer`] of optional values; [`Config::resolve`] stacks them and
+//! validates the result once, so every problem is reported with where it came from (file and
+//! key, environment variable, or flag) instead of as a panic deep inside the server.
+//!
+//! Sandbox mode needs no file at all: `serve` without `--config` and without `XF_EWS_ENDPOINT`
+//! runs the built-in EWS sandbox mailbox and points the EWS client at it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+/// The validated configuration the server runs with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: IpAddr,
+    /// 0 = let the OS pick a free port (tests); the real port is printed once bound.
+    pub port: u16,
+    /// Where SQLite databases live (`proxy.sqlite`, `sandbox.sqlite`).
+    pub data_dir: PathBuf,
+    /// Directory holding `index.html`, `www/` and `pkg/` (the repository root by default).
+    pub static_dir: PathBuf,
+    /// The URL browsers reach this proxy at; defaults to `http://BIND:PORT` once bound.
+    pub public_url: Option<Url>,
+    /// Embedding origins allowed to call the API (CORS and session binding). An entry may end
+    /// in `:*` to allow any port of that host (`http://127.0.0.1:*`).
+    pub allowed_origins: Vec<String>,
+    pub ews: EwsConfig,
+    pub sandbox: SandboxConfig,
+    /// The raw `[auth]` table, parsed by the authorization module (it owns those keys).
+    pub auth: toml::Table,
+}
+
+/// How the EWS client reaches Exchange.
+#[derive(Clone, Debug)]
+pub struct EwsConfig {
+    /// `https://mail.example.com/EWS/Exchange.asmx`; `None` in sandbox mode means the proxy's
+    /// own `/sandbox/ews/Exchange.asmx` (known only once the port is bound).
+    pub endpoint: Option<Url>,
+    pub server_version: ServerVersion,
+    /// Service-account mode: act as this mailbox (ExchangeImpersonation + X-AnchorMailbox).
+    pub impersonation: Option<String>,
+    /// Per-request timeout towards Exchange.
+    pub timeout: Duration,
+    /// Retries of one operation after throttling or an unknown outcome.
+    pub max_retries: u32,
+    /// Total time one API call may spend waiting for Exchange to stop throttling.
+    pub retry_budget: Duration,
+}
+
+/// The embedded EWS sandbox mailbox.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub enabled: bool,
+    /// OIDC userinfo endpoint that turns a bearer access token into the mailbox address.
+    /// `None` = the built-in dev authorization server at `<public_url>/sandbox/oauth/userinfo`.
+    pub userinfo_url: Option<Url>,
+}
+
+/// `t:RequestServerVersion/@Version` values we support (Exchange 2013 and later).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ServerVersion {
+    Exchange2013,
+    Exchange2013Sp1,
+    #[default]
+    Exchange2016,
+}
+
+impl ServerVersion {
+    pub const ALL: [ServerVersion; 3] = [
+        ServerVersion::Exchange2013,
+        ServerVersion::Exchange2013Sp1,
+        ServerVersion::Exchange2016,
+    ];
+
+    /// The schema's spelling, as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerVersion::Exchange2013 => "Exchange2013",
+            ServerVersion::Exchange2013Sp1 => "Exchange2013_SP1",
+            ServerVersion::Exchange2016 => "Exchange2016",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(raw.trim())).ok_or_else(
+            || format!("'{raw}' is not a supported Exchange version (Exchange2013, Exchange2013_SP1 or Exchange2016)"),
+        )
+    }
+}
+
+impl fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A configuration problem, naming where the bad value came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// toml's message already holds line, column and the offending key.
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// `origin` is e.g. "config file ./proxy.toml, key ews.timeout_seconds" or "XF_PORT".
+    #[error("{origin}: {problem}")]
+    Invalid { origin: String, problem: String },
+}
+
+/// One layer of settings; `None` = not set by this layer.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigLayer {
+    pub bind: Option<String>,
+    pub port: Option<u16>,
+    pub data_dir: Option<PathBuf>,
+    pub static_dir: Option<PathBuf>,
+    pub public_url: Option<String>,
+    pub allowed_origins: Option<Vec<String>>,
+    #[serde(default)]
+    pub ews: EwsLayer,
+    #[serde(default)]
+    pub sandbox: SandboxLayer,
+    pub auth: Option<toml::Table>,
+    /// Where each value was set, for error messages (key -> origin); not part of the file.
+    #[serde(skip)]
+    pub origins: BTreeMap<&'static str, String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EwsLayer {
+    pub endpoint: Option<String>,
+    pub server_version: Option<String>,
+    pub impersonation: Option<String>,
+    pub timeout_seconds: Option<u64>,
+    pub max_retries: Option<u32>,
+    pub retry_budget_seconds: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxLayer {
+    pub enabled: Option<bool>,
+    pub userinfo_url: Option<String>,
+}
+
+/// Every key a layer can set, in dotted form (used to record where a value came from).
+const KEYS: [&str; 15] = [
+    "bind",
+    "port",
+    "data_dir",
+    "static_dir",
+    "public_url",
+    "allowed_origins",
+    "ews.endpoint",
+    "ews.server_version",
+    "ews.impersonation",
+    "ews.timeout_seconds",
+    "ews.max_retries",
+    "ews.retry_budget_seconds",
+    "sandbox.enabled",
+    "sandbox.userinfo_url",
+    "auth",
+];
+
+impl ConfigLayer {
+    /// Reads a TOML file. Unknown keys are errors: a misspelt key silently ignored would
+    /// leave the server running with a default the operator did not want.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text, path)
+    }
+
+    pub fn from_toml(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let mut layer: ConfigLayer = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().replace('\n', " | "),
+        })?;
+        let origin = |key: &str| format!("config file {}, key {key}", path.display());
+        for key in KEYS {
+            if layer.is_set(key) {
+                layer.origins.insert(key, origin(key));
+            }
+        }
+        Ok(layer)
+    }
+
+    /// Reads `XF_*` variables through `get` (a closure so tests need not touch the process env).
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut layer = ConfigLayer::default();
+        let text = |var: &'static str, key: &'static str, layer: &mut ConfigLayer| {
+            let value = get(var).filter(|v| !v.trim().is_empty());
+            if value.is_some() {
+                layer
+                    .origins
+                    .insert(key, format!("environment variable {var}"));
+            }
+            value
+        };
+        layer.bind = text("XF_BIND", "bind", &mut layer);
+        if let Some(port) = text("XF_PORT", "port", &mut layer) {
+            layer.port = Some(parse_env(&port, "XF_PORT", "a port number 0-65535")?);
+        }
+        layer.data_dir = text("XF_DATA_DIR", "data_dir", &mut layer).map(PathBuf::from);
+        layer.static_dir = text("XF_STATIC_DIR", "static_dir", &mut layer).map(PathBuf::from);
+        layer.public_url = text("XF_PUBLIC_URL", "public_url", &mut layer);
+        if let Some(list) = text("XF_ALLOWED_ORIGINS", "allowed_origins", &mut layer) {
+            layer.allowed_origins = Some(
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            );
+        }
+        layer.ews.endpoint = text("XF_EWS_ENDPOINT", "ews.endpoint", &mut layer);
+        layer.ews.server_version = text("XF_EWS_SERVER_VERSION", "ews.server_version", &mut layer);
+        layer.ews.impersonation = text("XF_EWS_IMPERSONATION", "ews.impersonation", &mut layer);
+        if let Some(v) = text("XF_EWS_TIMEOUT_SECONDS", "ews.timeout_seconds", &mut layer) {
+            layer.ews.timeout_seconds = Some(parse_env(
+                &v,
+                "XF_EWS_TIMEOUT_SECONDS",
+                "a whole number of seconds",
+            )?);
+        }
+        if let Some(v) = text("XF_EWS_MAX_RETRIES", "ews.max_retries", &mut layer) {
+            layer.ews.max_retries = Some(parse_env(&v, "XF_EWS_MAX_RETRIES", "a whole number")?);
+        }
+        if let Some(v) = text(
+            "XF_EWS_RETRY_BUDGET_SECONDS",
+            "ews.retry_budget_seconds",
+            &mut layer,
+        ) {
+            layer.ews.retry_budget_seconds = Some(parse_env(
+                &v,
+                "XF_EWS_RETRY_BUDGET_SECONDS",
+                "a whole number of seconds",
+            )?);
+        }
+        if let Some(v) = text("XF_SANDBOX", "sandbox.enabled", &mut layer) {
+            layer.sandbox.enabled = Some(parse_bool(&v).ok_or_else(|| ConfigError::Invalid {
+                origin: "environment variable XF_SANDBOX".into(),
+                problem: format!("'{v}' is not a boolean (true/false/1/0)"),
+            })?);
+        }
+        layer.sandbox.userinfo_url = text(
+            "XF_SANDBOX_USERINFO_URL",
+            "sandbox.userinfo_url",
+            &mut layer,
+        );
+        Ok(layer)
+    }
+
+    fn is_set(&self, key: &str) -> bool {
+        match key {
+            "bind" => self.bind.is_some(),
+            "port" => self.port.is_some(),
+            "data_dir" => self.data_dir.is_some(),
+            "static_dir" => self.static_dir.is_some(),
+            "public_url" => self.public_url.is_some(),
+            "allowed_origins" => self.allowed_origins.is_some(),
+            "ews.endpoint" => self.ews.endpoint.is_some(),
+            "ews.server_version" => self.ews.server_version.is_some(),
+            "ews.impersonation" => self.ews.impersonation.is_some(),
+            "ews.timeout_seconds" => self.ews.timeout_seconds.is_some(),
+            "ews.max_retries" => self.ews.max_retries.is_some(),
+            "ews.retry_budget_seconds" => self.ews.retry_budget_seconds.is_some(),
+            "sandbox.enabled" => self.sandbox.enabled.is_some(),
+            "sandbox.userinfo_url" => self.sandbox.userinfo_url.is_some(),
+            "auth" => self.auth.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Values set in `upper` win over ours.
+    pub fn overlay(mut self, upper: ConfigLayer) -> ConfigLayer {
+        fn pick<T>(lower: &mut Option<T>, upper: Option<T>) {
+            if upper.is_some() {
+                *lower = upper;
+            }
+        }
+        pick(&mut self.bind, upper.bind);
+        pick(&mut self.port, upper.port);
+        pick(&mut self.data_dir, upper.data_dir);
+        pick(&mut self.static_dir, upper.static_dir);
+        pick(&mut self.public_url, upper.public_url);
+        pick(&mut self.allowed_origins, upper.allowed_origins);
+        pick(&mut self.ews.endpoint, upper.ews.endpoint);
+        pick(&mut self.ews.server_version, upper.ews.server_version);
+        pick(&mut self.ews.impersonation, upper.ews.impersonation);
+        pick(&mut self.ews.timeout_seconds, upper.ews.timeout_seconds);
+        pick(&mut self.ews.max_retries, upper.ews.max_retries);
+        pick(
+            &mut self.ews.retry_budget_seconds,
+            upper.ews.retry_budget_seconds,
+        );
+        pick(&mut self.sandbox.enabled, upper.sandbox.enabled);
+        pick(&mut self.sandbox.userinfo_url, upper.sandbox.userinfo_url);
+        pick(&mut self.auth, upper.auth);
+        self.origins.extend(upper.origins);
+        self
+    }
+
+    /// Marks every value this layer sets as coming from `origin` (used for flags).
+    pub fn with_origin(mut self, describe: impl Fn(&str) -> String) -> Self {
+        for key in KEYS {
+            if self.is_set(key) {
+                self.origins.insert(key, describe(key));
+            }
+        }
+        self
+    }
+}
+
+fn parse_env<T: std::str::FromStr>(raw: &str, var: &str, expected: &str) -> Result<T, ConfigError> {
+    raw.trim().parse().map_err(|_| ConfigError::Invalid {
+        origin: format!("environment variable {var}"),
+        problem: format!("'{raw}' is not {expected}"),
+    })
+}
+
+fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+impl Config {
+    pub const DEFAULT_PORT: u16 = 8080;
+    /// Exchange throttling back-offs can be minutes long; a form submit should not hang that
+    /// long, so by default we wait at most this much in total and then tell the user.
+    pub const DEFAULT_RETRY_BUDGET: Duration = Duration::from_secs(30);
+
+    /// Stacks `layers` (lowest first) over the built-in defaults and validates the result.
+    pub fn resolve(layers: impl IntoIterator<Item = ConfigLayer>) -> Result<Config, ConfigError> {
+        let merged = layers
+            .into_iter()
+            .fold(ConfigLayer::default(), |lower, upper| lower.overlay(upper));
+        let origin = |key: &str| {
+            merged
+                .origins
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| format!("setting {key}"))
+        };
+        let invalid = |key: &str, problem: String| ConfigError::Invalid {
+            origin: origin(key),
+            problem,
+        };
+
+        let bind = match &merged.bind {
+            None => IpAddr::from([127, 0, 0, 1]),
+            Some(raw) => raw.trim().parse().map_err(|_| {
+                invalid(
+                    "bind",
+                    format!("'{raw}' is not an IP address such as 127.0.0.1"),
+                )
+            })?,
+        };
+        let public_url = merged
+            .public_url
+            .as_deref()
+            .map(|raw| parse_http_url(raw).map_err(|p| invalid("public_url", p)))
+            .transpose()?;
+        let endpoint = merged
+            .ews
+            .endpoint
+            .as_deref()
+            .map(|raw| parse_http_url(raw).map_err(|p| invalid("ews.endpoint", p)))
+            .transpose()?;
+        let server_version = merged
+            .ews
+            .server_version
+            .as_deref()
+            .map(|raw| ServerVersion::parse(raw).map_err(|p| invalid("ews.server_version", p)))
+            .transpose()?
+            .unwrap_or_default();
+        let impersonation = match merged.ews.impersonation.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(smtp) if is_plausible_smtp(smtp) => Some(smtp.to_owned()),
+            Some(smtp) => {
+                return Err(invalid(
+                    "ews.impersonation",
+                    format!("'{smtp}' is not an SMTP address such as room@example.com"),
+                ));
+            }
+        };
+        let timeout_seconds = merged.ews.timeout_seconds.unwrap_or(30);
+        if !(1..=600).contains(&timeout_seconds) {
+            return Err(invalid(
+                "ews.timeout_seconds",
+                format!("{timeout_seconds} is out of range (1 to 600 seconds)"),
+            ));
+        }
+        let max_retries = merged.ews.max_retries.unwrap_or(4);
+        if max_retries > 20 {
+            return Err(invalid(
+                "ews.max_retries",
+                format!("{max_retries} is more than 20"),
+            ));
+        }
+        let retry_budget_seconds = merged
+            .ews
+            .retry_budget_seconds
+            .unwrap_or(Self::DEFAULT_RETRY_BUDGET.as_secs());
+        if retry_budget_seconds > 600 {
+            return Err(invalid(
+                "ews.retry_budget_seconds",
+                format!("{retry_budget_seconds} is more than 600 seconds"),
+            ));
+        }
+        let userinfo_url = merged
+            .sandbox
+            .userinfo_url
+            .as_deref()
+            .map(|raw| parse_http_url(raw).map_err(|p| invalid("sandbox.userinfo_url", p)))
+            .transpose()?;
+        // Without an Exchange endpoint there is nothing to talk to but the sandbox, so a bare
+        // `serve` runs the sandbox (README's one-command start) instead of failing.
+        let sandbox = merged.sandbox.enabled.unwrap_or(endpoint.is_none());
+        if !sandbox && endpoint.is_none() {
+            return Err(ConfigError::Invalid {
+                origin: origin("sandbox.enabled"),
+                problem:
+                    "sandbox mode is off but no Exchange endpoint is configured: set ews.endpoint \
+                          (XF_EWS_ENDPOINT) or enable the sandbox (--sandbox)"
+                        .into(),
+            });
+        }
+        let mut allowed_origins = Vec::new();
+        for raw in merged.allowed_origins.clone().unwrap_or_else(|| {
+            if sandbox {
+                vec![
+                    "http://127.0.0.1:*".to_owned(),
+                    "http://localhost:*".to_owned(),
+                ]
+            } else {
+                Vec::new()
+            }
+        }) {
+            allowed_origins
+                .push(normalize_origin_pattern(&raw).map_err(|p| invalid("allowed_origins", p))?);
+        }
+
+        Ok(Config {
+            bind,
+            port: merged.port.unwrap_or(Self::DEFAULT_PORT),
+            data_dir: merged
+                .data_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("./data")),
+            static_dir: merged
+                .static_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(".")),
+            public_url,
+            allowed_origins,
+            ews: EwsConfig {
+                endpoint,
+                server_version,
+                impersonation,
+                timeout: Duration::from_secs(timeout_seconds),
+                max_retries,
+                retry_budget: Duration::from_secs(retry_budget_seconds),
+            },
+            sandbox: SandboxConfig {
+                enabled: sandbox,
+                userinfo_url,
+            },
+            auth: merged.auth.clone().unwrap_or_default(),
+        })
+    }
+
+    /// True when `origin` (an `Origin` header value) matches one of `allowed_origins`.
+    pub fn origin_allowed(&self, origin: &str) -> bool {
+        origin_matches(&self.allowed_origins, origin)
+    }
+}
+
+/// `patterns` as normalised by [`normalize_origin_pattern`]; `origin` as browsers send it.
+pub fn origin_matches(patterns: &[String], origin: &str) -> bool {
+    let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    patterns
+        .iter()
+        .any(|pattern| match pattern.strip_suffix(":*") {
+            Some(host) => match origin.strip_prefix(host) {
+                // Without a port, or `:digits`: the host part must match exactly.
+                Some("") => true,
+                Some(rest) => rest
+                    .strip_prefix(':')
+                    .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())),
+                None => false,
+            },
+            None => *pattern == origin,
+        })
+}
+
+/// `scheme://host[:port]` (lower-cased, no path); a trailing `:*` allows any port.
+fn normalize_origin_pattern(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let (base, any_port) = match trimmed.strip_suffix(":*") {
+        Some(base) => (base, true),
+        None => (trimmed, false),
+    };
+    let url = Url::parse(base).map_err(|e| format!("'{raw}' is not an origin: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!(
+            "'{raw}' is not an http(s) origin such as https://intranet.example.com"
+        ));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "'{raw}' has a path; an origin is scheme://host[:port] only"
+        ));
+    }
+    if any_port && url.port().is_some() {
+        return Err(format!("'{raw}' has both a port and ':*'"));
+    }
+    let origin = url.origin().ascii_serialization();
+    Ok(if any_port {
+        format!("{origin}:*")
+    } else {
+        origin
+    })
+}
+
+fn parse_http_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim()).map_err(|e| format!("'{raw}' is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("'{raw}' must be an http:// or https:// URL"));
+    }
+    if url.host_str().is_none() {
+        return Err(format!("'{raw}' has no host"));
+    }
+    Ok(url)
+}
+
+fn is_plausible_smtp(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> Result<ConfigLayer, ConfigError> {
+        ConfigLayer::from_toml(text, Path::new("proxy.toml"))
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> ConfigLayer {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ConfigLayer::from_env(|k| map.get(k).cloned()).unwrap()
+    }
+
+    #[test]
+    fn no_settings_means_sandbox_on_localhost_8080() {
+        let config = Config::resolve([]).unwrap();
+        assert!(config.sandbox.enabled);
+        assert_eq!(config.bind.to_string(), "127.0.0.1");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert_eq!(config.ews.server_version, ServerVersion::Exchange2016);
+        assert_eq!(config.ews.retry_budget, Duration::from_secs(30));
+        assert!(config.origin_allowed("http://127.0.0.1:5173"));
+        assert!(!config.origin_allowed("https://evil.example"));
+    }
+
+    #[test]
+    fn later_layers_win() {
+        let from_file = file("port = 9000\n[ews]\nendpoint = \"https://mail.example.com/EWS/Exchange.asmx\"\nmax_retries = 2\n").unwrap();
+        let from_env = env(&[
+            ("XF_PORT", "9100"),
+            ("XF_EWS_SERVER_VERSION", "Exchange2013"),
+        ]);
+        let flags = ConfigLayer {
+            port: Some(0),
+            ..ConfigLayer::default()
+        };
+        let config = Config::resolve([from_file, from_env, flags]).unwrap();
+        assert_eq!(config.port, 0);
+        assert_eq!(config.ews.max_retries, 2);
+        assert_eq!(config.ews.server_version, ServerVersion::Exchange2013);
+        assert!(!config.sandbox.enabled, "an endpoint means real Exchange");
+    }
+
+    #[test]
+    fn file_errors_name_the_file_and_key() {
+        let err = file("[ews]\ntimeout_seconds = \"soon\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("proxy.toml") && err.contains("timeout_seconds"),
+            "{err}"
+        );
+        let err = file("colour = 1\n").unwrap_err().to_string();
+        assert!(err.contains("unknown field `colour`"), "{err}");
+        let err = file("port = \n").unwrap_err().to_string();
+        assert!(
+            err.contains("proxy.toml") && err.contains("line 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_their_origin() {
+        let layer = file("[ews]\nendpoint = \"ftp://x\"\n").unwrap();
+        let err = Config::resolve([layer]).unwrap_err().to_string();
+        assert!(
+            err.starts_with("config file proxy.toml, key ews.endpoint:"),
+            "{err}"
+        );
+
+        let err = ConfigLayer::from_env(|k| (k == "XF_PORT").then(|| "eighty".to_owned()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "environment variable XF_PORT: 'eighty' is not a port number 0-65535"
+        );
+
+        let err = Config::resolve([env(&[("XF_EWS_SERVER_VERSION", "Exchange2010")])])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("XF_EWS_SERVER_VERSION") && err.contains("Exchange2010"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn real_exchange_mode_needs_an_endpoint() {
+        let err = Config::resolve([env(&[("XF_SANDBOX", "false")])])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no Exchange endpoint"), "{err}");
+    }
+
+    #[test]
+    fn origins_are_normalised_and_port_wildcards_match_only_ports() {
+        let layer = file("allowed_origins = [\"https://Intranet.example.com/\", \"http://localhost:*\"]\n[sandbox]\nenabled = true\n").unwrap();
+        let config = Config::resolve([layer]).unwrap();
+        assert_eq!(
+            config.allowed_origins,
+            ["https://intranet.example.com", "http://localhost:*"]
+        );
+        assert!(config.origin_allowed("https://intranet.example.com"));
+        assert!(config.origin_allowed("http://localhost:3000"));
+        assert!(!config.origin_allowed("http://localhost.evil.com:3000"));
+        assert!(!config.origin_allowed("http://localhost:3000x"));
+        assert!(!config.origin_allowed("https://intranet.example.com.evil"));
+        let bad = file("allowed_origins = [\"https://x.example/path\"]\n").unwrap();
+        assert!(
+            Config::resolve([bad])
+                .unwrap_err()
+                .to_string()
+                .contains("has a path")
+        );
+    }
+
+    #[test]
+    fn impersonation_must_be_an_address() {
+        let bad = env(&[("XF_EWS_IMPERSONATION", "not an address")]);
+        assert!(Config::resolve([bad]).is_err());
+        let good = env(&[("XF_EWS_IMPERSONATION", "svc-room@example.com")]);
+        let config = Config::resolve([good]).unwrap();
+        assert_eq!(
+            config.ews.impersonation.as_deref(),
+            Some("svc-room@example.com")
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Between the JSON API's model and EWS items.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use ews::types::{
+    Body, CalendarItem, EwsDateTime, ExtendedProperty, Item, Task as EwsTask, TimeZoneRef,
+};
+use model::{Appointment, NewAppointment, NewTask, Task, TaskStatus};
+
+use super::ExchangeError;
+
+/// An appointment ready for CreateItem: instants resolved from the form's wall-clock times.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreparedAppointment {
+    pub subject: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub location: Option<String>,
+    pub body: Option<String>,
+    /// Windows id of the form's zone (StartTimeZone/EndTimeZone), so Outlook shows the meeting
+    /// in the zone it was planned in; `None` when CLDR has no Windows zone for it.
+    pub windows_zone: Option<&'static str>,
+}
+
+impl PreparedAppointment {
+    pub fn new(appointment: &NewAppointment, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        let zone = appointment.time_zone.as_ref().map_or("UTC", |z| z.as_str());
+        Self {
+            subject: appointment.subject.as_str().to_owned(),
+            start,
+            end,
+            location: appointment.location.clone(),
+            body: appointment.body.clone(),
+            windows_zone: ews::time_zone::iana_to_windows(zone),
+        }
+    }
+
+    pub fn to_calendar_item(&self, client_request_id: &str) -> CalendarItem {
+        CalendarItem {
+            subject: Some(self.subject.clone()),
+            body: self.body.as_ref().map(Body::text),
+            start: Some(EwsDateTime::utc(self.start)),
+            end: Some(EwsDateTime::utc(self.end)),
+            location: self.location.clone(),
+            start_time_zone: self.windows_zone.map(TimeZoneRef::id),
+            end_time_zone: self.windows_zone.map(TimeZoneRef::id),
+            extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
+            ..CalendarItem::default()
+        }
+    }
+}
+
+/// A task's due date is a day, but EWS carries a dateTime: we send midnight UTC and read back
+/// the nearest UTC midnight, which maps a due date stored at local midnight by Outlook in any
+/// zone between UTC-11 and UTC+11 to the day the user picked.
+pub fn task_to_ews(task: &NewTask, client_request_id: &str) -> EwsTask {
+    EwsTask {
+        subject: Some(task.subject.as_str().to_owned()),
+        body: task.body.as_ref().map(Body::text),
+        due_date: task
+            .due_date
+            .map(|d| EwsDateTime::utc(d.and_time(NaiveTime::MIN).and_utc())),
+        status: Some(status_to_ews(task.status)),
+        extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
+        ..EwsTask::default()
+    }
+}
+
+fn status_to_ews(status: TaskStatus) -> ews::types::TaskStatus {
+    use ews::types::TaskStatus as E;
+    match status {
+        TaskStatus::NotStarted => E::NotStarted,
+        TaskStatus::InProgress => E::InProgress,
+        TaskStatus::Completed => E::Completed,
+        TaskStatus::WaitingOnOthers => E::WaitingOnOthers,
+        TaskStatus::Deferred => E::Deferred,
+    }
+}
+
+fn status_from_ews(status: ews::types::TaskStatus) -> TaskStatus {
+    use ews::types::TaskStatus as E;
+    match status {
+        E::NotStarted => TaskStatus::NotStarted,
+        E::InProgress => TaskStatus::InProgress,
+        E::Completed => TaskStatus::Completed,
+        E::WaitingOnOthers => TaskStatus::WaitingOnOthers,
+        E::Deferred => TaskStatus::Deferred,
+    }
+}
+
+/// A floating (zone-less) time from Exchange is UTC: we never send a TimeZoneContext header.
+fn instant(value: &EwsDateTime) -> DateTime<Utc> {
+    value.to_utc().unwrap_or_else(|| value.local.and_utc())
+}
+
+fn nearest_midnight(value: &EwsDateTime) -> NaiveDate {
+    (instant(value) + Duration::hours(12)).date_naive()
+}
+
+pub fn appointment_from_ews(item: &Item) -> Result<Appointment, ExchangeError> {
+    let Some(calendar_item) = item.as_calendar_item() else {
+        return Err(ExchangeError::Protocol(
+            "expected a CalendarItem in Exchange's answer".into(),
+        ));
+    };
+    let id = calendar_item
+        .item_id
+        .as_ref()
+        .ok_or_else(|| ExchangeError::Protocol("calendar item without ItemId".into()))?;
+    let (Some(start), Some(end)) = (&calendar_item.start, &calendar_item.end) else {
+        return Err(ExchangeError::Protocol(format!(
+            "calendar item {} without Start/End",
+            id.id
+        )));
+    };
+    Ok(Appointment {
+        id: id.id.clone(),
+        change_key: id.change_key.clone().unwrap_or_default(),
+        subject: calendar_item.subject.clone().unwrap_or_default(),
+        start: instant(start),
+        end: instant(end),
+        location: calendar_item.location.clone().unwrap_or_default(),
+        body: calendar_item
+            .body
+            .as_ref()
+            .map(|b| b.content.clone())
+            .unwrap_or_default(),
+    })
+}
+
+pub fn task_from_ews(item: &Item) -> Result<Task, ExchangeError> {
+    let Some(task) = item.as_task() else {
+        return Err(ExchangeError::Protocol(
+            "expected a Task in Exchange's answer".into(),
+        ));
+    };
+    let id = task
+        .item_id
+        .as_ref()
+        .ok_or_else(|| ExchangeError::Protocol("task without ItemId".into()))?;
+    Ok(Task {
+        id: id.id.clone(),
+        change_key: id.change_key.clone().unwrap_or_default(),
+        subject: task.subject.clone().unwrap_or_default(),
+        due_date: task.due_date.as_ref().map(nearest_midnight),
+        status: task.status.map(status_from_ews).unwrap_or_default(),
+        body: task
+            .body
+            .as_ref()
+            .map(|b| b.content.clone())
+            .unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_dates_survive_local_midnights_in_both_hemispheres() {
+        let at = |s: &str| EwsDateTime::parse(s).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(nearest_midnight(&at("2026-12-01T00:00:00Z")), day);
+        assert_eq!(
+            nearest_midnight(&at("2026-11-30T23:00:00Z")),
+            day,
+            "Paris midnight"
+        );
+        assert_eq!(
+            nearest_midnight(&at("2026-12-01T05:00:00Z")),
+            day,
+            "New York midnight"
+        );
+        assert_eq!(
+            nearest_midnight(&at("2026-11-30T13:00:00Z")),
+            day,
+            "Sydney midnight (UTC+11 in summer)"
+        );
+        assert_eq!(
+            nearest_midnight(&at("2026-12-01T00:00:00")),
+            day,
+            "floating"
+        );
+    }
+}

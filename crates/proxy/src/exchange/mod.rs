@@ -1,0 +1,470 @@
+//! The EWS client: builds requests with the `ews` codec, sends them to Exchange with the
+//! caller's token, survives throttling, and never creates an item twice.
+//!
+//! * Throttling (ErrorServerBusy + BackOffMilliseconds, HTTP 503/429 + Retry-After): wait as
+//!   told and retry, within [`retry::Budget`]; then [`ExchangeError::Busy`].
+//! * Unknown outcome of a CreateItem (timeout, connection lost after sending, a 5xx without an
+//!   EWS answer): every created item carries a client request id in an extended property, so
+//!   before trying again we look for it with a FindItem restriction and return what we find.
+//! * Reads (FindItem, GetItem) are idempotent and simply retried.
+//!
+//! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
+
+pub mod mapping;
+pub mod retry;
+
+use std::time::Duration;
+
+use axum::http::{HeaderValue, header};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use ews::operations::create_item::{CreateItem, CreateItemResponse};
+use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
+use ews::operations::get_item::{GetItem, GetItemResponse};
+use ews::types::{EwsDateTime, FolderId, Item, ItemId, ItemShape, SendMeetingInvitations};
+use ews::{EwsError, RequestHeaders};
+use model::{Appointment, CalendarWindow, NewTask, Task};
+use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::config::{EwsConfig, ServerVersion};
+use crate::error::AppError;
+use mapping::PreparedAppointment;
+use retry::{Budget, RetryCause, RetryPolicy};
+
+/// Largest EWS answer we read (the codec refuses larger documents as well).
+const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+/// Most appointments one calendar view returns; Exchange's own default cap is 1000.
+const CALENDAR_VIEW_MAX: i32 = 1000;
+const TASK_LIST_MAX: i32 = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    /// HTTP 401: the token is no longer accepted.
+    #[error("Exchange rejected the access token")]
+    Unauthorized,
+    /// Still throttled when the retry budget ran out.
+    #[error("Exchange is busy, retry in {} s", retry_after.as_secs())]
+    Busy { retry_after: Duration },
+    /// No answer at all (connection refused, timeouts, lost connections), retries exhausted.
+    #[error("Exchange could not be reached: {0}")]
+    Unreachable(String),
+    /// Exchange answered with an EWS error (ResponseClass="Error" or a SOAP fault).
+    #[error("Exchange answered {code}: {message}")]
+    Ews { code: String, message: String },
+    /// HTTP status without an EWS answer (403, 404, …).
+    #[error("Exchange answered HTTP {0}")]
+    Http(u16),
+    /// The answer was not what EWS promises.
+    #[error("unexpected answer from Exchange: {0}")]
+    Protocol(String),
+    /// The request could not be built (e.g. text XML cannot carry).
+    #[error("cannot build the EWS request: {0}")]
+    Request(String),
+}
+
+impl From<ExchangeError> for AppError {
+    fn from(error: ExchangeError) -> Self {
+        match error {
+            ExchangeError::Unauthorized => {
+                AppError::AuthorizationRequired("Exchange rejected the access token".into())
+            }
+            ExchangeError::Busy { retry_after } => AppError::ExchangeBusy { retry_after },
+            ExchangeError::Ews { code, message } => match code.as_str() {
+                "ErrorItemNotFound" => AppError::NotFound(message),
+                "ErrorIrresolvableConflict" | "ErrorChangeKeyRequiredForWriteOperations" => {
+                    AppError::Conflict(message)
+                }
+                "ErrorAccessDenied" => AppError::Forbidden(message),
+                _ => AppError::Exchange(format!("Exchange answered {code}: {message}")),
+            },
+            ExchangeError::Request(message) => AppError::MalformedRequest(message),
+            other => AppError::Exchange(other.to_string()),
+        }
+    }
+}
+
+impl From<EwsError> for ExchangeError {
+    fn from(error: EwsError) -> Self {
+        match error {
+            EwsError::Response(e) => ExchangeError::Ews {
+                code: e.response_code.clone(),
+                message: e
+                    .message_text
+                    .clone()
+                    .unwrap_or_else(|| e.response_code.clone()),
+            },
+            EwsError::Fault {
+                faultstring,
+                response_code,
+                message,
+                ..
+            } => ExchangeError::Ews {
+                code: response_code.unwrap_or_else(|| "SoapFault".into()),
+                message: message.unwrap_or(faultstring),
+            },
+            EwsError::InvalidText { .. } | EwsError::InvalidRequest(_) => {
+                ExchangeError::Request(error.to_string())
+            }
+            other => ExchangeError::Protocol(other.to_string()),
+        }
+    }
+}
+
+/// What one HTTP exchange with EWS came to.
+enum Attempt<T> {
+    Done(T),
+    /// Definitive failure: retrying cannot help.
+    Failed(ExchangeError),
+    /// Exchange did not run the request (throttled, or it never got it); safe to resend.
+    Retry(RetryCause),
+    /// The request may have run but we did not get the answer.
+    Unknown(String),
+}
+
+pub struct ExchangeClient {
+    http: reqwest::Client,
+    endpoint: Url,
+    headers: RequestHeaders,
+    policy: RetryPolicy,
+}
+
+fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
+    use ews::types::ExchangeVersion as V;
+    match version {
+        ServerVersion::Exchange2013 => V::Exchange2013,
+        ServerVersion::Exchange2013Sp1 => V::Exchange2013Sp1,
+        ServerVersion::Exchange2016 => V::Exchange2016,
+    }
+}
+
+impl ExchangeClient {
+    pub fn new(endpoint: Url, config: &EwsConfig) -> Result<Self, reqwest::Error> {
+        // Redirects are not followed: a redirected EWS POST would resend the bearer token to
+        // wherever the redirect points.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("exchange-forms-proxy/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let mut headers = RequestHeaders::new(exchange_version(config.server_version));
+        if let Some(smtp) = &config.impersonation {
+            headers = headers.impersonate(smtp.clone());
+        }
+        let policy = RetryPolicy {
+            max_retries: config.max_retries,
+            budget: config.retry_budget,
+        };
+        Ok(Self {
+            http,
+            endpoint,
+            headers,
+            policy,
+        })
+    }
+
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// CreateItem of a calendar item. `resumed` = an earlier attempt with this client request
+    /// id may have created it already (idempotency-key replay), so look for it first.
+    pub async fn create_appointment(
+        &self,
+        token: &SecretString,
+        appointment: &PreparedAppointment,
+        client_request_id: &str,
+        resumed: bool,
+    ) -> Result<Appointment, ExchangeError> {
+        let request = CreateItem::calendar_item(
+            appointment.to_calendar_item(client_request_id),
+            SendMeetingInvitations::SendToNone,
+        );
+        let item = self
+            .create(
+                token,
+                &request,
+                FolderId::calendar(),
+                client_request_id,
+                resumed,
+            )
+            .await?;
+        mapping::appointment_from_ews(&item)
+    }
+
+    pub async fn create_task(
+        &self,
+        token: &SecretString,
+        task: &NewTask,
+        client_request_id: &str,
+        resumed: bool,
+    ) -> Result<Task, ExchangeError> {
+        let request = CreateItem::task(mapping::task_to_ews(task, client_request_id));
+        let item = self
+            .create(
+                token,
+                &request,
+                FolderId::tasks(),
+                client_request_id,
+                resumed,
+            )
+            .await?;
+        mapping::task_from_ews(&item)
+    }
+
+    /// FindItem with a CalendarView over the window (occurrences expanded, by start time).
+    pub async fn calendar_view(
+        &self,
+        token: &SecretString,
+        window: CalendarWindow,
+    ) -> Result<Vec<Appointment>, ExchangeError> {
+        let request = FindItem::calendar_view(
+            EwsDateTime::utc(window.start),
+            EwsDateTime::utc(window.end),
+            Some(CALENDAR_VIEW_MAX),
+            ItemShape::default(),
+        );
+        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let mut budget = Budget::new(self.policy);
+        let result = self.call(token, &envelope, parse_find, &mut budget).await?;
+        let mut appointments = result
+            .items
+            .iter()
+            .map(mapping::appointment_from_ews)
+            .collect::<Result<Vec<_>, _>>()?;
+        appointments.sort_by(|a, b| (a.start, a.end).cmp(&(b.start, b.end)));
+        Ok(appointments)
+    }
+
+    /// The tasks folder (first page).
+    pub async fn list_tasks(&self, token: &SecretString) -> Result<Vec<Task>, ExchangeError> {
+        let request = FindItem::tasks(0, TASK_LIST_MAX, ItemShape::default());
+        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let mut budget = Budget::new(self.policy);
+        let result = self.call(token, &envelope, parse_find, &mut budget).await?;
+        result.items.iter().map(mapping::task_from_ews).collect()
+    }
+
+    fn envelope(&self, built: Result<String, EwsError>) -> Result<String, ExchangeError> {
+        built.map_err(ExchangeError::from)
+    }
+
+    /// CreateItem that never creates twice: after an unknown outcome it looks for the item
+    /// stamped with `client_request_id` before sending again.
+    async fn create(
+        &self,
+        token: &SecretString,
+        request: &CreateItem,
+        folder: FolderId,
+        client_request_id: &str,
+        resumed: bool,
+    ) -> Result<Item, ExchangeError> {
+        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let mut budget = Budget::new(self.policy);
+        let mut maybe_created = resumed;
+        loop {
+            if maybe_created {
+                if let Some(item) = self
+                    .find_created(token, &folder, client_request_id, &mut budget)
+                    .await?
+                {
+                    tracing::info!(
+                        client_request_id,
+                        "found the item of an earlier attempt; not creating it again"
+                    );
+                    return Ok(item);
+                }
+            }
+            let cause = match self.attempt(token, &envelope, parse_create).await {
+                Attempt::Done(item) => return Ok(item),
+                Attempt::Failed(error) => return Err(error),
+                Attempt::Retry(cause) => cause,
+                Attempt::Unknown(reason) => {
+                    maybe_created = true;
+                    RetryCause::Transient { reason }
+                }
+            };
+            let wait = budget.next_wait(cause)?;
+            tracing::warn!(
+                wait_ms = wait.as_millis() as u64,
+                "CreateItem will be retried"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The item stamped with `client_request_id`, read in full with GetItem.
+    async fn find_created(
+        &self,
+        token: &SecretString,
+        folder: &FolderId,
+        client_request_id: &str,
+        budget: &mut Budget,
+    ) -> Result<Option<Item>, ExchangeError> {
+        let find = FindItem::by_client_request_id(folder.clone(), client_request_id);
+        let envelope = self.envelope(find.to_envelope(&self.headers))?;
+        let found = self.call(token, &envelope, parse_find, budget).await?;
+        let Some(id) = found.items.first().and_then(Item::item_id) else {
+            return Ok(None);
+        };
+        let get = GetItem::new(ItemShape::default(), [ItemId::new(id.id.clone())]);
+        let envelope = self.envelope(get.to_envelope(&self.headers))?;
+        let item = self.call(token, &envelope, parse_get, budget).await?;
+        Ok(Some(item))
+    }
+
+    /// An idempotent operation, retried while the budget allows.
+    async fn call<T>(
+        &self,
+        token: &SecretString,
+        envelope: &str,
+        parse: fn(&[u8]) -> Result<T, EwsError>,
+        budget: &mut Budget,
+    ) -> Result<T, ExchangeError> {
+        loop {
+            let cause = match self.attempt(token, envelope, parse).await {
+                Attempt::Done(value) => return Ok(value),
+                Attempt::Failed(error) => return Err(error),
+                Attempt::Retry(cause) => cause,
+                Attempt::Unknown(reason) => RetryCause::Transient { reason },
+            };
+            let wait = budget.next_wait(cause)?;
+            tracing::warn!(
+                wait_ms = wait.as_millis() as u64,
+                "EWS request will be retried"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One POST to EWS, classified by what it tells us about the request's fate.
+    async fn attempt<T>(
+        &self,
+        token: &SecretString,
+        envelope: &str,
+        parse: fn(&[u8]) -> Result<T, EwsError>,
+    ) -> Attempt<T> {
+        let mut authorization =
+            match HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())) {
+                Ok(value) => value,
+                Err(_) => return Attempt::Failed(ExchangeError::Unauthorized),
+            };
+        authorization.set_sensitive(true);
+        let mut request = self
+            .http
+            .post(self.endpoint.clone())
+            .header(header::CONTENT_TYPE, "text/xml; charset=utf-8")
+            .header(header::ACCEPT, "text/xml")
+            .header(header::AUTHORIZATION, authorization)
+            .body(envelope.to_owned());
+        if let Some(anchor) = self.headers.anchor_mailbox() {
+            request = request.header("X-AnchorMailbox", anchor);
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            // Refused before anything was sent: Exchange cannot have run it.
+            Err(e) if e.is_connect() => {
+                return Attempt::Retry(RetryCause::Transient {
+                    reason: describe(&e),
+                });
+            }
+            Err(e) => return Attempt::Unknown(describe(&e)),
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, Utc::now()));
+        match status {
+            StatusCode::UNAUTHORIZED => return Attempt::Failed(ExchangeError::Unauthorized),
+            // Queued in IIS / rate-limited before EWS ran the request.
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => {
+                return Attempt::Retry(RetryCause::Throttled { wait: retry_after });
+            }
+            _ => {}
+        }
+        let body = match read_limited(response).await {
+            Ok(body) => body,
+            Err(reason) => return Attempt::Unknown(reason),
+        };
+        if status == StatusCode::OK || status == StatusCode::INTERNAL_SERVER_ERROR {
+            return match parse(&body) {
+                Ok(value) => Attempt::Done(value),
+                Err(error) if error.is_server_busy() => Attempt::Retry(RetryCause::Throttled {
+                    wait: error.back_off_milliseconds().map(Duration::from_millis),
+                }),
+                Err(error @ (EwsError::Fault { .. } | EwsError::Response(_))) => {
+                    Attempt::Failed(error.into())
+                }
+                // A 500 that is not a SOAP fault (a crashed front end), or a garbled 200: the
+                // request may or may not have run.
+                Err(error) => {
+                    Attempt::Unknown(format!("HTTP {status} with an unreadable body: {error}"))
+                }
+            };
+        }
+        if status.is_server_error() {
+            // 502/504 from a gateway: the request may have reached Exchange.
+            return Attempt::Unknown(format!("HTTP {status}"));
+        }
+        Attempt::Failed(ExchangeError::Http(status.as_u16()))
+    }
+}
+
+fn parse_create(bytes: &[u8]) -> Result<Item, EwsError> {
+    CreateItemResponse::parse_response(bytes)?.into_single()
+}
+
+fn parse_find(bytes: &[u8]) -> Result<FindItemResult, EwsError> {
+    FindItemResponse::parse_response(bytes)?.into_single()
+}
+
+fn parse_get(bytes: &[u8]) -> Result<Item, EwsError> {
+    GetItemResponse::parse_response(bytes)?.into_single()
+}
+
+/// Reads the body, refusing more than [`MAX_RESPONSE_BYTES`].
+async fn read_limited(mut response: reqwest::Response) -> Result<Bytes, String> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(format!("answer larger than {MAX_RESPONSE_BYTES} bytes"));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(format!("answer larger than {MAX_RESPONSE_BYTES} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
+}
+
+/// reqwest's error chain in one line (without the URL's query, which holds nothing secret
+/// for EWS but keeps messages short).
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = if error.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        error.to_string()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+/// Exposed for the routes: the instant of a wall-clock time in an IANA zone.
+pub fn local_to_utc(
+    local: chrono::NaiveDateTime,
+    zone: &str,
+) -> Result<DateTime<Utc>, ews::time_zone::TimeZoneError> {
+    ews::time_zone::local_to_utc(local, zone)
+}

@@ -1,0 +1,123 @@
+//! `POST /api/appointments` (CreateItem) and `GET /api/appointments?start&end` (CalendarView).
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use ews::time_zone::TimeZoneError;
+use model::{Appointment, AppointmentDraft, CalendarWindow, FieldErrors, NewAppointment};
+use serde::Deserialize;
+
+use super::{Created, with_exchange_token};
+use crate::error::AppError;
+use crate::exchange::mapping::PreparedAppointment;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::idempotency::{Claim, IdempotencyKey};
+use crate::session::Caller;
+use crate::state::AppState;
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(draft): ApiJson<AppointmentDraft>,
+) -> Result<Created<Appointment>, AppError> {
+    let appointment = draft.parse()?;
+    let prepared = prepare(&appointment)?;
+    let key = IdempotencyKey::from_headers(&headers)?;
+    let (client_request_id, resumed, _guard) = match &key {
+        Some(key) => match state
+            .idempotency
+            .claim(&caller.user_id, key, "appointment", &draft)
+            .await?
+        {
+            Claim::Replay(item) => return Ok(Created::replayed(item)),
+            Claim::Proceed {
+                client_request_id,
+                resumed,
+                _guard,
+            } => (client_request_id, resumed, Some(_guard)),
+        },
+        None => (uuid::Uuid::new_v4().to_string(), false, None),
+    };
+    let created = with_exchange_token(&state, &caller, |token| {
+        let exchange = state.exchange.clone();
+        let (prepared, client_request_id) = (prepared.clone(), client_request_id.clone());
+        async move {
+            exchange
+                .create_appointment(&token, &prepared, &client_request_id, resumed)
+                .await
+        }
+    })
+    .await?;
+    if let Some(key) = &key {
+        state
+            .idempotency
+            .complete(&caller.user_id, key, &created)
+            .await?;
+    }
+    Ok(Created::new(created))
+}
+
+/// Resolves the form's wall-clock times in its zone (absent = UTC) to instants.
+fn prepare(appointment: &NewAppointment) -> Result<PreparedAppointment, AppError> {
+    let zone = appointment.time_zone.as_ref().map_or("UTC", |z| z.as_str());
+    let mut errors = FieldErrors::new();
+    let mut convert = |local, field: &str| match crate::exchange::local_to_utc(local, zone) {
+        Ok(instant) => Some(instant),
+        Err(TimeZoneError::UnknownZone(_)) => {
+            errors.add("timeZone", format!("'{zone}' is not a known time zone."));
+            None
+        }
+        Err(TimeZoneError::NonexistentLocalTime { next_valid, .. }) => {
+            errors.add(
+                field,
+                format!(
+                    "This time does not exist in {zone} (the clocks jump forward); the first valid time is {}.",
+                    next_valid.format("%H:%M")
+                ),
+            );
+            None
+        }
+        Err(other) => {
+            errors.add(field, other.to_string());
+            None
+        }
+    };
+    let start = convert(appointment.start, "start");
+    let end = convert(appointment.end, "end");
+    match (start, end) {
+        (Some(start), Some(end)) if errors.is_empty() => {
+            // Wall-clock order was checked by the model; across a fall-back change a later wall
+            // time can still be an earlier instant.
+            if end <= start {
+                errors.add("end", "The end must be after the start.");
+                return Err(errors.into());
+            }
+            Ok(PreparedAppointment::new(appointment, start, end))
+        }
+        _ => Err(errors.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowQuery {
+    start: Option<String>,
+    end: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<WindowQuery>,
+) -> Result<axum::Json<Vec<Appointment>>, AppError> {
+    let window = CalendarWindow::parse(
+        query.start.as_deref().unwrap_or(""),
+        query.end.as_deref().unwrap_or(""),
+    )?;
+    let appointments = with_exchange_token(&state, &caller, |token| {
+        let exchange = state.exchange.clone();
+        async move { exchange.calendar_view(&token, window).await }
+    })
+    .await?;
+    Ok(axum::Json(appointments))
+}

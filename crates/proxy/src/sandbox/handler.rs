@@ -1,0 +1,126 @@
+//! `POST /sandbox/ews/Exchange.asmx`: authenticate, parse, dispatch, answer like Exchange.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ews::EwsError;
+use ews::server::{FaultSpec, Request};
+
+use super::identity::IdentityError;
+use super::operations;
+use crate::state::AppState;
+
+const SOAP_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+
+pub async fn ews(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(sandbox) = state.sandbox.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    // Exchange checks the token before looking at the body: an anonymous caller learns nothing.
+    let mailbox = match sandbox.identity.mailbox(&headers).await {
+        Ok(mailbox) => mailbox,
+        Err(IdentityError::Unauthorized(reason)) => return unauthorized(&reason),
+        Err(IdentityError::Unavailable(reason)) => {
+            tracing::warn!(%reason, "sandbox cannot verify the access token");
+            return fault(&FaultSpec {
+                response_code: "ErrorInternalServerError".into(),
+                message: "An internal server error occurred. The operation failed.".into(),
+                back_off_milliseconds: None,
+                line: None,
+                position: None,
+            });
+        }
+    };
+    let parsed = match ews::server::parse_request(&body) {
+        Ok(parsed) => parsed,
+        Err(error) => return fault(&schema_fault(&error)),
+    };
+    let operation = parsed.request.operation();
+    tracing::debug!(operation, %mailbox, "sandbox EWS request");
+    let answer = match parsed.request {
+        Request::CreateItem(request) => {
+            operations::create_item(&sandbox.store, &mailbox, &parsed.headers, request)
+                .await
+                .and_then(|r| Ok(r.to_envelope()?))
+        }
+        Request::GetItem(request) => operations::get_item(&sandbox.store, &mailbox, request)
+            .await
+            .and_then(|r| Ok(r.to_envelope()?)),
+        Request::FindItem(request) => operations::find_item(&sandbox.store, &mailbox, request)
+            .await
+            .and_then(|r| Ok(r.to_envelope()?)),
+    };
+    match answer {
+        Ok(xml) => soap(StatusCode::OK, xml),
+        Err(error) => {
+            tracing::error!(operation, %error, "sandbox operation failed");
+            fault(&FaultSpec {
+                response_code: "ErrorInternalServerError".into(),
+                message: "An internal server error occurred. The operation failed.".into(),
+                back_off_milliseconds: None,
+                line: None,
+                position: None,
+            })
+        }
+    }
+}
+
+/// Exchange answers any request it cannot parse or validate with ErrorSchemaValidation.
+fn schema_fault(error: &EwsError) -> FaultSpec {
+    let message = match error {
+        EwsError::UnsupportedOperation(name) => {
+            format!("The operation '{name}' is not supported by the sandbox mailbox.")
+        }
+        other => other.to_string(),
+    };
+    ews::server::schema_validation_fault(message)
+}
+
+fn fault(spec: &FaultSpec) -> Response {
+    match ews::server::fault_envelope(spec) {
+        Ok(xml) => soap(StatusCode::INTERNAL_SERVER_ERROR, xml),
+        Err(error) => {
+            tracing::error!(%error, "cannot write a SOAP fault");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn soap(status: StatusCode, xml: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(SOAP_CONTENT_TYPE),
+        )],
+        xml,
+    )
+        .into_response()
+}
+
+/// Like Exchange Online: 401 with a Bearer challenge and an empty body.
+fn unauthorized(reason: &str) -> Response {
+    let challenge = format!(
+        "Bearer error=\"invalid_token\", error_description=\"{}\"",
+        reason.replace('"', "'")
+    );
+    let mut response = StatusCode::UNAUTHORIZED.into_response();
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+/// Errors inside an operation are ours (database), not the caller's.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored item unreadable: {0}")]
+    Corrupt(String),
+    #[error("cannot write the response: {0}")]
+    Codec(#[from] EwsError),
+}

@@ -1,0 +1,135 @@
+//! Which mailbox a sandbox request belongs to: the bearer access token is exchanged for the
+//! user's address at the authorization server's OIDC userinfo endpoint, as a resource server
+//! would. Works with the built-in dev authorization server and with oidc-provider alike.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, header};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+/// How long a token -> mailbox answer is reused. Access tokens live longer (typically an hour),
+/// but a revoked token must stop working soon; five minutes is the trade-off.
+const CACHE_TTL: Duration = Duration::from_secs(300);
+const CACHE_MAX_ENTRIES: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// No bearer token, or the authorization server does not accept it (HTTP 401, like Exchange).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The authorization server could not be asked (HTTP 500 fault).
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+pub struct MailboxIdentity {
+    http: reqwest::Client,
+    userinfo_url: Url,
+    /// Keyed by the token's SHA-256 so that no token is kept in memory longer than needed.
+    cache: Mutex<HashMap<[u8; 32], (String, Instant)>>,
+}
+
+impl MailboxIdentity {
+    pub fn new(userinfo_url: Url) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()?;
+        Ok(Self {
+            http,
+            userinfo_url,
+            cache: Mutex::default(),
+        })
+    }
+
+    pub fn userinfo_url(&self) -> &Url {
+        &self.userinfo_url
+    }
+
+    /// The mailbox address (lower-cased e-mail claim, else `sub`) of the request's bearer token.
+    pub async fn mailbox(&self, headers: &HeaderMap) -> Result<String, IdentityError> {
+        let token = bearer_token(headers)
+            .ok_or_else(|| IdentityError::Unauthorized("missing bearer token".into()))?;
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if let Some(mailbox) = self.cached(&key) {
+            return Ok(mailbox);
+        }
+        let response = self
+            .http
+            .get(self.userinfo_url.clone())
+            .bearer_auth(token)
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| {
+                IdentityError::Unavailable(format!("userinfo endpoint unreachable: {e}"))
+            })?;
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+            return Err(IdentityError::Unauthorized(
+                "the access token was not accepted".into(),
+            ));
+        }
+        if !status.is_success() {
+            return Err(IdentityError::Unavailable(format!(
+                "userinfo endpoint answered HTTP {status}"
+            )));
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| IdentityError::Unavailable(format!("userinfo answer unreadable: {e}")))?;
+        let claims: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| IdentityError::Unavailable(format!("userinfo answer is not JSON: {e}")))?;
+        let mailbox = ["email", "sub"]
+            .into_iter()
+            .find_map(|claim| {
+                claims
+                    .get(claim)
+                    .and_then(|v| v.as_str())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+            })
+            .map(str::to_lowercase)
+            .ok_or_else(|| {
+                IdentityError::Unavailable("userinfo answer has neither email nor sub".into())
+            })?;
+        self.remember(key, &mailbox);
+        Ok(mailbox)
+    }
+
+    fn cached(&self, key: &[u8; 32]) -> Option<String> {
+        let cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(mailbox, _)| mailbox.clone())
+    }
+
+    fn remember(&self, key: [u8; 32], mailbox: &str) {
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.len() >= CACHE_MAX_ENTRIES {
+            cache.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+            if cache.len() >= CACHE_MAX_ENTRIES {
+                cache.clear();
+            }
+        }
+        cache.insert(key, (mailbox.to_owned(), Instant::now()));
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}

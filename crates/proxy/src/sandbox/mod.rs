@@ -1,0 +1,45 @@
+//! The sandbox mailbox: an EWS endpoint (`/sandbox/ews/Exchange.asmx`) backed by SQLite, so
+//! the whole product runs where Exchange cannot be reached. It speaks the same SOAP as
+//! Exchange (parsed and written by the `ews` codec), identifies the mailbox from the bearer
+//! token like a resource server, and answers errors the way Exchange does: SOAP faults with
+//! HTTP 500 for malformed requests, ResponseClass="Error" messages for per-item problems.
+
+pub mod handler;
+pub mod identity;
+pub mod items;
+pub mod operations;
+pub mod store;
+
+use std::path::Path;
+
+use url::Url;
+
+use crate::StartupError;
+use identity::MailboxIdentity;
+use store::ItemStore;
+
+/// Where the sandbox answers EWS, relative to the proxy's base URL.
+pub const EWS_PATH: &str = "/sandbox/ews/Exchange.asmx";
+/// The built-in dev authorization server's userinfo endpoint (the default identity source).
+pub const DEV_USERINFO_PATH: &str = "/sandbox/oauth/userinfo";
+
+pub struct SandboxMailbox {
+    pub store: ItemStore,
+    pub identity: MailboxIdentity,
+}
+
+impl SandboxMailbox {
+    /// Opens (creating and migrating) `<data_dir>/sandbox.sqlite`.
+    pub async fn open(data_dir: &Path, userinfo_url: Url) -> Result<Self, StartupError> {
+        let path = data_dir.join("sandbox.sqlite");
+        let store = ItemStore::open(&path)
+            .await
+            .map_err(|source| StartupError::Database {
+                path: path.clone(),
+                source,
+            })?;
+        let identity = MailboxIdentity::new(userinfo_url)
+            .map_err(|e| StartupError::Other(format!("sandbox HTTP client: {e}")))?;
+        Ok(Self { store, identity })
+    }
+}

@@ -1,0 +1,26 @@
+//! Shared state of every request handler.
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use url::Url;
+
+use crate::config::Config;
+use crate::exchange::ExchangeClient;
+use crate::idempotency::IdempotencyStore;
+use crate::sandbox::SandboxMailbox;
+use crate::session::SharedAuthorizer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    /// The URL browsers reach this proxy at (config `public_url`, else `http://BIND:PORT`).
+    pub base_url: Url,
+    /// `<data_dir>/proxy.sqlite`: idempotency keys; other modules may add their own tables.
+    pub db: SqlitePool,
+    pub authorizer: SharedAuthorizer,
+    pub exchange: Arc<ExchangeClient>,
+    pub idempotency: IdempotencyStore,
+    /// The EWS sandbox mailbox, in sandbox mode only.
+    pub sandbox: Option<Arc<SandboxMailbox>>,
+}
