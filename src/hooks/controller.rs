@@ -616,8 +616,13 @@ fn settle(status: FlowStatus) -> Option<Result<FlowStatus, FlowError>> {
 
 /// Resolves when the user cancels, the popup is closed, or the proxy's page posts a message.
 async fn watch(control: &FlowControl, popup: Option<&Window>) -> Watch {
+    // Checks before sleeping: a poll that answers quickly recreates this future each time.
+    let mut first = true;
     loop {
-        sleep(Duration::from_millis(300)).await;
+        if !first {
+            sleep(Duration::from_millis(300)).await;
+        }
+        first = false;
         if control.cancelled.get() {
             return Watch::Cancelled;
         }
