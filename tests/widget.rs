@@ -11,7 +11,7 @@ use exchange_forms::services::requests::error_from_response;
 use exchange_forms::{ApiError, mount};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
