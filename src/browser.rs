@@ -47,8 +47,9 @@ pub fn default_calendar_window() -> (String, String) {
     )
 }
 
-pub fn now_ms() -> f64 {
-    Date::now()
+/// Milliseconds since the epoch, as an integer (no float formatting in the bundle).
+pub fn now_ms() -> u64 {
+    Date::now() as u64
 }
 
 /// Dispatches `exchange-form:created` (bubbles, composed) on the host element with the

@@ -344,3 +344,88 @@ async fn sign_out_revokes_and_forgets_the_handle() {
     assert_eq!(stored_handle(), None);
     handle.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn back_from_a_full_page_sign_in_the_draft_is_restored_and_the_action_resumes_once() {
+    set_handle(None);
+    install_popups();
+    install_fetch(FLOW_PROXY);
+    js_sys::eval(
+        r#"
+        window.__xfFlow = { status: 'done', sessionHandle: 'h1', user: 'alice' };
+        sessionStorage.setItem('exchange-forms:pending:http://127.0.0.1:9:appointment', JSON.stringify({
+            flowId: 'f1',
+            pending: {
+                draft: { kind: 'appointment', draft: { subject: 'After redirect', start: '2026-12-01T09:00',
+                         end: '2026-12-01T10:00', location: 'Room 7', body: '', timeZone: 'Europe/Paris' } },
+                idempotencyKey: '5b0c8a51-1f6e-4a43-9a53-2f0d1c7e9b10',
+            },
+        }));
+        history.replaceState(null, '', location.pathname + location.search + '#xf_flow=f1');
+        "#,
+    )
+    .unwrap();
+    let (host, mut handle) = mounted(
+        r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en","authMode":"redirect"}"#,
+    )
+    .await;
+    wait_for("the confirmation", || {
+        text(&host).contains("Created \u{201c}After redirect\u{201d}")
+    })
+    .await;
+    let posts = appointment_posts();
+    assert_eq!(posts.len(), 1, "resumed exactly once");
+    assert_eq!(
+        field(&posts[0], "idempotencyKey").as_string().as_deref(),
+        Some("5b0c8a51-1f6e-4a43-9a53-2f0d1c7e9b10")
+    );
+    let body = field(&posts[0], "body").as_string().unwrap();
+    assert!(
+        body.contains("\"location\":\"Room 7\"") && body.contains("Europe/Paris"),
+        "{body}"
+    );
+    assert_eq!(stored_handle().as_deref(), Some("h1"));
+    assert_eq!(popups().length(), 0, "no popup in redirect mode");
+    let hash = web_sys::window().unwrap().location().hash().unwrap();
+    assert!(!hash.contains("xf_flow"), "fragment cleaned: {hash}");
+    let saved = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("exchange-forms:pending:http://127.0.0.1:9:appointment")
+        .unwrap();
+    assert_eq!(saved, None);
+    handle.destroy();
+    set_handle(None);
+}
+
+#[wasm_bindgen_test]
+async fn a_denied_full_page_sign_in_restores_the_draft_without_sending() {
+    set_handle(None);
+    install_popups();
+    install_fetch(FLOW_PROXY);
+    js_sys::eval(
+        r#"
+        window.__xfFlow = { status: 'denied' };
+        sessionStorage.setItem('exchange-forms:pending:http://127.0.0.1:9:task', JSON.stringify({
+            flowId: 'f1',
+            pending: { draft: { kind: 'task', draft: { subject: 'Kept task', dueDate: '2026-12-04',
+                       status: 'Deferred', body: 'notes' } }, idempotencyKey: 'k' },
+        }));
+        history.replaceState(null, '', location.pathname + location.search + '#xf_flow=f1');
+        "#,
+    )
+    .unwrap();
+    let (host, mut handle) = mounted(
+        r#"{"kind":"task","proxy":"http://127.0.0.1:9","locale":"en","authMode":"redirect"}"#,
+    )
+    .await;
+    wait_for("the denial", || text(&host).contains("Access was denied")).await;
+    assert!(posts().is_empty());
+    assert_eq!(value(&host, "subject"), "Kept task");
+    assert_eq!(value(&host, "dueDate"), "2026-12-04");
+    assert_eq!(value(&host, "status"), "Deferred");
+    assert_eq!(value(&host, "body"), "notes");
+    handle.destroy();
+}

@@ -27,7 +27,7 @@ use crate::state::{Action, AuthMode, AuthState, Created, Draft, FormState, Notic
 /// Name of the `xf_flow=<id>` fragment parameter the proxy appends to `returnTo`.
 pub const FLOW_FRAGMENT: &str = "xf_flow";
 const POLL_WAIT_SECONDS: u32 = 25;
-const LOCK_MILLIS: f64 = 11.0 * 60.0 * 1000.0;
+const LOCK_MILLIS: u64 = 11 * 60 * 1000;
 
 /// Shared between the flow task and the UI (Cancel button, postMessage listener).
 #[derive(Default)]
@@ -579,7 +579,7 @@ impl Controller {
             .get_item(&self.lock_key())
             .ok()??;
         let (owner, until) = value.split_once(' ')?;
-        let until: f64 = until.parse().ok()?;
+        let until: u64 = until.parse().ok()?;
         (until > browser::now_ms()).then(|| owner.to_owned())
     }
 
