@@ -88,7 +88,16 @@ pub fn App(props: &AppProps) -> Html {
                         let label = locale.field_label(field);
                         let text = locale.field_error(field, message);
                         let text = if label.is_empty() { text } else { format!("{label}: {text}") };
-                        html! { <li><a href={format!("#{}", config.id(field))}>{ text }</a></li> }
+                        let id = config.id(field);
+                        // Focus the field without touching the host page's URL fragment.
+                        let onclick = {
+                            let id = id.clone();
+                            Callback::from(move |e: MouseEvent| {
+                                e.prevent_default();
+                                focus_element(&id);
+                            })
+                        };
+                        html! { <li><a href={format!("#{id}")} {onclick}>{ text }</a></li> }
                     }) }
                 </ul>
             </div>
@@ -157,5 +166,16 @@ pub fn App(props: &AppProps) -> Html {
             </form>
             { list }
         </div>
+    }
+}
+
+fn focus_element(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
     }
 }

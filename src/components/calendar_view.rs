@@ -32,10 +32,17 @@ pub fn CalendarView(props: &ListProps) -> Html {
     {
         let items = items.setter();
         let config = props.config.clone();
-        use_effect_with(props.version, move |_| {
+        // Only the answer to the latest request may land (an older one can arrive later).
+        let latest = use_mut_ref(|| 0u32);
+        use_effect_with(props.version, move |version| {
+            let version = *version;
+            *latest.borrow_mut() = version;
             spawn_local(async move {
                 let (start, end) = default_calendar_window();
                 let result = appointments::list(&config.api, &start, &end).await;
+                if *latest.borrow() != version {
+                    return;
+                }
                 items.set(match result {
                     Ok(list) => Loaded::Ready(list),
                     Err(error) => Loaded::Failed(error),

@@ -13,8 +13,15 @@ pub fn TaskList(props: &ListProps) -> Html {
     {
         let items = items.setter();
         let config = props.config.clone();
-        use_effect_with(props.version, move |_| {
+        // Only the answer to the latest request may land (an older one can arrive later).
+        let latest = use_mut_ref(|| 0u32);
+        use_effect_with(props.version, move |version| {
+            let version = *version;
+            *latest.borrow_mut() = version;
             spawn_local(async move {
+                if *latest.borrow() != version {
+                    return;
+                }
                 items.set(match tasks::list(&config.api).await {
                     Ok(list) => Loaded::Ready(list),
                     Err(error) => Loaded::Failed(error),

@@ -207,6 +207,10 @@ impl Controller {
             self.send(Action::AuthorizationStopped(Notice::PopupBlocked));
             return;
         };
+        // Something to read while the flow starts (about:blank is ours until navigated).
+        if let Some(body) = popup.document().and_then(|d| d.body()) {
+            body.set_text_content(Some(self.config.locale.t().redirecting));
+        }
         control.popup.replace(Some(popup.clone()));
         self.take_lock();
         self.send(Action::AwaitAuthorization {
