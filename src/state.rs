@@ -284,7 +284,10 @@ impl Reducible for FormState {
                     next.errors = fields.clone();
                 }
                 next.phase = Phase::Editing;
-                next.pending = None;
+                // Still unauthorized after a sign-in: keep the action for the Connect button.
+                if error != ApiError::AuthorizationRequired {
+                    next.pending = None;
+                }
                 next.notice = Some(Notice::Api(error));
             }
             Action::AwaitAuthorization { pending, other_tab } => {

@@ -429,3 +429,86 @@ async fn a_denied_full_page_sign_in_restores_the_draft_without_sending() {
     assert_eq!(value(&host, "body"), "notes");
     handle.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn while_another_tab_signs_in_this_tab_waits_for_its_handle_and_acts_once() {
+    set_handle(None);
+    install_popups();
+    install_fetch(FLOW_PROXY);
+    let (host, mut handle) = mounted(APPOINTMENT).await;
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let until = js_sys::Date::now() as u64 + 60_000;
+    storage
+        .set_item(
+            "exchange-forms:auth-lock:http://127.0.0.1:9",
+            &format!("other-tab {until}"),
+        )
+        .unwrap();
+    fill_appointment(&host, "Two tabs", "2026-12-01T09:00", "2026-12-01T10:00");
+    settle().await;
+    submit(&host).await;
+    assert_eq!(popups().length(), 0, "only the other tab runs a flow");
+    assert!(
+        text(&host).contains("Waiting for authorization in another tab…"),
+        "{}",
+        text(&host)
+    );
+    assert!(appointment_posts().is_empty());
+
+    // The other tab finishes: its handle appears in the shared localStorage.
+    storage.set_item(SESSION_KEY, "h1").unwrap();
+    storage
+        .remove_item("exchange-forms:auth-lock:http://127.0.0.1:9")
+        .unwrap();
+    wait_for("the confirmation", || {
+        text(&host).contains("Created \u{201c}Two tabs\u{201d}")
+    })
+    .await;
+    let posts = appointment_posts();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        field(&posts[0], "authorization").as_string().as_deref(),
+        Some("Bearer h1")
+    );
+    handle.destroy();
+    set_handle(None);
+}
+
+#[wasm_bindgen_test]
+async fn when_the_other_tab_gives_up_this_tab_offers_connect_and_keeps_the_action() {
+    set_handle(None);
+    install_popups();
+    install_fetch(FLOW_PROXY);
+    js_sys::eval("window.__xfFlow = { status: 'done', sessionHandle: 'h1', user: 'alice' }")
+        .unwrap();
+    let (host, mut handle) = mounted(APPOINTMENT).await;
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let until = js_sys::Date::now() as u64 + 60_000;
+    storage
+        .set_item(
+            "exchange-forms:auth-lock:http://127.0.0.1:9",
+            &format!("other-tab {until}"),
+        )
+        .unwrap();
+    fill_appointment(&host, "Given up", "2026-12-01T09:00", "2026-12-01T10:00");
+    settle().await;
+    submit(&host).await;
+    storage
+        .remove_item("exchange-forms:auth-lock:http://127.0.0.1:9")
+        .unwrap();
+    wait_for("the Connect offer", || {
+        text(&host).contains("Please sign in to continue.")
+    })
+    .await;
+    assert_eq!(value(&host, "subject"), "Given up");
+    let connect = query(&host, ".xf-notice button");
+    wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&connect).click();
+    assert_eq!(popups().length(), 1);
+    wait_for("the confirmation", || {
+        text(&host).contains("Created \u{201c}Given up\u{201d}")
+    })
+    .await;
+    assert_eq!(appointment_posts().len(), 1);
+    handle.destroy();
+    set_handle(None);
+}

@@ -27,7 +27,10 @@ use crate::state::{Action, AuthMode, AuthState, Created, Draft, FormState, Notic
 /// Name of the `xf_flow=<id>` fragment parameter the proxy appends to `returnTo`.
 pub const FLOW_FRAGMENT: &str = "xf_flow";
 const POLL_WAIT_SECONDS: u32 = 25;
-const LOCK_MILLIS: u64 = 11 * 60 * 1000;
+/// A flow's cross-tab lock lives this long unless its tab renews it (every few seconds while
+/// the flow runs), so a tab closed mid-flow does not leave the others waiting for long.
+const LOCK_MILLIS: u64 = 20_000;
+const LOCK_RENEW_BELOW_MILLIS: u64 = 15_000;
 
 /// Shared between the flow task and the UI (Cancel button, postMessage listener).
 #[derive(Default)]
@@ -295,7 +298,7 @@ impl Controller {
                 POLL_WAIT_SECONDS,
                 signal.as_ref(),
             ));
-            let watch = Box::pin(watch(control, Some(popup)));
+            let watch = Box::pin(self.watch(control, Some(popup)));
             match select(poll, watch).await {
                 Either::Left((Ok(status), _)) => {
                     network_failures = 0;
@@ -495,7 +498,7 @@ impl Controller {
                 POLL_WAIT_SECONDS,
                 signal.as_ref(),
             ));
-            match select(poll, Box::pin(watch(control, None))).await {
+            match select(poll, Box::pin(self.watch(control, None))).await {
                 Either::Left((Ok(status), _)) => {
                     if let Some(result) = settle(status) {
                         return result;
@@ -618,25 +621,44 @@ fn settle(status: FlowStatus) -> Option<Result<FlowStatus, FlowError>> {
     }
 }
 
-/// Resolves when the user cancels, the popup is closed, or the proxy's page posts a message.
-async fn watch(control: &FlowControl, popup: Option<&Window>) -> Watch {
-    // Checks before sleeping: a poll that answers quickly recreates this future each time.
-    let mut first = true;
-    loop {
-        if !first {
-            sleep(Duration::from_millis(300)).await;
+impl Controller {
+    /// Resolves when the user cancels, the popup is closed, or the proxy's page posts a message.
+    async fn watch(&self, control: &FlowControl, popup: Option<&Window>) -> Watch {
+        // Checks before sleeping: a poll that answers quickly recreates this future each time.
+        let mut first = true;
+        loop {
+            if !first {
+                sleep(Duration::from_millis(300)).await;
+            }
+            first = false;
+            self.renew_lock();
+            if control.cancelled.get() {
+                return Watch::Cancelled;
+            }
+            if control.nudged.replace(false) {
+                return Watch::Nudged;
+            }
+            if let Some(popup) = popup
+                && popup.closed().unwrap_or(true)
+            {
+                return Watch::PopupClosed;
+            }
         }
-        first = false;
-        if control.cancelled.get() {
-            return Watch::Cancelled;
-        }
-        if control.nudged.replace(false) {
-            return Watch::Nudged;
-        }
-        if let Some(popup) = popup
-            && popup.closed().unwrap_or(true)
-        {
-            return Watch::PopupClosed;
+    }
+
+    /// Keeps our lock alive while our flow runs (no-op when another tab holds it).
+    fn renew_lock(&self) {
+        let Some(value) =
+            browser::local_storage().and_then(|s| s.get_item(&self.lock_key()).ok().flatten())
+        else {
+            return;
+        };
+        let Some((owner, until)) = value.split_once(' ') else {
+            return;
+        };
+        let until: u64 = until.parse().unwrap_or(0);
+        if owner == &*self.tab_id && until < browser::now_ms() + LOCK_RENEW_BELOW_MILLIS {
+            self.take_lock();
         }
     }
 }
