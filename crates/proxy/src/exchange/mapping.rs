@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use ews::types::{
-    Body, CalendarItem, EwsDateTime, ExtendedProperty, Item, Task as EwsTask, TimeZoneRef,
+    Body, CalendarItem, EwsDateTime, ExtendedProperty, Item, ItemId, Task as EwsTask, TimeZoneRef,
 };
 use model::{Appointment, NewAppointment, NewTask, Task, TaskStatus};
 
@@ -34,6 +34,19 @@ impl PreparedAppointment {
         }
     }
 
+    /// The appointment as created: what we sent, under the id Exchange gave it.
+    pub fn created(&self, id: ItemId) -> Appointment {
+        Appointment {
+            id: id.id,
+            change_key: id.change_key.unwrap_or_default(),
+            subject: self.subject.clone(),
+            start: self.start,
+            end: self.end,
+            location: self.location.clone().unwrap_or_default(),
+            body: self.body.clone().unwrap_or_default(),
+        }
+    }
+
     pub fn to_calendar_item(&self, client_request_id: &str) -> CalendarItem {
         CalendarItem {
             subject: Some(self.subject.clone()),
@@ -62,6 +75,18 @@ pub fn task_to_ews(task: &NewTask, client_request_id: &str) -> EwsTask {
         status: Some(status_to_ews(task.status)),
         extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
         ..EwsTask::default()
+    }
+}
+
+/// The task as created: what we sent, under the id Exchange gave it.
+pub fn created_task(task: &NewTask, id: ItemId) -> Task {
+    Task {
+        id: id.id,
+        change_key: id.change_key.unwrap_or_default(),
+        subject: task.subject.as_str().to_owned(),
+        due_date: task.due_date,
+        status: task.status,
+        body: task.body.clone().unwrap_or_default(),
     }
 }
 

@@ -20,7 +20,6 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
-use ews::operations::get_item::{GetItem, GetItemResponse};
 use ews::types::{EwsDateTime, FolderId, Item, ItemId, ItemShape, SendMeetingInvitations};
 use ews::{EwsError, RequestHeaders};
 use model::{Appointment, CalendarWindow, NewTask, Task};
@@ -182,7 +181,7 @@ impl ExchangeClient {
             appointment.to_calendar_item(client_request_id),
             SendMeetingInvitations::SendToNone,
         );
-        let item = self
+        let id = self
             .create(
                 token,
                 &request,
@@ -191,7 +190,7 @@ impl ExchangeClient {
                 resumed,
             )
             .await?;
-        mapping::appointment_from_ews(&item)
+        Ok(appointment.created(id))
     }
 
     pub async fn create_task(
@@ -202,7 +201,7 @@ impl ExchangeClient {
         resumed: bool,
     ) -> Result<Task, ExchangeError> {
         let request = CreateItem::task(mapping::task_to_ews(task, client_request_id));
-        let item = self
+        let id = self
             .create(
                 token,
                 &request,
@@ -211,7 +210,7 @@ impl ExchangeClient {
                 resumed,
             )
             .await?;
-        mapping::task_from_ews(&item)
+        Ok(mapping::created_task(task, id))
     }
 
     /// FindItem with a CalendarView over the window (occurrences expanded, by start time).
@@ -252,7 +251,8 @@ impl ExchangeClient {
     }
 
     /// CreateItem that never creates twice: after an unknown outcome it looks for the item
-    /// stamped with `client_request_id` before sending again.
+    /// stamped with `client_request_id` before sending again. Exchange answers a CreateItem
+    /// with the new ItemId only, so the id (with its ChangeKey) is what this returns.
     async fn create(
         &self,
         token: &SecretString,
@@ -260,13 +260,13 @@ impl ExchangeClient {
         folder: FolderId,
         client_request_id: &str,
         resumed: bool,
-    ) -> Result<Item, ExchangeError> {
+    ) -> Result<ItemId, ExchangeError> {
         let envelope = self.envelope(request.to_envelope(&self.headers))?;
         let mut budget = Budget::new(self.policy);
         let mut maybe_created = resumed;
         loop {
             if maybe_created {
-                if let Some(item) = self
+                if let Some(id) = self
                     .find_created(token, &folder, client_request_id, &mut budget)
                     .await?
                 {
@@ -274,11 +274,11 @@ impl ExchangeClient {
                         client_request_id,
                         "found the item of an earlier attempt; not creating it again"
                     );
-                    return Ok(item);
+                    return Ok(id);
                 }
             }
             let cause = match self.attempt(token, &envelope, parse_create).await {
-                Attempt::Done(item) => return Ok(item),
+                Attempt::Done(id) => return Ok(id),
                 Attempt::Failed(error) => return Err(error),
                 Attempt::Retry(cause) => cause,
                 Attempt::Unknown(reason) => {
@@ -295,24 +295,18 @@ impl ExchangeClient {
         }
     }
 
-    /// The item stamped with `client_request_id`, read in full with GetItem.
+    /// The id of the item stamped with `client_request_id`, if an earlier attempt created it.
     async fn find_created(
         &self,
         token: &SecretString,
         folder: &FolderId,
         client_request_id: &str,
         budget: &mut Budget,
-    ) -> Result<Option<Item>, ExchangeError> {
+    ) -> Result<Option<ItemId>, ExchangeError> {
         let find = FindItem::by_client_request_id(folder.clone(), client_request_id);
         let envelope = self.envelope(find.to_envelope(&self.headers))?;
         let found = self.call(token, &envelope, parse_find, budget).await?;
-        let Some(id) = found.items.first().and_then(Item::item_id) else {
-            return Ok(None);
-        };
-        let get = GetItem::new(ItemShape::default(), [ItemId::new(id.id.clone())]);
-        let envelope = self.envelope(get.to_envelope(&self.headers))?;
-        let item = self.call(token, &envelope, parse_get, budget).await?;
-        Ok(Some(item))
+        Ok(found.items.first().and_then(Item::item_id).cloned())
     }
 
     /// An idempotent operation, retried while the budget allows.
@@ -414,16 +408,16 @@ impl ExchangeClient {
     }
 }
 
-fn parse_create(bytes: &[u8]) -> Result<Item, EwsError> {
-    CreateItemResponse::parse_response(bytes)?.into_single()
+fn parse_create(bytes: &[u8]) -> Result<ItemId, EwsError> {
+    let item = CreateItemResponse::parse_response(bytes)?.into_single()?;
+    item.item_id().cloned().ok_or_else(|| EwsError::Malformed {
+        path: "CreateItemResponse/Items".into(),
+        message: "the created item has no ItemId".into(),
+    })
 }
 
 fn parse_find(bytes: &[u8]) -> Result<FindItemResult, EwsError> {
     FindItemResponse::parse_response(bytes)?.into_single()
-}
-
-fn parse_get(bytes: &[u8]) -> Result<Item, EwsError> {
-    GetItemResponse::parse_response(bytes)?.into_single()
 }
 
 /// Reads the body, refusing more than [`MAX_RESPONSE_BYTES`].

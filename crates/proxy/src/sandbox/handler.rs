@@ -38,18 +38,21 @@ pub async fn ews(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     };
     let operation = parsed.request.operation();
     tracing::debug!(operation, %mailbox, "sandbox EWS request");
-    let answer = match parsed.request {
-        Request::CreateItem(request) => {
-            operations::create_item(&sandbox.store, &mailbox, &parsed.headers, request)
-                .await
-                .and_then(|r| Ok(r.to_envelope()?))
+    let answer: Result<String, SandboxError> = match parsed.request {
+        Request::CreateItem(request) => envelope(
+            operations::create_item(&sandbox.store, &mailbox, &parsed.headers, request).await,
+        ),
+        Request::GetItem(request) => {
+            envelope(operations::get_item(&sandbox.store, &mailbox, request).await)
         }
-        Request::GetItem(request) => operations::get_item(&sandbox.store, &mailbox, request)
-            .await
-            .and_then(|r| Ok(r.to_envelope()?)),
-        Request::FindItem(request) => operations::find_item(&sandbox.store, &mailbox, request)
-            .await
-            .and_then(|r| Ok(r.to_envelope()?)),
+        Request::FindItem(request) => {
+            envelope(operations::find_item(&sandbox.store, &mailbox, request).await)
+        }
+        _ => {
+            return fault(&schema_fault(&EwsError::UnsupportedOperation(
+                operation.to_owned(),
+            )));
+        }
     };
     match answer {
         Ok(xml) => soap(StatusCode::OK, xml),
@@ -64,6 +67,30 @@ pub async fn ews(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             })
         }
     }
+}
+
+/// Any response type of the codec, written as a SOAP envelope.
+trait ToEnvelope {
+    fn envelope(&self) -> Result<String, EwsError>;
+}
+
+macro_rules! to_envelope_impl {
+    ($($t:ty),*) => {$(
+        impl ToEnvelope for $t {
+            fn envelope(&self) -> Result<String, EwsError> {
+                self.to_envelope()
+            }
+        }
+    )*};
+}
+to_envelope_impl!(
+    ews::operations::create_item::CreateItemResponse,
+    ews::operations::get_item::GetItemResponse,
+    ews::operations::find_item::FindItemResponse
+);
+
+fn envelope<T: ToEnvelope>(response: Result<T, SandboxError>) -> Result<String, SandboxError> {
+    Ok(response?.envelope()?)
 }
 
 /// Exchange answers any request it cannot parse or validate with ErrorSchemaValidation.

@@ -152,7 +152,7 @@ pub fn to_record(
             None,
             None,
         ),
-        Item::Other(_) => {
+        _ => {
             return Err(SandboxError::Corrupt(
                 "only calendar items and tasks are stored".into(),
             ));
@@ -184,7 +184,7 @@ fn extended_properties(item: &Item) -> &[ews::types::ExtendedProperty] {
     match item {
         Item::CalendarItem(c) => &c.extended_properties,
         Item::Task(t) => &t.extended_properties,
-        Item::Other(_) => &[],
+        _ => &[],
     }
 }
 
@@ -206,7 +206,7 @@ pub fn shaped(item: &Item, shape: &ItemShape, in_find: bool) -> Item {
             match &mut full {
                 Item::CalendarItem(c) => c.extended_properties.clear(),
                 Item::Task(t) => t.extended_properties.clear(),
-                Item::Other(_) => {}
+                _ => {}
             }
             full
         }
@@ -218,7 +218,7 @@ pub fn shaped(item: &Item, shape: &ItemShape, in_find: bool) -> Item {
         match &mut out {
             Item::CalendarItem(c) => c.body = None,
             Item::Task(t) => t.body = None,
-            Item::Other(_) => {}
+            _ => {}
         }
     }
     out
@@ -234,7 +234,7 @@ fn id_only(item: &Item) -> Item {
             item_id: t.item_id.clone(),
             ..Task::default()
         }),
-        Item::Other(o) => Item::Other(o.clone()),
+        other => other.clone(),
     }
 }
 

@@ -47,6 +47,10 @@ pub async fn create_item(
                     other.element
                 ),
             )),
+            _ => Err(ResponseError::new(
+                "ErrorInvalidRequest",
+                "The sandbox mailbox stores calendar items and tasks only.",
+            )),
         };
         match prepared {
             Ok(item) => {

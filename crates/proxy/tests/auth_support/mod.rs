@@ -1,0 +1,243 @@
+//! Harness for the authorization tests: the real proxy (sandbox mode, built-in development
+//! authorization server) on port 0, a clock the tests can move, and a browser stand-in that
+//! walks the sign-in and consent pages with plain HTTP form posts (redirects not followed, so
+//! every hop is visible).
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use proxy::auth::clock::OffsetClock;
+use proxy::config::{Config, ConfigLayer};
+use proxy::{AppState, Application};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, ORIGIN};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The embedding page's origin (allowed in the test configuration).
+pub const ORIGIN_A: &str = "http://localhost:5173";
+/// Another allowed origin (a handle issued to A must not work from B).
+pub const ORIGIN_B: &str = "http://localhost:5174";
+/// Not allowed anywhere.
+pub const EVIL: &str = "https://evil.example";
+/// Known to the dev server too, so tests can call its token endpoint directly.
+pub const CLIENT_ID: &str = "exchange-forms-sandbox";
+pub const CLIENT_SECRET: &str = "test-client-secret-0123456789";
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub clock: Arc<OffsetClock>,
+    pub data_dir: PathBuf,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn config(data_dir: &Path, static_dir: &Path, extra_auth: &str) -> Config {
+    let text = format!(
+        r#"
+bind = "127.0.0.1"
+port = 0
+data_dir = "{data}"
+static_dir = "{static_dir}"
+allowed_origins = ["{ORIGIN_A}", "{ORIGIN_B}"]
+[sandbox]
+enabled = true
+[auth]
+client_secret = "{CLIENT_SECRET}"
+{extra_auth}
+"#,
+        data = data_dir.display(),
+        static_dir = static_dir.display(),
+    );
+    let layer = ConfigLayer::from_toml(&text, Path::new("auth-test.toml")).expect("test config parses");
+    Config::resolve([layer]).expect("test config resolves")
+}
+
+/// A proxy in sandbox mode with its data under `dir` (reuse `dir` to "restart" it).
+pub async fn spawn_in(dir: &Path, extra_auth: &str, clock: Arc<OffsetClock>) -> TestApp {
+    let data_dir = dir.join("data");
+    let static_dir = dir.join("static");
+    std::fs::create_dir_all(&static_dir).expect("static dir");
+    let application = Application::build_with_auth_clock(config(&data_dir, &static_dir, extra_auth), clock.clone())
+        .await
+        .expect("proxy starts");
+    let base = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state().clone();
+    let server = tokio::spawn(async move {
+        let _ = application.run_until_stopped().await;
+    });
+    TestApp {
+        base,
+        state,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        clock,
+        data_dir,
+        server,
+    }
+}
+
+pub async fn spawn(dir: &TempDir) -> TestApp {
+    spawn_in(dir.path(), "", Arc::new(OffsetClock::new())).await
+}
+
+pub async fn json(response: Response) -> Value {
+    let bytes = response.bytes().await.expect("body");
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+}
+
+/// `name="request" value="…"` of the dev server's forms.
+pub fn request_id(html: &str) -> String {
+    let marker = "name=\"request\" value=\"";
+    let start = html.find(marker).unwrap_or_else(|| panic!("no request field in: {html}")) + marker.len();
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end].to_owned()
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no Location on a {} answer", response.status()))
+        .to_owned()
+}
+
+/// A started flow.
+pub struct Flow {
+    pub id: String,
+    pub authorize_url: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request as the widget on `origin` sends it.
+    pub fn from(&self, origin: &str, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path)).header(ORIGIN, origin)
+    }
+
+    pub fn with_session(&self, origin: &str, handle: &str, method: Method, path: &str) -> RequestBuilder {
+        self.from(origin, method, path).header(AUTHORIZATION, format!("Bearer {handle}"))
+    }
+
+    pub async fn start_flow_raw(&self, origin: &str, body: &str) -> Response {
+        self.from(origin, Method::POST, "/api/auth/flows")
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("start flow")
+    }
+
+    pub async fn start_flow(&self, origin: &str) -> Flow {
+        let response = self.start_flow_raw(origin, "{}").await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body = json(response).await;
+        Flow {
+            id: body["flowId"].as_str().expect("flowId").to_owned(),
+            authorize_url: body["authorizeUrl"].as_str().expect("authorizeUrl").to_owned(),
+        }
+    }
+
+    /// Walks the dev server's pages as a browser would: sign-in page, pick `user`, consent
+    /// page, press `decision` ("allow" / "deny"). Returns the redirect back to the proxy.
+    pub async fn authorize(&self, authorize_url: &str, user: &str, decision: &str) -> String {
+        let page = self.client.get(authorize_url).send().await.expect("authorize page");
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.expect("html");
+        assert!(html.contains("name=\"user\""), "sign-in page lists users: {html}");
+        let consent = self
+            .client
+            .post(self.url("/sandbox/oauth/signin"))
+            .form(&[("request", request_id(&html).as_str()), ("user", user)])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(consent.status(), StatusCode::OK);
+        let html = consent.text().await.expect("html");
+        assert!(html.contains(">Allow</button>") && html.contains(">Deny</button>"), "{html}");
+        let decided = self
+            .client
+            .post(self.url("/sandbox/oauth/consent"))
+            .form(&[("request", request_id(&html).as_str()), ("decision", decision)])
+            .send()
+            .await
+            .expect("consent");
+        assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+        location(&decided)
+    }
+
+    pub async fn follow(&self, url: &str) -> Response {
+        self.client.get(url).send().await.expect("callback")
+    }
+
+    pub async fn poll(&self, origin: &str, flow_id: &str, wait: u64) -> Response {
+        self.from(origin, Method::GET, &format!("/api/auth/flows/{flow_id}?wait={wait}"))
+            .send()
+            .await
+            .expect("poll")
+    }
+
+    /// The whole popup flow for `user` from `origin`; returns the session handle.
+    pub async fn sign_in(&self, origin: &str, user: &str) -> String {
+        let flow = self.start_flow(origin).await;
+        let callback = self.authorize(&flow.authorize_url, user, "allow").await;
+        let page = self.follow(&callback).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let status = json(self.poll(origin, &flow.id, 5).await).await;
+        assert_eq!(status["status"], "done", "{status}");
+        status["sessionHandle"].as_str().expect("session handle").to_owned()
+    }
+
+    pub async fn auth_status(&self, origin: &str, handle: Option<&str>) -> Response {
+        let request = match handle {
+            Some(h) => self.with_session(origin, h, Method::GET, "/api/auth/status"),
+            None => self.from(origin, Method::GET, "/api/auth/status"),
+        };
+        request.send().await.expect("status")
+    }
+
+    pub async fn create_task(&self, origin: &str, handle: &str, subject: &str) -> Response {
+        self.with_session(origin, handle, Method::POST, "/api/tasks")
+            .header(CONTENT_TYPE, "application/json")
+            .body(serde_json::json!({"subject": subject}).to_string())
+            .send()
+            .await
+            .expect("create task")
+    }
+
+    pub async fn list_tasks(&self, origin: &str, handle: &str) -> Response {
+        self.with_session(origin, handle, Method::GET, "/api/tasks").send().await.expect("list tasks")
+    }
+
+    /// The development authorization server.
+    pub fn dev_server(&self) -> Arc<proxy::dev_auth::DevAuthServer> {
+        self.state
+            .auth
+            .as_ref()
+            .and_then(|a| a.dev_server.clone())
+            .expect("sandbox mode runs the dev authorization server")
+    }
+
+    pub fn auth_service(&self) -> Arc<proxy::auth::AuthService> {
+        self.state.auth.as_ref().map(|a| a.service.clone()).expect("auth runs")
+    }
+}
+
+/// The query parameter `name` of a URL.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url).ok()?.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}

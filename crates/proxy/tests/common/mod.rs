@@ -1,0 +1,285 @@
+//! Test harness: the proxy on port 0 in sandbox mode, a tiny OIDC userinfo endpoint standing in
+//! for the authorization server, and a fixed-caller authorizer.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use proxy::config::{Config, ConfigLayer};
+use proxy::session::{Authorizer, Caller, CallerError};
+use proxy::{AppState, Application};
+use secrecy::SecretString;
+use tempfile::TempDir;
+
+/// Tokens the test userinfo endpoint accepts, and whose mailbox they open.
+pub const ALICE_TOKEN: &str = "access-token-alice";
+pub const ALICE: &str = "alice@example.com";
+pub const BOB_TOKEN: &str = "access-token-bob";
+pub const BOB: &str = "bob@example.com";
+
+/// A caller with a fixed Exchange token (what the auth module provides for real).
+pub struct TestAuthorizer {
+    pub caller: Caller,
+    pub token: Mutex<String>,
+    pub rejected: AtomicUsize,
+}
+
+impl TestAuthorizer {
+    pub fn new(user: &str, token: &str) -> Arc<Self> {
+        Arc::new(Self {
+            caller: Caller {
+                user_id: user.to_owned(),
+                display_name: user.to_owned(),
+            },
+            token: Mutex::new(token.to_owned()),
+            rejected: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn set_token(&self, token: &str) {
+        *self.token.lock().unwrap() = token.to_owned();
+    }
+}
+
+#[async_trait::async_trait]
+impl Authorizer for TestAuthorizer {
+    async fn caller(&self, parts: &Parts) -> Result<Caller, CallerError> {
+        // Mirrors the real contract: no session handle, no caller.
+        match parts.headers.get(header::AUTHORIZATION) {
+            Some(_) => Ok(self.caller.clone()),
+            None => Err(CallerError::AuthorizationRequired {
+                reason: "no session".into(),
+            }),
+        }
+    }
+
+    async fn exchange_token(&self, _caller: &Caller) -> Result<SecretString, CallerError> {
+        Ok(SecretString::from(self.token.lock().unwrap().clone()))
+    }
+
+    async fn token_rejected(&self, _caller: &Caller) {
+        self.rejected.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// An OIDC userinfo endpoint: Bearer token -> `{sub, email}`; anything else 401.
+pub async fn spawn_userinfo() -> (SocketAddr, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let users: HashMap<&str, (&str, &str)> = HashMap::from([
+        (ALICE_TOKEN, ("alice", "Alice@Example.com")),
+        (BOB_TOKEN, ("bob", BOB)),
+    ]);
+    let counter = calls.clone();
+    let router = Router::new().route(
+        "/userinfo",
+        get(move |headers: HeaderMap| {
+            let counter = counter.clone();
+            let users = users.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let token = headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .unwrap_or("");
+                match users.get(token) {
+                    Some((sub, email)) => {
+                        axum::Json(serde_json::json!({"sub": sub, "email": email})).into_response()
+                    }
+                    None => StatusCode::UNAUTHORIZED.into_response(),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (addr, calls)
+}
+
+/// A static directory shaped like the repository root.
+pub fn static_dir(root: &Path) -> PathBuf {
+    let dir = root.join("static");
+    std::fs::create_dir_all(dir.join("www")).unwrap();
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>exchange-forms</title>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("www/exchange-forms.css"), "form{}").unwrap();
+    std::fs::write(dir.join("www/exchange-form.js"), "export {}").unwrap();
+    std::fs::write(
+        dir.join("pkg/exchange_forms.js"),
+        "export default function init(){}",
+    )
+    .unwrap();
+    std::fs::write(dir.join("pkg/exchange_forms_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "[package]").unwrap();
+    dir
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub authorizer: Arc<TestAuthorizer>,
+    pub data_dir: PathBuf,
+    pub server: tokio::task::JoinHandle<()>,
+}
+
+pub struct Options {
+    pub data_dir: PathBuf,
+    pub static_dir: PathBuf,
+    pub userinfo: SocketAddr,
+    /// `None`: the proxy's own sandbox; else e.g. a fault-injecting upstream.
+    pub ews_endpoint: Option<String>,
+    pub retry_budget_seconds: u64,
+    pub timeout_seconds: u64,
+    pub authorizer: Arc<TestAuthorizer>,
+}
+
+/// Everything a test needs, with the temporary directory kept alive.
+pub struct Harness {
+    pub dir: TempDir,
+    pub userinfo: SocketAddr,
+    pub userinfo_calls: Arc<AtomicUsize>,
+}
+
+impl Harness {
+    pub async fn new() -> Self {
+        let (userinfo, userinfo_calls) = spawn_userinfo().await;
+        Self {
+            dir: TempDir::new().unwrap(),
+            userinfo,
+            userinfo_calls,
+        }
+    }
+
+    pub fn options(&self) -> Options {
+        Options {
+            data_dir: self.dir.path().join("data"),
+            static_dir: static_dir(self.dir.path()),
+            userinfo: self.userinfo,
+            ews_endpoint: None,
+            retry_budget_seconds: 30,
+            timeout_seconds: 5,
+            authorizer: TestAuthorizer::new(ALICE, ALICE_TOKEN),
+        }
+    }
+
+    pub async fn spawn(&self) -> TestApp {
+        spawn_app(self.options()).await
+    }
+}
+
+pub fn config(options: &Options) -> Config {
+    let text = format!(
+        r#"
+bind = "127.0.0.1"
+port = 0
+data_dir = "{data}"
+static_dir = "{static_dir}"
+[sandbox]
+enabled = true
+userinfo_url = "http://{userinfo}/userinfo"
+[ews]
+timeout_seconds = {timeout}
+retry_budget_seconds = {budget}
+max_retries = 6
+{endpoint}
+"#,
+        data = options.data_dir.display(),
+        static_dir = options.static_dir.display(),
+        userinfo = options.userinfo,
+        timeout = options.timeout_seconds,
+        budget = options.retry_budget_seconds,
+        endpoint = options
+            .ews_endpoint
+            .as_ref()
+            .map(|e| format!("endpoint = \"{e}\""))
+            .unwrap_or_default(),
+    );
+    let layer = ConfigLayer::from_toml(&text, Path::new("test.toml")).unwrap();
+    Config::resolve([layer]).unwrap()
+}
+
+/// zero2prod's spawn_app: the real server on a free port, in the background.
+pub async fn spawn_app(options: Options) -> TestApp {
+    let config = config(&options);
+    let authorizer = options.authorizer.clone();
+    let application = Application::build_with_authorizer(config, Some(authorizer.clone()))
+        .await
+        .unwrap();
+    let port = application.port();
+    let state = application.state().clone();
+    let server = tokio::spawn(async move {
+        let _ = application.run_until_stopped().await;
+    });
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        state,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        authorizer,
+        data_dir: options.data_dir,
+        server,
+    }
+}
+
+impl TestApp {
+    /// A request as the widget sends it (with a session handle).
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth("session-handle")
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth("session-handle")
+    }
+
+    pub async fn stop(self) {
+        self.server.abort();
+        let _ = self.server.await;
+    }
+
+    /// Items in a sandbox mailbox folder, straight from SQLite.
+    pub async fn stored(&self, mailbox: &str, folder: &str) -> u32 {
+        self.state
+            .sandbox
+            .as_ref()
+            .unwrap()
+            .store
+            .count(mailbox, folder)
+            .await
+            .unwrap()
+    }
+}
+
+pub fn appointment_json(subject: &str) -> serde_json::Value {
+    serde_json::json!({
+        "subject": subject,
+        "start": "2026-12-01T09:00",
+        "end": "2026-12-01T10:30",
+        "location": "Room 4.12",
+        "body": "Agenda: <b>budget</b> & \"risks\"",
+        "timeZone": "Europe/Paris"
+    })
+}
+
+pub const DECEMBER: &str = "start=2026-12-01T00:00:00Z&end=2026-12-02T00:00:00Z";
