@@ -329,7 +329,12 @@ impl Reducible for FormState {
                     next.list_version = next.list_version.wrapping_add(1);
                     if matches!(
                         next.notice,
-                        Some(Notice::SignedOut | Notice::ConnectNeeded | Notice::PopupBlocked)
+                        Some(
+                            Notice::SignedOut
+                                | Notice::ConnectNeeded
+                                | Notice::PopupBlocked
+                                | Notice::AuthorizationCancelled
+                        )
                     ) && next.pending.is_none()
                     {
                         next.notice = None;

@@ -271,7 +271,23 @@ async fn closing_the_popup_cancels_and_keeps_the_input() {
     assert_eq!(value(&host, "end"), "2026-12-01T10:00");
     assert_eq!(value(&host, "location"), "Room 4.12");
     assert!(!text(&host).contains("Waiting for authorization"));
+
+    // A popup whose opener link was cut (COOP) reads as closed although the user goes on
+    // signing in: when the flow still completes, the session is kept (nothing replayed).
+    js_sys::eval("window.__xfFlow = { status: 'done', sessionHandle: 'h1', user: 'alice' }")
+        .unwrap();
+    wait_for("the late sign-in", || {
+        text(&host).contains("Signed in as alice")
+    })
+    .await;
+    assert_eq!(stored_handle().as_deref(), Some("h1"));
+    assert!(
+        appointment_posts().is_empty(),
+        "the cancelled action is not replayed"
+    );
+    assert_eq!(value(&host, "subject"), "Closed");
     handle.destroy();
+    set_handle(None);
 }
 
 #[wasm_bindgen_test]

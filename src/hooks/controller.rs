@@ -61,6 +61,10 @@ pub struct Controller {
 
 enum FlowError {
     Cancelled,
+    /// The popup looks closed while the flow is still pending. Either the user closed it,
+    /// or a Cross-Origin-Opener-Policy on the sign-in page cut our handle to it (then
+    /// `closed` reads true although the user is still signing in).
+    PopupClosed(String),
     Denied,
     Expired,
     Failed(Option<String>),
@@ -326,7 +330,8 @@ impl Controller {
                             let status = auth::flow_status(api, &flow.flow_id, 2, None)
                                 .await
                                 .map_err(FlowError::Api)?;
-                            return settle(status).unwrap_or(Err(FlowError::Cancelled));
+                            return settle(status)
+                                .unwrap_or(Err(FlowError::PopupClosed(flow.flow_id.clone())));
                         }
                     }
                 }
@@ -358,6 +363,10 @@ impl Controller {
             Err(FlowError::Cancelled) => {
                 self.send(Action::AuthorizationStopped(Notice::AuthorizationCancelled))
             }
+            Err(FlowError::PopupClosed(flow_id)) => {
+                self.send(Action::AuthorizationStopped(Notice::AuthorizationCancelled));
+                self.watch_late_completion(flow_id);
+            }
             Err(FlowError::Denied) => {
                 self.send(Action::AuthorizationStopped(Notice::AuthorizationDenied))
             }
@@ -371,6 +380,35 @@ impl Controller {
                 self.send(Action::AuthorizationStopped(Notice::Api(error)))
             }
         }
+    }
+
+    /// After "cancelled by closing the popup", keeps listening to the flow in the background:
+    /// if it still completes (a COOP-severed popup the user went on with), the session is
+    /// stored so that the next click just works. The cancelled action is not replayed.
+    fn watch_late_completion(&self, flow_id: String) {
+        let this = self.clone();
+        spawn_local(async move {
+            let mut failures = 0;
+            while this.alive.get() && failures < 3 {
+                match auth::flow_status(&this.config.api, &flow_id, POLL_WAIT_SECONDS, None).await {
+                    Ok(status) if status.status == FlowState::Pending => failures = 0,
+                    Ok(status) => {
+                        if status.status == FlowState::Done
+                            && this.alive.get()
+                            && let Some(handle) = status.session_handle.as_deref()
+                        {
+                            session::store(&this.config.api, handle);
+                            this.send(Action::Auth(AuthState::Authorized { user: status.user }));
+                        }
+                        return;
+                    }
+                    Err(_) => {
+                        failures += 1;
+                        sleep(Duration::from_millis(2000)).await;
+                    }
+                }
+            }
+        });
     }
 
     /// Another tab runs the flow: wait for its session handle, then act once here.
