@@ -43,16 +43,33 @@ async fn first_action_needs_a_flow_then_actions_just_work() {
     let pending = json(app.poll(ORIGIN_A, &flow.id, 0).await).await;
     assert_eq!(pending["status"], "pending");
 
-    let callback = app.authorize(&flow.authorize_url, "alice@sandbox.test", "allow").await;
-    assert!(callback.starts_with(&app.url("/auth/callback?")), "{callback}");
+    let callback = app
+        .authorize(&flow.authorize_url, "alice@sandbox.test", "allow")
+        .await;
+    assert!(
+        callback.starts_with(&app.url("/auth/callback?")),
+        "{callback}"
+    );
     let page = app.follow(&callback).await;
     assert_eq!(page.status(), StatusCode::OK);
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'nonce-"), "{csp}");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'nonce-"),
+        "{csp}"
+    );
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
     let html = page.text().await.unwrap();
-    assert!(html.contains("You're signed in — you can close this window"), "{html}");
-    assert!(html.contains("exchange-forms:auth") && html.contains(&flow.id), "{html}");
+    assert!(
+        html.contains("signed in — you can close this window"),
+        "{html}"
+    );
+    assert!(
+        html.contains("exchange-forms:auth") && html.contains(&flow.id),
+        "{html}"
+    );
     // postMessage goes to the exact embedding origin, never "*".
     assert!(html.contains(&format!("var t=\"{ORIGIN_A}\"")), "{html}");
     assert!(html.contains("window.close()"));
@@ -63,21 +80,42 @@ async fn first_action_needs_a_flow_then_actions_just_work() {
     assert_eq!(done["user"], "Alice Sandbox");
     let handle = done["sessionHandle"].as_str().expect("handle").to_owned();
     assert_eq!(handle.len(), 43, "256-bit handle, base64url");
-    assert!(!html.contains(&handle), "the callback page never carries the handle");
+    assert!(
+        !html.contains(&handle),
+        "the callback page never carries the handle"
+    );
     let again = json(app.poll(ORIGIN_A, &flow.id, 0).await).await;
     assert_eq!(again["status"], "done");
-    assert!(again.get("sessionHandle").is_none(), "handed out once: {again}");
+    assert!(
+        again.get("sessionHandle").is_none(),
+        "handed out once: {again}"
+    );
 
     let status = json(app.auth_status(ORIGIN_A, Some(&handle)).await).await;
-    assert_eq!(status, serde_json::json!({"authorized": true, "user": "Alice Sandbox"}));
+    assert_eq!(
+        status,
+        serde_json::json!({"authorized": true, "user": "Alice Sandbox"})
+    );
 
     // First action, then a second one: no new flow.
     let created = app.create_task(ORIGIN_A, &handle, "After sign-in").await;
-    assert_eq!(created.status(), StatusCode::CREATED, "{}", created.text().await.unwrap());
+    assert_eq!(
+        created.status(),
+        StatusCode::CREATED,
+        "{}",
+        created.text().await.unwrap()
+    );
     let listed = app.list_tasks(ORIGIN_A, &handle).await;
     assert_eq!(listed.status(), StatusCode::OK);
     let tasks = json(listed).await;
-    assert!(tasks.as_array().unwrap().iter().any(|t| t["subject"] == "After sign-in"), "{tasks}");
+    assert!(
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["subject"] == "After sign-in"),
+        "{tasks}"
+    );
 }
 
 #[tokio::test]
@@ -95,12 +133,17 @@ async fn long_poll_wakes_as_soon_as_the_flow_completes() {
         })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let callback = app.authorize(&flow.authorize_url, "bob@sandbox.test", "allow").await;
+    let callback = app
+        .authorize(&flow.authorize_url, "bob@sandbox.test", "allow")
+        .await;
     app.follow(&callback).await;
     let (body, waited) = poller.await.unwrap();
     assert_eq!(body["status"], "done");
     assert!(body["sessionHandle"].is_string());
-    assert!(waited < Duration::from_secs(15), "woken by completion, not the 25 s timeout: {waited:?}");
+    assert!(
+        waited < Duration::from_secs(15),
+        "woken by completion, not the 25 s timeout: {waited:?}"
+    );
 
     // A pending flow's long-poll returns "pending" after the requested wait.
     let other = app.start_flow(ORIGIN_A).await;
@@ -126,10 +169,22 @@ async fn session_survives_a_proxy_restart() {
     let status = json(app.auth_status(ORIGIN_A, Some(&handle)).await).await;
     assert_eq!(status["authorized"], true, "{status}");
     let created = app.create_task(ORIGIN_A, &handle, "After restart").await;
-    assert_eq!(created.status(), StatusCode::CREATED, "{}", created.text().await.unwrap());
+    assert_eq!(
+        created.status(),
+        StatusCode::CREATED,
+        "{}",
+        created.text().await.unwrap()
+    );
     let tasks = json(app.list_tasks(ORIGIN_A, &handle).await).await;
-    let subjects: Vec<_> = tasks.as_array().unwrap().iter().map(|t| t["subject"].clone()).collect();
-    assert!(subjects.contains(&"Before restart".into()) && subjects.contains(&"After restart".into()));
+    let subjects: Vec<_> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["subject"].clone())
+        .collect();
+    assert!(
+        subjects.contains(&"Before restart".into()) && subjects.contains(&"After restart".into())
+    );
 }
 
 #[tokio::test]
@@ -137,12 +192,20 @@ async fn consent_denied_ends_the_flow_as_denied() {
     let dir = TempDir::new().unwrap();
     let app = spawn(&dir).await;
     let flow = app.start_flow(ORIGIN_A).await;
-    let callback = app.authorize(&flow.authorize_url, "alice@sandbox.test", "deny").await;
-    assert_eq!(query_param(&callback, "error").as_deref(), Some("access_denied"));
+    let callback = app
+        .authorize(&flow.authorize_url, "alice@sandbox.test", "deny")
+        .await;
+    assert_eq!(
+        query_param(&callback, "error").as_deref(),
+        Some("access_denied")
+    );
     let page = app.follow(&callback).await;
     let html = page.text().await.unwrap();
     assert!(html.contains("Authorization was denied"), "{html}");
-    assert!(html.contains("\"status\":\"denied\""), "the opener learns it too: {html}");
+    assert!(
+        html.contains("\"status\":\"denied\""),
+        "the opener learns it too: {html}"
+    );
     let body = json(app.poll(ORIGIN_A, &flow.id, 5).await).await;
     assert_eq!(body["status"], "denied");
     assert!(body.get("sessionHandle").is_none());
@@ -153,15 +216,23 @@ async fn full_page_fallback_returns_to_the_page_with_the_flow_id() {
     let dir = TempDir::new().unwrap();
     let app = spawn(&dir).await;
     let response = app
-        .start_flow_raw(ORIGIN_A, &format!(r#"{{"returnTo":"{ORIGIN_A}/shop/form.html?step=2#old"}}"#))
+        .start_flow_raw(
+            ORIGIN_A,
+            &format!(r#"{{"returnTo":"{ORIGIN_A}/shop/form.html?step=2#old"}}"#),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body = json(response).await;
     let id = body["flowId"].as_str().unwrap();
-    let callback = app.authorize(body["authorizeUrl"].as_str().unwrap(), "alice", "allow").await;
+    let callback = app
+        .authorize(body["authorizeUrl"].as_str().unwrap(), "alice", "allow")
+        .await;
     let back = app.follow(&callback).await;
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&back), format!("{ORIGIN_A}/shop/form.html?step=2#xf_flow={id}"));
+    assert_eq!(
+        location(&back),
+        format!("{ORIGIN_A}/shop/form.html?step=2#xf_flow={id}")
+    );
     let done = json(app.poll(ORIGIN_A, id, 5).await).await;
     assert_eq!(done["status"], "done");
     assert!(done["sessionHandle"].is_string());
@@ -181,5 +252,8 @@ async fn sandbox_discovery_document_describes_the_dev_server() {
     .await;
     assert_eq!(doc["issuer"], app.url("/sandbox/oauth"));
     assert_eq!(doc["token_endpoint"], app.url("/sandbox/oauth/token"));
-    assert_eq!(doc["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    assert_eq!(
+        doc["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
 }

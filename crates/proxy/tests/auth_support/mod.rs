@@ -57,7 +57,8 @@ client_secret = "{CLIENT_SECRET}"
         data = data_dir.display(),
         static_dir = static_dir.display(),
     );
-    let layer = ConfigLayer::from_toml(&text, Path::new("auth-test.toml")).expect("test config parses");
+    let layer =
+        ConfigLayer::from_toml(&text, Path::new("auth-test.toml")).expect("test config parses");
     Config::resolve([layer]).expect("test config resolves")
 }
 
@@ -66,9 +67,12 @@ pub async fn spawn_in(dir: &Path, extra_auth: &str, clock: Arc<OffsetClock>) -> 
     let data_dir = dir.join("data");
     let static_dir = dir.join("static");
     std::fs::create_dir_all(&static_dir).expect("static dir");
-    let application = Application::build_with_auth_clock(config(&data_dir, &static_dir, extra_auth), clock.clone())
-        .await
-        .expect("proxy starts");
+    let application = Application::build_with_auth_clock(
+        config(&data_dir, &static_dir, extra_auth),
+        clock.clone(),
+    )
+    .await
+    .expect("proxy starts");
     let base = format!("http://127.0.0.1:{}", application.port());
     let state = application.state().clone();
     let server = tokio::spawn(async move {
@@ -93,13 +97,17 @@ pub async fn spawn(dir: &TempDir) -> TestApp {
 
 pub async fn json(response: Response) -> Value {
     let bytes = response.bytes().await.expect("body");
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
 }
 
 /// `name="request" value="…"` of the dev server's forms.
 pub fn request_id(html: &str) -> String {
     let marker = "name=\"request\" value=\"";
-    let start = html.find(marker).unwrap_or_else(|| panic!("no request field in: {html}")) + marker.len();
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no request field in: {html}"))
+        + marker.len();
     let end = html[start..].find('"').expect("closing quote") + start;
     html[start..end].to_owned()
 }
@@ -126,11 +134,20 @@ impl TestApp {
 
     /// A request as the widget on `origin` sends it.
     pub fn from(&self, origin: &str, method: Method, path: &str) -> RequestBuilder {
-        self.client.request(method, self.url(path)).header(ORIGIN, origin)
+        self.client
+            .request(method, self.url(path))
+            .header(ORIGIN, origin)
     }
 
-    pub fn with_session(&self, origin: &str, handle: &str, method: Method, path: &str) -> RequestBuilder {
-        self.from(origin, method, path).header(AUTHORIZATION, format!("Bearer {handle}"))
+    pub fn with_session(
+        &self,
+        origin: &str,
+        handle: &str,
+        method: Method,
+        path: &str,
+    ) -> RequestBuilder {
+        self.from(origin, method, path)
+            .header(AUTHORIZATION, format!("Bearer {handle}"))
     }
 
     pub async fn start_flow_raw(&self, origin: &str, body: &str) -> Response {
@@ -148,17 +165,28 @@ impl TestApp {
         let body = json(response).await;
         Flow {
             id: body["flowId"].as_str().expect("flowId").to_owned(),
-            authorize_url: body["authorizeUrl"].as_str().expect("authorizeUrl").to_owned(),
+            authorize_url: body["authorizeUrl"]
+                .as_str()
+                .expect("authorizeUrl")
+                .to_owned(),
         }
     }
 
     /// Walks the dev server's pages as a browser would: sign-in page, pick `user`, consent
     /// page, press `decision` ("allow" / "deny"). Returns the redirect back to the proxy.
     pub async fn authorize(&self, authorize_url: &str, user: &str, decision: &str) -> String {
-        let page = self.client.get(authorize_url).send().await.expect("authorize page");
+        let page = self
+            .client
+            .get(authorize_url)
+            .send()
+            .await
+            .expect("authorize page");
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.expect("html");
-        assert!(html.contains("name=\"user\""), "sign-in page lists users: {html}");
+        assert!(
+            html.contains("name=\"user\""),
+            "sign-in page lists users: {html}"
+        );
         let consent = self
             .client
             .post(self.url("/sandbox/oauth/signin"))
@@ -168,11 +196,17 @@ impl TestApp {
             .expect("sign in");
         assert_eq!(consent.status(), StatusCode::OK);
         let html = consent.text().await.expect("html");
-        assert!(html.contains(">Allow</button>") && html.contains(">Deny</button>"), "{html}");
+        assert!(
+            html.contains(">Allow</button>") && html.contains(">Deny</button>"),
+            "{html}"
+        );
         let decided = self
             .client
             .post(self.url("/sandbox/oauth/consent"))
-            .form(&[("request", request_id(&html).as_str()), ("decision", decision)])
+            .form(&[
+                ("request", request_id(&html).as_str()),
+                ("decision", decision),
+            ])
             .send()
             .await
             .expect("consent");
@@ -185,10 +219,14 @@ impl TestApp {
     }
 
     pub async fn poll(&self, origin: &str, flow_id: &str, wait: u64) -> Response {
-        self.from(origin, Method::GET, &format!("/api/auth/flows/{flow_id}?wait={wait}"))
-            .send()
-            .await
-            .expect("poll")
+        self.from(
+            origin,
+            Method::GET,
+            &format!("/api/auth/flows/{flow_id}?wait={wait}"),
+        )
+        .send()
+        .await
+        .expect("poll")
     }
 
     /// The whole popup flow for `user` from `origin`; returns the session handle.
@@ -199,7 +237,10 @@ impl TestApp {
         assert_eq!(page.status(), StatusCode::OK);
         let status = json(self.poll(origin, &flow.id, 5).await).await;
         assert_eq!(status["status"], "done", "{status}");
-        status["sessionHandle"].as_str().expect("session handle").to_owned()
+        status["sessionHandle"]
+            .as_str()
+            .expect("session handle")
+            .to_owned()
     }
 
     pub async fn auth_status(&self, origin: &str, handle: Option<&str>) -> Response {
@@ -220,7 +261,10 @@ impl TestApp {
     }
 
     pub async fn list_tasks(&self, origin: &str, handle: &str) -> Response {
-        self.with_session(origin, handle, Method::GET, "/api/tasks").send().await.expect("list tasks")
+        self.with_session(origin, handle, Method::GET, "/api/tasks")
+            .send()
+            .await
+            .expect("list tasks")
     }
 
     /// The development authorization server.
@@ -233,11 +277,19 @@ impl TestApp {
     }
 
     pub fn auth_service(&self) -> Arc<proxy::auth::AuthService> {
-        self.state.auth.as_ref().map(|a| a.service.clone()).expect("auth runs")
+        self.state
+            .auth
+            .as_ref()
+            .map(|a| a.service.clone())
+            .expect("auth runs")
     }
 }
 
 /// The query parameter `name` of a URL.
 pub fn query_param(url: &str, name: &str) -> Option<String> {
-    url::Url::parse(url).ok()?.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    url::Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }

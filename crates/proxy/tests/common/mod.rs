@@ -2,6 +2,8 @@
 //! for the authorization server, and a fixed-caller authorizer.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod faults;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
