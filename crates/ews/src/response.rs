@@ -93,13 +93,62 @@ pub(crate) fn read_message_xml(r: &mut XmlReader<'_>) -> Result<(Vec<MessageXmlV
     Ok((vals, back_off))
 }
 
-/// Reads `<m:XxxResponse><m:ResponseMessages>...` (the body element `body` already
-/// opened). `content` handles the operation-specific children of each response message
-/// (it must consume the child it is given; return Ok(false) to let it be skipped).
-pub(crate) fn read_response_messages<'a, T: Default>(
+/// Reads one response message element `m` (already opened; consumed): ResponseClass,
+/// the status children, and the operation-specific children via `content`.
+/// Returns the class, the value, and the status as a ResponseError (code `NoError` on success).
+pub(crate) fn read_one_message<'a, T: Default>(
+    r: &mut XmlReader<'a>,
+    m: &Elem<'a>,
+    content: &mut impl FnMut(&mut XmlReader<'a>, &Elem<'a>, &mut T) -> Result<bool, EwsError>,
+) -> Result<(T, ResponseError), EwsError> {
+    let class: ResponseClass = match r.attr_value(m, "ResponseClass")? {
+        Some(c) => c,
+        None => return Err(r.err("response message without ResponseClass")),
+    };
+    let mut value = T::default();
+    let mut status = ResponseError {
+        response_class: class,
+        response_code: String::new(),
+        message_text: None,
+        descriptive_link_key: None,
+        back_off_milliseconds: None,
+        message_xml: Vec::new(),
+    };
+    while let Some(f) = r.next_child()? {
+        match (f.ns, f.local()) {
+            (Ns::Messages, b"ResponseCode") => status.response_code = r.text()?.trim().to_owned(),
+            (Ns::Messages, b"MessageText") => status.message_text = Some(r.text()?),
+            (Ns::Messages, b"DescriptiveLinkKey") => status.descriptive_link_key = Some(r.value::<i32>()?),
+            (Ns::Messages, b"MessageXml") => {
+                let (v, b) = read_message_xml(r)?;
+                status.message_xml = v;
+                status.back_off_milliseconds = b;
+            }
+            _ => {
+                if !content(r, &f, &mut value)? {
+                    r.skip()?;
+                }
+            }
+        }
+    }
+    if status.response_code.is_empty() {
+        status.response_code =
+            if class == ResponseClass::Success { "NoError".into() } else { "ErrorInternalServerError".into() };
+    }
+    Ok((value, status))
+}
+
+/// Success -> Ok(value); Warning/Error -> Err(status).
+pub(crate) fn to_result<T>((value, status): (T, ResponseError)) -> MessageResult<T> {
+    if status.response_class == ResponseClass::Success { Ok(value) } else { Err(status) }
+}
+
+/// Reads `<m:XxxResponse><m:ResponseMessages>...` (the body element already opened),
+/// returning each message's value and status.
+pub(crate) fn read_response_messages_raw<'a, T: Default>(
     r: &mut XmlReader<'a>,
     mut content: impl FnMut(&mut XmlReader<'a>, &Elem<'a>, &mut T) -> Result<bool, EwsError>,
-) -> Result<Vec<MessageResult<T>>, EwsError> {
+) -> Result<Vec<(T, ResponseError)>, EwsError> {
     let mut out = Vec::new();
     let mut saw_messages = false;
     while let Some(c) = r.next_child()? {
@@ -109,44 +158,7 @@ pub(crate) fn read_response_messages<'a, T: Default>(
         }
         saw_messages = true;
         while let Some(m) = r.next_child()? {
-            let class: ResponseClass = match r.attr_value(&m, "ResponseClass")? {
-                Some(c) => c,
-                None => return Err(r.err("response message without ResponseClass")),
-            };
-            let mut value = T::default();
-            let mut code = None;
-            let mut text = None;
-            let mut link = None;
-            let mut xml = Vec::new();
-            let mut back_off = None;
-            while let Some(f) = r.next_child()? {
-                match (f.ns, f.local()) {
-                    (Ns::Messages, b"ResponseCode") => code = Some(r.text()?.trim().to_owned()),
-                    (Ns::Messages, b"MessageText") => text = Some(r.text()?),
-                    (Ns::Messages, b"DescriptiveLinkKey") => link = Some(r.value::<i32>()?),
-                    (Ns::Messages, b"MessageXml") => {
-                        let (v, b) = read_message_xml(r)?;
-                        xml = v;
-                        back_off = b;
-                    }
-                    _ => {
-                        if !content(r, &f, &mut value)? {
-                            r.skip()?;
-                        }
-                    }
-                }
-            }
-            match class {
-                ResponseClass::Success => out.push(Ok(value)),
-                _ => out.push(Err(ResponseError {
-                    response_class: class,
-                    response_code: code.unwrap_or_else(|| "ErrorInternalServerError".into()),
-                    message_text: text,
-                    descriptive_link_key: link,
-                    back_off_milliseconds: back_off,
-                    message_xml: xml,
-                })),
-            }
+            out.push(read_one_message(r, &m, &mut content)?);
         }
     }
     if !saw_messages {
@@ -155,7 +167,39 @@ pub(crate) fn read_response_messages<'a, T: Default>(
     Ok(out)
 }
 
-/// Writes `<m:{op}Response><m:ResponseMessages>` with one `<m:{msg}>` per result.
+/// Like [`read_response_messages_raw`], with Success -> Ok and Warning/Error -> Err.
+pub(crate) fn read_response_messages<'a, T: Default>(
+    r: &mut XmlReader<'a>,
+    content: impl FnMut(&mut XmlReader<'a>, &Elem<'a>, &mut T) -> Result<bool, EwsError>,
+) -> Result<Vec<MessageResult<T>>, EwsError> {
+    Ok(read_response_messages_raw(r, content)?.into_iter().map(to_result).collect())
+}
+
+/// Writes ResponseCode (success) or MessageText/ResponseCode/DescriptiveLinkKey/MessageXml.
+pub(crate) fn write_status(w: &mut XmlWriter, e: Option<&ResponseError>) -> Result<(), EwsError> {
+    let Some(e) = e else {
+        return w.elem("m:ResponseCode", "NoError");
+    };
+    w.opt("m:MessageText", &e.message_text)?;
+    w.elem("m:ResponseCode", &e.response_code)?;
+    w.value("m:DescriptiveLinkKey", &e.descriptive_link_key.unwrap_or(0))?;
+    let mut vals = e.message_xml.clone();
+    if let Some(ms) = e.back_off_milliseconds {
+        if !vals.iter().any(|v| v.name == "BackOffMilliseconds") {
+            vals.push(MessageXmlValue { name: "BackOffMilliseconds".into(), value: ms.to_string() });
+        }
+    }
+    if !vals.is_empty() {
+        w.start("m:MessageXml", &[])?;
+        for v in &vals {
+            w.elem_with("t:Value", &[("Name", &v.name)], &v.value)?;
+        }
+        w.end("m:MessageXml")?;
+    }
+    Ok(())
+}
+
+/// Writes `<m:{op}><m:ResponseMessages>` with one `<m:{msg}>` per result.
 /// `content` writes the operation-specific children (`None` for an error message, where
 /// required containers must still be written empty).
 pub(crate) fn write_response_messages<T>(
@@ -173,27 +217,12 @@ pub(crate) fn write_response_messages<T>(
         match res {
             Ok(v) => {
                 w.start(&msg, &[("ResponseClass", "Success")])?;
-                w.elem("m:ResponseCode", "NoError")?;
+                write_status(w, None)?;
                 content(w, Some(v))?;
             }
             Err(e) => {
                 w.start(&msg, &[("ResponseClass", e.response_class.as_str())])?;
-                w.opt("m:MessageText", &e.message_text)?;
-                w.elem("m:ResponseCode", &e.response_code)?;
-                w.value("m:DescriptiveLinkKey", &e.descriptive_link_key.unwrap_or(0))?;
-                let mut vals = e.message_xml.clone();
-                if let Some(ms) = e.back_off_milliseconds {
-                    if !vals.iter().any(|v| v.name == "BackOffMilliseconds") {
-                        vals.push(MessageXmlValue { name: "BackOffMilliseconds".into(), value: ms.to_string() });
-                    }
-                }
-                if !vals.is_empty() {
-                    w.start("m:MessageXml", &[])?;
-                    for v in &vals {
-                        w.elem_with("t:Value", &[("Name", &v.name)], &v.value)?;
-                    }
-                    w.end("m:MessageXml")?;
-                }
+                write_status(w, Some(e))?;
                 content(w, None)?;
             }
         }
@@ -212,4 +241,32 @@ pub(crate) fn expect_body(r: &XmlReader<'_>, e: &Elem<'_>, name: &str) -> Result
     } else {
         Err(r.err(format!("expected m:{name}, found '{}'", e.local_str())))
     }
+}
+
+/// Any `m:XxxResponse` with `m:ResponseMessages` (also operations this crate does not
+/// model, e.g. SyncFolderItems): only the status of each message is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenericResponse {
+    /// The body element's local name, e.g. `SyncFolderItemsResponse`.
+    pub body_element: String,
+    pub responses: Vec<MessageResult<()>>,
+}
+
+/// Parses the status of every response message of any EWS response; SOAP faults become
+/// [`EwsError::Fault`]. Useful to find ErrorServerBusy/BackOffMilliseconds generically.
+pub fn parse_generic_response(bytes: &[u8]) -> Result<GenericResponse, EwsError> {
+    let (v, _) = crate::soap::read_envelope(bytes, &crate::ParseLimits::default(), |r, e, _| {
+        if e.ns != Ns::Messages {
+            return Err(r.err(format!("body element '{}' is not in the EWS messages namespace", e.local_str())));
+        }
+        let body_element = e.local_str();
+        let responses = if e.start.attributes().any(|a| a.map(|a| a.key.local_name().as_ref() == "ResponseClass").unwrap_or(false)) {
+            vec![to_result(read_one_message(r, e, &mut |_, _, _: &mut ()| Ok(false))?)]
+        } else {
+            read_response_messages(r, |_, _, _: &mut ()| Ok(false))?
+        };
+        Ok(GenericResponse { body_element, responses })
+    })?;
+    Ok(v)
 }

@@ -18,28 +18,54 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::soap::{FaultSpec, fault_envelope};
 use crate::error::{EwsError, ParseLimits};
+use crate::operations::cancel_calendar_item::CancelCalendarItem;
 use crate::operations::create_item::CreateItem;
+use crate::operations::delete_item::DeleteItem;
 use crate::operations::find_item::FindItem;
 use crate::operations::get_item::GetItem;
+use crate::operations::get_room_lists::GetRoomLists;
+use crate::operations::get_rooms::GetRooms;
+use crate::operations::get_user_availability::GetUserAvailability;
+use crate::operations::meeting_response::MeetingResponse;
+use crate::operations::resolve_names::ResolveNames;
+use crate::operations::update_item::UpdateItem;
 use crate::soap::{RequestHeaders, read_envelope};
 use crate::xml::Ns;
 
-/// Any request this crate understands.
+/// Any request this crate understands. A CreateItem that carries exactly one meeting
+/// response (Accept/TentativelyAccept/Decline) or CancelCalendarItem object is reported
+/// as [`Request::MeetingResponse`] / [`Request::CancelCalendarItem`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "operation", content = "request")]
 pub enum Request {
     CreateItem(CreateItem),
     GetItem(GetItem),
     FindItem(FindItem),
+    UpdateItem(UpdateItem),
+    DeleteItem(DeleteItem),
+    MeetingResponse(MeetingResponse),
+    CancelCalendarItem(CancelCalendarItem),
+    GetRoomLists(GetRoomLists),
+    GetRooms(GetRooms),
+    ResolveNames(ResolveNames),
+    GetUserAvailability(GetUserAvailability),
 }
 
 impl Request {
-    /// Operation name (`CreateItem`, ...).
+    /// Operation name (`CreateItem`, ...; `MeetingResponse` and `CancelCalendarItem` travel as CreateItem).
     pub fn operation(&self) -> &'static str {
         match self {
             Request::CreateItem(_) => "CreateItem",
             Request::GetItem(_) => "GetItem",
             Request::FindItem(_) => "FindItem",
+            Request::UpdateItem(_) => "UpdateItem",
+            Request::DeleteItem(_) => "DeleteItem",
+            Request::MeetingResponse(_) => "MeetingResponse",
+            Request::CancelCalendarItem(_) => "CancelCalendarItem",
+            Request::GetRoomLists(_) => "GetRoomLists",
+            Request::GetRooms(_) => "GetRooms",
+            Request::ResolveNames(_) => "ResolveNames",
+            Request::GetUserAvailability(_) => "GetUserAvailability",
         }
     }
 
@@ -49,6 +75,14 @@ impl Request {
             Request::CreateItem(r) => r.to_envelope(headers),
             Request::GetItem(r) => r.to_envelope(headers),
             Request::FindItem(r) => r.to_envelope(headers),
+            Request::UpdateItem(r) => r.to_envelope(headers),
+            Request::DeleteItem(r) => r.to_envelope(headers),
+            Request::MeetingResponse(r) => r.to_envelope(headers),
+            Request::CancelCalendarItem(r) => r.to_envelope(headers),
+            Request::GetRoomLists(r) => r.to_envelope(headers),
+            Request::GetRooms(r) => r.to_envelope(headers),
+            Request::ResolveNames(r) => r.to_envelope(headers),
+            Request::GetUserAvailability(r) => r.to_envelope(headers),
         }
     }
 }
@@ -75,9 +109,24 @@ pub fn parse_request_with(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedRe
             return Err(r.err(format!("body element '{}' is not in the EWS messages namespace", e.local_str())));
         }
         Ok(match e.local() {
-            b"CreateItem" => Request::CreateItem(CreateItem::read_body(r, e)?),
+            b"CreateItem" => {
+                let c = CreateItem::read_body(r, e)?;
+                if let Some(m) = MeetingResponse::from_create_item(&c) {
+                    Request::MeetingResponse(m)
+                } else if let Some(x) = CancelCalendarItem::from_create_item(&c) {
+                    Request::CancelCalendarItem(x)
+                } else {
+                    Request::CreateItem(c)
+                }
+            }
             b"GetItem" => Request::GetItem(GetItem::read_body(r, e)?),
             b"FindItem" => Request::FindItem(FindItem::read_body(r, e)?),
+            b"UpdateItem" => Request::UpdateItem(UpdateItem::read_body(r, e)?),
+            b"DeleteItem" => Request::DeleteItem(DeleteItem::read_body(r, e)?),
+            b"GetRoomLists" => Request::GetRoomLists(GetRoomLists::read_body(r, e)?),
+            b"GetRooms" => Request::GetRooms(GetRooms::read_body(r, e)?),
+            b"ResolveNames" => Request::ResolveNames(ResolveNames::read_body(r, e)?),
+            b"GetUserAvailabilityRequest" => Request::GetUserAvailability(GetUserAvailability::read_body(r, e)?),
             _ => return Err(EwsError::UnsupportedOperation(e.local_str())),
         })
     })?;

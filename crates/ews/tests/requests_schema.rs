@@ -249,3 +249,170 @@ fn empty_lists_are_refused() {
     let e = CreateItem::default().to_envelope(&RequestHeaders::default());
     assert!(matches!(e, Err(EwsError::InvalidRequest(_))));
 }
+
+use ews::operations::cancel_calendar_item::CancelCalendarItem;
+use ews::operations::delete_item::DeleteItem;
+use ews::operations::get_room_lists::GetRoomLists;
+use ews::operations::get_rooms::GetRooms;
+use ews::operations::get_user_availability::{GetUserAvailability, MailboxData};
+use ews::operations::meeting_response::{MeetingResponse, MeetingResponseKind};
+use ews::operations::resolve_names::ResolveNames;
+use ews::operations::update_item::{CalendarField, ItemChange, ItemUpdate, TaskField, UpdateItem};
+
+#[test]
+fn update_item_every_field_set_and_delete() {
+    for (i, s) in hostile_strings().iter().enumerate().step_by(3) {
+        let new = full_calendar_item(s);
+        let id = ItemId::with_change_key("AAMk", "DwAA");
+        // Set every editable field (present in `new`) ...
+        let mut change = ItemChange::calendar(id.clone(), &new, CalendarField::ALL);
+        change.updates.push(ItemUpdate::calendar_extended(ExtendedProperty::client_request_id(s.clone())));
+        change.updates.push(ItemUpdate::Append {
+            path: CalendarField::OptionalAttendees.path(),
+            item: Item::CalendarItem(CalendarItem { optional_attendees: vec![Attendee::new("dave@example.com")], ..Default::default() }),
+        });
+        for send in [SendMeetingInvitationsOrCancellations::SendToNone, SendMeetingInvitationsOrCancellations::SendToChangedAndSaveCopy] {
+            check(&format!("UpdateItem calendar #{i} {send}"), Request::UpdateItem(UpdateItem::calendar(change.clone(), send)), &all_headers()[i % 3]);
+        }
+        // ... and DeleteItemField for each (empty item -> deletes).
+        let empty = ItemChange::calendar(id.clone(), &CalendarItem::default(), CalendarField::ALL);
+        assert!(empty.updates.iter().all(|u| matches!(u, ItemUpdate::Delete { .. })));
+        check("UpdateItem delete fields", Request::UpdateItem(UpdateItem::calendar(empty, SendMeetingInvitationsOrCancellations::SendOnlyToAll)), &RequestHeaders::default());
+
+        let task = Task { complete_date: Some(dt("2025-03-15T12:00:00Z")), ..full_task(s) };
+        let change = ItemChange::task(id.clone(), &task, TaskField::ALL);
+        let mut req = UpdateItem::task(change);
+        req.conflict_resolution = ConflictResolution::NeverOverwrite;
+        check(&format!("UpdateItem task #{i}"), Request::UpdateItem(req), &all_headers()[i % 3]);
+    }
+}
+
+#[test]
+fn delete_item_requests() {
+    let reqs = vec![
+        DeleteItem::calendar_item(ItemId::with_change_key("A", "B"), SendMeetingInvitations::SendToAllAndSaveCopy),
+        DeleteItem::calendar_item(ItemId::new("A"), SendMeetingInvitations::SendToNone),
+        DeleteItem::task(ItemId::new("T")),
+        DeleteItem {
+            delete_type: DisposalType::HardDelete,
+            send_meeting_cancellations: Some(SendMeetingInvitations::SendOnlyToAll),
+            affected_task_occurrences: Some(AffectedTaskOccurrences::SpecifiedOccurrenceOnly),
+            item_ids: vec![
+                ItemId::new("1").into(),
+                BaseItemId::OccurrenceItemId { recurring_master_id: "M".into(), change_key: None, instance_index: 2 },
+            ],
+        },
+    ];
+    for (i, r) in reqs.into_iter().enumerate() {
+        check(&format!("DeleteItem #{i}"), Request::DeleteItem(r), &all_headers()[i % 3]);
+    }
+}
+
+#[test]
+fn meeting_responses_and_cancel() {
+    for (i, s) in hostile_strings().iter().enumerate().step_by(2) {
+        for kind in [MeetingResponseKind::Accept, MeetingResponseKind::TentativelyAccept, MeetingResponseKind::Decline] {
+            let mut m = MeetingResponse::new(kind, ItemId::with_change_key("REQ", "CK"));
+            m.body = Some(Body::text(s.clone()));
+            if kind != MeetingResponseKind::Accept {
+                m.proposed_start = Some(dt("2025-03-10T10:00:00Z"));
+                m.proposed_end = Some(dt("2025-03-10T11:00:00Z"));
+            }
+            check(&format!("{kind:?} #{i}"), Request::MeetingResponse(m), &all_headers()[i % 3]);
+        }
+        let c = CancelCalendarItem::new(ItemId::with_change_key("CAL", "CK"), Some(Body::html(s.clone())));
+        check(&format!("Cancel #{i}"), Request::CancelCalendarItem(c), &all_headers()[i % 3]);
+    }
+    let mut m = MeetingResponse::new(MeetingResponseKind::Decline, ItemId::new("X"));
+    m.message_disposition = MessageDisposition::SaveOnly;
+    check("decline save only", Request::MeetingResponse(m), &RequestHeaders::default());
+}
+
+#[test]
+fn rooms_people_availability_requests() {
+    check("GetRoomLists", Request::GetRoomLists(GetRoomLists {}), &RequestHeaders::default());
+    for (i, s) in hostile_strings().iter().enumerate().step_by(2) {
+        let entry = if s.is_empty() { "x".to_string() } else { s.clone() };
+        let mut list = Mailbox::named(entry.clone(), "RoomList@contoso.com");
+        list.routing_type = Some("SMTP".into());
+        list.mailbox_type = Some(MailboxType::PublicDL);
+        check(&format!("GetRooms #{i}"), Request::GetRooms(GetRooms { room_list: list }), &all_headers()[i % 3]);
+        let mut rn = ResolveNames::new(entry.clone());
+        check(&format!("ResolveNames #{i}"), Request::ResolveNames(rn.clone()), &all_headers()[i % 3]);
+        rn.return_full_contact_data = false;
+        rn.search_scope = Some(ResolveNamesSearchScope::Contacts);
+        rn.contact_data_shape = Some(BaseShape::IdOnly);
+        rn.parent_folder_ids = vec![FolderId::distinguished(DistinguishedFolderName::Contacts)];
+        check(&format!("ResolveNames scoped #{i}"), Request::ResolveNames(rn), &all_headers()[i % 3]);
+    }
+    let mut ga = GetUserAvailability::new(
+        vec![
+            MailboxData::new("alice@example.com", MeetingAttendeeType::Organizer),
+            MailboxData { name: Some("Bob </t:Name>".into()), ..MailboxData::new("bob@example.com", MeetingAttendeeType::Required) },
+            MailboxData::new("room412@example.com", MeetingAttendeeType::Room),
+        ],
+        dt("2025-03-10T00:00:00Z"),
+        dt("2025-03-11T00:00:00+01:00"),
+        30,
+    );
+    assert_eq!(ga.free_busy_view_options.start_time.to_string(), "2025-03-10T00:00:00");
+    assert_eq!(ga.free_busy_view_options.end_time.to_string(), "2025-03-10T23:00:00");
+    check("GetUserAvailability", Request::GetUserAvailability(ga.clone()), &RequestHeaders::default());
+    ga.free_busy_view_options.requested_view = Some(FreeBusyViewType::FreeBusy);
+    ga.free_busy_view_options.merged_free_busy_interval_in_minutes = None;
+    check("GetUserAvailability FreeBusy", Request::GetUserAvailability(ga), &all_headers()[1]);
+}
+
+#[test]
+fn every_recurrence_pattern_and_range() {
+    let d = |s: &str| EwsDate::parse(s).unwrap();
+    let patterns = vec![
+        RecurrencePattern::Daily { interval: 2 },
+        RecurrencePattern::Weekly { interval: 1, days_of_week: vec![DayOfWeek::Tuesday, DayOfWeek::Thursday], first_day_of_week: None },
+        RecurrencePattern::AbsoluteMonthly { interval: 1, day_of_month: 31 },
+        RecurrencePattern::RelativeMonthly { interval: 2, days_of_week: DayOfWeek::Weekday, day_of_week_index: DayOfWeekIndex::Last },
+        RecurrencePattern::AbsoluteYearly { day_of_month: 29, month: Month::February },
+        RecurrencePattern::RelativeYearly { days_of_week: DayOfWeek::Monday, day_of_week_index: DayOfWeekIndex::First, month: Month::September },
+    ];
+    let ranges = vec![
+        RecurrenceRange::NoEnd { start_date: d("2025-03-10") },
+        RecurrenceRange::EndDate { start_date: d("2025-03-10-07:00"), end_date: d("2026-03-10Z") },
+        RecurrenceRange::Numbered { start_date: d("2025-03-10+02:00"), number_of_occurrences: 12 },
+    ];
+    for p in &patterns {
+        for r in &ranges {
+            let item = CalendarItem {
+                subject: Some("recurring".into()),
+                start: Some(dt("2025-03-10T09:00:00Z")),
+                end: Some(dt("2025-03-10T10:00:00Z")),
+                recurrence: Some(Recurrence { pattern: p.clone(), range: r.clone() }),
+                ..Default::default()
+            };
+            check(&format!("{p:?} {r:?}"), Request::CreateItem(CreateItem::calendar_item(item, SendMeetingInvitations::SendToNone)), &RequestHeaders::default());
+        }
+    }
+    for p in [RecurrencePattern::DailyRegeneration { interval: 3 }, RecurrencePattern::YearlyRegeneration { interval: 1 }, patterns[1].clone()] {
+        let t = Task { subject: Some("t".into()), recurrence: Some(Recurrence { pattern: p.clone(), range: ranges[0].clone() }), ..Default::default() };
+        check(&format!("task {p:?}"), Request::CreateItem(CreateItem::task(t)), &RequestHeaders::default());
+    }
+}
+
+#[test]
+fn all_day_event_and_floating_times() {
+    let item = CalendarItem {
+        subject: Some("Holiday".into()),
+        start: Some(dt("2025-12-24T00:00:00")),
+        end: Some(dt("2025-12-26T00:00:00")),
+        is_all_day_event: Some(true),
+        legacy_free_busy_status: Some(LegacyFreeBusy::Oof),
+        start_time_zone: Some(TimeZoneRef::id("AUS Eastern Standard Time")),
+        end_time_zone: Some(TimeZoneRef::id("AUS Eastern Standard Time")),
+        ..Default::default()
+    };
+    let xml = check(
+        "all day",
+        Request::CreateItem(CreateItem::calendar_item(item, SendMeetingInvitations::SendToNone)),
+        &RequestHeaders::default().with_time_zone("AUS Eastern Standard Time"),
+    );
+    assert!(xml.contains("<t:Start>2025-12-24T00:00:00</t:Start>"));
+}

@@ -137,3 +137,159 @@ fn soap_fault_access_denied() {
     assert!(faultstring.starts_with("Microsoft.Exchange.Data.Storage.AccessDeniedException: User is not mailbox owner."));
     assert_eq!(e.response_code(), None);
 }
+
+use ews::operations::delete_item::DeleteItemResponse;
+use ews::operations::get_room_lists::GetRoomListsResponse;
+use ews::operations::get_rooms::GetRoomsResponse;
+use ews::operations::get_user_availability::GetUserAvailabilityResponse;
+use ews::operations::resolve_names::ResolveNamesResponse;
+use ews::operations::update_item::UpdateItemResponse;
+
+#[test]
+fn delete_item_success_and_error() {
+    let r = DeleteItemResponse::parse_response(&fixture("DeleteItem.response.xml")).unwrap();
+    assert_eq!(r.responses, vec![Ok(())]);
+    assert_eq!(r.server_version_info.as_ref().unwrap().major_build_number, Some(595));
+    let r = DeleteItemResponse::parse_response(&fixture("DeleteItem-ErrorItemNotFound.response.xml")).unwrap();
+    let e = r.responses[0].as_ref().unwrap_err();
+    assert_eq!(e.response_code, "ErrorItemNotFound");
+    assert_eq!(e.message_text.as_deref(), Some("The specified object was not found in the store."));
+    let err = r.into_single().unwrap_err();
+    assert_eq!(err.response_code(), Some("ErrorItemNotFound"));
+}
+
+#[test]
+fn update_item_calendar() {
+    let r = UpdateItemResponse::parse_response(&fixture("UpdateItem-CalendarItem.response.xml")).unwrap();
+    let sv = r.server_version_info.as_ref().unwrap();
+    assert_eq!((sv.major_version, sv.minor_build_number, sv.version.as_deref()), (Some(15), Some(6), Some("V2_7")));
+    let res = r.responses[0].as_ref().unwrap();
+    assert_eq!(res.conflict_count, Some(0));
+    assert_eq!(res.items[0].item_id(), Some(&ItemId::with_change_key("AAMkA", "DwAAA")));
+}
+
+#[test]
+fn get_room_lists() {
+    let r = GetRoomListsResponse::parse_response(&fixture("GetRoomLists.response.xml")).unwrap();
+    assert_eq!(r.server_version_info.as_ref().unwrap().version.as_deref(), Some("Exchange2010_SP1"));
+    let lists = r.result.unwrap();
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0].name.as_deref(), Some("Room List"));
+    assert_eq!(lists[0].email_address.as_deref(), Some("RoomList@contoso.com"));
+    assert_eq!(lists[0].routing_type.as_deref(), Some("SMTP"));
+    assert_eq!(lists[0].mailbox_type, Some(MailboxType::PublicDL));
+}
+
+#[test]
+fn get_rooms_success_and_error() {
+    let r = GetRoomsResponse::parse_response(&fixture("GetRooms.response.xml")).unwrap();
+    let rooms = r.result.unwrap();
+    let names: Vec<_> = rooms.iter().map(|m| (m.name.as_deref().unwrap(), m.email_address.as_deref().unwrap())).collect();
+    assert_eq!(names, [("Room01", "Room01@contoso.com"), ("Room02", "Room02@contoso.com")]);
+    assert_eq!(rooms[1].mailbox_type, Some(MailboxType::Mailbox));
+    let r = GetRoomsResponse::parse_response(&fixture("GetRooms-ErrorNameResolutionNoResults.response.xml")).unwrap();
+    let e = r.result.unwrap_err();
+    assert_eq!(e.response_code, "ErrorNameResolutionNoResults");
+    assert_eq!(e.message_text.as_deref(), Some("No results were found."));
+    assert_eq!(e.descriptive_link_key, Some(0));
+}
+
+#[test]
+fn resolve_names_success_and_error() {
+    let r = ResolveNamesResponse::parse_response(&fixture("ResolveNames.response.xml")).unwrap();
+    let res = r.responses[0].as_ref().unwrap();
+    assert_eq!(res.total_items_in_view, Some(1));
+    assert_eq!(res.includes_last_item_in_range, Some(true));
+    let reso = &res.resolutions[0];
+    assert_eq!(reso.mailbox.name.as_deref(), Some("User2"));
+    assert_eq!(reso.mailbox.email_address.as_deref(), Some("User2@example.com"));
+    assert_eq!(reso.mailbox.mailbox_type, Some(MailboxType::Mailbox));
+    let c = reso.contact.as_ref().unwrap();
+    assert_eq!(c.display_name.as_deref(), Some("User2"));
+    assert_eq!(c.email_addresses[0].key, "EmailAddress1");
+    assert_eq!(c.email_addresses[0].value, "SMTP:User2@example.com");
+    assert_eq!(c.contact_source.as_deref(), Some("ActiveDirectory"));
+
+    let r = ResolveNamesResponse::parse_response(&fixture("ResolveNames-ErrorNameResolutionNoResults.response.xml")).unwrap();
+    assert_eq!(r.responses[0].as_ref().unwrap_err().response_code, "ErrorNameResolutionNoResults");
+    assert_eq!(r.into_resolutions().unwrap(), vec![]);
+}
+
+#[test]
+fn get_user_availability() {
+    let r = GetUserAvailabilityResponse::parse_response(&fixture("GetUserAvailability.response.xml")).unwrap();
+    assert_eq!(r.free_busy_responses.len(), 2);
+    let a = r.free_busy_responses[0].as_ref().unwrap();
+    assert_eq!(a.free_busy_view_type, FreeBusyViewType::DetailedMerged);
+    assert_eq!(a.merged_free_busy.as_deref(), Some("000002220220000000000000"));
+    assert_eq!(a.merged()[5], LegacyFreeBusy::Busy);
+    assert_eq!(a.calendar_events.len(), 3);
+    let ev = &a.calendar_events[2];
+    assert_eq!(ev.start_time, dt("2006-10-16T09:40:00-07:00"));
+    assert_eq!(ev.start_time.to_utc().unwrap().to_rfc3339(), "2006-10-16T16:40:00+00:00");
+    assert_eq!(ev.end_time, dt("2006-10-16T10:10:00-07:00"));
+    assert_eq!(ev.busy_type, LegacyFreeBusy::Busy);
+    let d = ev.details.as_ref().unwrap();
+    assert_eq!(d.id.as_deref(), Some("14B6414B0B1"));
+    assert_eq!(d.subject.as_deref(), Some("Meet with doctor"));
+    assert_eq!(d.location.as_deref(), Some("Kirkland"));
+    assert!(!d.is_meeting && !d.is_private);
+    assert_eq!(a.calendar_events[0].details.as_ref().unwrap().location.as_deref(), Some(""));
+    let wh = a.working_hours.as_ref().unwrap();
+    assert_eq!(wh.time_zone.bias, 480);
+    assert_eq!(wh.time_zone.daylight_time.bias, -60);
+    assert_eq!(wh.time_zone.daylight_time.month, 4);
+    assert_eq!(wh.time_zone.standard_time.day_order, 5);
+    assert_eq!(wh.working_periods[0].days_of_week.len(), 5);
+    assert_eq!(wh.working_periods[0].days_of_week[0], DayOfWeek::Monday);
+    assert_eq!((wh.working_periods[0].start_time_in_minutes, wh.working_periods[0].end_time_in_minutes), (480, 1020));
+
+    let b = r.free_busy_responses[1].as_ref().unwrap();
+    assert_eq!(b.free_busy_view_type, FreeBusyViewType::FreeBusyMerged);
+    assert_eq!(b.calendar_events[0].busy_type, LegacyFreeBusy::Tentative);
+    assert_eq!(b.calendar_events[0].details, None);
+}
+
+#[test]
+fn server_busy_in_response_message() {
+    let r = ews::parse_generic_response(&fixture("third-party/SyncFolderItems-ErrorServerBusy.ews-rs-fixture.xml")).unwrap();
+    assert_eq!(r.body_element, "SyncFolderItemsResponse");
+    let e = r.responses[0].as_ref().unwrap_err();
+    assert_eq!(e.response_code, "ErrorServerBusy");
+    assert_eq!(e.back_off_milliseconds, Some(5000));
+    assert_eq!(e.message_xml[0].name, "BackOffMilliseconds");
+    assert!(e.message_text.as_deref().unwrap().contains("Suggested backoff time 5000 ms"));
+    // Through the CLI decoder too.
+    let v = ews::cli::decode_response(&fixture("third-party/SyncFolderItems-ErrorServerBusy.ews-rs-fixture.xml")).unwrap();
+    assert_eq!(v["operation"], "SyncFolderItems");
+    assert_eq!(v["errors"][0]["backOffMilliseconds"], 5000);
+    assert_eq!(v["errors"][0]["responseCode"], "ErrorServerBusy");
+}
+
+#[test]
+fn every_sample_decodes_via_cli() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().and_then(|e| e.to_str()) != Some("xml") {
+            continue;
+        }
+        let bytes = std::fs::read(&p).unwrap();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        match ews::cli::decode_response(&bytes) {
+            Ok(v) => {
+                let op = name.split(['-', '.']).next().unwrap();
+                assert_eq!(v["operation"], op, "{name}");
+                let errors = v["errors"].as_array().unwrap().len();
+                assert_eq!(errors > 0, name.contains("Error"), "{name}: {v}");
+            }
+            Err(e) => {
+                assert!(name.contains("SoapFault"), "{name}: {e}");
+                assert!(matches!(e, EwsError::Fault { .. }));
+            }
+        }
+        n += 1;
+    }
+    assert_eq!(n, 17);
+}

@@ -122,7 +122,7 @@ impl CreateItemResponse {
         }
     }
 
-    pub(crate) fn read_body(r: &mut XmlReader<'_>) -> Result<Self, EwsError> {
+    pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &crate::xml::Elem<'_>) -> Result<Self, EwsError> {
         let responses = read_response_messages(r, |r, c, items: &mut Vec<Item>| {
             if c.ns == Ns::Messages && c.local() == b"Items" {
                 *items = Item::read_list(r)?;

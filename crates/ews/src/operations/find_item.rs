@@ -225,7 +225,7 @@ impl FindItemResponse {
         }
     }
 
-    pub(crate) fn read_body(r: &mut XmlReader<'_>) -> Result<Self, EwsError> {
+    pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &crate::xml::Elem<'_>) -> Result<Self, EwsError> {
         let responses = read_response_messages(r, |r, c, res: &mut FindItemResult| {
             if c.ns == Ns::Messages && c.local() == b"RootFolder" {
                 res.total_items_in_view = r.attr_value(c, "TotalItemsInView")?;

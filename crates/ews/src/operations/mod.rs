@@ -5,10 +5,21 @@
 pub mod create_item;
 pub mod find_item;
 pub mod get_item;
+pub mod update_item;
+pub mod delete_item;
+pub mod meeting_response;
+pub mod cancel_calendar_item;
+pub mod get_room_lists;
+pub mod get_rooms;
+pub mod resolve_names;
+pub mod get_user_availability;
 
 /// Generates the public envelope methods of a request/response pair.
 macro_rules! operation {
     ($req:ident, $resp:ident, $name:literal) => {
+        $crate::operations::operation!($req, $resp, $name, concat!($name, "Response"));
+    };
+    ($req:ident, $resp:ident, $name:literal, $resp_name:expr) => {
         impl $req {
             /// Operation name (the body element's local name).
             pub const OPERATION: &'static str = $name;
@@ -39,8 +50,8 @@ macro_rules! operation {
 
             pub fn parse_response_with(bytes: &[u8], limits: &$crate::ParseLimits) -> Result<Self, $crate::EwsError> {
                 let (mut v, info) = $crate::soap::read_envelope(bytes, limits, |r, e, _| {
-                    $crate::response::expect_body(r, e, concat!($name, "Response"))?;
-                    Self::read_body(r)
+                    $crate::response::expect_body(r, e, $resp_name)?;
+                    Self::read_body(r, e)
                 })?;
                 v.server_version_info = info.server_version_info;
                 Ok(v)

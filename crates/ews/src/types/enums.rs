@@ -164,3 +164,50 @@ impl Default for ExchangeVersion {
         ExchangeVersion::Exchange2016
     }
 }
+
+str_enum!(
+    /// `t:ConflictResolutionType` (UpdateItem/@ConflictResolution)
+    ConflictResolution { NeverOverwrite = "NeverOverwrite", AutoResolve = "AutoResolve", AlwaysOverwrite = "AlwaysOverwrite" }
+);
+str_enum!(
+    /// `t:CalendarItemUpdateOperationType` (UpdateItem/@SendMeetingInvitationsOrCancellations)
+    SendMeetingInvitationsOrCancellations {
+        SendToNone = "SendToNone",
+        SendOnlyToAll = "SendOnlyToAll",
+        SendOnlyToChanged = "SendOnlyToChanged",
+        SendToAllAndSaveCopy = "SendToAllAndSaveCopy",
+        SendToChangedAndSaveCopy = "SendToChangedAndSaveCopy",
+    }
+);
+str_enum!(
+    /// `t:DisposalType` (DeleteItem/@DeleteType)
+    DisposalType { HardDelete = "HardDelete", SoftDelete = "SoftDelete", MoveToDeletedItems = "MoveToDeletedItems" }
+);
+str_enum!(
+    /// `t:AffectedTaskOccurrencesType`
+    AffectedTaskOccurrences { AllOccurrences = "AllOccurrences", SpecifiedOccurrenceOnly = "SpecifiedOccurrenceOnly" }
+);
+str_enum!(
+    /// `t:ResolveNamesSearchScopeType`
+    ResolveNamesSearchScope {
+        ActiveDirectory = "ActiveDirectory",
+        ActiveDirectoryContacts = "ActiveDirectoryContacts",
+        Contacts = "Contacts",
+        ContactsActiveDirectory = "ContactsActiveDirectory",
+    }
+);
+str_enum!(
+    /// `t:MeetingAttendeeType` (GetUserAvailability MailboxData/AttendeeType)
+    MeetingAttendeeType { Organizer = "Organizer", Required = "Required", Optional = "Optional", Room = "Room", Resource = "Resource" }
+);
+str_enum!(
+    /// `t:FreeBusyViewType`
+    FreeBusyViewType {
+        None = "None",
+        MergedOnly = "MergedOnly",
+        FreeBusy = "FreeBusy",
+        FreeBusyMerged = "FreeBusyMerged",
+        Detailed = "Detailed",
+        DetailedMerged = "DetailedMerged",
+    }
+);

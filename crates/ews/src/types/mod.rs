@@ -20,7 +20,7 @@ pub use enums::*;
 pub use extended_property::{
     CLIENT_REQUEST_ID_PROPERTY, EXCHANGE_FORMS_PROPERTY_SET, ExtendedFieldUri, ExtendedProperty, PropertyPath,
 };
-pub use item::{Item, OtherItem};
+pub use item::{Item, OtherItem, ResponseObject, ResponseObjectKind};
 pub use item_id::{BaseItemId, FolderId, ItemId};
 pub use mailbox::{Attendee, Mailbox};
 pub use recurrence::{DayOfWeek, DayOfWeekIndex, Month, Recurrence, RecurrencePattern, RecurrenceRange, TaskRecurrence};
