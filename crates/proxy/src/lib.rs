@@ -4,9 +4,11 @@
 //! [`app`] builds the router from an [`AppState`]; [`Application`] binds a listener, wires the
 //! state from a [`Config`] and serves until stopped (tests start it on port 0).
 
+pub mod auth; // per-user authorization (auth helper)
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod dev_auth; // sandbox development authorization server (auth helper)
 pub mod error;
 pub mod exchange;
 pub mod extract;
@@ -47,6 +49,8 @@ pub fn app(state: AppState) -> Router {
             "/api/tasks",
             post(routes::tasks::create).get(routes::tasks::list),
         )
+        // auth helper: the flow endpoints answer cross-origin calls like the rest of the API.
+        .merge(state.auth.as_ref().map(|a| a.routes()).unwrap_or_default())
         .layer(cors(&state));
 
     let mut router = Router::new()
@@ -55,6 +59,9 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::static_files::router(&state.config.static_dir));
     if state.sandbox.is_some() {
         router = router.route(sandbox::EWS_PATH, post(sandbox::handler::ews));
+    }
+    if let Some(auth) = &state.auth {
+        router = router.merge(auth.dev_routes()); // auth helper: /sandbox/oauth/*
     }
     router.layer(TraceLayer::new_for_http()).with_state(state)
 }
@@ -121,6 +128,23 @@ impl Application {
         config: Config,
         authorizer: Option<SharedAuthorizer>,
     ) -> Result<Self, StartupError> {
+        Self::build_inner(config, authorizer, Arc::new(auth::clock::SystemClock)).await
+    }
+
+    // --- auth helper: tests move the authorization clock (token and flow expiry) ---
+    /// As [`Application::build`], with the OAuth authorizer reading the time from `clock`.
+    pub async fn build_with_auth_clock(
+        config: Config,
+        clock: Arc<dyn auth::clock::Clock>,
+    ) -> Result<Self, StartupError> {
+        Self::build_inner(config, None, clock).await
+    }
+
+    async fn build_inner(
+        config: Config,
+        authorizer: Option<SharedAuthorizer>,
+        auth_clock: Arc<dyn auth::clock::Clock>,
+    ) -> Result<Self, StartupError> {
         let addr = SocketAddr::new(config.bind, config.port);
         let listener = TcpListener::bind(addr)
             .await
@@ -153,10 +177,31 @@ impl Application {
                     source,
                 })?;
 
+        // --- auth helper: OAuth sessions, unless a test supplies its own authorizer ---
+        let auth_runtime = match &authorizer {
+            Some(_) => None,
+            None => {
+                let ctx = auth::config::AuthContext {
+                    sandbox: config.sandbox.enabled,
+                    public_base_url: base_url.clone(),
+                    data_dir: config.data_dir.clone(),
+                    allowed_origins: config.allowed_origins.clone(),
+                };
+                auth::AuthRuntime::start(&config.auth, &ctx, db.clone(), auth_clock)
+                    .await
+                    .map_err(|e| StartupError::Other(e.to_string()))?
+                    .map(Arc::new)
+            }
+        };
+
         let sandbox = if config.sandbox.enabled {
             let userinfo_url = match &config.sandbox.userinfo_url {
                 Some(url) => url.clone(),
-                None => join(&base_url, sandbox::DEV_USERINFO_PATH)?,
+                // auth helper: the authorization server in use (dev server or e.g. oidc-provider).
+                None => match auth_runtime.as_ref().and_then(|a| a.userinfo_url()) {
+                    Some(url) => url.clone(),
+                    None => join(&base_url, sandbox::DEV_USERINFO_PATH)?,
+                },
             };
             Some(Arc::new(
                 SandboxMailbox::open(&config.data_dir, userinfo_url).await?,
@@ -174,7 +219,11 @@ impl Application {
         let exchange = ExchangeClient::new(endpoint, &config.ews)
             .map_err(|e| StartupError::Other(e.to_string()))?;
 
-        let authorizer = authorizer.unwrap_or_else(|| Arc::new(NoAuthorizationServer));
+        let authorizer: SharedAuthorizer = match (authorizer, &auth_runtime) {
+            (Some(authorizer), _) => authorizer,
+            (None, Some(runtime)) => runtime.service.clone(), // auth helper
+            (None, None) => Arc::new(NoAuthorizationServer),
+        };
         let state = AppState {
             config: Arc::new(config),
             base_url: base_url.clone(),
@@ -183,6 +232,7 @@ impl Application {
             exchange: Arc::new(exchange),
             idempotency,
             sandbox,
+            auth: auth_runtime,
         };
         Ok(Self {
             listener,

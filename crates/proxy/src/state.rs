@@ -23,4 +23,6 @@ pub struct AppState {
     pub idempotency: IdempotencyStore,
     /// The EWS sandbox mailbox, in sandbox mode only.
     pub sandbox: Option<Arc<SandboxMailbox>>,
+    /// OAuth sessions and flow endpoints (auth helper); `None` with a test authorizer.
+    pub auth: Option<Arc<crate::auth::AuthRuntime>>,
 }

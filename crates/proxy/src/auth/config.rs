@@ -1,0 +1,745 @@
+//! The `[auth]` section of the proxy configuration and its resolution into runtime settings.
+//!
+//! Layers (lowest first): built-in defaults (sandbox: the built-in development authorization
+//! server) < preset (`microsoft_ews` / `microsoft_graph`) < OIDC discovery from `issuer` < the
+//! explicit endpoint keys < `XF_*` environment variables (see [`AuthConfig::apply_env`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer};
+use url::Url;
+
+use super::crypto::TokenKey;
+use super::origin::{OriginPattern, origin_of};
+
+/// Scopes of the Microsoft presets. `openid profile email` make the token endpoint return an ID
+/// token, which is how the proxy learns who signed in (Microsoft's userinfo endpoint only
+/// accepts Graph tokens, and the EWS token is for Exchange).
+pub const MICROSOFT_EWS_SCOPES: &str =
+    "openid profile email offline_access https://outlook.office365.com/EWS.AccessAsUser.All";
+pub const MICROSOFT_GRAPH_SCOPES: &str =
+    "openid profile email offline_access Calendars.ReadWrite Tasks.ReadWrite Place.Read.All";
+/// Scopes asked of the built-in development authorization server.
+pub const SANDBOX_SCOPES: &str = "openid email profile offline_access ews";
+/// Client id the built-in development authorization server knows the proxy by.
+pub const SANDBOX_CLIENT_ID: &str = "exchange-forms-sandbox";
+/// Where the development authorization server is mounted, relative to the public base URL.
+pub const DEV_AUTH_MOUNT: &str = "sandbox/oauth";
+
+/// A configured secret: never printed (Debug shows `[redacted]`).
+#[derive(Clone)]
+pub struct ConfigSecret(pub SecretString);
+
+impl fmt::Debug for ConfigSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigSecret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| ConfigSecret(SecretString::from(s)))
+    }
+}
+
+impl From<String> for ConfigSecret {
+    fn from(s: String) -> Self {
+        ConfigSecret(SecretString::from(s))
+    }
+}
+
+/// Scopes may be written as one space-separated string or as a list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scopes(pub Vec<String>);
+
+impl Scopes {
+    pub fn parse(s: &str) -> Self {
+        Scopes(s.split_whitespace().map(str::to_owned).collect())
+    }
+}
+
+impl<'de> Deserialize<'de> for Scopes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(match Raw::deserialize(d)? {
+            Raw::One(s) => Scopes::parse(&s),
+            Raw::Many(v) => Scopes(
+                v.iter()
+                    .flat_map(|s| s.split_whitespace())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+        })
+    }
+}
+
+/// Named endpoint sets for well-known authorization servers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preset {
+    /// Microsoft identity platform v2, delegated EWS access.
+    MicrosoftEws,
+    /// Microsoft identity platform v2, Microsoft Graph calendars and tasks.
+    MicrosoftGraph,
+}
+
+/// Settings of the built-in development authorization server (sandbox mode only).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DevServerConfig {
+    /// Lifetime of the access tokens it issues. Tests lower it to exercise refresh.
+    pub access_token_ttl_secs: u64,
+}
+
+impl Default for DevServerConfig {
+    fn default() -> Self {
+        DevServerConfig {
+            access_token_ttl_secs: 3600,
+        }
+    }
+}
+
+/// `[auth]` in the TOML configuration file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// `microsoft_ews` or `microsoft_graph`: fills the endpoints and scopes (needs `tenant`).
+    pub preset: Option<Preset>,
+    /// Microsoft tenant id or domain for the presets (`organizations`, `common`, a GUID…).
+    pub tenant: Option<String>,
+    /// OIDC issuer: endpoints not given explicitly come from `<issuer>/.well-known/openid-configuration`.
+    pub issuer: Option<String>,
+    pub authorize_url: Option<String>,
+    pub token_url: Option<String>,
+    pub userinfo_url: Option<String>,
+    pub revocation_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<ConfigSecret>,
+    pub scopes: Option<Scopes>,
+    /// The OAuth redirect URI; default `<public base URL>/auth/callback`.
+    pub redirect_uri: Option<String>,
+    /// Extra query parameters of the authorization request, e.g. `prompt = "consent"`.
+    pub authorize_params: BTreeMap<String, String>,
+    /// Base64 of the 32-byte key that encrypts tokens at rest (prefer env `XF_TOKEN_KEY`).
+    pub token_key: Option<ConfigSecret>,
+    /// Flows expire after this long (default 600 s).
+    pub flow_ttl_secs: Option<u64>,
+    /// Refresh access tokens this long before they expire (default and minimum 60 s).
+    pub refresh_margin_secs: Option<u64>,
+    /// The built-in development authorization server (sandbox mode).
+    pub dev_server: DevServerConfig,
+}
+
+/// Why the `[auth]` configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthConfigError {
+    #[error("auth configuration: {0}")]
+    Invalid(String),
+    #[error("auth configuration: OIDC discovery at {url} failed: {message}")]
+    Discovery { url: String, message: String },
+    #[error("auth configuration: token key file {path}: {message}")]
+    KeyFile { path: PathBuf, message: String },
+}
+
+fn invalid(msg: impl Into<String>) -> AuthConfigError {
+    AuthConfigError::Invalid(msg.into())
+}
+
+/// What the rest of the proxy tells the auth module when resolving its configuration.
+#[derive(Clone, Debug)]
+pub struct AuthContext {
+    /// Sandbox mode: the built-in development authorization server is the default.
+    pub sandbox: bool,
+    /// The proxy's public base URL (what browsers use), e.g. `http://127.0.0.1:8080/`.
+    pub public_base_url: Url,
+    /// Where SQLite files (and the sandbox token key) live.
+    pub data_dir: PathBuf,
+    /// The proxy's `allowed_origins` (exact, or `scheme://host:*`); the proxy's own origin is
+    /// always allowed too.
+    pub allowed_origins: Vec<String>,
+}
+
+/// Fully resolved settings the OAuth client and the routes work with.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    pub authorize_url: Url,
+    pub token_url: Url,
+    pub userinfo_url: Option<Url>,
+    pub revocation_url: Option<Url>,
+    pub client_id: String,
+    pub client_secret: Option<ConfigSecret>,
+    pub scopes: Vec<String>,
+    pub redirect_uri: Url,
+    pub authorize_params: Vec<(String, String)>,
+    pub allowed_origins: Vec<OriginPattern>,
+    /// Origin of the public base URL: same-origin requests without an `Origin` header count as it.
+    pub public_origin: String,
+    pub flow_ttl: Duration,
+    pub refresh_margin: Duration,
+    /// Set when the built-in development authorization server is in use.
+    pub dev_server: Option<DevServerSettings>,
+}
+
+/// The development server's half of the shared client registration.
+#[derive(Clone, Debug)]
+pub struct DevServerSettings {
+    pub issuer: Url,
+    pub access_token_ttl: Duration,
+}
+
+/// Minimum refresh margin the issue asks for.
+const MIN_REFRESH_MARGIN_SECS: u64 = 60;
+
+impl AuthConfig {
+    /// Parses the `[auth]` table of the configuration file.
+    pub fn from_table(table: &toml::Table) -> Result<Self, AuthConfigError> {
+        toml::Value::Table(table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(format!("[auth]: {}", e.message())))
+    }
+
+    /// Overrides from the environment (`get` is `std::env::var` in production, a map in tests):
+    /// `XF_TOKEN_KEY`, `XF_AUTH_PRESET`, `XF_AUTH_TENANT`, `XF_AUTH_ISSUER`,
+    /// `XF_AUTH_AUTHORIZE_URL`, `XF_AUTH_TOKEN_URL`, `XF_AUTH_USERINFO_URL`,
+    /// `XF_AUTH_REVOCATION_URL`, `XF_AUTH_CLIENT_ID`, `XF_AUTH_CLIENT_SECRET`,
+    /// `XF_AUTH_SCOPES` (space-separated), `XF_AUTH_REDIRECT_URI`, `XF_AUTH_PROMPT` (adds
+    /// `prompt=<value>` to the authorization request), `XF_AUTH_FLOW_TTL_SECS`,
+    /// `XF_AUTH_REFRESH_MARGIN_SECS`, `XF_DEV_ACCESS_TOKEN_TTL_SECS`.
+    pub fn apply_env(
+        &mut self,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), AuthConfigError> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("XF_TOKEN_KEY") {
+            self.token_key = Some(v.into());
+        }
+        if let Some(v) = get("XF_AUTH_PRESET") {
+            self.preset = Some(match v.trim() {
+                "microsoft_ews" => Preset::MicrosoftEws,
+                "microsoft_graph" => Preset::MicrosoftGraph,
+                other => {
+                    return Err(invalid(format!(
+                        "XF_AUTH_PRESET: unknown preset '{other}' (microsoft_ews, microsoft_graph)"
+                    )));
+                }
+            });
+        }
+        let strings: [(&str, &mut Option<String>); 8] = [
+            ("XF_AUTH_TENANT", &mut self.tenant),
+            ("XF_AUTH_ISSUER", &mut self.issuer),
+            ("XF_AUTH_AUTHORIZE_URL", &mut self.authorize_url),
+            ("XF_AUTH_TOKEN_URL", &mut self.token_url),
+            ("XF_AUTH_USERINFO_URL", &mut self.userinfo_url),
+            ("XF_AUTH_REVOCATION_URL", &mut self.revocation_url),
+            ("XF_AUTH_CLIENT_ID", &mut self.client_id),
+            ("XF_AUTH_REDIRECT_URI", &mut self.redirect_uri),
+        ];
+        for (key, slot) in strings {
+            if let Some(v) = get(key) {
+                *slot = Some(v.trim().to_owned());
+            }
+        }
+        if let Some(v) = get("XF_AUTH_SCOPES") {
+            self.scopes = Some(Scopes::parse(&v));
+        }
+        if let Some(v) = get("XF_AUTH_CLIENT_SECRET") {
+            self.client_secret = Some(v.into());
+        }
+        if let Some(v) = get("XF_AUTH_PROMPT") {
+            self.authorize_params
+                .insert("prompt".to_owned(), v.trim().to_owned());
+        }
+        let number = |key: &str, v: String| {
+            v.trim()
+                .parse::<u64>()
+                .map_err(|_| invalid(format!("{key}: '{v}' is not a whole number of seconds")))
+        };
+        if let Some(v) = get("XF_AUTH_FLOW_TTL_SECS") {
+            self.flow_ttl_secs = Some(number("XF_AUTH_FLOW_TTL_SECS", v)?);
+        }
+        if let Some(v) = get("XF_AUTH_REFRESH_MARGIN_SECS") {
+            self.refresh_margin_secs = Some(number("XF_AUTH_REFRESH_MARGIN_SECS", v)?);
+        }
+        if let Some(v) = get("XF_DEV_ACCESS_TOKEN_TTL_SECS") {
+            self.dev_server.access_token_ttl_secs = number("XF_DEV_ACCESS_TOKEN_TTL_SECS", v)?;
+        }
+        Ok(())
+    }
+
+    /// Nothing names an authorization server or client.
+    pub fn is_unconfigured(&self) -> bool {
+        self.preset.is_none()
+            && self.issuer.is_none()
+            && self.authorize_url.is_none()
+            && self.token_url.is_none()
+            && self.client_id.is_none()
+    }
+
+    /// True when the built-in development authorization server is the authorization server:
+    /// sandbox mode with no issuer, preset or explicit endpoints configured.
+    pub fn uses_dev_server(&self, sandbox: bool) -> bool {
+        sandbox
+            && self.preset.is_none()
+            && self.issuer.is_none()
+            && self.authorize_url.is_none()
+            && self.token_url.is_none()
+    }
+
+    /// Resolves endpoints (running OIDC discovery when `issuer` is set), defaults and the
+    /// origin list. `http` must not follow redirects (discovery answers are taken as they come).
+    pub async fn resolve(
+        &self,
+        ctx: &AuthContext,
+        http: &reqwest::Client,
+    ) -> Result<AuthSettings, AuthConfigError> {
+        let base = ensure_trailing_slash(ctx.public_base_url.clone());
+        let public_origin = origin_of(&base)
+            .ok_or_else(|| invalid(format!("public base URL {base} has no origin")))?;
+        let dev = self.uses_dev_server(ctx.sandbox);
+
+        let mut authorize_url = None;
+        let mut token_url = None;
+        let mut userinfo_url = None;
+        let mut revocation_url = None;
+        let mut scopes = None;
+        let mut client_id = None;
+        let mut dev_server = None;
+
+        if dev {
+            let issuer = join(&base, &format!("{DEV_AUTH_MOUNT}/"))?;
+            authorize_url = Some(join(&issuer, "authorize")?);
+            token_url = Some(join(&issuer, "token")?);
+            userinfo_url = Some(join(&issuer, "userinfo")?);
+            revocation_url = Some(join(&issuer, "revoke")?);
+            scopes = Some(Scopes::parse(SANDBOX_SCOPES).0);
+            client_id = Some(SANDBOX_CLIENT_ID.to_owned());
+            dev_server = Some(DevServerSettings {
+                issuer: trim_trailing_slash(issuer),
+                access_token_ttl: Duration::from_secs(self.dev_server.access_token_ttl_secs.max(1)),
+            });
+        }
+
+        if let Some(preset) = self.preset {
+            let tenant = self
+                .tenant
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| invalid("the Microsoft presets need `tenant` (a tenant id, domain, or `organizations`)"))?;
+            if !tenant
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            {
+                return Err(invalid(format!(
+                    "tenant '{tenant}' is not a tenant id or domain"
+                )));
+            }
+            let root = format!("https://login.microsoftonline.com/{tenant}/oauth2/v2.0/");
+            authorize_url = Some(parse_url(
+                "preset authorize URL",
+                &format!("{root}authorize"),
+            )?);
+            token_url = Some(parse_url("preset token URL", &format!("{root}token"))?);
+            scopes = Some(
+                Scopes::parse(match preset {
+                    Preset::MicrosoftEws => MICROSOFT_EWS_SCOPES,
+                    Preset::MicrosoftGraph => MICROSOFT_GRAPH_SCOPES,
+                })
+                .0,
+            );
+        }
+
+        if let Some(issuer) = self.issuer.as_deref() {
+            let needs_discovery = self.authorize_url.is_none() || self.token_url.is_none();
+            if needs_discovery {
+                let doc = discover(issuer, http).await?;
+                authorize_url = Some(doc.authorization_endpoint);
+                token_url = Some(doc.token_endpoint);
+                userinfo_url = doc.userinfo_endpoint.or(userinfo_url);
+                revocation_url = doc.revocation_endpoint.or(revocation_url);
+            }
+        }
+
+        let explicit =
+            |name: &str, v: &Option<String>| v.as_deref().map(|s| parse_url(name, s)).transpose();
+        if let Some(u) = explicit("authorize_url", &self.authorize_url)? {
+            authorize_url = Some(u);
+        }
+        if let Some(u) = explicit("token_url", &self.token_url)? {
+            token_url = Some(u);
+        }
+        if let Some(u) = explicit("userinfo_url", &self.userinfo_url)? {
+            userinfo_url = Some(u);
+        }
+        if let Some(u) = explicit("revocation_url", &self.revocation_url)? {
+            revocation_url = Some(u);
+        }
+        if let Some(s) = &self.scopes {
+            scopes = Some(s.0.clone());
+        }
+        if let Some(id) = &self.client_id {
+            client_id = Some(id.clone());
+        }
+
+        let authorize_url = authorize_url.ok_or_else(|| {
+            invalid("no authorization server: set `issuer`, a `preset`, or `authorize_url` + `token_url` (or run in sandbox mode)")
+        })?;
+        let token_url = token_url.ok_or_else(|| invalid("no `token_url` (and none discovered)"))?;
+        for (name, u) in [("authorize_url", &authorize_url), ("token_url", &token_url)] {
+            check_endpoint_scheme(name, u)?;
+        }
+        let client_id = client_id
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| invalid("`client_id` is required"))?;
+        let scopes = scopes.unwrap_or_default();
+        if scopes.is_empty() {
+            return Err(invalid("`scopes` is empty"));
+        }
+        let redirect_uri = match &self.redirect_uri {
+            Some(u) => parse_url("redirect_uri", u)?,
+            None => join(&base, "auth/callback")?,
+        };
+
+        let mut allowed_origins = Vec::new();
+        for raw in ctx
+            .allowed_origins
+            .iter()
+            .map(String::as_str)
+            .chain([public_origin.as_str()])
+        {
+            let p =
+                OriginPattern::parse(raw).map_err(|e| invalid(format!("allowed_origins: {e}")))?;
+            if !allowed_origins.contains(&p) {
+                allowed_origins.push(p);
+            }
+        }
+        for key in self.authorize_params.keys() {
+            const OURS: [&str; 7] = [
+                "response_type",
+                "client_id",
+                "redirect_uri",
+                "scope",
+                "state",
+                "code_challenge",
+                "code_challenge_method",
+            ];
+            if OURS.contains(&key.as_str()) {
+                return Err(invalid(format!(
+                    "authorize_params: `{key}` is set by the proxy itself"
+                )));
+            }
+        }
+
+        let flow_ttl = Duration::from_secs(self.flow_ttl_secs.unwrap_or(600).max(1));
+        let refresh_margin = Duration::from_secs(
+            self.refresh_margin_secs
+                .unwrap_or(60)
+                .max(MIN_REFRESH_MARGIN_SECS),
+        );
+
+        Ok(AuthSettings {
+            authorize_url,
+            token_url,
+            userinfo_url,
+            revocation_url,
+            client_id,
+            client_secret: self.client_secret.clone(),
+            scopes,
+            redirect_uri,
+            authorize_params: self
+                .authorize_params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            allowed_origins,
+            public_origin,
+            flow_ttl,
+            refresh_margin,
+            dev_server,
+        })
+    }
+
+    /// The token encryption key: `token_key` / `XF_TOKEN_KEY`; in sandbox mode without one, a
+    /// key generated once into `<data_dir>/token.key` (mode 0600) so restarts keep working.
+    pub fn token_key(&self, ctx: &AuthContext) -> Result<TokenKey, AuthConfigError> {
+        if let Some(k) = &self.token_key {
+            return decode_key(k.0.expose_secret())
+                .map_err(|m| invalid(format!("token_key / XF_TOKEN_KEY: {m}")));
+        }
+        if !ctx.sandbox {
+            return Err(invalid(
+                "no token encryption key: set XF_TOKEN_KEY to base64 of 32 random bytes (e.g. `openssl rand -base64 32`)",
+            ));
+        }
+        load_or_create_key_file(&ctx.data_dir.join("token.key"))
+    }
+}
+
+fn decode_key(b64: &str) -> Result<TokenKey, String> {
+    let bytes = STANDARD
+        .decode(b64.trim())
+        .map_err(|_| "not valid base64".to_owned())?;
+    TokenKey::from_slice(&bytes)
+        .ok_or_else(|| format!("must decode to 32 bytes, got {}", bytes.len()))
+}
+
+fn load_or_create_key_file(path: &Path) -> Result<TokenKey, AuthConfigError> {
+    use std::io::Write as _;
+    let err = |message: String| AuthConfigError::KeyFile {
+        path: path.to_owned(),
+        message,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create directory: {e}")))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut file) => {
+            let key = TokenKey::generate();
+            file.write_all(STANDARD.encode(key.expose_bytes()).as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(|e| err(format!("cannot write: {e}")))?;
+            Ok(key)
+        }
+        // Another start (or an earlier run) made it: read that one, so all agree on one key.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+            decode_key(&text).map_err(err)
+        }
+        Err(e) => Err(err(format!("cannot create: {e}"))),
+    }
+}
+
+#[derive(Deserialize)]
+struct DiscoveryDocument {
+    authorization_endpoint: Url,
+    token_endpoint: Url,
+    #[serde(default)]
+    userinfo_endpoint: Option<Url>,
+    #[serde(default)]
+    revocation_endpoint: Option<Url>,
+}
+
+async fn discover(
+    issuer: &str,
+    http: &reqwest::Client,
+) -> Result<DiscoveryDocument, AuthConfigError> {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let fail = |message: String| AuthConfigError::Discovery {
+        url: url.clone(),
+        message,
+    };
+    let response = http
+        .get(&url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|e| fail(format!("request failed: {e}")))?;
+    if !response.status().is_success() {
+        return Err(fail(format!("HTTP {}", response.status())));
+    }
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| fail(format!("reading the body: {e}")))?;
+    let doc: DiscoveryDocument = serde_json::from_slice(&body)
+        .map_err(|e| fail(format!("not a discovery document: {e}")))?;
+    check_endpoint_scheme("authorization_endpoint", &doc.authorization_endpoint)?;
+    check_endpoint_scheme("token_endpoint", &doc.token_endpoint)?;
+    Ok(doc)
+}
+
+fn parse_url(name: &str, s: &str) -> Result<Url, AuthConfigError> {
+    let u =
+        Url::parse(s.trim()).map_err(|e| invalid(format!("{name}: '{s}' is not a URL ({e})")))?;
+    check_endpoint_scheme(name, &u)?;
+    Ok(u)
+}
+
+fn check_endpoint_scheme(name: &str, u: &Url) -> Result<(), AuthConfigError> {
+    match u.scheme() {
+        "https" | "http" => Ok(()),
+        other => Err(invalid(format!("{name}: scheme '{other}' is not http(s)"))),
+    }
+}
+
+fn ensure_trailing_slash(mut u: Url) -> Url {
+    if !u.path().ends_with('/') {
+        let p = format!("{}/", u.path());
+        u.set_path(&p);
+    }
+    u
+}
+
+fn trim_trailing_slash(mut u: Url) -> Url {
+    let p = u.path().trim_end_matches('/').to_owned();
+    u.set_path(&p);
+    u
+}
+
+fn join(base: &Url, rel: &str) -> Result<Url, AuthConfigError> {
+    base.join(rel)
+        .map_err(|e| invalid(format!("cannot build URL {base} + {rel}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(sandbox: bool) -> AuthContext {
+        AuthContext {
+            sandbox,
+            public_base_url: Url::parse("http://127.0.0.1:8080").unwrap(),
+            data_dir: std::env::temp_dir(),
+            allowed_origins: vec!["http://localhost:*".into()],
+        }
+    }
+
+    #[tokio::test]
+    async fn sandbox_defaults_point_at_the_dev_server() {
+        let s = AuthConfig::default()
+            .resolve(&ctx(true), &reqwest::Client::new())
+            .await
+            .unwrap();
+        assert_eq!(
+            s.authorize_url.as_str(),
+            "http://127.0.0.1:8080/sandbox/oauth/authorize"
+        );
+        assert_eq!(
+            s.token_url.as_str(),
+            "http://127.0.0.1:8080/sandbox/oauth/token"
+        );
+        assert_eq!(
+            s.redirect_uri.as_str(),
+            "http://127.0.0.1:8080/auth/callback"
+        );
+        assert_eq!(s.public_origin, "http://127.0.0.1:8080");
+        assert_eq!(
+            s.dev_server.unwrap().issuer.as_str(),
+            "http://127.0.0.1:8080/sandbox/oauth"
+        );
+        assert!(
+            s.allowed_origins
+                .iter()
+                .any(|p| p.matches("http://localhost:5173"))
+        );
+    }
+
+    #[tokio::test]
+    async fn microsoft_preset_builds_tenant_endpoints_and_scopes() {
+        let cfg = AuthConfig {
+            preset: Some(Preset::MicrosoftEws),
+            tenant: Some("contoso.onmicrosoft.com".into()),
+            client_id: Some("abc".into()),
+            ..AuthConfig::default()
+        };
+        let s = cfg
+            .resolve(&ctx(false), &reqwest::Client::new())
+            .await
+            .unwrap();
+        assert_eq!(
+            s.token_url.as_str(),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+        );
+        assert!(
+            s.scopes
+                .contains(&"https://outlook.office365.com/EWS.AccessAsUser.All".to_owned())
+        );
+        assert!(s.scopes.contains(&"offline_access".to_owned()));
+        assert!(s.dev_server.is_none());
+        let bad = AuthConfig {
+            tenant: Some("x/../y".into()),
+            ..cfg
+        };
+        assert!(
+            bad.resolve(&ctx(false), &reqwest::Client::new())
+                .await
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn env_overrides_and_secret_debug() {
+        let mut cfg = AuthConfig::default();
+        let env = |k: &str| match k {
+            "XF_AUTH_CLIENT_SECRET" => Some("s3cret-value".to_owned()),
+            "XF_AUTH_SCOPES" => Some("openid offline_access".to_owned()),
+            "XF_AUTH_PROMPT" => Some("consent".to_owned()),
+            _ => None,
+        };
+        cfg.apply_env(env).unwrap();
+        assert_eq!(
+            cfg.scopes,
+            Some(Scopes(vec!["openid".into(), "offline_access".into()]))
+        );
+        assert_eq!(
+            cfg.authorize_params.get("prompt").map(String::as_str),
+            Some("consent")
+        );
+        assert!(!format!("{cfg:?}").contains("s3cret-value"));
+    }
+
+    #[test]
+    fn table_parsing_names_unknown_keys() {
+        let t: toml::Table = toml::from_str("client_id = \"x\"\nscopes = [\"openid\", \"email\"]\n[authorize_params]\nprompt = \"consent\"\n").unwrap();
+        let c = AuthConfig::from_table(&t).unwrap();
+        assert_eq!(
+            c.scopes,
+            Some(Scopes(vec!["openid".into(), "email".into()]))
+        );
+        let t: toml::Table = toml::from_str("client_idd = \"x\"\n").unwrap();
+        assert!(
+            AuthConfig::from_table(&t)
+                .unwrap_err()
+                .to_string()
+                .contains("client_idd")
+        );
+    }
+
+    #[test]
+    fn production_needs_a_key_and_sandbox_makes_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = ctx(false);
+        c.data_dir = dir.path().to_owned();
+        assert!(AuthConfig::default().token_key(&c).is_err());
+        c.sandbox = true;
+        let k1 = AuthConfig::default().token_key(&c).unwrap();
+        let k2 = AuthConfig::default().token_key(&c).unwrap();
+        assert_eq!(k1.expose_bytes(), k2.expose_bytes());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("token.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let bad = AuthConfig {
+            token_key: Some("c2hvcnQ=".to_owned().into()),
+            ..AuthConfig::default()
+        };
+        assert!(bad.token_key(&c).is_err());
+    }
+}
