@@ -1,0 +1,107 @@
+//! The `exchange-forms-proxy` binary as scripts use it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_exchange-forms-proxy");
+
+/// Kills the child when the test ends, even on failure.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn serve_prints_the_real_url_once_bound_and_serves() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .arg("--static-dir")
+        .arg(dir.path())
+        .env_remove("XF_EWS_ENDPOINT")
+        .env_remove("XF_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut running = Running(child);
+    let stdout = running.0.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        line
+    });
+    let line = tokio::time::timeout(Duration::from_secs(60), line)
+        .await
+        .unwrap()
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        "{url}"
+    );
+    assert!(!url.ends_with(":0/"), "the real port is printed: {url}");
+
+    let health = reqwest::get(format!("{url}healthz")).await.unwrap();
+    assert_eq!(health.text().await.unwrap(), "ok");
+    // Sandbox mode by default: the EWS sandbox answers (401 without a token, like Exchange).
+    let ews = reqwest::Client::new()
+        .post(format!("{url}sandbox/ews/Exchange.asmx"))
+        .body("<x/>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ews.status(), 401);
+    assert!(dir.path().join("data/sandbox.sqlite").exists());
+}
+
+#[test]
+fn config_file_errors_name_the_file_and_key_and_exit_non_zero() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("proxy.toml");
+    std::fs::write(&file, "[ews]\nendpoint = \"https://mail.example.com/EWS/Exchange.asmx\"\ntimeout_seconds = \"soon\"\n").unwrap();
+    let output = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("proxy.toml") && stderr.contains("timeout_seconds"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "nothing on stdout before listening"
+    );
+
+    let output = Command::new(BIN)
+        .args(["serve", "--port", "x"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--port"));
+
+    let output = Command::new(BIN)
+        .args(["serve"])
+        .env("XF_EWS_SERVER_VERSION", "Exchange2007")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("XF_EWS_SERVER_VERSION") && stderr.contains("Exchange2007"),
+        "{stderr}"
+    );
+}
