@@ -110,3 +110,120 @@ fn faults_roundtrip() {
     assert_eq!(e.response_code(), Some("ErrorSchemaValidation"));
     assert!(e.to_string().contains("Strat"), "{e}");
 }
+
+use ews::operations::delete_item::DeleteItemResponse;
+use ews::operations::get_room_lists::GetRoomListsResponse;
+use ews::operations::get_rooms::GetRoomsResponse;
+use ews::operations::get_user_availability::*;
+use ews::operations::resolve_names::*;
+use ews::operations::update_item::{CalendarField, ItemChange, ItemUpdate, UpdateItemResponse, UpdateItemResult};
+
+#[test]
+fn update_and_delete_responses_roundtrip() {
+    let resp = UpdateItemResponse::new(vec![
+        Ok(UpdateItemResult { items: vec![Item::CalendarItem(CalendarItem { item_id: Some(ItemId::with_change_key("A", "NEW")), ..Default::default() })], conflict_count: Some(0) }),
+        Err(ResponseError::new("ErrorIrresolvableConflict", "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.")),
+    ]);
+    let xml = resp.to_envelope().unwrap();
+    assert_schema_valid("UpdateItemResponse", &xml);
+    assert_eq!(UpdateItemResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+
+    let resp = DeleteItemResponse::new(vec![Ok(()), Err(ResponseError::new("ErrorItemNotFound", "The specified object was not found in the store."))]);
+    let xml = resp.to_envelope().unwrap();
+    assert_schema_valid("DeleteItemResponse", &xml);
+    assert_eq!(DeleteItemResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+}
+
+#[test]
+fn rooms_and_people_responses_roundtrip() {
+    let list = Mailbox { routing_type: Some("SMTP".into()), mailbox_type: Some(MailboxType::PublicDL), ..Mailbox::named("Building 1", "rooms-b1@example.com") };
+    for result in [Ok(vec![list.clone()]), Ok(vec![]), Err(ResponseError::new("ErrorInternalServerError", "x"))] {
+        let resp = GetRoomListsResponse::new(result);
+        let xml = resp.to_envelope().unwrap();
+        assert_schema_valid("GetRoomListsResponse", &xml);
+        assert_eq!(GetRoomListsResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+    }
+    let room = Mailbox { routing_type: Some("SMTP".into()), mailbox_type: Some(MailboxType::Mailbox), ..Mailbox::named("Room 4.12 «Zürich»", "room412@example.com") };
+    for result in [Ok(vec![room.clone(), room.clone()]), Err(ResponseError::new("ErrorNameResolutionNoResults", "No results were found."))] {
+        let resp = GetRoomsResponse::new(result);
+        let xml = resp.to_envelope().unwrap();
+        assert_schema_valid("GetRoomsResponse", &xml);
+        assert_eq!(GetRoomsResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+    }
+    let contact = Contact {
+        display_name: Some("Bob Example".into()),
+        given_name: Some("Bob".into()),
+        email_addresses: vec![Entry { key: "EmailAddress1".into(), value: "SMTP:bob@example.com".into() }],
+        phone_numbers: vec![Entry { key: "BusinessPhone".into(), value: "+41 44 000 00 00".into() }],
+        contact_source: Some("ActiveDirectory".into()),
+        department: Some("R&D".into()),
+        job_title: Some("Engineer".into()),
+        office_location: Some("4.12".into()),
+        surname: Some("Example".into()),
+        ..Default::default()
+    };
+    let mut warning = ResponseError::new("ErrorNameResolutionMultipleResults", "Multiple results were found.");
+    warning.response_class = ResponseClass::Warning;
+    let resp = ResolveNamesResponse::new(vec![
+        Ok(ResolveNamesResult {
+            resolutions: vec![
+                Resolution { mailbox: Mailbox::named("Bob Example", "bob@example.com"), contact: Some(contact) },
+                Resolution { mailbox: Mailbox::named("Bobby", "bobby@example.com"), contact: None },
+            ],
+            total_items_in_view: Some(2),
+            includes_last_item_in_range: Some(true),
+            warning: Some(warning),
+        }),
+        Err(ResponseError::new("ErrorNameResolutionNoResults", "No results were found.")),
+    ]);
+    let xml = resp.to_envelope().unwrap();
+    assert_schema_valid("ResolveNamesResponse", &xml);
+    assert_eq!(ResolveNamesResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+}
+
+#[test]
+fn availability_response_roundtrip() {
+    let tz = SerializableTimeZone::utc();
+    let view = FreeBusyView {
+        free_busy_view_type: FreeBusyViewType::DetailedMerged,
+        merged_free_busy: Some("0022001".into()),
+        calendar_events: vec![
+            CalendarEvent {
+                start_time: dt("2025-03-10T09:00:00"),
+                end_time: dt("2025-03-10T10:00:00"),
+                busy_type: LegacyFreeBusy::Busy,
+                details: Some(CalendarEventDetails { id: Some("ID".into()), subject: Some("Sync & <chat>".into()), location: Some("".into()), is_meeting: true, ..Default::default() }),
+            },
+            CalendarEvent { start_time: dt("2025-03-10T12:00:00"), end_time: dt("2025-03-10T12:30:00"), busy_type: LegacyFreeBusy::Tentative, details: None },
+        ],
+        working_hours: Some(WorkingHours {
+            time_zone: tz,
+            working_periods: vec![WorkingPeriod { days_of_week: vec![DayOfWeek::Monday, DayOfWeek::Friday], start_time_in_minutes: 480, end_time_in_minutes: 1020 }],
+        }),
+    };
+    let resp = GetUserAvailabilityResponse::new(vec![
+        Ok(view),
+        Err(ResponseError::new("ErrorMailRecipientNotFound", "Unable to resolve e-mail address <>;")),
+        Ok(FreeBusyView { free_busy_view_type: FreeBusyViewType::MergedOnly, merged_free_busy: Some("5555".into()), ..Default::default() }),
+    ]);
+    let xml = resp.to_envelope().unwrap();
+    assert_schema_valid("GetUserAvailabilityResponse", &xml);
+    assert_eq!(GetUserAvailabilityResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+}
+
+#[test]
+fn update_apply_helpers() {
+    let mut stored = stored_item("old");
+    let new = CalendarItem { subject: Some("new".into()), location: None, ..stored_item("x") };
+    let change = ItemChange::calendar(ItemId::new("AAMkID1"), &new, &[CalendarField::Subject, CalendarField::Location]);
+    for u in &change.updates {
+        u.apply_to_calendar(&mut stored).unwrap();
+    }
+    assert_eq!(stored.subject.as_deref(), Some("new"));
+    assert_eq!(stored.location, None);
+    ItemUpdate::calendar_extended(ExtendedProperty::client_request_id("req-2")).apply_to_calendar(&mut stored).unwrap();
+    assert_eq!(stored.extended_property(&ExtendedFieldUri::client_request_id()), Some("req-2"));
+    assert_eq!(stored.extended_properties.len(), 1);
+    let bad = ItemUpdate::Delete { path: PropertyPath::field("calendar:UID") };
+    assert!(bad.apply_to_calendar(&mut stored).unwrap_err().contains("calendar:UID"));
+}
