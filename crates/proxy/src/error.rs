@@ -104,11 +104,10 @@ impl IntoResponse for AppError {
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(self.body())).into_response();
-        if let AppError::ExchangeBusy { retry_after } = &self {
-            if let Ok(value) = HeaderValue::from_str(&retry_after_seconds(*retry_after).to_string())
-            {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let AppError::ExchangeBusy { retry_after } = &self
+            && let Ok(value) = HeaderValue::from_str(&retry_after_seconds(*retry_after).to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

@@ -70,10 +70,13 @@ pub enum Claim<T> {
 /// Held while a keyed request runs; later requests with the same key wait for it.
 pub struct KeyGuard(#[allow(dead_code)] OwnedMutexGuard<()>);
 
+/// (user id, key) -> the lock of the request currently running with that key.
+type InFlight = HashMap<(String, String), Weak<tokio::sync::Mutex<()>>>;
+
 #[derive(Clone)]
 pub struct IdempotencyStore {
     pool: SqlitePool,
-    in_flight: Arc<Mutex<HashMap<(String, String), Weak<tokio::sync::Mutex<()>>>>>,
+    in_flight: Arc<Mutex<InFlight>>,
 }
 
 impl IdempotencyStore {

@@ -61,7 +61,7 @@ async fn http_503_with_retry_after_is_waited_out() {
 async fn server_busy_back_off_is_honoured_for_faults_and_messages() {
     let harness = Harness::new().await;
     let (app, injector) = app_behind_injector(&harness, 30, 5).await;
-    injector.push("CreateItem", Fault::ServerBusyFault { back_off_ms: 300 });
+    injector.push("CreateItem", Fault::ServerBusyHttp500 { back_off_ms: 300 });
     injector.push("CreateItem", Fault::ServerBusyMessage { back_off_ms: 200 });
     injector.push(
         "FindItem",
@@ -183,7 +183,7 @@ async fn throttling_beyond_the_budget_is_a_clear_503() {
     let (app, injector) = app_behind_injector(&harness, 30, 5).await;
     injector.push(
         "CreateItem",
-        Fault::ServerBusyFault {
+        Fault::ServerBusyHttp500 {
             back_off_ms: 60_000,
         },
     );

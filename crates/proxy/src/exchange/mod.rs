@@ -233,7 +233,7 @@ impl ExchangeClient {
             .iter()
             .map(mapping::appointment_from_ews)
             .collect::<Result<Vec<_>, _>>()?;
-        appointments.sort_by(|a, b| (a.start, a.end).cmp(&(b.start, b.end)));
+        appointments.sort_by_key(|a| (a.start, a.end));
         Ok(appointments)
     }
 
@@ -265,17 +265,16 @@ impl ExchangeClient {
         let mut budget = Budget::new(self.policy);
         let mut maybe_created = resumed;
         loop {
-            if maybe_created {
-                if let Some(id) = self
+            if maybe_created
+                && let Some(id) = self
                     .find_created(token, &folder, client_request_id, &mut budget)
                     .await?
-                {
-                    tracing::info!(
-                        client_request_id,
-                        "found the item of an earlier attempt; not creating it again"
-                    );
-                    return Ok(id);
-                }
+            {
+                tracing::info!(
+                    client_request_id,
+                    "found the item of an earlier attempt; not creating it again"
+                );
+                return Ok(id);
             }
             let cause = match self.attempt(token, &envelope, parse_create).await {
                 Attempt::Done(id) => return Ok(id),
@@ -408,6 +407,8 @@ impl ExchangeClient {
     }
 }
 
+// The codec's error type is large; these run once per HTTP answer, so its size does not matter.
+#[allow(clippy::result_large_err)]
 fn parse_create(bytes: &[u8]) -> Result<ItemId, EwsError> {
     let item = CreateItemResponse::parse_response(bytes)?.into_single()?;
     item.item_id().cloned().ok_or_else(|| EwsError::Malformed {
@@ -416,6 +417,7 @@ fn parse_create(bytes: &[u8]) -> Result<ItemId, EwsError> {
     })
 }
 
+#[allow(clippy::result_large_err)]
 fn parse_find(bytes: &[u8]) -> Result<FindItemResult, EwsError> {
     FindItemResponse::parse_response(bytes)?.into_single()
 }

@@ -71,14 +71,14 @@ pub async fn ews(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 
 /// Any response type of the codec, written as a SOAP envelope.
 trait ToEnvelope {
-    fn envelope(&self) -> Result<String, EwsError>;
+    fn envelope(&self) -> Result<String, SandboxError>;
 }
 
 macro_rules! to_envelope_impl {
     ($($t:ty),*) => {$(
         impl ToEnvelope for $t {
-            fn envelope(&self) -> Result<String, EwsError> {
-                self.to_envelope()
+            fn envelope(&self) -> Result<String, SandboxError> {
+                self.to_envelope().map_err(|e| SandboxError::Codec(e.to_string()))
             }
         }
     )*};
@@ -90,7 +90,7 @@ to_envelope_impl!(
 );
 
 fn envelope<T: ToEnvelope>(response: Result<T, SandboxError>) -> Result<String, SandboxError> {
-    Ok(response?.envelope()?)
+    response?.envelope()
 }
 
 /// Exchange answers any request it cannot parse or validate with ErrorSchemaValidation.
@@ -148,6 +148,7 @@ pub enum SandboxError {
     Database(#[from] sqlx::Error),
     #[error("stored item unreadable: {0}")]
     Corrupt(String),
+    /// The codec's message only: `EwsError` itself is large and this is an error path.
     #[error("cannot write the response: {0}")]
-    Codec(#[from] EwsError),
+    Codec(String),
 }

@@ -363,12 +363,11 @@ pub async fn candidates(
         path: PropertyPath::Extended(uri),
         value,
     }) = expression
+        && uri.same_property(&ews::types::ExtendedFieldUri::client_request_id())
     {
-        if uri.same_property(&ews::types::ExtendedFieldUri::client_request_id()) {
-            let mut rows = store.by_client_request_id(mailbox, value).await?;
-            rows.retain(|r| r.folder == folder);
-            return Ok(rows);
-        }
+        let mut rows = store.by_client_request_id(mailbox, value).await?;
+        rows.retain(|r| r.folder == folder);
+        return Ok(rows);
     }
     Ok(store.all_in_folder(mailbox, folder).await?)
 }

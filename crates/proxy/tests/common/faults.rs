@@ -22,7 +22,7 @@ pub enum Fault {
         retry_after: Option<String>,
     },
     /// HTTP 500 SOAP fault ErrorServerBusy with BackOffMilliseconds, without forwarding.
-    ServerBusyFault { back_off_ms: u64 },
+    ServerBusyHttp500 { back_off_ms: u64 },
     /// HTTP 200 CreateItemResponse whose message is ErrorServerBusy, without forwarding.
     ServerBusyMessage { back_off_ms: u64 },
     /// Close the connection without forwarding or answering.
@@ -119,7 +119,7 @@ impl Injector {
                     .collect();
                 respond(&mut stream, status, &extra, "").await;
             }
-            Some(Fault::ServerBusyFault { back_off_ms }) => {
+            Some(Fault::ServerBusyHttp500 { back_off_ms }) => {
                 let xml = ews::server::fault_envelope(&ews::server::server_busy_fault(back_off_ms))
                     .unwrap();
                 respond(&mut stream, 500, &[], &xml).await;
