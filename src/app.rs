@@ -38,7 +38,10 @@ pub fn App(props: &AppProps) -> Html {
         let state = state.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            controller.submit(&state);
+            let form = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlFormElement>(t).ok());
+            controller.submit(&state, form.as_ref());
         })
     };
     let on_cancel = {

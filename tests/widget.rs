@@ -488,3 +488,23 @@ fn http_statuses_map_to_typed_errors() {
         ApiError::BadRequest("unknown field".into())
     );
 }
+
+#[wasm_bindgen_test]
+async fn what_is_sent_is_what_is_on_screen_even_before_a_render() {
+    install_fetch(OPEN_PROXY);
+    let (host, mut handle) =
+        mounted(r#"{"kind":"task","proxy":"http://127.0.0.1:9","locale":"en"}"#).await;
+    // Values set without input events (autofill, a script, a submit in the same tick).
+    let subject: web_sys::HtmlInputElement = query(&host, "[name='subject']").unchecked_into();
+    subject.set_value("Typed just now");
+    let status: HtmlSelectElement = query(&host, "[name='status']").unchecked_into();
+    status.set_value("Completed");
+    submit(&host).await;
+    let posts = posts();
+    assert_eq!(posts.len(), 1);
+    let body: serde_json::Value =
+        serde_json::from_str(&field(&posts[0], "body").as_string().unwrap()).unwrap();
+    assert_eq!(body["subject"], "Typed just now");
+    assert_eq!(body["status"], "Completed");
+    handle.destroy();
+}

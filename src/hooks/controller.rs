@@ -11,7 +11,11 @@ use std::time::Duration;
 
 use futures::future::{Either, select};
 use serde::{Deserialize, Serialize};
-use web_sys::{AbortController, Window};
+use wasm_bindgen::JsCast;
+use web_sys::{
+    AbortController, HtmlFormElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
+    Window,
+};
 use yew::UseReducerDispatcher;
 use yew::platform::spawn_local;
 use yew::platform::time::sleep;
@@ -111,11 +115,21 @@ impl Controller {
     // ----- submit -------------------------------------------------------------------
 
     /// The form's submit handler (runs inside the click's user activation).
-    pub fn submit(&self, state: &FormState) {
+    ///
+    /// `form` is the submitted `<form>`: its inputs are read directly, so that what is sent
+    /// is exactly what is on screen even if an edit has not been rendered into `state` yet.
+    pub fn submit(&self, state: &FormState, form: Option<&HtmlFormElement>) {
         if state.busy() {
             return;
         }
-        let draft = state.draft(browser_time_zone());
+        let mut draft = state.draft(browser_time_zone());
+        if let Some(form) = form {
+            let on_screen = read_form(form, draft.clone());
+            if on_screen != draft {
+                self.send(Action::Restore(on_screen.clone()));
+                draft = on_screen;
+            }
+        }
         let invalid = match &draft {
             Draft::Appointment(d) => d.parse().err(),
             Draft::Task(d) => d.parse().err(),
@@ -646,6 +660,39 @@ impl Controller {
         {
             let _ = storage.remove_item(&self.lock_key());
         }
+    }
+}
+
+/// The current value of the form control named `name`, if there is one.
+fn control_value(form: &HtmlFormElement, name: &str) -> Option<String> {
+    let element = form.query_selector(&format!("[name='{name}']")).ok()??;
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        Some(input.value())
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        Some(area.value())
+    } else {
+        element.dyn_ref::<HtmlSelectElement>().map(|s| s.value())
+    }
+}
+
+/// `draft` with every field replaced by what its control shows.
+fn read_form(form: &HtmlFormElement, draft: Draft) -> Draft {
+    let read = |name: &str, current: String| control_value(form, name).unwrap_or(current);
+    match draft {
+        Draft::Appointment(a) => Draft::Appointment(model::AppointmentDraft {
+            subject: read("subject", a.subject),
+            start: read("start", a.start),
+            end: read("end", a.end),
+            location: read("location", a.location),
+            body: read("body", a.body),
+            time_zone: a.time_zone,
+        }),
+        Draft::Task(t) => Draft::Task(model::TaskDraft {
+            subject: read("subject", t.subject),
+            due_date: read("dueDate", t.due_date),
+            status: read("status", t.status),
+            body: read("body", t.body),
+        }),
     }
 }
 
