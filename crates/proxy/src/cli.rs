@@ -1,5 +1,5 @@
-//! Command line: `serve` (the default way to run the proxy) and, once the codec provides
-//! them, the `ews` debugging tools.
+//! Command line: `serve` (the default way to run the proxy) and the `ews` tools for people
+//! debugging Exchange traffic (`ews decode FILE`, `ews encode OPERATION FILE.json`).
 
 use std::path::PathBuf;
 
@@ -22,6 +22,56 @@ pub struct Cli {
 pub enum Command {
     /// Serve the JSON API, the widget's files and (in sandbox mode) the sandbox mailbox.
     Serve(ServeArgs),
+    /// Tools for debugging EWS traffic.
+    #[command(subcommand)]
+    Ews(EwsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EwsCommand {
+    /// Print an EWS response (a SOAP document) as JSON: the operation, its items and errors.
+    Decode {
+        /// The response document; `-` reads standard input.
+        file: PathBuf,
+    },
+    /// Print the SOAP request built from our JSON model of an operation.
+    Encode {
+        /// e.g. CreateItem, FindItem, GetItem, UpdateItem, DeleteItem, ResolveNames.
+        operation: String,
+        /// The request as JSON (camelCase, as `ews decode` prints); `-` reads standard input.
+        file: PathBuf,
+    },
+}
+
+impl EwsCommand {
+    /// The text to print on success, or a readable one-line error (exit status 1).
+    pub fn run(&self) -> Result<String, String> {
+        match self {
+            EwsCommand::Decode { file } => {
+                let bytes = read_input(file)?;
+                let value = ews::cli::decode_response(&bytes)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())
+            }
+            EwsCommand::Encode { operation, file } => {
+                let bytes = read_input(file)?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| format!("{}: not UTF-8 text", file.display()))?;
+                ews::cli::encode_request(operation, &text)
+                    .map_err(|e| format!("{}: {e}", file.display()))
+            }
+        }
+    }
+}
+
+fn read_input(file: &std::path::Path) -> Result<Vec<u8>, String> {
+    if file.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(bytes);
+    }
+    std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
 }
 
 /// Flags of `serve`; each one overrides the config file and the `XF_*` environment.
@@ -122,8 +172,16 @@ mod tests {
         let cli =
             Cli::try_parse_from(["exchange-forms-proxy", "serve", "--port", "0", "--sandbox"])
                 .unwrap();
-        let Command::Serve(args) = cli.command;
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
         assert_eq!(args.port, Some(0));
         assert!(args.sandbox);
+        let cli = Cli::try_parse_from(["exchange-forms-proxy", "ews", "encode", "FindItem", "-"])
+            .unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Ews(EwsCommand::Encode { .. })
+        ));
     }
 }

@@ -23,6 +23,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Ews(command) => command.run().and_then(|text| {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{text}").map_err(|e| e.to_string())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -105,3 +105,91 @@ fn config_file_errors_name_the_file_and_key_and_exit_non_zero() {
         "{stderr}"
     );
 }
+
+fn shared_ews_dir() -> std::path::PathBuf {
+    match std::env::var_os("EWS_SHARED_DIR") {
+        Some(dir) => dir.into(),
+        None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ews"),
+    }
+}
+
+#[test]
+fn ews_decode_prints_a_response_as_json() {
+    let sample = shared_ews_dir().join("samples/FindItem-CalendarView.response.xml");
+    let output = Command::new(BIN)
+        .args(["ews", "decode"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["operation"], "FindItem");
+    assert_eq!(json["items"].as_array().unwrap().len(), 5, "{json:#}");
+
+    let dir = tempfile::TempDir::new().unwrap();
+    let broken = dir.path().join("broken.xml");
+    std::fs::write(
+        &broken,
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>",
+    )
+    .unwrap();
+    let output = Command::new(BIN)
+        .args(["ews", "decode"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.xml") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn ews_encode_builds_a_schema_valid_request_from_json() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let json = dir.path().join("get.json");
+    std::fs::write(
+        &json,
+        r#"{"itemShape": {"baseShape": "AllProperties"}, "itemIds": [{"kind": "itemId", "id": "AAMkADk="}]}"#,
+    )
+    .unwrap();
+    let output = Command::new(BIN)
+        .args(["ews", "encode", "GetItem"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let xml = String::from_utf8(output.stdout).unwrap();
+    assert!(xml.contains("GetItem") && xml.contains("AAMkADk="), "{xml}");
+    let request = dir.path().join("request.xml");
+    std::fs::write(&request, &xml).unwrap();
+    let validation = Command::new("bash")
+        .arg(shared_ews_dir().join("validate.sh"))
+        .arg(&request)
+        .output()
+        .unwrap();
+    assert!(
+        validation.status.success(),
+        "{}",
+        String::from_utf8_lossy(&validation.stdout)
+    );
+
+    let output = Command::new(BIN)
+        .args(["ews", "encode", "Teleport"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Teleport"));
+}
