@@ -569,3 +569,81 @@ async fn the_database_holds_no_plaintext_token() {
         _ => eprintln!("sqlite3 not available: file bytes checked only"),
     }
 }
+
+#[tokio::test]
+async fn a_token_key_other_than_the_stored_tokens_key_is_refused_at_start() {
+    use proxy::Application;
+    use proxy::config::{Config, ConfigLayer};
+    let dir = TempDir::new().unwrap();
+    let b64 = |byte: u8| base64::engine::general_purpose::STANDARD.encode([byte; 32]);
+    // Production mode (no sandbox): endpoints given explicitly, nothing contacted at start.
+    let config = |key: &str| {
+        let text = format!(
+            r#"
+bind = "127.0.0.1"
+port = 0
+data_dir = "{data}"
+static_dir = "{data}"
+allowed_origins = ["{ORIGIN_A}"]
+[sandbox]
+enabled = false
+[ews]
+endpoint = "http://127.0.0.1:9/EWS/Exchange.asmx"
+[auth]
+authorize_url = "http://127.0.0.1:9/authorize"
+token_url = "http://127.0.0.1:9/token"
+client_id = "forms"
+scopes = "openid offline_access"
+client_secret = "s"
+token_key = "{key}"
+"#,
+            data = dir.path().join("data").display(),
+        );
+        Config::resolve([ConfigLayer::from_toml(&text, Path::new("prod.toml")).unwrap()]).unwrap()
+    };
+    let first = Application::build(config(&b64(1)))
+        .await
+        .expect("first start records the key check");
+    drop(first);
+    let err = match Application::build(config(&b64(2))).await {
+        Ok(_) => panic!("a different key must not start"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("not the key the stored tokens were encrypted with"),
+        "{err}"
+    );
+    assert!(
+        Application::build(config(&b64(1))).await.is_ok(),
+        "the right key starts again"
+    );
+    assert!(
+        Application::build(config("dG9vIHNob3J0")).await.is_err(),
+        "a key must be 32 bytes"
+    );
+}
+
+#[tokio::test]
+async fn sandbox_with_a_new_key_file_asks_users_to_sign_in_again() {
+    let dir = TempDir::new().unwrap();
+    let handle = {
+        let app = spawn(&dir).await;
+        app.sign_in(ORIGIN_A, "alice").await
+    };
+    let key_file = dir.path().join("data/token.key");
+    std::fs::remove_file(&key_file).unwrap();
+    let app = spawn(&dir).await;
+    assert!(key_file.exists(), "a new key was generated");
+    assert_eq!(
+        json(app.auth_status(ORIGIN_A, Some(&handle)).await).await["authorized"],
+        false
+    );
+    let action = app.list_tasks(ORIGIN_A, &handle).await;
+    assert_eq!(action.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(action).await["error"], "authorization_required");
+    let handle = app.sign_in(ORIGIN_A, "alice").await;
+    assert_eq!(
+        app.list_tasks(ORIGIN_A, &handle).await.status(),
+        StatusCode::OK
+    );
+}

@@ -53,6 +53,9 @@ pub enum Purpose {
     RefreshToken,
     PkceVerifier,
     FlowSessionHandle,
+    /// A constant sealed once, to tell at start-up whether the configured key is the one the
+    /// stored tokens were sealed with.
+    KeyCheck,
 }
 
 impl Purpose {
@@ -62,6 +65,7 @@ impl Purpose {
             Purpose::RefreshToken => "refresh",
             Purpose::PkceVerifier => "pkce",
             Purpose::FlowSessionHandle => "flow-handle",
+            Purpose::KeyCheck => "key-check",
         }
     }
 }

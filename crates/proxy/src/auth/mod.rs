@@ -328,10 +328,26 @@ impl AuthService {
         lock
     }
 
-    fn open_access(&self, tokens: &StoredTokens) -> Result<SecretString, CallerError> {
-        self.cipher
+    /// Decrypts the stored access token. A row that cannot be decrypted (the key changed, or
+    /// the row was tampered with) will never work again: forget it and authorize again, rather
+    /// than failing every action with a server error.
+    async fn open_access(&self, tokens: &StoredTokens) -> Result<SecretString, CallerError> {
+        match self
+            .cipher
             .open(Purpose::AccessToken, &tokens.user_id, &tokens.access_ct)
-            .map_err(internal)
+        {
+            Ok(access) => Ok(access),
+            Err(e) => {
+                tracing::error!(user = %tokens.user_id, error = %e, "stored access token cannot be decrypted");
+                self.store
+                    .delete_tokens(&tokens.user_id)
+                    .await
+                    .map_err(internal)?;
+                Err(authorize_again(
+                    "the stored authorization is unreadable; sign in again",
+                ))
+            }
+        }
     }
 
     /// A usable access token, refreshed ahead of expiry; concurrent callers for one user share
@@ -344,7 +360,7 @@ impl AuthService {
             .map_err(internal)?
             .ok_or_else(|| authorize_again("not authorized with Exchange yet"))?;
         if self.is_fresh(&tokens, self.now()) {
-            return self.open_access(&tokens);
+            return self.open_access(&tokens).await;
         }
         let lock = self.user_lock(user_id);
         let _guard = lock.lock().await;
@@ -357,7 +373,7 @@ impl AuthService {
             .ok_or_else(|| authorize_again("the authorization was withdrawn; sign in again"))?;
         let now = self.now();
         if self.is_fresh(&tokens, now) {
-            return self.open_access(&tokens);
+            return self.open_access(&tokens).await;
         }
         self.refresh_locked(tokens, now).await
     }
@@ -371,7 +387,7 @@ impl AuthService {
         let user_id = tokens.user_id.clone();
         let Some(refresh_ct) = &tokens.refresh_ct else {
             if tokens.expires_at > now {
-                return self.open_access(&tokens);
+                return self.open_access(&tokens).await;
             }
             self.store.delete_tokens(&user_id).await.map_err(internal)?;
             return Err(authorize_again(
@@ -434,7 +450,7 @@ impl AuthService {
                         .ok_or_else(|| {
                             authorize_again("the authorization was withdrawn; sign in again")
                         })?;
-                    self.open_access(&current)
+                    self.open_access(&current).await
                 }
             }
             Err(OAuthError::AuthorizationRequired(why)) => {
@@ -448,7 +464,7 @@ impl AuthService {
                 // Temporary trouble: a token that has not actually expired yet still works.
                 tracing::warn!(user = %user_id, error = %e, "token refresh failed");
                 if tokens.expires_at > self.now() {
-                    self.open_access(&tokens)
+                    self.open_access(&tokens).await
                 } else {
                     Err(internal(format!("could not renew the authorization: {e}")))
                 }
@@ -830,6 +846,7 @@ impl AuthRuntime {
         let store = store::SqliteStore::new(pool).await.map_err(|e| {
             AuthConfigError::Invalid(format!("cannot prepare the token store: {e}"))
         })?;
+        check_key(&store, &key, ctx.sandbox).await?;
         let service = AuthService::new(settings, &key, Arc::new(store), clock, http)?;
         Ok(AuthRuntime {
             service,
@@ -855,6 +872,47 @@ impl AuthRuntime {
     pub fn userinfo_url(&self) -> Option<&Url> {
         self.service.settings.userinfo_url.as_ref()
     }
+}
+
+/// Refuses to start with a token key other than the one the stored tokens were sealed with: a
+/// wrong `XF_TOKEN_KEY` would otherwise make every user's tokens unreadable at once. In sandbox
+/// mode (key file deleted, say) the old tokens are dropped instead, so one command still works.
+async fn check_key(
+    store: &dyn TokenStore,
+    key: &TokenKey,
+    sandbox: bool,
+) -> Result<(), AuthConfigError> {
+    const CHECK: &str = "exchange-forms token key check";
+    let cipher = Cipher::new(key);
+    let fail =
+        |e: &dyn std::fmt::Display| AuthConfigError::Invalid(format!("token key check: {e}"));
+    let existing = store.key_check().await.map_err(|e| fail(&e))?;
+    let matches = existing.as_deref().map(|ct| {
+        cipher
+            .open(Purpose::KeyCheck, "proxy", ct)
+            .is_ok_and(|p| p.expose_secret() == CHECK)
+    });
+    match matches {
+        Some(true) => return Ok(()),
+        Some(false) if !sandbox => {
+            return Err(AuthConfigError::Invalid(
+                "the token key (XF_TOKEN_KEY / auth.token_key) is not the key the stored tokens were encrypted with: \
+                 restore the previous key, or delete the rows of table auth_tokens so that every user signs in again"
+                    .to_owned(),
+            ));
+        }
+        Some(false) => tracing::warn!(
+            "sandbox: the token key changed; stored tokens are dropped (users sign in again)"
+        ),
+        None => {}
+    }
+    let sealed = cipher
+        .seal(Purpose::KeyCheck, "proxy", &SecretString::from(CHECK))
+        .map_err(|e| fail(&e))?;
+    store
+        .reset_key_check(&sealed, matches == Some(false))
+        .await
+        .map_err(|e| fail(&e))
 }
 
 const EXPIRED_REASON: &str = "the sign-in was not completed in time";

@@ -178,6 +178,12 @@ pub trait TokenStore: Send + Sync + 'static {
     /// `expected_version` (one transaction: a rotated refresh token is never half-saved).
     async fn rotate_tokens(&self, new: &StoredTokens, expected_version: i64) -> StoreResult<bool>;
     async fn delete_tokens(&self, user_id: &str) -> StoreResult<()>;
+
+    /// The stored key check (a ciphertext of a constant under the token key), if any.
+    async fn key_check(&self) -> StoreResult<Option<Vec<u8>>>;
+    /// Records the key check; with `forget_tokens`, first drops every stored token and
+    /// undelivered session handle (they were sealed with another key). One transaction.
+    async fn reset_key_check(&self, check: &[u8], forget_tokens: bool) -> StoreResult<()>;
 }
 
 /// SQLite implementation.
@@ -217,6 +223,10 @@ CREATE TABLE IF NOT EXISTS auth_flows (
 CREATE TABLE IF NOT EXISTS auth_flow_handles (
     flow_id TEXT PRIMARY KEY REFERENCES auth_flows(id) ON DELETE CASCADE,
     handle_ct BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_meta (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS auth_tokens (
     user_id TEXT PRIMARY KEY REFERENCES auth_users(id),
@@ -521,6 +531,36 @@ impl TokenStore for SqliteStore {
             .bind(user_id)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    async fn key_check(&self) -> StoreResult<Option<Vec<u8>>> {
+        let row = sqlx::query("SELECT value FROM auth_meta WHERE name = 'key_check'")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| r.try_get("value"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    async fn reset_key_check(&self, check: &[u8], forget_tokens: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        if forget_tokens {
+            sqlx::query("DELETE FROM auth_tokens")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM auth_flow_handles")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO auth_meta (name, value) VALUES ('key_check', ?)
+             ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(check)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 }
