@@ -184,10 +184,10 @@ pub(crate) fn write_status(w: &mut XmlWriter, e: Option<&ResponseError>) -> Resu
     w.elem("m:ResponseCode", &e.response_code)?;
     w.value("m:DescriptiveLinkKey", &e.descriptive_link_key.unwrap_or(0))?;
     let mut vals = e.message_xml.clone();
-    if let Some(ms) = e.back_off_milliseconds {
-        if !vals.iter().any(|v| v.name == "BackOffMilliseconds") {
-            vals.push(MessageXmlValue { name: "BackOffMilliseconds".into(), value: ms.to_string() });
-        }
+    if let Some(ms) = e.back_off_milliseconds
+        && !vals.iter().any(|v| v.name == "BackOffMilliseconds")
+    {
+        vals.push(MessageXmlValue { name: "BackOffMilliseconds".into(), value: ms.to_string() });
     }
     if !vals.is_empty() {
         w.start("m:MessageXml", &[])?;

@@ -157,10 +157,8 @@ impl<'a> XmlReader<'a> {
                     self.push(&start)?;
                     return Ok(Elem { ns, start });
                 }
-                Event::Text(t) => {
-                    if !t.chars().all(|c| c.is_ascii_whitespace()) {
-                        return Err(self.err("text before the document element"));
-                    }
+                Event::Text(t) if !t.chars().all(|c| c.is_ascii_whitespace()) => {
+                    return Err(self.err("text before the document element"));
                 }
                 Event::Eof => return Err(self.err("empty document (no root element)")),
                 Event::End(_) => return Err(self.err("unexpected end tag")),
@@ -463,7 +461,7 @@ impl XmlWriter {
     pub fn new() -> Self {
         let mut w = Writer::new(Vec::with_capacity(2048));
         // <?xml version="1.0" encoding="utf-8"?>
-        let _ = w.get_mut().extend_from_slice(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        w.get_mut().extend_from_slice(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         XmlWriter { w }
     }
 

@@ -1,5 +1,6 @@
 //! Malformed and hostile responses: each gives a clear EwsError, never a panic; tolerant
 //! parsing where Exchange varies (prefixes, default namespaces, unknown elements, CDATA).
+#![allow(clippy::result_large_err)]
 
 use ews::operations::find_item::FindItemResponse;
 use ews::operations::get_item::GetItemResponse;

@@ -34,6 +34,9 @@ impl EwsDateTime {
     /// Parse `YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm]`.
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
+        if let Some(v) = fast_parse(s.as_bytes()) {
+            return Ok(v);
+        }
         let bad = || "invalid dateTime".to_string();
         if s.len() < 19 || !s.is_char_boundary(19) {
             return Err(bad());
@@ -42,6 +45,30 @@ impl EwsDateTime {
         let local = NaiveDateTime::parse_from_str(&s[..zone_at], "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| bad())?;
         Ok(EwsDateTime { local, offset })
     }
+}
+
+/// Fast path for the common `YYYY-MM-DDThh:mm:ss` (+ `Z` or nothing); None -> slow path.
+fn fast_parse(b: &[u8]) -> Option<EwsDateTime> {
+    if !(b.len() == 19 || (b.len() == 20 && b[19] == b'Z')) {
+        return None;
+    }
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        Some(v)
+    };
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let local = date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
+    let offset = if b.len() == 20 { Some(FixedOffset::east_opt(0)?) } else { None };
+    Some(EwsDateTime { local, offset })
 }
 
 /// Find a zone designator at the end of `s` (searching from `from`).

@@ -159,6 +159,7 @@ str_enum!(
     }
 );
 
+#[allow(clippy::derivable_impls)] // the macro-generated enum cannot carry #[default]
 impl Default for ExchangeVersion {
     fn default() -> Self {
         ExchangeVersion::Exchange2016

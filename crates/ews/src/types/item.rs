@@ -39,10 +39,8 @@ impl ResponseObject {
         let name = format!("t:{}", self.kind.as_str());
         w.start(&name, &[])?;
         let cancel = self.kind == ResponseObjectKind::CancelCalendarItem;
-        if !cancel {
-            if let Some(b) = &self.body {
-                b.write(w, "t:Body")?;
-            }
+        if !cancel && let Some(b) = &self.body {
+            b.write(w, "t:Body")?;
         }
         if let Some(id) = &self.reference_item_id {
             id.write(w, "t:ReferenceItemId")?;
@@ -86,6 +84,7 @@ pub struct OtherItem {
 }
 
 /// An item: calendar item, task, or other.
+#[allow(clippy::large_enum_variant)] // items are moved rarely; boxing would complicate matching
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "itemType")]
 pub enum Item {
