@@ -647,3 +647,24 @@ async fn sandbox_with_a_new_key_file_asks_users_to_sign_in_again() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn sessions_end_after_their_maximum_age() {
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(OffsetClock::new());
+    let app = spawn_in(dir.path(), "session_max_age_days = 30", clock.clone()).await;
+    let handle = app.sign_in(ORIGIN_A, "bob").await;
+    clock.advance(chrono::Duration::days(29));
+    assert_eq!(
+        app.list_tasks(ORIGIN_A, &handle).await.status(),
+        StatusCode::OK
+    );
+    clock.advance(chrono::Duration::days(2));
+    let expired = app.list_tasks(ORIGIN_A, &handle).await;
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(expired).await["error"], "authorization_required");
+    assert_eq!(
+        json(app.auth_status(ORIGIN_A, Some(&handle)).await).await["authorized"],
+        false
+    );
+}

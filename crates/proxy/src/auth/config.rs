@@ -137,6 +137,8 @@ pub struct AuthConfig {
     pub flow_ttl_secs: Option<u64>,
     /// Refresh access tokens this long before they expire (default and minimum 60 s).
     pub refresh_margin_secs: Option<u64>,
+    /// Sessions end this long after sign-in, used or not (default 90 days).
+    pub session_max_age_days: Option<u64>,
     /// The built-in development authorization server (sandbox mode).
     pub dev_server: DevServerConfig,
 }
@@ -187,6 +189,7 @@ pub struct AuthSettings {
     pub public_origin: String,
     pub flow_ttl: Duration,
     pub refresh_margin: Duration,
+    pub session_max_age: Duration,
     /// Set when the built-in development authorization server is in use.
     pub dev_server: Option<DevServerSettings>,
 }
@@ -215,7 +218,7 @@ impl AuthConfig {
     /// `XF_AUTH_REVOCATION_URL`, `XF_AUTH_CLIENT_ID`, `XF_AUTH_CLIENT_SECRET`,
     /// `XF_AUTH_SCOPES` (space-separated), `XF_AUTH_REDIRECT_URI`, `XF_AUTH_PROMPT` (adds
     /// `prompt=<value>` to the authorization request), `XF_AUTH_FLOW_TTL_SECS`,
-    /// `XF_AUTH_REFRESH_MARGIN_SECS`, `XF_DEV_ACCESS_TOKEN_TTL_SECS`.
+    /// `XF_AUTH_REFRESH_MARGIN_SECS`, `XF_AUTH_SESSION_MAX_AGE_DAYS`, `XF_DEV_ACCESS_TOKEN_TTL_SECS`.
     pub fn apply_env(
         &mut self,
         get: impl Fn(&str) -> Option<String>,
@@ -267,6 +270,9 @@ impl AuthConfig {
         };
         if let Some(v) = get("XF_AUTH_FLOW_TTL_SECS") {
             self.flow_ttl_secs = Some(number("XF_AUTH_FLOW_TTL_SECS", v)?);
+        }
+        if let Some(v) = get("XF_AUTH_SESSION_MAX_AGE_DAYS") {
+            self.session_max_age_days = Some(number("XF_AUTH_SESSION_MAX_AGE_DAYS", v)?);
         }
         if let Some(v) = get("XF_AUTH_REFRESH_MARGIN_SECS") {
             self.refresh_margin_secs = Some(number("XF_AUTH_REFRESH_MARGIN_SECS", v)?);
@@ -466,6 +472,12 @@ impl AuthConfig {
             public_origin,
             flow_ttl,
             refresh_margin,
+            session_max_age: Duration::from_secs(
+                self.session_max_age_days
+                    .unwrap_or(90)
+                    .max(1)
+                    .saturating_mul(24 * 3600),
+            ),
             dev_server,
         })
     }

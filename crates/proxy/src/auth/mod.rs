@@ -216,6 +216,14 @@ impl AuthService {
             .await
             .map_err(internal)?
             .ok_or_else(|| authorize_again("the session has ended or is unknown"))?;
+        let max_age = i64::try_from(self.settings.session_max_age.as_secs()).unwrap_or(i64::MAX);
+        if session.created_at.saturating_add(max_age) <= self.now() {
+            self.store
+                .revoke_session(&handle_hash, self.now())
+                .await
+                .map_err(internal)?;
+            return Err(authorize_again("the session has expired; sign in again"));
+        }
         match self.origin_of(headers) {
             Some(origin) if origin == session.origin => {}
             _ => {
