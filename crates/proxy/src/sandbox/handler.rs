@@ -38,20 +38,32 @@ pub async fn ews(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     };
     let operation = parsed.request.operation();
     tracing::debug!(operation, %mailbox, "sandbox EWS request");
+    let store = &sandbox.store;
     let answer: Result<String, SandboxError> = match parsed.request {
-        Request::CreateItem(request) => envelope(
-            operations::create_item(&sandbox.store, &mailbox, &parsed.headers, request).await,
-        ),
-        Request::GetItem(request) => {
-            envelope(operations::get_item(&sandbox.store, &mailbox, request).await)
+        Request::CreateItem(request) => {
+            envelope(operations::create_item(store, &mailbox, &parsed.headers, request).await)
         }
+        Request::GetItem(request) => envelope(operations::get_item(store, &mailbox, request).await),
         Request::FindItem(request) => {
-            envelope(operations::find_item(&sandbox.store, &mailbox, request).await)
+            envelope(operations::find_item(store, &mailbox, request).await)
         }
-        _ => {
-            return fault(&schema_fault(&EwsError::UnsupportedOperation(
-                operation.to_owned(),
-            )));
+        Request::UpdateItem(request) => {
+            envelope(operations::update_item(store, &mailbox, &parsed.headers, request).await)
+        }
+        Request::DeleteItem(request) => {
+            envelope(operations::delete_item(store, &mailbox, request).await)
+        }
+        Request::MeetingResponse(request) => {
+            envelope(operations::meeting_response(store, &mailbox, request).await)
+        }
+        Request::CancelCalendarItem(request) => {
+            envelope(operations::cancel_calendar_item(store, &mailbox, request).await)
+        }
+        Request::GetRoomLists(_) => envelope(Ok(operations::get_room_lists())),
+        Request::GetRooms(request) => envelope(Ok(operations::get_rooms(&request))),
+        Request::ResolveNames(request) => envelope(Ok(operations::resolve_names(&request))),
+        Request::GetUserAvailability(request) => {
+            envelope(operations::get_user_availability(store, &request).await)
         }
     };
     match answer {
@@ -86,7 +98,13 @@ macro_rules! to_envelope_impl {
 to_envelope_impl!(
     ews::operations::create_item::CreateItemResponse,
     ews::operations::get_item::GetItemResponse,
-    ews::operations::find_item::FindItemResponse
+    ews::operations::find_item::FindItemResponse,
+    ews::operations::update_item::UpdateItemResponse,
+    ews::operations::delete_item::DeleteItemResponse,
+    ews::operations::get_room_lists::GetRoomListsResponse,
+    ews::operations::get_rooms::GetRoomsResponse,
+    ews::operations::resolve_names::ResolveNamesResponse,
+    ews::operations::get_user_availability::GetUserAvailabilityResponse
 );
 
 fn envelope<T: ToEnvelope>(response: Result<T, SandboxError>) -> Result<String, SandboxError> {

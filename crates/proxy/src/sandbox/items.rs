@@ -169,9 +169,14 @@ pub fn to_record(
         start_utc: start,
         end_utc: end,
         client_request_id: client_request_id(item),
+        uid: match item {
+            Item::CalendarItem(c) => c.uid.clone(),
+            _ => None,
+        },
         data,
-        created_at: instant(now),
-        updated_at: instant(now),
+        // Microseconds: creation order is the listing order of a folder.
+        created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        updated_at: now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
     })
 }
 

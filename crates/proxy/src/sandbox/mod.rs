@@ -4,9 +4,11 @@
 //! token like a resource server, and answers errors the way Exchange does: SOAP faults with
 //! HTTP 500 for malformed requests, ResponseClass="Error" messages for per-item problems.
 
+pub mod directory;
 pub mod handler;
 pub mod identity;
 pub mod items;
+pub mod meetings;
 pub mod operations;
 pub mod store;
 

@@ -26,6 +26,8 @@ pub struct ItemRecord {
     pub data: String,
     pub created_at: String,
     pub updated_at: String,
+    /// iCalendar UID shared by a meeting's copies in several mailboxes.
+    pub uid: Option<String>,
 }
 
 /// Result of a conditional write.
@@ -64,8 +66,8 @@ impl ItemStore {
     pub async fn insert(&self, item: &ItemRecord) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO items (id, change_key, mailbox, folder, item_class, subject, start_utc, end_utc,
-                                client_request_id, data, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                client_request_id, data, created_at, updated_at, uid)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&item.id)
         .bind(&item.change_key)
@@ -79,6 +81,7 @@ impl ItemStore {
         .bind(&item.data)
         .bind(&item.created_at)
         .bind(&item.updated_at)
+        .bind(&item.uid)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -109,7 +112,7 @@ impl ItemStore {
             .fetch_one(&self.pool)
             .await?;
         let items = sqlx::query_as(&format!(
-            "SELECT * {filter} ORDER BY start_utc, end_utc, created_at, id LIMIT ?"
+            "SELECT * {filter} ORDER BY start_utc, end_utc, created_at, rowid LIMIT ?"
         ))
         .bind(mailbox)
         .bind(&end)
@@ -138,7 +141,7 @@ impl ItemStore {
                 .fetch_one(&self.pool)
                 .await?;
         let items = sqlx::query_as(
-            "SELECT * FROM items WHERE mailbox = ? AND folder = ? ORDER BY created_at, id LIMIT ? OFFSET ?",
+            "SELECT * FROM items WHERE mailbox = ? AND folder = ? ORDER BY created_at, rowid LIMIT ? OFFSET ?",
         )
         .bind(mailbox)
         .bind(folder)
@@ -159,7 +162,7 @@ impl ItemStore {
         folder: &str,
     ) -> Result<Vec<ItemRecord>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT * FROM items WHERE mailbox = ? AND folder = ? ORDER BY created_at, id",
+            "SELECT * FROM items WHERE mailbox = ? AND folder = ? ORDER BY created_at, rowid",
         )
         .bind(mailbox)
         .bind(folder)
@@ -230,11 +233,29 @@ impl ItemStore {
         mailbox: &str,
         value: &str,
     ) -> Result<Vec<ItemRecord>, sqlx::Error> {
-        sqlx::query_as("SELECT * FROM items WHERE mailbox = ? AND client_request_id = ? ORDER BY created_at, id")
+        sqlx::query_as("SELECT * FROM items WHERE mailbox = ? AND client_request_id = ? ORDER BY created_at, rowid")
             .bind(mailbox)
             .bind(value)
             .fetch_all(&self.pool)
             .await
+    }
+
+    /// Every copy of a meeting, in all mailboxes.
+    pub async fn by_uid(&self, uid: &str) -> Result<Vec<ItemRecord>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM items WHERE uid = ? ORDER BY created_at, rowid")
+            .bind(uid)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Whether a mailbox holds anything at all (GetUserAvailability on unknown addresses).
+    pub async fn mailbox_exists(&self, mailbox: &str) -> Result<bool, sqlx::Error> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM items WHERE mailbox = ? LIMIT 1")
+                .bind(mailbox)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
     }
 
     /// How many items a mailbox holds in a folder (tests and diagnostics).

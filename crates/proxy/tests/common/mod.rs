@@ -26,6 +26,8 @@ pub const ALICE_TOKEN: &str = "access-token-alice";
 pub const ALICE: &str = "alice@example.com";
 pub const BOB_TOKEN: &str = "access-token-bob";
 pub const BOB: &str = "bob@example.com";
+pub const CAROL_TOKEN: &str = "access-token-carol";
+pub const CAROL: &str = "carol@example.com";
 
 /// A caller with a fixed Exchange token (what the auth module provides for real).
 pub struct TestAuthorizer {
@@ -78,6 +80,7 @@ pub async fn spawn_userinfo() -> (SocketAddr, Arc<AtomicUsize>) {
     let users: HashMap<&str, (&str, &str)> = HashMap::from([
         (ALICE_TOKEN, ("alice", "Alice@Example.com")),
         (BOB_TOKEN, ("bob", BOB)),
+        (CAROL_TOKEN, ("carol", CAROL)),
     ]);
     let counter = calls.clone();
     let router = Router::new().route(
