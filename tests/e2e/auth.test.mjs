@@ -109,9 +109,14 @@ test('oidc-provider: a blocked popup offers Connect, which signs in and finishes
   const popups = watchPopups(context);
   const item = draft('Blocked popup');
   await fillAppointment(form, item);
-  // Submitting from script carries no user activation, so Chromium's blocker stops window.open.
-  await form.evaluate((f) => f.requestSubmit());
-  await page.getByText(TEXT.popupBlocked).waitFor({ timeout: UI_TIMEOUT });
+  // A submit that runs after the last user activation expired (Chromium: 5 s) may not open
+  // windows: the blocker stops window.open.
+  // Playwright's calls (evaluate, waitFor polling) count as activation, so stay idle meanwhile.
+  await form.evaluate((f) => { setTimeout(() => f.requestSubmit(), 6_000); });
+  await page.waitForTimeout(7_000);
+  await page.getByText(TEXT.popupBlocked).waitFor({ timeout: UI_TIMEOUT }).catch(async (e) => {
+    throw new Error(`${e.message}\nthe form shows:\n${await form.innerText()}\nAPI log:\n${context.apiLog.join('\n')}`);
+  });
   assert.equal(popups.length, 0, 'the popup was blocked');
   await screenshot(page, 'auth-popup-blocked');
 

@@ -304,8 +304,26 @@ export async function newContext(browser, t) {
     }, true);
   });
   context.pageErrors = [];
+  // Every API exchange of every page, for failure messages (`apiLog(context)`).
+  context.apiLog = [];
+  const started = Date.now();
   context.on('page', (page) => {
     page.on('pageerror', (error) => context.pageErrors.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') {
+        context.apiLog.push(`+${Date.now() - started}ms console.${message.type()}: ${message.text()}`);
+      }
+    });
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/auth/')) {
+        context.apiLog.push(`+${Date.now() - started}ms ${response.request().method()} ${url.pathname}${url.search} -> ${response.status()}`);
+      }
+    });
+    page.on('requestfailed', (request) => {
+      const url = new URL(request.url());
+      context.apiLog.push(`+${Date.now() - started}ms ${request.method()} ${url.pathname} failed: ${request.failure()?.errorText}`);
+    });
   });
   return context;
 }
@@ -362,8 +380,14 @@ export async function completeSignIn(popup, { user = 'alice', deny = false } = {
 }
 
 async function actOnSignInPage(popup, { user, deny }) {
-  const url = new URL(popup.url());
-  if (url.pathname.endsWith('/auth/callback')) return 'callback';
+  // Wait until the page shows something to act on (it may still be navigating), or is the
+  // proxy's callback page, which closes itself.
+  const actionable = popup.locator('input[name="login"], [name="user"], button[type="submit"], button:not([type])');
+  const state = await Promise.any([
+    actionable.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT }).then(() => 'page'),
+    popup.waitForURL(/\/auth\/callback/, { timeout: UI_TIMEOUT }).then(() => 'callback'),
+  ]);
+  if (state === 'callback' || new URL(popup.url()).pathname.endsWith('/auth/callback')) return 'callback';
   // oidc-provider: login form.
   const login = popup.locator('input[name="login"]');
   if (await login.count()) {

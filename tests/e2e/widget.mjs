@@ -74,7 +74,12 @@ export async function submitAndSignIn(page, form, { subject, user = 'alice', den
     }
     const popup = popups[0] ?? null;
     if (popup) await completeSignIn(popup, { user, deny });
-    if (!deny) await done.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    if (!deny) {
+      await done.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT }).catch(async (e) => {
+        const shown = await form.innerText().catch(() => '(form gone)');
+        throw new Error(`no confirmation naming "${subject}" ${popup ? 'after signing in' : '(no popup)'}; the form shows:\n${shown}\n${e.message}\nAPI log:\n${context.apiLog.join('\n')}`);
+      });
+    }
     return popup;
   } finally {
     context.off('page', onPage);
