@@ -82,8 +82,8 @@ pub struct FlowStarted {
     pub expires_at: DateTime<Utc>,
 }
 
-/// `GET /api/auth/flows/{id}` answer.
-#[derive(Debug, serde::Serialize)]
+/// `GET /api/auth/flows/{id}` answer. No `Debug`: it can carry a session handle.
+#[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowView {
     pub status: &'static str,
@@ -95,8 +95,8 @@ pub struct FlowView {
     pub reason: Option<String>,
 }
 
-/// Query of the OAuth redirect (`/auth/callback`).
-#[derive(Debug, Default, serde::Deserialize)]
+/// Query of the OAuth redirect (`/auth/callback`). No `Debug`: the code is a credential.
+#[derive(Default, serde::Deserialize)]
 pub struct CallbackQuery {
     pub code: Option<String>,
     pub state: Option<String>,

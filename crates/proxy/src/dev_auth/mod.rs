@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use axum::Form;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -155,6 +156,7 @@ CREATE INDEX IF NOT EXISTS dev_tokens_sub ON dev_tokens(sub);
 "#;
 
 /// RFC 6749 section 5.2 error answer.
+#[derive(Debug)]
 struct OAuthErr {
     status: StatusCode,
     error: &'static str,
@@ -578,11 +580,42 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-async fn token(
-    State(dev): Dev,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+/// RFC 6749 form parameters. Parsed by hand so that a malformed request still gets an OAuth
+/// JSON error (axum's `Form` would answer plain text); a repeated parameter is refused.
+fn oauth_form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, OAuthErr> {
+    let form_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if !form_type {
+        return Err(OAuthErr::new(
+            "invalid_request",
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let mut form = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(body) {
+        if form
+            .insert(k.clone().into_owned(), v.into_owned())
+            .is_some()
+        {
+            return Err(OAuthErr::new(
+                "invalid_request",
+                format!("parameter {k} is repeated"),
+            ));
+        }
+    }
+    Ok(form)
+}
+
+async fn token(State(dev): Dev, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match oauth_form(&headers, &body) {
+        Ok(form) => form,
+        Err(e) => return e.into_response(),
+    };
     match token_inner(&dev, &headers, &form).await {
         Ok(body) => {
             let mut r = axum::Json(body).into_response();
@@ -766,11 +799,11 @@ async fn userinfo(State(dev): Dev, headers: HeaderMap) -> Response {
     }
 }
 
-async fn revoke(
-    State(dev): Dev,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+async fn revoke(State(dev): Dev, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match oauth_form(&headers, &body) {
+        Ok(form) => form,
+        Err(e) => return e.into_response(),
+    };
     if let Err(e) = dev.authenticate_client(&headers, &form) {
         return e.into_response();
     }
@@ -826,5 +859,46 @@ async fn admin_revoke_user(State(dev): Dev, Form(form): Form<RevokeUserForm>) ->
     match dev.revoke_user(&user.sub).await {
         Ok(n) => axum::Json(json!({"revoked": n})).into_response(),
         Err(e) => server_error(e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sandbox_users_are_listed_or_any_sandbox_address() {
+        assert_eq!(listed_users().len(), 3);
+        let alice = user_for("Alice@Sandbox.test").unwrap();
+        assert_eq!(
+            (alice.sub.as_str(), alice.name.as_str()),
+            ("alice", "Alice Sandbox")
+        );
+        assert_eq!(
+            user_for("load017@sandbox.test").unwrap().email,
+            "load017@sandbox.test"
+        );
+        for bad in [
+            "",
+            "@sandbox.test",
+            "alice@example.com",
+            "a b@sandbox.test",
+            "<x>@sandbox.test",
+        ] {
+            assert!(user_for(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn oauth_forms_need_the_form_type_and_no_repeats() {
+        let mut h = HeaderMap::new();
+        assert!(oauth_form(&h, b"a=1").is_err());
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let form = oauth_form(&h, b"grant_type=refresh_token&refresh_token=a%2Bb").unwrap();
+        assert_eq!(form["refresh_token"], "a+b");
+        assert!(oauth_form(&h, b"code=1&code=2").is_err());
     }
 }
