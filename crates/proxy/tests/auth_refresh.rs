@@ -153,3 +153,22 @@ async fn status_reports_a_revoked_grant_before_the_next_click() {
         false
     );
 }
+
+#[tokio::test]
+async fn an_access_token_exchange_rejects_is_forgotten() {
+    let dir = TempDir::new().unwrap();
+    let app = spawn(&dir).await;
+    let handle = app.sign_in(ORIGIN_A, "bob").await;
+    // Revoked at the server while still within its lifetime: only Exchange (here the sandbox
+    // mailbox, asking userinfo) can tell, by answering 401.
+    app.dev_server().revoke_user("bob").await.unwrap();
+    let refused = app.create_task(ORIGIN_A, &handle, "Rejected").await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(refused).await["error"], "authorization_required");
+    // The proxy forgot the tokens (no refresh was even tried): the status says sign in again.
+    assert_eq!(app.dev_server().refresh_count("bob"), 0);
+    assert_eq!(
+        json(app.auth_status(ORIGIN_A, Some(&handle)).await).await["authorized"],
+        false
+    );
+}
