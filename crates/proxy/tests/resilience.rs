@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::faults::{Fault, Injector, assert_schema_valid};
@@ -16,12 +17,22 @@ async fn app_behind_injector(
     harness: &Harness,
     budget_seconds: u64,
     timeout_seconds: u64,
-) -> (TestApp, std::sync::Arc<Injector>) {
+) -> (TestApp, Arc<Injector>) {
+    app_behind_injector_with(harness, budget_seconds, timeout_seconds, "").await
+}
+
+async fn app_behind_injector_with(
+    harness: &Harness,
+    budget_seconds: u64,
+    timeout_seconds: u64,
+    ews_extra: &str,
+) -> (TestApp, Arc<Injector>) {
     let (injector, addr) = Injector::spawn().await;
     let mut options = harness.options();
     options.ews_endpoint = Some(format!("http://{addr}/EWS/Exchange.asmx"));
     options.retry_budget_seconds = budget_seconds;
     options.timeout_seconds = timeout_seconds;
+    options.ews_extra = ews_extra.to_owned();
     let app = spawn_app(options).await;
     injector.set_upstream(format!("{}/sandbox/ews/Exchange.asmx", app.address));
     (app, injector)
@@ -202,13 +213,13 @@ async fn throttling_beyond_the_budget_is_a_clear_503() {
     assert_eq!(app.stored(ALICE, "calendar").await, 0);
 
     // Repeated short throttling: waits until the budget is spent, then reports.
-    let (app, injector) = app_behind_injector(&harness, 2, 5).await;
+    let (app, injector) = app_behind_injector(&harness, 5, 5).await;
     for _ in 0..5 {
         injector.push(
             "FindItem",
             Fault::Status {
                 status: 429,
-                retry_after: Some("1".into()),
+                retry_after: Some("2".into()),
             },
         );
     }
@@ -219,11 +230,11 @@ async fn throttling_beyond_the_budget_is_a_clear_503() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: ApiErrorBody = response.json().await.unwrap();
-    assert_eq!(body.details["retryAfterSeconds"], 1);
+    assert_eq!(body.details["retryAfterSeconds"], 2);
     assert_eq!(
         injector.operations().len(),
         3,
-        "first try + two retries of 1 s within a 2 s budget"
+        "first try + two retries of 2 s; a third wait would end after the 5 s budget"
     );
 }
 
@@ -337,4 +348,39 @@ async fn every_request_the_client_sends_is_schema_valid_and_hostile_text_round_t
             &request.body,
         );
     }
+}
+
+#[tokio::test]
+async fn service_account_mode_sends_impersonation_and_the_anchor_mailbox() {
+    let harness = Harness::new().await;
+    let extra = "impersonation = \"room-desk@example.com\"\nserver_version = \"Exchange2013\"";
+    let (app, injector) = app_behind_injector_with(&harness, 30, 5, extra).await;
+    let response = app.get("/api/tasks").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let seen = injector.seen();
+    let request = &seen[0];
+    assert!(
+        request
+            .head
+            .to_ascii_lowercase()
+            .contains("x-anchormailbox: room-desk@example.com"),
+        "{}",
+        request.head
+    );
+    assert!(
+        request.body.contains("ExchangeImpersonation"),
+        "{}",
+        request.body
+    );
+    assert!(
+        request.body.contains(">room-desk@example.com</"),
+        "{}",
+        request.body
+    );
+    assert!(
+        request.body.contains("Version=\"Exchange2013\""),
+        "{}",
+        request.body
+    );
+    assert_schema_valid("impersonated FindItem", &request.body);
 }

@@ -79,6 +79,11 @@ impl From<ExchangeError> for AppError {
                 _ => AppError::Exchange(format!("Exchange answered {code}: {message}")),
             },
             ExchangeError::Request(message) => AppError::MalformedRequest(message),
+            // Exchange Online answers 403 to mailboxes whose licence or policy excludes EWS.
+            ExchangeError::Http(403) => AppError::Forbidden(
+                "Exchange refused access to this mailbox (HTTP 403); EWS may be disabled for it."
+                    .into(),
+            ),
             other => AppError::Exchange(other.to_string()),
         }
     }

@@ -5,7 +5,7 @@
 //! When it would not, we stop at once and report the server's wait to the user ("Exchange is
 //! busy, retry in N s") instead of holding the form submit hostage.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
@@ -27,12 +27,15 @@ pub enum RetryCause {
     Transient { reason: String },
 }
 
-/// The waiting allowance of one API call (shared by all EWS requests it makes).
+/// The time allowance of one API call (shared by all EWS requests it makes). It counts the
+/// whole time since the call started (slow attempts included), so a user waits at most about
+/// the budget plus one request timeout.
 #[derive(Debug)]
 pub struct Budget {
     policy: RetryPolicy,
     retries: u32,
     waited: Duration,
+    started: Instant,
 }
 
 /// Waits without a server hint: 250 ms, 500 ms, 1 s, 2 s, 4 s, 4 s, …
@@ -46,6 +49,7 @@ impl Budget {
             policy,
             retries: 0,
             waited: Duration::ZERO,
+            started: Instant::now(),
         }
     }
 
@@ -55,7 +59,8 @@ impl Budget {
             RetryCause::Throttled { wait: Some(wait) } => *wait,
             _ => backoff(self.retries),
         };
-        let over_budget = self.waited + wait > self.policy.budget;
+        let spent = self.waited.max(self.started.elapsed());
+        let over_budget = spent + wait > self.policy.budget;
         if self.retries >= self.policy.max_retries || over_budget {
             return Err(match cause {
                 RetryCause::Throttled { .. } => ExchangeError::Busy {

@@ -39,6 +39,8 @@ pub enum Fault {
 #[derive(Clone, Debug)]
 pub struct Seen {
     pub operation: String,
+    /// Request line and headers as received.
+    pub head: String,
     pub body: String,
     pub fault: Option<Fault>,
 }
@@ -101,6 +103,7 @@ impl Injector {
         let fault = self.next_fault(&operation);
         self.seen.lock().unwrap().push(Seen {
             operation: operation.clone(),
+            head: head.clone(),
             body: body.clone(),
             fault: fault.clone(),
         });

@@ -151,6 +151,8 @@ pub struct Options {
     pub retry_budget_seconds: u64,
     pub timeout_seconds: u64,
     pub authorizer: Arc<TestAuthorizer>,
+    /// Extra TOML lines for the `[ews]` section.
+    pub ews_extra: String,
 }
 
 /// Everything a test needs, with the temporary directory kept alive.
@@ -179,6 +181,7 @@ impl Harness {
             retry_budget_seconds: 30,
             timeout_seconds: 5,
             authorizer: TestAuthorizer::new(ALICE, ALICE_TOKEN),
+            ews_extra: String::new(),
         }
     }
 
@@ -202,12 +205,14 @@ timeout_seconds = {timeout}
 retry_budget_seconds = {budget}
 max_retries = 6
 {endpoint}
+{extra}
 "#,
         data = options.data_dir.display(),
         static_dir = options.static_dir.display(),
         userinfo = options.userinfo,
         timeout = options.timeout_seconds,
         budget = options.retry_budget_seconds,
+        extra = options.ews_extra,
         endpoint = options
             .ews_endpoint
             .as_ref()
