@@ -528,3 +528,42 @@ async fn when_the_other_tab_gives_up_this_tab_offers_connect_and_keeps_the_actio
     handle.destroy();
     set_handle(None);
 }
+
+#[wasm_bindgen_test]
+async fn a_popup_that_closes_itself_on_success_does_not_lose_the_once_delivered_handle() {
+    set_handle(None);
+    install_popups();
+    // A real long-poll: answers when the flow changes (with some latency), and hands the
+    // session handle out only once, like the proxy.
+    let routes = FLOW_PROXY.replace(
+        r#"        await new Promise((r) => setTimeout(r, 50));
+        return [200, window.__xfFlow || { status: 'pending' }];"#,
+        r#"        const started = Date.now();
+        while (!window.__xfFlow && Date.now() - started < 1500) await new Promise((r) => setTimeout(r, 20));
+        if (window.__xfFlow) await new Promise((r) => setTimeout(r, 400));
+        const answer = window.__xfFlow || { status: 'pending' };
+        if (answer.sessionHandle) window.__xfFlow = { ...answer, sessionHandle: undefined };
+        return [200, answer];"#,
+    );
+    assert_ne!(routes, FLOW_PROXY, "the long-poll route was replaced");
+    install_fetch(&routes);
+    js_sys::eval("window.__xfFlow = null").unwrap();
+    let (host, mut handle) = mounted(APPOINTMENT).await;
+    fill_appointment(&host, "Once", "2026-12-01T09:00", "2026-12-01T10:00");
+    settle().await;
+    submit(&host).await;
+    wait_for("the authorize URL", || popup_href(0).contains("authorize")).await;
+    // The callback page: the flow is done, and the page closes itself at once.
+    js_sys::eval(
+        "window.__xfFlow = { status: 'done', sessionHandle: 'h1', user: 'alice' }; window.__xfPopups[0].closed = true;",
+    )
+    .unwrap();
+    wait_for("the confirmation", || {
+        text(&host).contains("Created \u{201c}Once\u{201d}")
+    })
+    .await;
+    assert_eq!(stored_handle().as_deref(), Some("h1"));
+    assert_eq!(appointment_posts().len(), 1);
+    handle.destroy();
+    set_handle(None);
+}

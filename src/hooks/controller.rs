@@ -306,49 +306,74 @@ impl Controller {
         {
             return Err(FlowError::Cancelled);
         }
+        self.follow_flow(&flow.flow_id, control, Some(popup)).await
+    }
+
+    /// Long-polls the flow until it settles, watching the Cancel button and the popup.
+    ///
+    /// One status request at a time, and never abandoned when the proxy may be answering
+    /// it: a `done` answer carries the session handle, possibly only once.
+    async fn follow_flow(
+        &self,
+        flow_id: &str,
+        control: &FlowControl,
+        popup: Option<&Window>,
+    ) -> Result<FlowStatus, FlowError> {
+        let api = &self.config.api;
         let mut network_failures = 0;
         loop {
             let abort = AbortController::new().ok();
             let signal = abort.as_ref().map(|a| a.signal());
-            let poll = Box::pin(auth::flow_status(
+            let mut poll = Box::pin(auth::flow_status(
                 api,
-                &flow.flow_id,
+                flow_id,
                 POLL_WAIT_SECONDS,
                 signal.as_ref(),
             ));
-            let watch = Box::pin(self.watch(control, Some(popup)));
-            match select(poll, watch).await {
-                Either::Left((Ok(status), _)) => {
+            let answer = loop {
+                match select(poll, Box::pin(self.watch(control, popup))).await {
+                    Either::Left((answer, _)) => break answer,
+                    Either::Right((Watch::Cancelled, _)) => {
+                        if let Some(abort) = &abort {
+                            abort.abort();
+                        }
+                        return Err(FlowError::Cancelled);
+                    }
+                    // The proxy's page announced the end: the long-poll in flight answers it.
+                    Either::Right((Watch::Nudged, in_flight)) => poll = in_flight,
+                    Either::Right((Watch::PopupClosed, in_flight)) => {
+                        // The callback page closes itself once the flow is done, and the
+                        // proxy answers the long-poll at once then. Otherwise the user closed it.
+                        let grace = Box::pin(sleep(Duration::from_millis(3000)));
+                        return match select(in_flight, grace).await {
+                            Either::Left((Ok(status), _)) => settle(api, status)
+                                .unwrap_or_else(|| Err(FlowError::PopupClosed(flow_id.to_owned()))),
+                            Either::Left((Err(error), _)) => Err(FlowError::Api(error)),
+                            Either::Right(_) => {
+                                if let Some(abort) = &abort {
+                                    abort.abort();
+                                }
+                                Err(FlowError::PopupClosed(flow_id.to_owned()))
+                            }
+                        };
+                    }
+                }
+            };
+            match answer {
+                Ok(status) => {
                     network_failures = 0;
-                    if let Some(result) = settle(status) {
+                    if let Some(result) = settle(api, status) {
                         return result;
                     }
                 }
-                Either::Left((Err(ApiError::Network(message)), _)) => {
+                Err(ApiError::Network(message)) => {
                     network_failures += 1;
                     if network_failures >= 4 {
                         return Err(FlowError::Api(ApiError::Network(message)));
                     }
                     sleep(Duration::from_millis(1000)).await;
                 }
-                Either::Left((Err(error), _)) => return Err(FlowError::Api(error)),
-                Either::Right((event, _)) => {
-                    if let Some(abort) = &abort {
-                        abort.abort();
-                    }
-                    match event {
-                        Watch::Cancelled => return Err(FlowError::Cancelled),
-                        Watch::Nudged => {}
-                        Watch::PopupClosed => {
-                            // The callback page closes itself once the flow is done: ask once.
-                            let status = auth::flow_status(api, &flow.flow_id, 2, None)
-                                .await
-                                .map_err(FlowError::Api)?;
-                            return settle(status)
-                                .unwrap_or(Err(FlowError::PopupClosed(flow.flow_id.clone())));
-                        }
-                    }
-                }
+                Err(error) => return Err(FlowError::Api(error)),
             }
         }
     }
@@ -530,53 +555,9 @@ impl Controller {
         self.replace_flow(Some(control.clone()));
         let this = self.clone();
         spawn_local(async move {
-            let result = this.poll_until_settled(&flow_id, &control).await;
+            let result = this.follow_flow(&flow_id, &control, None).await;
             this.finish_flow(result, saved.pending, &control);
         });
-    }
-
-    async fn poll_until_settled(
-        &self,
-        flow_id: &str,
-        control: &FlowControl,
-    ) -> Result<FlowStatus, FlowError> {
-        let mut network_failures = 0;
-        loop {
-            let abort = AbortController::new().ok();
-            let signal = abort.as_ref().map(|a| a.signal());
-            let poll = Box::pin(auth::flow_status(
-                &self.config.api,
-                flow_id,
-                POLL_WAIT_SECONDS,
-                signal.as_ref(),
-            ));
-            match select(poll, Box::pin(self.watch(control, None))).await {
-                Either::Left((Ok(status), _)) => {
-                    if let Some(result) = settle(status) {
-                        return result;
-                    }
-                }
-                Either::Left((Err(ApiError::Network(m)), _)) => {
-                    network_failures += 1;
-                    if network_failures >= 4 {
-                        return Err(FlowError::Api(ApiError::Network(m)));
-                    }
-                    sleep(Duration::from_millis(1000)).await;
-                }
-                Either::Left((Err(error), _)) => return Err(FlowError::Api(error)),
-                Either::Right((Watch::Nudged, _)) => {
-                    if let Some(abort) = &abort {
-                        abort.abort();
-                    }
-                }
-                Either::Right(_) => {
-                    if let Some(abort) = &abort {
-                        abort.abort();
-                    }
-                    return Err(FlowError::Cancelled);
-                }
-            }
-        }
     }
 
     // ----- status and sign-out ------------------------------------------------------
@@ -696,9 +677,16 @@ fn read_form(form: &HtmlFormElement, draft: Draft) -> Draft {
     }
 }
 
-fn settle(status: FlowStatus) -> Option<Result<FlowStatus, FlowError>> {
+fn settle(api: &crate::services::Api, status: FlowStatus) -> Option<Result<FlowStatus, FlowError>> {
     match status.status {
         FlowState::Pending => None,
+        // `done` without a handle: it was handed to another request (or another tab) already.
+        FlowState::Done if status.session_handle.is_none() && session::load(api).is_none() => {
+            Some(Err(FlowError::Failed(Some(
+                "the sign-in finished but no session reached this page; please connect again"
+                    .into(),
+            ))))
+        }
         FlowState::Done => Some(Ok(status)),
         FlowState::Denied => Some(Err(FlowError::Denied)),
         FlowState::Expired => Some(Err(FlowError::Expired)),
