@@ -56,7 +56,16 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(routes::health::healthz))
         .merge(api)
-        .merge(routes::static_files::router(&state.config.static_dir));
+        // The widget's files are public and fetched cross-origin by embedding pages (module
+        // scripts and wasm are CORS requests), so any origin may read them; the API stays
+        // limited to the embedding origins.
+        .merge(
+            routes::static_files::router(&state.config.static_dir).layer(
+                CorsLayer::new()
+                    .allow_origin(AllowOrigin::any())
+                    .allow_methods([Method::GET, Method::HEAD]),
+            ),
+        );
     if state.sandbox.is_some() {
         router = router.route(sandbox::EWS_PATH, post(sandbox::handler::ews));
     }
