@@ -295,7 +295,7 @@ export async function launchBrowser(t, { popupBlocker = false } = {}) {
 export async function newContext(browser, t) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   t.after(() => context.close().catch(() => {}));
-  await context.route(/^https?:\/\/(?!127\.0\.0\.1|localhost)/, (route) => route.abort('internetdisconnected'));
+  await context.route(/^https?:\/\/(?!127\.|localhost[:/])/, (route) => route.abort('internetdisconnected'));
   await context.addInitScript(() => {
     window.__xfCreated = [];
     // Capture phase on the document sees the event whatever element it is dispatched on.

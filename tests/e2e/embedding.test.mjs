@@ -1,0 +1,92 @@
+// Embedding the way a customer does: a host page on ANOTHER origin loads the loader script from
+// the proxy and places one <exchange-form> element. Sandbox mode allows http://localhost:* as an
+// embedding origin; http://127.0.0.2:* is not allowed and must not get anything done.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { launchBrowser, newContext, startProxy, uniqueSubject, wallClock, UI_TIMEOUT, screenshot } from './harness.mjs';
+import { appointmentForm, createdEvents, fillAppointment, submitAndSignIn } from './widget.mjs';
+
+/** Serves one host page at `http://<host>:<port>/` that embeds the widget from `proxyUrl`. */
+async function startHostPage(t, host, proxyUrl) {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Customer page</title>
+<script type="module" src="${new URL('www/exchange-form.js', proxyUrl).href}"></script></head>
+<body><h1>Customer intranet</h1>
+<exchange-form id="widget" kind="appointment" proxy="${proxyUrl}"></exchange-form>
+<ol id="log"></ol>
+<script>
+  document.getElementById('widget').addEventListener('exchange-form:created', (event) => {
+    const li = document.createElement('li');
+    li.textContent = 'created ' + event.detail.subject;
+    document.getElementById('log').append(li);
+  });
+</script></body></html>`;
+  const server = createServer((req, res) => {
+    if (req.url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(html);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  server.listen(0, host);
+  await once(server, 'listening');
+  t.after(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }));
+  return `http://${host === '127.0.0.1' ? 'localhost' : host}:${server.address().port}/`;
+}
+
+test('a host page on another origin embeds the widget with one script and one element', async (t) => {
+  const proxy = await startProxy(t);
+  const hostUrl = await startHostPage(t, '127.0.0.1', proxy.url);
+  assert.notEqual(new URL(hostUrl).origin, new URL(proxy.url).origin);
+  const browser = await launchBrowser(t);
+  const context = await newContext(browser, t);
+  const page = await context.newPage();
+  await page.goto(hostUrl);
+  const form = appointmentForm(page);
+  await form.waitFor({ timeout: UI_TIMEOUT }).catch((e) => {
+    throw new Error(`${e.message}\nconsole and API log:\n${context.apiLog.join('\n')}\npage errors: ${context.pageErrors}`);
+  });
+
+  const subject = uniqueSubject('Customer meeting');
+  await fillAppointment(form, { subject, start: wallClock(6, 13), end: wallClock(6, 14), location: 'Lobby' });
+  const popup = await submitAndSignIn(page, form, { subject, user: 'bob' });
+  assert.ok(popup, 'signed in through a popup');
+  await page.locator('#log').getByText(`created ${subject}`).waitFor({ timeout: UI_TIMEOUT });
+  const events = await createdEvents(page);
+  assert.equal(events.length, 1);
+  assert.equal(events[0].target, 'EXCHANGE-FORM', 'the event is dispatched on the host element');
+  await screenshot(page, 'embedding-cross-origin');
+
+  // The session handle lives in the host origin's storage, namespaced by the proxy's URL.
+  const keys = await page.evaluate(() => Object.keys(localStorage));
+  assert.ok(keys.some((k) => k.startsWith('exchange-forms:session:')), `session kept in the host's storage: ${keys}`);
+  assert.deepEqual(context.pageErrors, []);
+});
+
+test('a host page on an origin that is not allowed gets nothing done', async (t) => {
+  const proxy = await startProxy(t);
+  const hostUrl = await startHostPage(t, '127.0.0.2', proxy.url);
+  const browser = await launchBrowser(t);
+  const context = await newContext(browser, t);
+  const page = await context.newPage();
+  const created = [];
+  page.on('response', (response) => {
+    if (response.request().method() === 'POST' && response.status() === 201) created.push(response.url());
+  });
+  await page.goto(hostUrl);
+  const form = appointmentForm(page);
+  await form.waitFor({ timeout: UI_TIMEOUT });
+  const subject = uniqueSubject('Intruder');
+  await fillAppointment(form, { subject, start: wallClock(6, 13), end: wallClock(6, 14) });
+  const popups = [];
+  context.on('page', (p) => popups.push(p));
+  await form.locator('button[type="submit"]').click();
+  await form.locator('[role="alert"]').first().waitFor({ timeout: UI_TIMEOUT });
+  await screenshot(page, 'embedding-origin-not-allowed');
+  assert.deepEqual(created, [], 'the proxy created nothing for a foreign origin');
+  assert.equal(popups.length, 0, 'no sign-in was started for a foreign origin');
+  assert.equal(await page.locator('[role="status"]').filter({ hasText: subject }).count(), 0);
+});
