@@ -43,15 +43,19 @@ impl AppointmentDraft {
     /// Validates every field and reports all problems at once, keyed by field name.
     pub fn parse(&self) -> Result<NewAppointment, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let subject = Subject::parse(&self.subject).map_err(|e| errors.add("subject", e)).ok();
+        let subject = Subject::parse(&self.subject)
+            .map_err(|e| errors.add("subject", e))
+            .ok();
         let start = parse_local_date_time(&self.start, "start")
             .map_err(|e| errors.add("start", e))
             .ok();
-        let end = parse_local_date_time(&self.end, "end").map_err(|e| errors.add("end", e)).ok();
-        if let (Some(start), Some(end)) = (start, end) {
-            if end <= start {
-                errors.add("end", "The end must be after the start.");
-            }
+        let end = parse_local_date_time(&self.end, "end")
+            .map_err(|e| errors.add("end", e))
+            .ok();
+        if let (Some(start), Some(end)) = (start, end)
+            && end <= start
+        {
+            errors.add("end", "The end must be after the start.");
         }
         let location = parse_optional_text(&self.location, MAX_LOCATION_CHARS, "location")
             .map_err(|e| errors.add("location", e))
@@ -63,7 +67,9 @@ impl AppointmentDraft {
             .flatten();
         let time_zone = match self.time_zone.as_deref() {
             None => None,
-            Some(raw) => TimeZoneName::parse(raw).map_err(|e| errors.add("timeZone", e)).ok(),
+            Some(raw) => TimeZoneName::parse(raw)
+                .map_err(|e| errors.add("timeZone", e))
+                .ok(),
         };
         match (subject, start, end) {
             (Some(subject), Some(start), Some(end)) if errors.is_empty() => Ok(NewAppointment {
@@ -142,7 +148,10 @@ mod tests {
         };
         let errors = bad.parse().unwrap_err();
         for field in ["subject", "start", "end", "location", "timeZone"] {
-            assert!(errors.get(field).is_some(), "missing error for {field}: {errors}");
+            assert!(
+                errors.get(field).is_some(),
+                "missing error for {field}: {errors}"
+            );
         }
     }
 

@@ -46,7 +46,11 @@ impl FieldErrors {
 
     /// `Ok(value)` when no error was recorded.
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }
 
@@ -117,7 +121,9 @@ impl TimeZoneName {
         if well_formed {
             Ok(Self(name.to_owned()))
         } else {
-            Err(format!("'{raw}' is not a time zone name such as Europe/Paris."))
+            Err(format!(
+                "'{raw}' is not a time zone name such as Europe/Paris."
+            ))
         }
     }
 
@@ -139,7 +145,11 @@ pub fn parse_local_date_time(raw: &str, what: &str) -> Result<NaiveDateTime, Str
     if raw.is_empty() {
         return Err(format!("Enter the {what} date and time."));
     }
-    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] {
+    for format in [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
         if let Ok(value) = NaiveDateTime::parse_from_str(raw, format) {
             return Ok(value);
         }
@@ -157,7 +167,11 @@ pub fn parse_date(raw: &str, what: &str) -> Result<NaiveDate, String> {
 }
 
 /// Optional free text (location, body): empty means absent.
-pub fn parse_optional_text(raw: &str, max_chars: usize, what: &str) -> Result<Option<String>, String> {
+pub fn parse_optional_text(
+    raw: &str,
+    max_chars: usize,
+    what: &str,
+) -> Result<Option<String>, String> {
     let chars = raw.chars().count();
     if chars > max_chars {
         return Err(format!(
@@ -208,7 +222,11 @@ mod tests {
         assert!(parse_local_date_time("2026-12-01T09:30:15.250", "start").is_ok());
         let err = parse_local_date_time("2026-13-01T09:30", "start").unwrap_err();
         assert!(err.contains("not a valid start"), "{err}");
-        assert!(parse_local_date_time("", "end").unwrap_err().contains("Enter the end"));
+        assert!(
+            parse_local_date_time("", "end")
+                .unwrap_err()
+                .contains("Enter the end")
+        );
     }
 
     #[test]

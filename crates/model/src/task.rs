@@ -108,13 +108,19 @@ pub struct NewTask {
 impl TaskDraft {
     pub fn parse(&self) -> Result<NewTask, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let subject = Subject::parse(&self.subject).map_err(|e| errors.add("subject", e)).ok();
+        let subject = Subject::parse(&self.subject)
+            .map_err(|e| errors.add("subject", e))
+            .ok();
         let due_date = if self.due_date.trim().is_empty() {
             None
         } else {
-            parse_date(&self.due_date, "due date").map_err(|e| errors.add("dueDate", e)).ok()
+            parse_date(&self.due_date, "due date")
+                .map_err(|e| errors.add("dueDate", e))
+                .ok()
         };
-        let status = TaskStatus::parse(&self.status).map_err(|e| errors.add("status", e)).ok();
+        let status = TaskStatus::parse(&self.status)
+            .map_err(|e| errors.add("status", e))
+            .ok();
         let body = parse_optional_text(&self.body, MAX_BODY_CHARS, "description")
             .map_err(|e| errors.add("body", e))
             .ok()
@@ -152,7 +158,10 @@ mod tests {
 
     #[test]
     fn a_task_without_due_date_is_valid() {
-        let draft = TaskDraft { subject: "File report".into(), ..TaskDraft::default() };
+        let draft = TaskDraft {
+            subject: "File report".into(),
+            ..TaskDraft::default()
+        };
         let task = draft.parse().unwrap();
         assert_eq!(task.due_date, None);
         assert_eq!(task.status, TaskStatus::NotStarted);
