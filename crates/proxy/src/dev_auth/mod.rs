@@ -486,7 +486,7 @@ async fn authorize(State(dev): Dev, Query(q): Query<HashMap<String, String>>) ->
             },
         );
     }
-    pages::sign_in_page(&id, &listed_users(), &dev.settings.redirect_uris)
+    pages::sign_in_page(&id, &listed_users())
 }
 
 #[derive(Deserialize)]
@@ -511,12 +511,12 @@ async fn sign_in(State(dev): Dev, Form(form): Form<SignInForm>) -> Response {
     };
     let Some(user) = chosen else {
         drop(memory);
-        return pages::sign_in_page(&form.request, &listed_users(), &dev.settings.redirect_uris);
+        return pages::sign_in_page(&form.request, &listed_users());
     };
     request.user = Some(user.clone());
     let scope = request.scope.clone();
     drop(memory);
-    pages::consent_page(&form.request, &user, &scope, &dev.settings.redirect_uris)
+    pages::consent_page(&form.request, &user, &scope)
 }
 
 #[derive(Deserialize)]

@@ -13,10 +13,9 @@ const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;margin:3rem auto;ma
 fieldset{border:1px solid #bbb;border-radius:6px;padding:1rem}label{display:block;margin:.4rem 0}\
 button{font:inherit;padding:.45rem 1.2rem;margin-right:.6rem}.note{color:#555;font-size:.9rem}";
 
-/// Wraps a body in the page shell with a strict CSP. Form submissions may only go to this
-/// server, and (as browsers apply `form-action` to the redirect that follows) to the
-/// registered redirect URIs' origins.
-fn page(status: StatusCode, title: &str, body: &str, redirect_uris: &[String]) -> Response {
+/// Wraps a body in the page shell with a strict CSP (no script, nonce'd inline style, not
+/// framable).
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let nonce = random_token(16);
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -25,18 +24,11 @@ fn page(status: StatusCode, title: &str, body: &str, redirect_uris: &[String]) -
          <body><main>{body}</main></body></html>",
         html_escape(title)
     );
-    let mut form_action = String::from("'self'");
-    for uri in redirect_uris {
-        if let Some(origin) = url::Url::parse(uri)
-            .ok()
-            .and_then(|u| crate::auth::origin::origin_of(&u))
-        {
-            form_action.push(' ');
-            form_action.push_str(&origin);
-        }
-    }
+    // No `form-action`: browsers apply it to every redirect that follows a form post, and after
+    // consent the chain is redirect URI -> (full-page fallback) the embedding page, whose origin
+    // this server does not know. The pages run no script, so the directive would protect nothing.
     let csp = format!(
-        "default-src 'none'; style-src 'nonce-{nonce}'; form-action {form_action}; base-uri 'none'; frame-ancestors 'none'"
+        "default-src 'none'; style-src 'nonce-{nonce}'; base-uri 'none'; frame-ancestors 'none'"
     );
     let mut r = (status, Html(html)).into_response();
     let h = r.headers_mut();
@@ -55,7 +47,7 @@ fn page(status: StatusCode, title: &str, body: &str, redirect_uris: &[String]) -
     r
 }
 
-pub fn sign_in_page(request: &str, users: &[DevUser], redirect_uris: &[String]) -> Response {
+pub fn sign_in_page(request: &str, users: &[DevUser]) -> Response {
     let mut options = String::new();
     for (i, u) in users.iter().enumerate() {
         options.push_str(&format!(
@@ -75,15 +67,10 @@ pub fn sign_in_page(request: &str, users: &[DevUser], redirect_uris: &[String]) 
          <p><button type=\"submit\">Sign in</button></p></form>",
         html_escape(request)
     );
-    page(StatusCode::OK, "Sign in", &body, redirect_uris)
+    page(StatusCode::OK, "Sign in", &body)
 }
 
-pub fn consent_page(
-    request: &str,
-    user: &DevUser,
-    scope: &str,
-    redirect_uris: &[String],
-) -> Response {
+pub fn consent_page(request: &str, user: &DevUser, scope: &str) -> Response {
     let mut items = String::new();
     for s in scope.split_whitespace() {
         let what = match s {
@@ -112,7 +99,7 @@ pub fn consent_page(
         html_escape(&user.email),
         html_escape(request),
     );
-    page(StatusCode::OK, "Allow access", &body, redirect_uris)
+    page(StatusCode::OK, "Allow access", &body)
 }
 
 pub fn error_page(status: StatusCode, message: &str) -> Response {
@@ -120,5 +107,5 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         "<h1>Cannot continue</h1><p id=\"error\">{}</p>",
         html_escape(message)
     );
-    page(status, "Error", &body, &[])
+    page(status, "Error", &body)
 }
