@@ -72,7 +72,12 @@ pub fn app(state: AppState) -> Router {
     if let Some(auth) = &state.auth {
         router = router.merge(auth.dev_routes()); // auth helper: /sandbox/oauth/*
     }
-    router.layer(TraceLayer::new_for_http()).with_state(state)
+    // Spans carry the path only: query strings hold OAuth codes and states
+    // (`/auth/callback?code=…`), which must never reach a log, at any level.
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+    });
+    router.layer(trace).with_state(state)
 }
 
 /// Browsers may call the API only from the configured embedding origins.
