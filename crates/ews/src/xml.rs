@@ -1,12 +1,21 @@
 //! Low-level XML reading (namespace-resolving pull parser with path tracking and safety
 //! checks) and writing (quick-xml `Writer`, escaping every user string).
+//!
+//! The reader resolves namespaces itself on top of quick-xml's plain `Reader` instead of
+//! using `NsReader`: we only need to know which of a handful of namespaces an element is in
+//! ([`Ns`]), not its namespace URI, and most EWS elements declare nothing. `NsReader` scans
+//! the attributes of every start tag for declarations and resolves the prefix of every
+//! event (end tags included) into a URI; that cost more than all our typed parsing did.
+//! Here a start tag without `xmlns` in its attributes costs one substring check, and a
+//! prefix resolves against a short stack of (prefix, [`Ns`]) bindings. The semantics are
+//! those of `NsReader` (see `namespace_resolution_*` tests below).
 
 use std::borrow::Cow;
 
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::name::{QName, ResolveResult};
-use quick_xml::{NsReader, Writer, XmlVersion};
+use quick_xml::name::{NamespaceError, PrefixDeclaration, QName};
+use quick_xml::{Reader, Writer, XmlVersion};
 
 use crate::error::{EwsError, ParseLimits};
 
@@ -15,6 +24,13 @@ pub(crate) const NS_SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 pub(crate) const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
 pub(crate) const NS_MESSAGES: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
 pub(crate) const NS_ERRORS: &str = "http://schemas.microsoft.com/exchange/services/2006/errors";
+/// The namespaces reserved by "Namespaces in XML" (prefixes `xml` and `xmlns`).
+const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
+const NS_XMLNS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// Most namespace bindings in scope at once (as quick-xml's `NsReader` default): bounds the
+/// work of resolving a prefix on hostile input.
+const MAX_NAMESPACE_BINDINGS: usize = 128;
 
 /// Namespaces we care about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,29 +44,29 @@ pub(crate) enum Ns {
     Other,
 }
 
-fn ns_of(r: &ResolveResult<'_>) -> Ns {
-    match r {
-        ResolveResult::Bound(ns) => match ns.as_ref() {
-            NS_TYPES => Ns::Types,
-            NS_MESSAGES => Ns::Messages,
-            NS_SOAP11 | NS_SOAP12 => Ns::Soap,
-            NS_ERRORS => Ns::Errors,
-            _ => Ns::Other,
-        },
-        ResolveResult::Unbound => Ns::None,
-        ResolveResult::Unknown(_) => Ns::Other,
+fn ns_of_uri(uri: &str) -> Ns {
+    match uri {
+        NS_TYPES => Ns::Types,
+        NS_MESSAGES => Ns::Messages,
+        NS_SOAP11 | NS_SOAP12 => Ns::Soap,
+        NS_ERRORS => Ns::Errors,
+        _ => Ns::Other,
     }
 }
 
 /// A start tag, with its resolved namespace.
 pub(crate) struct Elem<'a> {
     pub ns: Ns,
+    /// Where the local name starts in the qualified name (after `prefix:`).
+    local_at: usize,
     pub start: BytesStart<'a>,
 }
 
 impl<'a> Elem<'a> {
+    #[inline]
     pub fn local(&self) -> &[u8] {
-        local_of(self.start.name())
+        let name = self.start.name().into_inner().as_bytes();
+        name.get(self.local_at..).unwrap_or(name)
     }
 
     pub fn is(&self, ns: Ns, local: &str) -> bool {
@@ -71,27 +87,49 @@ fn local_of<'n>(q: QName<'n>) -> &'n [u8] {
     }
 }
 
+/// One `xmlns` / `xmlns:prefix` declaration in scope.
+struct NsBinding {
+    /// Empty for the default namespace.
+    prefix: Box<str>,
+    /// What the prefix resolves to; an undeclaration (`xmlns=""`: no namespace,
+    /// `xmlns:p=""`: unknown prefix) is [`Ns::None`] / [`Ns::Other`].
+    ns: Ns,
+    /// Depth (number of open elements, this one included) of the declaring element.
+    depth: usize,
+}
+
 /// Pull reader over a complete document held in memory.
 pub(crate) struct XmlReader<'a> {
-    inner: NsReader<&'a [u8]>,
+    inner: Reader<&'a [u8]>,
     input: &'a [u8],
     /// (offset, len) of the qualified names of the open elements, in `input`.
     stack: Vec<(usize, usize)>,
+    /// Namespace declarations in scope, innermost last.
+    bindings: Vec<NsBinding>,
     max_depth: usize,
 }
 
 impl<'a> XmlReader<'a> {
     pub fn new(input: &'a [u8], limits: &ParseLimits) -> Result<Self, EwsError> {
         if input.len() > limits.max_bytes {
-            return Err(EwsError::TooLarge { size: input.len(), limit: limits.max_bytes });
+            return Err(EwsError::TooLarge {
+                size: input.len(),
+                limit: limits.max_bytes,
+            });
         }
-        let mut inner = NsReader::from_reader(input);
+        let mut inner = Reader::from_reader(input);
         let cfg = inner.config_mut();
         cfg.expand_empty_elements = true;
         cfg.check_end_names = true;
         cfg.allow_unmatched_ends = false;
         cfg.check_comments = false;
-        Ok(XmlReader { inner, input, stack: Vec::with_capacity(16), max_depth: limits.max_depth })
+        Ok(XmlReader {
+            inner,
+            input,
+            stack: Vec::with_capacity(16),
+            bindings: Vec::with_capacity(8),
+            max_depth: limits.max_depth,
+        })
     }
 
     /// The element path of the currently open elements.
@@ -112,51 +150,181 @@ impl<'a> XmlReader<'a> {
         s
     }
 
+    #[cold]
     pub fn err(&self, message: impl Into<String>) -> EwsError {
-        EwsError::Malformed { path: self.path(), message: message.into() }
+        EwsError::Malformed {
+            path: self.path(),
+            message: message.into(),
+        }
     }
 
+    #[cold]
     fn xml_err(&self, e: quick_xml::Error) -> EwsError {
         let pos = self.inner.error_position();
         self.err(format!("malformed XML at byte {pos}: {e}"))
     }
 
-    fn push(&mut self, start: &BytesStart<'_>) -> Result<(), EwsError> {
+    #[cold]
+    fn ns_err(&self, e: NamespaceError) -> EwsError {
+        let pos = self.inner.buffer_position();
+        self.err(format!(
+            "malformed XML at byte {pos}: {}",
+            quick_xml::Error::Namespace(e)
+        ))
+    }
+
+    /// Opens an element: depth limit, path, namespace declarations.
+    #[inline]
+    fn enter(&mut self, start: &BytesStart<'_>) -> Result<(), EwsError> {
         if self.stack.len() >= self.max_depth {
-            return Err(self.err(format!("elements nested deeper than {}", self.max_depth)));
+            return Err(self.depth_err());
         }
         let name = start.name().into_inner().as_bytes();
         let base = self.input.as_ptr() as usize;
         let p = name.as_ptr() as usize;
-        let off = if p >= base && p + name.len() <= base + self.input.len() { p - base } else { usize::MAX };
+        let off = if p >= base && p + name.len() <= base + self.input.len() {
+            p - base
+        } else {
+            usize::MAX
+        };
         self.stack.push((off, name.len()));
+        // Declarations are attributes named `xmlns` or `xmlns:*`: a tag without that text
+        // among its attributes declares nothing (most EWS elements have no attributes).
+        let attributes = start.attributes_raw();
+        if !attributes.is_empty() && attributes.contains("xmlns") {
+            self.declare(start)?;
+        }
         Ok(())
     }
 
-    /// Next raw event, with DTD refusal and entity checks. Returns namespace + event.
-    fn next_event(&mut self) -> Result<(Ns, Event<'a>), EwsError> {
-        let res = self.inner.read_resolved_event();
-        match res {
-            Ok((r, ev)) => {
-                let ns = ns_of(&r);
-                match ev {
-                    Event::DocType(_) => Err(EwsError::DtdRefused { path: self.path() }),
-                    ev => Ok((ns, ev)),
+    #[cold]
+    fn depth_err(&self) -> EwsError {
+        self.err(format!("elements nested deeper than {}", self.max_depth))
+    }
+
+    /// Adds the namespace declarations of `start` (the innermost open element), with the
+    /// checks of "Namespaces in XML" on the reserved `xml` / `xmlns` prefixes.
+    fn declare(&mut self, start: &BytesStart<'_>) -> Result<(), EwsError> {
+        let depth = self.stack.len();
+        // As quick-xml's resolver: a malformed attribute ends the declarations (reading it
+        // as an attribute later reports the error).
+        for a in start.attributes().with_checks(false) {
+            let Ok(a) = a else { break };
+            let Some(declaration) = a.key.as_namespace_binding() else {
+                continue;
+            };
+            let uri: &str = &a.value;
+            let (prefix, ns) = match declaration {
+                PrefixDeclaration::Default => (
+                    "",
+                    if uri.is_empty() {
+                        Ns::None
+                    } else {
+                        ns_of_uri(uri)
+                    },
+                ),
+                PrefixDeclaration::Named("xml") => {
+                    if uri != NS_XML {
+                        return Err(
+                            self.ns_err(NamespaceError::InvalidXmlPrefixBind(uri.to_owned()))
+                        );
+                    }
+                    // `xml` is bound to that namespace anyway, which is not one of ours.
+                    continue;
                 }
+                PrefixDeclaration::Named("xmlns") => {
+                    return Err(self.ns_err(NamespaceError::InvalidXmlnsPrefixBind(uri.to_owned())));
+                }
+                PrefixDeclaration::Named(prefix) => {
+                    if uri == NS_XML {
+                        return Err(
+                            self.ns_err(NamespaceError::InvalidPrefixForXml(prefix.to_owned()))
+                        );
+                    }
+                    if uri == NS_XMLNS {
+                        return Err(
+                            self.ns_err(NamespaceError::InvalidPrefixForXmlns(prefix.to_owned()))
+                        );
+                    }
+                    (
+                        prefix,
+                        if uri.is_empty() {
+                            Ns::Other
+                        } else {
+                            ns_of_uri(uri)
+                        },
+                    )
+                }
+            };
+            if self.bindings.len() >= MAX_NAMESPACE_BINDINGS {
+                return Err(self.ns_err(NamespaceError::TooManyBindings(MAX_NAMESPACE_BINDINGS)));
             }
+            self.bindings.push(NsBinding {
+                prefix: prefix.into(),
+                ns,
+                depth,
+            });
+        }
+        Ok(())
+    }
+
+    /// Closes the innermost element: path and the namespace declarations it made.
+    #[inline]
+    fn leave(&mut self) {
+        let depth = self.stack.len();
+        self.stack.pop();
+        while self.bindings.last().is_some_and(|b| b.depth >= depth) {
+            self.bindings.pop();
+        }
+    }
+
+    /// The namespace of an element name (the element's own declarations included).
+    #[inline]
+    fn resolve(&self, prefix: &str) -> Ns {
+        match self.bindings.iter().rev().find(|b| &*b.prefix == prefix) {
+            Some(b) => b.ns,
+            // No default namespace: unqualified. Undeclared prefix (or `xml`): not ours.
+            None if prefix.is_empty() => Ns::None,
+            None => Ns::Other,
+        }
+    }
+
+    /// Enters `start` and resolves its namespace.
+    #[inline]
+    fn open(&mut self, start: BytesStart<'a>) -> Result<Elem<'a>, EwsError> {
+        self.enter(&start)?;
+        let name = start.name().into_inner();
+        let (ns, local_at) = match name.as_bytes().iter().position(|&c| c == b':') {
+            Some(i) => (self.resolve(&name[..i]), i + 1),
+            None => (self.resolve(""), 0),
+        };
+        Ok(Elem {
+            ns,
+            local_at,
+            start,
+        })
+    }
+
+    /// Next raw event, with DTD refusal.
+    #[inline]
+    fn next_event(&mut self) -> Result<Event<'a>, EwsError> {
+        match self.inner.read_event() {
+            Ok(Event::DocType(_)) => Err(self.dtd_err()),
+            Ok(ev) => Ok(ev),
             Err(e) => Err(self.xml_err(e)),
         }
+    }
+
+    #[cold]
+    fn dtd_err(&self) -> EwsError {
+        EwsError::DtdRefused { path: self.path() }
     }
 
     /// The document element.
     pub fn root(&mut self) -> Result<Elem<'a>, EwsError> {
         loop {
-            let (ns, ev) = self.next_event()?;
-            match ev {
-                Event::Start(start) => {
-                    self.push(&start)?;
-                    return Ok(Elem { ns, start });
-                }
+            match self.next_event()? {
+                Event::Start(start) => return self.open(start),
                 Event::Text(t) if !t.chars().all(|c| c.is_ascii_whitespace()) => {
                     return Err(self.err("text before the document element"));
                 }
@@ -174,37 +342,37 @@ impl<'a> XmlReader<'a> {
     /// (its end tag is consumed and it is popped). Text between children is ignored.
     pub fn next_child(&mut self) -> Result<Option<Elem<'a>>, EwsError> {
         loop {
-            let (ns, ev) = self.next_event()?;
-            match ev {
-                Event::Start(start) => {
-                    self.push(&start)?;
-                    return Ok(Some(Elem { ns, start }));
-                }
+            match self.next_event()? {
+                Event::Start(start) => return self.open(start).map(Some),
                 Event::End(_) => {
-                    self.stack.pop();
+                    self.leave();
                     return Ok(None);
                 }
                 Event::GeneralRef(r) => {
                     check_ref(&r).map_err(|m| self.err(m))?;
                 }
-                Event::Eof => return Err(self.err("unexpected end of document (truncated?)")),
+                Event::Eof => return Err(self.truncated_err()),
                 _ => {}
             }
         }
+    }
+
+    #[cold]
+    fn truncated_err(&self) -> EwsError {
+        self.err("unexpected end of document (truncated?)")
     }
 
     /// Skip the rest of the current element (its children and end tag).
     pub fn skip(&mut self) -> Result<(), EwsError> {
         let mut depth = 0usize;
         loop {
-            let (_, ev) = self.next_event()?;
-            match ev {
+            match self.next_event()? {
                 Event::Start(start) => {
-                    self.push(&start)?;
+                    self.enter(&start)?;
                     depth += 1;
                 }
                 Event::End(_) => {
-                    self.stack.pop();
+                    self.leave();
                     if depth == 0 {
                         return Ok(());
                     }
@@ -213,38 +381,44 @@ impl<'a> XmlReader<'a> {
                 Event::GeneralRef(r) => {
                     check_ref(&r).map_err(|m| self.err(m))?;
                 }
-                Event::Eof => return Err(self.err("unexpected end of document (truncated?)")),
+                Event::Eof => return Err(self.truncated_err()),
                 _ => {}
             }
         }
     }
 
-    /// Text content of the current element up to its end tag, WITHOUT popping it (so an
+    /// Text content of the current element up to its end tag, WITHOUT leaving it (so an
     /// error about the value can still name the element). Child elements are skipped.
-    fn text_no_pop(&mut self) -> Result<String, EwsError> {
+    /// Borrowed from the input unless the text had to be assembled (entities, CDATA,
+    /// comments or child elements in between) or end-of-line normalized.
+    fn text_no_pop(&mut self) -> Result<Cow<'a, str>, EwsError> {
         let mut out: Option<Cow<'a, str>> = None;
-        fn add<'a>(out: &mut Option<Cow<'a, str>>, s: Cow<'a, str>) {
+        fn add<'a>(out: &mut Option<Cow<'a, str>>, s: &str) {
             match out {
-                None => *out = Some(s),
-                Some(o) => o.to_mut().push_str(&s),
+                None => *out = Some(Cow::Owned(s.to_owned())),
+                Some(o) => o.to_mut().push_str(s),
             }
         }
         loop {
-            let (_, ev) = self.next_event()?;
-            match ev {
-                Event::Text(t) => add(&mut out, t.xml10_content()),
-                Event::CData(t) => add(&mut out, t.xml10_content()),
+            match self.next_event()? {
+                Event::Text(t) => match &mut out {
+                    None => out = Some(t.xml10_content()),
+                    Some(o) => o.to_mut().push_str(&t.xml10_content()),
+                },
+                Event::CData(t) => match &mut out {
+                    None => out = Some(t.xml10_content()),
+                    Some(o) => o.to_mut().push_str(&t.xml10_content()),
+                },
                 Event::GeneralRef(r) => {
                     let c = check_ref(&r).map_err(|m| self.err(m))?;
-                    let mut buf = [0u8; 4];
-                    add(&mut out, Cow::Owned(c.encode_utf8(&mut buf).to_string()));
+                    add(&mut out, c.encode_utf8(&mut [0u8; 4]));
                 }
                 Event::Start(start) => {
-                    self.push(&start)?;
+                    self.enter(&start)?;
                     self.skip()?;
                 }
-                Event::End(_) => return Ok(out.map(Cow::into_owned).unwrap_or_default()),
-                Event::Eof => return Err(self.err("unexpected end of document (truncated?)")),
+                Event::End(_) => return Ok(out.unwrap_or(Cow::Borrowed(""))),
+                Event::Eof => return Err(self.truncated_err()),
                 _ => {}
             }
         }
@@ -252,21 +426,27 @@ impl<'a> XmlReader<'a> {
 
     /// Text content of the current element; the element is consumed.
     pub fn text(&mut self) -> Result<String, EwsError> {
-        let t = self.text_no_pop()?;
-        self.stack.pop();
+        let t = self.text_no_pop()?.into_owned();
+        self.leave();
         Ok(t)
     }
 
     /// Text content parsed as a value; errors name the element and the bad text.
     pub fn value<T: XmlValue>(&mut self) -> Result<T, EwsError> {
         let t = self.text_no_pop()?;
-        let v = T::parse_xml(&t).map_err(|m| self.err(format!("{m} '{}'", truncate(&t))));
-        self.stack.pop();
+        let v = T::parse_xml(&t).map_err(|m| self.value_err(&m, &t));
+        self.leave();
         v
     }
 
-    /// Parse an attribute value of `e` (unqualified name). Missing -> None.
-    pub fn attr(&self, e: &Elem<'_>, name: &str) -> Result<Option<String>, EwsError> {
+    #[cold]
+    fn value_err(&self, message: &str, text: &str) -> EwsError {
+        self.err(format!("{message} '{}'", truncate(text)))
+    }
+
+    /// An attribute value of `e` (unqualified name), normalized (entities resolved,
+    /// whitespace characters as spaces); borrowed from the input when nothing changed.
+    fn attr_cow<'e>(&self, e: &'e Elem<'_>, name: &str) -> Result<Option<Cow<'e, str>>, EwsError> {
         for a in e.start.attributes() {
             let a = a.map_err(|err| self.err(format!("bad attribute: {err}")))?;
             if a.key.as_namespace_binding().is_some() {
@@ -276,14 +456,19 @@ impl<'a> XmlReader<'a> {
                 let v = a
                     .normalized_value(XmlVersion::Implicit1_0)
                     .map_err(|err| self.err(format!("attribute {name}: {err}")))?;
-                return Ok(Some(v.into_owned()));
+                return Ok(Some(v));
             }
         }
         Ok(None)
     }
 
+    /// Parse an attribute value of `e` (unqualified name). Missing -> None.
+    pub fn attr(&self, e: &Elem<'_>, name: &str) -> Result<Option<String>, EwsError> {
+        Ok(self.attr_cow(e, name)?.map(Cow::into_owned))
+    }
+
     pub fn attr_value<T: XmlValue>(&self, e: &Elem<'_>, name: &str) -> Result<Option<T>, EwsError> {
-        match self.attr(e, name)? {
+        match self.attr_cow(e, name)? {
             None => Ok(None),
             Some(s) => T::parse_xml(&s)
                 .map(Some)
@@ -299,8 +484,7 @@ impl<'a> XmlReader<'a> {
     /// After the root element was handled: only whitespace/comments may follow.
     pub fn finish(&mut self) -> Result<(), EwsError> {
         loop {
-            let (_, ev) = self.next_event()?;
-            match ev {
+            match self.next_event()? {
                 Event::Eof => return Ok(()),
                 Event::Text(t) if t.chars().all(|c| c.is_ascii_whitespace()) => {}
                 Event::Comment(_) | Event::PI(_) => {}
@@ -332,7 +516,9 @@ fn check_ref(r: &quick_xml::events::BytesRef<'_>) -> Result<char, String> {
         "gt" => Ok('>'),
         "quot" => Ok('"'),
         "apos" => Ok('\''),
-        other => Err(format!("undefined entity &{other}; (only XML's five predefined entities are allowed)")),
+        other => Err(format!(
+            "undefined entity &{other}; (only XML's five predefined entities are allowed)"
+        )),
     }
 }
 
@@ -387,7 +573,11 @@ num_value!(i32 => "int", i64 => "long", u32 => "unsigned int", u64 => "unsigned 
 impl XmlValue for f64 {
     fn parse_xml(s: &str) -> Result<Self, String> {
         let v: f64 = s.trim().parse().map_err(|_| "invalid double".to_string())?;
-        if v.is_finite() { Ok(v) } else { Err("invalid double".into()) }
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err("invalid double".into())
+        }
     }
     fn to_xml(&self) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
@@ -440,7 +630,11 @@ fn escape_text(field: &str, s: &str, attr: bool) -> Result<Cow<'static, str>, Ew
     let mut out = String::with_capacity(s.len() + 8);
     for (i, c) in s.char_indices() {
         if !is_xml_char(c) || c == '\u{FFFE}' || c == '\u{FFFF}' {
-            return Err(EwsError::InvalidText { field: field.to_owned(), code: c as u32, offset: i });
+            return Err(EwsError::InvalidText {
+                field: field.to_owned(),
+                code: c as u32,
+                offset: i,
+            });
         }
         match c {
             '<' => out.push_str("&lt;"),
@@ -461,7 +655,8 @@ impl XmlWriter {
     pub fn new() -> Self {
         let mut w = Writer::new(Vec::with_capacity(2048));
         // <?xml version="1.0" encoding="utf-8"?>
-        w.get_mut().extend_from_slice(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        w.get_mut()
+            .extend_from_slice(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         XmlWriter { w }
     }
 
@@ -469,7 +664,10 @@ impl XmlWriter {
         let mut s = BytesStart::new(name);
         for (k, v) in attrs {
             let esc = escape_text(&format!("{name}/@{k}"), v, true)?;
-            s.push_attribute(Attribute { key: QName(k), value: Cow::Owned(esc.into_owned()) });
+            s.push_attribute(Attribute {
+                key: QName(k),
+                value: Cow::Owned(esc.into_owned()),
+            });
         }
         Ok(s)
     }
@@ -480,7 +678,9 @@ impl XmlWriter {
     }
 
     pub fn end(&mut self, name: &str) -> Result<(), EwsError> {
-        self.w.write_event(Event::End(BytesEnd::new(name))).map_err(werr)
+        self.w
+            .write_event(Event::End(BytesEnd::new(name)))
+            .map_err(werr)
     }
 
     pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> Result<(), EwsError> {
@@ -491,7 +691,9 @@ impl XmlWriter {
     /// Escaped text content; `field` names the element in errors.
     pub fn text(&mut self, field: &str, text: &str) -> Result<(), EwsError> {
         let esc = escape_text(field, text, false)?;
-        self.w.write_event(Event::Text(BytesText::from_escaped(esc))).map_err(werr)
+        self.w
+            .write_event(Event::Text(BytesText::from_escaped(esc)))
+            .map_err(werr)
     }
 
     /// `<name>text</name>`
@@ -501,7 +703,12 @@ impl XmlWriter {
         self.end(name)
     }
 
-    pub fn elem_with(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) -> Result<(), EwsError> {
+    pub fn elem_with(
+        &mut self,
+        name: &str,
+        attrs: &[(&str, &str)],
+        text: &str,
+    ) -> Result<(), EwsError> {
         self.start(name, attrs)?;
         self.text(name, text)?;
         self.end(name)
@@ -519,6 +726,128 @@ impl XmlWriter {
     }
 
     pub fn into_string(self) -> Result<String, EwsError> {
-        String::from_utf8(self.w.into_inner()).map_err(|e| EwsError::InvalidRequest(format!("XML writer: {e}")))
+        String::from_utf8(self.w.into_inner())
+            .map_err(|e| EwsError::InvalidRequest(format!("XML writer: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quick_xml::NsReader;
+    use quick_xml::name::ResolveResult;
+
+    use super::*;
+
+    /// (namespace, local name) of every element in document order, as our reader sees them.
+    fn ours(doc: &str) -> Result<Vec<(Ns, String)>, EwsError> {
+        fn walk(
+            r: &mut XmlReader<'_>,
+            e: Elem<'_>,
+            out: &mut Vec<(Ns, String)>,
+        ) -> Result<(), EwsError> {
+            out.push((e.ns, e.local_str()));
+            while let Some(c) = r.next_child()? {
+                walk(r, c, out)?;
+            }
+            Ok(())
+        }
+        let mut r = XmlReader::new(doc.as_bytes(), &ParseLimits::default())?;
+        let mut out = Vec::new();
+        let root = r.root()?;
+        walk(&mut r, root, &mut out)?;
+        r.finish()?;
+        Ok(out)
+    }
+
+    /// The same, as quick-xml's `NsReader` resolves them (the reference semantics).
+    fn ns_reader(doc: &str) -> Result<Vec<(Ns, String)>, String> {
+        let mut r = NsReader::from_str(doc);
+        let mut out = Vec::new();
+        loop {
+            match r.read_resolved_event().map_err(|e| e.to_string())? {
+                (ns, Event::Start(s)) | (ns, Event::Empty(s)) => {
+                    let ns = match ns {
+                        ResolveResult::Bound(ns) => ns_of_uri(ns.into_inner()),
+                        ResolveResult::Unbound => Ns::None,
+                        ResolveResult::Unknown(_) => Ns::Other,
+                    };
+                    out.push((ns, String::from_utf8_lossy(local_of(s.name())).into_owned()));
+                }
+                (_, Event::Eof) => return Ok(out),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn namespace_resolution_matches_ns_reader() {
+        let docs = [
+            // Default namespaces, prefixes declared on the element itself and on ancestors.
+            r#"<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body><r xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"><t:a xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><t:b/><c/></t:a><d/></r><e/></Body></Envelope>"#,
+            // A prefix redeclared inside, then back in scope after the inner element ends.
+            r#"<s:E xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:p="http://schemas.microsoft.com/exchange/services/2006/types"><p:a><p:b xmlns:p="http://schemas.microsoft.com/exchange/services/2006/errors"><p:c/></p:b><p:d/></p:a></s:E>"#,
+            // Undeclarations: xmlns="" (no namespace) and xmlns:p="" (unknown prefix).
+            r#"<a xmlns="http://schemas.microsoft.com/exchange/services/2006/types" xmlns:p="http://schemas.microsoft.com/exchange/services/2006/messages"><b xmlns=""><c/><p:d xmlns:p=""/></b><p:e/><f/></a>"#,
+            // Declarations on a sibling do not leak; undeclared and reserved prefixes.
+            r#"<a><b xmlns:x="http://schemas.microsoft.com/exchange/services/2006/types"><x:c/></b><x:d/><xml:e/><y:f/></a>"#,
+            // Unknown namespace, other attributes around the declarations, `xmlns` in a value.
+            r#"<a xmlns="urn:other" id="xmlns" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" z='1'><t:b Name="xmlns:t"/><c xmlnsfoo="http://schemas.microsoft.com/exchange/services/2006/types"/></a>"#,
+            // The `xml` prefix may be declared with its own namespace.
+            r#"<a xmlns:xml="http://www.w3.org/XML/1998/namespace"><xml:b/></a>"#,
+        ];
+        for doc in docs {
+            assert_eq!(
+                ours(doc).map_err(|e| e.to_string()),
+                ns_reader(doc),
+                "{doc}"
+            );
+        }
+    }
+
+    #[test]
+    fn namespace_resolution_refuses_reserved_bindings() {
+        for (doc, message) in [
+            (
+                r#"<a xmlns:xml="urn:x"/>"#,
+                "the namespace prefix 'xml' cannot be bound to 'urn:x'",
+            ),
+            (
+                r#"<a><b xmlns:xmlns="urn:x"/></a>"#,
+                "the namespace prefix 'xmlns' cannot be bound",
+            ),
+            (
+                r#"<a xmlns:p="http://www.w3.org/XML/1998/namespace"/>"#,
+                "prefix 'p' cannot be bound",
+            ),
+            (
+                r#"<a xmlns:p="http://www.w3.org/2000/xmlns/"/>"#,
+                "prefix 'p' cannot be bound",
+            ),
+        ] {
+            let e = ours(doc).unwrap_err().to_string();
+            assert!(e.contains(message), "{doc}: {e}");
+            assert!(ns_reader(doc).is_err(), "{doc}");
+        }
+        // The error names the element that made the declaration.
+        let e = ours(r#"<a><b xmlns:xmlns="urn:x"/></a>"#).unwrap_err();
+        assert!(e.to_string().starts_with("a/b: "), "{e}");
+    }
+
+    #[test]
+    fn namespace_bindings_are_limited() {
+        let many: String = (0..=MAX_NAMESPACE_BINDINGS)
+            .map(|i| format!(" xmlns:p{i}=\"urn:{i}\""))
+            .collect();
+        let e = ours(&format!("<a{many}/>")).unwrap_err().to_string();
+        assert!(e.contains("namespace bindings in scope"), "{e}");
+        // Bindings go out of scope with their element.
+        let some: String = (0..100)
+            .map(|i| format!(" xmlns:p{i}=\"urn:{i}\""))
+            .collect();
+        let doc = format!("<r><b{some}/><b{some}/><b{some}/></r>");
+        assert_eq!(
+            ours(&doc).map_err(|e| e.to_string()).map(|v| v.len()),
+            Ok(4)
+        );
     }
 }
