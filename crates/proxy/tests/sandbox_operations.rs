@@ -547,3 +547,135 @@ async fn availability_is_computed_from_stored_calendars() {
     let ghost = response.free_busy_responses[2].clone().unwrap_err();
     assert_eq!(ghost.response_code, "ErrorMailRecipientNotFound");
 }
+
+#[tokio::test]
+async fn recurring_series_are_expanded_in_calendar_views_get_item_and_free_busy() {
+    use ews::types::{
+        BaseItemId, DayOfWeek, EwsDate, Recurrence, RecurrencePattern, RecurrenceRange, TimeZoneRef,
+    };
+    let (_h, app) = harness().await;
+    let mut standup = meeting("Stand-up");
+    // 09:00-09:15 Paris time, Mondays and Wednesdays, four times.
+    standup.start = Some(EwsDateTime::parse("2026-11-30T08:00:00Z").unwrap());
+    standup.end = Some(EwsDateTime::parse("2026-11-30T08:15:00Z").unwrap());
+    standup.start_time_zone = Some(TimeZoneRef::id("Romance Standard Time"));
+    standup.recurrence = Some(Recurrence {
+        pattern: RecurrencePattern::Weekly {
+            interval: 1,
+            days_of_week: vec![DayOfWeek::Monday, DayOfWeek::Wednesday],
+            first_day_of_week: Some(DayOfWeek::Monday),
+        },
+        range: RecurrenceRange::Numbered {
+            start_date: EwsDate::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
+            number_of_occurrences: 4,
+        },
+    });
+    let master = create(
+        &app,
+        ALICE_TOKEN,
+        standup,
+        SendMeetingInvitations::SendToNone,
+    )
+    .await;
+
+    // Through the JSON API: the calendar view lists the occurrences in the window.
+    let listed: Vec<model::Appointment> = app
+        .get("/api/appointments?start=2026-11-30T00:00:00Z&end=2026-12-31T00:00:00Z")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let starts: Vec<String> = listed.iter().map(|a| a.start.to_rfc3339()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-11-30T08:00:00+00:00",
+            "2026-12-02T08:00:00+00:00",
+            "2026-12-07T08:00:00+00:00",
+            "2026-12-09T08:00:00+00:00"
+        ]
+    );
+    assert!(listed.iter().all(|a| a.subject == "Stand-up"));
+    assert_eq!(
+        listed
+            .iter()
+            .map(|a| &a.id)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        4,
+        "distinct ids"
+    );
+
+    // GetItem by OccurrenceItemId, and by the occurrence's own id.
+    let request = GetItem {
+        item_shape: ItemShape::all_properties(),
+        item_ids: vec![
+            BaseItemId::OccurrenceItemId {
+                recurring_master_id: master.id.clone(),
+                change_key: None,
+                instance_index: 3,
+            },
+            BaseItemId::ItemId {
+                id: listed[1].id.clone(),
+                change_key: None,
+            },
+            BaseItemId::OccurrenceItemId {
+                recurring_master_id: master.id.clone(),
+                change_key: None,
+                instance_index: 5,
+            },
+        ],
+    };
+    let response = GetItemResponse::parse_response(
+        &soap(&app, ALICE_TOKEN, request.to_envelope(&headers()).unwrap()).await,
+    )
+    .unwrap();
+    let third = response.responses[0].clone().unwrap();
+    let third = third[0].as_calendar_item().unwrap();
+    assert_eq!(
+        third.start.unwrap().to_utc().unwrap().to_rfc3339(),
+        "2026-12-07T08:00:00+00:00"
+    );
+    assert_eq!(
+        third.calendar_item_type,
+        Some(ews::types::CalendarItemType::Occurrence)
+    );
+    let second = response.responses[1].clone().unwrap();
+    assert_eq!(
+        second[0]
+            .as_calendar_item()
+            .unwrap()
+            .start
+            .unwrap()
+            .to_utc()
+            .unwrap()
+            .to_rfc3339(),
+        "2026-12-02T08:00:00+00:00"
+    );
+    assert_eq!(
+        response.responses[2].clone().unwrap_err().response_code,
+        "ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange"
+    );
+
+    // Free/busy sees the occurrence on 2 December 09:00-09:15 Paris.
+    let request = GetUserAvailability::new(
+        vec![MailboxData::new(ALICE, MeetingAttendeeType::Required)],
+        EwsDateTime::parse("2026-12-02T07:30:00Z").unwrap(),
+        EwsDateTime::parse("2026-12-02T09:00:00Z").unwrap(),
+        30,
+    );
+    let response = GetUserAvailabilityResponse::parse_response(
+        &soap(&app, BOB_TOKEN, request.to_envelope(&headers()).unwrap()).await,
+    )
+    .unwrap();
+    assert_eq!(
+        response.free_busy_responses[0]
+            .clone()
+            .unwrap()
+            .merged_free_busy
+            .as_deref(),
+        Some("020")
+    );
+}

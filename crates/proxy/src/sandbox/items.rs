@@ -173,6 +173,7 @@ pub fn to_record(
             Item::CalendarItem(c) => c.uid.clone(),
             _ => None,
         },
+        recurring: matches!(item, Item::CalendarItem(c) if c.recurrence.is_some()),
         data,
         // Microseconds: creation order is the listing order of a folder.
         created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -375,4 +376,40 @@ pub async fn candidates(
         return Ok(rows);
     }
     Ok(store.all_in_folder(mailbox, folder).await?)
+}
+
+/// Singles most mailboxes will never reach in one window; keeps one view bounded.
+const MAX_WINDOW_ITEMS: u32 = 10_000;
+
+/// Every calendar item of `mailbox` overlapping `[start, end)`: single items and the
+/// occurrences of recurring series, by start then end.
+pub async fn calendar_window(
+    store: &ItemStore,
+    mailbox: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<CalendarItem>, SandboxError> {
+    let mut found = Vec::new();
+    for record in store
+        .calendar_view(mailbox, start, end, MAX_WINDOW_ITEMS)
+        .await?
+        .items
+    {
+        if let Item::CalendarItem(item) = from_record(&record)? {
+            found.push(item);
+        }
+    }
+    for record in store.recurring_masters(mailbox, end).await? {
+        if let Item::CalendarItem(master) = from_record(&record)? {
+            found.extend(super::recurrence::occurrences(&master, start, end));
+        }
+    }
+    let key = |item: &CalendarItem| {
+        (
+            item.start.as_ref().and_then(EwsDateTime::to_utc),
+            item.end.as_ref().and_then(EwsDateTime::to_utc),
+        )
+    };
+    found.sort_by_key(key);
+    Ok(found)
 }

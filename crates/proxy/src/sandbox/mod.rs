@@ -10,6 +10,7 @@ pub mod identity;
 pub mod items;
 pub mod meetings;
 pub mod operations;
+pub mod recurrence;
 pub mod store;
 
 use std::path::Path;

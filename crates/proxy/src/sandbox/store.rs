@@ -28,6 +28,8 @@ pub struct ItemRecord {
     pub updated_at: String,
     /// iCalendar UID shared by a meeting's copies in several mailboxes.
     pub uid: Option<String>,
+    /// A recurring master (its Start/End are the first occurrence's).
+    pub recurring: bool,
 }
 
 /// Result of a conditional write.
@@ -66,8 +68,8 @@ impl ItemStore {
     pub async fn insert(&self, item: &ItemRecord) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO items (id, change_key, mailbox, folder, item_class, subject, start_utc, end_utc,
-                                client_request_id, data, created_at, updated_at, uid)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                client_request_id, data, created_at, updated_at, uid, recurring)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&item.id)
         .bind(&item.change_key)
@@ -82,6 +84,7 @@ impl ItemStore {
         .bind(&item.created_at)
         .bind(&item.updated_at)
         .bind(&item.uid)
+        .bind(item.recurring)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -104,7 +107,7 @@ impl ItemStore {
         limit: u32,
     ) -> Result<Page, sqlx::Error> {
         let (start, end) = (instant(start), instant(end));
-        let filter = "FROM items WHERE mailbox = ? AND folder = 'calendar' AND start_utc < ? AND end_utc > ?";
+        let filter = "FROM items WHERE mailbox = ? AND folder = 'calendar' AND recurring = 0 AND start_utc < ? AND end_utc > ?";
         let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
             .bind(mailbox)
             .bind(&end)
@@ -155,6 +158,22 @@ impl ItemStore {
         })
     }
 
+    /// Recurring masters of a calendar whose series starts before `before`.
+    pub async fn recurring_masters(
+        &self,
+        mailbox: &str,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<ItemRecord>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT * FROM items WHERE mailbox = ? AND folder = 'calendar' AND recurring = 1 AND start_utc < ?
+             ORDER BY start_utc, rowid",
+        )
+        .bind(mailbox)
+        .bind(instant(before))
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// Every item of a folder (for restrictions evaluated in Rust).
     pub async fn all_in_folder(
         &self,
@@ -177,7 +196,7 @@ impl ItemStore {
         expected: Option<&str>,
     ) -> Result<WriteOutcome, sqlx::Error> {
         let result = sqlx::query(
-            "UPDATE items SET change_key = ?, subject = ?, start_utc = ?, end_utc = ?, data = ?, updated_at = ?
+            "UPDATE items SET change_key = ?, subject = ?, start_utc = ?, end_utc = ?, data = ?, updated_at = ?, recurring = ?
              WHERE mailbox = ? AND id = ? AND (? IS NULL OR change_key = ?)",
         )
         .bind(&item.change_key)
@@ -186,6 +205,7 @@ impl ItemStore {
         .bind(&item.end_utc)
         .bind(&item.data)
         .bind(&item.updated_at)
+        .bind(item.recurring)
         .bind(&item.mailbox)
         .bind(&item.id)
         .bind(expected)

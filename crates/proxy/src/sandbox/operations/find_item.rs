@@ -78,12 +78,18 @@ async fn find_in_folder(
                 )));
             }
             let limit = page_size(view.max_entries_returned);
-            let page = store.calendar_view(mailbox, start, end, limit).await?;
-            let count = page.items.len() as u32;
+            // Recurring series are expanded into their occurrences, as Exchange does.
+            let all = items::calendar_window(store, mailbox, start, end).await?;
+            let total = all.len();
+            let page: Vec<Item> = all
+                .into_iter()
+                .take(limit as usize)
+                .map(|c| items::shaped(&Item::CalendarItem(c), &request.item_shape, true))
+                .collect();
             Ok(Ok(FindItemResult {
-                items: shape(&page.items)?,
-                total_items_in_view: Some(page.total as i32),
-                includes_last_item_in_range: Some(count >= page.total),
+                includes_last_item_in_range: Some(page.len() >= total),
+                items: page,
+                total_items_in_view: Some(total as i32),
                 indexed_paging_offset: None,
             }))
         }

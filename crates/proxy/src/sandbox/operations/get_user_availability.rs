@@ -9,7 +9,7 @@ use ews::operations::get_user_availability::{
     WorkingPeriod,
 };
 use ews::response::{MessageResult, ResponseError};
-use ews::types::{DayOfWeek, EwsDateTime, FreeBusyViewType, Item, LegacyFreeBusy, Sensitivity};
+use ews::types::{DayOfWeek, EwsDateTime, FreeBusyViewType, LegacyFreeBusy, Sensitivity};
 
 use crate::sandbox::directory;
 use crate::sandbox::handler::SandboxError;
@@ -21,7 +21,6 @@ const MIN_INTERVAL: i64 = 5;
 const MAX_INTERVAL: i64 = 1440;
 /// Exchange refuses availability windows longer than 62 days.
 const MAX_WINDOW_DAYS: i64 = 62;
-const MAX_EVENTS: u32 = 10_000;
 
 pub async fn get_user_availability(
     store: &ItemStore,
@@ -56,14 +55,9 @@ pub async fn get_user_availability(
             )));
             continue;
         }
-        let page = store
-            .calendar_view(&address, start, end, MAX_EVENTS)
-            .await?;
+        let window = items::calendar_window(store, &address, start, end).await?;
         let mut events = Vec::new();
-        for record in &page.items {
-            let Item::CalendarItem(item) = items::from_record(record)? else {
-                continue;
-            };
+        for item in window {
             let (Some(item_start), Some(item_end)) = (
                 item.start.as_ref().and_then(EwsDateTime::to_utc),
                 item.end.as_ref().and_then(EwsDateTime::to_utc),
