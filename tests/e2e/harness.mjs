@@ -97,7 +97,7 @@ class ProxyProcess {
       exited.then(({ code, signal }) =>
         reject(new Error(`the proxy exited before listening (code ${code}, signal ${signal}):\n${this.tail()}`)));
     });
-    const timeout = delay(20_000).then(() => {
+    const timeout = timer(20_000).then(() => {
       throw new Error(`the proxy did not print "listening on" within 20 s:\n${this.tail()}`);
     });
     this.url = await Promise.race([listening, timeout]);
@@ -110,7 +110,7 @@ class ProxyProcess {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      const stopped = await Promise.race([this.exited.then(() => true), delay(5_000).then(() => false)]);
+      const stopped = await Promise.race([this.exited.then(() => true), timer(5_000).then(() => false)]);
       if (!stopped) {
         child.kill('SIGKILL');
         await this.exited;
@@ -372,7 +372,7 @@ export async function completeSignIn(popup, { user = 'alice', deny = false } = {
       popup.waitForURL((url) => url.href !== before, { waitUntil: 'domcontentloaded', timeout: UI_TIMEOUT }),
     ]).catch(() => {});
   }
-  const gone = await Promise.race([closed.then(() => true), delay(UI_TIMEOUT).then(() => false)]);
+  const gone = await Promise.race([closed.then(() => true), timer(UI_TIMEOUT).then(() => false)]);
   if (!gone) {
     const text = await popup.locator('body').innerText().catch(() => '');
     throw new Error(`the sign-in popup did not close itself; it shows ${popup.url()}:\n${text.slice(0, 500)}`);
@@ -447,6 +447,12 @@ async function chooseUser(popup, userField, user) {
 
 export function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Like `delay`, for the losing side of a race: it does not keep the process alive when the
+ * tests are done (a pending 20 s timeout would otherwise hold every test file open). */
+function timer(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** `YYYY-MM-DDTHH:MM` `days` from now at `hour`:`minute` local (the browser's zone is the machine's). */
