@@ -325,6 +325,8 @@ const STEPS: &[Step] = &[
                     proxy.display()
                 ));
             }
+            let screenshots = ctx.target_dir.join("e2e-screenshots");
+            let logs = ctx.target_dir.join("e2e-logs");
             let counts = counting(
                 Cmd::new("node")
                     .args([
@@ -334,9 +336,17 @@ const STEPS: &[Step] = &[
                         "tests/e2e/",
                     ])
                     .env("XF_PROXY_BIN", &proxy)
-                    .env("XF_SCREENSHOT_DIR", ctx.target_dir.join("e2e-screenshots"))
+                    .env("XF_SCREENSHOT_DIR", &screenshots)
+                    .env("XF_E2E_LOG_DIR", &logs)
                     .current_dir(&ctx.root),
-            )?;
+            )
+            .map_err(|e| {
+                format!(
+                    "{e}\nproxy logs (one per test): {}\nscreenshots: {}",
+                    logs.display(),
+                    screenshots.display()
+                )
+            })?;
             require_some(counts)
         },
     },
