@@ -10,7 +10,8 @@
 //! Wall-clock conversion rules, applied the same way everywhere:
 //! - a local time that does not exist (skipped by a spring-forward change) is an error,
 //!   [`TimeZoneError::NonexistentLocalTime`], which names the first valid time after the gap:
-//!   silently moving a meeting the user typed would be worse than asking again;
+//!   silently moving a meeting the user typed would be worse than asking again
+//!   ([`local_to_utc_shifting_gaps`] applies RFC 5545's shift instead, for recurrences);
 //! - a local time that happens twice (fall-back change) resolves to its FIRST occurrence, the
 //!   earlier instant, i.e. still on the offset in force before the change (summer time).
 //!   That is what Outlook and Exchange do for a time typed into a form;
@@ -137,6 +138,29 @@ pub fn local_to_utc(naive: NaiveDateTime, iana: &str) -> Result<DateTime<Utc>, T
             .and_then(|instant| local_of(&zone, instant))
             .unwrap_or(naive),
     })
+}
+
+/// Like [`local_to_utc`], but a time skipped by a spring-forward change is read with the
+/// offset in force just before the change (RFC 5545 §3.3.5), i.e. moved forward by the length
+/// of the gap: 02:30 in Paris on 29 March 2026 becomes 03:30 CEST, and 02:15 at Lord Howe
+/// Island (a 30-minute change) becomes 02:45. For occurrences of a recurring series, which must
+/// not vanish on a DST change day; a time the user typed should go through [`local_to_utc`].
+pub fn local_to_utc_shifting_gaps(
+    naive: NaiveDateTime,
+    iana: &str,
+) -> Result<DateTime<Utc>, TimeZoneError> {
+    let zone = parse_zone(iana)?;
+    if let Some(instant) = resolve_local(&zone, naive)? {
+        return Ok(instant);
+    }
+    let out_of_range = || TimeZoneError::OutOfRange(naive.to_string());
+    let change = gap_end(&zone, naive).ok_or_else(out_of_range)?;
+    let before = change - Duration::seconds(1);
+    let offset_before = zone.offset_from_utc_datetime(&before.naive_utc()).fix();
+    naive
+        .checked_sub_offset(offset_before)
+        .map(|utc| utc.and_utc())
+        .ok_or_else(out_of_range)
 }
 
 /// The wall-clock time in the IANA zone `iana` at the UTC instant `utc`.

@@ -361,6 +361,60 @@ fn spring_forward_gap_is_an_error_naming_the_next_valid_time() {
 }
 
 #[test]
+fn shifting_gaps_moves_a_skipped_time_forward_by_the_gap() {
+    for (zone, missing, shifted_utc, shifted_local) in [
+        (
+            "Europe/Paris",
+            "2026-03-29T02:30:00",
+            "2026-03-29T01:30:00Z",
+            "2026-03-29T03:30:00",
+        ),
+        (
+            "America/New_York",
+            "2026-03-08T02:00:00",
+            "2026-03-08T07:00:00Z",
+            "2026-03-08T03:00:00",
+        ),
+        (
+            "America/Santiago",
+            "2026-09-06T00:30:00",
+            "2026-09-06T04:30:00Z",
+            "2026-09-06T01:30:00",
+        ),
+        // Lord Howe Island moves its clocks by 30 minutes.
+        (
+            "Australia/Lord_Howe",
+            "2026-10-04T02:15:00",
+            "2026-10-03T15:45:00Z",
+            "2026-10-04T02:45:00",
+        ),
+    ] {
+        let instant = local_to_utc_shifting_gaps(local(missing), zone);
+        assert_eq!(instant, Ok(utc(shifted_utc)), "{zone} {missing}");
+        assert_eq!(
+            utc_to_local(utc(shifted_utc), zone),
+            Ok(local(shifted_local)),
+            "{zone}"
+        );
+    }
+    // Times that exist, including repeated ones, resolve exactly as with local_to_utc.
+    for (zone, wall) in [
+        ("Europe/Paris", "2026-10-25T02:30:00"),
+        ("Europe/Paris", "2026-06-01T09:00:00"),
+        ("Australia/Sydney", "2026-04-05T02:30:00"),
+    ] {
+        assert_eq!(
+            local_to_utc_shifting_gaps(local(wall), zone),
+            local_to_utc(local(wall), zone)
+        );
+    }
+    assert!(matches!(
+        local_to_utc_shifting_gaps(local("2026-03-29T02:30:00"), "Nowhere/Zone"),
+        Err(TimeZoneError::UnknownZone(_))
+    ));
+}
+
+#[test]
 fn fall_back_overlap_takes_the_first_occurrence() {
     for (zone, repeated, first_instant) in [
         (
