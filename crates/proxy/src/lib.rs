@@ -77,7 +77,11 @@ pub fn app(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
         tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
     });
-    router.layer(trace).with_state(state)
+    // Unknown paths answer in the API's error shape (the static directories answer their own).
+    router
+        .fallback(routes::not_found)
+        .layer(trace)
+        .with_state(state)
 }
 
 /// Browsers may call the API only from the configured embedding origins.

@@ -17,6 +17,11 @@ use crate::exchange::ExchangeError;
 use crate::session::Caller;
 use crate::state::AppState;
 
+/// Any path no route serves.
+pub async fn not_found(uri: axum::http::Uri) -> AppError {
+    AppError::NotFound(format!("There is nothing at {}.", uri.path()))
+}
+
 /// Runs `call` with the caller's Exchange token. When Exchange rejects the token (HTTP 401)
 /// the authorizer forgets it, and the widget gets 401 authorization_required to sign in again.
 pub async fn with_exchange_token<T, F, Fut>(
