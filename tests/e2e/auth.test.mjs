@@ -87,7 +87,19 @@ async function mainPath(t, { proxy, user, op, screenshotName }) {
   for (const item of [first, second, third, fourth]) {
     assert.equal(await countInMailbox(page, proxy.url, item.subject), 1, `"${item.subject}" is in the mailbox once`);
   }
-  if (op) assert.equal(op.events.authorizations, 1, 'the user authorized once');
+  if (op) {
+    assert.equal(op.events.authorizations, 1, 'the user authorized once');
+    // The proxy holds the user's tokens, encrypted: no token value the OAuth server issued
+    // appears in its databases (WAL included) or its log, nor in the browser's storage.
+    assert.ok(op.issuedTokens.length >= 2, 'an access and a refresh token were issued');
+    const written = await proxy.writtenBytes();
+    assert.ok(written.includes(first.subject), 'the scan does read the databases (the mailbox holds the subject)');
+    const browserStorage = JSON.stringify(await page.evaluate(() => ({ ...localStorage, ...sessionStorage })));
+    for (const token of op.issuedTokens) {
+      assert.ok(!written.includes(token), 'no plaintext token in the proxy\'s data directory or log');
+      assert.ok(!browserStorage.includes(token), 'no token in the browser\'s storage');
+    }
+  }
   assert.deepEqual(context.pageErrors, []);
 }
 

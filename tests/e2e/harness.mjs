@@ -130,6 +130,16 @@ class ProxyProcess {
     if (this.port !== port) throw new Error(`restarted on port ${this.port}, wanted ${port}`);
   }
 
+  /** Every byte the proxy wrote: its data directory's files (databases, WAL) and its log. */
+  async writtenBytes() {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const parts = [Buffer.from(this.log.join('\n'))];
+    for (const entry of await readdir(this.dataDir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) parts.push(await readFile(path.join(entry.parentPath ?? entry.path, entry.name)));
+    }
+    return Buffer.concat(parts);
+  }
+
   tail(lines = 40) {
     return this.log.slice(-lines).join('\n');
   }
@@ -196,6 +206,11 @@ export async function startOidcProvider(t, { accessTokenTtl = 3600 } = {}) {
   provider.on('grant.error', (ctx) => {
     if (ctx.oidc?.params?.grant_type === 'refresh_token') events.refreshErrors += 1;
   });
+  // Every access and refresh token value issued (opaque tokens: the value is the jti), so tests
+  // can prove none of them is ever stored or logged in plain text by the proxy.
+  const issuedTokens = [];
+  provider.on('access_token.saved', (token) => issuedTokens.push(token.jti));
+  provider.on('refresh_token.saved', (token) => issuedTokens.push(token.jti));
   provider.on('refresh_token.saved', (token) => {
     if (!grantsByAccount.has(token.accountId)) grantsByAccount.set(token.accountId, new Set());
     grantsByAccount.get(token.accountId).add(token.grantId);
@@ -207,6 +222,7 @@ export async function startOidcProvider(t, { accessTokenTtl = 3600 } = {}) {
     clientSecret,
     userinfoUrl: `${issuer}/me`,
     events,
+    issuedTokens,
     provider,
     /** Registers the proxy as a confidential client with its exact redirect URI. */
     async registerClient(redirectUri) {
