@@ -10,7 +10,7 @@ import {
   wallClock, UI_TIMEOUT,
 } from './harness.mjs';
 import {
-  appointmentForm, confirmation, fillAppointment, formValues, mailboxAppointments, submitAndSignIn, TEXT,
+  appointmentForm, confirmation, fillAppointment, formValues, mailboxAppointments, sessionHandle, submitAndSignIn, TEXT,
 } from './widget.mjs';
 
 function draft(prefix, day = 1) {
@@ -288,4 +288,27 @@ test('oidc-provider: a postMessage from a foreign origin does not complete the s
   await completeSignIn(popup, { user: 'grace' });
   await confirmation(page, item.subject).waitFor({ timeout: UI_TIMEOUT });
   assert.equal(await countInMailbox(page, proxy.url, item.subject), 1);
+});
+
+test('oidc-provider: Sign out revokes the session on the proxy and the next action asks again', async (t) => {
+  const { proxy } = await startProxyWithOidc(t);
+  const browser = await launchBrowser(t);
+  const context = await newContext(browser, t);
+  const { page, form } = await openForm(context, proxy.url);
+  const first = draft('Before sign-out');
+  await fillAppointment(form, first);
+  assert.ok(await submitAndSignIn(page, form, { subject: first.subject, user: 'heidi' }));
+  const handle = await sessionHandle(page, proxy.url);
+  assert.ok(handle, 'a session handle was stored');
+
+  await page.getByRole('button', { name: TEXT.signOut }).click();
+  await page.getByText(TEXT.signedOut).first().waitFor({ timeout: UI_TIMEOUT });
+  assert.equal(await sessionHandle(page, proxy.url), null, 'the handle is forgotten');
+  const replayed = await page.evaluate(async (h) => (await fetch('/api/tasks', { headers: { Authorization: `Bearer ${h}` } })).status, handle);
+  assert.equal(replayed, 401, 'the old handle is refused: the session was revoked on the proxy');
+
+  const second = draft('After sign-out', 2);
+  await fillAppointment(form, second);
+  assert.ok(await submitAndSignIn(page, form, { subject: second.subject, user: 'heidi' }), 'the next action asked again');
+  assert.equal(await countInMailbox(page, proxy.url, second.subject), 1);
 });

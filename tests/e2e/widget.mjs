@@ -15,6 +15,7 @@ export const TEXT = {
   denied: 'Access was denied, so nothing was created. Your input is still here.',
   signedInAs: 'Signed in as',
   signOut: 'Sign out',
+  signedOut: 'You are signed out.',
 };
 
 /** The appointment form: the `<form>` that has a `start` field. */
