@@ -50,6 +50,14 @@ impl Ctx {
             .map(PathBuf::from)
             .ok_or("`cargo metadata` did not name a target_directory")?;
         let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        if ci {
+            // A fresh CI machine builds everything once: incremental caches and full debug
+            // info only cost time there (line tables keep backtraces readable).
+            sh::set_common_env(vec![
+                ("CARGO_INCREMENTAL", "0"),
+                ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
+            ]);
+        }
         Ok(Ctx {
             root,
             target_dir,

@@ -25,6 +25,15 @@ fn search_path() -> &'static OsString {
     })
 }
 
+/// Variables every command gets (set once, before the first command; see [`set_common_env`]).
+static COMMON_ENV: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+
+/// Sets variables for every command run from now on (the process environment itself cannot be
+/// changed safely once threads may exist).
+pub fn set_common_env(vars: Vec<(&'static str, &'static str)>) {
+    let _ = COMMON_ENV.set(vars);
+}
+
 /// The full path of `program` on PATH (plus cargo's bin directory), if it is there.
 pub fn find_program(program: &str) -> Option<PathBuf> {
     std::env::split_paths(search_path())
@@ -46,6 +55,9 @@ impl Cmd {
     pub fn new(program: impl AsRef<OsStr>) -> Self {
         let mut command = Command::new(program.as_ref());
         command.env("PATH", search_path());
+        for (key, value) in COMMON_ENV.get().map(Vec::as_slice).unwrap_or_default() {
+            command.env(key, value);
+        }
         Cmd {
             command,
             shown: program.as_ref().to_string_lossy().into_owned(),
