@@ -391,9 +391,23 @@ impl ExchangeClient {
         if status == StatusCode::OK || status == StatusCode::INTERNAL_SERVER_ERROR {
             return match parse(&body) {
                 Ok(value) => Attempt::Done(value),
-                Err(error) if error.is_server_busy() => Attempt::Retry(RetryCause::Throttled {
-                    wait: error.back_off_milliseconds().map(Duration::from_millis),
-                }),
+                // ErrorServerBusy, or (per Microsoft's throttling page) an ErrorInternalServerError
+                // carrying an inner BackOffMilliseconds: the request was not run.
+                Err(error) if error.is_server_busy() || error.back_off_milliseconds().is_some() => {
+                    Attempt::Retry(RetryCause::Throttled {
+                        wait: error.back_off_milliseconds().map(Duration::from_millis),
+                    })
+                }
+                // Exchange failed inside: whatever it did before failing is unknown, and the
+                // transient variant says outright that trying again may work.
+                Err(error)
+                    if matches!(
+                        error.response_code(),
+                        Some("ErrorInternalServerTransientError" | "ErrorInternalServerError")
+                    ) =>
+                {
+                    Attempt::Unknown(error.to_string())
+                }
                 Err(error @ (EwsError::Fault { .. } | EwsError::Response(_))) => {
                     Attempt::Failed(error.into())
                 }

@@ -33,6 +33,8 @@ pub enum Fault {
     ForwardThenStall(Duration),
     /// Forward, then answer 502 with an HTML page as a broken gateway would.
     ForwardThenBadGateway,
+    /// Forward, then answer an HTTP 500 SOAP fault ErrorInternalServerTransientError.
+    ForwardThenTransientFault,
 }
 
 /// One request the injector saw: the EWS operation and the SOAP body.
@@ -142,6 +144,23 @@ impl Injector {
                 self.forward(&head, &body).await;
                 tokio::time::sleep(wait).await;
                 drop(stream);
+            }
+            Some(Fault::ForwardThenTransientFault) => {
+                self.forward(&head, &body).await;
+                let spec = ews::server::FaultSpec {
+                    response_code: "ErrorInternalServerTransientError".into(),
+                    message: "An internal server error occurred. Try again later.".into(),
+                    back_off_milliseconds: None,
+                    line: None,
+                    position: None,
+                };
+                respond(
+                    &mut stream,
+                    500,
+                    &[],
+                    &ews::server::fault_envelope(&spec).unwrap(),
+                )
+                .await;
             }
             Some(Fault::ForwardThenBadGateway) => {
                 self.forward(&head, &body).await;
