@@ -389,7 +389,7 @@ async fn service_account_mode_sends_impersonation_and_the_anchor_mailbox() {
 async fn an_internal_server_error_after_the_create_is_checked_before_retrying() {
     let harness = Harness::new().await;
     let (app, injector) = app_behind_injector(&harness, 30, 5).await;
-    injector.push("CreateItem", Fault::ForwardThenTransientFault);
+    injector.push("CreateItem", Fault::ForwardThenTransientError);
     injector.push("FindItem", Fault::ServerBusyHttp500 { back_off_ms: 100 });
     let response = create(&app, "Transient").await;
     assert_eq!(response.status(), StatusCode::CREATED);

@@ -34,7 +34,7 @@ pub enum Fault {
     /// Forward, then answer 502 with an HTML page as a broken gateway would.
     ForwardThenBadGateway,
     /// Forward, then answer an HTTP 500 SOAP fault ErrorInternalServerTransientError.
-    ForwardThenTransientFault,
+    ForwardThenTransientError,
 }
 
 /// One request the injector saw: the EWS operation and the SOAP body.
@@ -145,7 +145,7 @@ impl Injector {
                 tokio::time::sleep(wait).await;
                 drop(stream);
             }
-            Some(Fault::ForwardThenTransientFault) => {
+            Some(Fault::ForwardThenTransientError) => {
                 self.forward(&head, &body).await;
                 let spec = ews::server::FaultSpec {
                     response_code: "ErrorInternalServerTransientError".into(),
