@@ -190,8 +190,8 @@ impl<'a> XmlReader<'a> {
         self.stack.push((off, name.len()));
         // Declarations are attributes named `xmlns` or `xmlns:*`: a tag without that text
         // among its attributes declares nothing (most EWS elements have no attributes).
-        let attributes = start.attributes_raw();
-        if !attributes.is_empty() && attributes.contains("xmlns") {
+        let attributes = start.attributes_raw().as_bytes();
+        if !attributes.is_empty() && memchr::memmem::find(attributes, b"xmlns").is_some() {
             self.declare(start)?;
         }
         Ok(())
@@ -449,17 +449,57 @@ impl<'a> XmlReader<'a> {
     fn attr_cow<'e>(&self, e: &'e Elem<'_>, name: &str) -> Result<Option<Cow<'e, str>>, EwsError> {
         for a in e.start.attributes() {
             let a = a.map_err(|err| self.err(format!("bad attribute: {err}")))?;
-            if a.key.as_namespace_binding().is_some() {
-                continue;
-            }
-            if local_of(a.key) == name.as_bytes() {
-                let v = a
-                    .normalized_value(XmlVersion::Implicit1_0)
-                    .map_err(|err| self.err(format!("attribute {name}: {err}")))?;
-                return Ok(Some(v));
+            if a.key.as_namespace_binding().is_none() && local_of(a.key) == name.as_bytes() {
+                return self.attr_text(&a, name).map(Some);
             }
         }
         Ok(None)
+    }
+
+    /// Several attributes of `e` (unqualified names) in one pass over its attributes, each
+    /// as [`XmlReader::attr`] would return it (the first one of that local name).
+    pub fn attrs<'e, const N: usize>(
+        &self,
+        e: &'e Elem<'_>,
+        names: [&str; N],
+    ) -> Result<[Option<Cow<'e, str>>; N], EwsError> {
+        let mut values = [const { None }; N];
+        for a in e.start.attributes() {
+            let a = a.map_err(|err| self.err(format!("bad attribute: {err}")))?;
+            if a.key.as_namespace_binding().is_some() {
+                continue;
+            }
+            let local = local_of(a.key);
+            for (name, value) in names.iter().zip(values.iter_mut()) {
+                if value.is_none() && name.as_bytes() == local {
+                    *value = Some(self.attr_text(&a, name)?);
+                    break;
+                }
+            }
+        }
+        Ok(values)
+    }
+
+    /// The normalized value of an attribute. Most values (ids, enums, numbers) contain no
+    /// reference and no whitespace character: those are borrowed after one SIMD scan.
+    fn attr_text<'e>(&self, a: &Attribute<'e>, name: &str) -> Result<Cow<'e, str>, EwsError> {
+        if let Cow::Borrowed(raw) = &a.value {
+            let raw: &'e str = raw;
+            let bytes = raw.as_bytes();
+            if memchr::memchr3(b'&', b'\n', b'\r', bytes).is_none()
+                && memchr::memchr(b'\t', bytes).is_none()
+            {
+                return Ok(Cow::Borrowed(raw));
+            }
+        }
+        a.normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|err| self.err(format!("attribute {name}: {err}")))
+    }
+
+    /// The error for a required attribute that is missing.
+    #[cold]
+    pub fn missing_attr(&self, name: &str) -> EwsError {
+        self.err(format!("missing required attribute {name}"))
     }
 
     /// Parse an attribute value of `e` (unqualified name). Missing -> None.
@@ -478,7 +518,7 @@ impl<'a> XmlReader<'a> {
 
     pub fn required_attr<T: XmlValue>(&self, e: &Elem<'_>, name: &str) -> Result<T, EwsError> {
         self.attr_value(e, name)?
-            .ok_or_else(|| self.err(format!("missing required attribute {name}")))
+            .ok_or_else(|| self.missing_attr(name))
     }
 
     /// After the root element was handled: only whitespace/comments may follow.

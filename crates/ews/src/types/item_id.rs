@@ -1,5 +1,7 @@
 //! Item and folder identifiers.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::enums::DistinguishedFolderName;
@@ -18,17 +20,30 @@ pub struct ItemId {
 
 impl ItemId {
     pub fn new(id: impl Into<String>) -> Self {
-        ItemId { id: id.into(), change_key: None }
+        ItemId {
+            id: id.into(),
+            change_key: None,
+        }
     }
     pub fn with_change_key(id: impl Into<String>, change_key: impl Into<String>) -> Self {
-        ItemId { id: id.into(), change_key: Some(change_key.into()) }
+        ItemId {
+            id: id.into(),
+            change_key: Some(change_key.into()),
+        }
     }
 
     pub(crate) fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Self, EwsError> {
-        let id = r.required_attr::<String>(e, "Id")?;
-        let change_key = r.attr(e, "ChangeKey")?;
+        // Every item carries two ids (ItemId, ParentFolderId): one pass over the attributes.
+        let [id, change_key] = r.attrs(e, ["Id", "ChangeKey"])?;
+        let Some(id) = id else {
+            return Err(r.missing_attr("Id"));
+        };
+        let v = ItemId {
+            id: id.into_owned(),
+            change_key: change_key.map(Cow::into_owned),
+        };
         r.skip()?;
-        Ok(ItemId { id, change_key })
+        Ok(v)
     }
 
     pub(crate) fn write(&self, w: &mut XmlWriter, name: &str) -> Result<(), EwsError> {
@@ -44,7 +59,11 @@ impl ItemId {
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum BaseItemId {
     #[serde(rename_all = "camelCase")]
-    ItemId { id: String, #[serde(default, skip_serializing_if = "Option::is_none")] change_key: Option<String> },
+    ItemId {
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        change_key: Option<String>,
+    },
     #[serde(rename_all = "camelCase")]
     OccurrenceItemId {
         recurring_master_id: String,
@@ -62,7 +81,10 @@ pub enum BaseItemId {
 
 impl From<ItemId> for BaseItemId {
     fn from(i: ItemId) -> Self {
-        BaseItemId::ItemId { id: i.id, change_key: i.change_key }
+        BaseItemId::ItemId {
+            id: i.id,
+            change_key: i.change_key,
+        }
     }
 }
 
@@ -75,10 +97,16 @@ impl From<&ItemId> for BaseItemId {
 impl BaseItemId {
     pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         match self {
-            BaseItemId::ItemId { id, change_key } => {
-                ItemId { id: id.clone(), change_key: change_key.clone() }.write(w, "t:ItemId")
+            BaseItemId::ItemId { id, change_key } => ItemId {
+                id: id.clone(),
+                change_key: change_key.clone(),
             }
-            BaseItemId::OccurrenceItemId { recurring_master_id, change_key, instance_index } => {
+            .write(w, "t:ItemId"),
+            BaseItemId::OccurrenceItemId {
+                recurring_master_id,
+                change_key,
+                instance_index,
+            } => {
                 let idx = instance_index.to_string();
                 let mut a = vec![("RecurringMasterId", recurring_master_id.as_str())];
                 if let Some(ck) = change_key {
@@ -87,7 +115,10 @@ impl BaseItemId {
                 a.push(("InstanceIndex", &idx));
                 w.empty("t:OccurrenceItemId", &a)
             }
-            BaseItemId::RecurringMasterItemId { occurrence_id, change_key } => {
+            BaseItemId::RecurringMasterItemId {
+                occurrence_id,
+                change_key,
+            } => {
                 let mut a = vec![("OccurrenceId", occurrence_id.as_str())];
                 if let Some(ck) = change_key {
                     a.push(("ChangeKey", ck));
@@ -135,15 +166,25 @@ pub enum FolderId {
         mailbox: Option<Mailbox>,
     },
     #[serde(rename_all = "camelCase")]
-    Folder { id: String, #[serde(default, skip_serializing_if = "Option::is_none")] change_key: Option<String> },
+    Folder {
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        change_key: Option<String>,
+    },
 }
 
 impl FolderId {
     pub fn calendar() -> Self {
-        FolderId::Distinguished { id: DistinguishedFolderName::Calendar, mailbox: None }
+        FolderId::Distinguished {
+            id: DistinguishedFolderName::Calendar,
+            mailbox: None,
+        }
     }
     pub fn tasks() -> Self {
-        FolderId::Distinguished { id: DistinguishedFolderName::Tasks, mailbox: None }
+        FolderId::Distinguished {
+            id: DistinguishedFolderName::Tasks,
+            mailbox: None,
+        }
     }
     pub fn distinguished(id: DistinguishedFolderName) -> Self {
         FolderId::Distinguished { id, mailbox: None }
@@ -151,15 +192,22 @@ impl FolderId {
 
     pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         match self {
-            FolderId::Distinguished { id, mailbox: None } => w.empty("t:DistinguishedFolderId", &[("Id", id.as_str())]),
-            FolderId::Distinguished { id, mailbox: Some(m) } => {
+            FolderId::Distinguished { id, mailbox: None } => {
+                w.empty("t:DistinguishedFolderId", &[("Id", id.as_str())])
+            }
+            FolderId::Distinguished {
+                id,
+                mailbox: Some(m),
+            } => {
                 w.start("t:DistinguishedFolderId", &[("Id", id.as_str())])?;
                 m.write(w, "t:Mailbox")?;
                 w.end("t:DistinguishedFolderId")
             }
-            FolderId::Folder { id, change_key } => {
-                ItemId { id: id.clone(), change_key: change_key.clone() }.write(w, "t:FolderId")
+            FolderId::Folder { id, change_key } => ItemId {
+                id: id.clone(),
+                change_key: change_key.clone(),
             }
+            .write(w, "t:FolderId"),
         }
     }
 
@@ -179,7 +227,10 @@ impl FolderId {
             }
             b"FolderId" => {
                 let i = ItemId::read(r, e)?;
-                Ok(Some(FolderId::Folder { id: i.id, change_key: i.change_key }))
+                Ok(Some(FolderId::Folder {
+                    id: i.id,
+                    change_key: i.change_key,
+                }))
             }
             _ => {
                 r.skip()?;
