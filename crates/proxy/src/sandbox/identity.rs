@@ -10,9 +10,10 @@ use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-/// How long a token -> mailbox answer is reused. Access tokens live longer (typically an hour),
-/// but a revoked token must stop working soon; five minutes is the trade-off.
-const CACHE_TTL: Duration = Duration::from_secs(300);
+/// How long a token -> mailbox answer is reused at most. Opaque tokens do not say when they
+/// expire and a revoked token must stop working soon, so the answer is re-checked every minute;
+/// a JWT access token is never trusted past its own `exp`.
+const CACHE_TTL: Duration = Duration::from_secs(60);
 const CACHE_MAX_ENTRIES: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,7 @@ pub struct MailboxIdentity {
     http: reqwest::Client,
     userinfo_url: Url,
     /// Keyed by the token's SHA-256 so that no token is kept in memory longer than needed.
+    /// Value: the mailbox and until when it may be reused.
     cache: Mutex<HashMap<[u8; 32], (String, Instant)>>,
 }
 
@@ -97,7 +99,8 @@ impl MailboxIdentity {
             .ok_or_else(|| {
                 IdentityError::Unavailable("userinfo answer has neither email nor sub".into())
             })?;
-        self.remember(key, &mailbox);
+        let valid_for = jwt_lifetime(token).map_or(CACHE_TTL, |left| left.min(CACHE_TTL));
+        self.remember(key, &mailbox, valid_for);
         Ok(mailbox)
     }
 
@@ -108,23 +111,40 @@ impl MailboxIdentity {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         cache
             .get(key)
-            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .filter(|(_, until)| Instant::now() < *until)
             .map(|(mailbox, _)| mailbox.clone())
     }
 
-    fn remember(&self, key: [u8; 32], mailbox: &str) {
+    fn remember(&self, key: [u8; 32], mailbox: &str, valid_for: Duration) {
         let mut cache = self
             .cache
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if cache.len() >= CACHE_MAX_ENTRIES {
-            cache.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+            let now = Instant::now();
+            cache.retain(|_, (_, until)| now < *until);
             if cache.len() >= CACHE_MAX_ENTRIES {
                 cache.clear();
             }
         }
-        cache.insert(key, (mailbox.to_owned(), Instant::now()));
+        cache.insert(key, (mailbox.to_owned(), Instant::now() + valid_for));
     }
+}
+
+/// Time left before a JWT access token's `exp`; `None` for opaque tokens. The signature is
+/// not checked here: the userinfo endpoint has just accepted the token, this only bounds how
+/// long that answer is reused.
+fn jwt_lifetime(token: &str) -> Option<Duration> {
+    use base64::Engine as _;
+    let mut parts = token.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = claims.get("exp")?.as_i64()?;
+    let left = exp - chrono::Utc::now().timestamp();
+    Some(Duration::from_secs(u64::try_from(left).unwrap_or(0)))
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -132,4 +152,36 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    fn jwt(claims: serde_json::Value) -> String {
+        let encode = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        format!(
+            "{}.{}.sig",
+            encode(br#"{"alg":"RS256"}"#),
+            encode(claims.to_string().as_bytes())
+        )
+    }
+
+    #[test]
+    fn jwt_expiry_bounds_the_cache_and_opaque_tokens_have_none() {
+        let soon = chrono::Utc::now().timestamp() + 20;
+        let left = jwt_lifetime(&jwt(serde_json::json!({"sub": "a", "exp": soon}))).unwrap();
+        assert!(
+            left <= Duration::from_secs(20) && left >= Duration::from_secs(18),
+            "{left:?}"
+        );
+        let past = chrono::Utc::now().timestamp() - 5;
+        assert_eq!(
+            jwt_lifetime(&jwt(serde_json::json!({"exp": past}))),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(jwt_lifetime("opaque-token"), None);
+        assert_eq!(jwt_lifetime("a.b.c"), None);
+    }
 }
