@@ -124,21 +124,38 @@ fn toml_string<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 }
 
 fn ensure_system_packages() -> Result<()> {
-    let missing: Vec<&str> = SYSTEM_TOOLS
-        .iter()
-        .filter(|(program, _)| sh::find_program(program).is_none())
-        .map(|(_, package)| *package)
-        .collect();
+    let missing = missing_packages();
     if missing.is_empty() {
         let names: Vec<&str> = SYSTEM_TOOLS.iter().map(|(p, _)| *p).collect();
         println!("skip: {} are installed", names.join(", "));
         return Ok(());
     }
+    // NodeSource's `nodejs` ships npm and conflicts with Debian's `npm` package: ask for `npm`
+    // only if it is still missing once everything else is in.
+    let first: Vec<&str> = missing.iter().copied().filter(|p| *p != "npm").collect();
+    if !first.is_empty() {
+        apt_install(&first)?;
+    }
+    if missing_packages().contains(&"npm") {
+        apt_install(&["npm"])?;
+    }
+    Ok(())
+}
+
+fn missing_packages() -> Vec<&'static str> {
+    SYSTEM_TOOLS
+        .iter()
+        .filter(|(program, _)| sh::find_program(program).is_none())
+        .map(|(_, package)| *package)
+        .collect()
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
     let install = format!(
-        "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {}",
-        missing.join(" ")
+        "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y {}",
+        packages.join(" ")
     );
-    println!("installing Debian packages: {}", missing.join(" "));
+    println!("installing Debian packages: {}", packages.join(" "));
     let uid = Cmd::new("id").arg("-u").output_text().unwrap_or_default();
     if uid.trim() == "0" {
         Cmd::new("sh").args(["-c", &install]).run()
@@ -146,8 +163,8 @@ fn ensure_system_packages() -> Result<()> {
         Cmd::new("sudo").args(["sh", "-c", &install]).run()
     } else {
         Err(format!(
-            "missing Debian packages ({}) and not root, no sudo; as root run:\n  {install}",
-            missing.join(", ")
+            "missing Debian packages ({}), not root and no sudo; as root run:\n  {install}",
+            packages.join(", ")
         ))
     }
 }
