@@ -61,6 +61,9 @@ pub struct SandboxConfig {
     /// OIDC userinfo endpoint that turns a bearer access token into the mailbox address.
     /// `None` = the built-in dev authorization server at `<public_url>/sandbox/oauth/userinfo`.
     pub userinfo_url: Option<Url>,
+    /// Mailboxes allowed to act as others with ExchangeImpersonation (what the
+    /// ApplicationImpersonation role grants on Exchange), lower-cased. Empty = nobody.
+    pub impersonators: Vec<String>,
 }
 
 /// `t:RequestServerVersion/@Version` values we support (Exchange 2013 and later).
@@ -153,10 +156,11 @@ pub struct EwsLayer {
 pub struct SandboxLayer {
     pub enabled: Option<bool>,
     pub userinfo_url: Option<String>,
+    pub impersonators: Option<Vec<String>>,
 }
 
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 16] = [
     "bind",
     "port",
     "data_dir",
@@ -171,6 +175,7 @@ const KEYS: [&str; 15] = [
     "ews.retry_budget_seconds",
     "sandbox.enabled",
     "sandbox.userinfo_url",
+    "sandbox.impersonators",
     "auth",
 ];
 
@@ -262,6 +267,19 @@ impl ConfigLayer {
             "sandbox.userinfo_url",
             &mut layer,
         );
+        if let Some(list) = text(
+            "XF_SANDBOX_IMPERSONATORS",
+            "sandbox.impersonators",
+            &mut layer,
+        ) {
+            layer.sandbox.impersonators = Some(
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            );
+        }
         Ok(layer)
     }
 
@@ -281,6 +299,7 @@ impl ConfigLayer {
             "ews.retry_budget_seconds" => self.ews.retry_budget_seconds.is_some(),
             "sandbox.enabled" => self.sandbox.enabled.is_some(),
             "sandbox.userinfo_url" => self.sandbox.userinfo_url.is_some(),
+            "sandbox.impersonators" => self.sandbox.impersonators.is_some(),
             "auth" => self.auth.is_some(),
             _ => false,
         }
@@ -310,6 +329,7 @@ impl ConfigLayer {
         );
         pick(&mut self.sandbox.enabled, upper.sandbox.enabled);
         pick(&mut self.sandbox.userinfo_url, upper.sandbox.userinfo_url);
+        pick(&mut self.sandbox.impersonators, upper.sandbox.impersonators);
         pick(&mut self.auth, upper.auth);
         self.origins.extend(upper.origins);
         self
@@ -431,6 +451,17 @@ impl Config {
             .as_deref()
             .map(|raw| parse_http_url(raw).map_err(|p| invalid("sandbox.userinfo_url", p)))
             .transpose()?;
+        let mut impersonators = Vec::new();
+        for raw in merged.sandbox.impersonators.clone().unwrap_or_default() {
+            let address = raw.trim().to_lowercase();
+            if !is_plausible_smtp(&address) {
+                return Err(invalid(
+                    "sandbox.impersonators",
+                    format!("'{raw}' is not an SMTP address"),
+                ));
+            }
+            impersonators.push(address);
+        }
         // Without an Exchange endpoint there is nothing to talk to but the sandbox, so a bare
         // `serve` runs the sandbox (README's one-command start) instead of failing.
         let sandbox = merged.sandbox.enabled.unwrap_or(endpoint.is_none());
@@ -482,6 +513,7 @@ impl Config {
             sandbox: SandboxConfig {
                 enabled: sandbox,
                 userinfo_url,
+                impersonators,
             },
             auth: merged.auth.clone().unwrap_or_default(),
         })

@@ -222,7 +222,12 @@ impl Application {
                 },
             };
             Some(Arc::new(
-                SandboxMailbox::open(&config.data_dir, userinfo_url).await?,
+                SandboxMailbox::open(
+                    &config.data_dir,
+                    userinfo_url,
+                    config.sandbox.impersonators.clone(),
+                )
+                .await?,
             ))
         } else {
             None

@@ -18,21 +18,21 @@ async fn app_behind_injector(
     budget_seconds: u64,
     timeout_seconds: u64,
 ) -> (TestApp, Arc<Injector>) {
-    app_behind_injector_with(harness, budget_seconds, timeout_seconds, "").await
+    app_behind_injector_with(harness, budget_seconds, timeout_seconds, |_| {}).await
 }
 
 async fn app_behind_injector_with(
     harness: &Harness,
     budget_seconds: u64,
     timeout_seconds: u64,
-    ews_extra: &str,
+    tweak: impl FnOnce(&mut Options),
 ) -> (TestApp, Arc<Injector>) {
     let (injector, addr) = Injector::spawn().await;
     let mut options = harness.options();
     options.ews_endpoint = Some(format!("http://{addr}/EWS/Exchange.asmx"));
     options.retry_budget_seconds = budget_seconds;
     options.timeout_seconds = timeout_seconds;
-    options.ews_extra = ews_extra.to_owned();
+    tweak(&mut options);
     let app = spawn_app(options).await;
     injector.set_upstream(format!("{}/sandbox/ews/Exchange.asmx", app.address));
     (app, injector)
@@ -353,8 +353,13 @@ async fn every_request_the_client_sends_is_schema_valid_and_hostile_text_round_t
 #[tokio::test]
 async fn service_account_mode_sends_impersonation_and_the_anchor_mailbox() {
     let harness = Harness::new().await;
-    let extra = "impersonation = \"room-desk@example.com\"\nserver_version = \"Exchange2013\"";
-    let (app, injector) = app_behind_injector_with(&harness, 30, 5, extra).await;
+    let (app, injector) = app_behind_injector_with(&harness, 30, 5, |options| {
+        options.ews_extra =
+            "impersonation = \"room-desk@example.com\"\nserver_version = \"Exchange2013\"".into();
+        // The sandbox lets Alice's token act for other mailboxes, as ApplicationImpersonation would.
+        options.sandbox_extra = format!("impersonators = [\"{ALICE}\"]");
+    })
+    .await;
     let response = app.get("/api/tasks").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let seen = injector.seen();

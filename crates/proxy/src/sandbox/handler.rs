@@ -36,6 +36,10 @@ pub async fn ews(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         Ok(parsed) => parsed,
         Err(error) => return fault(&schema_fault(&error)),
     };
+    let mailbox = match impersonated(&sandbox.impersonators, mailbox, &parsed.headers) {
+        Ok(mailbox) => mailbox,
+        Err(spec) => return fault(&spec),
+    };
     let operation = parsed.request.operation();
     tracing::debug!(operation, %mailbox, "sandbox EWS request");
     let store = &sandbox.store;
@@ -78,6 +82,39 @@ pub async fn ews(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
                 position: None,
             })
         }
+    }
+}
+
+/// The mailbox a request acts on: the caller's own, or with ExchangeImpersonation the named
+/// one, if the caller may impersonate (Exchange's ApplicationImpersonation role).
+fn impersonated(
+    impersonators: &[String],
+    caller: String,
+    headers: &ews::RequestHeaders,
+) -> Result<String, FaultSpec> {
+    use ews::soap::ConnectingSid;
+    let Some(sid) = &headers.impersonation else {
+        return Ok(caller);
+    };
+    let denied = |message: &str| FaultSpec {
+        response_code: "ErrorImpersonationDenied".into(),
+        message: message.into(),
+        back_off_milliseconds: None,
+        line: None,
+        position: None,
+    };
+    if !impersonators.contains(&caller) {
+        return Err(denied(
+            "The account does not have permission to impersonate the requested user.",
+        ));
+    }
+    match sid {
+        ConnectingSid::PrimarySmtpAddress(a)
+        | ConnectingSid::SmtpAddress(a)
+        | ConnectingSid::PrincipalName(a) => Ok(a.trim().to_lowercase()),
+        ConnectingSid::Sid(_) => Err(denied(
+            "The sandbox mailbox identifies impersonated users by SMTP address only.",
+        )),
     }
 }
 

@@ -29,11 +29,17 @@ pub const DEV_USERINFO_PATH: &str = "/sandbox/oauth/userinfo";
 pub struct SandboxMailbox {
     pub store: ItemStore,
     pub identity: MailboxIdentity,
+    /// Callers allowed to use ExchangeImpersonation (config `sandbox.impersonators`).
+    pub impersonators: Vec<String>,
 }
 
 impl SandboxMailbox {
     /// Opens (creating and migrating) `<data_dir>/sandbox.sqlite`.
-    pub async fn open(data_dir: &Path, userinfo_url: Url) -> Result<Self, StartupError> {
+    pub async fn open(
+        data_dir: &Path,
+        userinfo_url: Url,
+        impersonators: Vec<String>,
+    ) -> Result<Self, StartupError> {
         let path = data_dir.join("sandbox.sqlite");
         let store = ItemStore::open(&path)
             .await
@@ -43,6 +49,10 @@ impl SandboxMailbox {
             })?;
         let identity = MailboxIdentity::new(userinfo_url)
             .map_err(|e| StartupError::Other(format!("sandbox HTTP client: {e}")))?;
-        Ok(Self { store, identity })
+        Ok(Self {
+            store,
+            identity,
+            impersonators,
+        })
     }
 }

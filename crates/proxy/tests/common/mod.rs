@@ -153,6 +153,8 @@ pub struct Options {
     pub authorizer: Arc<TestAuthorizer>,
     /// Extra TOML lines for the `[ews]` section.
     pub ews_extra: String,
+    /// Extra TOML lines for the `[sandbox]` section.
+    pub sandbox_extra: String,
 }
 
 /// Everything a test needs, with the temporary directory kept alive.
@@ -182,6 +184,7 @@ impl Harness {
             timeout_seconds: 5,
             authorizer: TestAuthorizer::new(ALICE, ALICE_TOKEN),
             ews_extra: String::new(),
+            sandbox_extra: String::new(),
         }
     }
 
@@ -200,6 +203,7 @@ static_dir = "{static_dir}"
 [sandbox]
 enabled = true
 userinfo_url = "http://{userinfo}/userinfo"
+{sandbox_extra}
 [ews]
 timeout_seconds = {timeout}
 retry_budget_seconds = {budget}
@@ -213,6 +217,7 @@ max_retries = 6
         timeout = options.timeout_seconds,
         budget = options.retry_budget_seconds,
         extra = options.ews_extra,
+        sandbox_extra = options.sandbox_extra,
         endpoint = options
             .ews_endpoint
             .as_ref()
