@@ -32,6 +32,11 @@ const NS_XMLNS: &str = "http://www.w3.org/2000/xmlns/";
 /// work of resolving a prefix on hostile input.
 const MAX_NAMESPACE_BINDINGS: usize = 128;
 
+/// Searcher for `xmlns` among the attributes of a start tag, built once (building a
+/// `memmem` searcher costs more than searching a start tag).
+static XMLNS_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"xmlns"));
+
 /// Namespaces we care about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ns {
@@ -191,7 +196,7 @@ impl<'a> XmlReader<'a> {
         // Declarations are attributes named `xmlns` or `xmlns:*`: a tag without that text
         // among its attributes declares nothing (most EWS elements have no attributes).
         let attributes = start.attributes_raw().as_bytes();
-        if !attributes.is_empty() && memchr::memmem::find(attributes, b"xmlns").is_some() {
+        if !attributes.is_empty() && XMLNS_FINDER.find(attributes).is_some() {
             self.declare(start)?;
         }
         Ok(())
@@ -269,7 +274,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Closes the innermost element: path and the namespace declarations it made.
-    #[inline]
+    #[inline(always)]
     fn leave(&mut self) {
         let depth = self.stack.len();
         self.stack.pop();
@@ -279,13 +284,20 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The namespace of an element name (the element's own declarations included).
-    #[inline]
-    fn resolve(&self, prefix: &str) -> Ns {
-        match self.bindings.iter().rev().find(|b| &*b.prefix == prefix) {
-            Some(b) => b.ns,
-            // No default namespace: unqualified. Undeclared prefix (or `xml`): not ours.
-            None if prefix.is_empty() => Ns::None,
-            None => Ns::Other,
+    #[inline(always)]
+    fn resolve(&self, prefix: &[u8]) -> Ns {
+        // Prefixes are a byte or two: compare lengths, then bytes, without a call per binding.
+        for b in self.bindings.iter().rev() {
+            let bound = b.prefix.as_bytes();
+            if bound.len() == prefix.len() && bound.iter().zip(prefix).all(|(x, y)| x == y) {
+                return b.ns;
+            }
+        }
+        // No default namespace: unqualified. Undeclared prefix (or `xml`): not ours.
+        if prefix.is_empty() {
+            Ns::None
+        } else {
+            Ns::Other
         }
     }
 
@@ -293,10 +305,15 @@ impl<'a> XmlReader<'a> {
     #[inline]
     fn open(&mut self, start: BytesStart<'a>) -> Result<Elem<'a>, EwsError> {
         self.enter(&start)?;
-        let name = start.name().into_inner();
-        let (ns, local_at) = match name.as_bytes().iter().position(|&c| c == b':') {
-            Some(i) => (self.resolve(&name[..i]), i + 1),
-            None => (self.resolve(""), 0),
+        let name = start.name().into_inner().as_bytes();
+        // The prefix ends at the first colon (as in quick-xml's `QName`); names are short.
+        let mut colon = 0;
+        while colon < name.len() && name[colon] != b':' {
+            colon += 1;
+        }
+        let (ns, local_at) = match name.get(..colon) {
+            Some(prefix) if colon < name.len() => (self.resolve(prefix), colon + 1),
+            _ => (self.resolve(b""), 0),
         };
         Ok(Elem {
             ns,
@@ -306,7 +323,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Next raw event, with DTD refusal.
-    #[inline]
+    #[inline(always)]
     fn next_event(&mut self) -> Result<Event<'a>, EwsError> {
         match self.inner.read_event() {
             Ok(Event::DocType(_)) => Err(self.dtd_err()),
@@ -566,6 +583,16 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// `s.trim()`, skipping the Unicode-aware search when `s` neither starts nor ends with
+/// whitespace (the usual case for values: dates, numbers, booleans, enums).
+#[inline]
+pub(crate) fn trim_value(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// A simple value carried as element text or attribute.
 pub(crate) trait XmlValue: Sized {
     fn parse_xml(s: &str) -> Result<Self, String>;
@@ -583,7 +610,7 @@ impl XmlValue for String {
 
 impl XmlValue for bool {
     fn parse_xml(s: &str) -> Result<Self, String> {
-        match s.trim() {
+        match trim_value(s) {
             "true" | "1" => Ok(true),
             "false" | "0" => Ok(false),
             _ => Err("invalid boolean".into()),
@@ -598,7 +625,7 @@ macro_rules! num_value {
     ($($t:ty => $name:literal),*) => {$(
         impl XmlValue for $t {
             fn parse_xml(s: &str) -> Result<Self, String> {
-                let s = s.trim();
+                let s = $crate::xml::trim_value(s);
                 let s = s.strip_prefix('+').unwrap_or(s);
                 s.parse::<$t>().map_err(|_| concat!("invalid ", $name).to_string())
             }
@@ -612,7 +639,9 @@ num_value!(i32 => "int", i64 => "long", u32 => "unsigned int", u64 => "unsigned 
 
 impl XmlValue for f64 {
     fn parse_xml(s: &str) -> Result<Self, String> {
-        let v: f64 = s.trim().parse().map_err(|_| "invalid double".to_string())?;
+        let v: f64 = trim_value(s)
+            .parse()
+            .map_err(|_| "invalid double".to_string())?;
         if v.is_finite() {
             Ok(v)
         } else {
@@ -642,7 +671,7 @@ macro_rules! str_enum {
         impl std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                match s.trim() {
+                match $crate::xml::trim_value(s) {
                     $($s => Ok($name::$var),)*
                     _ => Err(format!("invalid {}", stringify!($name))),
                 }
@@ -871,6 +900,25 @@ mod tests {
         // The error names the element that made the declaration.
         let e = ours(r#"<a><b xmlns:xmlns="urn:x"/></a>"#).unwrap_err();
         assert!(e.to_string().starts_with("a/b: "), "{e}");
+    }
+
+    #[test]
+    fn trim_value_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "true",
+            " true",
+            "true\n",
+            "\u{A0}1\u{A0}",
+            "\u{2003}Busy",
+            "é",
+            "a b",
+            "\t2026-01-05\r\n",
+        ] {
+            assert_eq!(trim_value(s), s.trim(), "{s:?}");
+        }
+        assert_eq!(bool::parse_xml("\u{A0}true\u{A0}"), Ok(true));
     }
 
     #[test]

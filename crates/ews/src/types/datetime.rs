@@ -20,20 +20,28 @@ pub struct EwsDateTime {
 impl EwsDateTime {
     /// A UTC instant (written with `Z`).
     pub fn utc(dt: DateTime<Utc>) -> Self {
-        EwsDateTime { local: dt.naive_utc(), offset: Some(FixedOffset::east_opt(0).expect("0 is valid")) }
+        EwsDateTime {
+            local: dt.naive_utc(),
+            offset: Some(FixedOffset::east_opt(0).expect("0 is valid")),
+        }
     }
     /// A local time without zone designator.
     pub fn floating(local: NaiveDateTime) -> Self {
-        EwsDateTime { local, offset: None }
+        EwsDateTime {
+            local,
+            offset: None,
+        }
     }
     /// The instant, if the value carries a zone.
     pub fn to_utc(&self) -> Option<DateTime<Utc>> {
         let off = self.offset?;
-        off.from_local_datetime(&self.local).single().map(|d| d.with_timezone(&Utc))
+        off.from_local_datetime(&self.local)
+            .single()
+            .map(|d| d.with_timezone(&Utc))
     }
     /// Parse `YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm]`.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let s = s.trim();
+        let s = crate::xml::trim_value(s);
         if let Some(v) = fast_parse(s.as_bytes()) {
             return Ok(v);
         }
@@ -42,7 +50,8 @@ impl EwsDateTime {
             return Err(bad());
         }
         let (zone_at, offset) = split_zone(s, 19).ok_or_else(bad)?;
-        let local = NaiveDateTime::parse_from_str(&s[..zone_at], "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| bad())?;
+        let local = NaiveDateTime::parse_from_str(&s[..zone_at], "%Y-%m-%dT%H:%M:%S%.f")
+            .map_err(|_| bad())?;
         Ok(EwsDateTime { local, offset })
     }
 }
@@ -67,7 +76,11 @@ fn fast_parse(b: &[u8]) -> Option<EwsDateTime> {
     };
     let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
     let local = date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
-    let offset = if b.len() == 20 { Some(FixedOffset::east_opt(0)?) } else { None };
+    let offset = if b.len() == 20 {
+        Some(FixedOffset::east_opt(0)?)
+    } else {
+        None
+    };
     Some(EwsDateTime { local, offset })
 }
 
@@ -114,7 +127,12 @@ impl fmt::Display for EwsDateTime {
             write!(f, "{}", self.local.format("%Y-%m-%dT%H:%M:%S"))?;
         } else {
             let frac = format!("{:09}", self.local.nanosecond() % 1_000_000_000);
-            write!(f, "{}.{}", self.local.format("%Y-%m-%dT%H:%M:%S"), frac.trim_end_matches('0'))?;
+            write!(
+                f,
+                "{}.{}",
+                self.local.format("%Y-%m-%dT%H:%M:%S"),
+                frac.trim_end_matches('0')
+            )?;
         }
         write_zone(f, self.offset)
     }
@@ -167,7 +185,7 @@ impl EwsDate {
         EwsDate { date, offset: None }
     }
     pub fn parse(s: &str) -> Result<Self, String> {
-        let s = s.trim();
+        let s = crate::xml::trim_value(s);
         let bad = || "invalid date".to_string();
         if s.len() < 10 || !s.is_char_boundary(10) {
             return Err(bad());
