@@ -100,12 +100,14 @@ fn relative_day(
     }
 }
 
-fn add_months(year: i32, month: u32, months: i64) -> (i32, u32) {
-    let total = i64::from(year) * 12 + i64::from(month - 1) + months;
-    (
-        (total.div_euclid(12)) as i32,
-        (total.rem_euclid(12) + 1) as u32,
-    )
+/// `None` past the years chrono can represent.
+fn add_months(year: i32, month: u32, months: i64) -> Option<(i32, u32)> {
+    let total = i64::from(year)
+        .checked_mul(12)?
+        .checked_add(i64::from(month) - 1)?
+        .checked_add(months)?;
+    let year = i32::try_from(total.div_euclid(12)).ok()?;
+    Some((year, u32::try_from(total.rem_euclid(12) + 1).ok()?))
 }
 
 /// Occurrence dates in order, from the range's start, stopping after `until` (inclusive) or the
@@ -146,7 +148,11 @@ pub fn dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveDate> {
                 if !push(date, &mut out) {
                     break;
                 }
-                date += Duration::days(interval(*i));
+                // Checked: a hostile interval must end the series, not overflow the calendar.
+                match date.checked_add_signed(Duration::days(interval(*i))) {
+                    Some(next) => date = next,
+                    None => break,
+                }
             }
         }
         RecurrencePattern::Weekly {
@@ -164,16 +170,25 @@ pub fn dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveDate> {
             wanted.dedup();
             let back =
                 (7 + start.weekday().num_days_from_sunday() - first.num_days_from_sunday()) % 7;
-            let mut week = start - Duration::days(i64::from(back));
+            let Some(mut week) = start.checked_sub_signed(Duration::days(i64::from(back))) else {
+                return out;
+            };
             'weeks: for _ in 0..MAX_STEPS / 7 {
                 for day in &wanted {
                     let offset =
                         (7 + day.num_days_from_sunday() - first.num_days_from_sunday()) % 7;
-                    if !push(week + Duration::days(i64::from(offset)), &mut out) {
+                    let Some(date) = week.checked_add_signed(Duration::days(i64::from(offset)))
+                    else {
+                        break 'weeks;
+                    };
+                    if !push(date, &mut out) {
                         break 'weeks;
                     }
                 }
-                week += Duration::weeks(interval(*i));
+                match week.checked_add_signed(Duration::weeks(interval(*i))) {
+                    Some(next) => week = next,
+                    None => break,
+                }
             }
         }
         RecurrencePattern::AbsoluteMonthly {
@@ -181,7 +196,13 @@ pub fn dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveDate> {
             day_of_month,
         } => {
             for step in 0..MAX_STEPS as i64 {
-                let (y, m) = add_months(start.year(), start.month(), step * interval(*i));
+                let Some((y, m)) = add_months(
+                    start.year(),
+                    start.month(),
+                    step.saturating_mul(interval(*i)),
+                ) else {
+                    break;
+                };
                 let Some(date) = clamped_day(y, m, *day_of_month) else {
                     break;
                 };
@@ -196,7 +217,13 @@ pub fn dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveDate> {
             day_of_week_index,
         } => {
             for step in 0..MAX_STEPS as i64 {
-                let (y, m) = add_months(start.year(), start.month(), step * interval(*i));
+                let Some((y, m)) = add_months(
+                    start.year(),
+                    start.month(),
+                    step.saturating_mul(interval(*i)),
+                ) else {
+                    break;
+                };
                 let Some(date) = relative_day(y, m, *days_of_week, *day_of_week_index) else {
                     continue;
                 };
@@ -358,6 +385,36 @@ mod tests {
             shown(dates(&r, day("2027-12-31"))),
             ["2026-12-03", "2026-12-14", "2026-12-17", "2026-12-28"]
         );
+    }
+
+    #[test]
+    fn hostile_intervals_end_the_series_instead_of_panicking() {
+        for pattern in [
+            RecurrencePattern::Daily { interval: i32::MAX },
+            RecurrencePattern::Weekly {
+                interval: i32::MAX,
+                days_of_week: vec![DayOfWeek::Day],
+                first_day_of_week: None,
+            },
+            RecurrencePattern::AbsoluteMonthly {
+                interval: i32::MAX,
+                day_of_month: i32::MAX,
+            },
+            RecurrencePattern::RelativeMonthly {
+                interval: i32::MAX,
+                days_of_week: DayOfWeek::Weekday,
+                day_of_week_index: DayOfWeekIndex::Last,
+            },
+        ] {
+            let r = series(
+                pattern,
+                RecurrenceRange::NoEnd {
+                    start_date: from("2026-12-01"),
+                },
+            );
+            let found = dates(&r, NaiveDate::MAX);
+            assert!(!found.is_empty() && found.len() <= MAX_STEPS, "{found:?}");
+        }
     }
 
     #[test]
