@@ -112,6 +112,8 @@ pub(crate) struct XmlReader<'a> {
     /// Namespace declarations in scope, innermost last.
     bindings: Vec<NsBinding>,
     max_depth: usize,
+    /// The innermost element was an empty-element tag (`<a/>`): its end is the next event.
+    empty_end: bool,
 }
 
 impl<'a> XmlReader<'a> {
@@ -124,7 +126,9 @@ impl<'a> XmlReader<'a> {
         }
         let mut inner = Reader::from_reader(input);
         let cfg = inner.config_mut();
-        cfg.expand_empty_elements = true;
+        // `<a/>` is read as an element whose end follows at once (`empty_end`): quick-xml's
+        // own expansion allocates a copy of the name for every empty element.
+        cfg.expand_empty_elements = false;
         cfg.check_end_names = true;
         cfg.allow_unmatched_ends = false;
         cfg.check_comments = false;
@@ -134,6 +138,7 @@ impl<'a> XmlReader<'a> {
             stack: Vec::with_capacity(16),
             bindings: Vec::with_capacity(8),
             max_depth: limits.max_depth,
+            empty_end: false,
         })
     }
 
@@ -325,6 +330,11 @@ impl<'a> XmlReader<'a> {
     /// Next raw event, with DTD refusal.
     #[inline(always)]
     fn next_event(&mut self) -> Result<Event<'a>, EwsError> {
+        if self.empty_end {
+            self.empty_end = false;
+            // The name of an end tag is never looked at (quick-xml checks that they match).
+            return Ok(Event::End(BytesEnd::new("")));
+        }
         match self.inner.read_event() {
             Ok(Event::DocType(_)) => Err(self.dtd_err()),
             Ok(ev) => Ok(ev),
@@ -342,6 +352,10 @@ impl<'a> XmlReader<'a> {
         loop {
             match self.next_event()? {
                 Event::Start(start) => return self.open(start),
+                Event::Empty(start) => {
+                    self.empty_end = true;
+                    return self.open(start);
+                }
                 Event::Text(t) if !t.chars().all(|c| c.is_ascii_whitespace()) => {
                     return Err(self.err("text before the document element"));
                 }
@@ -361,6 +375,10 @@ impl<'a> XmlReader<'a> {
         loop {
             match self.next_event()? {
                 Event::Start(start) => return self.open(start).map(Some),
+                Event::Empty(start) => {
+                    self.empty_end = true;
+                    return self.open(start).map(Some);
+                }
                 Event::End(_) => {
                     self.leave();
                     return Ok(None);
@@ -387,6 +405,10 @@ impl<'a> XmlReader<'a> {
                 Event::Start(start) => {
                     self.enter(&start)?;
                     depth += 1;
+                }
+                Event::Empty(start) => {
+                    self.enter(&start)?;
+                    self.leave();
                 }
                 Event::End(_) => {
                     self.leave();
@@ -433,6 +455,10 @@ impl<'a> XmlReader<'a> {
                 Event::Start(start) => {
                     self.enter(&start)?;
                     self.skip()?;
+                }
+                Event::Empty(start) => {
+                    self.enter(&start)?;
+                    self.leave();
                 }
                 Event::End(_) => return Ok(out.unwrap_or(Cow::Borrowed(""))),
                 Event::Eof => return Err(self.truncated_err()),
@@ -900,6 +926,51 @@ mod tests {
         // The error names the element that made the declaration.
         let e = ours(r#"<a><b xmlns:xmlns="urn:x"/></a>"#).unwrap_err();
         assert!(e.to_string().starts_with("a/b: "), "{e}");
+    }
+
+    #[test]
+    fn empty_element_tags_are_elements_without_content() {
+        // An empty root, and empty elements among children, inside text and inside skipped
+        // content (with a namespace declaration that must go out of scope with it).
+        assert_eq!(
+            ours("<a/>").map_err(|e| e.to_string()),
+            Ok(vec![(Ns::None, "a".to_owned())])
+        );
+        let doc = r#"<a><b/><c><d xmlns="http://schemas.microsoft.com/exchange/services/2006/types"/></c><e/></a>"#;
+        assert_eq!(ours(doc).map_err(|e| e.to_string()), ns_reader(doc));
+        let mut r = XmlReader::new(
+            b"<a><t>x<i/>y<j><k/></j>z</t><u/><v>1</v></a>",
+            &ParseLimits::default(),
+        )
+        .unwrap();
+        r.root().unwrap();
+        assert_eq!(
+            r.next_child().unwrap().map(|e| e.local_str()).as_deref(),
+            Some("t")
+        );
+        assert_eq!(r.text().unwrap(), "xyz");
+        assert_eq!(
+            r.next_child().unwrap().map(|e| e.local_str()).as_deref(),
+            Some("u")
+        );
+        assert_eq!(r.text().unwrap(), "");
+        assert_eq!(
+            r.next_child().unwrap().map(|e| e.local_str()).as_deref(),
+            Some("v")
+        );
+        assert_eq!(r.value::<i32>().unwrap(), 1);
+        assert!(r.next_child().unwrap().is_none());
+        r.finish().unwrap();
+        // An empty element is closed: the path of a later error does not name it.
+        let mut r = XmlReader::new(b"<a><b/><c>x</c></a>", &ParseLimits::default()).unwrap();
+        r.root().unwrap();
+        r.next_child().unwrap();
+        assert!(r.next_child().unwrap().is_none());
+        r.next_child().unwrap();
+        assert_eq!(
+            r.value::<i32>().unwrap_err().to_string(),
+            "a/c: invalid int 'x'"
+        );
     }
 
     #[test]
