@@ -283,7 +283,12 @@ fn zone_of(master: &CalendarItem) -> &'static str {
 /// A local time in `zone`; a time skipped by a spring-forward change moves an hour later.
 fn local_instant(local: NaiveDateTime, zone: &str) -> Option<DateTime<Utc>> {
     ews::time_zone::local_to_utc(local, zone)
-        .or_else(|_| ews::time_zone::local_to_utc(local + Duration::hours(1), zone))
+        .or_else(|_| {
+            let later = local
+                .checked_add_signed(Duration::hours(1))
+                .unwrap_or(local);
+            ews::time_zone::local_to_utc(later, zone)
+        })
         .ok()
 }
 
@@ -325,7 +330,10 @@ fn expand(master: &CalendarItem, to: DateTime<Utc>) -> Vec<CalendarItem> {
         return Vec::new();
     };
     let duration = end - start;
-    let until = (to + Duration::days(1)).date_naive();
+    let until = to
+        .checked_add_signed(Duration::days(1))
+        .unwrap_or(to)
+        .date_naive();
     dates(recurrence, until)
         .into_iter()
         .enumerate()
@@ -337,7 +345,9 @@ fn expand(master: &CalendarItem, to: DateTime<Utc>) -> Vec<CalendarItem> {
                 change_key: master_id.change_key.clone(),
             });
             occurrence.start = Some(EwsDateTime::utc(occurrence_start));
-            occurrence.end = Some(EwsDateTime::utc(occurrence_start + duration));
+            occurrence.end = Some(EwsDateTime::utc(
+                occurrence_start.checked_add_signed(duration)?,
+            ));
             occurrence.calendar_item_type = Some(CalendarItemType::Occurrence);
             occurrence.is_recurring = Some(true);
             occurrence.recurrence = None;

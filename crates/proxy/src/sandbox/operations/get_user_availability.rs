@@ -167,7 +167,9 @@ pub fn merged_string(
     let mut out = String::new();
     let mut slot = start;
     while slot < end {
-        let slot_end = slot + interval;
+        let Some(slot_end) = slot.checked_add_signed(interval) else {
+            break;
+        };
         let status = events
             .iter()
             .filter(|(s, e, _)| *s < slot_end && *e > slot)
@@ -224,9 +226,10 @@ fn transition(year: i32, rule: &TimeZoneTransition) -> Option<NaiveDateTime> {
 
 /// Minutes to add to local time to get UTC at the instant `utc`.
 fn bias_at(zone: &SerializableTimeZone, utc: DateTime<Utc>) -> i64 {
-    let standard = i64::from(zone.bias + zone.standard_time.bias);
-    let daylight = i64::from(zone.bias + zone.daylight_time.bias);
-    let year = (utc.naive_utc() - Duration::minutes(standard)).year();
+    // i64: biases come from the request and their sum must not overflow.
+    let standard = i64::from(zone.bias) + i64::from(zone.standard_time.bias);
+    let daylight = i64::from(zone.bias) + i64::from(zone.daylight_time.bias);
+    let year = shift(utc.naive_utc(), -standard).year();
     let (Some(dst_start), Some(dst_end)) = (
         transition(year, &zone.daylight_time),
         transition(year, &zone.standard_time),
@@ -234,8 +237,8 @@ fn bias_at(zone: &SerializableTimeZone, utc: DateTime<Utc>) -> i64 {
         return standard;
     };
     // Transitions are written in the local time in force just before them.
-    let dst_start = dst_start + Duration::minutes(standard);
-    let dst_end = dst_end + Duration::minutes(daylight);
+    let dst_start = shift(dst_start, standard);
+    let dst_end = shift(dst_end, daylight);
     let now = utc.naive_utc();
     let in_daylight = if dst_start < dst_end {
         now >= dst_start && now < dst_end
@@ -246,8 +249,15 @@ fn bias_at(zone: &SerializableTimeZone, utc: DateTime<Utc>) -> i64 {
     if in_daylight { daylight } else { standard }
 }
 
+/// `t` moved by `minutes`; unchanged when that leaves chrono's range (hostile biases).
+fn shift(t: NaiveDateTime, minutes: i64) -> NaiveDateTime {
+    Duration::try_minutes(minutes)
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(t)
+}
+
 fn to_local(utc: DateTime<Utc>, zone: &SerializableTimeZone) -> NaiveDateTime {
-    utc.naive_utc() - Duration::minutes(bias_at(zone, utc))
+    shift(utc.naive_utc(), -bias_at(zone, utc))
 }
 
 /// A request time: with a zone designator as given, else local in the request's zone.
@@ -255,9 +265,9 @@ fn to_utc(value: &EwsDateTime, zone: &SerializableTimeZone) -> DateTime<Utc> {
     if let Some(utc) = value.to_utc() {
         return utc;
     }
-    let guess =
-        value.local.and_utc() + Duration::minutes(i64::from(zone.bias + zone.standard_time.bias));
-    value.local.and_utc() + Duration::minutes(bias_at(zone, guess))
+    let standard = i64::from(zone.bias) + i64::from(zone.standard_time.bias);
+    let guess = shift(value.local, standard).and_utc();
+    shift(value.local, bias_at(zone, guess)).and_utc()
 }
 
 #[cfg(test)]
@@ -323,6 +333,21 @@ mod tests {
         assert_eq!(
             bias_at(&SerializableTimeZone::utc(), utc("2026-07-01T00:00:00Z")),
             0
+        );
+    }
+
+    #[test]
+    fn hostile_biases_do_not_panic() {
+        let hostile = SerializableTimeZone {
+            bias: i32::MAX,
+            standard_time: rule(i32::MAX, 10, 5, "03:00:00"),
+            daylight_time: rule(i32::MIN, 3, 5, "02:00:00"),
+        };
+        let at = utc("2026-12-01T08:00:00Z");
+        let _ = to_local(at, &hostile);
+        let _ = to_utc(
+            &EwsDateTime::parse("2026-12-01T08:00:00").unwrap(),
+            &hostile,
         );
     }
 
