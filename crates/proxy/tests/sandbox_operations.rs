@@ -722,3 +722,52 @@ async fn impersonation_needs_the_right_and_then_acts_on_the_named_mailbox() {
     let error = FindItemResponse::parse_response(&response.bytes().await.unwrap()).unwrap_err();
     assert_eq!(error.response_code(), Some("ErrorImpersonationDenied"));
 }
+
+#[tokio::test]
+async fn hostile_values_in_valid_requests_get_answers_not_crashes() {
+    use ews::operations::get_user_availability::{SerializableTimeZone, TimeZoneTransition};
+    use ews::types::{DayOfWeek, EwsDate, Recurrence, RecurrencePattern, RecurrenceRange};
+    let (_h, app) = harness().await;
+    let mut series = meeting("Every few million years");
+    series.recurrence = Some(Recurrence {
+        pattern: RecurrencePattern::Daily { interval: i32::MAX },
+        range: RecurrenceRange::NoEnd {
+            start_date: EwsDate::new(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+        },
+    });
+    create(
+        &app,
+        ALICE_TOKEN,
+        series,
+        SendMeetingInvitations::SendToNone,
+    )
+    .await;
+    assert_eq!(
+        december_view(&app, ALICE_TOKEN).await.len(),
+        1,
+        "only the first occurrence"
+    );
+
+    let mut request = GetUserAvailability::new(
+        vec![MailboxData::new(ALICE, MeetingAttendeeType::Required)],
+        EwsDateTime::parse("2026-12-01T00:00:00").unwrap(),
+        EwsDateTime::parse("2026-12-02T00:00:00").unwrap(),
+        30,
+    );
+    let extreme = |bias| TimeZoneTransition {
+        bias,
+        time: "02:00:00".into(),
+        day_order: 9,
+        month: 3,
+        day_of_week: DayOfWeek::Weekday,
+        year: None,
+    };
+    request.time_zone = SerializableTimeZone {
+        bias: i32::MAX,
+        standard_time: extreme(i32::MAX),
+        daylight_time: extreme(i32::MIN),
+    };
+    let bytes = soap(&app, ALICE_TOKEN, request.to_envelope(&headers()).unwrap()).await;
+    let response = GetUserAvailabilityResponse::parse_response(&bytes).unwrap();
+    assert_eq!(response.free_busy_responses.len(), 1);
+}
