@@ -100,7 +100,11 @@ fn cors(state: &AppState) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static(idempotency::HEADER),
         ])
-        .expose_headers([header::RETRY_AFTER])
+        // Retry-After for "Exchange is busy"; Idempotent-Replayed tells a replay from a creation.
+        .expose_headers([
+            header::RETRY_AFTER,
+            HeaderName::from_static(routes::IDEMPOTENT_REPLAYED),
+        ])
         .max_age(std::time::Duration::from_secs(600))
 }
 

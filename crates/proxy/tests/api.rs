@@ -496,6 +496,22 @@ async fn cors_allows_configured_origins_only() {
             .send()
     };
     let allowed = preflight("http://localhost:5173").await.unwrap();
+    let exposed = app
+        .client
+        .get(format!("{}/api/tasks", app.address))
+        .header("Origin", "http://localhost:5173")
+        .bearer_auth("session-handle")
+        .send()
+        .await
+        .unwrap();
+    let exposed = exposed.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        exposed.contains("retry-after") && exposed.contains("idempotent-replayed"),
+        "{exposed}"
+    );
     assert_eq!(
         allowed.headers()["access-control-allow-origin"],
         "http://localhost:5173"

@@ -17,6 +17,9 @@ use crate::exchange::ExchangeError;
 use crate::session::Caller;
 use crate::state::AppState;
 
+/// Response header marking an answer replayed from an earlier request with the same key.
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+
 /// Any path no route serves.
 pub async fn not_found(uri: axum::http::Uri) -> AppError {
     AppError::NotFound(format!("There is nothing at {}.", uri.path()))
@@ -73,7 +76,7 @@ impl<T: Serialize> IntoResponse for Created<T> {
         let mut response = (StatusCode::CREATED, axum::Json(self.item)).into_response();
         if self.replayed {
             response.headers_mut().insert(
-                HeaderName::from_static("idempotent-replayed"),
+                HeaderName::from_static(IDEMPOTENT_REPLAYED),
                 HeaderValue::from_static("true"),
             );
         }
