@@ -48,10 +48,15 @@ impl ResponseError {
     pub fn server_busy(back_off_ms: u64) -> Self {
         let mut e = ResponseError::new(
             "ErrorServerBusy",
-            format!("The server cannot service this request right now. Try again later. Suggested backoff time {back_off_ms} ms."),
+            format!(
+                "The server cannot service this request right now. Try again later. Suggested backoff time {back_off_ms} ms."
+            ),
         );
         e.back_off_milliseconds = Some(back_off_ms);
-        e.message_xml.push(MessageXmlValue { name: "BackOffMilliseconds".into(), value: back_off_ms.to_string() });
+        e.message_xml.push(MessageXmlValue {
+            name: "BackOffMilliseconds".into(),
+            value: back_off_ms.to_string(),
+        });
         e
     }
 }
@@ -75,7 +80,9 @@ impl std::error::Error for ResponseError {}
 pub type MessageResult<T> = Result<T, ResponseError>;
 
 /// Reads the children of `m:MessageXml`: the Values, and BackOffMilliseconds.
-pub(crate) fn read_message_xml(r: &mut XmlReader<'_>) -> Result<(Vec<MessageXmlValue>, Option<u64>), EwsError> {
+pub(crate) fn read_message_xml(
+    r: &mut XmlReader<'_>,
+) -> Result<(Vec<MessageXmlValue>, Option<u64>), EwsError> {
     let mut vals = Vec::new();
     let mut back_off = None;
     while let Some(c) = r.next_child()? {
@@ -116,9 +123,11 @@ pub(crate) fn read_one_message<'a, T: Default>(
     };
     while let Some(f) = r.next_child()? {
         match (f.ns, f.local()) {
-            (Ns::Messages, b"ResponseCode") => status.response_code = r.text()?.trim().to_owned(),
+            (Ns::Messages, b"ResponseCode") => status.response_code = r.trimmed_text()?,
             (Ns::Messages, b"MessageText") => status.message_text = Some(r.text()?),
-            (Ns::Messages, b"DescriptiveLinkKey") => status.descriptive_link_key = Some(r.value::<i32>()?),
+            (Ns::Messages, b"DescriptiveLinkKey") => {
+                status.descriptive_link_key = Some(r.value::<i32>()?)
+            }
             (Ns::Messages, b"MessageXml") => {
                 let (v, b) = read_message_xml(r)?;
                 status.message_xml = v;
@@ -132,15 +141,22 @@ pub(crate) fn read_one_message<'a, T: Default>(
         }
     }
     if status.response_code.is_empty() {
-        status.response_code =
-            if class == ResponseClass::Success { "NoError".into() } else { "ErrorInternalServerError".into() };
+        status.response_code = if class == ResponseClass::Success {
+            "NoError".into()
+        } else {
+            "ErrorInternalServerError".into()
+        };
     }
     Ok((value, status))
 }
 
 /// Success -> Ok(value); Warning/Error -> Err(status).
 pub(crate) fn to_result<T>((value, status): (T, ResponseError)) -> MessageResult<T> {
-    if status.response_class == ResponseClass::Success { Ok(value) } else { Err(status) }
+    if status.response_class == ResponseClass::Success {
+        Ok(value)
+    } else {
+        Err(status)
+    }
 }
 
 /// Reads `<m:XxxResponse><m:ResponseMessages>...` (the body element already opened),
@@ -172,7 +188,10 @@ pub(crate) fn read_response_messages<'a, T: Default>(
     r: &mut XmlReader<'a>,
     content: impl FnMut(&mut XmlReader<'a>, &Elem<'a>, &mut T) -> Result<bool, EwsError>,
 ) -> Result<Vec<MessageResult<T>>, EwsError> {
-    Ok(read_response_messages_raw(r, content)?.into_iter().map(to_result).collect())
+    Ok(read_response_messages_raw(r, content)?
+        .into_iter()
+        .map(to_result)
+        .collect())
 }
 
 /// Writes ResponseCode (success) or MessageText/ResponseCode/DescriptiveLinkKey/MessageXml.
@@ -187,7 +206,10 @@ pub(crate) fn write_status(w: &mut XmlWriter, e: Option<&ResponseError>) -> Resu
     if let Some(ms) = e.back_off_milliseconds
         && !vals.iter().any(|v| v.name == "BackOffMilliseconds")
     {
-        vals.push(MessageXmlValue { name: "BackOffMilliseconds".into(), value: ms.to_string() });
+        vals.push(MessageXmlValue {
+            name: "BackOffMilliseconds".into(),
+            value: ms.to_string(),
+        });
     }
     if !vals.is_empty() {
         w.start("m:MessageXml", &[])?;
@@ -237,7 +259,9 @@ pub(crate) fn expect_body(r: &XmlReader<'_>, e: &Elem<'_>, name: &str) -> Result
     if e.ns == Ns::Messages && e.local() == name.as_bytes() {
         Ok(())
     } else if e.local() == name.as_bytes() {
-        Err(r.err(format!("{name} in the wrong namespace (expected messages namespace)")))
+        Err(r.err(format!(
+            "{name} in the wrong namespace (expected messages namespace)"
+        )))
     } else {
         Err(r.err(format!("expected m:{name}, found '{}'", e.local_str())))
     }
@@ -258,15 +282,28 @@ pub struct GenericResponse {
 pub fn parse_generic_response(bytes: &[u8]) -> Result<GenericResponse, EwsError> {
     let (v, _) = crate::soap::read_envelope(bytes, &crate::ParseLimits::default(), |r, e, _| {
         if e.ns != Ns::Messages {
-            return Err(r.err(format!("body element '{}' is not in the EWS messages namespace", e.local_str())));
+            return Err(r.err(format!(
+                "body element '{}' is not in the EWS messages namespace",
+                e.local_str()
+            )));
         }
         let body_element = e.local_str();
-        let responses = if e.start.attributes().any(|a| a.map(|a| a.key.local_name().as_ref() == "ResponseClass").unwrap_or(false)) {
-            vec![to_result(read_one_message(r, e, &mut |_, _, _: &mut ()| Ok(false))?)]
+        let responses = if e.start.attributes().any(|a| {
+            a.map(|a| a.key.local_name().as_ref() == "ResponseClass")
+                .unwrap_or(false)
+        }) {
+            vec![to_result(read_one_message(
+                r,
+                e,
+                &mut |_, _, _: &mut ()| Ok(false),
+            )?)]
         } else {
             read_response_messages(r, |_, _, _: &mut ()| Ok(false))?
         };
-        Ok(GenericResponse { body_element, responses })
+        Ok(GenericResponse {
+            body_element,
+            responses,
+        })
     })?;
     Ok(v)
 }

@@ -62,16 +62,24 @@ fn ns_of_uri(uri: &str) -> Ns {
 /// A start tag, with its resolved namespace.
 pub(crate) struct Elem<'a> {
     pub ns: Ns,
+    /// The local name, in the input (always, with the in-memory reader we use).
+    local_in_input: Option<&'a [u8]>,
     /// Where the local name starts in the qualified name (after `prefix:`).
     local_at: usize,
     pub start: BytesStart<'a>,
 }
 
 impl<'a> Elem<'a> {
-    #[inline]
+    /// The local name (after `prefix:`); every field read compares it.
+    #[inline(always)]
     pub fn local(&self) -> &[u8] {
-        let name = self.start.name().into_inner().as_bytes();
-        name.get(self.local_at..).unwrap_or(name)
+        match self.local_in_input {
+            Some(local) => local,
+            None => {
+                let name = self.start.name().into_inner().as_bytes();
+                name.get(self.local_at..).unwrap_or(name)
+            }
+        }
     }
 
     pub fn is(&self, ns: Ns, local: &str) -> bool {
@@ -186,13 +194,25 @@ impl<'a> XmlReader<'a> {
     /// Opens an element: depth limit, path, namespace declarations.
     #[inline]
     fn enter(&mut self, start: &BytesStart<'_>) -> Result<(), EwsError> {
+        self.enter_named(start, start.name().into_inner().as_bytes())
+            .map(|_| ())
+    }
+
+    /// [`XmlReader::enter`] with the element's qualified name at hand; returns that name
+    /// as a slice of the input when it is one (always, with a slice reader).
+    #[inline]
+    fn enter_named(
+        &mut self,
+        start: &BytesStart<'_>,
+        name: &[u8],
+    ) -> Result<Option<&'a [u8]>, EwsError> {
         if self.stack.len() >= self.max_depth {
             return Err(self.depth_err());
         }
-        let name = start.name().into_inner().as_bytes();
-        let base = self.input.as_ptr() as usize;
+        let input = self.input;
+        let base = input.as_ptr() as usize;
         let p = name.as_ptr() as usize;
-        let off = if p >= base && p + name.len() <= base + self.input.len() {
+        let off = if p >= base && p + name.len() <= base + input.len() {
             p - base
         } else {
             usize::MAX
@@ -204,7 +224,7 @@ impl<'a> XmlReader<'a> {
         if !attributes.is_empty() && XMLNS_FINDER.find(attributes).is_some() {
             self.declare(start)?;
         }
-        Ok(())
+        Ok(input.get(off..off.saturating_add(name.len())))
     }
 
     #[cold]
@@ -309,8 +329,8 @@ impl<'a> XmlReader<'a> {
     /// Enters `start` and resolves its namespace.
     #[inline]
     fn open(&mut self, start: BytesStart<'a>) -> Result<Elem<'a>, EwsError> {
-        self.enter(&start)?;
         let name = start.name().into_inner().as_bytes();
+        let name_in_input = self.enter_named(&start, name)?;
         // The prefix ends at the first colon (as in quick-xml's `QName`); names are short.
         let mut colon = 0;
         while colon < name.len() && name[colon] != b':' {
@@ -320,8 +340,10 @@ impl<'a> XmlReader<'a> {
             Some(prefix) if colon < name.len() => (self.resolve(prefix), colon + 1),
             _ => (self.resolve(b""), 0),
         };
+        let local_in_input = name_in_input.and_then(|name| name.get(local_at..));
         Ok(Elem {
             ns,
+            local_in_input,
             local_at,
             start,
         })
@@ -551,12 +573,29 @@ impl<'a> XmlReader<'a> {
     }
 
     pub fn attr_value<T: XmlValue>(&self, e: &Elem<'_>, name: &str) -> Result<Option<T>, EwsError> {
-        match self.attr_cow(e, name)? {
+        self.parse_attr(name, self.attr_cow(e, name)?.as_deref())
+    }
+
+    /// Parses the value of attribute `name` (e.g. one of [`XmlReader::attrs`]); errors name
+    /// the element, the attribute and the bad value.
+    pub fn parse_attr<T: XmlValue>(
+        &self,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<Option<T>, EwsError> {
+        match value {
             None => Ok(None),
-            Some(s) => T::parse_xml(&s)
+            Some(s) => T::parse_xml(s)
                 .map(Some)
-                .map_err(|m| self.err(format!("attribute {name}: {m} '{}'", truncate(&s)))),
+                .map_err(|m| self.err(format!("attribute {name}: {m} '{}'", truncate(s)))),
         }
+    }
+
+    /// Text content with surrounding whitespace removed (`str::trim`); the element is consumed.
+    pub fn trimmed_text(&mut self) -> Result<String, EwsError> {
+        let t = trim_value(&self.text_no_pop()?).to_owned();
+        self.leave();
+        Ok(t)
     }
 
     pub fn required_attr<T: XmlValue>(&self, e: &Elem<'_>, name: &str) -> Result<T, EwsError> {

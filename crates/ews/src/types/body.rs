@@ -18,10 +18,18 @@ pub struct Body {
 
 impl Body {
     pub fn text(content: impl Into<String>) -> Self {
-        Body { body_type: BodyType::Text, content: content.into(), is_truncated: None }
+        Body {
+            body_type: BodyType::Text,
+            content: content.into(),
+            is_truncated: None,
+        }
     }
     pub fn html(content: impl Into<String>) -> Self {
-        Body { body_type: BodyType::Html, content: content.into(), is_truncated: None }
+        Body {
+            body_type: BodyType::Html,
+            content: content.into(),
+            is_truncated: None,
+        }
     }
 
     pub(crate) fn write(&self, w: &mut XmlWriter, name: &str) -> Result<(), EwsError> {
@@ -33,9 +41,16 @@ impl Body {
     }
 
     pub(crate) fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Self, EwsError> {
-        let body_type = r.attr_value(e, "BodyType")?.unwrap_or(BodyType::Text);
-        let is_truncated = r.attr_value(e, "IsTruncated")?;
+        let [body_type, is_truncated] = r.attrs(e, ["BodyType", "IsTruncated"])?;
+        let body_type = r
+            .parse_attr("BodyType", body_type.as_deref())?
+            .unwrap_or(BodyType::Text);
+        let is_truncated = r.parse_attr("IsTruncated", is_truncated.as_deref())?;
         let content = r.text()?;
-        Ok(Body { body_type, content, is_truncated })
+        Ok(Body {
+            body_type,
+            content,
+            is_truncated,
+        })
     }
 }
