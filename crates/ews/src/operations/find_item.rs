@@ -8,8 +8,8 @@ use crate::error::EwsError;
 use crate::response::{MessageResult, read_response_messages, write_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
-    EwsDateTime, ExtendedFieldUri, FieldOrder, FolderId, IndexBasePoint, Item, ItemShape, ItemTraversal, PropertyPath,
-    Restriction,
+    EwsDateTime, ExtendedFieldUri, FieldOrder, FolderId, IndexBasePoint, Item, ItemShape,
+    ItemTraversal, PropertyPath, Restriction,
 };
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
 
@@ -58,11 +58,20 @@ pub struct FindItem {
 
 impl FindItem {
     /// Calendar items (occurrences expanded) overlapping [start, end) in the calendar folder.
-    pub fn calendar_view(start: EwsDateTime, end: EwsDateTime, max_entries: Option<i32>, shape: ItemShape) -> Self {
+    pub fn calendar_view(
+        start: EwsDateTime,
+        end: EwsDateTime,
+        max_entries: Option<i32>,
+        shape: ItemShape,
+    ) -> Self {
         FindItem {
             traversal: ItemTraversal::Shallow,
             item_shape: shape,
-            view: Some(FindView::Calendar(CalendarView { start_date: start, end_date: end, max_entries_returned: max_entries })),
+            view: Some(FindView::Calendar(CalendarView {
+                start_date: start,
+                end_date: end,
+                max_entries_returned: max_entries,
+            })),
             restriction: None,
             sort_order: Vec::new(),
             parent_folder_ids: vec![FolderId::calendar()],
@@ -104,7 +113,9 @@ impl FindItem {
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         if self.parent_folder_ids.is_empty() {
-            return Err(EwsError::InvalidRequest("FindItem needs at least one parent folder".into()));
+            return Err(EwsError::InvalidRequest(
+                "FindItem needs at least one parent folder".into(),
+            ));
         }
         w.start("m:FindItem", &[("Traversal", self.traversal.as_str())])?;
         self.item_shape.write(w, "m:ItemShape")?;
@@ -183,7 +194,8 @@ impl FindItem {
             view,
             restriction,
             sort_order,
-            parent_folder_ids: parents.ok_or_else(|| r.err("FindItem without m:ParentFolderIds"))?,
+            parent_folder_ids: parents
+                .ok_or_else(|| r.err("FindItem without m:ParentFolderIds"))?,
         })
     }
 }
@@ -213,7 +225,10 @@ pub struct FindItemResponse {
 
 impl FindItemResponse {
     pub fn new(responses: Vec<MessageResult<FindItemResult>>) -> Self {
-        FindItemResponse { responses, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        FindItemResponse {
+            responses,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     /// The single folder's result, or its error.
@@ -221,11 +236,16 @@ impl FindItemResponse {
         match self.responses.into_iter().next() {
             Some(Ok(r)) => Ok(r),
             Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest("FindItem response without a response message".into())),
+            None => Err(EwsError::InvalidRequest(
+                "FindItem response without a response message".into(),
+            )),
         }
     }
 
-    pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &crate::xml::Elem<'_>) -> Result<Self, EwsError> {
+    pub(crate) fn read_body(
+        r: &mut XmlReader<'_>,
+        _e: &crate::xml::Elem<'_>,
+    ) -> Result<Self, EwsError> {
         let responses = read_response_messages(r, |r, c, res: &mut FindItemResult| {
             if c.ns == Ns::Messages && c.local() == b"RootFolder" {
                 res.total_items_in_view = r.attr_value(c, "TotalItemsInView")?;
@@ -233,7 +253,13 @@ impl FindItemResponse {
                 res.indexed_paging_offset = r.attr_value(c, "IndexedPagingOffset")?;
                 while let Some(i) = r.next_child()? {
                     if i.ns == Ns::Types && i.local() == b"Items" {
-                        res.items.extend(Item::read_list(r)?);
+                        // Usually the only Items: keep its vector (thousands of items) uncopied.
+                        let items = Item::read_list(r)?;
+                        if res.items.is_empty() {
+                            res.items = items;
+                        } else {
+                            res.items.extend(items);
+                        }
                     } else {
                         r.skip()?;
                     }
@@ -243,36 +269,45 @@ impl FindItemResponse {
                 Ok(false)
             }
         })?;
-        Ok(FindItemResponse { responses, server_version_info: None })
+        Ok(FindItemResponse {
+            responses,
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
-        write_response_messages(w, "FindItemResponse", "FindItemResponseMessage", &self.responses, |w, res| {
-            let Some(res) = res else { return Ok(()) };
-            let total = res.total_items_in_view.map(|n| n.to_string());
-            let off = res.indexed_paging_offset.map(|n| n.to_string());
-            let mut a: Vec<(&str, &str)> = Vec::new();
-            if let Some(o) = &off {
-                a.push(("IndexedPagingOffset", o));
-            }
-            if let Some(t) = &total {
-                a.push(("TotalItemsInView", t));
-            }
-            if let Some(b) = res.includes_last_item_in_range {
-                a.push(("IncludesLastItemInRange", if b { "true" } else { "false" }));
-            }
-            w.start("m:RootFolder", &a)?;
-            if res.items.is_empty() {
-                w.empty("t:Items", &[])?;
-            } else {
-                w.start("t:Items", &[])?;
-                for i in &res.items {
-                    i.write(w)?;
+        write_response_messages(
+            w,
+            "FindItemResponse",
+            "FindItemResponseMessage",
+            &self.responses,
+            |w, res| {
+                let Some(res) = res else { return Ok(()) };
+                let total = res.total_items_in_view.map(|n| n.to_string());
+                let off = res.indexed_paging_offset.map(|n| n.to_string());
+                let mut a: Vec<(&str, &str)> = Vec::new();
+                if let Some(o) = &off {
+                    a.push(("IndexedPagingOffset", o));
                 }
-                w.end("t:Items")?;
-            }
-            w.end("m:RootFolder")
-        })
+                if let Some(t) = &total {
+                    a.push(("TotalItemsInView", t));
+                }
+                if let Some(b) = res.includes_last_item_in_range {
+                    a.push(("IncludesLastItemInRange", if b { "true" } else { "false" }));
+                }
+                w.start("m:RootFolder", &a)?;
+                if res.items.is_empty() {
+                    w.empty("t:Items", &[])?;
+                } else {
+                    w.start("t:Items", &[])?;
+                    for i in &res.items {
+                        i.write(w)?;
+                    }
+                    w.end("t:Items")?;
+                }
+                w.end("m:RootFolder")
+            },
+        )
     }
 }
 
