@@ -6,15 +6,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { launchBrowser, newContext, startProxy, uniqueSubject, wallClock, UI_TIMEOUT, screenshot } from './harness.mjs';
-import { appointmentForm, createdEvents, fillAppointment, submitAndSignIn } from './widget.mjs';
+import {
+  completeSignIn, launchBrowser, newContext, startProxy, uniqueSubject, wallClock, UI_TIMEOUT, screenshot,
+} from './harness.mjs';
+import { appointmentForm, createdEvents, fillAppointment, mailboxAppointments, submitAndSignIn } from './widget.mjs';
 
 /** Serves one host page at `http://<host>:<port>/` that embeds the widget from `proxyUrl`. */
-async function startHostPage(t, host, proxyUrl) {
+async function startHostPage(t, host, proxyUrl, { authMode } = {}) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Customer page</title>
 <script type="module" src="${new URL('www/exchange-form.js', proxyUrl).href}"></script></head>
 <body><h1>Customer intranet</h1>
-<exchange-form id="widget" kind="appointment" proxy="${proxyUrl}"></exchange-form>
+<exchange-form id="widget" kind="appointment" proxy="${proxyUrl}"${authMode ? ` auth-mode="${authMode}"` : ''}></exchange-form>
 <ol id="log"></ol>
 <script>
   document.getElementById('widget').addEventListener('exchange-form:created', (event) => {
@@ -24,7 +26,7 @@ async function startHostPage(t, host, proxyUrl) {
   });
 </script></body></html>`;
   const server = createServer((req, res) => {
-    if (req.url === '/') {
+    if (new URL(req.url, 'http://host').pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(html);
     } else {
@@ -89,4 +91,34 @@ test('a host page on an origin that is not allowed gets nothing done', async (t)
   assert.deepEqual(created, [], 'the proxy created nothing for a foreign origin');
   assert.equal(popups.length, 0, 'no sign-in was started for a foreign origin');
   assert.equal(await page.locator('[role="status"]').filter({ hasText: subject }).count(), 0);
+});
+
+test('with auth-mode="redirect" the page goes to sign in, comes back and finishes the action once', async (t) => {
+  const proxy = await startProxy(t);
+  const hostUrl = await startHostPage(t, '127.0.0.1', proxy.url, { authMode: 'redirect' });
+  const browser = await launchBrowser(t);
+  const context = await newContext(browser, t);
+  const page = await context.newPage();
+  const popups = [];
+  context.on('page', (p) => popups.push(p));
+  await page.goto(hostUrl);
+  let form = appointmentForm(page);
+  await form.waitFor({ timeout: UI_TIMEOUT });
+  await page.waitForLoadState('networkidle');
+
+  const subject = uniqueSubject('Redirected');
+  await fillAppointment(form, { subject, start: wallClock(8, 10), end: wallClock(8, 11), location: 'Hall' });
+  await form.locator('button[type="submit"]').click();
+  // The whole page goes to the sign-in pages, then back to the host page.
+  await page.waitForURL((url) => url.origin === new URL(proxy.url).origin, { timeout: UI_TIMEOUT });
+  await completeSignIn(page, { user: 'carol', doneWhen: (url) => url.origin === new URL(hostUrl).origin });
+  await page.waitForURL((url) => url.origin === new URL(hostUrl).origin, { timeout: UI_TIMEOUT });
+  form = appointmentForm(page);
+  await page.locator('[role="status"]').filter({ hasText: subject }).waitFor({ timeout: UI_TIMEOUT }).catch(async (e) => {
+    throw new Error(`${e.message}\nthe page shows:\n${await page.locator('body').innerText()}\nAPI log:\n${context.apiLog.join('\n')}`);
+  });
+  await page.locator('#log').getByText(`created ${subject}`).waitFor({ timeout: UI_TIMEOUT });
+  assert.equal(popups.length, 0, 'no popup was opened');
+  const listed = await mailboxAppointments(page, proxy.url);
+  assert.equal(listed.filter((a) => a.subject === subject).length, 1, 'the action was done once');
 });

@@ -368,14 +368,17 @@ export async function screenshot(page, name) {
  * Drives a sign-in popup to its end: oidc-provider's pages (login `name="login"` + password,
  * consent "Continue", deny = "[ Cancel ]") or the sandbox's dev pages (`name="user"`, buttons
  * Allow / Deny). Resolves once the popup has closed itself (the proxy's callback page does that);
- * rejects if it does not close or shows a page we do not know.
+ * rejects if it does not close or shows a page we do not know. For a full-page sign-in (no
+ * popup) pass `doneWhen(url)`, true once the page is back on the host page.
  */
-export async function completeSignIn(popup, { user = 'alice', deny = false } = {}) {
+export async function completeSignIn(popup, { user = 'alice', deny = false, doneWhen } = {}) {
   const closed = popup.isClosed() ? Promise.resolve() : once(popup, 'close');
   for (let step = 0; step < 8; step += 1) {
     if (popup.isClosed()) return;
     await popup.waitForLoadState('domcontentloaded').catch(() => {});
     if (popup.isClosed()) return;
+    // Full-page sign-in (redirect mode): done once the page is back where it started.
+    if (doneWhen?.(new URL(popup.url()))) return;
     const before = popup.url();
     const clicked = await actOnSignInPage(popup, { user, deny }).catch((e) => {
       if (popup.isClosed()) return 'closed';
