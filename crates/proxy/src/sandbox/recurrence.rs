@@ -280,16 +280,10 @@ fn zone_of(master: &CalendarItem) -> &'static str {
         .unwrap_or("UTC")
 }
 
-/// A local time in `zone`; a time skipped by a spring-forward change moves an hour later.
+/// A local time in `zone`; a time skipped by a spring-forward change moves forward by the
+/// length of the gap (RFC 5545's rule; 30 minutes on Lord Howe Island, an hour elsewhere).
 fn local_instant(local: NaiveDateTime, zone: &str) -> Option<DateTime<Utc>> {
-    ews::time_zone::local_to_utc(local, zone)
-        .or_else(|_| {
-            let later = local
-                .checked_add_signed(Duration::hours(1))
-                .unwrap_or(local);
-            ews::time_zone::local_to_utc(later, zone)
-        })
-        .ok()
+    ews::time_zone::local_to_utc_shifting_gaps(local, zone).ok()
 }
 
 /// Occurrences of `master` (a stored recurring master with UTC Start/End) overlapping
@@ -530,5 +524,43 @@ mod tests {
         );
         assert_eq!(parse_occurrence_id("M1.occ2"), Some(("M1", 2)));
         assert_eq!(nth_occurrence(&master, 3).unwrap().start, found[2].start);
+    }
+
+    #[test]
+    fn an_occurrence_in_a_half_hour_spring_gap_moves_by_the_gap() {
+        // Lord Howe Island springs forward 30 minutes (02:00 -> 02:30, +10:30 -> +11:00) on
+        // Sunday 4 October 2026, so that day's 02:15 does not exist and becomes 02:45.
+        let master = CalendarItem {
+            item_id: Some(ItemId::with_change_key("LH", "CK")),
+            start: Some(EwsDateTime::parse("2026-10-02T15:45:00Z").unwrap()), // 3 Oct 02:15 local
+            end: Some(EwsDateTime::parse("2026-10-02T16:15:00Z").unwrap()),
+            start_time_zone: Some(ews::types::TimeZoneRef::id("Lord Howe Standard Time")),
+            recurrence: Some(series(
+                RecurrencePattern::Daily { interval: 1 },
+                RecurrenceRange::Numbered {
+                    start_date: from("2026-10-03"),
+                    number_of_occurrences: 3,
+                },
+            )),
+            ..CalendarItem::default()
+        };
+        let window_start = DateTime::parse_from_rfc3339("2026-10-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let window_end = DateTime::parse_from_rfc3339("2026-10-08T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let starts: Vec<String> = occurrences(&master, window_start, window_end)
+            .iter()
+            .map(|o| o.start.unwrap().to_utc().unwrap().to_rfc3339())
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "2026-10-02T15:45:00+00:00", // 02:15 +10:30
+                "2026-10-03T15:45:00+00:00", // 02:45 +11:00 (shifted by the 30-minute gap)
+                "2026-10-04T15:15:00+00:00", // 02:15 +11:00
+            ]
+        );
     }
 }
