@@ -41,7 +41,10 @@ fn error_json(e: &crate::response::ResponseError, index: usize) -> Value {
 
 /// Splits per-message results into items and errors. `items_of` turns one successful
 /// message into item values.
-fn split<T>(results: &[MessageResult<T>], items_of: impl Fn(&T) -> Vec<Value>) -> (Vec<Value>, Vec<Value>) {
+fn split<T>(
+    results: &[MessageResult<T>],
+    items_of: impl Fn(&T) -> Vec<Value>,
+) -> (Vec<Value>, Vec<Value>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
     for (i, r) in results.iter().enumerate() {
@@ -70,7 +73,11 @@ pub fn decode_response(bytes: &[u8]) -> Result<Value, EwsError> {
         "UpdateItemResponse" => {
             let r = UpdateItemResponse::parse_response(bytes)?;
             let (items, errors) = split(&r.responses, |v| v.items.iter().map(to_json).collect());
-            let conflicts: Vec<_> = r.responses.iter().map(|m| m.as_ref().ok().and_then(|v| v.conflict_count)).collect();
+            let conflicts: Vec<_> = r
+                .responses
+                .iter()
+                .map(|m| m.as_ref().ok().and_then(|v| v.conflict_count))
+                .collect();
             json!({"operation": "UpdateItem", "items": items, "errors": errors, "conflictCounts": conflicts, "serverVersionInfo": r.server_version_info})
         }
         "DeleteItemResponse" => {
@@ -98,19 +105,28 @@ pub fn decode_response(bytes: &[u8]) -> Result<Value, EwsError> {
         }
         "GetRoomListsResponse" => {
             let r = GetRoomListsResponse::parse_response(bytes)?;
-            let (items, errors) = split(std::slice::from_ref(&r.result), |v| v.iter().map(to_json).collect());
+            let (items, errors) = split(std::slice::from_ref(&r.result), |v| {
+                v.iter().map(to_json).collect()
+            });
             json!({"operation": "GetRoomLists", "items": items, "errors": errors, "serverVersionInfo": r.server_version_info})
         }
         "GetRoomsResponse" => {
             let r = GetRoomsResponse::parse_response(bytes)?;
-            let (items, errors) = split(std::slice::from_ref(&r.result), |v| v.iter().map(to_json).collect());
+            let (items, errors) = split(std::slice::from_ref(&r.result), |v| {
+                v.iter().map(to_json).collect()
+            });
             json!({"operation": "GetRooms", "items": items, "errors": errors, "serverVersionInfo": r.server_version_info})
         }
         "ResolveNamesResponse" => {
             let r = ResolveNamesResponse::parse_response(bytes)?;
-            let (items, errors) = split(&r.responses, |v| v.resolutions.iter().map(to_json).collect());
-            let warnings: Vec<Value> =
-                r.responses.iter().filter_map(|m| m.as_ref().ok()?.warning.as_ref().map(to_json)).collect();
+            let (items, errors) = split(&r.responses, |v| {
+                v.resolutions.iter().map(to_json).collect()
+            });
+            let warnings: Vec<Value> = r
+                .responses
+                .iter()
+                .filter_map(|m| m.as_ref().ok()?.warning.as_ref().map(to_json))
+                .collect();
             json!({"operation": "ResolveNames", "items": items, "errors": errors, "warnings": warnings, "serverVersionInfo": r.server_version_info})
         }
         "GetUserAvailabilityResponse" => {
@@ -122,7 +138,11 @@ pub fn decode_response(bytes: &[u8]) -> Result<Value, EwsError> {
             // Not modelled: keep every message's status (e.g. ErrorServerBusy + BackOffMilliseconds).
             let r = crate::response::parse_generic_response(bytes)?;
             let (items, errors) = split(&r.responses, |_| vec![json!({"responseCode": "NoError"})]);
-            let op = r.body_element.strip_suffix("Response").unwrap_or(&r.body_element).to_string();
+            let op = r
+                .body_element
+                .strip_suffix("Response")
+                .unwrap_or(&r.body_element)
+                .to_string();
             json!({"operation": op, "items": items, "errors": errors, "modelled": false})
         }
     };
@@ -132,7 +152,11 @@ pub fn decode_response(bytes: &[u8]) -> Result<Value, EwsError> {
 /// Name of the soap:Body child (or a Fault error).
 fn detect_body(bytes: &[u8]) -> Result<String, EwsError> {
     let (name, _) = crate::soap::read_envelope(bytes, &ParseLimits::default(), |r, e, _| {
-        let n = if e.ns == Ns::Messages { e.local_str() } else { format!("{{non-EWS namespace}}{}", e.local_str()) };
+        let n = if e.ns == Ns::Messages {
+            e.local_str()
+        } else {
+            format!("{{non-EWS namespace}}{}", e.local_str())
+        };
         r.skip()?;
         Ok(n)
     })?;
@@ -156,13 +180,19 @@ pub const SUPPORTED_OPERATIONS: &[&str] = &[
 
 /// Builds the SOAP request for `operation` from our JSON model (see the module doc).
 pub fn encode_request(operation: &str, json_text: &str) -> Result<String, EwsError> {
-    let jerr = |m: String| EwsError::Json { operation: operation.to_string(), message: m };
+    let jerr = |m: String| EwsError::Json {
+        operation: operation.to_string(),
+        message: m,
+    };
     let mut v: Value = serde_json::from_str(json_text).map_err(|e| jerr(e.to_string()))?;
     let headers: RequestHeaders = match v.as_object_mut().and_then(|o| o.remove("headers")) {
         Some(h) => serde_json::from_value(h).map_err(|e| jerr(format!("headers: {e}")))?,
         None => RequestHeaders::default(),
     };
-    fn from<T: serde::de::DeserializeOwned>(v: Value, jerr: impl Fn(String) -> EwsError) -> Result<T, EwsError> {
+    fn from<T: serde::de::DeserializeOwned>(
+        v: Value,
+        jerr: impl Fn(String) -> EwsError,
+    ) -> Result<T, EwsError> {
         serde_json::from_value(v).map_err(|e| jerr(e.to_string()))
     }
     match operation {
@@ -179,6 +209,9 @@ pub fn encode_request(operation: &str, json_text: &str) -> Result<String, EwsErr
         "GetRooms" => from::<GetRooms>(v, jerr)?.to_envelope(&headers),
         "ResolveNames" => from::<ResolveNames>(v, jerr)?.to_envelope(&headers),
         "GetUserAvailability" => from::<GetUserAvailability>(v, jerr)?.to_envelope(&headers),
-        other => Err(EwsError::UnsupportedOperation(format!("{other} (supported: {})", SUPPORTED_OPERATIONS.join(", ")))),
+        other => Err(EwsError::UnsupportedOperation(format!(
+            "{other} (supported: {})",
+            SUPPORTED_OPERATIONS.join(", ")
+        ))),
     }
 }

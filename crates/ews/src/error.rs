@@ -45,7 +45,11 @@ pub enum EwsError {
 
     /// User text that XML 1.0 cannot carry (control characters other than tab, LF, CR).
     #[error("{field}: character U+{code:04X} at offset {offset} cannot be sent in XML 1.0")]
-    InvalidText { field: String, code: u32, offset: usize },
+    InvalidText {
+        field: String,
+        code: u32,
+        offset: usize,
+    },
 
     /// A request cannot be built from these values (e.g. an empty ItemIds list).
     #[error("invalid request: {0}")]
@@ -86,7 +90,10 @@ impl EwsError {
     /// BackOffMilliseconds carried by an ErrorServerBusy fault or response message.
     pub fn back_off_milliseconds(&self) -> Option<u64> {
         match self {
-            EwsError::Fault { back_off_milliseconds, .. } => *back_off_milliseconds,
+            EwsError::Fault {
+                back_off_milliseconds,
+                ..
+            } => *back_off_milliseconds,
             EwsError::Response(e) => e.back_off_milliseconds,
             _ => None,
         }
@@ -110,6 +117,9 @@ pub struct ParseLimits {
 
 impl Default for ParseLimits {
     fn default() -> Self {
-        ParseLimits { max_bytes: 32 * 1024 * 1024, max_depth: 128 }
+        ParseLimits {
+            max_bytes: 32 * 1024 * 1024,
+            max_depth: 128,
+        }
     }
 }

@@ -74,5 +74,7 @@ pub mod types;
 pub(crate) mod xml;
 
 pub use error::{EwsError, ParseLimits};
-pub use response::{GenericResponse, MessageResult, MessageXmlValue, ResponseError, parse_generic_response};
+pub use response::{
+    GenericResponse, MessageResult, MessageXmlValue, ResponseError, parse_generic_response,
+};
 pub use soap::{ConnectingSid, RequestHeaders, ServerVersionInfo};

@@ -16,7 +16,6 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::soap::{FaultSpec, fault_envelope};
 use crate::error::{EwsError, ParseLimits};
 use crate::operations::cancel_calendar_item::CancelCalendarItem;
 use crate::operations::create_item::CreateItem;
@@ -29,6 +28,7 @@ use crate::operations::get_user_availability::GetUserAvailability;
 use crate::operations::meeting_response::MeetingResponse;
 use crate::operations::resolve_names::ResolveNames;
 use crate::operations::update_item::UpdateItem;
+pub use crate::soap::{FaultSpec, fault_envelope};
 use crate::soap::{RequestHeaders, read_envelope};
 use crate::xml::Ns;
 
@@ -106,7 +106,10 @@ pub fn parse_request(bytes: &[u8]) -> Result<ParsedRequest, EwsError> {
 pub fn parse_request_with(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedRequest, EwsError> {
     let (request, info) = read_envelope(bytes, limits, |r, e, _| {
         if e.ns != Ns::Messages {
-            return Err(r.err(format!("body element '{}' is not in the EWS messages namespace", e.local_str())));
+            return Err(r.err(format!(
+                "body element '{}' is not in the EWS messages namespace",
+                e.local_str()
+            )));
         }
         Ok(match e.local() {
             b"CreateItem" => {
@@ -126,11 +129,17 @@ pub fn parse_request_with(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedRe
             b"GetRoomLists" => Request::GetRoomLists(GetRoomLists::read_body(r, e)?),
             b"GetRooms" => Request::GetRooms(GetRooms::read_body(r, e)?),
             b"ResolveNames" => Request::ResolveNames(ResolveNames::read_body(r, e)?),
-            b"GetUserAvailabilityRequest" => Request::GetUserAvailability(GetUserAvailability::read_body(r, e)?),
+            b"GetUserAvailabilityRequest" => {
+                Request::GetUserAvailability(GetUserAvailability::read_body(r, e)?)
+            }
             _ => return Err(EwsError::UnsupportedOperation(e.local_str())),
         })
     })?;
-    Ok(ParsedRequest { headers: info.request, has_request_server_version: info.saw_request_version, request })
+    Ok(ParsedRequest {
+        headers: info.request,
+        has_request_server_version: info.saw_request_version,
+        request,
+    })
 }
 
 /// The fault Exchange sends for a request that fails schema validation.

@@ -47,7 +47,10 @@ pub struct RequestHeaders {
 
 impl RequestHeaders {
     pub fn new(server_version: ExchangeVersion) -> Self {
-        RequestHeaders { server_version, ..Default::default() }
+        RequestHeaders {
+            server_version,
+            ..Default::default()
+        }
     }
     /// Impersonate the mailbox with this primary SMTP address.
     pub fn impersonate(mut self, smtp: impl Into<String>) -> Self {
@@ -65,13 +68,18 @@ impl RequestHeaders {
     /// Value for the `X-AnchorMailbox` HTTP header when impersonating by SMTP address.
     pub fn anchor_mailbox(&self) -> Option<&str> {
         match &self.impersonation {
-            Some(ConnectingSid::PrimarySmtpAddress(s)) | Some(ConnectingSid::SmtpAddress(s)) => Some(s),
+            Some(ConnectingSid::PrimarySmtpAddress(s)) | Some(ConnectingSid::SmtpAddress(s)) => {
+                Some(s)
+            }
             _ => None,
         }
     }
 
     fn write(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
-        w.empty("t:RequestServerVersion", &[("Version", self.server_version.as_str())])?;
+        w.empty(
+            "t:RequestServerVersion",
+            &[("Version", self.server_version.as_str())],
+        )?;
         if let Some(c) = &self.mailbox_culture {
             w.elem("t:MailboxCulture", c)?;
         }
@@ -132,7 +140,11 @@ pub(crate) struct HeaderInfo {
 fn write_open(w: &mut XmlWriter) -> Result<(), EwsError> {
     w.start(
         "soap:Envelope",
-        &[("xmlns:soap", NS_SOAP11), ("xmlns:t", NS_TYPES), ("xmlns:m", NS_MESSAGES)],
+        &[
+            ("xmlns:soap", NS_SOAP11),
+            ("xmlns:t", NS_TYPES),
+            ("xmlns:m", NS_MESSAGES),
+        ],
     )
 }
 
@@ -162,10 +174,23 @@ pub(crate) fn response_envelope(
     write_open(&mut w)?;
     if let Some(v) = info {
         w.start("soap:Header", &[])?;
-        let nums = [v.major_version, v.minor_version, v.major_build_number, v.minor_build_number]
-            .map(|n| n.map(|n| n.to_string()));
+        let nums = [
+            v.major_version,
+            v.minor_version,
+            v.major_build_number,
+            v.minor_build_number,
+        ]
+        .map(|n| n.map(|n| n.to_string()));
         let mut a: Vec<(&str, &str)> = Vec::new();
-        for (name, n) in ["MajorVersion", "MinorVersion", "MajorBuildNumber", "MinorBuildNumber"].iter().zip(nums.iter()) {
+        for (name, n) in [
+            "MajorVersion",
+            "MinorVersion",
+            "MajorBuildNumber",
+            "MinorBuildNumber",
+        ]
+        .iter()
+        .zip(nums.iter())
+        {
             if let Some(n) = n {
                 a.push((name, n));
             }
@@ -204,15 +229,26 @@ pub fn fault_envelope(f: &FaultSpec) -> Result<String, EwsError> {
     w.start("s:Envelope", &[("xmlns:s", NS_SOAP11)])?;
     w.start("s:Body", &[])?;
     w.start("s:Fault", &[])?;
-    let client = matches!(f.response_code.as_str(), "ErrorSchemaValidation" | "ErrorInvalidRequest");
+    let client = matches!(
+        f.response_code.as_str(),
+        "ErrorSchemaValidation" | "ErrorInvalidRequest"
+    );
     if client || !f.response_code.starts_with("Error") {
         w.elem("faultcode", if client { "s:Client" } else { "s:Server" })?;
     } else {
-        w.elem_with("faultcode", &[("xmlns:a", NS_TYPES)], &format!("a:{}", f.response_code))?;
+        w.elem_with(
+            "faultcode",
+            &[("xmlns:a", NS_TYPES)],
+            &format!("a:{}", f.response_code),
+        )?;
     }
     w.elem_with("faultstring", &[("xml:lang", "en-US")], &f.message)?;
     w.start("detail", &[])?;
-    w.elem_with("e:ResponseCode", &[("xmlns:e", NS_ERRORS)], &f.response_code)?;
+    w.elem_with(
+        "e:ResponseCode",
+        &[("xmlns:e", NS_ERRORS)],
+        &f.response_code,
+    )?;
     w.elem_with("e:Message", &[("xmlns:e", NS_ERRORS)], &f.message)?;
     if let Some(l) = f.line {
         w.elem_with("e:Line", &[("xmlns:e", NS_ERRORS)], &l.to_string())?;
@@ -222,7 +258,11 @@ pub fn fault_envelope(f: &FaultSpec) -> Result<String, EwsError> {
     }
     if let Some(ms) = f.back_off_milliseconds {
         w.start("t:MessageXml", &[("xmlns:t", NS_TYPES)])?;
-        w.elem_with("t:Value", &[("Name", "BackOffMilliseconds")], &ms.to_string())?;
+        w.elem_with(
+            "t:Value",
+            &[("Name", "BackOffMilliseconds")],
+            &ms.to_string(),
+        )?;
         w.end("t:MessageXml")?;
     }
     w.end("detail")?;
@@ -289,7 +329,15 @@ fn read_fault(r: &mut XmlReader<'_>) -> Result<EwsError, EwsError> {
             response_code = Some(local.to_owned());
         }
     }
-    Ok(EwsError::Fault { faultcode, faultstring, response_code, message, back_off_milliseconds: back_off, line, position })
+    Ok(EwsError::Fault {
+        faultcode,
+        faultstring,
+        response_code,
+        message,
+        back_off_milliseconds: back_off,
+        line,
+        position,
+    })
 }
 
 fn read_header(r: &mut XmlReader<'_>, info: &mut HeaderInfo) -> Result<(), EwsError> {
@@ -360,7 +408,11 @@ pub(crate) fn read_envelope<'a, T>(
     let mut r = XmlReader::new(bytes, limits)?;
     let root = r.root()?;
     if !root.is(Ns::Soap, "Envelope") {
-        let what = if root.local() == b"Envelope" { "wrong namespace for Envelope" } else { "not a SOAP envelope" };
+        let what = if root.local() == b"Envelope" {
+            "wrong namespace for Envelope"
+        } else {
+            "not a SOAP envelope"
+        };
         return Err(r.err(format!(
             "{what} (expected {{{NS_SOAP11}}}Envelope, found element '{}')",
             root.local_str()
@@ -398,6 +450,9 @@ pub(crate) fn read_envelope<'a, T>(
     r.finish()?;
     match out {
         Some(v) => Ok((v, info)),
-        None => Err(EwsError::Malformed { path: "Envelope".into(), message: "no soap:Body".into() }),
+        None => Err(EwsError::Malformed {
+            path: "Envelope".into(),
+            message: "no soap:Body".into(),
+        }),
     }
 }

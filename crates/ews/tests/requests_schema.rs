@@ -42,13 +42,19 @@ fn full_calendar_item(text: &str) -> CalendarItem {
         importance: Some(Importance::High),
         reminder_is_set: Some(true),
         reminder_minutes_before_start: Some(15),
-        extended_properties: vec![ExtendedProperty::client_request_id(format!("req-{}", text.len()))],
+        extended_properties: vec![ExtendedProperty::client_request_id(format!(
+            "req-{}",
+            text.len()
+        ))],
         start: Some(dt("2025-03-10T09:00:00Z")),
         end: Some(dt("2025-03-10T10:00:00Z")),
         is_all_day_event: Some(false),
         legacy_free_busy_status: Some(LegacyFreeBusy::Tentative),
         location: Some(text.to_string()),
-        required_attendees: vec![Attendee::named(text, "alice@example.com"), Attendee::new("bob@example.com")],
+        required_attendees: vec![
+            Attendee::named(text, "alice@example.com"),
+            Attendee::new("bob@example.com"),
+        ],
         optional_attendees: vec![Attendee::new("carol@example.com")],
         resources: vec![Attendee::named("Room 4.12", "room412@example.com")],
         recurrence: Some(Recurrence {
@@ -57,7 +63,10 @@ fn full_calendar_item(text: &str) -> CalendarItem {
                 days_of_week: vec![DayOfWeek::Monday, DayOfWeek::Wednesday],
                 first_day_of_week: Some(DayOfWeek::Monday),
             },
-            range: RecurrenceRange::Numbered { start_date: EwsDate::parse("2025-03-10").unwrap(), number_of_occurrences: 10 },
+            range: RecurrenceRange::Numbered {
+                start_date: EwsDate::parse("2025-03-10").unwrap(),
+                number_of_occurrences: 10,
+            },
         }),
         start_time_zone: Some(TimeZoneRef::id("W. Europe Standard Time")),
         end_time_zone: Some(TimeZoneRef::id("W. Europe Standard Time")),
@@ -100,10 +109,13 @@ fn all_headers() -> Vec<RequestHeaders> {
 }
 
 fn check(label: &str, req: Request, headers: &RequestHeaders) -> String {
-    let xml = req.to_envelope(headers).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let xml = req
+        .to_envelope(headers)
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
     assert_schema_valid(label, &xml);
     // The server side reads back exactly what we wrote.
-    let parsed = parse_request(xml.as_bytes()).unwrap_or_else(|e| panic!("{label}: parse back: {e}\n{xml}"));
+    let parsed =
+        parse_request(xml.as_bytes()).unwrap_or_else(|e| panic!("{label}: parse back: {e}\n{xml}"));
     assert_eq!(parsed.request, req, "{label}: round trip");
     assert_eq!(&parsed.headers, headers, "{label}: headers round trip");
     xml
@@ -113,7 +125,10 @@ fn check(label: &str, req: Request, headers: &RequestHeaders) -> String {
 fn create_item_calendar_hostile_table() {
     // One document per hostile string keeps failures readable; the validator runs once per document.
     for (i, s) in hostile_strings().iter().enumerate() {
-        for send in [SendMeetingInvitations::SendToNone, SendMeetingInvitations::SendToAllAndSaveCopy] {
+        for send in [
+            SendMeetingInvitations::SendToNone,
+            SendMeetingInvitations::SendToAllAndSaveCopy,
+        ] {
             let req = Request::CreateItem(CreateItem::calendar_item(full_calendar_item(s), send));
             check(&format!("calendar #{i} {send}"), req, &all_headers()[i % 3]);
         }
@@ -137,7 +152,10 @@ fn create_item_minimal_and_element_order() {
         location: Some("Room 4.12".into()),
         ..Default::default()
     };
-    let req = Request::CreateItem(CreateItem::calendar_item(item, SendMeetingInvitations::SendOnlyToAll));
+    let req = Request::CreateItem(CreateItem::calendar_item(
+        item,
+        SendMeetingInvitations::SendOnlyToAll,
+    ));
     let xml = check("minimal", req, &RequestHeaders::default());
     // The mistakes of requests/invalid/: misspelt root/element, Start after Location, bad enums.
     assert!(xml.contains("<m:CreateItem "));
@@ -151,17 +169,38 @@ fn create_item_minimal_and_element_order() {
 
 #[test]
 fn full_calendar_item_element_order_follows_xsd() {
-    let xml = CreateItem::calendar_item(full_calendar_item("x"), SendMeetingInvitations::SendToNone)
-        .to_envelope(&RequestHeaders::default())
-        .unwrap();
+    let xml =
+        CreateItem::calendar_item(full_calendar_item("x"), SendMeetingInvitations::SendToNone)
+            .to_envelope(&RequestHeaders::default())
+            .unwrap();
     let order = [
-        "<t:Subject>", "<t:Sensitivity>", "<t:Body ", "<t:Categories>", "<t:Importance>", "<t:ReminderIsSet>",
-        "<t:ReminderMinutesBeforeStart>", "<t:ExtendedProperty>", "<t:Start>", "<t:End>", "<t:IsAllDayEvent>",
-        "<t:LegacyFreeBusyStatus>", "<t:Location>", "<t:RequiredAttendees>", "<t:OptionalAttendees>", "<t:Resources>",
-        "<t:Recurrence>", "<t:StartTimeZone ", "<t:EndTimeZone ",
+        "<t:Subject>",
+        "<t:Sensitivity>",
+        "<t:Body ",
+        "<t:Categories>",
+        "<t:Importance>",
+        "<t:ReminderIsSet>",
+        "<t:ReminderMinutesBeforeStart>",
+        "<t:ExtendedProperty>",
+        "<t:Start>",
+        "<t:End>",
+        "<t:IsAllDayEvent>",
+        "<t:LegacyFreeBusyStatus>",
+        "<t:Location>",
+        "<t:RequiredAttendees>",
+        "<t:OptionalAttendees>",
+        "<t:Resources>",
+        "<t:Recurrence>",
+        "<t:StartTimeZone ",
+        "<t:EndTimeZone ",
     ];
     for w in order.windows(2) {
-        assert!(pos(&xml, w[0]) < pos(&xml, w[1]), "{} must come before {}", w[0], w[1]);
+        assert!(
+            pos(&xml, w[0]) < pos(&xml, w[1]),
+            "{} must come before {}",
+            w[0],
+            w[1]
+        );
     }
 }
 
@@ -186,31 +225,60 @@ fn get_item_requests() {
             item_ids: vec![
                 ItemId::with_change_key("AAMk</t:ItemId>&\"'", "DwAA").into(),
                 ItemId::new("AAAA").into(),
-                BaseItemId::OccurrenceItemId { recurring_master_id: "MASTER".into(), change_key: None, instance_index: 3 },
-                BaseItemId::RecurringMasterItemId { occurrence_id: "OCC".into(), change_key: Some("CK".into()) },
+                BaseItemId::OccurrenceItemId {
+                    recurring_master_id: "MASTER".into(),
+                    change_key: None,
+                    instance_index: 3,
+                },
+                BaseItemId::RecurringMasterItemId {
+                    occurrence_id: "OCC".into(),
+                    change_key: Some("CK".into()),
+                },
             ],
         };
-        check(&format!("GetItem #{i}"), Request::GetItem(req), &all_headers()[i % 3]);
+        check(
+            &format!("GetItem #{i}"),
+            Request::GetItem(req),
+            &all_headers()[i % 3],
+        );
     }
 }
 
 #[test]
 fn find_item_requests() {
     let reqs = vec![
-        FindItem::calendar_view(dt("2025-03-01T00:00:00Z"), dt("2025-04-01T00:00:00Z"), Some(500), ItemShape::default()),
-        FindItem::calendar_view(dt("2025-03-01T00:00:00+01:00"), dt("2025-03-02T00:00:00"), None, ItemShape::id_only()),
+        FindItem::calendar_view(
+            dt("2025-03-01T00:00:00Z"),
+            dt("2025-04-01T00:00:00Z"),
+            Some(500),
+            ItemShape::default(),
+        ),
+        FindItem::calendar_view(
+            dt("2025-03-01T00:00:00+01:00"),
+            dt("2025-03-02T00:00:00"),
+            None,
+            ItemShape::id_only(),
+        ),
         FindItem::tasks(0, 50, ItemShape::all_properties()),
         FindItem::by_client_request_id(FolderId::calendar(), "</t:Constant>\"&'"),
         FindItem::by_client_request_id(FolderId::tasks(), "0b6f1f1e-1111-4c1c-9c1c-000000000001"),
         {
             let mut f = FindItem::tasks(10, 10, ItemShape::default());
-            f.sort_order = vec![FieldOrder { path: PropertyPath::field("task:DueDate"), order: SortDirection::Ascending }];
+            f.sort_order = vec![FieldOrder {
+                path: PropertyPath::field("task:DueDate"),
+                order: SortDirection::Ascending,
+            }];
             f.restriction = Some(Restriction {
                 expression: SearchExpression::And {
                     items: vec![
-                        SearchExpression::IsNotEqualTo { path: PropertyPath::field("task:Status"), value: "Completed".into() },
+                        SearchExpression::IsNotEqualTo {
+                            path: PropertyPath::field("task:Status"),
+                            value: "Completed".into(),
+                        },
                         SearchExpression::Not {
-                            item: Box::new(SearchExpression::Exists { path: PropertyPath::field("task:CompleteDate") }),
+                            item: Box::new(SearchExpression::Exists {
+                                path: PropertyPath::field("task:CompleteDate"),
+                            }),
                         },
                     ],
                 },
@@ -223,14 +291,21 @@ fn find_item_requests() {
         },
     ];
     for (i, req) in reqs.into_iter().enumerate() {
-        check(&format!("FindItem #{i}"), Request::FindItem(req), &all_headers()[i % 3]);
+        check(
+            &format!("FindItem #{i}"),
+            Request::FindItem(req),
+            &all_headers()[i % 3],
+        );
     }
 }
 
 #[test]
 fn control_characters_are_refused() {
     for bad in ["a\u{0}b", "bell\u{7}", "esc\u{1b}[0m", "\u{FFFE}"] {
-        let item = CalendarItem { subject: Some(bad.into()), ..Default::default() };
+        let item = CalendarItem {
+            subject: Some(bad.into()),
+            ..Default::default()
+        };
         let err = CreateItem::calendar_item(item, SendMeetingInvitations::SendToNone)
             .to_envelope(&RequestHeaders::default())
             .unwrap_err();
@@ -238,13 +313,20 @@ fn control_characters_are_refused() {
             EwsError::InvalidText { field, .. } => assert_eq!(field, "t:Subject"),
             other => panic!("{other:?}"),
         }
-        assert!(err.to_string().contains("cannot be sent in XML 1.0"), "{err}");
+        assert!(
+            err.to_string().contains("cannot be sent in XML 1.0"),
+            "{err}"
+        );
     }
 }
 
 #[test]
 fn empty_lists_are_refused() {
-    let e = GetItem { item_shape: ItemShape::id_only(), item_ids: vec![] }.to_envelope(&RequestHeaders::default());
+    let e = GetItem {
+        item_shape: ItemShape::id_only(),
+        item_ids: vec![],
+    }
+    .to_envelope(&RequestHeaders::default());
     assert!(matches!(e, Err(EwsError::InvalidRequest(_))));
     let e = CreateItem::default().to_envelope(&RequestHeaders::default());
     assert!(matches!(e, Err(EwsError::InvalidRequest(_))));
@@ -266,31 +348,65 @@ fn update_item_every_field_set_and_delete() {
         let id = ItemId::with_change_key("AAMk", "DwAA");
         // Set every editable field (present in `new`) ...
         let mut change = ItemChange::calendar(id.clone(), &new, CalendarField::ALL);
-        change.updates.push(ItemUpdate::calendar_extended(ExtendedProperty::client_request_id(s.clone())));
+        change.updates.push(ItemUpdate::calendar_extended(
+            ExtendedProperty::client_request_id(s.clone()),
+        ));
         change.updates.push(ItemUpdate::Append {
             path: CalendarField::OptionalAttendees.path(),
-            item: Item::CalendarItem(CalendarItem { optional_attendees: vec![Attendee::new("dave@example.com")], ..Default::default() }),
+            item: Item::CalendarItem(CalendarItem {
+                optional_attendees: vec![Attendee::new("dave@example.com")],
+                ..Default::default()
+            }),
         });
-        for send in [SendMeetingInvitationsOrCancellations::SendToNone, SendMeetingInvitationsOrCancellations::SendToChangedAndSaveCopy] {
-            check(&format!("UpdateItem calendar #{i} {send}"), Request::UpdateItem(UpdateItem::calendar(change.clone(), send)), &all_headers()[i % 3]);
+        for send in [
+            SendMeetingInvitationsOrCancellations::SendToNone,
+            SendMeetingInvitationsOrCancellations::SendToChangedAndSaveCopy,
+        ] {
+            check(
+                &format!("UpdateItem calendar #{i} {send}"),
+                Request::UpdateItem(UpdateItem::calendar(change.clone(), send)),
+                &all_headers()[i % 3],
+            );
         }
         // ... and DeleteItemField for each (empty item -> deletes).
         let empty = ItemChange::calendar(id.clone(), &CalendarItem::default(), CalendarField::ALL);
-        assert!(empty.updates.iter().all(|u| matches!(u, ItemUpdate::Delete { .. })));
-        check("UpdateItem delete fields", Request::UpdateItem(UpdateItem::calendar(empty, SendMeetingInvitationsOrCancellations::SendOnlyToAll)), &RequestHeaders::default());
+        assert!(
+            empty
+                .updates
+                .iter()
+                .all(|u| matches!(u, ItemUpdate::Delete { .. }))
+        );
+        check(
+            "UpdateItem delete fields",
+            Request::UpdateItem(UpdateItem::calendar(
+                empty,
+                SendMeetingInvitationsOrCancellations::SendOnlyToAll,
+            )),
+            &RequestHeaders::default(),
+        );
 
-        let task = Task { complete_date: Some(dt("2025-03-15T12:00:00Z")), ..full_task(s) };
+        let task = Task {
+            complete_date: Some(dt("2025-03-15T12:00:00Z")),
+            ..full_task(s)
+        };
         let change = ItemChange::task(id.clone(), &task, TaskField::ALL);
         let mut req = UpdateItem::task(change);
         req.conflict_resolution = ConflictResolution::NeverOverwrite;
-        check(&format!("UpdateItem task #{i}"), Request::UpdateItem(req), &all_headers()[i % 3]);
+        check(
+            &format!("UpdateItem task #{i}"),
+            Request::UpdateItem(req),
+            &all_headers()[i % 3],
+        );
     }
 }
 
 #[test]
 fn delete_item_requests() {
     let reqs = vec![
-        DeleteItem::calendar_item(ItemId::with_change_key("A", "B"), SendMeetingInvitations::SendToAllAndSaveCopy),
+        DeleteItem::calendar_item(
+            ItemId::with_change_key("A", "B"),
+            SendMeetingInvitations::SendToAllAndSaveCopy,
+        ),
         DeleteItem::calendar_item(ItemId::new("A"), SendMeetingInvitations::SendToNone),
         DeleteItem::task(ItemId::new("T")),
         DeleteItem {
@@ -299,68 +415,133 @@ fn delete_item_requests() {
             affected_task_occurrences: Some(AffectedTaskOccurrences::SpecifiedOccurrenceOnly),
             item_ids: vec![
                 ItemId::new("1").into(),
-                BaseItemId::OccurrenceItemId { recurring_master_id: "M".into(), change_key: None, instance_index: 2 },
+                BaseItemId::OccurrenceItemId {
+                    recurring_master_id: "M".into(),
+                    change_key: None,
+                    instance_index: 2,
+                },
             ],
         },
     ];
     for (i, r) in reqs.into_iter().enumerate() {
-        check(&format!("DeleteItem #{i}"), Request::DeleteItem(r), &all_headers()[i % 3]);
+        check(
+            &format!("DeleteItem #{i}"),
+            Request::DeleteItem(r),
+            &all_headers()[i % 3],
+        );
     }
 }
 
 #[test]
 fn meeting_responses_and_cancel() {
     for (i, s) in hostile_strings().iter().enumerate().step_by(2) {
-        for kind in [MeetingResponseKind::Accept, MeetingResponseKind::TentativelyAccept, MeetingResponseKind::Decline] {
+        for kind in [
+            MeetingResponseKind::Accept,
+            MeetingResponseKind::TentativelyAccept,
+            MeetingResponseKind::Decline,
+        ] {
             let mut m = MeetingResponse::new(kind, ItemId::with_change_key("REQ", "CK"));
             m.body = Some(Body::text(s.clone()));
             if kind != MeetingResponseKind::Accept {
                 m.proposed_start = Some(dt("2025-03-10T10:00:00Z"));
                 m.proposed_end = Some(dt("2025-03-10T11:00:00Z"));
             }
-            check(&format!("{kind:?} #{i}"), Request::MeetingResponse(m), &all_headers()[i % 3]);
+            check(
+                &format!("{kind:?} #{i}"),
+                Request::MeetingResponse(m),
+                &all_headers()[i % 3],
+            );
         }
-        let c = CancelCalendarItem::new(ItemId::with_change_key("CAL", "CK"), Some(Body::html(s.clone())));
-        check(&format!("Cancel #{i}"), Request::CancelCalendarItem(c), &all_headers()[i % 3]);
+        let c = CancelCalendarItem::new(
+            ItemId::with_change_key("CAL", "CK"),
+            Some(Body::html(s.clone())),
+        );
+        check(
+            &format!("Cancel #{i}"),
+            Request::CancelCalendarItem(c),
+            &all_headers()[i % 3],
+        );
     }
     let mut m = MeetingResponse::new(MeetingResponseKind::Decline, ItemId::new("X"));
     m.message_disposition = MessageDisposition::SaveOnly;
-    check("decline save only", Request::MeetingResponse(m), &RequestHeaders::default());
+    check(
+        "decline save only",
+        Request::MeetingResponse(m),
+        &RequestHeaders::default(),
+    );
 }
 
 #[test]
 fn rooms_people_availability_requests() {
-    check("GetRoomLists", Request::GetRoomLists(GetRoomLists {}), &RequestHeaders::default());
+    check(
+        "GetRoomLists",
+        Request::GetRoomLists(GetRoomLists {}),
+        &RequestHeaders::default(),
+    );
     for (i, s) in hostile_strings().iter().enumerate().step_by(2) {
-        let entry = if s.is_empty() { "x".to_string() } else { s.clone() };
+        let entry = if s.is_empty() {
+            "x".to_string()
+        } else {
+            s.clone()
+        };
         let mut list = Mailbox::named(entry.clone(), "RoomList@contoso.com");
         list.routing_type = Some("SMTP".into());
         list.mailbox_type = Some(MailboxType::PublicDL);
-        check(&format!("GetRooms #{i}"), Request::GetRooms(GetRooms { room_list: list }), &all_headers()[i % 3]);
+        check(
+            &format!("GetRooms #{i}"),
+            Request::GetRooms(GetRooms { room_list: list }),
+            &all_headers()[i % 3],
+        );
         let mut rn = ResolveNames::new(entry.clone());
-        check(&format!("ResolveNames #{i}"), Request::ResolveNames(rn.clone()), &all_headers()[i % 3]);
+        check(
+            &format!("ResolveNames #{i}"),
+            Request::ResolveNames(rn.clone()),
+            &all_headers()[i % 3],
+        );
         rn.return_full_contact_data = false;
         rn.search_scope = Some(ResolveNamesSearchScope::Contacts);
         rn.contact_data_shape = Some(BaseShape::IdOnly);
         rn.parent_folder_ids = vec![FolderId::distinguished(DistinguishedFolderName::Contacts)];
-        check(&format!("ResolveNames scoped #{i}"), Request::ResolveNames(rn), &all_headers()[i % 3]);
+        check(
+            &format!("ResolveNames scoped #{i}"),
+            Request::ResolveNames(rn),
+            &all_headers()[i % 3],
+        );
     }
     let mut ga = GetUserAvailability::new(
         vec![
             MailboxData::new("alice@example.com", MeetingAttendeeType::Organizer),
-            MailboxData { name: Some("Bob </t:Name>".into()), ..MailboxData::new("bob@example.com", MeetingAttendeeType::Required) },
+            MailboxData {
+                name: Some("Bob </t:Name>".into()),
+                ..MailboxData::new("bob@example.com", MeetingAttendeeType::Required)
+            },
             MailboxData::new("room412@example.com", MeetingAttendeeType::Room),
         ],
         dt("2025-03-10T00:00:00Z"),
         dt("2025-03-11T00:00:00+01:00"),
         30,
     );
-    assert_eq!(ga.free_busy_view_options.start_time.to_string(), "2025-03-10T00:00:00");
-    assert_eq!(ga.free_busy_view_options.end_time.to_string(), "2025-03-10T23:00:00");
-    check("GetUserAvailability", Request::GetUserAvailability(ga.clone()), &RequestHeaders::default());
+    assert_eq!(
+        ga.free_busy_view_options.start_time.to_string(),
+        "2025-03-10T00:00:00"
+    );
+    assert_eq!(
+        ga.free_busy_view_options.end_time.to_string(),
+        "2025-03-10T23:00:00"
+    );
+    check(
+        "GetUserAvailability",
+        Request::GetUserAvailability(ga.clone()),
+        &RequestHeaders::default(),
+    );
     ga.free_busy_view_options.requested_view = Some(FreeBusyViewType::FreeBusy);
-    ga.free_busy_view_options.merged_free_busy_interval_in_minutes = None;
-    check("GetUserAvailability FreeBusy", Request::GetUserAvailability(ga), &all_headers()[1]);
+    ga.free_busy_view_options
+        .merged_free_busy_interval_in_minutes = None;
+    check(
+        "GetUserAvailability FreeBusy",
+        Request::GetUserAvailability(ga),
+        &all_headers()[1],
+    );
 }
 
 #[test]
@@ -368,16 +549,42 @@ fn every_recurrence_pattern_and_range() {
     let d = |s: &str| EwsDate::parse(s).unwrap();
     let patterns = vec![
         RecurrencePattern::Daily { interval: 2 },
-        RecurrencePattern::Weekly { interval: 1, days_of_week: vec![DayOfWeek::Tuesday, DayOfWeek::Thursday], first_day_of_week: None },
-        RecurrencePattern::AbsoluteMonthly { interval: 1, day_of_month: 31 },
-        RecurrencePattern::RelativeMonthly { interval: 2, days_of_week: DayOfWeek::Weekday, day_of_week_index: DayOfWeekIndex::Last },
-        RecurrencePattern::AbsoluteYearly { day_of_month: 29, month: Month::February },
-        RecurrencePattern::RelativeYearly { days_of_week: DayOfWeek::Monday, day_of_week_index: DayOfWeekIndex::First, month: Month::September },
+        RecurrencePattern::Weekly {
+            interval: 1,
+            days_of_week: vec![DayOfWeek::Tuesday, DayOfWeek::Thursday],
+            first_day_of_week: None,
+        },
+        RecurrencePattern::AbsoluteMonthly {
+            interval: 1,
+            day_of_month: 31,
+        },
+        RecurrencePattern::RelativeMonthly {
+            interval: 2,
+            days_of_week: DayOfWeek::Weekday,
+            day_of_week_index: DayOfWeekIndex::Last,
+        },
+        RecurrencePattern::AbsoluteYearly {
+            day_of_month: 29,
+            month: Month::February,
+        },
+        RecurrencePattern::RelativeYearly {
+            days_of_week: DayOfWeek::Monday,
+            day_of_week_index: DayOfWeekIndex::First,
+            month: Month::September,
+        },
     ];
     let ranges = vec![
-        RecurrenceRange::NoEnd { start_date: d("2025-03-10") },
-        RecurrenceRange::EndDate { start_date: d("2025-03-10-07:00"), end_date: d("2026-03-10Z") },
-        RecurrenceRange::Numbered { start_date: d("2025-03-10+02:00"), number_of_occurrences: 12 },
+        RecurrenceRange::NoEnd {
+            start_date: d("2025-03-10"),
+        },
+        RecurrenceRange::EndDate {
+            start_date: d("2025-03-10-07:00"),
+            end_date: d("2026-03-10Z"),
+        },
+        RecurrenceRange::Numbered {
+            start_date: d("2025-03-10+02:00"),
+            number_of_occurrences: 12,
+        },
     ];
     for p in &patterns {
         for r in &ranges {
@@ -385,15 +592,40 @@ fn every_recurrence_pattern_and_range() {
                 subject: Some("recurring".into()),
                 start: Some(dt("2025-03-10T09:00:00Z")),
                 end: Some(dt("2025-03-10T10:00:00Z")),
-                recurrence: Some(Recurrence { pattern: p.clone(), range: r.clone() }),
+                recurrence: Some(Recurrence {
+                    pattern: p.clone(),
+                    range: r.clone(),
+                }),
                 ..Default::default()
             };
-            check(&format!("{p:?} {r:?}"), Request::CreateItem(CreateItem::calendar_item(item, SendMeetingInvitations::SendToNone)), &RequestHeaders::default());
+            check(
+                &format!("{p:?} {r:?}"),
+                Request::CreateItem(CreateItem::calendar_item(
+                    item,
+                    SendMeetingInvitations::SendToNone,
+                )),
+                &RequestHeaders::default(),
+            );
         }
     }
-    for p in [RecurrencePattern::DailyRegeneration { interval: 3 }, RecurrencePattern::YearlyRegeneration { interval: 1 }, patterns[1].clone()] {
-        let t = Task { subject: Some("t".into()), recurrence: Some(Recurrence { pattern: p.clone(), range: ranges[0].clone() }), ..Default::default() };
-        check(&format!("task {p:?}"), Request::CreateItem(CreateItem::task(t)), &RequestHeaders::default());
+    for p in [
+        RecurrencePattern::DailyRegeneration { interval: 3 },
+        RecurrencePattern::YearlyRegeneration { interval: 1 },
+        patterns[1].clone(),
+    ] {
+        let t = Task {
+            subject: Some("t".into()),
+            recurrence: Some(Recurrence {
+                pattern: p.clone(),
+                range: ranges[0].clone(),
+            }),
+            ..Default::default()
+        };
+        check(
+            &format!("task {p:?}"),
+            Request::CreateItem(CreateItem::task(t)),
+            &RequestHeaders::default(),
+        );
     }
 }
 
@@ -411,7 +643,10 @@ fn all_day_event_and_floating_times() {
     };
     let xml = check(
         "all day",
-        Request::CreateItem(CreateItem::calendar_item(item, SendMeetingInvitations::SendToNone)),
+        Request::CreateItem(CreateItem::calendar_item(
+            item,
+            SendMeetingInvitations::SendToNone,
+        )),
         &RequestHeaders::default().with_time_zone("AUS Eastern Standard Time"),
     );
     assert!(xml.contains("<t:Start>2025-12-24T00:00:00</t:Start>"));

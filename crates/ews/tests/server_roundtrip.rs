@@ -29,9 +29,18 @@ fn stored_item(subject: &str) -> CalendarItem {
         is_recurring: Some(false),
         calendar_item_type: Some(CalendarItemType::Single),
         my_response_type: Some(ResponseType::Organizer),
-        organizer: Some(Mailbox { routing_type: Some("SMTP".into()), ..Mailbox::named("Alice", "alice@example.com") }),
-        required_attendees: vec![Attendee { response_type: Some(ResponseType::Accept), ..Attendee::new("bob@example.com") }],
-        start_time_zone: Some(TimeZoneRef { id: Some("Romance Standard Time".into()), name: Some("(UTC+01:00) Brussels".into()) }),
+        organizer: Some(Mailbox {
+            routing_type: Some("SMTP".into()),
+            ..Mailbox::named("Alice", "alice@example.com")
+        }),
+        required_attendees: vec![Attendee {
+            response_type: Some(ResponseType::Accept),
+            ..Attendee::new("bob@example.com")
+        }],
+        start_time_zone: Some(TimeZoneRef {
+            id: Some("Romance Standard Time".into()),
+            name: Some("(UTC+01:00) Brussels".into()),
+        }),
         extended_properties: vec![ExtendedProperty::client_request_id("req-1")],
         ..Default::default()
     }
@@ -40,9 +49,18 @@ fn stored_item(subject: &str) -> CalendarItem {
 #[test]
 fn create_item_response_roundtrip_mixed() {
     let resp = CreateItemResponse::new(vec![
-        Ok(vec![Item::CalendarItem(CalendarItem { item_id: Some(ItemId::with_change_key("A1", "C1")), ..Default::default() })]),
-        Err(ResponseError::new("ErrorCalendarEndDateIsEarlierThanStartDate", "EndDate is earlier than StartDate")),
-        Ok(vec![Item::Task(Task { item_id: Some(ItemId::with_change_key("T1", "C2")), ..Default::default() })]),
+        Ok(vec![Item::CalendarItem(CalendarItem {
+            item_id: Some(ItemId::with_change_key("A1", "C1")),
+            ..Default::default()
+        })]),
+        Err(ResponseError::new(
+            "ErrorCalendarEndDateIsEarlierThanStartDate",
+            "EndDate is earlier than StartDate",
+        )),
+        Ok(vec![Item::Task(Task {
+            item_id: Some(ItemId::with_change_key("T1", "C2")),
+            ..Default::default()
+        })]),
         Err(ResponseError::server_busy(5000)),
     ]);
     let xml = resp.to_envelope().unwrap();
@@ -56,7 +74,9 @@ fn create_item_response_roundtrip_mixed() {
 #[test]
 fn get_item_response_roundtrip() {
     let resp = GetItemResponse::new(vec![
-        Ok(vec![Item::CalendarItem(stored_item("</t:Subject><t:Foo> ]]> 🎉"))]),
+        Ok(vec![Item::CalendarItem(stored_item(
+            "</t:Subject><t:Foo> ]]> 🎉",
+        ))]),
         Ok(vec![Item::Task(Task {
             item_id: Some(ItemId::with_change_key("T", "K")),
             subject: Some("Report".into()),
@@ -67,32 +87,55 @@ fn get_item_response_roundtrip() {
             owner: Some("Alice".into()),
             ..Default::default()
         })]),
-        Err(ResponseError::new("ErrorItemNotFound", "The specified object was not found in the store.")),
+        Err(ResponseError::new(
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        )),
     ]);
     let xml = resp.to_envelope().unwrap();
     assert_schema_valid("GetItemResponse", &xml);
-    assert_eq!(GetItemResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+    assert_eq!(
+        GetItemResponse::parse_response(xml.as_bytes()).unwrap(),
+        resp
+    );
 }
 
 #[test]
 fn find_item_response_roundtrip() {
     let resp = FindItemResponse::new(vec![Ok(FindItemResult {
-        items: vec![Item::CalendarItem(stored_item("a")), Item::CalendarItem(stored_item("b"))],
+        items: vec![
+            Item::CalendarItem(stored_item("a")),
+            Item::CalendarItem(stored_item("b")),
+        ],
         total_items_in_view: Some(2),
         includes_last_item_in_range: Some(true),
         indexed_paging_offset: None,
     })]);
     let xml = resp.to_envelope().unwrap();
     assert_schema_valid("FindItemResponse", &xml);
-    assert_eq!(FindItemResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+    assert_eq!(
+        FindItemResponse::parse_response(xml.as_bytes()).unwrap(),
+        resp
+    );
 
     let empty = FindItemResponse::new(vec![
-        Ok(FindItemResult { items: vec![], total_items_in_view: Some(0), includes_last_item_in_range: Some(true), indexed_paging_offset: Some(0) }),
-        Err(ResponseError::new("ErrorInvalidIdMalformed", "Id is malformed.")),
+        Ok(FindItemResult {
+            items: vec![],
+            total_items_in_view: Some(0),
+            includes_last_item_in_range: Some(true),
+            indexed_paging_offset: Some(0),
+        }),
+        Err(ResponseError::new(
+            "ErrorInvalidIdMalformed",
+            "Id is malformed.",
+        )),
     ]);
     let xml = empty.to_envelope().unwrap();
     assert_schema_valid("FindItemResponse empty", &xml);
-    assert_eq!(FindItemResponse::parse_response(xml.as_bytes()).unwrap(), empty);
+    assert_eq!(
+        FindItemResponse::parse_response(xml.as_bytes()).unwrap(),
+        empty
+    );
 }
 
 #[test]
@@ -102,7 +145,9 @@ fn faults_roundtrip() {
     let e = GetItemResponse::parse_response(xml.as_bytes()).unwrap_err();
     assert!(e.is_server_busy(), "{e:?}");
     assert_eq!(e.back_off_milliseconds(), Some(30000));
-    let EwsError::Fault { faultcode, .. } = &e else { panic!() };
+    let EwsError::Fault { faultcode, .. } = &e else {
+        panic!()
+    };
     assert_eq!(faultcode, "a:ErrorServerBusy");
 
     let xml = fault_envelope(&schema_validation_fault("The element 'Strat' is invalid")).unwrap();
@@ -116,45 +161,98 @@ use ews::operations::get_room_lists::GetRoomListsResponse;
 use ews::operations::get_rooms::GetRoomsResponse;
 use ews::operations::get_user_availability::*;
 use ews::operations::resolve_names::*;
-use ews::operations::update_item::{CalendarField, ItemChange, ItemUpdate, UpdateItemResponse, UpdateItemResult};
+use ews::operations::update_item::{
+    CalendarField, ItemChange, ItemUpdate, UpdateItemResponse, UpdateItemResult,
+};
 
 #[test]
 fn update_and_delete_responses_roundtrip() {
     let resp = UpdateItemResponse::new(vec![
-        Ok(UpdateItemResult { items: vec![Item::CalendarItem(CalendarItem { item_id: Some(ItemId::with_change_key("A", "NEW")), ..Default::default() })], conflict_count: Some(0) }),
-        Err(ResponseError::new("ErrorIrresolvableConflict", "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.")),
+        Ok(UpdateItemResult {
+            items: vec![Item::CalendarItem(CalendarItem {
+                item_id: Some(ItemId::with_change_key("A", "NEW")),
+                ..Default::default()
+            })],
+            conflict_count: Some(0),
+        }),
+        Err(ResponseError::new(
+            "ErrorIrresolvableConflict",
+            "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.",
+        )),
     ]);
     let xml = resp.to_envelope().unwrap();
     assert_schema_valid("UpdateItemResponse", &xml);
-    assert_eq!(UpdateItemResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+    assert_eq!(
+        UpdateItemResponse::parse_response(xml.as_bytes()).unwrap(),
+        resp
+    );
 
-    let resp = DeleteItemResponse::new(vec![Ok(()), Err(ResponseError::new("ErrorItemNotFound", "The specified object was not found in the store."))]);
+    let resp = DeleteItemResponse::new(vec![
+        Ok(()),
+        Err(ResponseError::new(
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        )),
+    ]);
     let xml = resp.to_envelope().unwrap();
     assert_schema_valid("DeleteItemResponse", &xml);
-    assert_eq!(DeleteItemResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+    assert_eq!(
+        DeleteItemResponse::parse_response(xml.as_bytes()).unwrap(),
+        resp
+    );
 }
 
 #[test]
 fn rooms_and_people_responses_roundtrip() {
-    let list = Mailbox { routing_type: Some("SMTP".into()), mailbox_type: Some(MailboxType::PublicDL), ..Mailbox::named("Building 1", "rooms-b1@example.com") };
-    for result in [Ok(vec![list.clone()]), Ok(vec![]), Err(ResponseError::new("ErrorInternalServerError", "x"))] {
+    let list = Mailbox {
+        routing_type: Some("SMTP".into()),
+        mailbox_type: Some(MailboxType::PublicDL),
+        ..Mailbox::named("Building 1", "rooms-b1@example.com")
+    };
+    for result in [
+        Ok(vec![list.clone()]),
+        Ok(vec![]),
+        Err(ResponseError::new("ErrorInternalServerError", "x")),
+    ] {
         let resp = GetRoomListsResponse::new(result);
         let xml = resp.to_envelope().unwrap();
         assert_schema_valid("GetRoomListsResponse", &xml);
-        assert_eq!(GetRoomListsResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+        assert_eq!(
+            GetRoomListsResponse::parse_response(xml.as_bytes()).unwrap(),
+            resp
+        );
     }
-    let room = Mailbox { routing_type: Some("SMTP".into()), mailbox_type: Some(MailboxType::Mailbox), ..Mailbox::named("Room 4.12 «Zürich»", "room412@example.com") };
-    for result in [Ok(vec![room.clone(), room.clone()]), Err(ResponseError::new("ErrorNameResolutionNoResults", "No results were found."))] {
+    let room = Mailbox {
+        routing_type: Some("SMTP".into()),
+        mailbox_type: Some(MailboxType::Mailbox),
+        ..Mailbox::named("Room 4.12 «Zürich»", "room412@example.com")
+    };
+    for result in [
+        Ok(vec![room.clone(), room.clone()]),
+        Err(ResponseError::new(
+            "ErrorNameResolutionNoResults",
+            "No results were found.",
+        )),
+    ] {
         let resp = GetRoomsResponse::new(result);
         let xml = resp.to_envelope().unwrap();
         assert_schema_valid("GetRoomsResponse", &xml);
-        assert_eq!(GetRoomsResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+        assert_eq!(
+            GetRoomsResponse::parse_response(xml.as_bytes()).unwrap(),
+            resp
+        );
     }
     let contact = Contact {
         display_name: Some("Bob Example".into()),
         given_name: Some("Bob".into()),
-        email_addresses: vec![Entry { key: "EmailAddress1".into(), value: "SMTP:bob@example.com".into() }],
-        phone_numbers: vec![Entry { key: "BusinessPhone".into(), value: "+41 44 000 00 00".into() }],
+        email_addresses: vec![Entry {
+            key: "EmailAddress1".into(),
+            value: "SMTP:bob@example.com".into(),
+        }],
+        phone_numbers: vec![Entry {
+            key: "BusinessPhone".into(),
+            value: "+41 44 000 00 00".into(),
+        }],
         contact_source: Some("ActiveDirectory".into()),
         department: Some("R&D".into()),
         job_title: Some("Engineer".into()),
@@ -162,23 +260,38 @@ fn rooms_and_people_responses_roundtrip() {
         surname: Some("Example".into()),
         ..Default::default()
     };
-    let mut warning = ResponseError::new("ErrorNameResolutionMultipleResults", "Multiple results were found.");
+    let mut warning = ResponseError::new(
+        "ErrorNameResolutionMultipleResults",
+        "Multiple results were found.",
+    );
     warning.response_class = ResponseClass::Warning;
     let resp = ResolveNamesResponse::new(vec![
         Ok(ResolveNamesResult {
             resolutions: vec![
-                Resolution { mailbox: Mailbox::named("Bob Example", "bob@example.com"), contact: Some(contact) },
-                Resolution { mailbox: Mailbox::named("Bobby", "bobby@example.com"), contact: None },
+                Resolution {
+                    mailbox: Mailbox::named("Bob Example", "bob@example.com"),
+                    contact: Some(contact),
+                },
+                Resolution {
+                    mailbox: Mailbox::named("Bobby", "bobby@example.com"),
+                    contact: None,
+                },
             ],
             total_items_in_view: Some(2),
             includes_last_item_in_range: Some(true),
             warning: Some(warning),
         }),
-        Err(ResponseError::new("ErrorNameResolutionNoResults", "No results were found.")),
+        Err(ResponseError::new(
+            "ErrorNameResolutionNoResults",
+            "No results were found.",
+        )),
     ]);
     let xml = resp.to_envelope().unwrap();
     assert_schema_valid("ResolveNamesResponse", &xml);
-    assert_eq!(ResolveNamesResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+    assert_eq!(
+        ResolveNamesResponse::parse_response(xml.as_bytes()).unwrap(),
+        resp
+    );
 }
 
 #[test]
@@ -192,38 +305,82 @@ fn availability_response_roundtrip() {
                 start_time: dt("2025-03-10T09:00:00"),
                 end_time: dt("2025-03-10T10:00:00"),
                 busy_type: LegacyFreeBusy::Busy,
-                details: Some(CalendarEventDetails { id: Some("ID".into()), subject: Some("Sync & <chat>".into()), location: Some("".into()), is_meeting: true, ..Default::default() }),
+                details: Some(CalendarEventDetails {
+                    id: Some("ID".into()),
+                    subject: Some("Sync & <chat>".into()),
+                    location: Some("".into()),
+                    is_meeting: true,
+                    ..Default::default()
+                }),
             },
-            CalendarEvent { start_time: dt("2025-03-10T12:00:00"), end_time: dt("2025-03-10T12:30:00"), busy_type: LegacyFreeBusy::Tentative, details: None },
+            CalendarEvent {
+                start_time: dt("2025-03-10T12:00:00"),
+                end_time: dt("2025-03-10T12:30:00"),
+                busy_type: LegacyFreeBusy::Tentative,
+                details: None,
+            },
         ],
         working_hours: Some(WorkingHours {
             time_zone: tz,
-            working_periods: vec![WorkingPeriod { days_of_week: vec![DayOfWeek::Monday, DayOfWeek::Friday], start_time_in_minutes: 480, end_time_in_minutes: 1020 }],
+            working_periods: vec![WorkingPeriod {
+                days_of_week: vec![DayOfWeek::Monday, DayOfWeek::Friday],
+                start_time_in_minutes: 480,
+                end_time_in_minutes: 1020,
+            }],
         }),
     };
     let resp = GetUserAvailabilityResponse::new(vec![
         Ok(view),
-        Err(ResponseError::new("ErrorMailRecipientNotFound", "Unable to resolve e-mail address <>;")),
-        Ok(FreeBusyView { free_busy_view_type: FreeBusyViewType::MergedOnly, merged_free_busy: Some("5555".into()), ..Default::default() }),
+        Err(ResponseError::new(
+            "ErrorMailRecipientNotFound",
+            "Unable to resolve e-mail address <>;",
+        )),
+        Ok(FreeBusyView {
+            free_busy_view_type: FreeBusyViewType::MergedOnly,
+            merged_free_busy: Some("5555".into()),
+            ..Default::default()
+        }),
     ]);
     let xml = resp.to_envelope().unwrap();
     assert_schema_valid("GetUserAvailabilityResponse", &xml);
-    assert_eq!(GetUserAvailabilityResponse::parse_response(xml.as_bytes()).unwrap(), resp);
+    assert_eq!(
+        GetUserAvailabilityResponse::parse_response(xml.as_bytes()).unwrap(),
+        resp
+    );
 }
 
 #[test]
 fn update_apply_helpers() {
     let mut stored = stored_item("old");
-    let new = CalendarItem { subject: Some("new".into()), location: None, ..stored_item("x") };
-    let change = ItemChange::calendar(ItemId::new("AAMkID1"), &new, &[CalendarField::Subject, CalendarField::Location]);
+    let new = CalendarItem {
+        subject: Some("new".into()),
+        location: None,
+        ..stored_item("x")
+    };
+    let change = ItemChange::calendar(
+        ItemId::new("AAMkID1"),
+        &new,
+        &[CalendarField::Subject, CalendarField::Location],
+    );
     for u in &change.updates {
         u.apply_to_calendar(&mut stored).unwrap();
     }
     assert_eq!(stored.subject.as_deref(), Some("new"));
     assert_eq!(stored.location, None);
-    ItemUpdate::calendar_extended(ExtendedProperty::client_request_id("req-2")).apply_to_calendar(&mut stored).unwrap();
-    assert_eq!(stored.extended_property(&ExtendedFieldUri::client_request_id()), Some("req-2"));
+    ItemUpdate::calendar_extended(ExtendedProperty::client_request_id("req-2"))
+        .apply_to_calendar(&mut stored)
+        .unwrap();
+    assert_eq!(
+        stored.extended_property(&ExtendedFieldUri::client_request_id()),
+        Some("req-2")
+    );
     assert_eq!(stored.extended_properties.len(), 1);
-    let bad = ItemUpdate::Delete { path: PropertyPath::field("calendar:UID") };
-    assert!(bad.apply_to_calendar(&mut stored).unwrap_err().contains("calendar:UID"));
+    let bad = ItemUpdate::Delete {
+        path: PropertyPath::field("calendar:UID"),
+    };
+    assert!(
+        bad.apply_to_calendar(&mut stored)
+            .unwrap_err()
+            .contains("calendar:UID")
+    );
 }

@@ -21,7 +21,11 @@ pub struct CancelCalendarItem {
 
 impl CancelCalendarItem {
     pub fn new(reference_item_id: ItemId, body: Option<Body>) -> Self {
-        CancelCalendarItem { reference_item_id, body, message_disposition: MessageDisposition::SendAndSaveCopy }
+        CancelCalendarItem {
+            reference_item_id,
+            body,
+            message_disposition: MessageDisposition::SendAndSaveCopy,
+        }
     }
 
     pub fn to_create_item(&self) -> CreateItem {
@@ -41,14 +45,18 @@ impl CancelCalendarItem {
 
     /// Recognises a CreateItem that carries exactly one CancelCalendarItem object.
     pub fn from_create_item(c: &CreateItem) -> Option<Self> {
-        let [Item::ResponseObject(o)] = c.items.as_slice() else { return None };
+        let [Item::ResponseObject(o)] = c.items.as_slice() else {
+            return None;
+        };
         if o.kind != ResponseObjectKind::CancelCalendarItem {
             return None;
         }
         Some(CancelCalendarItem {
             reference_item_id: o.reference_item_id.clone()?,
             body: o.body.clone(),
-            message_disposition: c.message_disposition.unwrap_or(MessageDisposition::SendAndSaveCopy),
+            message_disposition: c
+                .message_disposition
+                .unwrap_or(MessageDisposition::SendAndSaveCopy),
         })
     }
 

@@ -6,7 +6,9 @@ use super::operation;
 use crate::error::EwsError;
 use crate::response::{MessageResult, read_response_messages, write_response_messages};
 use crate::soap::ServerVersionInfo;
-use crate::types::{CalendarItem, FolderId, Item, MessageDisposition, SendMeetingInvitations, Task};
+use crate::types::{
+    CalendarItem, FolderId, Item, MessageDisposition, SendMeetingInvitations, Task,
+};
 use crate::xml::{Ns, XmlReader, XmlWriter};
 
 /// `m:CreateItem`.
@@ -45,7 +47,9 @@ impl CreateItem {
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         if self.items.is_empty() {
-            return Err(EwsError::InvalidRequest("CreateItem needs at least one item".into()));
+            return Err(EwsError::InvalidRequest(
+                "CreateItem needs at least one item".into(),
+            ));
         }
         let mut a = Vec::new();
         if let Some(d) = &self.message_disposition {
@@ -69,7 +73,10 @@ impl CreateItem {
     }
 
     /// Reads the children of `m:CreateItem` (the element itself was checked by the caller).
-    pub(crate) fn read_body(r: &mut XmlReader<'_>, e: &crate::xml::Elem<'_>) -> Result<Self, EwsError> {
+    pub(crate) fn read_body(
+        r: &mut XmlReader<'_>,
+        e: &crate::xml::Elem<'_>,
+    ) -> Result<Self, EwsError> {
         let mut v = CreateItem {
             message_disposition: r.attr_value(e, "MessageDisposition")?,
             send_meeting_invitations: r.attr_value(e, "SendMeetingInvitations")?,
@@ -107,22 +114,29 @@ pub struct CreateItemResponse {
 
 impl CreateItemResponse {
     pub fn new(responses: Vec<MessageResult<Vec<Item>>>) -> Self {
-        CreateItemResponse { responses, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        CreateItemResponse {
+            responses,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     /// The single created item (first message), or its error as `EwsError::Response`.
     pub fn into_single(self) -> Result<Item, EwsError> {
         match self.responses.into_iter().next() {
-            Some(Ok(items)) => items
-                .into_iter()
-                .next()
-                .ok_or_else(|| EwsError::InvalidRequest("CreateItem response without an item".into())),
+            Some(Ok(items)) => items.into_iter().next().ok_or_else(|| {
+                EwsError::InvalidRequest("CreateItem response without an item".into())
+            }),
             Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest("CreateItem response without a response message".into())),
+            None => Err(EwsError::InvalidRequest(
+                "CreateItem response without a response message".into(),
+            )),
         }
     }
 
-    pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &crate::xml::Elem<'_>) -> Result<Self, EwsError> {
+    pub(crate) fn read_body(
+        r: &mut XmlReader<'_>,
+        _e: &crate::xml::Elem<'_>,
+    ) -> Result<Self, EwsError> {
         let responses = read_response_messages(r, |r, c, items: &mut Vec<Item>| {
             if c.ns == Ns::Messages && c.local() == b"Items" {
                 *items = Item::read_list(r)?;
@@ -131,11 +145,20 @@ impl CreateItemResponse {
                 Ok(false)
             }
         })?;
-        Ok(CreateItemResponse { responses, server_version_info: None })
+        Ok(CreateItemResponse {
+            responses,
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
-        write_response_messages(w, "CreateItemResponse", "CreateItemResponseMessage", &self.responses, write_items)
+        write_response_messages(
+            w,
+            "CreateItemResponse",
+            "CreateItemResponseMessage",
+            &self.responses,
+            write_items,
+        )
     }
 }
 

@@ -6,7 +6,9 @@ use super::operation;
 use crate::error::EwsError;
 use crate::response::{MessageResult, read_response_messages, write_response_messages};
 use crate::soap::ServerVersionInfo;
-use crate::types::{AffectedTaskOccurrences, BaseItemId, DisposalType, ItemId, SendMeetingInvitations};
+use crate::types::{
+    AffectedTaskOccurrences, BaseItemId, DisposalType, ItemId, SendMeetingInvitations,
+};
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
 
 /// `m:DeleteItem`.
@@ -45,7 +47,9 @@ impl DeleteItem {
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         if self.item_ids.is_empty() {
-            return Err(EwsError::InvalidRequest("DeleteItem needs at least one item id".into()));
+            return Err(EwsError::InvalidRequest(
+                "DeleteItem needs at least one item id".into(),
+            ));
         }
         let mut a = vec![("DeleteType", self.delete_type.as_str())];
         if let Some(s) = &self.send_meeting_cancellations {
@@ -96,7 +100,10 @@ pub struct DeleteItemResponse {
 
 impl DeleteItemResponse {
     pub fn new(responses: Vec<MessageResult<()>>) -> Self {
-        DeleteItemResponse { responses, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        DeleteItemResponse {
+            responses,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     /// Ok if the (first) delete succeeded.
@@ -104,17 +111,31 @@ impl DeleteItemResponse {
         match self.responses.into_iter().next() {
             Some(Ok(())) => Ok(()),
             Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest("DeleteItem response without a response message".into())),
+            None => Err(EwsError::InvalidRequest(
+                "DeleteItem response without a response message".into(),
+            )),
         }
     }
 
-    pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &crate::xml::Elem<'_>) -> Result<Self, EwsError> {
+    pub(crate) fn read_body(
+        r: &mut XmlReader<'_>,
+        _e: &crate::xml::Elem<'_>,
+    ) -> Result<Self, EwsError> {
         let responses = read_response_messages(r, |_, _, _: &mut ()| Ok(false))?;
-        Ok(DeleteItemResponse { responses, server_version_info: None })
+        Ok(DeleteItemResponse {
+            responses,
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
-        write_response_messages(w, "DeleteItemResponse", "DeleteItemResponseMessage", &self.responses, |_, _| Ok(()))
+        write_response_messages(
+            w,
+            "DeleteItemResponse",
+            "DeleteItemResponseMessage",
+            &self.responses,
+            |_, _| Ok(()),
+        )
     }
 }
 

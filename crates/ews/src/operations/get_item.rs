@@ -20,12 +20,17 @@ pub struct GetItem {
 
 impl GetItem {
     pub fn new(item_shape: ItemShape, ids: impl IntoIterator<Item = ItemId>) -> Self {
-        GetItem { item_shape, item_ids: ids.into_iter().map(Into::into).collect() }
+        GetItem {
+            item_shape,
+            item_ids: ids.into_iter().map(Into::into).collect(),
+        }
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         if self.item_ids.is_empty() {
-            return Err(EwsError::InvalidRequest("GetItem needs at least one item id".into()));
+            return Err(EwsError::InvalidRequest(
+                "GetItem needs at least one item id".into(),
+            ));
         }
         w.start("m:GetItem", &[])?;
         self.item_shape.write(w, "m:ItemShape")?;
@@ -54,7 +59,10 @@ impl GetItem {
             }
         }
         let item_shape = shape.ok_or_else(|| r.err("GetItem without m:ItemShape"))?;
-        Ok(GetItem { item_shape, item_ids: ids })
+        Ok(GetItem {
+            item_shape,
+            item_ids: ids,
+        })
     }
 }
 
@@ -69,7 +77,10 @@ pub struct GetItemResponse {
 
 impl GetItemResponse {
     pub fn new(responses: Vec<MessageResult<Vec<Item>>>) -> Self {
-        GetItemResponse { responses, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        GetItemResponse {
+            responses,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     /// The items, one per message (a message with no item yields an error).
@@ -88,11 +99,16 @@ impl GetItemResponse {
                 .next()
                 .ok_or_else(|| EwsError::InvalidRequest("GetItem response without an item".into())),
             Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest("GetItem response without a response message".into())),
+            None => Err(EwsError::InvalidRequest(
+                "GetItem response without a response message".into(),
+            )),
         }
     }
 
-    pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &crate::xml::Elem<'_>) -> Result<Self, EwsError> {
+    pub(crate) fn read_body(
+        r: &mut XmlReader<'_>,
+        _e: &crate::xml::Elem<'_>,
+    ) -> Result<Self, EwsError> {
         let responses = read_response_messages(r, |r, c, items: &mut Vec<Item>| {
             if c.ns == Ns::Messages && c.local() == b"Items" {
                 *items = Item::read_list(r)?;
@@ -101,11 +117,20 @@ impl GetItemResponse {
                 Ok(false)
             }
         })?;
-        Ok(GetItemResponse { responses, server_version_info: None })
+        Ok(GetItemResponse {
+            responses,
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
-        write_response_messages(w, "GetItemResponse", "GetItemResponseMessage", &self.responses, write_items)
+        write_response_messages(
+            w,
+            "GetItemResponse",
+            "GetItemResponseMessage",
+            &self.responses,
+            write_items,
+        )
     }
 }
 

@@ -35,7 +35,10 @@ pub struct GetRoomListsResponse {
 
 impl GetRoomListsResponse {
     pub fn new(result: MessageResult<Vec<Mailbox>>) -> Self {
-        GetRoomListsResponse { result, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        GetRoomListsResponse {
+            result,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     pub(crate) fn read_body<'a>(r: &mut XmlReader<'a>, e: &Elem<'a>) -> Result<Self, EwsError> {
@@ -53,7 +56,10 @@ impl GetRoomListsResponse {
                 Ok(false)
             }
         })?;
-        Ok(GetRoomListsResponse { result: to_result(res), server_version_info: None })
+        Ok(GetRoomListsResponse {
+            result: to_result(res),
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {

@@ -19,7 +19,9 @@ pub struct GetRooms {
 
 impl GetRooms {
     pub fn new(room_list_email: impl Into<String>) -> Self {
-        GetRooms { room_list: Mailbox::new(room_list_email) }
+        GetRooms {
+            room_list: Mailbox::new(room_list_email),
+        }
     }
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         w.start("m:GetRooms", &[])?;
@@ -35,7 +37,9 @@ impl GetRooms {
                 r.skip()?;
             }
         }
-        Ok(GetRooms { room_list: list.ok_or_else(|| r.err("GetRooms without m:RoomList"))? })
+        Ok(GetRooms {
+            room_list: list.ok_or_else(|| r.err("GetRooms without m:RoomList"))?,
+        })
     }
 }
 
@@ -51,7 +55,10 @@ pub struct GetRoomsResponse {
 
 impl GetRoomsResponse {
     pub fn new(result: MessageResult<Vec<Mailbox>>) -> Self {
-        GetRoomsResponse { result, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        GetRoomsResponse {
+            result,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     pub(crate) fn read_body<'a>(r: &mut XmlReader<'a>, e: &Elem<'a>) -> Result<Self, EwsError> {
@@ -75,7 +82,10 @@ impl GetRoomsResponse {
                 Ok(false)
             }
         })?;
-        Ok(GetRoomsResponse { result: to_result(res), server_version_info: None })
+        Ok(GetRoomsResponse {
+            result: to_result(res),
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {

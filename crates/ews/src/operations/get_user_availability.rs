@@ -47,13 +47,20 @@ impl SerializableTimeZone {
             day_of_week: DayOfWeek::Sunday,
             year: None,
         };
-        SerializableTimeZone { bias: 0, standard_time: t.clone(), daylight_time: t }
+        SerializableTimeZone {
+            bias: 0,
+            standard_time: t.clone(),
+            daylight_time: t,
+        }
     }
 
     fn write(&self, w: &mut XmlWriter, name: &str) -> Result<(), EwsError> {
         w.start(name, &[])?;
         w.value("t:Bias", &self.bias)?;
-        for (n, t) in [("t:StandardTime", &self.standard_time), ("t:DaylightTime", &self.daylight_time)] {
+        for (n, t) in [
+            ("t:StandardTime", &self.standard_time),
+            ("t:DaylightTime", &self.daylight_time),
+        ] {
             w.start(n, &[])?;
             w.value("t:Bias", &t.bias)?;
             w.elem("t:Time", &t.time)?;
@@ -79,16 +86,19 @@ impl SerializableTimeZone {
             }
         }
         match (bias, std, dst) {
-            (Some(bias), Some(standard_time), Some(daylight_time)) => {
-                Ok(SerializableTimeZone { bias, standard_time, daylight_time })
-            }
+            (Some(bias), Some(standard_time), Some(daylight_time)) => Ok(SerializableTimeZone {
+                bias,
+                standard_time,
+                daylight_time,
+            }),
             _ => Err(r.err("TimeZone needs Bias, StandardTime and DaylightTime")),
         }
     }
 }
 
 fn read_transition(r: &mut XmlReader<'_>) -> Result<TimeZoneTransition, EwsError> {
-    let (mut bias, mut time, mut order, mut month, mut dow, mut year) = (None, None, None, None, None, None);
+    let (mut bias, mut time, mut order, mut month, mut dow, mut year) =
+        (None, None, None, None, None, None);
     while let Some(c) = r.next_child()? {
         match c.local() {
             b"Bias" => bias = Some(r.value::<i32>()?),
@@ -127,7 +137,12 @@ pub struct MailboxData {
 
 impl MailboxData {
     pub fn new(address: impl Into<String>, attendee_type: MeetingAttendeeType) -> Self {
-        MailboxData { address: address.into(), name: None, attendee_type, exclude_conflicts: Some(false) }
+        MailboxData {
+            address: address.into(),
+            name: None,
+            attendee_type,
+            exclude_conflicts: Some(false),
+        }
     }
 }
 
@@ -156,7 +171,12 @@ pub struct GetUserAvailability {
 impl GetUserAvailability {
     /// Detailed merged free/busy in UTC for these mailboxes over [start, end).
     /// `start`/`end` are written without zone designator, as UTC wall-clock times.
-    pub fn new(mailboxes: Vec<MailboxData>, start: EwsDateTime, end: EwsDateTime, interval_minutes: i32) -> Self {
+    pub fn new(
+        mailboxes: Vec<MailboxData>,
+        start: EwsDateTime,
+        end: EwsDateTime,
+        interval_minutes: i32,
+    ) -> Self {
         let floating = |d: EwsDateTime| match d.to_utc() {
             Some(u) => EwsDateTime::floating(u.naive_utc()),
             None => d,
@@ -175,7 +195,9 @@ impl GetUserAvailability {
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         if self.mailbox_data.is_empty() {
-            return Err(EwsError::InvalidRequest("GetUserAvailability needs at least one mailbox".into()));
+            return Err(EwsError::InvalidRequest(
+                "GetUserAvailability needs at least one mailbox".into(),
+            ));
         }
         w.start("m:GetUserAvailabilityRequest", &[])?;
         self.time_zone.write(w, "t:TimeZone")?;
@@ -197,7 +219,10 @@ impl GetUserAvailability {
         w.value("t:StartTime", &o.start_time)?;
         w.value("t:EndTime", &o.end_time)?;
         w.end("t:TimeWindow")?;
-        w.opt("t:MergedFreeBusyIntervalInMinutes", &o.merged_free_busy_interval_in_minutes)?;
+        w.opt(
+            "t:MergedFreeBusyIntervalInMinutes",
+            &o.merged_free_busy_interval_in_minutes,
+        )?;
         w.opt("t:RequestedView", &o.requested_view)?;
         w.end("t:FreeBusyViewOptions")?;
         w.end("m:GetUserAvailabilityRequest")
@@ -234,9 +259,11 @@ impl GetUserAvailability {
                             }
                         }
                         mailboxes.push(MailboxData {
-                            address: address.ok_or_else(|| r.err("MailboxData without Email/Address"))?,
+                            address: address
+                                .ok_or_else(|| r.err("MailboxData without Email/Address"))?,
                             name,
-                            attendee_type: at.ok_or_else(|| r.err("MailboxData without AttendeeType"))?,
+                            attendee_type: at
+                                .ok_or_else(|| r.err("MailboxData without AttendeeType"))?,
                             exclude_conflicts: ex,
                         });
                     }
@@ -272,7 +299,8 @@ impl GetUserAvailability {
         Ok(GetUserAvailability {
             time_zone: tz.unwrap_or_else(SerializableTimeZone::utc),
             mailbox_data: mailboxes,
-            free_busy_view_options: opts.ok_or_else(|| r.err("GetUserAvailabilityRequest without FreeBusyViewOptions"))?,
+            free_busy_view_options: opts
+                .ok_or_else(|| r.err("GetUserAvailabilityRequest without FreeBusyViewOptions"))?,
         })
     }
 }
@@ -338,7 +366,12 @@ pub struct FreeBusyView {
 
 impl Default for FreeBusyView {
     fn default() -> Self {
-        FreeBusyView { free_busy_view_type: FreeBusyViewType::None, merged_free_busy: None, calendar_events: Vec::new(), working_hours: None }
+        FreeBusyView {
+            free_busy_view_type: FreeBusyViewType::None,
+            merged_free_busy: None,
+            calendar_events: Vec::new(),
+            working_hours: None,
+        }
     }
 }
 
@@ -420,7 +453,8 @@ impl FreeBusyView {
                             }
                         }
                         v.calendar_events.push(CalendarEvent {
-                            start_time: s.ok_or_else(|| r.err("CalendarEvent without StartTime"))?,
+                            start_time: s
+                                .ok_or_else(|| r.err("CalendarEvent without StartTime"))?,
                             end_time: e.ok_or_else(|| r.err("CalendarEvent without EndTime"))?,
                             busy_type: b.ok_or_else(|| r.err("CalendarEvent without BusyType"))?,
                             details: d,
@@ -445,7 +479,9 @@ impl FreeBusyView {
                                             b"DayOfWeek" => {
                                                 let t = r.text()?;
                                                 for d in t.split_ascii_whitespace() {
-                                                    days.push(d.parse::<DayOfWeek>().map_err(|m| r.err(format!("{m} '{d}'")))?);
+                                                    days.push(d.parse::<DayOfWeek>().map_err(
+                                                        |m| r.err(format!("{m} '{d}'")),
+                                                    )?);
                                                 }
                                             }
                                             b"StartTimeInMinutes" => s = Some(r.value()?),
@@ -455,8 +491,12 @@ impl FreeBusyView {
                                     }
                                     periods.push(WorkingPeriod {
                                         days_of_week: days,
-                                        start_time_in_minutes: s.ok_or_else(|| r.err("WorkingPeriod without StartTimeInMinutes"))?,
-                                        end_time_in_minutes: e.ok_or_else(|| r.err("WorkingPeriod without EndTimeInMinutes"))?,
+                                        start_time_in_minutes: s.ok_or_else(|| {
+                                            r.err("WorkingPeriod without StartTimeInMinutes")
+                                        })?,
+                                        end_time_in_minutes: e.ok_or_else(|| {
+                                            r.err("WorkingPeriod without EndTimeInMinutes")
+                                        })?,
                                     });
                                 }
                             }
@@ -534,7 +574,10 @@ pub struct GetUserAvailabilityResponse {
 
 impl GetUserAvailabilityResponse {
     pub fn new(free_busy_responses: Vec<MessageResult<FreeBusyView>>) -> Self {
-        GetUserAvailabilityResponse { free_busy_responses, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        GetUserAvailabilityResponse {
+            free_busy_responses,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &Elem<'_>) -> Result<Self, EwsError> {
@@ -554,17 +597,22 @@ impl GetUserAvailabilityResponse {
                 while let Some(f) = r.next_child()? {
                     match (f.ns, f.local()) {
                         (Ns::Messages, b"ResponseMessage") => {
-                            status = Some(read_one_message(r, &f, &mut |_, _, _: &mut ()| Ok(false))?.1);
+                            status =
+                                Some(read_one_message(r, &f, &mut |_, _, _: &mut ()| Ok(false))?.1);
                         }
                         (_, b"FreeBusyView") => view = Some(FreeBusyView::read(r)?),
                         _ => r.skip()?,
                     }
                 }
-                let status = status.ok_or_else(|| r.err("FreeBusyResponse without ResponseMessage"))?;
+                let status =
+                    status.ok_or_else(|| r.err("FreeBusyResponse without ResponseMessage"))?;
                 out.push(to_result((view.unwrap_or_default(), status)));
             }
         }
-        Ok(GetUserAvailabilityResponse { free_busy_responses: out, server_version_info: None })
+        Ok(GetUserAvailabilityResponse {
+            free_busy_responses: out,
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
@@ -589,4 +637,9 @@ impl GetUserAvailabilityResponse {
     }
 }
 
-operation!(GetUserAvailability, GetUserAvailabilityResponse, "GetUserAvailabilityRequest", "GetUserAvailabilityResponse");
+operation!(
+    GetUserAvailability,
+    GetUserAvailabilityResponse,
+    "GetUserAvailabilityRequest",
+    "GetUserAvailabilityResponse"
+);

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::create_item::{CreateItem, CreateItemResponse};
 use crate::error::EwsError;
 use crate::soap::RequestHeaders;
-use crate::types::{Body, EwsDateTime, Item, ItemId, MessageDisposition, ResponseObject, ResponseObjectKind};
+use crate::types::{
+    Body, EwsDateTime, Item, ItemId, MessageDisposition, ResponseObject, ResponseObjectKind,
+};
 
 /// Which response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,7 +75,9 @@ impl MeetingResponse {
 
     /// Recognises a CreateItem that carries exactly one Accept/Tentative/Decline object.
     pub fn from_create_item(c: &CreateItem) -> Option<Self> {
-        let [Item::ResponseObject(o)] = c.items.as_slice() else { return None };
+        let [Item::ResponseObject(o)] = c.items.as_slice() else {
+            return None;
+        };
         let response = match o.kind {
             ResponseObjectKind::AcceptItem => MeetingResponseKind::Accept,
             ResponseObjectKind::TentativelyAcceptItem => MeetingResponseKind::TentativelyAccept,
@@ -86,7 +90,9 @@ impl MeetingResponse {
             body: o.body.clone(),
             proposed_start: o.proposed_start,
             proposed_end: o.proposed_end,
-            message_disposition: c.message_disposition.unwrap_or(MessageDisposition::SendAndSaveCopy),
+            message_disposition: c
+                .message_disposition
+                .unwrap_or(MessageDisposition::SendAndSaveCopy),
         })
     }
 

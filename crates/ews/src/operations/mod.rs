@@ -2,17 +2,17 @@
 //! `parse_request` via [`crate::server`]) and a response type (`parse_response`, and
 //! server-side `to_envelope`).
 
+pub mod cancel_calendar_item;
 pub mod create_item;
+pub mod delete_item;
 pub mod find_item;
 pub mod get_item;
-pub mod update_item;
-pub mod delete_item;
-pub mod meeting_response;
-pub mod cancel_calendar_item;
 pub mod get_room_lists;
 pub mod get_rooms;
-pub mod resolve_names;
 pub mod get_user_availability;
+pub mod meeting_response;
+pub mod resolve_names;
+pub mod update_item;
 
 /// Generates the public envelope methods of a request/response pair.
 macro_rules! operation {
@@ -25,18 +25,31 @@ macro_rules! operation {
             pub const OPERATION: &'static str = $name;
 
             /// The complete SOAP request envelope.
-            pub fn to_envelope(&self, headers: &$crate::soap::RequestHeaders) -> Result<String, $crate::EwsError> {
+            pub fn to_envelope(
+                &self,
+                headers: &$crate::soap::RequestHeaders,
+            ) -> Result<String, $crate::EwsError> {
                 $crate::soap::request_envelope(headers, |w| self.write_body(w))
             }
 
             /// Parses a request envelope for this operation (server side; sandbox).
-            pub fn parse_request(bytes: &[u8]) -> Result<(Self, $crate::soap::RequestHeaders), $crate::EwsError> {
-                let (v, info) = $crate::soap::read_envelope(bytes, &$crate::ParseLimits::default(), |r, e, _| {
-                    if e.ns != $crate::xml::Ns::Messages || e.local() != $name.as_bytes() {
-                        return Err(r.err(format!("expected m:{}, found '{}'", $name, e.local_str())));
-                    }
-                    Self::read_body(r, e)
-                })?;
+            pub fn parse_request(
+                bytes: &[u8],
+            ) -> Result<(Self, $crate::soap::RequestHeaders), $crate::EwsError> {
+                let (v, info) = $crate::soap::read_envelope(
+                    bytes,
+                    &$crate::ParseLimits::default(),
+                    |r, e, _| {
+                        if e.ns != $crate::xml::Ns::Messages || e.local() != $name.as_bytes() {
+                            return Err(r.err(format!(
+                                "expected m:{}, found '{}'",
+                                $name,
+                                e.local_str()
+                            )));
+                        }
+                        Self::read_body(r, e)
+                    },
+                )?;
                 Ok((v, info.request))
             }
         }
@@ -48,7 +61,10 @@ macro_rules! operation {
                 Self::parse_response_with(bytes, &$crate::ParseLimits::default())
             }
 
-            pub fn parse_response_with(bytes: &[u8], limits: &$crate::ParseLimits) -> Result<Self, $crate::EwsError> {
+            pub fn parse_response_with(
+                bytes: &[u8],
+                limits: &$crate::ParseLimits,
+            ) -> Result<Self, $crate::EwsError> {
                 let (mut v, info) = $crate::soap::read_envelope(bytes, limits, |r, e, _| {
                     $crate::response::expect_body(r, e, $resp_name)?;
                     Self::read_body(r, e)
@@ -59,7 +75,9 @@ macro_rules! operation {
 
             /// The complete SOAP response envelope (server side; sandbox).
             pub fn to_envelope(&self) -> Result<String, $crate::EwsError> {
-                $crate::soap::response_envelope(self.server_version_info.as_ref(), |w| self.write_body(w))
+                $crate::soap::response_envelope(self.server_version_info.as_ref(), |w| {
+                    self.write_body(w)
+                })
             }
         }
     };

@@ -37,9 +37,18 @@ impl ResolveNames {
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         if self.unresolved_entry.is_empty() {
-            return Err(EwsError::InvalidRequest("ResolveNames needs a non-empty UnresolvedEntry".into()));
+            return Err(EwsError::InvalidRequest(
+                "ResolveNames needs a non-empty UnresolvedEntry".into(),
+            ));
         }
-        let mut a = vec![("ReturnFullContactData", if self.return_full_contact_data { "true" } else { "false" })];
+        let mut a = vec![(
+            "ReturnFullContactData",
+            if self.return_full_contact_data {
+                "true"
+            } else {
+                "false"
+            },
+        )];
         if let Some(s) = &self.search_scope {
             a.push(("SearchScope", s.as_str()));
         }
@@ -74,7 +83,8 @@ impl ResolveNames {
                 _ => r.skip()?,
             }
         }
-        v.unresolved_entry = entry.ok_or_else(|| r.err("ResolveNames without m:UnresolvedEntry"))?;
+        v.unresolved_entry =
+            entry.ok_or_else(|| r.err("ResolveNames without m:UnresolvedEntry"))?;
         Ok(v)
     }
 }
@@ -121,7 +131,10 @@ fn read_entries(r: &mut XmlReader<'_>) -> Result<Vec<Entry>, EwsError> {
     while let Some(c) = r.next_child()? {
         if c.local() == b"Entry" {
             let key = r.attr(&c, "Key")?.unwrap_or_default();
-            v.push(Entry { key, value: r.text()? });
+            v.push(Entry {
+                key,
+                value: r.text()?,
+            });
         } else {
             r.skip()?;
         }
@@ -217,7 +230,10 @@ pub struct ResolveNamesResponse {
 
 impl ResolveNamesResponse {
     pub fn new(responses: Vec<MessageResult<ResolveNamesResult>>) -> Self {
-        ResolveNamesResponse { responses, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        ResolveNamesResponse {
+            responses,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     /// The resolutions of the first message; NoResults -> empty list; other errors -> Err.
@@ -226,7 +242,9 @@ impl ResolveNamesResponse {
             Some(Ok(r)) => Ok(r.resolutions),
             Some(Err(e)) if e.response_code == "ErrorNameResolutionNoResults" => Ok(Vec::new()),
             Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest("ResolveNames response without a response message".into())),
+            None => Err(EwsError::InvalidRequest(
+                "ResolveNames response without a response message".into(),
+            )),
         }
     }
 
@@ -265,7 +283,10 @@ impl ResolveNamesResponse {
                 _ => Err(status),
             })
             .collect();
-        Ok(ResolveNamesResponse { responses, server_version_info: None })
+        Ok(ResolveNamesResponse {
+            responses,
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
@@ -276,7 +297,9 @@ impl ResolveNamesResponse {
                 Ok(v) => v.warning.as_ref(),
                 Err(e) => Some(e),
             };
-            let class = status.map(|s| s.response_class.as_str()).unwrap_or("Success");
+            let class = status
+                .map(|s| s.response_class.as_str())
+                .unwrap_or("Success");
             w.start("m:ResolveNamesResponseMessage", &[("ResponseClass", class)])?;
             write_status(w, status)?;
             if let Ok(v) = res {

@@ -8,8 +8,8 @@ use crate::error::EwsError;
 use crate::response::{MessageResult, read_response_messages, write_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
-    BaseItemId, CalendarItem, ConflictResolution, ExtendedProperty, FolderId, Item, MessageDisposition, PropertyPath,
-    SendMeetingInvitationsOrCancellations, Task,
+    BaseItemId, CalendarItem, ConflictResolution, ExtendedProperty, FolderId, Item,
+    MessageDisposition, PropertyPath, SendMeetingInvitationsOrCancellations, Task,
 };
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
 
@@ -110,7 +110,10 @@ impl ItemUpdate {
         if field.is_set(from) {
             let mut item = CalendarItem::default();
             field.copy(from, &mut item);
-            ItemUpdate::Set { path: field.path(), item: Item::CalendarItem(item) }
+            ItemUpdate::Set {
+                path: field.path(),
+                item: Item::CalendarItem(item),
+            }
         } else {
             ItemUpdate::Delete { path: field.path() }
         }
@@ -120,7 +123,10 @@ impl ItemUpdate {
         if field.is_set(from) {
             let mut item = Task::default();
             field.copy(from, &mut item);
-            ItemUpdate::Set { path: field.path(), item: Item::Task(item) }
+            ItemUpdate::Set {
+                path: field.path(),
+                item: Item::Task(item),
+            }
         } else {
             ItemUpdate::Delete { path: field.path() }
         }
@@ -129,20 +135,28 @@ impl ItemUpdate {
     pub fn calendar_extended(prop: ExtendedProperty) -> Self {
         ItemUpdate::Set {
             path: PropertyPath::Extended(prop.field.clone()),
-            item: Item::CalendarItem(CalendarItem { extended_properties: vec![prop], ..Default::default() }),
+            item: Item::CalendarItem(CalendarItem {
+                extended_properties: vec![prop],
+                ..Default::default()
+            }),
         }
     }
     /// Set an extended property on a task.
     pub fn task_extended(prop: ExtendedProperty) -> Self {
         ItemUpdate::Set {
             path: PropertyPath::Extended(prop.field.clone()),
-            item: Item::Task(Task { extended_properties: vec![prop], ..Default::default() }),
+            item: Item::Task(Task {
+                extended_properties: vec![prop],
+                ..Default::default()
+            }),
         }
     }
 
     pub fn path(&self) -> &PropertyPath {
         match self {
-            ItemUpdate::Set { path, .. } | ItemUpdate::Append { path, .. } | ItemUpdate::Delete { path } => path,
+            ItemUpdate::Set { path, .. }
+            | ItemUpdate::Append { path, .. }
+            | ItemUpdate::Delete { path } => path,
         }
     }
 
@@ -151,9 +165,20 @@ impl ItemUpdate {
     pub fn apply_to_calendar(&self, target: &mut CalendarItem) -> Result<(), String> {
         match self.path() {
             PropertyPath::Extended(f) => {
-                target.extended_properties.retain(|p| !p.field.same_property(f));
-                if let ItemUpdate::Set { item: Item::CalendarItem(src), .. } = self {
-                    target.extended_properties.extend(src.extended_properties.iter().filter(|p| p.field.same_property(f)).cloned());
+                target
+                    .extended_properties
+                    .retain(|p| !p.field.same_property(f));
+                if let ItemUpdate::Set {
+                    item: Item::CalendarItem(src),
+                    ..
+                } = self
+                {
+                    target.extended_properties.extend(
+                        src.extended_properties
+                            .iter()
+                            .filter(|p| p.field.same_property(f))
+                            .cloned(),
+                    );
                 }
                 Ok(())
             }
@@ -162,18 +187,32 @@ impl ItemUpdate {
                     .ok_or_else(|| format!("{field_uri} is not an editable calendar item field"))?;
                 match self {
                     ItemUpdate::Delete { .. } => field.clear(target),
-                    ItemUpdate::Set { item: Item::CalendarItem(src), .. } => field.copy(src, target),
-                    ItemUpdate::Append { item: Item::CalendarItem(src), .. } => match field {
-                        CalendarField::RequiredAttendees => target.required_attendees.extend(src.required_attendees.iter().cloned()),
-                        CalendarField::OptionalAttendees => target.optional_attendees.extend(src.optional_attendees.iter().cloned()),
-                        CalendarField::Resources => target.resources.extend(src.resources.iter().cloned()),
+                    ItemUpdate::Set {
+                        item: Item::CalendarItem(src),
+                        ..
+                    } => field.copy(src, target),
+                    ItemUpdate::Append {
+                        item: Item::CalendarItem(src),
+                        ..
+                    } => match field {
+                        CalendarField::RequiredAttendees => target
+                            .required_attendees
+                            .extend(src.required_attendees.iter().cloned()),
+                        CalendarField::OptionalAttendees => target
+                            .optional_attendees
+                            .extend(src.optional_attendees.iter().cloned()),
+                        CalendarField::Resources => {
+                            target.resources.extend(src.resources.iter().cloned())
+                        }
                         _ => return Err(format!("cannot append to {field_uri}")),
                     },
                     _ => return Err("the update carries no t:CalendarItem".into()),
                 }
                 Ok(())
             }
-            PropertyPath::IndexedField { field_uri, .. } => Err(format!("{field_uri} is not supported")),
+            PropertyPath::IndexedField { field_uri, .. } => {
+                Err(format!("{field_uri} is not supported"))
+            }
         }
     }
 
@@ -181,23 +220,39 @@ impl ItemUpdate {
     pub fn apply_to_task(&self, target: &mut Task) -> Result<(), String> {
         match self.path() {
             PropertyPath::Extended(f) => {
-                target.extended_properties.retain(|p| !p.field.same_property(f));
-                if let ItemUpdate::Set { item: Item::Task(src), .. } = self {
-                    target.extended_properties.extend(src.extended_properties.iter().filter(|p| p.field.same_property(f)).cloned());
+                target
+                    .extended_properties
+                    .retain(|p| !p.field.same_property(f));
+                if let ItemUpdate::Set {
+                    item: Item::Task(src),
+                    ..
+                } = self
+                {
+                    target.extended_properties.extend(
+                        src.extended_properties
+                            .iter()
+                            .filter(|p| p.field.same_property(f))
+                            .cloned(),
+                    );
                 }
                 Ok(())
             }
             PropertyPath::Field { field_uri } => {
-                let field =
-                    TaskField::from_field_uri(field_uri).ok_or_else(|| format!("{field_uri} is not an editable task field"))?;
+                let field = TaskField::from_field_uri(field_uri)
+                    .ok_or_else(|| format!("{field_uri} is not an editable task field"))?;
                 match self {
                     ItemUpdate::Delete { .. } => field.clear(target),
-                    ItemUpdate::Set { item: Item::Task(src), .. } => field.copy(src, target),
+                    ItemUpdate::Set {
+                        item: Item::Task(src),
+                        ..
+                    } => field.copy(src, target),
                     _ => return Err("the update carries no t:Task".into()),
                 }
                 Ok(())
             }
-            PropertyPath::IndexedField { field_uri, .. } => Err(format!("{field_uri} is not supported")),
+            PropertyPath::IndexedField { field_uri, .. } => {
+                Err(format!("{field_uri} is not supported"))
+            }
         }
     }
 
@@ -217,7 +272,10 @@ impl ItemUpdate {
 
     fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Option<Self>, EwsError> {
         let kind = e.local().to_vec();
-        if !matches!(kind.as_slice(), b"SetItemField" | b"AppendToItemField" | b"DeleteItemField") {
+        if !matches!(
+            kind.as_slice(),
+            b"SetItemField" | b"AppendToItemField" | b"DeleteItemField"
+        ) {
             r.skip()?;
             return Ok(None);
         }
@@ -225,7 +283,9 @@ impl ItemUpdate {
         let mut item = None;
         while let Some(c) = r.next_child()? {
             match c.local() {
-                b"FieldURI" | b"IndexedFieldURI" | b"ExtendedFieldURI" => path = PropertyPath::read(r, &c)?,
+                b"FieldURI" | b"IndexedFieldURI" | b"ExtendedFieldURI" => {
+                    path = PropertyPath::read(r, &c)?
+                }
                 _ => {
                     if let Some(i) = Item::read(r, &c)? {
                         item = Some(i);
@@ -236,8 +296,14 @@ impl ItemUpdate {
         let path = path.ok_or_else(|| r.err("item change description without a property path"))?;
         Ok(Some(match kind.as_slice() {
             b"DeleteItemField" => ItemUpdate::Delete { path },
-            b"SetItemField" => ItemUpdate::Set { path, item: item.ok_or_else(|| r.err("SetItemField without an item"))? },
-            _ => ItemUpdate::Append { path, item: item.ok_or_else(|| r.err("AppendToItemField without an item"))? },
+            b"SetItemField" => ItemUpdate::Set {
+                path,
+                item: item.ok_or_else(|| r.err("SetItemField without an item"))?,
+            },
+            _ => ItemUpdate::Append {
+                path,
+                item: item.ok_or_else(|| r.err("AppendToItemField without an item"))?,
+            },
         }))
     }
 }
@@ -253,12 +319,25 @@ pub struct ItemChange {
 
 impl ItemChange {
     /// Changes of the given calendar fields to their values in `new` (absent -> delete).
-    pub fn calendar(item_id: impl Into<BaseItemId>, new: &CalendarItem, fields: &[CalendarField]) -> Self {
-        ItemChange { item_id: item_id.into(), updates: fields.iter().map(|f| ItemUpdate::calendar(*f, new)).collect() }
+    pub fn calendar(
+        item_id: impl Into<BaseItemId>,
+        new: &CalendarItem,
+        fields: &[CalendarField],
+    ) -> Self {
+        ItemChange {
+            item_id: item_id.into(),
+            updates: fields
+                .iter()
+                .map(|f| ItemUpdate::calendar(*f, new))
+                .collect(),
+        }
     }
     /// Changes of the given task fields to their values in `new` (absent -> delete).
     pub fn task(item_id: impl Into<BaseItemId>, new: &Task, fields: &[TaskField]) -> Self {
-        ItemChange { item_id: item_id.into(), updates: fields.iter().map(|f| ItemUpdate::task(*f, new)).collect() }
+        ItemChange {
+            item_id: item_id.into(),
+            updates: fields.iter().map(|f| ItemUpdate::task(*f, new)).collect(),
+        }
     }
 }
 
@@ -301,7 +380,9 @@ impl UpdateItem {
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         if self.item_changes.is_empty() || self.item_changes.iter().any(|c| c.updates.is_empty()) {
-            return Err(EwsError::InvalidRequest("UpdateItem needs at least one change per item".into()));
+            return Err(EwsError::InvalidRequest(
+                "UpdateItem needs at least one change per item".into(),
+            ));
         }
         let mut a = vec![("ConflictResolution", self.conflict_resolution.as_str())];
         if let Some(d) = &self.message_disposition {
@@ -335,13 +416,16 @@ impl UpdateItem {
         let mut v = UpdateItem {
             conflict_resolution: r.required_attr(e, "ConflictResolution")?,
             message_disposition: r.attr_value(e, "MessageDisposition")?,
-            send_meeting_invitations_or_cancellations: r.attr_value(e, "SendMeetingInvitationsOrCancellations")?,
+            send_meeting_invitations_or_cancellations: r
+                .attr_value(e, "SendMeetingInvitationsOrCancellations")?,
             saved_item_folder_id: None,
             item_changes: Vec::new(),
         };
         while let Some(c) = r.next_child()? {
             match (c.ns, c.local()) {
-                (Ns::Messages, b"SavedItemFolderId") => v.saved_item_folder_id = FolderId::read_list(r)?.into_iter().next(),
+                (Ns::Messages, b"SavedItemFolderId") => {
+                    v.saved_item_folder_id = FolderId::read_list(r)?.into_iter().next()
+                }
                 (Ns::Messages, b"ItemChanges") => {
                     while let Some(ic) = r.next_child()? {
                         if ic.local() != b"ItemChange" {
@@ -394,53 +478,70 @@ pub struct UpdateItemResponse {
 
 impl UpdateItemResponse {
     pub fn new(responses: Vec<MessageResult<UpdateItemResult>>) -> Self {
-        UpdateItemResponse { responses, server_version_info: Some(ServerVersionInfo::sandbox()) }
+        UpdateItemResponse {
+            responses,
+            server_version_info: Some(ServerVersionInfo::sandbox()),
+        }
     }
 
     /// The single updated item, or its error (e.g. ErrorIrresolvableConflict).
     pub fn into_single(self) -> Result<Item, EwsError> {
         match self.responses.into_iter().next() {
-            Some(Ok(r)) => r
-                .items
-                .into_iter()
-                .next()
-                .ok_or_else(|| EwsError::InvalidRequest("UpdateItem response without an item".into())),
+            Some(Ok(r)) => r.items.into_iter().next().ok_or_else(|| {
+                EwsError::InvalidRequest("UpdateItem response without an item".into())
+            }),
             Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest("UpdateItem response without a response message".into())),
+            None => Err(EwsError::InvalidRequest(
+                "UpdateItem response without a response message".into(),
+            )),
         }
     }
 
-    pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &crate::xml::Elem<'_>) -> Result<Self, EwsError> {
-        let responses = read_response_messages(r, |r, c, res: &mut UpdateItemResult| match (c.ns, c.local()) {
-            (Ns::Messages, b"Items") => {
-                res.items = Item::read_list(r)?;
-                Ok(true)
-            }
-            (Ns::Messages, b"ConflictResults") => {
-                while let Some(n) = r.next_child()? {
-                    if n.local() == b"Count" {
-                        res.conflict_count = Some(r.value()?);
-                    } else {
-                        r.skip()?;
-                    }
+    pub(crate) fn read_body(
+        r: &mut XmlReader<'_>,
+        _e: &crate::xml::Elem<'_>,
+    ) -> Result<Self, EwsError> {
+        let responses = read_response_messages(r, |r, c, res: &mut UpdateItemResult| {
+            match (c.ns, c.local()) {
+                (Ns::Messages, b"Items") => {
+                    res.items = Item::read_list(r)?;
+                    Ok(true)
                 }
-                Ok(true)
+                (Ns::Messages, b"ConflictResults") => {
+                    while let Some(n) = r.next_child()? {
+                        if n.local() == b"Count" {
+                            res.conflict_count = Some(r.value()?);
+                        } else {
+                            r.skip()?;
+                        }
+                    }
+                    Ok(true)
+                }
+                _ => Ok(false),
             }
-            _ => Ok(false),
         })?;
-        Ok(UpdateItemResponse { responses, server_version_info: None })
+        Ok(UpdateItemResponse {
+            responses,
+            server_version_info: None,
+        })
     }
 
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
-        write_response_messages(w, "UpdateItemResponse", "UpdateItemResponseMessage", &self.responses, |w, res| {
-            write_items(w, res.map(|r| &r.items))?;
-            if let Some(n) = res.and_then(|r| r.conflict_count) {
-                w.start("m:ConflictResults", &[])?;
-                w.value("t:Count", &n)?;
-                w.end("m:ConflictResults")?;
-            }
-            Ok(())
-        })
+        write_response_messages(
+            w,
+            "UpdateItemResponse",
+            "UpdateItemResponseMessage",
+            &self.responses,
+            |w, res| {
+                write_items(w, res.map(|r| &r.items))?;
+                if let Some(n) = res.and_then(|r| r.conflict_count) {
+                    w.start("m:ConflictResults", &[])?;
+                    w.value("t:Count", &n)?;
+                    w.end("m:ConflictResults")?;
+                }
+                Ok(())
+            },
+        )
     }
 }
 

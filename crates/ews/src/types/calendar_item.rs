@@ -26,7 +26,10 @@ pub struct TimeZoneRef {
 
 impl TimeZoneRef {
     pub fn id(id: impl Into<String>) -> Self {
-        TimeZoneRef { id: Some(id.into()), name: None }
+        TimeZoneRef {
+            id: Some(id.into()),
+            name: None,
+        }
     }
     pub(crate) fn write(&self, w: &mut XmlWriter, name: &str) -> Result<(), EwsError> {
         let mut a = Vec::new();
@@ -39,7 +42,10 @@ impl TimeZoneRef {
         w.empty(name, &a)
     }
     pub(crate) fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Self, EwsError> {
-        let v = TimeZoneRef { id: r.attr(e, "Id")?, name: r.attr(e, "Name")? };
+        let v = TimeZoneRef {
+            id: r.attr(e, "Id")?,
+            name: r.attr(e, "Name")?,
+        };
         r.skip()?;
         Ok(v)
     }
@@ -147,7 +153,10 @@ impl CalendarItem {
         w.opt("t:DateTimeCreated", &self.date_time_created)?;
         w.opt("t:ReminderDueBy", &self.reminder_due_by)?;
         w.opt("t:ReminderIsSet", &self.reminder_is_set)?;
-        w.opt("t:ReminderMinutesBeforeStart", &self.reminder_minutes_before_start)?;
+        w.opt(
+            "t:ReminderMinutesBeforeStart",
+            &self.reminder_minutes_before_start,
+        )?;
         for p in &self.extended_properties {
             p.write(w)?;
         }
@@ -196,7 +205,11 @@ impl CalendarItem {
     }
 
     /// Reads one field element (consumes it); unknown ones are skipped.
-    pub(crate) fn read_field(&mut self, r: &mut XmlReader<'_>, c: &Elem<'_>) -> Result<(), EwsError> {
+    pub(crate) fn read_field(
+        &mut self,
+        r: &mut XmlReader<'_>,
+        c: &Elem<'_>,
+    ) -> Result<(), EwsError> {
         match c.local() {
             b"ItemId" => self.item_id = Some(ItemId::read(r, c)?),
             b"ParentFolderId" => self.parent_folder_id = Some(ItemId::read(r, c)?),
@@ -238,6 +251,9 @@ impl CalendarItem {
 
     /// Value of an extended property on this item.
     pub fn extended_property(&self, field: &super::ExtendedFieldUri) -> Option<&str> {
-        self.extended_properties.iter().find(|p| p.field.same_property(field)).and_then(|p| p.value.as_deref())
+        self.extended_properties
+            .iter()
+            .find(|p| p.field.same_property(field))
+            .and_then(|p| p.value.as_deref())
     }
 }

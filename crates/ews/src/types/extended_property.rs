@@ -85,7 +85,10 @@ impl ExtendedFieldUri {
     pub fn same_property(&self, other: &ExtendedFieldUri) -> bool {
         self.distinguished_property_set_id == other.distinguished_property_set_id
             && self.property_set_id.as_deref().map(str::to_ascii_lowercase)
-                == other.property_set_id.as_deref().map(str::to_ascii_lowercase)
+                == other
+                    .property_set_id
+                    .as_deref()
+                    .map(str::to_ascii_lowercase)
             && self.property_tag == other.property_tag
             && self.property_name == other.property_name
             && self.property_id == other.property_id
@@ -105,7 +108,11 @@ pub struct ExtendedProperty {
 
 impl ExtendedProperty {
     pub fn new(field: ExtendedFieldUri, value: impl Into<String>) -> Self {
-        ExtendedProperty { field, value: Some(value.into()), values: Vec::new() }
+        ExtendedProperty {
+            field,
+            value: Some(value.into()),
+            values: Vec::new(),
+        }
     }
     /// The client request id property with this value.
     pub fn client_request_id(id: impl Into<String>) -> Self {
@@ -148,7 +155,11 @@ impl ExtendedProperty {
             }
         }
         let field = field.ok_or_else(|| r.err("ExtendedProperty without ExtendedFieldURI"))?;
-        Ok(ExtendedProperty { field, value, values })
+        Ok(ExtendedProperty {
+            field,
+            value,
+            values,
+        })
     }
 }
 
@@ -160,22 +171,31 @@ pub enum PropertyPath {
     #[serde(rename_all = "camelCase")]
     Field { field_uri: String },
     #[serde(rename_all = "camelCase")]
-    IndexedField { field_uri: String, field_index: String },
+    IndexedField {
+        field_uri: String,
+        field_index: String,
+    },
     #[serde(rename_all = "camelCase")]
     Extended(ExtendedFieldUri),
 }
 
 impl PropertyPath {
     pub fn field(uri: impl Into<String>) -> Self {
-        PropertyPath::Field { field_uri: uri.into() }
+        PropertyPath::Field {
+            field_uri: uri.into(),
+        }
     }
 
     pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         match self {
             PropertyPath::Field { field_uri } => w.empty("t:FieldURI", &[("FieldURI", field_uri)]),
-            PropertyPath::IndexedField { field_uri, field_index } => {
-                w.empty("t:IndexedFieldURI", &[("FieldURI", field_uri), ("FieldIndex", field_index)])
-            }
+            PropertyPath::IndexedField {
+                field_uri,
+                field_index,
+            } => w.empty(
+                "t:IndexedFieldURI",
+                &[("FieldURI", field_uri), ("FieldIndex", field_index)],
+            ),
             PropertyPath::Extended(x) => x.write(w),
         }
     }
@@ -183,12 +203,16 @@ impl PropertyPath {
     /// Reads a path element; None (skipped) if `e` is not one.
     pub(crate) fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Option<Self>, EwsError> {
         let p = match e.local() {
-            b"FieldURI" => PropertyPath::Field { field_uri: r.required_attr(e, "FieldURI")? },
+            b"FieldURI" => PropertyPath::Field {
+                field_uri: r.required_attr(e, "FieldURI")?,
+            },
             b"IndexedFieldURI" => PropertyPath::IndexedField {
                 field_uri: r.required_attr(e, "FieldURI")?,
                 field_index: r.required_attr(e, "FieldIndex")?,
             },
-            b"ExtendedFieldURI" => return Ok(Some(PropertyPath::Extended(ExtendedFieldUri::read(r, e)?))),
+            b"ExtendedFieldURI" => {
+                return Ok(Some(PropertyPath::Extended(ExtendedFieldUri::read(r, e)?)));
+            }
             _ => {
                 r.skip()?;
                 return Ok(None);

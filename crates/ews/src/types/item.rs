@@ -57,11 +57,19 @@ impl ResponseObject {
     }
 
     fn read(r: &mut XmlReader<'_>, kind: ResponseObjectKind) -> Result<Self, EwsError> {
-        let mut o = ResponseObject { kind, reference_item_id: None, body: None, proposed_start: None, proposed_end: None };
+        let mut o = ResponseObject {
+            kind,
+            reference_item_id: None,
+            body: None,
+            proposed_start: None,
+            proposed_end: None,
+        };
         while let Some(c) = r.next_child()? {
             match (c.ns, c.local()) {
                 (Ns::Types, b"ReferenceItemId") => o.reference_item_id = Some(ItemId::read(r, &c)?),
-                (Ns::Types, b"Body") | (Ns::Types, b"NewBodyContent") => o.body = Some(Body::read(r, &c)?),
+                (Ns::Types, b"Body") | (Ns::Types, b"NewBodyContent") => {
+                    o.body = Some(Body::read(r, &c)?)
+                }
                 (Ns::Types, b"ProposedStart") => o.proposed_start = Some(r.value()?),
                 (Ns::Types, b"ProposedEnd") => o.proposed_end = Some(r.value()?),
                 _ => r.skip()?,
@@ -144,8 +152,14 @@ impl Item {
             Item::ResponseObject(o) => o.write(w),
             Item::Other(o) => {
                 let name = match o.element.as_str() {
-                    "Item" | "Message" | "Contact" | "PostItem" | "MeetingRequest" | "MeetingResponse"
-                    | "MeetingCancellation" | "MeetingMessage" => format!("t:{}", o.element),
+                    "Item"
+                    | "Message"
+                    | "Contact"
+                    | "PostItem"
+                    | "MeetingRequest"
+                    | "MeetingResponse"
+                    | "MeetingCancellation"
+                    | "MeetingMessage" => format!("t:{}", o.element),
                     _ => "t:Item".to_string(),
                 };
                 w.start(&name, &[])?;
@@ -167,16 +181,25 @@ impl Item {
         Ok(Some(match e.local() {
             b"CalendarItem" => Item::CalendarItem(CalendarItem::read(r)?),
             b"Task" => Item::Task(Task::read(r)?),
-            b"AcceptItem" => Item::ResponseObject(ResponseObject::read(r, ResponseObjectKind::AcceptItem)?),
-            b"TentativelyAcceptItem" => {
-                Item::ResponseObject(ResponseObject::read(r, ResponseObjectKind::TentativelyAcceptItem)?)
+            b"AcceptItem" => {
+                Item::ResponseObject(ResponseObject::read(r, ResponseObjectKind::AcceptItem)?)
             }
-            b"DeclineItem" => Item::ResponseObject(ResponseObject::read(r, ResponseObjectKind::DeclineItem)?),
-            b"CancelCalendarItem" => {
-                Item::ResponseObject(ResponseObject::read(r, ResponseObjectKind::CancelCalendarItem)?)
+            b"TentativelyAcceptItem" => Item::ResponseObject(ResponseObject::read(
+                r,
+                ResponseObjectKind::TentativelyAcceptItem,
+            )?),
+            b"DeclineItem" => {
+                Item::ResponseObject(ResponseObject::read(r, ResponseObjectKind::DeclineItem)?)
             }
+            b"CancelCalendarItem" => Item::ResponseObject(ResponseObject::read(
+                r,
+                ResponseObjectKind::CancelCalendarItem,
+            )?),
             _ => {
-                let mut o = OtherItem { element: e.local_str(), ..Default::default() };
+                let mut o = OtherItem {
+                    element: e.local_str(),
+                    ..Default::default()
+                };
                 while let Some(c) = r.next_child()? {
                     match (c.ns, c.local()) {
                         (Ns::Types, b"ItemId") => o.item_id = Some(ItemId::read(r, &c)?),

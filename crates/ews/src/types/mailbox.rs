@@ -26,10 +26,17 @@ pub struct Mailbox {
 
 impl Mailbox {
     pub fn new(email: impl Into<String>) -> Self {
-        Mailbox { email_address: Some(email.into()), ..Default::default() }
+        Mailbox {
+            email_address: Some(email.into()),
+            ..Default::default()
+        }
     }
     pub fn named(name: impl Into<String>, email: impl Into<String>) -> Self {
-        Mailbox { name: Some(name.into()), email_address: Some(email.into()), ..Default::default() }
+        Mailbox {
+            name: Some(name.into()),
+            email_address: Some(email.into()),
+            ..Default::default()
+        }
     }
 
     /// Writes `<name>` with the EmailAddressType children (in schema order).
@@ -84,13 +91,23 @@ pub struct Attendee {
 
 impl Attendee {
     pub fn new(email: impl Into<String>) -> Self {
-        Attendee { mailbox: Mailbox::new(email), ..Default::default() }
+        Attendee {
+            mailbox: Mailbox::new(email),
+            ..Default::default()
+        }
     }
     pub fn named(name: impl Into<String>, email: impl Into<String>) -> Self {
-        Attendee { mailbox: Mailbox::named(name, email), ..Default::default() }
+        Attendee {
+            mailbox: Mailbox::named(name, email),
+            ..Default::default()
+        }
     }
 
-    pub(crate) fn write_list(list: &[Attendee], w: &mut XmlWriter, name: &str) -> Result<(), EwsError> {
+    pub(crate) fn write_list(
+        list: &[Attendee],
+        w: &mut XmlWriter,
+        name: &str,
+    ) -> Result<(), EwsError> {
         if list.is_empty() {
             return Ok(());
         }
@@ -140,7 +157,11 @@ pub(crate) fn read_single_recipient(r: &mut XmlReader<'_>) -> Result<Mailbox, Ew
     Ok(m)
 }
 
-pub(crate) fn write_single_recipient(m: &Mailbox, w: &mut XmlWriter, name: &str) -> Result<(), EwsError> {
+pub(crate) fn write_single_recipient(
+    m: &Mailbox,
+    w: &mut XmlWriter,
+    name: &str,
+) -> Result<(), EwsError> {
     w.start(name, &[])?;
     m.write(w, "t:Mailbox")?;
     w.end(name)

@@ -18,12 +18,16 @@ pub use calendar_item::{CalendarItem, TimeZoneRef};
 pub use datetime::{EwsDate, EwsDateTime};
 pub use enums::*;
 pub use extended_property::{
-    CLIENT_REQUEST_ID_PROPERTY, EXCHANGE_FORMS_PROPERTY_SET, ExtendedFieldUri, ExtendedProperty, PropertyPath,
+    CLIENT_REQUEST_ID_PROPERTY, EXCHANGE_FORMS_PROPERTY_SET, ExtendedFieldUri, ExtendedProperty,
+    PropertyPath,
 };
 pub use item::{Item, OtherItem, ResponseObject, ResponseObjectKind};
 pub use item_id::{BaseItemId, FolderId, ItemId};
 pub use mailbox::{Attendee, Mailbox};
-pub use recurrence::{DayOfWeek, DayOfWeekIndex, Month, Recurrence, RecurrencePattern, RecurrenceRange, TaskRecurrence};
+pub use recurrence::{
+    DayOfWeek, DayOfWeekIndex, Month, Recurrence, RecurrencePattern, RecurrenceRange,
+    TaskRecurrence,
+};
 pub use restriction::{FieldOrder, Restriction, SearchExpression};
 pub use shape::ItemShape;
 pub use task::Task;
@@ -32,7 +36,11 @@ use crate::error::EwsError;
 use crate::xml::{XmlReader, XmlWriter};
 
 /// `t:ArrayOfStringsType` (`<t:Categories><t:String>..</t:String></t:Categories>`).
-pub(crate) fn write_strings(w: &mut XmlWriter, name: &str, v: &Option<Vec<String>>) -> Result<(), EwsError> {
+pub(crate) fn write_strings(
+    w: &mut XmlWriter,
+    name: &str,
+    v: &Option<Vec<String>>,
+) -> Result<(), EwsError> {
     if let Some(v) = v {
         if v.is_empty() {
             return Ok(());

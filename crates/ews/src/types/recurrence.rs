@@ -48,7 +48,9 @@ str_enum!(
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum RecurrencePattern {
     /// Every `interval` days.
-    Daily { interval: i32 },
+    Daily {
+        interval: i32,
+    },
     /// Every `interval` weeks on these days.
     #[serde(rename_all = "camelCase")]
     Weekly {
@@ -59,21 +61,43 @@ pub enum RecurrencePattern {
     },
     /// Every `interval` months on day `day_of_month`.
     #[serde(rename_all = "camelCase")]
-    AbsoluteMonthly { interval: i32, day_of_month: i32 },
+    AbsoluteMonthly {
+        interval: i32,
+        day_of_month: i32,
+    },
     /// Every `interval` months on e.g. the second Tuesday.
     #[serde(rename_all = "camelCase")]
-    RelativeMonthly { interval: i32, days_of_week: DayOfWeek, day_of_week_index: DayOfWeekIndex },
+    RelativeMonthly {
+        interval: i32,
+        days_of_week: DayOfWeek,
+        day_of_week_index: DayOfWeekIndex,
+    },
     /// Every year on `month` `day_of_month`.
     #[serde(rename_all = "camelCase")]
-    AbsoluteYearly { day_of_month: i32, month: Month },
+    AbsoluteYearly {
+        day_of_month: i32,
+        month: Month,
+    },
     /// Every year on e.g. the last Friday of `month`.
     #[serde(rename_all = "camelCase")]
-    RelativeYearly { days_of_week: DayOfWeek, day_of_week_index: DayOfWeekIndex, month: Month },
+    RelativeYearly {
+        days_of_week: DayOfWeek,
+        day_of_week_index: DayOfWeekIndex,
+        month: Month,
+    },
     /// Tasks only: regenerate `interval` days/weeks/months/years after completion.
-    DailyRegeneration { interval: i32 },
-    WeeklyRegeneration { interval: i32 },
-    MonthlyRegeneration { interval: i32 },
-    YearlyRegeneration { interval: i32 },
+    DailyRegeneration {
+        interval: i32,
+    },
+    WeeklyRegeneration {
+        interval: i32,
+    },
+    MonthlyRegeneration {
+        interval: i32,
+    },
+    YearlyRegeneration {
+        interval: i32,
+    },
 }
 
 /// Recurrence range.
@@ -83,9 +107,15 @@ pub enum RecurrenceRange {
     #[serde(rename_all = "camelCase")]
     NoEnd { start_date: EwsDate },
     #[serde(rename_all = "camelCase")]
-    EndDate { start_date: EwsDate, end_date: EwsDate },
+    EndDate {
+        start_date: EwsDate,
+        end_date: EwsDate,
+    },
     #[serde(rename_all = "camelCase")]
-    Numbered { start_date: EwsDate, number_of_occurrences: i32 },
+    Numbered {
+        start_date: EwsDate,
+        number_of_occurrences: i32,
+    },
 }
 
 /// `t:Recurrence` (calendar item). Regeneration patterns are only valid on tasks.
@@ -108,9 +138,15 @@ impl Recurrence {
                 w.value("t:Interval", interval)?;
                 w.end("t:DailyRecurrence")?;
             }
-            RecurrencePattern::Weekly { interval, days_of_week, first_day_of_week } => {
+            RecurrencePattern::Weekly {
+                interval,
+                days_of_week,
+                first_day_of_week,
+            } => {
                 if days_of_week.is_empty() {
-                    return Err(EwsError::InvalidRequest("weekly recurrence needs at least one day".into()));
+                    return Err(EwsError::InvalidRequest(
+                        "weekly recurrence needs at least one day".into(),
+                    ));
                 }
                 w.start("t:WeeklyRecurrence", &[])?;
                 w.value("t:Interval", interval)?;
@@ -119,26 +155,40 @@ impl Recurrence {
                 w.opt("t:FirstDayOfWeek", first_day_of_week)?;
                 w.end("t:WeeklyRecurrence")?;
             }
-            RecurrencePattern::AbsoluteMonthly { interval, day_of_month } => {
+            RecurrencePattern::AbsoluteMonthly {
+                interval,
+                day_of_month,
+            } => {
                 w.start("t:AbsoluteMonthlyRecurrence", &[])?;
                 w.value("t:Interval", interval)?;
                 w.value("t:DayOfMonth", day_of_month)?;
                 w.end("t:AbsoluteMonthlyRecurrence")?;
             }
-            RecurrencePattern::RelativeMonthly { interval, days_of_week, day_of_week_index } => {
+            RecurrencePattern::RelativeMonthly {
+                interval,
+                days_of_week,
+                day_of_week_index,
+            } => {
                 w.start("t:RelativeMonthlyRecurrence", &[])?;
                 w.value("t:Interval", interval)?;
                 w.value("t:DaysOfWeek", days_of_week)?;
                 w.value("t:DayOfWeekIndex", day_of_week_index)?;
                 w.end("t:RelativeMonthlyRecurrence")?;
             }
-            RecurrencePattern::AbsoluteYearly { day_of_month, month } => {
+            RecurrencePattern::AbsoluteYearly {
+                day_of_month,
+                month,
+            } => {
                 w.start("t:AbsoluteYearlyRecurrence", &[])?;
                 w.value("t:DayOfMonth", day_of_month)?;
                 w.value("t:Month", month)?;
                 w.end("t:AbsoluteYearlyRecurrence")?;
             }
-            RecurrencePattern::RelativeYearly { days_of_week, day_of_week_index, month } => {
+            RecurrencePattern::RelativeYearly {
+                days_of_week,
+                day_of_week_index,
+                month,
+            } => {
                 w.start("t:RelativeYearlyRecurrence", &[])?;
                 w.value("t:DaysOfWeek", days_of_week)?;
                 w.value("t:DayOfWeekIndex", day_of_week_index)?;
@@ -166,13 +216,19 @@ impl Recurrence {
                 w.value("t:StartDate", start_date)?;
                 w.end("t:NoEndRecurrence")?;
             }
-            RecurrenceRange::EndDate { start_date, end_date } => {
+            RecurrenceRange::EndDate {
+                start_date,
+                end_date,
+            } => {
                 w.start("t:EndDateRecurrence", &[])?;
                 w.value("t:StartDate", start_date)?;
                 w.value("t:EndDate", end_date)?;
                 w.end("t:EndDateRecurrence")?;
             }
-            RecurrenceRange::Numbered { start_date, number_of_occurrences } => {
+            RecurrenceRange::Numbered {
+                start_date,
+                number_of_occurrences,
+            } => {
                 w.start("t:NumberedRecurrence", &[])?;
                 w.value("t:StartDate", start_date)?;
                 w.value("t:NumberOfOccurrences", number_of_occurrences)?;
@@ -246,7 +302,9 @@ impl Recurrence {
             };
             match local.as_slice() {
                 b"DailyRecurrence" => {
-                    pattern = Some(RecurrencePattern::Daily { interval: interval.ok_or_else(|| need("Interval"))? })
+                    pattern = Some(RecurrencePattern::Daily {
+                        interval: interval.ok_or_else(|| need("Interval"))?,
+                    })
                 }
                 b"WeeklyRecurrence" => {
                     let s = days.ok_or_else(|| need("DaysOfWeek"))?;
@@ -290,19 +348,29 @@ impl Recurrence {
                     })
                 }
                 b"DailyRegeneration" => {
-                    pattern = Some(RecurrencePattern::DailyRegeneration { interval: interval.ok_or_else(|| need("Interval"))? })
+                    pattern = Some(RecurrencePattern::DailyRegeneration {
+                        interval: interval.ok_or_else(|| need("Interval"))?,
+                    })
                 }
                 b"WeeklyRegeneration" => {
-                    pattern = Some(RecurrencePattern::WeeklyRegeneration { interval: interval.ok_or_else(|| need("Interval"))? })
+                    pattern = Some(RecurrencePattern::WeeklyRegeneration {
+                        interval: interval.ok_or_else(|| need("Interval"))?,
+                    })
                 }
                 b"MonthlyRegeneration" => {
-                    pattern = Some(RecurrencePattern::MonthlyRegeneration { interval: interval.ok_or_else(|| need("Interval"))? })
+                    pattern = Some(RecurrencePattern::MonthlyRegeneration {
+                        interval: interval.ok_or_else(|| need("Interval"))?,
+                    })
                 }
                 b"YearlyRegeneration" => {
-                    pattern = Some(RecurrencePattern::YearlyRegeneration { interval: interval.ok_or_else(|| need("Interval"))? })
+                    pattern = Some(RecurrencePattern::YearlyRegeneration {
+                        interval: interval.ok_or_else(|| need("Interval"))?,
+                    })
                 }
                 b"NoEndRecurrence" => {
-                    range = Some(RecurrenceRange::NoEnd { start_date: start_date.ok_or_else(|| need("StartDate"))? })
+                    range = Some(RecurrenceRange::NoEnd {
+                        start_date: start_date.ok_or_else(|| need("StartDate"))?,
+                    })
                 }
                 b"EndDateRecurrence" => {
                     range = Some(RecurrenceRange::EndDate {

@@ -33,7 +33,12 @@ pub struct Restriction {
 impl Restriction {
     /// `IsEqualTo(path, value)`, e.g. the client request id extended property.
     pub fn is_equal_to(path: PropertyPath, value: impl Into<String>) -> Self {
-        Restriction { expression: SearchExpression::IsEqualTo { path, value: value.into() } }
+        Restriction {
+            expression: SearchExpression::IsEqualTo {
+                path,
+                value: value.into(),
+            },
+        }
     }
 }
 
@@ -71,7 +76,9 @@ impl SearchExpression {
             SearchExpression::Exists { path } => path.write(w)?,
             SearchExpression::And { items } | SearchExpression::Or { items } => {
                 if items.len() < 2 {
-                    return Err(EwsError::InvalidRequest(format!("{n} needs at least two expressions")));
+                    return Err(EwsError::InvalidRequest(format!(
+                        "{n} needs at least two expressions"
+                    )));
                 }
                 for i in items {
                     i.write(w)?;
@@ -97,12 +104,22 @@ impl SearchExpression {
                     b"And" => SearchExpression::And { items },
                     b"Or" => SearchExpression::Or { items },
                     _ => {
-                        let item = items.into_iter().next().ok_or_else(|| r.err("Not without an expression"))?;
-                        SearchExpression::Not { item: Box::new(item) }
+                        let item = items
+                            .into_iter()
+                            .next()
+                            .ok_or_else(|| r.err("Not without an expression"))?;
+                        SearchExpression::Not {
+                            item: Box::new(item),
+                        }
                     }
                 }))
             }
-            b"Exists" | b"IsEqualTo" | b"IsNotEqualTo" | b"IsGreaterThan" | b"IsGreaterThanOrEqualTo" | b"IsLessThan"
+            b"Exists"
+            | b"IsEqualTo"
+            | b"IsNotEqualTo"
+            | b"IsGreaterThan"
+            | b"IsGreaterThanOrEqualTo"
+            | b"IsLessThan"
             | b"IsLessThanOrEqualTo" => {
                 let mut path = None;
                 let mut value = None;
@@ -120,16 +137,21 @@ impl SearchExpression {
                         path = Some(p);
                     }
                 }
-                let path = path.ok_or_else(|| r.err("search expression without a property path"))?;
+                let path =
+                    path.ok_or_else(|| r.err("search expression without a property path"))?;
                 if local == b"Exists" {
                     return Ok(Some(SearchExpression::Exists { path }));
                 }
-                let value = value.ok_or_else(|| r.err("search expression without FieldURIOrConstant/Constant"))?;
+                let value = value.ok_or_else(|| {
+                    r.err("search expression without FieldURIOrConstant/Constant")
+                })?;
                 Ok(Some(match local.as_slice() {
                     b"IsEqualTo" => SearchExpression::IsEqualTo { path, value },
                     b"IsNotEqualTo" => SearchExpression::IsNotEqualTo { path, value },
                     b"IsGreaterThan" => SearchExpression::IsGreaterThan { path, value },
-                    b"IsGreaterThanOrEqualTo" => SearchExpression::IsGreaterThanOrEqualTo { path, value },
+                    b"IsGreaterThanOrEqualTo" => {
+                        SearchExpression::IsGreaterThanOrEqualTo { path, value }
+                    }
                     b"IsLessThan" => SearchExpression::IsLessThan { path, value },
                     _ => SearchExpression::IsLessThanOrEqualTo { path, value },
                 }))
@@ -156,7 +178,9 @@ impl Restriction {
                 expr = Some(x);
             }
         }
-        Ok(Restriction { expression: expr.ok_or_else(|| r.err("Restriction without a search expression"))? })
+        Ok(Restriction {
+            expression: expr.ok_or_else(|| r.err("Restriction without a search expression"))?,
+        })
     }
 }
 
@@ -196,7 +220,10 @@ impl FieldOrder {
                     path = Some(p);
                 }
             }
-            v.push(FieldOrder { path: path.ok_or_else(|| r.err("FieldOrder without a path"))?, order });
+            v.push(FieldOrder {
+                path: path.ok_or_else(|| r.err("FieldOrder without a path"))?,
+                order,
+            });
         }
         Ok(v)
     }

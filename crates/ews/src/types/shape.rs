@@ -20,16 +20,26 @@ pub struct ItemShape {
 
 impl Default for ItemShape {
     fn default() -> Self {
-        ItemShape { base_shape: BaseShape::Default, body_type: None, additional_properties: Vec::new() }
+        ItemShape {
+            base_shape: BaseShape::Default,
+            body_type: None,
+            additional_properties: Vec::new(),
+        }
     }
 }
 
 impl ItemShape {
     pub fn id_only() -> Self {
-        ItemShape { base_shape: BaseShape::IdOnly, ..Default::default() }
+        ItemShape {
+            base_shape: BaseShape::IdOnly,
+            ..Default::default()
+        }
     }
     pub fn all_properties() -> Self {
-        ItemShape { base_shape: BaseShape::AllProperties, ..Default::default() }
+        ItemShape {
+            base_shape: BaseShape::AllProperties,
+            ..Default::default()
+        }
     }
     pub fn with(mut self, p: PropertyPath) -> Self {
         self.additional_properties.push(p);

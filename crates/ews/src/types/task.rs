@@ -126,7 +126,11 @@ impl Task {
         Ok(it)
     }
 
-    pub(crate) fn read_field(&mut self, r: &mut XmlReader<'_>, c: &Elem<'_>) -> Result<(), EwsError> {
+    pub(crate) fn read_field(
+        &mut self,
+        r: &mut XmlReader<'_>,
+        c: &Elem<'_>,
+    ) -> Result<(), EwsError> {
         match c.local() {
             b"ItemId" => self.item_id = Some(ItemId::read(r, c)?),
             b"ParentFolderId" => self.parent_folder_id = Some(ItemId::read(r, c)?),
@@ -159,6 +163,9 @@ impl Task {
     }
 
     pub fn extended_property(&self, field: &super::ExtendedFieldUri) -> Option<&str> {
-        self.extended_properties.iter().find(|p| p.field.same_property(field)).and_then(|p| p.value.as_deref())
+        self.extended_properties
+            .iter()
+            .find(|p| p.field.same_property(field))
+            .and_then(|p| p.value.as_deref())
     }
 }
