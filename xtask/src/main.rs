@@ -466,8 +466,20 @@ fn test(ctx: &Ctx, args: &[String]) -> Result<()> {
     println!("tests: {total} (all suites)");
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
     let passed = reports.len() - failed;
-    // The closing line CI reads: suites (steps), not individual tests.
-    println!("{passed} passed, {failed} failed");
+    println!("steps: {passed} passed, {failed} failed");
+    // The closing line CI reads counts tests. A failed step that ran no failing test (fmt,
+    // clippy, a build) counts as one failure, so a red run never closes on "0 failed".
+    let failed_steps_without_failed_tests = reports
+        .iter()
+        .filter(|r| r.error.is_some() && r.counts.is_none_or(|c| c.failed == 0))
+        .count();
+    let failed_total = total.failed + failed_steps_without_failed_tests as u64;
+    let skipped = if total.ignored > 0 {
+        format!(", {} skipped", total.ignored)
+    } else {
+        String::new()
+    };
+    println!("{} passed, {failed_total} failed{skipped}", total.passed);
     if failed == 0 {
         Ok(())
     } else {
