@@ -567,3 +567,68 @@ async fn a_popup_that_closes_itself_on_success_does_not_lose_the_once_delivered_
     handle.destroy();
     set_handle(None);
 }
+
+#[wasm_bindgen_test]
+async fn an_expired_flow_or_a_lost_network_keeps_the_input_and_a_retry_completes_once() {
+    set_handle(None);
+    install_popups();
+    install_fetch(FLOW_PROXY);
+    // Flow polls can be cut off as if the network were down.
+    js_sys::eval(
+        "(() => { const inner = window.__xfRoute; window.__xfFlowDown = false; \
+         window.__xfRoute = async (m, u, b, h) => \
+           (window.__xfFlowDown && u.includes('/api/auth/flows/f1')) ? 'reject' : inner(m, u, b, h); })()",
+    )
+    .unwrap();
+    js_sys::eval("window.__xfFlow = { status: 'expired' }").unwrap();
+    let (host, mut handle) = mounted(APPOINTMENT).await;
+    fill_appointment(
+        &host,
+        "Retry me later",
+        "2026-12-01T09:00",
+        "2026-12-01T10:00",
+    );
+    settle().await;
+
+    // The flow expires: a clear message, nothing sent, the input is still there.
+    submit(&host).await;
+    wait_for("the expiry message", || {
+        text(&host).contains("The sign-in took too long and expired. Try again.")
+    })
+    .await;
+    assert!(appointment_posts().is_empty());
+    assert_eq!(value(&host, "subject"), "Retry me later");
+
+    // The network goes away while waiting for the flow: a clear message, input kept.
+    js_sys::eval("window.__xfFlow = null; window.__xfFlowDown = true").unwrap();
+    submit(&host).await;
+    let mut seen = false;
+    for _ in 0..250 {
+        if text(&host).contains("The server could not be reached.") {
+            seen = true;
+            break;
+        }
+        settle().await;
+    }
+    assert!(seen, "no network message: {}", text(&host));
+    assert!(appointment_posts().is_empty());
+    assert_eq!(value(&host, "subject"), "Retry me later");
+
+    // Back online, the retry signs in and creates the appointment exactly once.
+    js_sys::eval(
+        "window.__xfFlowDown = false; \
+         window.__xfFlow = { status: 'done', sessionHandle: 'h1', user: 'alice' }",
+    )
+    .unwrap();
+    submit(&host).await;
+    wait_for("the confirmation", || {
+        text(&host).contains("Created \u{201c}Retry me later\u{201d}")
+    })
+    .await;
+    let created: Vec<_> = appointment_posts()
+        .into_iter()
+        .filter(|c| field(c, "authorization").as_string().as_deref() == Some("Bearer h1"))
+        .collect();
+    assert_eq!(created.len(), 1);
+    handle.destroy();
+}
