@@ -6,11 +6,10 @@ use ews::time_zone::TimeZoneError;
 use model::{Appointment, AppointmentDraft, CalendarWindow, FieldErrors, NewAppointment};
 use serde::Deserialize;
 
-use super::{Created, with_exchange_token};
+use super::{Created, create_once, with_exchange_token};
 use crate::error::AppError;
 use crate::exchange::mapping::PreparedAppointment;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::idempotency::{Claim, IdempotencyKey};
 use crate::session::Caller;
 use crate::state::AppState;
 
@@ -22,39 +21,20 @@ pub async fn create(
 ) -> Result<Created<Appointment>, AppError> {
     let appointment = draft.parse()?;
     let prepared = prepare(&appointment)?;
-    let key = IdempotencyKey::from_headers(&headers)?;
-    let (client_request_id, resumed, _guard) = match &key {
-        Some(key) => match state
-            .idempotency
-            .claim(&caller.user_id, key, "appointment", &draft)
-            .await?
-        {
-            Claim::Replay(item) => return Ok(Created::replayed(item)),
-            Claim::Proceed {
-                client_request_id,
-                resumed,
-                _guard,
-            } => (client_request_id, resumed, Some(_guard)),
-        },
-        None => (uuid::Uuid::new_v4().to_string(), false, None),
-    };
-    let created = with_exchange_token(&state, &caller, |token| {
-        let exchange = state.exchange.clone();
-        let (prepared, client_request_id) = (prepared.clone(), client_request_id.clone());
-        async move {
+    let exchange = state.exchange.clone();
+    create_once(
+        &state,
+        &caller,
+        &headers,
+        "appointment",
+        &draft,
+        |token, client_request_id, resumed| async move {
             exchange
                 .create_appointment(&token, &prepared, &client_request_id, resumed)
                 .await
-        }
-    })
-    .await?;
-    if let Some(key) = &key {
-        state
-            .idempotency
-            .complete(&caller.user_id, key, &created)
-            .await?;
-    }
-    Ok(Created::new(created))
+        },
+    )
+    .await
 }
 
 /// Resolves the form's wall-clock times in its zone (absent = UTC) to instants.

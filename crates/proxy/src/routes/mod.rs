@@ -7,13 +7,15 @@ pub mod tasks;
 
 use std::future::Future;
 
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 use crate::exchange::ExchangeError;
+use crate::idempotency::{Claim, IdempotencyKey};
 use crate::session::Caller;
 use crate::state::AppState;
 
@@ -45,6 +47,52 @@ where
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Creates an item at most once per `Idempotency-Key`: a key that completed before answers
+/// the stored item again; otherwise `create(token, client_request_id, resumed)` runs with the
+/// client request id the item is stamped with (`resumed` = an earlier attempt with this key
+/// never recorded its outcome, so the item may exist already and must be looked up first).
+pub async fn create_once<T, F, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    kind: &str,
+    request: &impl Serialize,
+    create: F,
+) -> Result<Created<T>, AppError>
+where
+    T: Serialize + DeserializeOwned,
+    F: FnOnce(SecretString, String, bool) -> Fut,
+    Fut: Future<Output = Result<T, ExchangeError>>,
+{
+    let key = IdempotencyKey::from_headers(headers)?;
+    let (client_request_id, resumed, _guard) = match &key {
+        Some(key) => match state
+            .idempotency
+            .claim(&caller.user_id, key, kind, request)
+            .await?
+        {
+            Claim::Replay(item) => return Ok(Created::replayed(item)),
+            Claim::Proceed {
+                client_request_id,
+                resumed,
+                _guard,
+            } => (client_request_id, resumed, Some(_guard)),
+        },
+        None => (uuid::Uuid::new_v4().to_string(), false, None),
+    };
+    let created = with_exchange_token(state, caller, |token| {
+        create(token, client_request_id, resumed)
+    })
+    .await?;
+    if let Some(key) = &key {
+        state
+            .idempotency
+            .complete(&caller.user_id, key, &created)
+            .await?;
+    }
+    Ok(Created::new(created))
 }
 
 /// 201 with the created item; a replay of an `Idempotency-Key` answers the same item again
