@@ -3,12 +3,12 @@
 use std::rc::Rc;
 
 use model::Appointment;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::browser::default_calendar_window;
 use crate::config::WidgetConfig;
 use crate::error::ApiError;
+use crate::hooks::{Loaded, use_list};
 use crate::services::appointments;
 
 #[derive(Properties, PartialEq)]
@@ -19,37 +19,18 @@ pub struct ListProps {
     pub on_refresh: Callback<()>,
 }
 
-#[derive(Clone, PartialEq)]
-pub enum Loaded<T> {
-    Loading,
-    Ready(Vec<T>),
-    Failed(ApiError),
-}
-
 #[component]
 pub fn CalendarView(props: &ListProps) -> Html {
-    let items = use_state(|| Loaded::<Appointment>::Loading);
-    {
-        let items = items.setter();
+    let items = {
         let config = props.config.clone();
-        // Only the answer to the latest request may land (an older one can arrive later).
-        let latest = use_mut_ref(|| 0u32);
-        use_effect_with(props.version, move |version| {
-            let version = *version;
-            *latest.borrow_mut() = version;
-            spawn_local(async move {
+        use_list(props.version, move || {
+            let config = config.clone();
+            async move {
                 let (start, end) = default_calendar_window();
-                let result = appointments::list(&config.api, &start, &end).await;
-                if *latest.borrow() != version {
-                    return;
-                }
-                items.set(match result {
-                    Ok(list) => Loaded::Ready(list),
-                    Err(error) => Loaded::Failed(error),
-                });
-            });
-        });
-    }
+                appointments::list(&config.api, &start, &end).await
+            }
+        })
+    };
     let locale = &props.config.locale;
     let t = locale.t();
     let heading_id = props.config.id("calendar-heading");

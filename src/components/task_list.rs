@@ -1,34 +1,21 @@
 //! Tasks read back through `GET /api/tasks`.
 
 use model::Task;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::components::calendar_view::{ListProps, Loaded, list_body};
+use crate::components::calendar_view::{ListProps, list_body};
+use crate::hooks::use_list;
 use crate::services::tasks;
 
 #[component]
 pub fn TaskList(props: &ListProps) -> Html {
-    let items = use_state(|| Loaded::<Task>::Loading);
-    {
-        let items = items.setter();
+    let items = {
         let config = props.config.clone();
-        // Only the answer to the latest request may land (an older one can arrive later).
-        let latest = use_mut_ref(|| 0u32);
-        use_effect_with(props.version, move |version| {
-            let version = *version;
-            *latest.borrow_mut() = version;
-            spawn_local(async move {
-                if *latest.borrow() != version {
-                    return;
-                }
-                items.set(match tasks::list(&config.api).await {
-                    Ok(list) => Loaded::Ready(list),
-                    Err(error) => Loaded::Failed(error),
-                });
-            });
-        });
-    }
+        use_list(props.version, move || {
+            let config = config.clone();
+            async move { tasks::list(&config.api).await }
+        })
+    };
     let locale = &props.config.locale;
     let t = locale.t();
     let heading_id = props.config.id("tasks-heading");
