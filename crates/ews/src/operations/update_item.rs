@@ -8,8 +8,8 @@ use crate::error::EwsError;
 use crate::response::{MessageResult, read_response_messages, write_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
-    BaseItemId, CalendarItem, ConflictResolution, ExtendedProperty, FolderId, Item,
-    MessageDisposition, PropertyPath, SendMeetingInvitationsOrCancellations, Task,
+    BaseItemId, CalendarItem, ConflictResolution, ExtendedFieldUri, ExtendedProperty, FolderId,
+    Item, MessageDisposition, PropertyPath, SendMeetingInvitationsOrCancellations, Task,
 };
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
 
@@ -165,21 +165,14 @@ impl ItemUpdate {
     pub fn apply_to_calendar(&self, target: &mut CalendarItem) -> Result<(), String> {
         match self.path() {
             PropertyPath::Extended(f) => {
-                target
-                    .extended_properties
-                    .retain(|p| !p.field.same_property(f));
-                if let ItemUpdate::Set {
-                    item: Item::CalendarItem(src),
-                    ..
-                } = self
-                {
-                    target.extended_properties.extend(
-                        src.extended_properties
-                            .iter()
-                            .filter(|p| p.field.same_property(f))
-                            .cloned(),
-                    );
-                }
+                let source = match self {
+                    ItemUpdate::Set {
+                        item: Item::CalendarItem(src),
+                        ..
+                    } => Some(src.extended_properties.as_slice()),
+                    _ => None,
+                };
+                replace_extended(&mut target.extended_properties, f, source);
                 Ok(())
             }
             PropertyPath::Field { field_uri } => {
@@ -220,21 +213,14 @@ impl ItemUpdate {
     pub fn apply_to_task(&self, target: &mut Task) -> Result<(), String> {
         match self.path() {
             PropertyPath::Extended(f) => {
-                target
-                    .extended_properties
-                    .retain(|p| !p.field.same_property(f));
-                if let ItemUpdate::Set {
-                    item: Item::Task(src),
-                    ..
-                } = self
-                {
-                    target.extended_properties.extend(
-                        src.extended_properties
-                            .iter()
-                            .filter(|p| p.field.same_property(f))
-                            .cloned(),
-                    );
-                }
+                let source = match self {
+                    ItemUpdate::Set {
+                        item: Item::Task(src),
+                        ..
+                    } => Some(src.extended_properties.as_slice()),
+                    _ => None,
+                };
+                replace_extended(&mut target.extended_properties, f, source);
                 Ok(())
             }
             PropertyPath::Field { field_uri } => {
@@ -546,3 +532,58 @@ impl UpdateItemResponse {
 }
 
 operation!(UpdateItem, UpdateItemResponse, "UpdateItem");
+
+/// Sets (or, with no `source`, deletes) one extended property on a stored item: every stored
+/// value of that property is dropped, then the update's values of it are added.
+fn replace_extended(
+    target: &mut Vec<ExtendedProperty>,
+    field: &ExtendedFieldUri,
+    source: Option<&[ExtendedProperty]>,
+) {
+    target.retain(|p| !p.field.same_property(field));
+    if let Some(source) = source {
+        target.extend(
+            source
+                .iter()
+                .filter(|p| p.field.same_property(field))
+                .cloned(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(props: &[ExtendedProperty]) -> Vec<Option<&str>> {
+        props.iter().map(|p| p.value.as_deref()).collect()
+    }
+
+    #[test]
+    fn extended_properties_are_replaced_then_deleted_on_both_item_kinds() {
+        let mut calendar_item = CalendarItem {
+            extended_properties: vec![ExtendedProperty::client_request_id("first")],
+            ..Default::default()
+        };
+        ItemUpdate::calendar_extended(ExtendedProperty::client_request_id("second"))
+            .apply_to_calendar(&mut calendar_item)
+            .unwrap();
+        assert_eq!(values(&calendar_item.extended_properties), [Some("second")]);
+        let delete = ItemUpdate::Delete {
+            path: PropertyPath::Extended(ExtendedFieldUri::client_request_id()),
+        };
+        delete.apply_to_calendar(&mut calendar_item).unwrap();
+        assert!(calendar_item.extended_properties.is_empty());
+
+        let mut task = Task {
+            extended_properties: vec![ExtendedProperty::client_request_id("first")],
+            ..Default::default()
+        };
+        ItemUpdate::task_extended(ExtendedProperty::client_request_id("second"))
+            .apply_to_task(&mut task)
+            .unwrap();
+        assert_eq!(values(&task.extended_properties), [Some("second")]);
+        delete.apply_to_task(&mut task).unwrap();
+        assert!(task.extended_properties.is_empty());
+    }
+}
