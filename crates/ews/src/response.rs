@@ -79,6 +79,29 @@ impl std::error::Error for ResponseError {}
 /// Result of one response message.
 pub type MessageResult<T> = Result<T, ResponseError>;
 
+/// The first response message of an operation (requests for one item get one): its value, or
+/// its error as [`EwsError::Response`]. A response with no message at all is malformed.
+pub(crate) fn first_message<T>(
+    responses: Vec<MessageResult<T>>,
+    operation: &str,
+) -> Result<T, EwsError> {
+    match responses.into_iter().next() {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(e)) => Err(EwsError::Response(e)),
+        None => Err(EwsError::InvalidRequest(format!(
+            "{operation} response without a response message"
+        ))),
+    }
+}
+
+/// The first item of a one-item response message.
+pub(crate) fn first_item<T>(items: Vec<T>, operation: &str) -> Result<T, EwsError> {
+    items
+        .into_iter()
+        .next()
+        .ok_or_else(|| EwsError::InvalidRequest(format!("{operation} response without an item")))
+}
+
 /// Reads the children of `m:MessageXml`: the Values, and BackOffMilliseconds.
 pub(crate) fn read_message_xml(
     r: &mut XmlReader<'_>,

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, read_response_messages, write_response_messages};
+use crate::response::{
+    MessageResult, first_item, first_message, read_response_messages, write_response_messages,
+};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
     CalendarItem, FolderId, Item, MessageDisposition, SendMeetingInvitations, Task,
@@ -122,15 +124,7 @@ impl CreateItemResponse {
 
     /// The single created item (first message), or its error as `EwsError::Response`.
     pub fn into_single(self) -> Result<Item, EwsError> {
-        match self.responses.into_iter().next() {
-            Some(Ok(items)) => items.into_iter().next().ok_or_else(|| {
-                EwsError::InvalidRequest("CreateItem response without an item".into())
-            }),
-            Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest(
-                "CreateItem response without a response message".into(),
-            )),
-        }
+        first_item(first_message(self.responses, "CreateItem")?, "CreateItem")
     }
 
     pub(crate) fn read_body(

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, read_response_messages, write_response_messages};
+use crate::response::{
+    MessageResult, first_message, read_response_messages, write_response_messages,
+};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
     AffectedTaskOccurrences, BaseItemId, DisposalType, ItemId, SendMeetingInvitations,
@@ -108,13 +110,7 @@ impl DeleteItemResponse {
 
     /// Ok if the (first) delete succeeded.
     pub fn into_single(self) -> Result<(), EwsError> {
-        match self.responses.into_iter().next() {
-            Some(Ok(())) => Ok(()),
-            Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest(
-                "DeleteItem response without a response message".into(),
-            )),
-        }
+        first_message(self.responses, "DeleteItem")
     }
 
     pub(crate) fn read_body(

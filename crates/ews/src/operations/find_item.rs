@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, read_response_messages, write_response_messages};
+use crate::response::{
+    MessageResult, first_message, read_response_messages, write_response_messages,
+};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
     EwsDateTime, ExtendedFieldUri, FieldOrder, FolderId, IndexBasePoint, Item, ItemShape,
@@ -233,13 +235,7 @@ impl FindItemResponse {
 
     /// The single folder's result, or its error.
     pub fn into_single(self) -> Result<FindItemResult, EwsError> {
-        match self.responses.into_iter().next() {
-            Some(Ok(r)) => Ok(r),
-            Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest(
-                "FindItem response without a response message".into(),
-            )),
-        }
+        first_message(self.responses, "FindItem")
     }
 
     pub(crate) fn read_body(

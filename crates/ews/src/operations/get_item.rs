@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::create_item::write_items;
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, read_response_messages, write_response_messages};
+use crate::response::{
+    MessageResult, first_item, first_message, read_response_messages, write_response_messages,
+};
 use crate::soap::ServerVersionInfo;
 use crate::types::{BaseItemId, Item, ItemId, ItemShape};
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
@@ -93,16 +95,7 @@ impl GetItemResponse {
 
     /// The single item of the first message, or its error.
     pub fn into_single(self) -> Result<Item, EwsError> {
-        match self.responses.into_iter().next() {
-            Some(Ok(items)) => items
-                .into_iter()
-                .next()
-                .ok_or_else(|| EwsError::InvalidRequest("GetItem response without an item".into())),
-            Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest(
-                "GetItem response without a response message".into(),
-            )),
-        }
+        first_item(first_message(self.responses, "GetItem")?, "GetItem")
     }
 
     pub(crate) fn read_body(

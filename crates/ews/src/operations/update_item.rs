@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::create_item::write_items;
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, read_response_messages, write_response_messages};
+use crate::response::{
+    MessageResult, first_item, first_message, read_response_messages, write_response_messages,
+};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
     BaseItemId, CalendarItem, ConflictResolution, ExtendedFieldUri, ExtendedProperty, FolderId,
@@ -472,15 +474,10 @@ impl UpdateItemResponse {
 
     /// The single updated item, or its error (e.g. ErrorIrresolvableConflict).
     pub fn into_single(self) -> Result<Item, EwsError> {
-        match self.responses.into_iter().next() {
-            Some(Ok(r)) => r.items.into_iter().next().ok_or_else(|| {
-                EwsError::InvalidRequest("UpdateItem response without an item".into())
-            }),
-            Some(Err(e)) => Err(EwsError::Response(e)),
-            None => Err(EwsError::InvalidRequest(
-                "UpdateItem response without a response message".into(),
-            )),
-        }
+        first_item(
+            first_message(self.responses, "UpdateItem")?.items,
+            "UpdateItem",
+        )
     }
 
     pub(crate) fn read_body(
