@@ -39,6 +39,10 @@ pub enum ErrorCode {
     Conflict,
     /// 503: Exchange throttled us; `details.retryAfterSeconds` says when to retry.
     ExchangeBusy,
+    /// 413: the request body is larger than the endpoint accepts.
+    PayloadTooLarge,
+    /// 429: this client (or its origin) sent too many requests of a kind; `details.retryAfterSeconds`.
+    TooManyRequests,
     /// 502: Exchange answered with an error or could not be reached.
     ExchangeError,
     /// 500: a bug on our side.
@@ -55,6 +59,8 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
             ErrorCode::ExchangeBusy => "exchange_busy",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ExchangeError => "exchange_error",
             ErrorCode::Internal => "internal",
         }
@@ -69,6 +75,8 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::ExchangeBusy => 503,
+            ErrorCode::TooManyRequests => 429,
+            ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ExchangeError => 502,
             ErrorCode::Internal => 500,
         }

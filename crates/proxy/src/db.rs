@@ -24,3 +24,16 @@ pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
         .connect_with(options)
         .await
 }
+
+/// Migrations of the proxy's own database (`proxy.sqlite`: users, sessions, flows, encrypted
+/// tokens, idempotency records).
+static PROXY_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/proxy");
+
+/// Brings `proxy.sqlite` (or an in-memory test database) up to date; a no-op once applied, so
+/// every store that shares the pool may call it.
+pub async fn migrate_proxy(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    PROXY_MIGRATOR
+        .run(pool)
+        .await
+        .map_err(|e| sqlx::Error::Migrate(Box::new(e)))
+}

@@ -31,6 +31,15 @@ pub enum AppError {
     /// 503: Exchange throttled us longer than our retry budget.
     #[error("Exchange is busy, retry in {} s", retry_after_seconds(*.retry_after))]
     ExchangeBusy { retry_after: Duration },
+    /// 413: the body is larger than this endpoint accepts (the limit in bytes).
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 429: too many requests of a kind from this client or origin (e.g. sign-in flows).
+    #[error("too many requests: {message}")]
+    TooManyRequests {
+        message: String,
+        retry_after: Duration,
+    },
     /// 502: Exchange answered with an error, or could not be reached.
     #[error("Exchange error: {0}")]
     Exchange(String),
@@ -58,6 +67,8 @@ impl AppError {
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::ExchangeBusy { .. } => ErrorCode::ExchangeBusy,
+            AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            AppError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             AppError::Exchange(_) => ErrorCode::ExchangeError,
             AppError::Internal(_) => ErrorCode::Internal,
         }
@@ -83,6 +94,21 @@ impl AppError {
                     .insert("retryAfterSeconds".into(), json!(seconds));
                 body
             }
+            AppError::TooManyRequests {
+                message,
+                retry_after,
+            } => {
+                let mut body = ApiErrorBody::new(code, message.clone());
+                body.details.insert(
+                    "retryAfterSeconds".into(),
+                    json!(retry_after_seconds(*retry_after)),
+                );
+                body
+            }
+            AppError::PayloadTooLarge(limit) => ApiErrorBody::new(
+                code,
+                format!("The request body is too large (at most {limit} bytes)."),
+            ),
             AppError::Internal(_) => ApiErrorBody::new(code, "Something went wrong on the server."),
             AppError::MalformedRequest(m)
             | AppError::Forbidden(m)
@@ -104,8 +130,13 @@ impl IntoResponse for AppError {
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(self.body())).into_response();
-        if let AppError::ExchangeBusy { retry_after } = &self
-            && let Ok(value) = HeaderValue::from_str(&retry_after_seconds(*retry_after).to_string())
+        let retry_after = match &self {
+            AppError::ExchangeBusy { retry_after }
+            | AppError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        if let Some(retry_after) = retry_after
+            && let Ok(value) = HeaderValue::from_str(&retry_after_seconds(retry_after).to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }

@@ -81,20 +81,7 @@ pub struct IdempotencyStore {
 
 impl IdempotencyStore {
     pub async fn new(pool: SqlitePool) -> Result<Self, sqlx::Error> {
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS idempotency_keys (
-                user_id TEXT NOT NULL,
-                key TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                fingerprint TEXT NOT NULL,
-                client_request_id TEXT NOT NULL,
-                response TEXT,
-                created_at TEXT NOT NULL,
-                PRIMARY KEY (user_id, key)
-            )",
-        )
-        .execute(&pool)
-        .await?;
+        crate::db::migrate_proxy(&pool).await?;
         Ok(Self {
             pool,
             in_flight: Arc::default(),

@@ -70,7 +70,7 @@ pub fn app(state: AppState) -> Router {
         router = router.route(sandbox::EWS_PATH, post(sandbox::handler::ews));
     }
     if let Some(auth) = &state.auth {
-        router = router.merge(auth.dev_routes()); // auth helper: /sandbox/oauth/*
+        router = router.merge(auth.page_routes()).merge(auth.dev_routes()); // /sandbox/oauth/*
     }
     // Spans carry the path only: query strings hold OAuth codes and states
     // (`/auth/callback?code=…`), which must never reach a log, at any level.
@@ -99,6 +99,7 @@ fn cors(state: &AppState) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             HeaderName::from_static(idempotency::HEADER),
+            HeaderName::from_static(auth::routes::FLOW_SECRET_HEADER),
         ])
         // Retry-After for "Exchange is busy"; Idempotent-Replayed tells a replay from a creation.
         .expose_headers([
@@ -290,9 +291,13 @@ impl Application {
 
     /// Serves until the future resolves with an error or the process is asked to stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, app(self.state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        // Client addresses feed the per-address limits of sign-in flows.
+        axum::serve(
+            self.listener,
+            app(self.state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 

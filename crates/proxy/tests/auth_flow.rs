@@ -212,30 +212,36 @@ async fn consent_denied_ends_the_flow_as_denied() {
 }
 
 #[tokio::test]
-async fn full_page_fallback_returns_to_the_page_with_the_flow_id() {
+async fn full_page_sign_in_returns_the_handle_in_the_fragment_only() {
     let dir = TempDir::new().unwrap();
     let app = spawn(&dir).await;
-    let response = app
-        .start_flow_raw(
-            ORIGIN_A,
-            &format!(r#"{{"returnTo":"{ORIGIN_A}/shop/form.html?step=2#old"}}"#),
-        )
-        .await;
+    let (secret, body) = app.new_flow_body(Some(&format!("{ORIGIN_A}/shop/form.html?step=2#old")));
+    let response = app.start_flow_raw(ORIGIN_A, &body).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let body = json(response).await;
     let id = body["flowId"].as_str().unwrap();
-    let callback = app
-        .authorize(body["authorizeUrl"].as_str().unwrap(), "alice", "allow")
-        .await;
+    app.remember_secret(id, &secret);
+    let start = body["authorizeUrl"].as_str().unwrap();
+    // The embedding page posts the secret itself (a top-level form post from its origin).
+    let bound = app.bind(start, &secret, ORIGIN_A).await;
+    assert_eq!(bound.status(), StatusCode::SEE_OTHER);
+    let callback = app.authorize(&location(&bound), "alice", "allow").await;
     let back = app.follow(&callback).await;
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    let to = location(&back);
+    let prefix = format!("{ORIGIN_A}/shop/form.html?step=2#xf_flow={id}&xf_session=");
+    assert!(to.starts_with(&prefix), "{to}");
+    let handle = &to[prefix.len()..];
+    assert_eq!(handle.len(), 43, "a session handle: {to}");
     assert_eq!(
-        location(&back),
-        format!("{ORIGIN_A}/shop/form.html?step=2#xf_flow={id}")
+        app.list_tasks(ORIGIN_A, handle).await.status(),
+        StatusCode::OK,
+        "the handle from the fragment works"
     );
+    // Polling, even with the secret, never carries a full-page sign-in's handle.
     let done = json(app.poll(ORIGIN_A, id, 5).await).await;
     assert_eq!(done["status"], "done");
-    assert!(done["sessionHandle"].is_string());
+    assert!(done.get("sessionHandle").is_none(), "{done}");
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ const SIGN_IN_PARALLELISM: usize = 16;
 async fn two_hundred_users_expiring_together_refresh_once_each() {
     let dir = TempDir::new().unwrap();
     let clock = Arc::new(OffsetClock::new());
-    let app = Arc::new(spawn_in(dir.path(), "", clock.clone()).await);
+    let app = Arc::new(spawn_in(dir.path(), NO_FLOW_LIMITS, clock.clone()).await);
 
     let started = Instant::now();
     let users: Vec<String> = (1..=USERS).map(|i| format!("load{i:03}")).collect();

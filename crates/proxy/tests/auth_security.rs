@@ -381,7 +381,7 @@ async fn flows_and_cors_answer_only_allowed_origins() {
 #[tokio::test]
 async fn open_redirects_through_return_to_are_refused() {
     let dir = TempDir::new().unwrap();
-    let app = spawn(&dir).await;
+    let app = spawn_in(dir.path(), NO_FLOW_LIMITS, Arc::new(OffsetClock::new())).await;
     for target in [
         "https://evil.example/",
         "http://localhost:5173.evil.example/",
@@ -394,7 +394,8 @@ async fn open_redirects_through_return_to_are_refused() {
         "data:text/html,<script>alert(1)</script>",
         "https://localhost:5173/",
     ] {
-        let body = serde_json::json!({ "returnTo": target }).to_string();
+        let (_, hash) = flow_secret();
+        let body = serde_json::json!({ "returnTo": target, "secretHash": hash }).to_string();
         let response = app.start_flow_raw(ORIGIN_A, &body).await;
         assert_eq!(
             response.status(),

@@ -110,6 +110,30 @@ impl Default for DevServerConfig {
     }
 }
 
+/// `[auth.flow_limits]`: how many sign-in flows may start, so that nobody can fill the flow
+/// table or hammer the authorization server through us.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlowLimitsConfig {
+    /// Flows one client address may start per minute (0 = no limit). Behind a reverse proxy
+    /// every client has the proxy's address: raise it or set 0 there.
+    pub per_address_per_minute: u32,
+    /// Flows one embedding origin may start per minute (0 = no limit).
+    pub per_origin_per_minute: u32,
+    /// Flows that may be open (not yet ended) at once.
+    pub max_open: u32,
+}
+
+impl Default for FlowLimitsConfig {
+    fn default() -> Self {
+        FlowLimitsConfig {
+            per_address_per_minute: 60,
+            per_origin_per_minute: 600,
+            max_open: 10_000,
+        }
+    }
+}
+
 /// `[auth]` in the TOML configuration file.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -141,6 +165,8 @@ pub struct AuthConfig {
     pub session_max_age_days: Option<u64>,
     /// The built-in development authorization server (sandbox mode).
     pub dev_server: DevServerConfig,
+    /// Rate limits and bound of sign-in flows.
+    pub flow_limits: FlowLimitsConfig,
 }
 
 /// Why the `[auth]` configuration cannot be used.
@@ -187,7 +213,11 @@ pub struct AuthSettings {
     pub allowed_origins: Vec<OriginPattern>,
     /// Origin of the public base URL: same-origin requests without an `Origin` header count as it.
     pub public_origin: String,
+    /// The proxy's public base URL (flow start pages live under it).
+    pub public_base_url: Url,
     pub flow_ttl: Duration,
+    pub flow_limits: FlowLimitsConfig,
+    pub max_open_flows: i64,
     pub refresh_margin: Duration,
     pub session_max_age: Duration,
     /// Set when the built-in development authorization server is in use.
@@ -431,7 +461,8 @@ impl AuthConfig {
             }
         }
         for key in self.authorize_params.keys() {
-            const OURS: [&str; 7] = [
+            const OURS: [&str; 8] = [
+                "nonce",
                 "response_type",
                 "client_id",
                 "redirect_uri",
@@ -470,7 +501,10 @@ impl AuthConfig {
                 .collect(),
             allowed_origins,
             public_origin,
+            public_base_url: base.clone(),
             flow_ttl,
+            flow_limits: self.flow_limits.clone(),
+            max_open_flows: i64::from(self.flow_limits.max_open.max(1)),
             refresh_margin,
             session_max_age: Duration::from_secs(
                 self.session_max_age_days

@@ -140,6 +140,8 @@ pub struct AuthorizationStart {
     pub url: Url,
     pub state: SecretString,
     pub pkce_verifier: SecretString,
+    /// OIDC `nonce`: an ID token for this sign-in must carry it back.
+    pub nonce: SecretString,
 }
 
 pub struct OAuthClient {
@@ -217,16 +219,19 @@ impl OAuthClient {
         &self.http
     }
 
-    /// A fresh authorization request: 256-bit state, PKCE S256 with a 256-bit verifier.
+    /// A fresh authorization request: 256-bit state, PKCE S256 with a 256-bit verifier and a
+    /// 256-bit OIDC nonce.
     pub fn start(&self) -> AuthorizationStart {
         let state = random_token(32);
+        let nonce = random_token(32);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256_len(32);
         let state_for_url = state.clone();
         let mut request = self
             .client
             .authorize_url(move || CsrfToken::new(state_for_url))
             .add_scopes(self.scopes.iter().cloned().map(Scope::new))
-            .set_pkce_challenge(challenge);
+            .set_pkce_challenge(challenge)
+            .add_extra_param("nonce", nonce.clone());
         for (k, v) in &self.authorize_params {
             request = request.add_extra_param(k.clone(), v.clone());
         }
@@ -235,6 +240,7 @@ impl OAuthClient {
             url,
             state: SecretString::from(state),
             pkce_verifier: SecretString::from(verifier.into_secret()),
+            nonce: SecretString::from(nonce),
         }
     }
 
@@ -291,18 +297,37 @@ impl OAuthClient {
 
     /// Who the tokens belong to: the userinfo endpoint when there is one, else the ID token
     /// the token endpoint returned (received directly from it over the client-authenticated
-    /// back channel, so its signature need not be checked: OIDC Core 3.1.3.7).
-    pub async fn identify(&self, tokens: &TokenSet, now_unix: i64) -> Result<Identity, OAuthError> {
+    /// back channel). An ID token, when there is one, must be ours, unexpired and carry this
+    /// sign-in's nonce (`nonce_hash` = SHA-256 of the nonce sent), and name the same user as
+    /// userinfo.
+    pub async fn identify(
+        &self,
+        tokens: &TokenSet,
+        nonce_hash: Option<&[u8]>,
+        now_unix: i64,
+    ) -> Result<Identity, OAuthError> {
+        let from_id_token = tokens
+            .id_token
+            .as_ref()
+            .map(|t| identity_from_id_token(t, &self.client_id, nonce_hash, now_unix))
+            .transpose()?;
         if let Some(url) = &self.userinfo_url {
-            return userinfo(&self.http, url, &tokens.access_token).await;
+            let who = userinfo(&self.http, url, &tokens.access_token).await?;
+            if let Some(id) = &from_id_token
+                && id.subject != who.subject
+            {
+                return Err(OAuthError::Refused(
+                    "the ID token and userinfo name different users".to_owned(),
+                ));
+            }
+            return Ok(who);
         }
-        match &tokens.id_token {
-            Some(id_token) => identity_from_id_token(id_token, &self.client_id, now_unix),
-            None => Err(OAuthError::Refused(
+        from_id_token.ok_or_else(|| {
+            OAuthError::Refused(
                 "cannot tell who signed in: no userinfo endpoint configured and no ID token returned (add the `openid` scope)"
                     .to_owned(),
-            )),
-        }
+            )
+        })
     }
 }
 
@@ -390,15 +415,17 @@ enum Audience {
 struct IdTokenClaims {
     aud: Audience,
     exp: i64,
+    nonce: Option<String>,
     #[serde(flatten)]
     claims: Claims,
 }
 
 /// Reads the claims of an ID token received straight from the token endpoint, checking that
-/// it was issued to us and has not expired.
+/// it was issued to us, has not expired and answers this sign-in (its nonce).
 pub fn identity_from_id_token(
     id_token: &SecretString,
     client_id: &str,
+    nonce_hash: Option<&[u8]>,
     now_unix: i64,
 ) -> Result<Identity, OAuthError> {
     let bad = |why: &str| OAuthError::Refused(format!("unusable ID token: {why}"));
@@ -423,6 +450,16 @@ pub fn identity_from_id_token(
     if claims.exp + 300 < now_unix {
         return Err(bad("expired"));
     }
+    if let Some(expected) = nonce_hash {
+        use subtle::ConstantTimeEq as _;
+        let matches = claims
+            .nonce
+            .as_deref()
+            .is_some_and(|n| bool::from(super::crypto::sha256(n).as_slice().ct_eq(expected)));
+        if !matches {
+            return Err(bad("it answers another sign-in (nonce)"));
+        }
+    }
     claims.claims.into_identity()
 }
 
@@ -440,7 +477,7 @@ mod tests {
         let ok = jwt(
             serde_json::json!({"aud": "app", "exp": 2000, "sub": "s1", "name": "A", "preferred_username": "a@x.test"}),
         );
-        let id = identity_from_id_token(&ok, "app", 1000).unwrap();
+        let id = identity_from_id_token(&ok, "app", None, 1000).unwrap();
         assert_eq!(
             id,
             Identity {
@@ -449,13 +486,25 @@ mod tests {
                 name: Some("A".into())
             }
         );
-        assert!(identity_from_id_token(&ok, "other-app", 1000).is_err());
-        assert!(identity_from_id_token(&ok, "app", 5000).is_err());
+        assert!(identity_from_id_token(&ok, "other-app", None, 1000).is_err());
+        assert!(identity_from_id_token(&ok, "app", None, 5000).is_err());
         let many = jwt(serde_json::json!({"aud": ["x", "app"], "exp": 2000, "sub": "s1"}));
-        assert!(identity_from_id_token(&many, "app", 1000).is_ok());
+        assert!(identity_from_id_token(&many, "app", None, 1000).is_ok());
         let no_sub = jwt(serde_json::json!({"aud": "app", "exp": 2000}));
-        assert!(identity_from_id_token(&no_sub, "app", 1000).is_err());
-        assert!(identity_from_id_token(&SecretString::from("garbage"), "app", 1000).is_err());
+        assert!(identity_from_id_token(&no_sub, "app", None, 1000).is_err());
+        assert!(identity_from_id_token(&SecretString::from("garbage"), "app", None, 1000).is_err());
+    }
+
+    #[test]
+    fn an_id_token_must_carry_this_sign_ins_nonce() {
+        let expected = super::super::crypto::sha256("n-1");
+        let with = jwt(serde_json::json!({"aud": "app", "exp": 2000, "sub": "s1", "nonce": "n-1"}));
+        assert!(identity_from_id_token(&with, "app", Some(&expected), 1000).is_ok());
+        let other =
+            jwt(serde_json::json!({"aud": "app", "exp": 2000, "sub": "s1", "nonce": "n-2"}));
+        assert!(identity_from_id_token(&other, "app", Some(&expected), 1000).is_err());
+        let without = jwt(serde_json::json!({"aud": "app", "exp": 2000, "sub": "s1"}));
+        assert!(identity_from_id_token(&without, "app", Some(&expected), 1000).is_err());
     }
 
     #[test]

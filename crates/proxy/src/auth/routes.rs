@@ -1,25 +1,36 @@
-//! HTTP endpoints of the authorization flow (see docs/design.md, "JSON API of the proxy"):
+//! HTTP endpoints of the sign-in (see docs/design.md, "Sign-in flows"):
 //! `GET /api/auth/status`, `POST /api/auth/flows`, `GET /api/auth/flows/{id}?wait=N`,
-//! `POST /api/auth/signout`, and the OAuth redirect URI `GET /auth/callback`.
+//! `POST /api/auth/signout`, the flow's start page `GET|POST /auth/start/{id}`, and the OAuth
+//! redirect URI `GET /auth/callback`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use model::FieldErrors;
 use serde::Deserialize;
 
+use super::flows::{BindRefusal, CallbackQuery, FlowRequest, START_PATH, StartPage};
 use super::store::FlowStatus;
-use super::{AuthService, CallbackOutcome, CallbackQuery, FlowError, crypto::random_token};
+use super::{AuthService, FlowError, pages};
 use crate::error::AppError;
+
+pub(crate) use super::pages::html_escape;
 
 /// Path of the OAuth redirect URI (default `<public base URL>/auth/callback`).
 pub const CALLBACK_PATH: &str = "/auth/callback";
+/// Header a poller proves the flow's secret with.
+pub const FLOW_SECRET_HEADER: &str = "flow-secret";
+/// Fragment parameters of the final redirect of a full-page sign-in.
+pub const FRAGMENT_FLOW: &str = "xf_flow";
+pub const FRAGMENT_SESSION: &str = "xf_session";
+pub const FRAGMENT_STATUS: &str = "xf_status";
 
 /// The routes, with their state applied (merge into any router).
 pub fn routes<S: Clone + Send + Sync + 'static>(auth: Arc<AuthService>) -> Router<S> {
@@ -29,6 +40,16 @@ pub fn routes<S: Clone + Send + Sync + 'static>(auth: Arc<AuthService>) -> Route
         .route("/api/auth/flows/{flow_id}", get(poll_flow))
         .route("/api/auth/signout", post(sign_out))
         .route(CALLBACK_PATH, get(callback))
+        .with_state(auth)
+}
+
+/// The start page: not behind CORS (browsers reach it by navigation and same-origin posts).
+pub fn page_routes<S: Clone + Send + Sync + 'static>(auth: Arc<AuthService>) -> Router<S> {
+    Router::new()
+        .route(
+            &format!("{START_PATH}/{{flow_id}}"),
+            get(start_page).post(bind),
+        )
         .with_state(auth)
 }
 
@@ -42,8 +63,20 @@ impl From<FlowError> for AppError {
                 fields.add(field, m);
                 AppError::Validation(fields)
             }
+            e @ FlowError::TooMany { retry_after_secs } => AppError::TooManyRequests {
+                message: format!("{}.", capitalised(&e.to_string())),
+                retry_after: Duration::from_secs(retry_after_secs),
+            },
             FlowError::Internal(m) => AppError::Internal(m),
         }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -57,24 +90,36 @@ fn no_store(mut response: Response) -> Response {
 
 async fn status(
     State(auth): State<Arc<AuthService>>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response, AppError> {
-    let status = auth.status(&headers).await?;
+    let (parts, _) = request.into_parts();
+    let status = auth.status(&parts).await?;
     Ok(no_store(axum::Json(status).into_response()))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct StartFlowBody {
+    /// base64url SHA-256 of the secret the widget keeps for this flow.
+    secret_hash: Option<String>,
     return_to: Option<String>,
 }
 
+/// Largest `POST /api/auth/flows` body (a hash and a URL).
+const START_FLOW_BODY_LIMIT: usize = 8 * 1024;
+
 async fn start_flow(
     State(auth): State<Arc<AuthService>>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Result<Response, AppError> {
-    // The body is optional (`{}` or nothing at all for the popup flow).
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, START_FLOW_BODY_LIMIT)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge(START_FLOW_BODY_LIMIT))?;
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
     let body: StartFlowBody = if body.iter().all(u8::is_ascii_whitespace) {
         StartFlowBody::default()
     } else {
@@ -82,8 +127,15 @@ async fn start_flow(
             AppError::MalformedRequest(format!("The request body is not valid: {e}"))
         })?
     };
+    let dpop_jkt = auth.flow_key(&parts).await?;
     let started = auth
-        .start_flow(auth.origin_of(&headers), body.return_to.as_deref())
+        .start_flow(FlowRequest {
+            origin: auth.origin_of(&parts.headers),
+            peer,
+            secret_hash: body.secret_hash.as_deref().unwrap_or_default(),
+            return_to: body.return_to.as_deref(),
+            dpop_jkt,
+        })
         .await?;
     Ok(no_store(
         (StatusCode::CREATED, axum::Json(started)).into_response(),
@@ -112,9 +164,13 @@ async fn poll_flow(
     if flow_id.len() > 64 {
         return Err(AppError::NotFound("no such flow".to_owned()));
     }
+    let secret = headers
+        .get(FLOW_SECRET_HEADER)
+        .and_then(|v| v.to_str().ok());
     let view = auth
         .poll_flow(
             &flow_id,
+            secret,
             auth.origin_of(&headers),
             Duration::from_secs(wait),
         )
@@ -124,35 +180,110 @@ async fn poll_flow(
 
 async fn sign_out(
     State(auth): State<Arc<AuthService>>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<StatusCode, AppError> {
-    auth.sign_out(&headers).await?;
+    let (parts, _) = request.into_parts();
+    auth.sign_out(&parts).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn start_page(State(auth): State<Arc<AuthService>>, Path(flow_id): Path<String>) -> Response {
+    match auth.start_page(&flow_id).await {
+        StartPage::AwaitProof { flow_id, origin } => {
+            pages::start(&flow_id, &origin, &auth.settings().authorize_url)
+        }
+        StartPage::Refused(message) => pages::plain(StatusCode::OK, "Sign in", message),
+    }
+}
+
+/// The start page's (or, for full-page sign-ins, the embedding page's) form post of the secret.
+async fn bind(
+    State(auth): State<Arc<AuthService>>,
+    Path(flow_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let secret = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "secret")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    match auth.bind(&flow_id, &secret, &headers).await {
+        Ok(bound) => {
+            let secure = if auth.settings().public_base_url.scheme() == "https" {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{}={}; Path={CALLBACK_PATH}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+                bound.cookie_name, bound.cookie_value, bound.max_age_secs
+            );
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            let h = response.headers_mut();
+            match (
+                HeaderValue::from_str(&cookie),
+                HeaderValue::from_str(bound.authorize_url.as_str()),
+            ) {
+                (Ok(cookie), Ok(location)) => {
+                    h.insert(header::SET_COOKIE, cookie);
+                    h.insert(header::LOCATION, location);
+                    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    h.insert(
+                        header::REFERRER_POLICY,
+                        HeaderValue::from_static("no-referrer"),
+                    );
+                    response
+                }
+                _ => pages::plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sign in",
+                    &BindRefusal::Internal.to_string(),
+                ),
+            }
+        }
+        Err(refusal) => {
+            let status = match refusal {
+                BindRefusal::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+                BindRefusal::NotFromTheForm => StatusCode::FORBIDDEN,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            pages::plain(status, "Sign in", &refusal.to_string())
+        }
+    }
 }
 
 async fn callback(
     State(auth): State<Arc<AuthService>>,
     Query(q): Query<CallbackQuery>,
+    headers: HeaderMap,
 ) -> Response {
-    let outcome = auth.callback(&q).await;
-    let mut response = match &outcome.flow {
-        // Full-page fallback: back to the page, which polls the flow named in the fragment.
-        Some(target) if target.return_to.is_some() => {
-            let to = format!(
-                "{}#xf_flow={}",
+    let outcome = auth.callback(&q, &headers).await;
+    let mut response = match (&outcome.flow, &outcome.handle) {
+        // Full-page sign-in: back to the page, with the handle (or the outcome) in the fragment,
+        // which browsers send to no server and which the page removes at once.
+        (Some(target), handle) if target.return_to.is_some() => {
+            let mut to = format!(
+                "{}#{FRAGMENT_FLOW}={}",
                 target.return_to.as_deref().unwrap_or_default(),
                 target.id
             );
+            match (outcome.status, handle) {
+                (FlowStatus::Done, Some(handle)) => {
+                    use secrecy::ExposeSecret as _;
+                    to.push_str(&format!("&{FRAGMENT_SESSION}={}", handle.expose_secret()));
+                }
+                (status, _) => to.push_str(&format!("&{FRAGMENT_STATUS}={}", status.as_str())),
+            }
             match HeaderValue::from_str(&to) {
                 Ok(location) => {
                     let mut r = StatusCode::SEE_OTHER.into_response();
                     r.headers_mut().insert(header::LOCATION, location);
                     r
                 }
-                Err(_) => callback_page(&outcome),
+                Err(_) => pages::callback(&outcome),
             }
         }
-        _ => callback_page(&outcome),
+        _ => pages::callback(&outcome),
     };
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -161,100 +292,16 @@ async fn callback(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    response
-}
-
-/// The small page the popup lands on: says what happened, tells the opener (exact target
-/// origin, so no other page can read it) and closes itself. It carries no token or handle.
-fn callback_page(outcome: &CallbackOutcome) -> Response {
-    let nonce = random_token(16);
-    let (title, status_code) = match (outcome.status, &outcome.flow) {
-        (_, None) => ("Sign-in not valid", StatusCode::BAD_REQUEST),
-        (FlowStatus::Done, _) => ("Signed in", StatusCode::OK),
-        (FlowStatus::Denied, _) => ("Authorization denied", StatusCode::OK),
-        (FlowStatus::Expired, _) => ("Sign-in expired", StatusCode::OK),
-        _ => ("Sign-in failed", StatusCode::OK),
-    };
-    let script = match &outcome.flow {
-        Some(target) => {
-            let message = serde_json::json!({
-                "type": "exchange-forms:auth",
-                "flowId": target.id,
-                "status": outcome.status.as_str(),
-            });
-            format!(
-                "<script nonce=\"{nonce}\">(function(){{var m={};var t={};\
-                 try{{if(window.opener&&!window.opener.closed){{window.opener.postMessage(m,t);}}}}catch(e){{}}\
-                 window.close();}})();</script>",
-                script_json(&message),
-                script_json(&serde_json::Value::String(target.origin.clone())),
-            )
-        }
-        None => String::new(),
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — Exchange Forms</title>\
-         <style nonce=\"{nonce}\">body{{font:16px/1.5 system-ui,sans-serif;margin:3rem auto;max-width:30rem;padding:0 1rem;color:#1b1b1b}}</style>\
-         </head><body><main><h1>{title}</h1><p id=\"message\">{}</p></main>{script}</body></html>",
-        html_escape(&outcome.message),
-    );
-    let csp = format!(
-        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; base-uri 'none'; \
-         form-action 'none'; frame-ancestors 'none'"
-    );
-    let mut response = (status_code, axum::response::Html(html)).into_response();
-    let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    response
-}
-
-/// JSON for inside a `<script>`: no `</script>`, no HTML comment openers, no line separators.
-fn script_json(v: &serde_json::Value) -> String {
-    v.to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
-}
-
-pub(crate) fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn script_json_cannot_close_the_script() {
-        let v = serde_json::json!({"a": "</script><script>alert(1)</script>"});
-        let s = script_json(&v);
-        assert!(!s.contains('<') && !s.contains('>'));
-        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
-        assert_eq!(back, v);
-        assert_eq!(
-            html_escape("<b a=\"x\">&'"),
-            "&lt;b a=&quot;x&quot;&gt;&amp;&#39;"
+    if let Some(target) = &outcome.flow {
+        // The binding cookie has done its job.
+        let clear = format!(
+            "{}{}=; Path={CALLBACK_PATH}; Max-Age=0; HttpOnly; SameSite=Lax",
+            super::flows::BINDING_COOKIE_PREFIX,
+            target.id
         );
+        if let Ok(v) = HeaderValue::from_str(&clear) {
+            h.append(header::SET_COOKIE, v);
+        }
     }
+    response
 }

@@ -46,6 +46,8 @@ pub struct SessionRecord {
     /// The embedding origin the handle was issued to; requests must come from it.
     pub origin: String,
     pub created_at: i64,
+    /// The proof-of-possession key every request with this session must prove.
+    pub dpop_jkt: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,25 +97,49 @@ impl FlowStatus {
 #[derive(Clone, Debug)]
 pub struct NewFlow {
     pub id: String,
-    pub state_hash: Vec<u8>,
-    pub verifier_ct: Vec<u8>,
+    /// SHA-256 of the secret the widget that started the flow keeps.
+    pub secret_hash: Vec<u8>,
     pub origin: String,
     pub return_to: Option<String>,
+    /// Thumbprint of the widget's proof-of-possession key, when it sent a proof.
+    pub dpop_jkt: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+/// What binding a flow to the browser that proved its secret records.
+#[derive(Clone, Debug)]
+pub struct FlowBinding {
+    /// SHA-256 of the binding cookie's value.
+    pub binding_hash: Vec<u8>,
+    pub state_hash: Vec<u8>,
+    pub verifier_ct: Vec<u8>,
+    pub nonce_hash: Vec<u8>,
 }
 
 #[derive(Clone, Debug)]
 pub struct FlowRecord {
     pub id: String,
+    pub secret_hash: Vec<u8>,
     pub origin: String,
     pub return_to: Option<String>,
+    pub dpop_jkt: Option<String>,
+    /// Set once the browser proved the flow's secret (see [`FlowBinding`]).
+    pub binding_hash: Option<Vec<u8>>,
     pub status: FlowStatus,
     pub reason: Option<String>,
     pub user_id: Option<String>,
-    pub verifier_ct: Vec<u8>,
+    pub verifier_ct: Option<Vec<u8>>,
+    pub nonce_hash: Option<Vec<u8>>,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+impl FlowRecord {
+    /// Full-page sign-in: the handle goes back in the redirect, never through polling.
+    pub fn is_redirect(&self) -> bool {
+        self.return_to.is_some()
+    }
 }
 
 /// Encrypted tokens of one user. `version` increases on every write (optimistic concurrency
@@ -137,8 +163,10 @@ pub struct CompletedFlow {
     pub tokens: StoredTokens,
     pub session_hash: Vec<u8>,
     pub session_origin: String,
-    /// The new session handle, encrypted, until the flow's creator collects it.
-    pub handle_ct: Vec<u8>,
+    pub session_jkt: Option<String>,
+    /// The new session handle, encrypted, until the flow's creator collects it by polling;
+    /// `None` for full-page sign-ins, whose handle travels in the final redirect.
+    pub handle_ct: Option<Vec<u8>>,
     pub now: i64,
 }
 
@@ -152,9 +180,15 @@ pub trait TokenStore: Send + Sync + 'static {
     async fn count_live_sessions(&self, user_id: &str) -> StoreResult<i64>;
 
     async fn insert_flow(&self, flow: &NewFlow) -> StoreResult<()>;
+    /// How many flows have not ended yet (the flow table's bound).
+    async fn count_open_flows(&self) -> StoreResult<i64>;
     async fn flow(&self, id: &str) -> StoreResult<Option<FlowRecord>>;
-    /// Atomically moves the pending flow with this state to `exchanging` and returns it; `None`
-    /// when no pending flow has it (unknown state, or already used).
+    /// Binds a pending, not yet bound, unexpired flow (once); false when it cannot be bound.
+    async fn bind_flow(&self, id: &str, binding: &FlowBinding, now: i64) -> StoreResult<bool>;
+    /// The pending, bound flow this OAuth state belongs to, if any (read only).
+    async fn flow_by_state(&self, state_hash: &[u8]) -> StoreResult<Option<FlowRecord>>;
+    /// Atomically moves the pending bound flow with this state to `exchanging` and returns it;
+    /// `None` when no pending flow has it (unknown state, or already used).
     async fn claim_flow(&self, state_hash: &[u8]) -> StoreResult<Option<FlowRecord>>;
     /// Ends an unfinished flow (not `done`: see [`TokenStore::complete_flow`]). False if it
     /// had already ended.
@@ -192,57 +226,10 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS auth_users (
-    id TEXT PRIMARY KEY,
-    email TEXT,
-    name TEXT,
-    updated_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS auth_sessions (
-    handle_hash BLOB PRIMARY KEY,
-    user_id TEXT NOT NULL REFERENCES auth_users(id),
-    origin TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    revoked_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS auth_sessions_user ON auth_sessions(user_id);
-CREATE TABLE IF NOT EXISTS auth_flows (
-    id TEXT PRIMARY KEY,
-    state_hash BLOB NOT NULL UNIQUE,
-    verifier_ct BLOB NOT NULL,
-    origin TEXT NOT NULL,
-    return_to TEXT,
-    status TEXT NOT NULL,
-    reason TEXT,
-    user_id TEXT,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    ended_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS auth_flow_handles (
-    flow_id TEXT PRIMARY KEY REFERENCES auth_flows(id) ON DELETE CASCADE,
-    handle_ct BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS auth_meta (
-    name TEXT PRIMARY KEY,
-    value BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS auth_tokens (
-    user_id TEXT PRIMARY KEY REFERENCES auth_users(id),
-    access_ct BLOB NOT NULL,
-    refresh_ct BLOB,
-    expires_at INTEGER NOT NULL,
-    scope TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-"#;
-
 impl SqliteStore {
     /// Uses an open pool (the proxy's `proxy.sqlite`), creating the `auth_*` tables if needed.
     pub async fn new(pool: SqlitePool) -> StoreResult<Self> {
-        sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        crate::db::migrate_proxy(&pool).await?;
         Ok(SqliteStore { pool })
     }
 
@@ -261,19 +248,23 @@ impl SqliteStore {
 fn flow_from_row(row: &SqliteRow) -> StoreResult<FlowRecord> {
     Ok(FlowRecord {
         id: row.try_get("id")?,
+        secret_hash: row.try_get("secret_hash")?,
         origin: row.try_get("origin")?,
         return_to: row.try_get("return_to")?,
+        dpop_jkt: row.try_get("dpop_jkt")?,
+        binding_hash: row.try_get("binding_hash")?,
         status: FlowStatus::parse(row.try_get::<&str, _>("status")?)?,
         reason: row.try_get("reason")?,
         user_id: row.try_get("user_id")?,
         verifier_ct: row.try_get("verifier_ct")?,
+        nonce_hash: row.try_get("nonce_hash")?,
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
     })
 }
 
-const FLOW_COLUMNS: &str =
-    "id, origin, return_to, status, reason, user_id, verifier_ct, created_at, expires_at";
+const FLOW_COLUMNS: &str = "id, secret_hash, origin, return_to, dpop_jkt, binding_hash, status, \
+     reason, user_id, verifier_ct, nonce_hash, created_at, expires_at";
 
 #[async_trait::async_trait]
 impl TokenStore for SqliteStore {
@@ -294,7 +285,7 @@ impl TokenStore for SqliteStore {
 
     async fn session(&self, hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
         let row = sqlx::query(
-            "SELECT u.id, u.email, u.name, s.origin, s.created_at
+            "SELECT u.id, u.email, u.name, s.origin, s.created_at, s.dpop_jkt
              FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id
              WHERE s.handle_hash = ? AND s.revoked_at IS NULL",
         )
@@ -310,6 +301,7 @@ impl TokenStore for SqliteStore {
                 },
                 origin: r.try_get("origin")?,
                 created_at: r.try_get("created_at")?,
+                dpop_jkt: r.try_get("dpop_jkt")?,
             })
         })
         .transpose()
@@ -338,19 +330,27 @@ impl TokenStore for SqliteStore {
 
     async fn insert_flow(&self, flow: &NewFlow) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO auth_flows (id, state_hash, verifier_ct, origin, return_to, status, created_at, expires_at)
+            "INSERT INTO auth_flows (id, secret_hash, origin, return_to, dpop_jkt, status, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
         )
         .bind(&flow.id)
-        .bind(&flow.state_hash)
-        .bind(&flow.verifier_ct)
+        .bind(&flow.secret_hash)
         .bind(&flow.origin)
         .bind(&flow.return_to)
+        .bind(&flow.dpop_jkt)
         .bind(flow.created_at)
         .bind(flow.expires_at)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn count_open_flows(&self) -> StoreResult<i64> {
+        // Served by the partial index on open flows.
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM auth_flows WHERE ended_at IS NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
     }
 
     async fn flow(&self, id: &str) -> StoreResult<Option<FlowRecord>> {
@@ -363,10 +363,39 @@ impl TokenStore for SqliteStore {
         row.as_ref().map(flow_from_row).transpose()
     }
 
+    async fn bind_flow(&self, id: &str, binding: &FlowBinding, now: i64) -> StoreResult<bool> {
+        // One statement: of two binding attempts, only the first can succeed.
+        let done = sqlx::query(
+            "UPDATE auth_flows SET binding_hash = ?, state_hash = ?, verifier_ct = ?, nonce_hash = ?
+             WHERE id = ? AND status = 'pending' AND binding_hash IS NULL AND expires_at > ?",
+        )
+        .bind(&binding.binding_hash)
+        .bind(&binding.state_hash)
+        .bind(&binding.verifier_ct)
+        .bind(&binding.nonce_hash)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn flow_by_state(&self, state_hash: &[u8]) -> StoreResult<Option<FlowRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {FLOW_COLUMNS} FROM auth_flows
+             WHERE state_hash = ? AND status = 'pending' AND binding_hash IS NOT NULL"
+        ))
+        .bind(state_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(flow_from_row).transpose()
+    }
+
     async fn claim_flow(&self, state_hash: &[u8]) -> StoreResult<Option<FlowRecord>> {
         // One statement: two callbacks racing with the same state cannot both claim it.
         let row = sqlx::query(&format!(
-            "UPDATE auth_flows SET status = 'exchanging' WHERE state_hash = ? AND status = 'pending'
+            "UPDATE auth_flows SET status = 'exchanging'
+             WHERE state_hash = ? AND status = 'pending' AND binding_hash IS NOT NULL
              RETURNING {FLOW_COLUMNS}"
         ))
         .bind(state_hash)
@@ -383,7 +412,7 @@ impl TokenStore for SqliteStore {
         now: i64,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
-            "UPDATE auth_flows SET status = ?, reason = ?, verifier_ct = X'', ended_at = ?
+            "UPDATE auth_flows SET status = ?, reason = ?, verifier_ct = NULL, ended_at = ?
              WHERE id = ? AND status IN ('pending', 'exchanging')",
         )
         .bind(status.as_str())
@@ -424,15 +453,19 @@ impl TokenStore for SqliteStore {
         .bind(done.now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO auth_sessions (handle_hash, user_id, origin, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&done.session_hash)
-            .bind(&done.user.id)
-            .bind(&done.session_origin)
-            .bind(done.now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO auth_sessions (handle_hash, user_id, origin, created_at, dpop_jkt)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&done.session_hash)
+        .bind(&done.user.id)
+        .bind(&done.session_origin)
+        .bind(done.now)
+        .bind(&done.session_jkt)
+        .execute(&mut *tx)
+        .await?;
         let flow = sqlx::query(
-            "UPDATE auth_flows SET status = 'done', user_id = ?, verifier_ct = X'', ended_at = ?
+            "UPDATE auth_flows SET status = 'done', user_id = ?, verifier_ct = NULL, ended_at = ?
              WHERE id = ? AND status = 'exchanging'",
         )
         .bind(&done.user.id)
@@ -447,11 +480,13 @@ impl TokenStore for SqliteStore {
                 done.flow_id
             )));
         }
-        sqlx::query("INSERT INTO auth_flow_handles (flow_id, handle_ct) VALUES (?, ?)")
-            .bind(&done.flow_id)
-            .bind(&done.handle_ct)
-            .execute(&mut *tx)
-            .await?;
+        if let Some(handle_ct) = &done.handle_ct {
+            sqlx::query("INSERT INTO auth_flow_handles (flow_id, handle_ct) VALUES (?, ?)")
+                .bind(&done.flow_id)
+                .bind(handle_ct)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -470,8 +505,8 @@ impl TokenStore for SqliteStore {
 
     async fn sweep_flows(&self, now: i64, forget_before: i64) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE auth_flows SET status = 'expired', verifier_ct = X'', ended_at = ?
-             WHERE status IN ('pending', 'exchanging') AND expires_at <= ?",
+            "UPDATE auth_flows SET status = 'expired', verifier_ct = NULL, ended_at = ?
+             WHERE ended_at IS NULL AND expires_at <= ?",
         )
         .bind(now)
         .bind(now)
@@ -569,16 +604,31 @@ impl TokenStore for SqliteStore {
 mod tests {
     use super::*;
 
-    fn flow(id: &str, state: &[u8]) -> NewFlow {
+    fn new_flow(id: &str) -> NewFlow {
         NewFlow {
             id: id.into(),
-            state_hash: state.to_vec(),
-            verifier_ct: vec![1, 2, 3],
+            secret_hash: vec![5; 32],
             origin: "https://host.example".into(),
             return_to: None,
+            dpop_jkt: Some("jkt".into()),
             created_at: 100,
             expires_at: 700,
         }
+    }
+
+    fn binding(state: &[u8]) -> FlowBinding {
+        FlowBinding {
+            binding_hash: vec![4; 32],
+            state_hash: state.to_vec(),
+            verifier_ct: vec![1, 2, 3],
+            nonce_hash: vec![3; 32],
+        }
+    }
+
+    /// A flow started and bound to a browser, waiting for the callback with `state`.
+    async fn flow(s: &SqliteStore, id: &str, state: &[u8]) {
+        s.insert_flow(&new_flow(id)).await.unwrap();
+        assert!(s.bind_flow(id, &binding(state), 150).await.unwrap());
     }
 
     fn completed(flow_id: &str) -> CompletedFlow {
@@ -599,7 +649,8 @@ mod tests {
             },
             session_hash: vec![7; 32],
             session_origin: "https://host.example".into(),
-            handle_ct: vec![6],
+            session_jkt: Some("jkt".into()),
+            handle_ct: Some(vec![6]),
             now: 200,
         }
     }
@@ -607,7 +658,7 @@ mod tests {
     #[tokio::test]
     async fn states_are_single_use_and_handles_delivered_once() {
         let s = SqliteStore::in_memory().await.unwrap();
-        s.insert_flow(&flow("f1", b"state-1")).await.unwrap();
+        flow(&s, "f1", b"state-1").await;
         assert!(s.claim_flow(b"unknown").await.unwrap().is_none());
         let claimed = s.claim_flow(b"state-1").await.unwrap().unwrap();
         assert_eq!(claimed.status, FlowStatus::Exchanging);
@@ -618,20 +669,44 @@ mod tests {
         s.complete_flow(&completed("f1")).await.unwrap();
         let f = s.flow("f1").await.unwrap().unwrap();
         assert_eq!(f.status, FlowStatus::Done);
-        assert!(f.verifier_ct.is_empty(), "the verifier is wiped once used");
+        assert!(f.verifier_ct.is_none(), "the verifier is wiped once used");
         assert_eq!(s.take_flow_handle("f1").await.unwrap(), Some(vec![6]));
         assert_eq!(s.take_flow_handle("f1").await.unwrap(), None);
         let session = s.session(&[7; 32]).await.unwrap().unwrap();
         assert_eq!(session.user.display_name(), "alice@x");
+        assert_eq!(session.dpop_jkt.as_deref(), Some("jkt"));
         assert!(s.revoke_session(&[7; 32], 300).await.unwrap());
         assert!(s.session(&[7; 32]).await.unwrap().is_none());
         assert!(!s.revoke_session(&[7; 32], 300).await.unwrap());
     }
 
     #[tokio::test]
+    async fn only_a_bound_flow_can_be_claimed_and_binding_happens_once() {
+        let s = SqliteStore::in_memory().await.unwrap();
+        s.insert_flow(&new_flow("f1")).await.unwrap();
+        s.insert_flow(&new_flow("f2")).await.unwrap();
+        assert!(s.flow_by_state(b"st").await.unwrap().is_none());
+        assert!(s.claim_flow(b"st").await.unwrap().is_none());
+        assert!(s.bind_flow("f1", &binding(b"st"), 150).await.unwrap());
+        assert!(
+            !s.bind_flow("f1", &binding(b"other"), 150).await.unwrap(),
+            "a flow is bound once"
+        );
+        assert!(
+            !s.bind_flow("f2", &binding(b"late"), 700).await.unwrap(),
+            "an expired flow cannot be bound"
+        );
+        assert_eq!(s.count_open_flows().await.unwrap(), 2);
+        let f = s.flow_by_state(b"st").await.unwrap().unwrap();
+        assert_eq!(f.id, "f1");
+        assert_eq!(f.binding_hash, Some(vec![4; 32]));
+        assert!(s.claim_flow(b"st").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
     async fn completing_a_flow_that_ended_rolls_back() {
         let s = SqliteStore::in_memory().await.unwrap();
-        s.insert_flow(&flow("f1", b"st")).await.unwrap();
+        flow(&s, "f1", b"st").await;
         s.claim_flow(b"st").await.unwrap().unwrap();
         assert!(
             s.end_flow("f1", FlowStatus::Expired, None, 800)
@@ -646,7 +721,7 @@ mod tests {
     #[tokio::test]
     async fn rotation_checks_the_version() {
         let s = SqliteStore::in_memory().await.unwrap();
-        s.insert_flow(&flow("f1", b"st")).await.unwrap();
+        flow(&s, "f1", b"st").await;
         s.claim_flow(b"st").await.unwrap().unwrap();
         s.complete_flow(&completed("f1")).await.unwrap();
         let t = s.tokens("alice").await.unwrap().unwrap();
@@ -668,13 +743,14 @@ mod tests {
     #[tokio::test]
     async fn sweep_expires_pending_flows_then_forgets_them() {
         let s = SqliteStore::in_memory().await.unwrap();
-        s.insert_flow(&flow("f1", b"st")).await.unwrap();
+        flow(&s, "f1", b"st").await;
         s.sweep_flows(701, 0).await.unwrap();
         assert_eq!(
             s.flow("f1").await.unwrap().unwrap().status,
             FlowStatus::Expired
         );
         assert!(s.claim_flow(b"st").await.unwrap().is_none());
+        assert_eq!(s.count_open_flows().await.unwrap(), 0);
         s.sweep_flows(10_000, 5_000).await.unwrap();
         assert!(s.flow("f1").await.unwrap().is_none());
     }

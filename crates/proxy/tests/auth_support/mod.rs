@@ -28,7 +28,10 @@ pub const CLIENT_SECRET: &str = "test-client-secret-0123456789";
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// The browser: follows no redirect, keeps cookies (the flow's binding cookie).
     pub client: reqwest::Client,
+    /// Secrets of the flows this browser started, by flow id (the widget keeps them too).
+    secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
     pub clock: Arc<OffsetClock>,
     pub data_dir: PathBuf,
     server: tokio::task::JoinHandle<()>,
@@ -81,14 +84,35 @@ pub async fn spawn_in(dir: &Path, extra_auth: &str, clock: Arc<OffsetClock>) -> 
     TestApp {
         base,
         state,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
+        client: browser(),
+        secrets: Default::default(),
         clock,
         data_dir,
         server,
     }
+}
+
+/// `[auth]` lines for tests that sign in many users from one address and origin.
+pub const NO_FLOW_LIMITS: &str =
+    "[auth.flow_limits]\nper_address_per_minute = 0\nper_origin_per_minute = 0\n";
+
+/// An HTTP client that acts as one browser: its own cookie jar, no redirects followed.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client")
+}
+
+/// A fresh flow secret and the base64url SHA-256 the widget sends of it.
+pub fn flow_secret() -> (String, String) {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use sha2::Digest as _;
+    let secret = URL_SAFE_NO_PAD.encode(uuid::Uuid::new_v4().as_bytes().repeat(2));
+    let hash = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(secret.as_bytes()));
+    (secret, hash)
 }
 
 pub async fn spawn(dir: &TempDir) -> TestApp {
@@ -121,10 +145,14 @@ pub fn location(response: &Response) -> String {
         .to_owned()
 }
 
-/// A started flow.
+/// A started flow, bound to the harness's browser as the widget's popup binds it.
 pub struct Flow {
     pub id: String,
+    /// The proxy's start page the widget opens.
+    pub start_url: String,
+    /// The authorization server's URL the start page redirected to after binding.
     pub authorize_url: String,
+    pub secret: String,
 }
 
 impl TestApp {
@@ -159,24 +187,106 @@ impl TestApp {
             .expect("start flow")
     }
 
-    pub async fn start_flow(&self, origin: &str) -> Flow {
-        let response = self.start_flow_raw(origin, "{}").await;
+    /// The body of `POST /api/auth/flows` for a new secret (remembered for polling).
+    pub fn new_flow_body(&self, return_to: Option<&str>) -> (String, String) {
+        let (secret, hash) = flow_secret();
+        let mut body = serde_json::json!({ "secretHash": hash });
+        if let Some(r) = return_to {
+            body["returnTo"] = serde_json::json!(r);
+        }
+        (secret, body.to_string())
+    }
+
+    /// Starts a popup flow from `origin` without binding it: `(id, start page, secret)`.
+    pub async fn start_unbound(&self, origin: &str) -> (String, String, String) {
+        let (secret, body) = self.new_flow_body(None);
+        let response = self.start_flow_raw(origin, &body).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let body = json(response).await;
+        let id = body["flowId"].as_str().expect("flowId").to_owned();
+        self.remember_secret(&id, &secret);
+        let start = body["authorizeUrl"]
+            .as_str()
+            .expect("authorizeUrl")
+            .to_owned();
+        (id, start, secret)
+    }
+
+    pub fn remember_secret(&self, flow_id: &str, secret: &str) {
+        self.secrets
+            .lock()
+            .expect("secrets")
+            .insert(flow_id.to_owned(), secret.to_owned());
+    }
+
+    /// Posts the secret to the start page as the popup does (from the proxy's own origin).
+    pub async fn bind(&self, start_url: &str, secret: &str, origin: &str) -> Response {
+        bind_in(&self.client, start_url, secret, origin).await
+    }
+
+    /// Rows in a table of the proxy's database.
+    pub async fn rows(&self, table: &str) -> i64 {
+        use sqlx::Row as _;
+        sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(&self.state.db)
+            .await
+            .expect("count")
+            .get("n")
+    }
+}
+
+/// Posts a flow secret to a start page from `client` with the given `Origin`.
+pub async fn bind_in(
+    client: &reqwest::Client,
+    start_url: &str,
+    secret: &str,
+    origin: &str,
+) -> Response {
+    {
+        client
+            .post(start_url)
+            .header(ORIGIN, origin)
+            .form(&[("secret", secret)])
+            .send()
+            .await
+            .expect("bind")
+    }
+}
+
+impl TestApp {
+    /// A popup flow from `origin`, bound to this browser, ready for the authorization server.
+    pub async fn start_flow(&self, origin: &str) -> Flow {
+        let (id, start_url, secret) = self.start_unbound(origin).await;
+        let bound = self.bind(&start_url, &secret, &self.base).await;
+        assert_eq!(
+            bound.status(),
+            StatusCode::SEE_OTHER,
+            "the start page binds"
+        );
         Flow {
-            id: body["flowId"].as_str().expect("flowId").to_owned(),
-            authorize_url: body["authorizeUrl"]
-                .as_str()
-                .expect("authorizeUrl")
-                .to_owned(),
+            id,
+            start_url,
+            authorize_url: location(&bound),
+            secret,
         }
     }
 
     /// Walks the dev server's pages as a browser would: sign-in page, pick `user`, consent
     /// page, press `decision` ("allow" / "deny"). Returns the redirect back to the proxy.
     pub async fn authorize(&self, authorize_url: &str, user: &str, decision: &str) -> String {
-        let page = self
-            .client
+        self.authorize_in(&self.client, authorize_url, user, decision)
+            .await
+    }
+
+    /// [`TestApp::authorize`] in another browser (`client`).
+    pub async fn authorize_in(
+        &self,
+        client: &reqwest::Client,
+        authorize_url: &str,
+        user: &str,
+        decision: &str,
+    ) -> String {
+        let page = client
             .get(authorize_url)
             .send()
             .await
@@ -187,8 +297,7 @@ impl TestApp {
             html.contains("name=\"user\""),
             "sign-in page lists users: {html}"
         );
-        let consent = self
-            .client
+        let consent = client
             .post(self.url("/sandbox/oauth/signin"))
             .form(&[("request", request_id(&html).as_str()), ("user", user)])
             .send()
@@ -200,8 +309,7 @@ impl TestApp {
             html.contains(">Allow</button>") && html.contains(">Deny</button>"),
             "{html}"
         );
-        let decided = self
-            .client
+        let decided = client
             .post(self.url("/sandbox/oauth/consent"))
             .form(&[
                 ("request", request_id(&html).as_str()),
@@ -218,15 +326,29 @@ impl TestApp {
         self.client.get(url).send().await.expect("callback")
     }
 
+    /// Polls as the widget that started the flow does (with its secret).
     pub async fn poll(&self, origin: &str, flow_id: &str, wait: u64) -> Response {
-        self.from(
+        let secret = self.secrets.lock().expect("secrets").get(flow_id).cloned();
+        self.poll_with_secret(origin, flow_id, wait, secret.as_deref())
+            .await
+    }
+
+    pub async fn poll_with_secret(
+        &self,
+        origin: &str,
+        flow_id: &str,
+        wait: u64,
+        secret: Option<&str>,
+    ) -> Response {
+        let mut request = self.from(
             origin,
             Method::GET,
             &format!("/api/auth/flows/{flow_id}?wait={wait}"),
-        )
-        .send()
-        .await
-        .expect("poll")
+        );
+        if let Some(secret) = secret {
+            request = request.header("Flow-Secret", secret);
+        }
+        request.send().await.expect("poll")
     }
 
     /// The whole popup flow for `user` from `origin`; returns the session handle.
