@@ -89,8 +89,8 @@ fn ensure_wasm_bindgen(ctx: &Ctx, purpose: Purpose) -> Result<()> {
         "installing wasm-bindgen-cli {wanted} to match Cargo.lock ({}); takes a few minutes",
         mismatched.join("; ")
     );
-    // Not `--locked`: one of the CLI's pinned dependency versions is gone from the registry
-    // (see ../shared/NOTES.md); the exact CLI version is what matters.
+    // Not `--locked`: one of the CLI's pinned dependency versions is gone from the registry, so
+    // a locked install fails; the exact CLI version is what matters.
     Cmd::new("cargo")
         .args(["install", "wasm-bindgen-cli", "--version", &wanted])
         .run()

@@ -27,7 +27,7 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
         .join(WASM_TARGET)
         .join("release/exchange_forms.wasm");
     // --remove-name-section: the function-name table is debug info nobody downloads on purpose;
-    // without it the gzip size matches wasm-opt -Oz here (../shared/NOTES.md).
+    // with it alone, the gzip size matched wasm-opt -Oz's on a probe app.
     Cmd::new("wasm-bindgen")
         .args([
             "--target",

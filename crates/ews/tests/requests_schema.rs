@@ -2,7 +2,8 @@
 //! table of inputs including hostile strings; user text round-trips exactly.
 
 mod common;
-use common::{assert_schema_valid, pos};
+use common::pos;
+use common::schema::SchemaBatch;
 
 use ews::operations::create_item::CreateItem;
 use ews::operations::find_item::FindItem;
@@ -108,11 +109,12 @@ fn all_headers() -> Vec<RequestHeaders> {
     ]
 }
 
-fn check(label: &str, req: Request, headers: &RequestHeaders) -> String {
+/// Builds the request, queues it for the test's one schema run, and checks it reads back.
+fn check(schema: &mut SchemaBatch, label: &str, req: Request, headers: &RequestHeaders) -> String {
     let xml = req
         .to_envelope(headers)
         .unwrap_or_else(|e| panic!("{label}: {e}"));
-    assert_schema_valid(label, &xml);
+    schema.add(label, xml.clone());
     // The server side reads back exactly what we wrote.
     let parsed =
         parse_request(xml.as_bytes()).unwrap_or_else(|e| panic!("{label}: parse back: {e}\n{xml}"));
@@ -123,28 +125,43 @@ fn check(label: &str, req: Request, headers: &RequestHeaders) -> String {
 
 #[test]
 fn create_item_calendar_hostile_table() {
-    // One document per hostile string keeps failures readable; the validator runs once per document.
+    let mut schema = SchemaBatch::new();
+    // One document per hostile string keeps failures readable (each invalid one is named).
     for (i, s) in hostile_strings().iter().enumerate() {
         for send in [
             SendMeetingInvitations::SendToNone,
             SendMeetingInvitations::SendToAllAndSaveCopy,
         ] {
             let req = Request::CreateItem(CreateItem::calendar_item(full_calendar_item(s), send));
-            check(&format!("calendar #{i} {send}"), req, &all_headers()[i % 3]);
+            check(
+                &mut schema,
+                &format!("calendar #{i} {send}"),
+                req,
+                &all_headers()[i % 3],
+            );
         }
     }
+    schema.assert_all_valid();
 }
 
 #[test]
 fn create_item_task_hostile_table() {
+    let mut schema = SchemaBatch::new();
     for (i, s) in hostile_strings().iter().enumerate() {
         let req = Request::CreateItem(CreateItem::task(full_task(s)));
-        check(&format!("task #{i}"), req, &all_headers()[i % 3]);
+        check(
+            &mut schema,
+            &format!("task #{i}"),
+            req,
+            &all_headers()[i % 3],
+        );
     }
+    schema.assert_all_valid();
 }
 
 #[test]
 fn create_item_minimal_and_element_order() {
+    let mut schema = SchemaBatch::new();
     let item = CalendarItem {
         subject: Some("Project sync".into()),
         start: Some(dt("2025-03-10T09:00:00Z")),
@@ -156,7 +173,7 @@ fn create_item_minimal_and_element_order() {
         item,
         SendMeetingInvitations::SendOnlyToAll,
     ));
-    let xml = check("minimal", req, &RequestHeaders::default());
+    let xml = check(&mut schema, "minimal", req, &RequestHeaders::default());
     // The mistakes of requests/invalid/: misspelt root/element, Start after Location, bad enums.
     assert!(xml.contains("<m:CreateItem "));
     assert!(!xml.contains("CreateItm") && !xml.contains("Strat"));
@@ -165,6 +182,7 @@ fn create_item_minimal_and_element_order() {
     assert!(pos(&xml, "<t:End>") < pos(&xml, "<t:Location>"));
     assert!(xml.contains(r#"Version="Exchange2016""#));
     assert!(xml.contains(r#"SendMeetingInvitations="SendOnlyToAll""#));
+    schema.assert_all_valid();
 }
 
 #[test]
@@ -206,6 +224,7 @@ fn full_calendar_item_element_order_follows_xsd() {
 
 #[test]
 fn get_item_requests() {
+    let mut schema = SchemaBatch::new();
     let shapes = [
         ItemShape::id_only(),
         ItemShape::default(),
@@ -237,15 +256,18 @@ fn get_item_requests() {
             ],
         };
         check(
+            &mut schema,
             &format!("GetItem #{i}"),
             Request::GetItem(req),
             &all_headers()[i % 3],
         );
     }
+    schema.assert_all_valid();
 }
 
 #[test]
 fn find_item_requests() {
+    let mut schema = SchemaBatch::new();
     let reqs = vec![
         FindItem::calendar_view(
             dt("2025-03-01T00:00:00Z"),
@@ -292,11 +314,13 @@ fn find_item_requests() {
     ];
     for (i, req) in reqs.into_iter().enumerate() {
         check(
+            &mut schema,
             &format!("FindItem #{i}"),
             Request::FindItem(req),
             &all_headers()[i % 3],
         );
     }
+    schema.assert_all_valid();
 }
 
 #[test]
@@ -343,6 +367,7 @@ use ews::operations::update_item::{CalendarField, ItemChange, ItemUpdate, TaskFi
 
 #[test]
 fn update_item_every_field_set_and_delete() {
+    let mut schema = SchemaBatch::new();
     for (i, s) in hostile_strings().iter().enumerate().step_by(3) {
         let new = full_calendar_item(s);
         let id = ItemId::with_change_key("AAMk", "DwAA");
@@ -363,6 +388,7 @@ fn update_item_every_field_set_and_delete() {
             SendMeetingInvitationsOrCancellations::SendToChangedAndSaveCopy,
         ] {
             check(
+                &mut schema,
                 &format!("UpdateItem calendar #{i} {send}"),
                 Request::UpdateItem(UpdateItem::calendar(change.clone(), send)),
                 &all_headers()[i % 3],
@@ -377,6 +403,7 @@ fn update_item_every_field_set_and_delete() {
                 .all(|u| matches!(u, ItemUpdate::Delete { .. }))
         );
         check(
+            &mut schema,
             "UpdateItem delete fields",
             Request::UpdateItem(UpdateItem::calendar(
                 empty,
@@ -393,15 +420,18 @@ fn update_item_every_field_set_and_delete() {
         let mut req = UpdateItem::task(change);
         req.conflict_resolution = ConflictResolution::NeverOverwrite;
         check(
+            &mut schema,
             &format!("UpdateItem task #{i}"),
             Request::UpdateItem(req),
             &all_headers()[i % 3],
         );
     }
+    schema.assert_all_valid();
 }
 
 #[test]
 fn delete_item_requests() {
+    let mut schema = SchemaBatch::new();
     let reqs = vec![
         DeleteItem::calendar_item(
             ItemId::with_change_key("A", "B"),
@@ -425,15 +455,18 @@ fn delete_item_requests() {
     ];
     for (i, r) in reqs.into_iter().enumerate() {
         check(
+            &mut schema,
             &format!("DeleteItem #{i}"),
             Request::DeleteItem(r),
             &all_headers()[i % 3],
         );
     }
+    schema.assert_all_valid();
 }
 
 #[test]
 fn meeting_responses_and_cancel() {
+    let mut schema = SchemaBatch::new();
     for (i, s) in hostile_strings().iter().enumerate().step_by(2) {
         for kind in [
             MeetingResponseKind::Accept,
@@ -447,6 +480,7 @@ fn meeting_responses_and_cancel() {
                 m.proposed_end = Some(dt("2025-03-10T11:00:00Z"));
             }
             check(
+                &mut schema,
                 &format!("{kind:?} #{i}"),
                 Request::MeetingResponse(m),
                 &all_headers()[i % 3],
@@ -457,6 +491,7 @@ fn meeting_responses_and_cancel() {
             Some(Body::html(s.clone())),
         );
         check(
+            &mut schema,
             &format!("Cancel #{i}"),
             Request::CancelCalendarItem(c),
             &all_headers()[i % 3],
@@ -465,15 +500,19 @@ fn meeting_responses_and_cancel() {
     let mut m = MeetingResponse::new(MeetingResponseKind::Decline, ItemId::new("X"));
     m.message_disposition = MessageDisposition::SaveOnly;
     check(
+        &mut schema,
         "decline save only",
         Request::MeetingResponse(m),
         &RequestHeaders::default(),
     );
+    schema.assert_all_valid();
 }
 
 #[test]
 fn rooms_people_availability_requests() {
+    let mut schema = SchemaBatch::new();
     check(
+        &mut schema,
         "GetRoomLists",
         Request::GetRoomLists(GetRoomLists {}),
         &RequestHeaders::default(),
@@ -488,12 +527,14 @@ fn rooms_people_availability_requests() {
         list.routing_type = Some("SMTP".into());
         list.mailbox_type = Some(MailboxType::PublicDL);
         check(
+            &mut schema,
             &format!("GetRooms #{i}"),
             Request::GetRooms(GetRooms { room_list: list }),
             &all_headers()[i % 3],
         );
         let mut rn = ResolveNames::new(entry.clone());
         check(
+            &mut schema,
             &format!("ResolveNames #{i}"),
             Request::ResolveNames(rn.clone()),
             &all_headers()[i % 3],
@@ -503,6 +544,7 @@ fn rooms_people_availability_requests() {
         rn.contact_data_shape = Some(BaseShape::IdOnly);
         rn.parent_folder_ids = vec![FolderId::distinguished(DistinguishedFolderName::Contacts)];
         check(
+            &mut schema,
             &format!("ResolveNames scoped #{i}"),
             Request::ResolveNames(rn),
             &all_headers()[i % 3],
@@ -530,6 +572,7 @@ fn rooms_people_availability_requests() {
         "2025-03-10T23:00:00"
     );
     check(
+        &mut schema,
         "GetUserAvailability",
         Request::GetUserAvailability(ga.clone()),
         &RequestHeaders::default(),
@@ -538,14 +581,17 @@ fn rooms_people_availability_requests() {
     ga.free_busy_view_options
         .merged_free_busy_interval_in_minutes = None;
     check(
+        &mut schema,
         "GetUserAvailability FreeBusy",
         Request::GetUserAvailability(ga),
         &all_headers()[1],
     );
+    schema.assert_all_valid();
 }
 
 #[test]
 fn every_recurrence_pattern_and_range() {
+    let mut schema = SchemaBatch::new();
     let d = |s: &str| EwsDate::parse(s).unwrap();
     let patterns = vec![
         RecurrencePattern::Daily { interval: 2 },
@@ -599,6 +645,7 @@ fn every_recurrence_pattern_and_range() {
                 ..Default::default()
             };
             check(
+                &mut schema,
                 &format!("{p:?} {r:?}"),
                 Request::CreateItem(CreateItem::calendar_item(
                     item,
@@ -622,15 +669,18 @@ fn every_recurrence_pattern_and_range() {
             ..Default::default()
         };
         check(
+            &mut schema,
             &format!("task {p:?}"),
             Request::CreateItem(CreateItem::task(t)),
             &RequestHeaders::default(),
         );
     }
+    schema.assert_all_valid();
 }
 
 #[test]
 fn all_day_event_and_floating_times() {
+    let mut schema = SchemaBatch::new();
     let item = CalendarItem {
         subject: Some("Holiday".into()),
         start: Some(dt("2025-12-24T00:00:00")),
@@ -642,6 +692,7 @@ fn all_day_event_and_floating_times() {
         ..Default::default()
     };
     let xml = check(
+        &mut schema,
         "all day",
         Request::CreateItem(CreateItem::calendar_item(
             item,
@@ -650,4 +701,5 @@ fn all_day_event_and_floating_times() {
         &RequestHeaders::default().with_time_zone("AUS Eastern Standard Time"),
     );
     assert!(xml.contains("<t:Start>2025-12-24T00:00:00</t:Start>"));
+    schema.assert_all_valid();
 }

@@ -2,7 +2,7 @@
 //! the schema; SOAP faults we write parse into EwsError::Fault.
 
 mod common;
-use common::assert_schema_valid;
+use common::schema::{SchemaBatch, assert_schema_valid};
 
 use ews::operations::create_item::CreateItemResponse;
 use ews::operations::find_item::{FindItemResponse, FindItemResult};
@@ -102,6 +102,7 @@ fn get_item_response_roundtrip() {
 
 #[test]
 fn find_item_response_roundtrip() {
+    let mut schema = SchemaBatch::new();
     let resp = FindItemResponse::new(vec![Ok(FindItemResult {
         items: vec![
             Item::CalendarItem(stored_item("a")),
@@ -112,7 +113,7 @@ fn find_item_response_roundtrip() {
         indexed_paging_offset: None,
     })]);
     let xml = resp.to_envelope().unwrap();
-    assert_schema_valid("FindItemResponse", &xml);
+    schema.add("FindItemResponse", xml.clone());
     assert_eq!(
         FindItemResponse::parse_response(xml.as_bytes()).unwrap(),
         resp
@@ -131,11 +132,12 @@ fn find_item_response_roundtrip() {
         )),
     ]);
     let xml = empty.to_envelope().unwrap();
-    assert_schema_valid("FindItemResponse empty", &xml);
+    schema.add("FindItemResponse empty", xml.clone());
     assert_eq!(
         FindItemResponse::parse_response(xml.as_bytes()).unwrap(),
         empty
     );
+    schema.assert_all_valid();
 }
 
 #[test]
@@ -167,6 +169,7 @@ use ews::operations::update_item::{
 
 #[test]
 fn update_and_delete_responses_roundtrip() {
+    let mut schema = SchemaBatch::new();
     let resp = UpdateItemResponse::new(vec![
         Ok(UpdateItemResult {
             items: vec![Item::CalendarItem(CalendarItem {
@@ -181,7 +184,7 @@ fn update_and_delete_responses_roundtrip() {
         )),
     ]);
     let xml = resp.to_envelope().unwrap();
-    assert_schema_valid("UpdateItemResponse", &xml);
+    schema.add("UpdateItemResponse", xml.clone());
     assert_eq!(
         UpdateItemResponse::parse_response(xml.as_bytes()).unwrap(),
         resp
@@ -195,15 +198,17 @@ fn update_and_delete_responses_roundtrip() {
         )),
     ]);
     let xml = resp.to_envelope().unwrap();
-    assert_schema_valid("DeleteItemResponse", &xml);
+    schema.add("DeleteItemResponse", xml.clone());
     assert_eq!(
         DeleteItemResponse::parse_response(xml.as_bytes()).unwrap(),
         resp
     );
+    schema.assert_all_valid();
 }
 
 #[test]
 fn rooms_and_people_responses_roundtrip() {
+    let mut schema = SchemaBatch::new();
     let list = Mailbox {
         routing_type: Some("SMTP".into()),
         mailbox_type: Some(MailboxType::PublicDL),
@@ -216,7 +221,7 @@ fn rooms_and_people_responses_roundtrip() {
     ] {
         let resp = GetRoomListsResponse::new(result);
         let xml = resp.to_envelope().unwrap();
-        assert_schema_valid("GetRoomListsResponse", &xml);
+        schema.add("GetRoomListsResponse", xml.clone());
         assert_eq!(
             GetRoomListsResponse::parse_response(xml.as_bytes()).unwrap(),
             resp
@@ -236,7 +241,7 @@ fn rooms_and_people_responses_roundtrip() {
     ] {
         let resp = GetRoomsResponse::new(result);
         let xml = resp.to_envelope().unwrap();
-        assert_schema_valid("GetRoomsResponse", &xml);
+        schema.add("GetRoomsResponse", xml.clone());
         assert_eq!(
             GetRoomsResponse::parse_response(xml.as_bytes()).unwrap(),
             resp
@@ -287,11 +292,12 @@ fn rooms_and_people_responses_roundtrip() {
         )),
     ]);
     let xml = resp.to_envelope().unwrap();
-    assert_schema_valid("ResolveNamesResponse", &xml);
+    schema.add("ResolveNamesResponse", xml.clone());
     assert_eq!(
         ResolveNamesResponse::parse_response(xml.as_bytes()).unwrap(),
         resp
     );
+    schema.assert_all_valid();
 }
 
 #[test]

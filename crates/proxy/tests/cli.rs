@@ -4,6 +4,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+#[path = "../../ews/tests/common/schema.rs"]
+mod schema;
+
 const BIN: &str = env!("CARGO_BIN_EXE_exchange-forms-proxy");
 
 /// Kills the child when the test ends, even on failure.
@@ -106,16 +109,16 @@ fn config_file_errors_name_the_file_and_key_and_exit_non_zero() {
     );
 }
 
-fn shared_ews_dir() -> std::path::PathBuf {
-    match std::env::var_os("EWS_SHARED_DIR") {
-        Some(dir) => dir.into(),
-        None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ews"),
-    }
+/// Microsoft's sample responses, kept with the EWS codec's tests.
+fn ews_fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ews/tests/fixtures")
+        .join(name)
 }
 
 #[test]
 fn ews_decode_prints_a_response_as_json() {
-    let sample = shared_ews_dir().join("samples/FindItem-CalendarView.response.xml");
+    let sample = ews_fixture("FindItem-CalendarView.response.xml");
     let output = Command::new(BIN)
         .args(["ews", "decode"])
         .arg(&sample)
@@ -172,18 +175,7 @@ fn ews_encode_builds_a_schema_valid_request_from_json() {
     );
     let xml = String::from_utf8(output.stdout).unwrap();
     assert!(xml.contains("GetItem") && xml.contains("AAMkADk="), "{xml}");
-    let request = dir.path().join("request.xml");
-    std::fs::write(&request, &xml).unwrap();
-    let validation = Command::new("bash")
-        .arg(shared_ews_dir().join("validate.sh"))
-        .arg(&request)
-        .output()
-        .unwrap();
-    assert!(
-        validation.status.success(),
-        "{}",
-        String::from_utf8_lossy(&validation.stdout)
-    );
+    schema::assert_schema_valid("ews encode GetItem", &xml);
 
     let output = Command::new(BIN)
         .args(["ews", "encode", "Teleport"])

@@ -1,7 +1,7 @@
 //! Deterministic EWS response documents for the parser benchmark.
 //!
 //! Shaped like Microsoft's FindItem CalendarView and GetItem (task) samples in
-//! `../shared/ews/samples/`, but with the fuller `AllProperties` item shape a real Exchange
+//! `crates/ews/tests/fixtures/`, but with the fuller `AllProperties` item shape a real Exchange
 //! server returns, and with varied text: non-ASCII (accents, CJK, Cyrillic, emoji), the five
 //! XML entities and character references in subjects, locations, organizers and bodies.
 //! The same seed always gives the same bytes, so the Rust and Python benchmarks parse

@@ -258,34 +258,8 @@ async fn respond(stream: &mut TcpStream, status: u16, extra: &[(&str, String)], 
     let _ = stream.shutdown().await;
 }
 
-/// `$EWS_SHARED_DIR` or `<workspace>/../shared/ews` (validate.sh and the schema).
-pub fn shared_dir() -> std::path::PathBuf {
-    match std::env::var_os("EWS_SHARED_DIR") {
-        Some(dir) => dir.into(),
-        None => std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ews"),
-    }
-}
-
-/// Asserts validate.sh (official EWS schema, xmllint) accepts the document.
-pub fn assert_schema_valid(label: &str, xml: &str) {
-    let script = shared_dir().join("validate.sh");
-    assert!(
-        script.exists(),
-        "validate.sh not found at {} (set EWS_SHARED_DIR)",
-        script.display()
-    );
-    let dir = tempfile::TempDir::new().unwrap();
-    let path = dir.path().join("request.xml");
-    std::fs::write(&path, xml).unwrap();
-    let output = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(&path)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && text.contains("OK"),
-        "{label} is not schema-valid:\n{text}\n{xml}"
-    );
-}
+/// The EWS codec's schema check (Microsoft's XSDs and validate.sh live in its tests).
+#[path = "../../../ews/tests/common/schema.rs"]
+mod schema;
+#[allow(unused_imports)] // like the rest of the harness, only some test binaries use it
+pub use schema::assert_schema_valid;
