@@ -89,6 +89,7 @@ async fn a_revoked_refresh_token_means_authorize_again() {
     let revoked = app
         .client
         .post(app.url("/sandbox/oauth/admin/revoke-user"))
+        .bearer_auth(app.operator_token())
         .form(&[("user", "carol@sandbox.test")])
         .send()
         .await

@@ -7,8 +7,11 @@
 //! a few sandbox users; then a consent page with Allow / Deny.
 //!
 //! Tokens are random strings; only their SHA-256 is stored (`<data_dir>/dev-auth.sqlite`), so
-//! they survive a proxy restart like a real server's would.
+//! they survive a proxy restart like a real server's would. Authorization requests and codes
+//! live in memory, bounded (`memory`); operator endpoints need the operator token (`admin`).
 
+mod admin;
+mod memory;
 mod pages;
 
 use std::collections::HashMap;
@@ -34,11 +37,15 @@ use url::Url;
 
 use crate::auth::clock::Clock;
 use crate::auth::crypto::{random_token, sha256};
+use memory::{CodeGrant, Full, Memory, PendingRequest, Redemption};
 
 /// Mount point, relative to the proxy's base URL.
 pub const MOUNT: &str = "/sandbox/oauth";
-const CODE_TTL_SECS: i64 = 60;
-const REQUEST_TTL_SECS: i64 = 600;
+/// How long an authorization code may be exchanged.
+pub const CODE_TTL_SECS: i64 = 60;
+/// How long a sign-in may take from `/authorize` to the consent decision.
+pub const REQUEST_TTL_SECS: i64 = 600;
+pub use memory::{MAX_PENDING_REQUESTS, MAX_UNUSED_CODES};
 
 /// A user one can "sign in" as.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,41 +109,14 @@ pub struct DevAuthSettings {
     pub access_token_ttl: Duration,
 }
 
-/// An authorization request between `/authorize` and the consent decision.
-#[derive(Clone, Debug)]
-struct PendingRequest {
-    redirect_uri: String,
-    state: Option<String>,
-    scope: String,
-    code_challenge: String,
-    user: Option<DevUser>,
-    expires_at: i64,
-}
-
-#[derive(Clone, Debug)]
-struct CodeGrant {
-    redirect_uri: String,
-    scope: String,
-    code_challenge: String,
-    sub: String,
-    expires_at: i64,
-    grant_id: String,
-}
-
-#[derive(Default)]
-struct Memory {
-    requests: HashMap<String, PendingRequest>,
-    /// Unused codes by SHA-256.
-    codes: HashMap<Vec<u8>, CodeGrant>,
-    /// Used codes by SHA-256 -> the grant they produced (a replay revokes that grant).
-    used_codes: HashMap<Vec<u8>, String>,
-}
-
 pub struct DevAuthServer {
     settings: DevAuthSettings,
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
     memory: Mutex<Memory>,
+    /// SHA-256 of the operator token; `None` (operator endpoints closed) when the database is
+    /// not a file, so there is no data directory to hand the token over in.
+    operator_token_hash: Option<Vec<u8>>,
     /// Refresh grants served, per user (tests and the load benchmark read it).
     refreshes: Mutex<HashMap<String, u64>>,
 }
@@ -208,11 +188,13 @@ impl DevAuthServer {
         clock: Arc<dyn Clock>,
     ) -> Result<Arc<Self>, sqlx::Error> {
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        let operator_token_hash = admin::operator_token(&pool)?;
         Ok(Arc::new(DevAuthServer {
             settings,
             pool,
             clock,
             memory: Mutex::new(Memory::default()),
+            operator_token_hash,
             refreshes: Mutex::new(HashMap::new()),
         }))
     }
@@ -231,7 +213,7 @@ impl DevAuthServer {
             .route(&format!("{MOUNT}/revoke"), post(revoke))
             .route(
                 &format!("{MOUNT}/admin/revoke-user"),
-                post(admin_revoke_user),
+                post(admin::revoke_user),
             )
             .with_state(self.clone())
     }
@@ -244,6 +226,11 @@ impl DevAuthServer {
     /// Refresh grants served per user.
     pub fn refresh_counts(&self) -> HashMap<String, u64> {
         self.lock_refreshes().clone()
+    }
+
+    /// Entries held in memory: (pending authorization requests, unused codes, used codes).
+    pub fn memory_sizes(&self) -> (usize, usize, usize) {
+        self.lock_memory().sizes()
     }
 
     fn lock_refreshes(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
@@ -470,24 +457,29 @@ async fn authorize(State(dev): Dev, Query(q): Query<HashMap<String, String>>) ->
     }
     let scope = get("scope").unwrap_or("openid").to_owned();
     let id = random_token(32);
-    {
-        let mut memory = dev.lock_memory();
-        let now = dev.now();
-        memory.requests.retain(|_, r| r.expires_at > now);
-        memory.requests.insert(
-            id.clone(),
-            PendingRequest {
-                redirect_uri: redirect_uri.to_owned(),
-                state: state.map(str::to_owned),
-                scope,
-                code_challenge: challenge.to_owned(),
-                user: None,
-                expires_at: now + REQUEST_TTL_SECS,
-            },
-        );
+    let now = dev.now();
+    let added = dev.lock_memory().add_request(
+        id.clone(),
+        PendingRequest {
+            redirect_uri: redirect_uri.to_owned(),
+            state: state.map(str::to_owned),
+            scope,
+            code_challenge: challenge.to_owned(),
+            user: None,
+            expires_at: now + REQUEST_TTL_SECS,
+        },
+        now,
+    );
+    if added.is_err() {
+        tracing::warn!("too many pending authorization requests; refusing a new one");
+        return back(TEMPORARILY_UNAVAILABLE, BUSY);
     }
     pages::sign_in_page(&id, &listed_users())
 }
+
+/// RFC 6749 4.1.2.1: the authorization endpoint's overload answer (a redirect cannot carry 503).
+const TEMPORARILY_UNAVAILABLE: &str = "temporarily_unavailable";
+const BUSY: &str = "too many sign-ins are in progress; try again in a few minutes";
 
 #[derive(Deserialize)]
 struct SignInForm {
@@ -499,11 +491,7 @@ async fn sign_in(State(dev): Dev, Form(form): Form<SignInForm>) -> Response {
     let chosen = form.user.as_deref().and_then(user_for);
     let mut memory = dev.lock_memory();
     let now = dev.now();
-    let Some(request) = memory
-        .requests
-        .get_mut(&form.request)
-        .filter(|r| r.expires_at > now)
-    else {
+    let Some(request) = memory.request_mut(&form.request, now) else {
         return pages::error_page(
             StatusCode::BAD_REQUEST,
             "This sign-in request has expired. Start again.",
@@ -528,11 +516,7 @@ struct ConsentForm {
 async fn consent(State(dev): Dev, Form(form): Form<ConsentForm>) -> Response {
     let now = dev.now();
     // Taken out: one decision per request.
-    let request = dev
-        .lock_memory()
-        .requests
-        .remove(&form.request)
-        .filter(|r| r.expires_at > now);
+    let request = dev.lock_memory().take_request(&form.request, now);
     let Some(request) = request else {
         return pages::error_page(
             StatusCode::BAD_REQUEST,
@@ -551,7 +535,7 @@ async fn consent(State(dev): Dev, Form(form): Form<ConsentForm>) -> Response {
     };
     let params = if form.decision.as_deref() == Some("allow") {
         let code = random_token(32);
-        dev.lock_memory().codes.insert(
+        let added = dev.lock_memory().add_code(
             sha256(&code),
             CodeGrant {
                 redirect_uri: request.redirect_uri.clone(),
@@ -561,8 +545,18 @@ async fn consent(State(dev): Dev, Form(form): Form<ConsentForm>) -> Response {
                 expires_at: now + CODE_TTL_SECS,
                 grant_id: random_token(16),
             },
+            now,
         );
-        with_state(vec![("code", code)])
+        match added {
+            Ok(()) => with_state(vec![("code", code)]),
+            Err(Full) => {
+                tracing::warn!("too many unused authorization codes; refusing a new one");
+                with_state(vec![
+                    ("error", TEMPORARILY_UNAVAILABLE.to_owned()),
+                    ("error_description", BUSY.to_owned()),
+                ])
+            }
+        }
     } else {
         with_state(vec![
             ("error", "access_denied".to_owned()),
@@ -640,22 +634,10 @@ async fn token_inner(
                 get("code").ok_or_else(|| OAuthErr::new("invalid_request", "code is required"))?;
             let hash = sha256(code);
             let now = dev.now();
-            let grant = {
-                let mut memory = dev.lock_memory();
-                if memory.used_codes.len() > 10_000 {
-                    memory.used_codes.clear();
-                }
-                match memory.codes.remove(&hash) {
-                    Some(g) => {
-                        memory.used_codes.insert(hash, g.grant_id.clone());
-                        Ok(g)
-                    }
-                    None => Err(memory.used_codes.get(&hash).cloned()),
-                }
-            };
-            let grant = match grant {
-                Ok(g) => g,
-                Err(Some(replayed_grant)) => {
+            let redemption = dev.lock_memory().redeem_code(hash, now);
+            let grant = match redemption {
+                Redemption::Fresh(g) => g,
+                Redemption::Replayed(replayed_grant) => {
                     // RFC 6749 4.1.2: a code used twice revokes what it produced.
                     tracing::warn!("authorization code replayed; revoking its tokens");
                     dev.revoke_grant(&replayed_grant)
@@ -666,7 +648,7 @@ async fn token_inner(
                         "the authorization code was already used",
                     ));
                 }
-                Err(None) => {
+                Redemption::Unknown => {
                     return Err(OAuthErr::new("invalid_grant", "unknown authorization code"));
                 }
             };
@@ -837,27 +819,6 @@ async fn revoke(State(dev): Dev, headers: HeaderMap, body: Bytes) -> Response {
     };
     match result {
         Ok(()) => StatusCode::OK.into_response(),
-        Err(e) => server_error(e).into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-struct RevokeUserForm {
-    user: String,
-}
-
-/// Sandbox-only test aid: revoke everything a user granted (as an admin removing the app's
-/// access would), so "refresh token revoked → authorize again" can be exercised end to end.
-async fn admin_revoke_user(State(dev): Dev, Form(form): Form<RevokeUserForm>) -> Response {
-    let Some(user) = user_for(&form.user) else {
-        return (
-            StatusCode::NOT_FOUND,
-            axum::Json(json!({"error": "unknown user"})),
-        )
-            .into_response();
-    };
-    match dev.revoke_user(&user.sub).await {
-        Ok(n) => axum::Json(json!({"revoked": n})).into_response(),
         Err(e) => server_error(e).into_response(),
     }
 }

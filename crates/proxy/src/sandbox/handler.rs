@@ -67,7 +67,7 @@ pub async fn ews(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         Request::GetRooms(request) => envelope(Ok(operations::get_rooms(&request))),
         Request::ResolveNames(request) => envelope(Ok(operations::resolve_names(&request))),
         Request::GetUserAvailability(request) => {
-            envelope(operations::get_user_availability(store, &request).await)
+            envelope(operations::get_user_availability(store, &mailbox, &request).await)
         }
     };
     match answer {

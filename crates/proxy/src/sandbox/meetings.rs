@@ -2,6 +2,12 @@
 //! attendee's and room's calendar (rooms accept automatically, like Exchange's resource booking
 //! assistant); updates, responses and cancellations keep the copies in step through the shared
 //! iCalendar UID.
+//!
+//! A UID is chosen by the client, so it only names a meeting together with its organizer: the
+//! copies an organizer may update or cancel are the ones that organizer delivered (organizer
+//! field = the caller, never an organizer's own item). Someone reusing another meeting's UID
+//! reaches only their own mailbox and their own invitations, as in Exchange, where delivering
+//! copies is the organizer's act.
 
 use chrono::{DateTime, Utc};
 use ews::types::{Attendee, CalendarItem, EwsDateTime, Item, ItemId, LegacyFreeBusy, ResponseType};
@@ -105,26 +111,15 @@ pub async fn sync_copies(
     let Some(uid) = meeting.uid.clone() else {
         return Ok(());
     };
-    let existing: Vec<ItemRecord> = store
-        .by_uid(&uid)
-        .await?
-        .into_iter()
-        .filter(|r| r.mailbox != organizer)
-        .collect();
+    let existing = delivered_copies(store, organizer, &uid).await?;
     let addresses = invited(meeting, organizer);
     for address in &addresses {
         let is_room = directory::is_room(address);
         if is_room {
             record_response(meeting, address, ResponseType::Accept, now);
         }
-        let previous = existing.iter().find(|r| &r.mailbox == address);
-        let previous_item = previous.map(items::from_record).transpose()?;
-        let copy = attendee_copy(
-            meeting,
-            previous_item.as_ref().and_then(Item::as_calendar_item),
-            is_room,
-            now,
-        );
+        let previous = existing.iter().find(|(r, _)| &r.mailbox == address);
+        let copy = attendee_copy(meeting, previous.map(|(_, item)| item), is_room, now);
         let record = items::to_record(&Item::CalendarItem(copy), address, now)?;
         match previous {
             Some(_) => {
@@ -133,10 +128,42 @@ pub async fn sync_copies(
             None => store.insert(&record).await?,
         }
     }
-    for removed in existing.iter().filter(|r| !addresses.contains(&r.mailbox)) {
-        cancel_copy(store, removed, now).await?;
+    for (removed, copy) in existing
+        .into_iter()
+        .filter(|(r, _)| !addresses.contains(&r.mailbox))
+    {
+        cancel_copy(store, &removed, copy, now).await?;
     }
     Ok(())
+}
+
+/// The copies of meeting `uid` that `organizer` delivered to other mailboxes. Another
+/// organizer's meeting that happens to carry the same UID (a client picks it) is not among them.
+async fn delivered_copies(
+    store: &ItemStore,
+    organizer: &str,
+    uid: &str,
+) -> Result<Vec<(ItemRecord, CalendarItem)>, SandboxError> {
+    let mut copies = Vec::new();
+    for record in store.by_uid(uid).await? {
+        if record.mailbox == organizer || record.folder != CALENDAR {
+            continue;
+        }
+        if let Item::CalendarItem(item) = items::from_record(&record)?
+            && item.my_response_type != Some(ResponseType::Organizer)
+            && organized_by(&item, organizer)
+        {
+            copies.push((record, item));
+        }
+    }
+    Ok(copies)
+}
+
+fn organized_by(item: &CalendarItem, address: &str) -> bool {
+    item.organizer
+        .as_ref()
+        .and_then(|o| o.email_address.as_deref())
+        .is_some_and(|a| a.trim().eq_ignore_ascii_case(address))
 }
 
 /// Tells every attendee the meeting is off: their copies are marked cancelled (and free), and
@@ -147,13 +174,8 @@ pub async fn cancel_copies(
     uid: &str,
     now: DateTime<Utc>,
 ) -> Result<(), SandboxError> {
-    for record in store
-        .by_uid(uid)
-        .await?
-        .iter()
-        .filter(|r| r.mailbox != organizer)
-    {
-        cancel_copy(store, record, now).await?;
+    for (record, copy) in delivered_copies(store, organizer, uid).await? {
+        cancel_copy(store, &record, copy, now).await?;
     }
     Ok(())
 }
@@ -161,15 +183,13 @@ pub async fn cancel_copies(
 async fn cancel_copy(
     store: &ItemStore,
     record: &ItemRecord,
+    mut copy: CalendarItem,
     now: DateTime<Utc>,
 ) -> Result<(), SandboxError> {
     if directory::is_room(&record.mailbox) {
         store.delete(&record.mailbox, &record.id, None).await?;
         return Ok(());
     }
-    let Item::CalendarItem(mut copy) = items::from_record(record)? else {
-        return Ok(());
-    };
     if copy.is_cancelled == Some(true) {
         return Ok(());
     }
@@ -185,7 +205,7 @@ async fn cancel_copy(
     Ok(())
 }
 
-/// The organizer's copy of a meeting, found from an attendee's copy.
+/// The organizer's own item of a meeting, found from an attendee's copy.
 pub async fn organizer_copy(
     store: &ItemStore,
     attendee_copy: &CalendarItem,
@@ -204,6 +224,7 @@ pub async fn organizer_copy(
         if record.mailbox == organizer
             && record.folder == CALENDAR
             && let Item::CalendarItem(item) = items::from_record(&record)?
+            && item.my_response_type == Some(ResponseType::Organizer)
         {
             return Ok(Some((record, item)));
         }

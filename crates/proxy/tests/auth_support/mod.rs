@@ -389,6 +389,13 @@ impl TestApp {
             .expect("list tasks")
     }
 
+    /// The operator token the development authorization server wrote into the data directory
+    /// at start (its admin endpoints require it).
+    pub fn operator_token(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("sandbox-admin.token"))
+            .expect("the operator token file")
+    }
+
     /// The development authorization server.
     pub fn dev_server(&self) -> Arc<proxy::dev_auth::DevAuthServer> {
         self.state

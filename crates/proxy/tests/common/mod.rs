@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod faults;
+pub mod mailbox;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -1,6 +1,12 @@
 //! [GetUserAvailability](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getuseravailability-operation):
 //! free/busy computed from the stored calendars of people and rooms, in the time zone the
 //! request describes (a Windows-style bias with standard/daylight transition rules).
+//!
+//! What one sees of another calendar follows Exchange's default calendar permission (free/busy
+//! time only): busy type and times, never subjects, locations or item ids. A Detailed request for
+//! such a mailbox is answered in the matching free/busy view, as Exchange does. Details are shown
+//! for the caller's own calendar and for rooms (whose booking settings publish subject and
+//! location). The sandbox has no per-calendar sharing grants: anyone else gets free/busy only.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use ews::operations::get_user_availability::{
@@ -22,8 +28,10 @@ const MAX_INTERVAL: i64 = 1440;
 /// Exchange refuses availability windows longer than 62 days.
 const MAX_WINDOW_DAYS: i64 = 62;
 
+/// `caller`: the mailbox the request acts as (after impersonation).
 pub async fn get_user_availability(
     store: &ItemStore,
+    caller: &str,
     request: &GetUserAvailability,
 ) -> Result<GetUserAvailabilityResponse, SandboxError> {
     let zone = &request.time_zone;
@@ -31,7 +39,7 @@ pub async fn get_user_availability(
     let start = to_utc(&options.start_time, zone);
     let end = to_utc(&options.end_time, zone);
     let interval = i64::from(options.merged_free_busy_interval_in_minutes.unwrap_or(30));
-    let view = options.requested_view.unwrap_or(FreeBusyViewType::Detailed);
+    let requested_view = options.requested_view.unwrap_or(FreeBusyViewType::Detailed);
     let problem = if end <= start {
         Some("The end time must be after the start time.")
     } else if end - start > Duration::days(MAX_WINDOW_DAYS) {
@@ -55,6 +63,11 @@ pub async fn get_user_availability(
             )));
             continue;
         }
+        let view = if address == caller || directory::is_room(&address) {
+            requested_view
+        } else {
+            free_busy_only(requested_view)
+        };
         let window = items::calendar_window(store, &address, start, end).await?;
         let mut events = Vec::new();
         for item in window {
@@ -136,6 +149,15 @@ pub async fn get_user_availability(
         }));
     }
     Ok(GetUserAvailabilityResponse::new(results))
+}
+
+/// The view Exchange answers when the caller may see free/busy times but no details.
+fn free_busy_only(view: FreeBusyViewType) -> FreeBusyViewType {
+    match view {
+        FreeBusyViewType::Detailed => FreeBusyViewType::FreeBusy,
+        FreeBusyViewType::DetailedMerged => FreeBusyViewType::FreeBusyMerged,
+        other => other,
+    }
 }
 
 fn busy_type(item: &ews::types::CalendarItem) -> LegacyFreeBusy {
