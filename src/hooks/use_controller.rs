@@ -55,7 +55,7 @@ impl Listeners {
         let window = web_sys::window()?;
         let c = controller.clone();
         let message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            c.on_message(&event.origin());
+            c.on_message(&event);
         });
         let c = controller.clone();
         let key = session::key(&controller.config.api);

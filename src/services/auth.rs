@@ -10,7 +10,10 @@ use crate::services::{Api, Method, RequestOptions, request};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StartFlow {
+pub struct StartFlow<'a> {
+    /// base64url SHA-256 of the secret this page keeps for the flow.
+    pub secret_hash: &'a str,
+    /// Full-page sign-in: where the proxy sends the browser back to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_to: Option<String>,
 }
@@ -59,21 +62,30 @@ pub async fn status(api: &Api) -> Result<AuthStatus, ApiError> {
     .await
 }
 
-pub async fn start_flow(api: &Api, return_to: Option<String>) -> Result<Flow, ApiError> {
+pub async fn start_flow(
+    api: &Api,
+    secret_hash: &str,
+    return_to: Option<String>,
+) -> Result<Flow, ApiError> {
     request(
         api,
         Method::Post,
         "/api/auth/flows",
-        Some(&StartFlow { return_to }),
+        Some(&StartFlow {
+            secret_hash,
+            return_to,
+        }),
         RequestOptions::default(),
     )
     .await
 }
 
-/// Long-polls a flow: the proxy answers when the status changes or after `wait` seconds.
+/// Long-polls a flow this page started (`secret` proves it): the proxy answers when the
+/// status changes or after `wait` seconds.
 pub async fn flow_status(
     api: &Api,
     flow_id: &str,
+    secret: &str,
     wait: u32,
     signal: Option<&AbortSignal>,
 ) -> Result<FlowStatus, ApiError> {
@@ -89,6 +101,7 @@ pub async fn flow_status(
         None::<&()>,
         RequestOptions {
             signal,
+            flow_secret: Some(secret),
             ..RequestOptions::default()
         },
     )

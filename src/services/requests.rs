@@ -65,6 +65,8 @@ pub struct RequestOptions<'a> {
     pub idempotency_key: Option<&'a str>,
     /// Aborts the request (cancel button, unmount, long-poll interrupted).
     pub signal: Option<&'a AbortSignal>,
+    /// Sent as `Flow-Secret`: proves this page started the sign-in flow it polls.
+    pub flow_secret: Option<&'a str>,
 }
 
 /// Sends `body` (if any) as JSON to `path` under the proxy's base URL and decodes the answer.
@@ -120,6 +122,11 @@ async fn send<B: Serialize + ?Sized>(
     if let Some(handle) = session::load(api) {
         headers
             .set("Authorization", &format!("Bearer {handle}"))
+            .map_err(js_network_error)?;
+    }
+    if let Some(secret) = options.flow_secret {
+        headers
+            .set("Flow-Secret", secret)
             .map_err(js_network_error)?;
     }
     if let Some(key) = options.idempotency_key {

@@ -140,7 +140,7 @@ test('oidc-provider: a blocked popup offers Connect, which signs in and finishes
   assert.equal(op.events.codeExchanges, 1);
 });
 
-test('oidc-provider: closing the popup cancels with the input intact, and a retry works', async (t) => {
+test('oidc-provider: closing the popup, then Cancel, keeps the input intact, and a retry works', async (t) => {
   const { op, proxy } = await startProxyWithOidc(t);
   const browser = await launchBrowser(t);
   const context = await newContext(browser, t);
@@ -153,12 +153,16 @@ test('oidc-provider: closing the popup cancels with the input intact, and a retr
   await form.locator('button[type="submit"]').click();
   const popup = await popupOpened;
   await page.getByText(TEXT.waiting).waitFor({ timeout: UI_TIMEOUT });
-  await popup.waitForLoadState('domcontentloaded');
-  const closedAt = Date.now();
+  // On the sign-in server's page, a window that looks closed may only have been cut off by a
+  // Cross-Origin-Opener-Policy: the form keeps waiting (with Cancel) rather than giving up.
+  await popup.waitForURL((url) => url.href.startsWith(op.issuer), { timeout: UI_TIMEOUT });
   await popup.close();
-
+  await delay(4_000);
+  assert.equal(await page.getByText(TEXT.waiting).count(), 1, 'still waiting for the sign-in');
+  const cancelledAt = Date.now();
+  await page.getByRole('button', { name: TEXT.cancel }).click();
   await page.getByText(TEXT.cancelled).waitFor({ timeout: UI_TIMEOUT });
-  t.diagnostic(`"Authorization cancelled" shown ${Date.now() - closedAt} ms after the popup closed`);
+  t.diagnostic(`"Authorization cancelled" shown ${Date.now() - cancelledAt} ms after Cancel`);
   assert.deepEqual(await formValues(form), filled, 'the input is intact');
   assert.equal(await confirmation(page, item.subject).count(), 0, 'nothing was created');
   assert.equal(op.events.codeExchanges, 0);
@@ -167,6 +171,27 @@ test('oidc-provider: closing the popup cancels with the input intact, and a retr
   // Trying again signs in and creates the item once.
   await submitAndSignIn(page, form, { subject: item.subject, user: 'carol' });
   assert.equal(await countInMailbox(page, proxy.url, item.subject), 1);
+});
+
+test('oidc-provider: a sign-in page that cuts window.opener (COOP) still finishes the action once', async (t) => {
+  const { op, proxy } = await startProxyWithOidc(t, { coop: true });
+  const browser = await launchBrowser(t);
+  const context = await newContext(browser, t);
+  const { page, form } = await openForm(context, proxy.url);
+  const item = draft('Behind COOP');
+  await fillAppointment(form, item);
+
+  const popupOpened = context.waitForEvent('page', { timeout: UI_TIMEOUT });
+  await form.locator('button[type="submit"]').click();
+  const popup = await popupOpened;
+  await popup.waitForURL((url) => url.href.startsWith(op.issuer), { timeout: UI_TIMEOUT });
+  await popup.locator('input[name="login"]').waitFor({ timeout: UI_TIMEOUT });
+  assert.equal(await popup.evaluate(() => window.opener), null, 'the sign-in page has no opener');
+  await completeSignIn(popup, { user: 'ivan', doneWhen: (url) => url.pathname.endsWith('/auth/callback') });
+  await confirmation(page, item.subject).waitFor({ timeout: UI_TIMEOUT });
+  assert.equal(await countInMailbox(page, proxy.url, item.subject), 1, 'created exactly once');
+  assert.equal(op.events.codeExchanges, 1);
+  assert.deepEqual(context.pageErrors, []);
 });
 
 test('oidc-provider: denying consent shows a clear message with the input intact', async (t) => {

@@ -154,7 +154,7 @@ class ProxyProcess {
  * name signs in (password ignored); the account's email is `<login>@example.test`.
  * `registerClient(redirectUri)` registers the proxy once its URL is known.
  */
-export async function startOidcProvider(t, { accessTokenTtl = 3600 } = {}) {
+export async function startOidcProvider(t, { accessTokenTtl = 3600, coop = false } = {}) {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -193,7 +193,13 @@ export async function startOidcProvider(t, { accessTokenTtl = 3600 } = {}) {
     clientBasedCORS: () => false,
   });
   // Tests run on plain http://127.0.0.1; oidc-provider's warnings about that are noise here.
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  server.on('request', (req, res) => {
+    // Microsoft's sign-in pages send Cross-Origin-Opener-Policy, which cuts `window.opener`
+    // (and makes the popup look closed to the page that opened it): `coop` does the same.
+    if (coop) res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    handle(req, res);
+  });
 
   const events = { authorizations: 0, codeExchanges: 0, refreshes: 0, refreshErrors: 0 };
   const grantsByAccount = new Map();
@@ -268,8 +274,8 @@ export async function startOidcProvider(t, { accessTokenTtl = 3600 } = {}) {
 }
 
 /** Proxy + oidc-provider wired together (the client is registered once the proxy's URL is known). */
-export async function startProxyWithOidc(t, { accessTokenTtl } = {}) {
-  const op = await startOidcProvider(t, { accessTokenTtl });
+export async function startProxyWithOidc(t, { accessTokenTtl, coop } = {}) {
+  const op = await startOidcProvider(t, { accessTokenTtl, coop });
   const proxy = await startProxy(t, { env: op.proxyEnv() });
   await op.registerClient(new URL('auth/callback', proxy.url).href);
   return { op, proxy };

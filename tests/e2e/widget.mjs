@@ -11,6 +11,7 @@ export const TEXT = {
   waiting: 'Waiting for authorization…',
   popupBlocked: 'The sign-in window was blocked. Allow popups or click Connect.',
   connect: 'Connect',
+  cancel: 'Cancel',
   cancelled: 'Authorization cancelled. Your input is still here.',
   denied: 'Access was denied, so nothing was created. Your input is still here.',
   signedInAs: 'Signed in as',

@@ -25,6 +25,9 @@ struct Page<'a> {
     /// Where forms on the page may post to, and where their redirects may go.
     form_action: &'a str,
     nonce: &'a str,
+    /// `no-referrer`, except where the page posts to the proxy: browsers send `Origin: null`
+    /// under `no-referrer`, and the proxy needs the real origin of that post.
+    referrer_policy: &'static str,
 }
 
 fn render(status: StatusCode, page: &Page<'_>) -> Response {
@@ -60,7 +63,7 @@ fn render(status: StatusCode, page: &Page<'_>) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static(page.referrer_policy),
     );
     response
 }
@@ -76,6 +79,7 @@ pub fn plain(status: StatusCode, title: &str, message: &str) -> Response {
             script: None,
             form_action: "'none'",
             nonce: &random_token(16),
+            referrer_policy: "no-referrer",
         },
     )
 }
@@ -120,6 +124,7 @@ pub fn start(flow_id: &str, origin: &str, authorization_server: &Url) -> Respons
             script: Some(&script),
             form_action: &form_action,
             nonce: &nonce,
+            referrer_policy: "same-origin",
         },
     )
 }
@@ -158,6 +163,7 @@ pub fn callback(outcome: &CallbackOutcome) -> Response {
             script: script.as_deref(),
             form_action: "'none'",
             nonce: &nonce,
+            referrer_policy: "no-referrer",
         },
     )
 }
