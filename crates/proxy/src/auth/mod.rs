@@ -9,6 +9,7 @@
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod dpop;
 pub mod oauth;
 pub mod origin;
 pub mod routes;
