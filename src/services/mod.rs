@@ -2,6 +2,7 @@
 
 pub mod appointments;
 pub mod auth;
+pub mod dpop;
 pub mod requests;
 pub mod session;
 pub mod tasks;

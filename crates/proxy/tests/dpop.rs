@@ -552,6 +552,54 @@ fn the_rfc_9449_example_proof_verifies() {
     );
 }
 
+/// Proofs made by the widget (`src/js/dpop.js`, WebCrypto) in headless Chromium: printed by the
+/// browser test `a_proof_is_a_signed_jws_carrying_the_public_key` (tests/dpop.rs at the
+/// workspace root, run with `-- --nocapture`), with the thumbprint the widget computed. One
+/// has a low s, one a high s (WebCrypto does not normalise it). Request: `POST
+/// http://127.0.0.1:8080/api/appointments?start=…#top` presenting `HANDLE`.
+const BROWSER_PROOFS: [(&str, i64, &str); 2] = [
+    (
+        "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwiY3J2IjoiUC0yNTYiLCJ4IjoiekJGYmdBckdjRWlWUDdDdUNBRGQ5ckVYNmJTLXRFRjhMTXNtZTNOMjVUNCIsInkiOiI3Vy1zcWdUMXZLZWcwdy12T1pabTVsUjhNSU5INVVxNWl3YThuaDEtLVF3In19.eyJodG0iOiJQT1NUIiwiaHR1IjoiaHR0cDovLzEyNy4wLjAuMTo4MDgwL2FwaS9hcHBvaW50bWVudHMiLCJpYXQiOjE3OTYwMTk2NTksImp0aSI6ImgxU3JUQWhUaV84OEM2cDh6WmdkeFEiLCJhdGgiOiJrT2VzdTlFdmQ3VlROX0dUYm5kNGtESXByaDR3OFBJN3JmNnJQeUNHUGtvIn0.YPZhST2oVJSvLLZ9RpFobIVbCHNbz9dPdEobNiDTkgBBFfB9HBY3-TgXXUP0g0davSAlnv07WIt8NsM4jWYjBA",
+        1_796_019_659,
+        "tqbxo1z9mwXkCRbQHbhO7G6Ees5fN0tV15Z9kWWC2Nw",
+    ),
+    (
+        "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwiY3J2IjoiUC0yNTYiLCJ4IjoiVkJCbS1UZjd4UlNtVEo3TXBSUlBDZ2RkUktQU1J3a1ktWExqdmZIdjQ5OCIsInkiOiJsRi0wbDRtNDdPVXVyQlA0aklVUGFCU1U2bUM3Y3VLem81UjVaS2N6b0tFIn19.eyJodG0iOiJQT1NUIiwiaHR1IjoiaHR0cDovLzEyNy4wLjAuMTo4MDgwL2FwaS9hcHBvaW50bWVudHMiLCJpYXQiOjE3OTYwMTk2NzMsImp0aSI6IjJvZktvZ3hDOFFmbUVBaUZHbGVtQ0EiLCJhdGgiOiJrT2VzdTlFdmQ3VlROX0dUYm5kNGtESXByaDR3OFBJN3JmNnJQeUNHUGtvIn0.BTVGHv_fMkTsvLw8rRyw5soUGl_Lwhhzw7SMp2zVQhGVNtKayR7cK0Y3bw91hgV0ArDTLbyiRzx3fqSpUyGQyg",
+        1_796_019_673,
+        "VtZsGaYUN_FsP4lneNqjwIxVgoPcjfdiJXbgh0Qby0A",
+    ),
+];
+
+#[test]
+fn proofs_made_by_the_widget_in_chromium_verify() {
+    let request = "http://127.0.0.1:8080/api/appointments?start=2026-01-01T00:00:00Z";
+    for (proof, iat, widget_thumbprint) in BROWSER_PROOFS {
+        let verified = check(
+            proof,
+            Method::POST,
+            request,
+            iat + 1,
+            session(widget_thumbprint),
+        );
+        assert_eq!(verified.unwrap().iat, iat);
+        // The same proof for another method or handle is refused: the fixture is not inert.
+        let other_handle = Expect {
+            access_token: Some("another-session-handle"),
+            ..session(widget_thumbprint)
+        };
+        let refused = check(proof, Method::POST, request, iat + 1, other_handle);
+        assert_eq!(refused, Err(DpopError::AccessTokenMismatch));
+        let refused = check(
+            proof,
+            Method::GET,
+            request,
+            iat + 1,
+            session(widget_thumbprint),
+        );
+        assert_eq!(refused, Err(DpopError::MethodMismatch));
+    }
+}
+
 /// Prints the cost of one verification (signature check included):
 /// `cargo test --release -p exchange-forms-proxy --test dpop -- --ignored --nocapture`.
 #[test]
