@@ -62,6 +62,9 @@ async function loadOrCreateStored(name) {
 }
 
 async function loadOrCreate(name) {
+  if (!globalThis.crypto || !globalThis.crypto.subtle) {
+    throw new Error('WebCrypto is unavailable here (the page is not a secure context)');
+  }
   let pair = null;
   let persistent = false;
   try {

@@ -199,6 +199,15 @@ fn urls_compare_without_query_and_fragment_after_normalisation() {
             "{htu} vs {request}"
         );
     }
+    // Only real escapes are normalised, and an encoded slash stays one.
+    for (htu, request) in [
+        ("https://h.example/a%+1", "https://h.example/a%01"),
+        ("https://h.example/a%2Fb", "https://h.example/a/b"),
+    ] {
+        let p = proof(&k, "GET", htu, NOW, "jti");
+        let refused = check(&p, Method::GET, request, NOW, session(&bound));
+        assert_eq!(refused, Err(DpopError::UrlMismatch), "{htu} vs {request}");
+    }
 }
 
 #[test]

@@ -278,6 +278,7 @@ fn normalize_percent_encoding(path: &str) -> String {
         let escape = (bytes[i] == b'%')
             .then(|| path.get(i + 1..i + 3))
             .flatten()
+            .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
             .and_then(|hex| u8::from_str_radix(hex, 16).ok());
         match escape {
             Some(b) if b.is_ascii_alphanumeric() || b"-._~".contains(&b) => {
