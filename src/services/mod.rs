@@ -2,6 +2,7 @@
 
 pub mod appointments;
 pub mod auth;
+pub mod dpop;
 pub mod flow_secret;
 pub mod requests;
 pub mod session;

@@ -9,8 +9,12 @@
 pub mod clock;
 pub mod config;
 pub mod crypto;
+<<<<<<< HEAD
 pub mod flows;
 mod limits;
+=======
+pub mod dpop;
+>>>>>>> dpop
 pub mod oauth;
 pub mod origin;
 mod pages;
