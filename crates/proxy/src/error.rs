@@ -157,6 +157,10 @@ impl From<CallerError> for AppError {
                 AppError::AuthorizationRequired(reason)
             }
             CallerError::Forbidden(message) => AppError::Forbidden(message),
+            CallerError::Busy(message) => AppError::TooManyRequests {
+                message,
+                retry_after: Duration::from_secs(60),
+            },
             CallerError::Internal(detail) => AppError::Internal(detail),
         }
     }

@@ -100,9 +100,12 @@ fn cors(state: &AppState) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static(idempotency::HEADER),
             HeaderName::from_static(auth::routes::FLOW_SECRET_HEADER),
+            HeaderName::from_static(auth::sessions::DPOP_HEADER),
         ])
         // Retry-After for "Exchange is busy"; Idempotent-Replayed tells a replay from a creation.
+        // Date: the widget dates its DPoP proofs by the proxy's clock.
         .expose_headers([
+            header::DATE,
             header::RETRY_AFTER,
             HeaderName::from_static(routes::IDEMPOTENT_REPLAYED),
         ])

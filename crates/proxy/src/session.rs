@@ -29,6 +29,9 @@ pub enum CallerError {
     /// 403, e.g. a session handle presented from another origin.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 429: too much at once right now (e.g. the proof replay memory is full).
+    #[error("busy: {0}")]
+    Busy(String),
     /// 500.
     #[error("internal: {0}")]
     Internal(String),

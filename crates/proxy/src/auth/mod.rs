@@ -9,18 +9,15 @@
 pub mod clock;
 pub mod config;
 pub mod crypto;
-<<<<<<< HEAD
+pub mod dpop;
 pub mod flows;
 mod limits;
-=======
-pub mod dpop;
->>>>>>> dpop
 pub mod oauth;
 pub mod origin;
 mod pages;
 pub mod routes;
 mod runtime;
-mod sessions;
+pub mod sessions;
 pub mod store;
 mod tokens;
 
@@ -93,6 +90,8 @@ pub struct AuthService {
     /// Per flow, the long-polls waiting for it to end (only its own polls wake).
     flow_signals: Mutex<HashMap<String, Weak<tokio::sync::Notify>>>,
     flow_limits: FlowLimits,
+    /// DPoP proofs seen recently (each is accepted once).
+    replay_guard: dpop::ReplayGuard,
     /// Long-polls woken by their flow ending (not by their deadline).
     poll_wakeups: AtomicU64,
     /// One async mutex per user with a refresh in progress (single-flight refresh).
@@ -126,6 +125,7 @@ impl AuthService {
             clock,
             flow_signals: Mutex::new(HashMap::new()),
             poll_wakeups: AtomicU64::new(0),
+            replay_guard: dpop::ReplayGuard::default(),
             refresh_locks: Mutex::new(HashMap::new()),
             refreshes: AtomicU64::new(0),
         }))
@@ -182,15 +182,6 @@ fn sanitize_code(raw: &str) -> String {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, rest) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-}
-
 #[async_trait::async_trait]
 impl Authorizer for AuthService {
     async fn caller(&self, parts: &Parts) -> Result<Caller, CallerError> {
@@ -216,12 +207,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bearer_parsing_and_error_codes() {
-        let mut h = HeaderMap::new();
-        h.insert("authorization", "Bearer abc".parse().unwrap());
-        assert_eq!(bearer(&h), Some("abc"));
-        h.insert("authorization", "Basic abc".parse().unwrap());
-        assert_eq!(bearer(&h), None);
+    fn oauth_error_codes_are_sanitised() {
         assert_eq!(sanitize_code("access_denied"), "access_denied");
         assert_eq!(sanitize_code("<script>"), "script");
         assert_eq!(sanitize_code("<>"), "an unknown error");

@@ -1,11 +1,34 @@
 //! Sessions: which user a request acts for, proven by the opaque handle the widget holds and
-//! (see [`super::dpop`]) by a proof made with the widget's non-exportable key.
+//! by a DPoP proof (RFC 9449, see [`super::dpop`]) made with the widget's non-exportable key,
+//! whose thumbprint the session was bound to when its sign-in flow started.
 
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use url::Url;
 
 use super::crypto::{Purpose, sha256};
-use super::{AuthService, authorize_again, bearer, internal};
+use super::dpop::{self, DpopError, Expect, Proof};
+use super::{AuthService, authorize_again, internal};
 use crate::session::{Authorizer as _, Caller, CallerError};
+
+/// The request header carrying the proof.
+pub const DPOP_HEADER: &str = "dpop";
+
+/// The session handle of `Authorization: DPoP <handle>` (RFC 9449 §7.1; `Bearer` is accepted
+/// too, the proof being required either way).
+fn presented_handle(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, rest) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("dpop") || scheme.eq_ignore_ascii_case("bearer"))
+        .then(|| rest.trim())
+}
+
+fn is_loopback(host: &str) -> bool {
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
 
 /// A session presented by a request, after the origin check.
 pub(super) struct Authenticated {
@@ -16,7 +39,8 @@ pub(super) struct Authenticated {
 impl AuthService {
     pub(super) async fn authenticate(&self, parts: &Parts) -> Result<Authenticated, CallerError> {
         let headers = &parts.headers;
-        let handle = bearer(headers).ok_or_else(|| authorize_again("no session: sign in first"))?;
+        let handle =
+            presented_handle(headers).ok_or_else(|| authorize_again("no session: sign in first"))?;
         // Handles are 32 random bytes in base64url; anything else is not worth a lookup.
         if handle.len() != 43
             || !handle
@@ -40,6 +64,20 @@ impl AuthService {
                 .map_err(internal)?;
             return Err(authorize_again("the session has expired; sign in again"));
         }
+        let Some(jkt) = session.dpop_jkt.as_deref() else {
+            return Err(authorize_again(
+                "this session is not bound to a key; sign in again",
+            ));
+        };
+        // The handle alone is not enough: the request must be signed with the session's key.
+        self.check_proof(
+            parts,
+            Expect {
+                jkt: Some(jkt),
+                access_token: Some(handle),
+                ..Expect::default()
+            },
+        )?;
         match self.origin_of(headers) {
             Some(origin) if origin == session.origin => {}
             _ => {
@@ -133,8 +171,50 @@ impl AuthService {
 }
 
 impl AuthService {
-    /// The proof-of-possession key a flow-starting request proved, if any.
-    pub async fn flow_key(&self, _parts: &Parts) -> Result<Option<String>, CallerError> {
-        Ok(None)
+    /// The key a flow-starting request proves possession of: the session it leads to will be
+    /// bound to it.
+    pub fn flow_key(&self, parts: &Parts) -> Result<Option<String>, CallerError> {
+        let proof = self.check_proof(parts, Expect::default())?;
+        Ok(Some(proof.jkt))
+    }
+
+    /// The URL the client addressed: the public base URL with this request's path. A proxy
+    /// reached on loopback under another name (`localhost` for `127.0.0.1`) is the same proxy.
+    fn addressed_url(&self, parts: &Parts) -> Url {
+        let mut url = self.settings.public_base_url.clone();
+        let host = parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| Url::parse(&format!("{}://{h}/", url.scheme())).ok());
+        if let Some(host) = host
+            && url.host_str().is_some_and(is_loopback)
+            && host.host_str().is_some_and(is_loopback)
+        {
+            let _ = url.set_host(host.host_str());
+            let _ = url.set_port(host.port());
+        }
+        url.set_path(parts.uri.path());
+        url
+    }
+
+    /// Verifies the request's DPoP proof and remembers it (each proof is accepted once).
+    fn check_proof(&self, parts: &Parts, expect: Expect<'_>) -> Result<Proof, CallerError> {
+        let proof = parts
+            .headers
+            .get(DPOP_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                authorize_again("the request carries no proof of possession (DPoP header)")
+            })?;
+        let now = self.now();
+        let url = self.addressed_url(parts);
+        let refused = |e: DpopError| match e {
+            DpopError::TooManyProofs => CallerError::Busy(e.to_string()),
+            other => authorize_again(other.to_string()),
+        };
+        let proof = dpop::verify(proof, &parts.method, &url, now, expect).map_err(refused)?;
+        self.replay_guard.check(&proof, now).map_err(refused)?;
+        Ok(proof)
     }
 }
