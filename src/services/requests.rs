@@ -11,7 +11,11 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, RequestMode, Response};
 
 use crate::error::ApiError;
-use crate::services::session;
+use crate::services::{dpop, session};
+
+/// The one path whose request proves a key without a session: the session it leads to is
+/// bound to that key.
+const FLOWS_PATH: &str = "/api/auth/flows";
 
 /// The proxy this widget talks to: its base URL without a trailing slash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +54,7 @@ pub enum Method {
 }
 
 impl Method {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
@@ -119,9 +123,19 @@ async fn send<B: Serialize + ?Sized>(
             .map_err(js_network_error)?;
         init.set_body(&JsValue::from_str(&json));
     }
-    if let Some(handle) = session::load(api) {
+    let url = api.url(path);
+    let handle = session::load(api);
+    // Every request with the session, and the start of a sign-in, is signed with this
+    // browser's non-exportable key (DPoP): a handle copied out of storage is useless alone.
+    if handle.is_some() || (path == FLOWS_PATH && method == Method::Post) {
+        let proof = dpop::proof(api.base(), method.as_str(), &url, handle.as_deref())
+            .await
+            .map_err(|e| ApiError::Server(e.to_string()))?;
+        headers.set("DPoP", &proof).map_err(js_network_error)?;
+    }
+    if let Some(handle) = &handle {
         headers
-            .set("Authorization", &format!("Bearer {handle}"))
+            .set("Authorization", &format!("DPoP {handle}"))
             .map_err(js_network_error)?;
     }
     if let Some(secret) = options.flow_secret {
@@ -138,13 +152,17 @@ async fn send<B: Serialize + ?Sized>(
     if let Some(signal) = options.signal {
         init.set_signal(Some(signal));
     }
-    let response = JsFuture::from(window.fetch_with_str_and_init(&api.url(path), &init))
+    let response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
         .await
         .map_err(fetch_error)?;
     let response: Response = response
         .dyn_into()
         .map_err(|_| ApiError::Decode("fetch did not return a Response".into()))?;
     let status = response.status();
+    // Proofs are dated by the proxy's clock, whatever this device's clock says.
+    if let Ok(Some(date)) = response.headers().get("Date") {
+        dpop::set_server_date(&date);
+    }
     let retry_after = response
         .headers()
         .get("Retry-After")

@@ -10,7 +10,7 @@ import {
   wallClock, UI_TIMEOUT,
 } from './harness.mjs';
 import {
-  appointmentForm, confirmation, fillAppointment, formValues, mailboxAppointments, sessionHandle, submitAndSignIn, TEXT,
+  apiFromPage, appointmentForm, confirmation, fillAppointment, formValues, mailboxAppointments, sessionHandle, submitAndSignIn, TEXT,
 } from './widget.mjs';
 
 function draft(prefix, day = 1) {
@@ -329,8 +329,9 @@ test('oidc-provider: Sign out revokes the session on the proxy and the next acti
   await page.getByRole('button', { name: TEXT.signOut }).click();
   await page.getByText(TEXT.signedOut).first().waitFor({ timeout: UI_TIMEOUT });
   assert.equal(await sessionHandle(page, proxy.url), null, 'the handle is forgotten');
-  const replayed = await page.evaluate(async (h) => (await fetch('/api/tasks', { headers: { Authorization: `Bearer ${h}` } })).status, handle);
-  assert.equal(replayed, 401, 'the old handle is refused: the session was revoked on the proxy');
+  // Even signed with the browser's own key, the old handle is refused: the session was revoked.
+  const replayed = await apiFromPage(page, proxy.url, 'api/tasks', { handle });
+  assert.equal(replayed.status, 401, 'the old handle is refused: the session was revoked on the proxy');
 
   const second = draft('After sign-out', 2);
   await fillAppointment(form, second);

@@ -10,14 +10,28 @@ import { completeSignIn, launchBrowser, newContext, screenshot, startProxyWithOi
 
 const NOT_FROM_THE_FORM = 'Open this sign-in from the form you were using';
 
-/** What the attacker's script does first: a flow with its own secret, `Origin` forged. */
+/** A DPoP proof as anyone can make one, with the attacker's own key. */
+async function attackerProof(method, url) {
+  const { subtle } = globalThis.crypto;
+  const pair = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const { kty, crv, x, y } = await subtle.exportKey('jwk', pair.publicKey);
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${part({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } })}.${part({
+    htm: method, htu: url, iat: Math.floor(Date.now() / 1000), jti: randomBytes(16).toString('base64url'),
+  })}`;
+  const signature = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, Buffer.from(input));
+  return `${input}.${Buffer.from(signature).toString('base64url')}`;
+}
+
+/** What the attacker's script does first: a flow with its own secret and key, `Origin` forged. */
 async function attackerStartsFlow(proxy, { returnTo } = {}) {
   const origin = new URL(proxy.url).origin;
   const secret = randomBytes(32).toString('base64url');
   const secretHash = createHash('sha256').update(secret).digest('base64url');
-  const response = await fetch(new URL('api/auth/flows', proxy.url), {
+  const flowsUrl = new URL('api/auth/flows', proxy.url).href;
+  const response = await fetch(flowsUrl, {
     method: 'POST',
-    headers: { Origin: origin, 'Content-Type': 'application/json' },
+    headers: { Origin: origin, 'Content-Type': 'application/json', DPoP: await attackerProof('POST', flowsUrl) },
     body: JSON.stringify({ secretHash, ...(returnTo ? { returnTo } : {}) }),
   });
   assert.equal(response.status, 201, 'the attacker can start a flow (it proves nothing yet)');

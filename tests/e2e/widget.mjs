@@ -3,7 +3,9 @@
 // with the session handle the widget keeps in the host page's localStorage.
 
 import assert from 'node:assert/strict';
-import { completeSignIn, delay, UI_TIMEOUT } from './harness.mjs';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { completeSignIn, delay, ROOT, UI_TIMEOUT } from './harness.mjs';
 
 export const TEXT = {
   calendarHeading: 'Upcoming appointments',
@@ -101,20 +103,38 @@ export async function sessionHandle(page, proxyUrl) {
   }, proxyUrl);
 }
 
+/** The widget's DPoP module as the proxy serves it (wasm-bindgen puts it under pkg/snippets/). */
+function dpopModulePath() {
+  const snippets = path.join(ROOT, 'pkg', 'snippets');
+  for (const dir of readdirSync(snippets)) {
+    const file = path.join(snippets, dir, 'src', 'js', 'dpop.js');
+    if (existsSync(file)) return path.relative(ROOT, file).split(path.sep).join('/');
+  }
+  throw new Error('no dpop.js under pkg/snippets: build the widget first');
+}
+
 /**
- * Calls the proxy's JSON API from the page (its origin, its stored session handle), the way the
- * widget does. Returns `{ status, body }`.
+ * Calls the proxy's JSON API from the page (its origin, its stored session handle, a proof
+ * signed with the key the widget keeps in the page's IndexedDB), the way the widget does.
+ * Returns `{ status, body }`.
  */
-export async function apiFromPage(page, proxyUrl, pathAndQuery) {
-  const handle = await sessionHandle(page, proxyUrl);
+export async function apiFromPage(page, proxyUrl, pathAndQuery, { handle: given } = {}) {
+  const handle = given ?? await sessionHandle(page, proxyUrl);
   assert.ok(handle, 'the widget stored no session handle in localStorage');
-  return page.evaluate(async ({ url, handle }) => {
-    const response = await fetch(url, { headers: { Authorization: `Bearer ${handle}` } });
+  return page.evaluate(async ({ url, handle, module, base }) => {
+    const { proof } = await import(module);
+    const dpop = await proof(base, 'GET', url, handle);
+    const response = await fetch(url, { headers: { Authorization: `DPoP ${handle}`, DPoP: dpop } });
     const text = await response.text();
     let body;
     try { body = JSON.parse(text); } catch { body = text; }
     return { status: response.status, body };
-  }, { url: new URL(pathAndQuery, proxyUrl).href, handle });
+  }, {
+    url: new URL(pathAndQuery, proxyUrl).href,
+    handle,
+    module: new URL(dpopModulePath(), proxyUrl).href,
+    base: proxyUrl.replace(/\/+$/, ''),
+  });
 }
 
 /** Appointments in the mailbox (calendar view, FindItem) between yesterday and 60 days ahead. */

@@ -157,15 +157,17 @@ async fn long_poll_wakes_as_soon_as_the_flow_completes() {
 async fn session_survives_a_proxy_restart() {
     let dir = TempDir::new().unwrap();
     let clock = Arc::new(OffsetClock::new());
-    let handle = {
+    let (handle, key) = {
         let app = spawn_in(dir.path(), "", clock.clone()).await;
         let handle = app.sign_in(ORIGIN_A, "carol@sandbox.test").await;
         let created = app.create_task(ORIGIN_A, &handle, "Before restart").await;
         assert_eq!(created.status(), StatusCode::CREATED);
-        handle
+        (handle, app.key.clone())
         // Dropping the app stops the server.
     };
-    let app = spawn_in(dir.path(), "", clock).await;
+    let mut app = spawn_in(dir.path(), "", clock).await;
+    // The same browser: its key is kept in IndexedDB across the restart.
+    app.key = key;
     let status = json(app.auth_status(ORIGIN_A, Some(&handle)).await).await;
     assert_eq!(status["authorized"], true, "{status}");
     let created = app.create_task(ORIGIN_A, &handle, "After restart").await;

@@ -308,7 +308,8 @@ async fn a_session_handle_only_works_from_the_origin_it_was_issued_to() {
             StatusCode::FORBIDDEN
         );
     }
-    // No Origin at all (a script outside any browser page) is refused too.
+    // No Origin at all (a script outside any browser page) is refused too: without a proof
+    // of the session's key first of all, and with one, for want of the origin.
     let bare = app
         .client
         .get(app.url("/api/tasks"))
@@ -316,7 +317,16 @@ async fn a_session_handle_only_works_from_the_origin_it_was_issued_to() {
         .send()
         .await
         .unwrap();
-    assert_eq!(bare.status(), StatusCode::FORBIDDEN);
+    assert_eq!(bare.status(), StatusCode::UNAUTHORIZED);
+    let signed = app
+        .client
+        .get(app.url("/api/tasks"))
+        .header("Authorization", format!("DPoP {handle}"))
+        .header("DPoP", app.proof(&Method::GET, "/api/tasks", Some(&handle)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::FORBIDDEN);
 
     // Garbage or unknown handles are "not signed in", not errors.
     for bogus in ["x", &"A".repeat(43), "../../etc/passwd"] {
@@ -343,6 +353,7 @@ async fn flows_and_cors_answer_only_allowed_origins() {
     let no_origin = app
         .client
         .post(app.url("/api/auth/flows"))
+        .header("DPoP", app.proof(&Method::POST, "/api/auth/flows", None))
         .send()
         .await
         .unwrap();

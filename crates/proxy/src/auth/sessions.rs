@@ -39,8 +39,8 @@ pub(super) struct Authenticated {
 impl AuthService {
     pub(super) async fn authenticate(&self, parts: &Parts) -> Result<Authenticated, CallerError> {
         let headers = &parts.headers;
-        let handle =
-            presented_handle(headers).ok_or_else(|| authorize_again("no session: sign in first"))?;
+        let handle = presented_handle(headers)
+            .ok_or_else(|| authorize_again("no session: sign in first"))?;
         // Handles are 32 random bytes in base64url; anything else is not worth a lookup.
         if handle.len() != 43
             || !handle

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The browser: follows no redirect, keeps cookies (the flow's binding cookie).
     pub client: reqwest::Client,
+    /// The browser's non-exportable key (the widget's WebCrypto key): signs DPoP proofs.
+    pub key: p256::ecdsa::SigningKey,
     /// Secrets of the flows this browser started, by flow id (the widget keeps them too).
     secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
     pub clock: Arc<OffsetClock>,
@@ -85,6 +87,7 @@ pub async fn spawn_in(dir: &Path, extra_auth: &str, clock: Arc<OffsetClock>) -> 
         base,
         state,
         client: browser(),
+        key: new_key(),
         secrets: Default::default(),
         clock,
         data_dir,
@@ -103,6 +106,52 @@ pub fn browser() -> reqwest::Client {
         .cookie_store(true)
         .build()
         .expect("client")
+}
+
+/// A fresh P-256 key, as the widget makes one.
+pub fn new_key() -> p256::ecdsa::SigningKey {
+    p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng)
+}
+
+/// A DPoP proof (RFC 9449) as the widget signs one: for `method` and `url`, dated `iat`, and
+/// naming the session `handle` presented with it, if any.
+pub fn dpop_proof(
+    key: &p256::ecdsa::SigningKey,
+    method: &Method,
+    url: &str,
+    iat: i64,
+    handle: Option<&str>,
+) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use p256::ecdsa::signature::Signer as _;
+    use sha2::Digest as _;
+    let point = key.verifying_key().to_encoded_point(false);
+    let (Some(x), Some(y)) = (point.x(), point.y()) else {
+        panic!("an uncompressed point has coordinates");
+    };
+    let header = serde_json::json!({
+        "typ": "dpop+jwt",
+        "alg": "ES256",
+        "jwk": {"kty": "EC", "crv": "P-256", "x": B64.encode(x), "y": B64.encode(y)},
+    });
+    let htu = url.split(['?', '#']).next().unwrap_or(url);
+    let mut claims = serde_json::json!({
+        "htm": method.as_str(),
+        "htu": htu,
+        "iat": iat,
+        "jti": uuid::Uuid::new_v4().to_string(),
+    });
+    if let Some(handle) = handle {
+        claims["ath"] = serde_json::json!(B64.encode(sha2::Sha256::digest(handle.as_bytes())));
+    }
+    let input = format!(
+        "{}.{}",
+        B64.encode(header.to_string()),
+        B64.encode(claims.to_string())
+    );
+    let signature: p256::ecdsa::Signature = key.sign(input.as_bytes());
+    format!("{input}.{}", B64.encode(signature.to_bytes()))
 }
 
 /// A fresh flow secret and the base64url SHA-256 the widget sends of it.
@@ -167,6 +216,14 @@ impl TestApp {
             .header(ORIGIN, origin)
     }
 
+    /// A proof by this browser's key, dated by the proxy's clock.
+    pub fn proof(&self, method: &Method, path: &str, handle: Option<&str>) -> String {
+        use proxy::auth::clock::Clock as _;
+        let iat = self.clock.now().timestamp();
+        dpop_proof(&self.key, method, &self.url(path), iat, handle)
+    }
+
+    /// A request with this browser's session: `Authorization: DPoP <handle>` and a fresh proof.
     pub fn with_session(
         &self,
         origin: &str,
@@ -174,12 +231,17 @@ impl TestApp {
         method: Method,
         path: &str,
     ) -> RequestBuilder {
+        let proof = self.proof(&method, path, Some(handle));
         self.from(origin, method, path)
-            .header(AUTHORIZATION, format!("Bearer {handle}"))
+            .header(AUTHORIZATION, format!("DPoP {handle}"))
+            .header("DPoP", proof)
     }
 
+    /// `POST /api/auth/flows` with a proof of this browser's key (the session will be bound to it).
     pub async fn start_flow_raw(&self, origin: &str, body: &str) -> Response {
+        let proof = self.proof(&Method::POST, "/api/auth/flows", None);
         self.from(origin, Method::POST, "/api/auth/flows")
+            .header("DPoP", proof)
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_owned())
             .send()
