@@ -35,6 +35,8 @@ pub enum ErrorCode {
     Forbidden,
     /// 404
     NotFound,
+    /// 408: the request body did not arrive in time.
+    RequestTimeout,
     /// 409: e.g. the item changed on the server (ChangeKey mismatch).
     Conflict,
     /// 503: Exchange throttled us; `details.retryAfterSeconds` says when to retry.
@@ -53,6 +55,7 @@ impl ErrorCode {
             ErrorCode::AuthorizationRequired => "authorization_required",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Conflict => "conflict",
             ErrorCode::ExchangeBusy => "exchange_busy",
             ErrorCode::ExchangeError => "exchange_error",
@@ -67,6 +70,7 @@ impl ErrorCode {
             ErrorCode::AuthorizationRequired => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::RequestTimeout => 408,
             ErrorCode::Conflict => 409,
             ErrorCode::ExchangeBusy => 503,
             ErrorCode::ExchangeError => 502,

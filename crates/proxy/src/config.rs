@@ -31,10 +31,25 @@ pub struct Config {
     /// Embedding origins allowed to call the API (CORS and session binding). An entry may end
     /// in `:*` to allow any port of that host (`http://127.0.0.1:*`).
     pub allowed_origins: Vec<String>,
+    pub server: ServerConfig,
     pub ews: EwsConfig,
     pub sandbox: SandboxConfig,
     /// The raw `[auth]` table, parsed by the authorization module (it owns those keys).
     pub auth: toml::Table,
+}
+
+/// How long clients may take to send a request (slow clients hold connections and tasks).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// From the moment a connection waits for a request to the end of its headers.
+    pub header_timeout: Duration,
+    /// From the first read of a request body to its end.
+    pub body_timeout: Duration,
+}
+
+impl ServerConfig {
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 }
 
 /// How the EWS client reaches Exchange.
@@ -131,6 +146,8 @@ pub struct ConfigLayer {
     pub public_url: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
     #[serde(default)]
+    pub server: ServerLayer,
+    #[serde(default)]
     pub ews: EwsLayer,
     #[serde(default)]
     pub sandbox: SandboxLayer,
@@ -138,6 +155,13 @@ pub struct ConfigLayer {
     /// Where each value was set, for error messages (key -> origin); not part of the file.
     #[serde(skip)]
     pub origins: BTreeMap<&'static str, String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerLayer {
+    pub header_timeout_secs: Option<u64>,
+    pub body_timeout_secs: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -160,13 +184,15 @@ pub struct SandboxLayer {
 }
 
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 18] = [
     "bind",
     "port",
     "data_dir",
     "static_dir",
     "public_url",
     "allowed_origins",
+    "server.header_timeout_secs",
+    "server.body_timeout_secs",
     "ews.endpoint",
     "ews.server_version",
     "ews.impersonation",
@@ -206,80 +232,61 @@ impl ConfigLayer {
 
     /// Reads `XF_*` variables through `get` (a closure so tests need not touch the process env).
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut layer = ConfigLayer::default();
-        let text = |var: &'static str, key: &'static str, layer: &mut ConfigLayer| {
-            let value = get(var).filter(|v| !v.trim().is_empty());
-            if value.is_some() {
-                layer
-                    .origins
-                    .insert(key, format!("environment variable {var}"));
-            }
-            value
+        const SECONDS: &str = "a whole number of seconds";
+        let mut env = EnvReader {
+            get,
+            origins: BTreeMap::new(),
         };
-        layer.bind = text("XF_BIND", "bind", &mut layer);
-        if let Some(port) = text("XF_PORT", "port", &mut layer) {
-            layer.port = Some(parse_env(&port, "XF_PORT", "a port number 0-65535")?);
-        }
-        layer.data_dir = text("XF_DATA_DIR", "data_dir", &mut layer).map(PathBuf::from);
-        layer.static_dir = text("XF_STATIC_DIR", "static_dir", &mut layer).map(PathBuf::from);
-        layer.public_url = text("XF_PUBLIC_URL", "public_url", &mut layer);
-        if let Some(list) = text("XF_ALLOWED_ORIGINS", "allowed_origins", &mut layer) {
-            layer.allowed_origins = Some(
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            );
-        }
-        layer.ews.endpoint = text("XF_EWS_ENDPOINT", "ews.endpoint", &mut layer);
-        layer.ews.server_version = text("XF_EWS_SERVER_VERSION", "ews.server_version", &mut layer);
-        layer.ews.impersonation = text("XF_EWS_IMPERSONATION", "ews.impersonation", &mut layer);
-        if let Some(v) = text("XF_EWS_TIMEOUT_SECONDS", "ews.timeout_seconds", &mut layer) {
-            layer.ews.timeout_seconds = Some(parse_env(
-                &v,
+        let mut layer = ConfigLayer {
+            bind: env.text("XF_BIND", "bind"),
+            port: env.number("XF_PORT", "port", "a port number 0-65535")?,
+            data_dir: env.text("XF_DATA_DIR", "data_dir").map(PathBuf::from),
+            static_dir: env.text("XF_STATIC_DIR", "static_dir").map(PathBuf::from),
+            public_url: env.text("XF_PUBLIC_URL", "public_url"),
+            allowed_origins: env.list("XF_ALLOWED_ORIGINS", "allowed_origins"),
+            ..ConfigLayer::default()
+        };
+        layer.server = ServerLayer {
+            header_timeout_secs: env.number(
+                "XF_SERVER_HEADER_TIMEOUT_SECS",
+                "server.header_timeout_secs",
+                SECONDS,
+            )?,
+            body_timeout_secs: env.number(
+                "XF_SERVER_BODY_TIMEOUT_SECS",
+                "server.body_timeout_secs",
+                SECONDS,
+            )?,
+        };
+        layer.ews = EwsLayer {
+            endpoint: env.text("XF_EWS_ENDPOINT", "ews.endpoint"),
+            server_version: env.text("XF_EWS_SERVER_VERSION", "ews.server_version"),
+            impersonation: env.text("XF_EWS_IMPERSONATION", "ews.impersonation"),
+            timeout_seconds: env.number(
                 "XF_EWS_TIMEOUT_SECONDS",
-                "a whole number of seconds",
-            )?);
-        }
-        if let Some(v) = text("XF_EWS_MAX_RETRIES", "ews.max_retries", &mut layer) {
-            layer.ews.max_retries = Some(parse_env(&v, "XF_EWS_MAX_RETRIES", "a whole number")?);
-        }
-        if let Some(v) = text(
-            "XF_EWS_RETRY_BUDGET_SECONDS",
-            "ews.retry_budget_seconds",
-            &mut layer,
-        ) {
-            layer.ews.retry_budget_seconds = Some(parse_env(
-                &v,
+                "ews.timeout_seconds",
+                SECONDS,
+            )?,
+            max_retries: env.number("XF_EWS_MAX_RETRIES", "ews.max_retries", "a whole number")?,
+            retry_budget_seconds: env.number(
                 "XF_EWS_RETRY_BUDGET_SECONDS",
-                "a whole number of seconds",
-            )?);
-        }
-        if let Some(v) = text("XF_SANDBOX", "sandbox.enabled", &mut layer) {
-            layer.sandbox.enabled = Some(parse_bool(&v).ok_or_else(|| ConfigError::Invalid {
+                "ews.retry_budget_seconds",
+                SECONDS,
+            )?,
+        };
+        let enabled = match env.text("XF_SANDBOX", "sandbox.enabled") {
+            None => None,
+            Some(v) => Some(parse_bool(&v).ok_or_else(|| ConfigError::Invalid {
                 origin: "environment variable XF_SANDBOX".into(),
                 problem: format!("'{v}' is not a boolean (true/false/1/0)"),
-            })?);
-        }
-        layer.sandbox.userinfo_url = text(
-            "XF_SANDBOX_USERINFO_URL",
-            "sandbox.userinfo_url",
-            &mut layer,
-        );
-        if let Some(list) = text(
-            "XF_SANDBOX_IMPERSONATORS",
-            "sandbox.impersonators",
-            &mut layer,
-        ) {
-            layer.sandbox.impersonators = Some(
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            );
-        }
+            })?),
+        };
+        layer.sandbox = SandboxLayer {
+            enabled,
+            userinfo_url: env.text("XF_SANDBOX_USERINFO_URL", "sandbox.userinfo_url"),
+            impersonators: env.list("XF_SANDBOX_IMPERSONATORS", "sandbox.impersonators"),
+        };
+        layer.origins = env.origins;
         Ok(layer)
     }
 
@@ -291,6 +298,8 @@ impl ConfigLayer {
             "static_dir" => self.static_dir.is_some(),
             "public_url" => self.public_url.is_some(),
             "allowed_origins" => self.allowed_origins.is_some(),
+            "server.header_timeout_secs" => self.server.header_timeout_secs.is_some(),
+            "server.body_timeout_secs" => self.server.body_timeout_secs.is_some(),
             "ews.endpoint" => self.ews.endpoint.is_some(),
             "ews.server_version" => self.ews.server_version.is_some(),
             "ews.impersonation" => self.ews.impersonation.is_some(),
@@ -318,6 +327,14 @@ impl ConfigLayer {
         pick(&mut self.static_dir, upper.static_dir);
         pick(&mut self.public_url, upper.public_url);
         pick(&mut self.allowed_origins, upper.allowed_origins);
+        pick(
+            &mut self.server.header_timeout_secs,
+            upper.server.header_timeout_secs,
+        );
+        pick(
+            &mut self.server.body_timeout_secs,
+            upper.server.body_timeout_secs,
+        );
         pick(&mut self.ews.endpoint, upper.ews.endpoint);
         pick(&mut self.ews.server_version, upper.ews.server_version);
         pick(&mut self.ews.impersonation, upper.ews.impersonation);
@@ -351,6 +368,46 @@ fn parse_env<T: std::str::FromStr>(raw: &str, var: &str, expected: &str) -> Resu
         origin: format!("environment variable {var}"),
         problem: format!("'{raw}' is not {expected}"),
     })
+}
+
+/// Reads `XF_*` variables, remembering which setting each one set (for error messages).
+struct EnvReader<F> {
+    get: F,
+    origins: BTreeMap<&'static str, String>,
+}
+
+impl<F: Fn(&str) -> Option<String>> EnvReader<F> {
+    /// The variable's value; empty counts as unset.
+    fn text(&mut self, var: &'static str, key: &'static str) -> Option<String> {
+        let value = (self.get)(var).filter(|v| !v.trim().is_empty());
+        if value.is_some() {
+            self.origins
+                .insert(key, format!("environment variable {var}"));
+        }
+        value
+    }
+
+    fn number<T: std::str::FromStr>(
+        &mut self,
+        var: &'static str,
+        key: &'static str,
+        expected: &str,
+    ) -> Result<Option<T>, ConfigError> {
+        self.text(var, key)
+            .map(|raw| parse_env(&raw, var, expected))
+            .transpose()
+    }
+
+    /// A comma-separated list.
+    fn list(&mut self, var: &'static str, key: &'static str) -> Option<Vec<String>> {
+        self.text(var, key).map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+    }
 }
 
 fn parse_bool(raw: &str) -> Option<bool> {
@@ -421,13 +478,34 @@ impl Config {
                 ));
             }
         };
-        let timeout_seconds = merged.ews.timeout_seconds.unwrap_or(30);
-        if !(1..=600).contains(&timeout_seconds) {
-            return Err(invalid(
-                "ews.timeout_seconds",
-                format!("{timeout_seconds} is out of range (1 to 600 seconds)"),
-            ));
-        }
+        let seconds_in_range = |key: &str, value: Option<u64>, default: Duration| {
+            let seconds = value.unwrap_or(default.as_secs());
+            if (1..=600).contains(&seconds) {
+                Ok(Duration::from_secs(seconds))
+            } else {
+                Err(invalid(
+                    key,
+                    format!("{seconds} is out of range (1 to 600 seconds)"),
+                ))
+            }
+        };
+        let server = ServerConfig {
+            header_timeout: seconds_in_range(
+                "server.header_timeout_secs",
+                merged.server.header_timeout_secs,
+                ServerConfig::DEFAULT_HEADER_TIMEOUT,
+            )?,
+            body_timeout: seconds_in_range(
+                "server.body_timeout_secs",
+                merged.server.body_timeout_secs,
+                ServerConfig::DEFAULT_BODY_TIMEOUT,
+            )?,
+        };
+        let timeout = seconds_in_range(
+            "ews.timeout_seconds",
+            merged.ews.timeout_seconds,
+            Duration::from_secs(30),
+        )?;
         let max_retries = merged.ews.max_retries.unwrap_or(4);
         if max_retries > 20 {
             return Err(invalid(
@@ -502,11 +580,12 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from(".")),
             public_url,
             allowed_origins,
+            server,
             ews: EwsConfig {
                 endpoint,
                 server_version,
                 impersonation,
-                timeout: Duration::from_secs(timeout_seconds),
+                timeout,
                 max_retries,
                 retry_budget: Duration::from_secs(retry_budget_seconds),
             },
@@ -713,6 +792,25 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("has a path")
+        );
+    }
+
+    #[test]
+    fn slow_client_timeouts_default_and_are_bounded() {
+        let config = Config::resolve([]).unwrap();
+        assert_eq!(config.server.header_timeout, Duration::from_secs(10));
+        assert_eq!(config.server.body_timeout, Duration::from_secs(30));
+        let layer = file("[server]\nheader_timeout_secs = 5\n").unwrap();
+        let config =
+            Config::resolve([layer, env(&[("XF_SERVER_BODY_TIMEOUT_SECS", "7")])]).unwrap();
+        assert_eq!(config.server.header_timeout, Duration::from_secs(5));
+        assert_eq!(config.server.body_timeout, Duration::from_secs(7));
+        let err = Config::resolve([file("[server]\nbody_timeout_secs = 0\n").unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config file proxy.toml, key server.body_timeout_secs:"),
+            "{err}"
         );
     }
 

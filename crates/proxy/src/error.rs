@@ -25,6 +25,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// 408: the client sent its request body too slowly.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     /// 409: e.g. a ChangeKey mismatch or an Idempotency-Key reused for another request.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -56,6 +59,7 @@ impl AppError {
             AppError::AuthorizationRequired(_) => ErrorCode::AuthorizationRequired,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::RequestTimeout => ErrorCode::RequestTimeout,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::ExchangeBusy { .. } => ErrorCode::ExchangeBusy,
             AppError::Exchange(_) => ErrorCode::ExchangeError,
@@ -84,6 +88,10 @@ impl AppError {
                 body
             }
             AppError::Internal(_) => ApiErrorBody::new(code, "Something went wrong on the server."),
+            AppError::RequestTimeout => ApiErrorBody::new(
+                code,
+                "The request body arrived too slowly; send the request again.",
+            ),
             AppError::MalformedRequest(m)
             | AppError::Forbidden(m)
             | AppError::NotFound(m)

@@ -5,6 +5,7 @@
 //! state from a [`Config`] and serves until stopped (tests start it on port 0).
 
 pub mod auth; // per-user authorization (auth helper)
+pub mod body_guard;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -15,6 +16,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod routes;
 pub mod sandbox;
+pub mod server;
 pub mod session;
 pub mod state;
 
@@ -77,9 +79,16 @@ pub fn app(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
         tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
     });
+    let body_rules = body_guard::BodyRules {
+        timeout: state.config.server.body_timeout,
+    };
     // Unknown paths answer in the API's error shape (the static directories answer their own).
     router
         .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            body_rules,
+            body_guard::guard,
+        ))
         .layer(trace)
         .with_state(state)
 }
@@ -290,9 +299,14 @@ impl Application {
 
     /// Serves until the future resolves with an error or the process is asked to stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, app(self.state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        let header_timeout = self.state.config.server.header_timeout;
+        server::serve(
+            self.listener,
+            app(self.state),
+            header_timeout,
+            shutdown_signal(),
+        )
+        .await
     }
 }
 

@@ -1,0 +1,127 @@
+//! Attacks on the proxy's plumbing, each performed for real against a running proxy: slow
+//! clients, leaky upstream errors, oversized bodies, readable database files, plain-http
+//! upstreams, an accidental sandbox, look-alike origins.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Reads until the server closes the connection (or `limit` passes); returns what arrived
+/// and when the connection closed (`None`: still open at the limit).
+async fn read_until_closed(
+    reader: &mut (impl AsyncReadExt + Unpin),
+    limit: Duration,
+) -> (Vec<u8>, Option<Instant>) {
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, reader.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (received, Some(Instant::now())),
+            Ok(Ok(n)) => received.extend_from_slice(&chunk[..n]),
+            Err(_) => return (received, None),
+        }
+    }
+}
+
+/// Sends `bytes` one at a time, `gap` apart, until done or the server stops accepting them.
+async fn dribble(writer: &mut (impl AsyncWriteExt + Unpin), bytes: &[u8], gap: Duration) {
+    for byte in bytes {
+        if writer.write_all(&[*byte]).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(gap).await;
+    }
+}
+
+fn split_response(raw: &[u8]) -> (String, serde_json::Value) {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
+    let body = serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"));
+    (head.to_owned(), body)
+}
+
+#[tokio::test]
+async fn slowloris_clients_lose_their_connection() {
+    let harness = Harness::new().await;
+    let mut options = harness.options();
+    options.server_extra = "header_timeout_secs = 1\nbody_timeout_secs = 1".into();
+    let app = spawn_app(options).await;
+    let address = format!("127.0.0.1:{}", app.port);
+    // Each client would need 8 s or more to finish; the server must not wait that long.
+    let gap = Duration::from_millis(100);
+    let limit = Duration::from_secs(4);
+
+    let slow_headers = async {
+        let (mut reader, mut writer) = TcpStream::connect(&address).await.unwrap().into_split();
+        let started = Instant::now();
+        let head = format!(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n",
+            "a".repeat(80)
+        );
+        let writing = async { dribble(&mut writer, head.as_bytes(), gap).await };
+        let ((received, closed), ()) = tokio::join!(read_until_closed(&mut reader, limit), writing);
+        let closed = closed.expect("a client dribbling its headers is disconnected");
+        assert!(
+            closed - started < Duration::from_millis(2500),
+            "closed after {:?}",
+            closed - started
+        );
+        assert!(!String::from_utf8_lossy(&received).contains("200 OK"));
+    };
+
+    let body_request = |content_length: usize| {
+        format!(
+            "POST /api/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer session-handle\r\n\
+             Content-Type: application/json\r\nContent-Length: {content_length}\r\n\r\n"
+        )
+    };
+    let stalled_body = async {
+        let mut stream = TcpStream::connect(&address).await.unwrap();
+        let started = Instant::now();
+        stream
+            .write_all(body_request(100).as_bytes())
+            .await
+            .unwrap();
+        stream.write_all(br#"{"subject":"#).await.unwrap();
+        let (received, closed) = read_until_closed(&mut stream, limit).await;
+        let closed = closed.expect("a client stalling mid-body is disconnected");
+        assert!(closed - started < Duration::from_millis(2500));
+        let (head, body) = split_response(&received);
+        assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+        assert_eq!(body["error"], "request_timeout", "{body}");
+    };
+
+    let dribbled_body = async {
+        let (mut reader, mut writer) = TcpStream::connect(&address).await.unwrap().into_split();
+        let started = Instant::now();
+        writer
+            .write_all(body_request(200).as_bytes())
+            .await
+            .unwrap();
+        let payload = format!(r#"{{"subject":"{}"}}"#, "s".repeat(185));
+        let writing = async { dribble(&mut writer, payload.as_bytes(), gap).await };
+        let ((received, closed), ()) = tokio::join!(read_until_closed(&mut reader, limit), writing);
+        let closed = closed.expect("a client dribbling its body is disconnected");
+        assert!(closed - started < Duration::from_millis(2500));
+        let (head, body) = split_response(&received);
+        assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+        assert_eq!(body["error"], "request_timeout", "{body}");
+    };
+
+    tokio::join!(slow_headers, stalled_body, dribbled_body);
+    // The server still serves everyone else.
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+}
