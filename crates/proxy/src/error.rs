@@ -34,9 +34,17 @@ pub enum AppError {
     /// 503: Exchange throttled us longer than our retry budget.
     #[error("Exchange is busy, retry in {} s", retry_after_seconds(*.retry_after))]
     ExchangeBusy { retry_after: Duration },
-    /// 502: Exchange answered with an error, or could not be reached.
+    /// 502: Exchange answered with an error (its own words, for the user).
     #[error("Exchange error: {0}")]
     Exchange(String),
+    /// 502: Exchange could not be reached or its answer could not be read. The browser gets
+    /// `message` only: `detail` (library error chains naming URLs, hosts and ports of the
+    /// network behind the proxy) goes to the log.
+    #[error("{message} ({detail})")]
+    ExchangeUnavailable {
+        message: &'static str,
+        detail: String,
+    },
     /// 500: a bug or an infrastructure failure on our side; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -62,7 +70,9 @@ impl AppError {
             AppError::RequestTimeout => ErrorCode::RequestTimeout,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::ExchangeBusy { .. } => ErrorCode::ExchangeBusy,
-            AppError::Exchange(_) => ErrorCode::ExchangeError,
+            AppError::Exchange(_) | AppError::ExchangeUnavailable { .. } => {
+                ErrorCode::ExchangeError
+            }
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -88,6 +98,7 @@ impl AppError {
                 body
             }
             AppError::Internal(_) => ApiErrorBody::new(code, "Something went wrong on the server."),
+            AppError::ExchangeUnavailable { message, .. } => ApiErrorBody::new(code, *message),
             AppError::RequestTimeout => ApiErrorBody::new(
                 code,
                 "The request body arrived too slowly; send the request again.",
@@ -106,6 +117,9 @@ impl IntoResponse for AppError {
         match &self {
             AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
             AppError::Exchange(detail) => tracing::warn!(%detail, "Exchange error"),
+            AppError::ExchangeUnavailable { message, detail } => {
+                tracing::warn!(%detail, "{message}")
+            }
             _ => tracing::debug!(error = %self, "request refused"),
         }
         let code = self.code();

@@ -125,3 +125,93 @@ async fn slowloris_clients_lose_their_connection() {
         .unwrap();
     assert_eq!(health.status(), 200);
 }
+
+/// Accepts connections and resets each one (RST) as soon as it has read the request head.
+async fn spawn_resetting_server() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = [0u8; 512];
+            let _ = stream.read(&mut head).await;
+            let _ = stream.set_zero_linger();
+            drop(stream);
+        }
+    });
+    address
+}
+
+/// Answers plain text to everything: a TLS client fails its handshake here.
+async fn spawn_plain_text_server() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = stream
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    address
+}
+
+#[tokio::test]
+async fn upstream_failures_do_not_reveal_the_network_behind_the_proxy() {
+    let harness = Harness::new().await;
+    let closed_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let resetting = spawn_resetting_server().await;
+    let plain_text = spawn_plain_text_server().await;
+    let endpoints = [
+        format!("http://{closed_port}/EWS/Exchange.asmx"),
+        format!("http://{resetting}/EWS/Exchange.asmx"),
+        format!("https://{plain_text}/EWS/Exchange.asmx"),
+    ];
+    for (n, endpoint) in endpoints.into_iter().enumerate() {
+        let mut options = harness.options();
+        options.data_dir = harness.dir.path().join(format!("data-{n}"));
+        options.ews_endpoint = Some(endpoint.clone());
+        options.retry_budget_seconds = 1;
+        options.timeout_seconds = 2;
+        let app = spawn_app(options).await;
+        let port = url::Url::parse(&endpoint)
+            .unwrap()
+            .port()
+            .unwrap()
+            .to_string();
+        let answers = [
+            app.get("/api/tasks").send().await.unwrap(),
+            app.post("/api/appointments")
+                .json(&appointment_json("Budget review"))
+                .send()
+                .await
+                .unwrap(),
+        ];
+        for answer in answers {
+            assert_eq!(answer.status(), 502, "{endpoint}");
+            let body: serde_json::Value = answer.json().await.unwrap();
+            assert_eq!(body["error"], "exchange_error", "{body}");
+            let message = body["message"].as_str().unwrap();
+            assert_eq!(
+                message, "Exchange could not be reached. Try again in a moment.",
+                "{endpoint}"
+            );
+            let text = body.to_string().to_lowercase();
+            for leak in [
+                "127.0.0.1",
+                port.as_str(),
+                "http",
+                "error sending request",
+                "tcp",
+                "tls",
+                "connect",
+                "exchange.asmx",
+            ] {
+                assert!(!text.contains(leak), "{endpoint}: {leak:?} in {body}");
+            }
+        }
+        app.stop().await;
+    }
+}
