@@ -39,6 +39,8 @@ pub enum ErrorCode {
     RequestTimeout,
     /// 409: e.g. the item changed on the server (ChangeKey mismatch).
     Conflict,
+    /// 413: the request body is larger than the proxy accepts (`details.limitBytes`).
+    PayloadTooLarge,
     /// 503: Exchange throttled us; `details.retryAfterSeconds` says when to retry.
     ExchangeBusy,
     /// 502: Exchange answered with an error or could not be reached.
@@ -57,6 +59,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ExchangeBusy => "exchange_busy",
             ErrorCode::ExchangeError => "exchange_error",
             ErrorCode::Internal => "internal",
@@ -72,6 +75,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::RequestTimeout => 408,
             ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ExchangeBusy => 503,
             ErrorCode::ExchangeError => 502,
             ErrorCode::Internal => 500,

@@ -28,6 +28,9 @@ pub enum AppError {
     /// 408: the client sent its request body too slowly.
     #[error("the request body did not arrive in time")]
     RequestTimeout,
+    /// 413: the request body is larger than the proxy accepts.
+    #[error("the request body is larger than {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: u64 },
     /// 409: e.g. a ChangeKey mismatch or an Idempotency-Key reused for another request.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -68,6 +71,7 @@ impl AppError {
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::RequestTimeout => ErrorCode::RequestTimeout,
+            AppError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::ExchangeBusy { .. } => ErrorCode::ExchangeBusy,
             AppError::Exchange(_) | AppError::ExchangeUnavailable { .. } => {
@@ -99,6 +103,17 @@ impl AppError {
             }
             AppError::Internal(_) => ApiErrorBody::new(code, "Something went wrong on the server."),
             AppError::ExchangeUnavailable { message, .. } => ApiErrorBody::new(code, *message),
+            AppError::PayloadTooLarge { limit_bytes } => {
+                let mut body = ApiErrorBody::new(
+                    code,
+                    format!(
+                        "The request is too large: at most {} KiB are accepted.",
+                        limit_bytes / 1024
+                    ),
+                );
+                body.details.insert("limitBytes".into(), json!(limit_bytes));
+                body
+            }
             AppError::RequestTimeout => ApiErrorBody::new(
                 code,
                 "The request body arrived too slowly; send the request again.",

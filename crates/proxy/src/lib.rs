@@ -81,10 +81,13 @@ pub fn app(state: AppState) -> Router {
     });
     let body_rules = body_guard::BodyRules {
         timeout: state.config.server.body_timeout,
+        max_bytes: body_guard::MAX_BODY_BYTES,
     };
     // Unknown paths answer in the API's error shape (the static directories answer their own).
     router
         .fallback(routes::not_found)
+        // The body guard's limit is the only one (axum's answered plain text).
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
             body_rules,
             body_guard::guard,

@@ -2,6 +2,7 @@
 //! clients, leaky upstream errors, oversized bodies, readable database files, plain-http
 //! upstreams, an accidental sandbox, look-alike origins.
 
+mod auth_support;
 mod common;
 
 use std::time::{Duration, Instant};
@@ -36,6 +37,40 @@ async fn dribble(writer: &mut (impl AsyncWriteExt + Unpin), bytes: &[u8], gap: D
         }
         tokio::time::sleep(gap).await;
     }
+}
+
+/// Sends `head` then `body` on a fresh connection (the body written while the answer is read,
+/// so an early answer is not missed) and returns the answer's head and JSON body.
+async fn raw_exchange(address: &str, head: String, body: Vec<u8>) -> (String, serde_json::Value) {
+    let (mut reader, mut writer) = TcpStream::connect(address).await.unwrap().into_split();
+    let writing = async move {
+        // The server may stop reading once it has answered; a failed write is expected then.
+        if writer.write_all(head.as_bytes()).await.is_ok() {
+            let _ = writer.write_all(&body).await;
+        }
+        writer
+    };
+    let ((received, _), _writer) = tokio::join!(
+        read_until_closed(&mut reader, Duration::from_secs(10)),
+        writing
+    );
+    split_response(&received)
+}
+
+/// `bytes` of `a` in chunked transfer encoding (no length declared up front).
+fn chunked(bytes: u64) -> Vec<u8> {
+    const CHUNK: usize = 64 * 1024;
+    let mut body = Vec::new();
+    let mut left = bytes as usize;
+    while left > 0 {
+        let n = left.min(CHUNK);
+        body.extend_from_slice(format!("{n:x}\r\n").as_bytes());
+        body.extend(std::iter::repeat_n(b'a', n));
+        body.extend_from_slice(b"\r\n");
+        left -= n;
+    }
+    body.extend_from_slice(b"0\r\n\r\n");
+    body
 }
 
 fn split_response(raw: &[u8]) -> (String, serde_json::Value) {
@@ -214,4 +249,76 @@ async fn upstream_failures_do_not_reveal_the_network_behind_the_proxy() {
         }
         app.stop().await;
     }
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_413_in_the_api_error_shape_on_every_route() {
+    use auth_support::ORIGIN_A;
+    let dir = tempfile::TempDir::new().unwrap();
+    let app = auth_support::spawn(&dir).await;
+    let handle = app.sign_in(ORIGIN_A, "alice").await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let limit = proxy::body_guard::MAX_BODY_BYTES;
+    let check = |route: String, (head, body): (String, serde_json::Value)| {
+        assert!(head.starts_with("HTTP/1.1 413"), "{route}: {head}");
+        assert!(
+            head.to_lowercase()
+                .contains("content-type: application/json"),
+            "{route}: {head}"
+        );
+        assert_eq!(body["error"], "payload_too_large", "{route}: {body}");
+        assert_eq!(body["details"]["limitBytes"], limit, "{route}: {body}");
+    };
+    let request_head = |path: &str, content_type: &str, framing: String| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nOrigin: {ORIGIN_A}\r\n\
+             Authorization: Bearer {handle}\r\nContent-Type: {content_type}\r\n{framing}\r\n\r\n"
+        )
+    };
+    const JSON: &str = "application/json";
+    const FORM: &str = "application/x-www-form-urlencoded";
+    const XML: &str = "text/xml; charset=utf-8";
+    let routes = [
+        ("/api/appointments", JSON),
+        ("/api/tasks", JSON),
+        ("/api/auth/flows", JSON),
+        ("/api/auth/signout", JSON),
+        ("/sandbox/ews/Exchange.asmx", XML),
+        ("/sandbox/oauth/signin", FORM),
+        ("/sandbox/oauth/consent", FORM),
+        ("/sandbox/oauth/token", FORM),
+        ("/sandbox/oauth/revoke", FORM),
+        ("/sandbox/oauth/userinfo", FORM),
+        ("/sandbox/oauth/admin/revoke-user", FORM),
+        ("/no/such/route", JSON),
+    ];
+    for (path, content_type) in routes {
+        // A declared length over the limit is refused before the body is read.
+        let head = request_head(path, content_type, format!("Content-Length: {}", limit + 1));
+        check(
+            format!("{path} (Content-Length)"),
+            raw_exchange(&address, head, b"request=x&user=alice".to_vec()).await,
+        );
+    }
+    // Without a declared length the limit applies while reading, on every route that reads a
+    // body (the others never look at it).
+    for (path, content_type) in &routes[..11] {
+        if ["/api/auth/signout", "/sandbox/oauth/userinfo"].contains(path) {
+            continue;
+        }
+        let head = request_head(path, content_type, "Transfer-Encoding: chunked".into());
+        check(
+            format!("{path} (chunked)"),
+            raw_exchange(&address, head, chunked(limit + 1)).await,
+        );
+    }
+    // Just under the limit is still read (and refused for what it says, not its size).
+    let head = request_head(
+        "/api/auth/flows",
+        JSON,
+        format!("Content-Length: {limit}\r\nConnection: close"),
+    );
+    let (head, body) = raw_exchange(&address, head, vec![b'a'; limit as usize]).await;
+    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
+    assert_eq!(body["error"], "malformed_request", "{body}");
 }
