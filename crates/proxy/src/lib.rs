@@ -192,7 +192,7 @@ impl Application {
             None => self_url(config.bind, port)?,
         };
 
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
+        db::create_data_dir(&config.data_dir).map_err(|source| StartupError::DataDir {
             path: config.data_dir.clone(),
             source,
         })?;

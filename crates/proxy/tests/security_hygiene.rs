@@ -322,3 +322,60 @@ async fn oversized_bodies_get_413_in_the_api_error_shape_on_every_route() {
     assert!(head.starts_with("HTTP/1.1 400"), "{head}");
     assert_eq!(body["error"], "malformed_request", "{body}");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn other_local_users_cannot_read_the_databases() {
+    use auth_support::ORIGIN_A;
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    // Every file the proxy wrote: its databases with their -wal/-shm files, the token key.
+    let files = || {
+        let mut files: Vec<_> = std::fs::read_dir(&data)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        files.sort();
+        files
+    };
+    {
+        let app = auth_support::spawn(&dir).await;
+        let handle = app.sign_in(ORIGIN_A, "alice").await;
+        assert_eq!(
+            app.create_task(ORIGIN_A, &handle, "Private").await.status(),
+            201
+        );
+        assert_eq!(mode(&data), 0o700, "the data directory is the proxy's only");
+        let files = files();
+        for suffix in [
+            "proxy.sqlite-wal",
+            "sandbox.sqlite-shm",
+            "dev-auth.sqlite",
+            "token.key",
+        ] {
+            assert!(
+                files.iter().any(|f| f.to_string_lossy().ends_with(suffix)),
+                "{suffix} missing from {files:?}"
+            );
+        }
+        for file in &files {
+            assert!(file.is_file(), "{}", file.display());
+            assert_eq!(
+                mode(file),
+                0o600,
+                "{} is readable by others",
+                file.display()
+            );
+        }
+    }
+    // A database left readable (by hand, or an earlier version) is closed up at the next start.
+    let database = data.join("proxy.sqlite");
+    std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let _app = auth_support::spawn(&dir).await;
+    for file in files() {
+        assert_eq!(mode(&file), 0o600, "{} after a restart", file.display());
+    }
+}
