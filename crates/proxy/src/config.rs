@@ -16,6 +16,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+use crate::insecure_http::InsecureHttpPolicy;
+
 /// The validated configuration the server runs with.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -31,6 +33,8 @@ pub struct Config {
     /// Embedding origins allowed to call the API (CORS and session binding). An entry may end
     /// in `:*` to allow any port of that host (`http://127.0.0.1:*`).
     pub allowed_origins: Vec<String>,
+    /// Plain-http upstreams: sandbox mode, or the origins of `allow_insecure_http`.
+    pub insecure_http: InsecureHttpPolicy,
     pub server: ServerConfig,
     pub ews: EwsConfig,
     pub sandbox: SandboxConfig,
@@ -145,6 +149,7 @@ pub struct ConfigLayer {
     pub static_dir: Option<PathBuf>,
     pub public_url: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
+    pub allow_insecure_http: Option<Vec<String>>,
     #[serde(default)]
     pub server: ServerLayer,
     #[serde(default)]
@@ -184,13 +189,14 @@ pub struct SandboxLayer {
 }
 
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 19] = [
     "bind",
     "port",
     "data_dir",
     "static_dir",
     "public_url",
     "allowed_origins",
+    "allow_insecure_http",
     "server.header_timeout_secs",
     "server.body_timeout_secs",
     "ews.endpoint",
@@ -244,6 +250,7 @@ impl ConfigLayer {
             static_dir: env.text("XF_STATIC_DIR", "static_dir").map(PathBuf::from),
             public_url: env.text("XF_PUBLIC_URL", "public_url"),
             allowed_origins: env.list("XF_ALLOWED_ORIGINS", "allowed_origins"),
+            allow_insecure_http: env.list("XF_ALLOW_INSECURE_HTTP", "allow_insecure_http"),
             ..ConfigLayer::default()
         };
         layer.server = ServerLayer {
@@ -298,6 +305,7 @@ impl ConfigLayer {
             "static_dir" => self.static_dir.is_some(),
             "public_url" => self.public_url.is_some(),
             "allowed_origins" => self.allowed_origins.is_some(),
+            "allow_insecure_http" => self.allow_insecure_http.is_some(),
             "server.header_timeout_secs" => self.server.header_timeout_secs.is_some(),
             "server.body_timeout_secs" => self.server.body_timeout_secs.is_some(),
             "ews.endpoint" => self.ews.endpoint.is_some(),
@@ -327,6 +335,7 @@ impl ConfigLayer {
         pick(&mut self.static_dir, upper.static_dir);
         pick(&mut self.public_url, upper.public_url);
         pick(&mut self.allowed_origins, upper.allowed_origins);
+        pick(&mut self.allow_insecure_http, upper.allow_insecure_http);
         pick(
             &mut self.server.header_timeout_secs,
             upper.server.header_timeout_secs,
@@ -552,6 +561,16 @@ impl Config {
                         .into(),
             });
         }
+        let insecure_http = InsecureHttpPolicy::new(
+            sandbox,
+            merged.allow_insecure_http.as_deref().unwrap_or_default(),
+        )
+        .map_err(|p| invalid("allow_insecure_http", p))?;
+        if let Some(endpoint) = &endpoint {
+            insecure_http
+                .check(endpoint)
+                .map_err(|p| invalid("ews.endpoint", p))?;
+        }
         let mut allowed_origins = Vec::new();
         for raw in merged.allowed_origins.clone().unwrap_or_else(|| {
             if sandbox {
@@ -580,6 +599,7 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from(".")),
             public_url,
             allowed_origins,
+            insecure_http,
             server,
             ews: EwsConfig {
                 endpoint,

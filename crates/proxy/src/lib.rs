@@ -14,6 +14,7 @@ pub mod error;
 pub mod exchange;
 pub mod extract;
 pub mod idempotency;
+pub mod insecure_http;
 pub mod routes;
 pub mod sandbox;
 pub mod server;
@@ -220,6 +221,7 @@ impl Application {
                     public_base_url: base_url.clone(),
                     data_dir: config.data_dir.clone(),
                     allowed_origins: config.allowed_origins.clone(),
+                    insecure_http: config.insecure_http.clone(),
                 };
                 auth::AuthRuntime::start(&config.auth, &ctx, db.clone(), auth_clock)
                     .await

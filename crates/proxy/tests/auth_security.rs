@@ -573,33 +573,21 @@ async fn the_database_holds_no_plaintext_token() {
 #[tokio::test]
 async fn a_token_key_other_than_the_stored_tokens_key_is_refused_at_start() {
     use proxy::Application;
-    use proxy::config::{Config, ConfigLayer};
     let dir = TempDir::new().unwrap();
     let b64 = |byte: u8| base64::engine::general_purpose::STANDARD.encode([byte; 32]);
-    // Production mode (no sandbox): endpoints given explicitly, nothing contacted at start.
     let config = |key: &str| {
-        let text = format!(
-            r#"
-bind = "127.0.0.1"
-port = 0
-data_dir = "{data}"
-static_dir = "{data}"
-allowed_origins = ["{ORIGIN_A}"]
-[sandbox]
-enabled = false
-[ews]
-endpoint = "http://127.0.0.1:9/EWS/Exchange.asmx"
-[auth]
-authorize_url = "http://127.0.0.1:9/authorize"
-token_url = "http://127.0.0.1:9/token"
-client_id = "forms"
-scopes = "openid offline_access"
-client_secret = "s"
-token_key = "{key}"
-"#,
-            data = dir.path().join("data").display(),
-        );
-        Config::resolve([ConfigLayer::from_toml(&text, Path::new("prod.toml")).unwrap()]).unwrap()
+        production_config(
+            &dir.path().join("data"),
+            &format!(
+                "allowed_origins = [\"{ORIGIN_A}\"]\nallow_insecure_http = [\"http://127.0.0.1:9\"]"
+            ),
+            "http://127.0.0.1:9/EWS/Exchange.asmx",
+            &format!(
+                "authorize_url = \"http://127.0.0.1:9/authorize\"\n\
+                 token_url = \"http://127.0.0.1:9/token\"\ntoken_key = \"{key}\""
+            ),
+        )
+        .unwrap()
     };
     let first = Application::build(config(&b64(1)))
         .await

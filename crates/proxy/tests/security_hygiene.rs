@@ -379,3 +379,70 @@ async fn other_local_users_cannot_read_the_databases() {
         assert_eq!(mode(&file), 0o600, "{} after a restart", file.display());
     }
 }
+
+#[tokio::test]
+async fn plain_http_upstreams_are_refused_outside_sandbox_mode() {
+    use base64::Engine as _;
+    use proxy::Application;
+    use proxy::config::Config;
+    let dir = tempfile::TempDir::new().unwrap();
+    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    let resolve = |allow: &str, endpoint: &str, auth: &str| {
+        let auth = format!("token_key = \"{key}\"\n{auth}");
+        auth_support::production_config(&dir.path().join("data"), allow, endpoint, &auth)
+    };
+    let start = |config: Config| async move {
+        match Application::build(config).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    const HTTPS_EWS: &str = "https://mail.example.com/EWS/Exchange.asmx";
+    const HTTPS_AUTH: &str = "authorize_url = \"https://login.example.com/authorize\"\n\
+                              token_url = \"https://login.example.com/token\"";
+
+    // Exchange over plain http: every user's access token in clear on the network.
+    let err = resolve("", "http://127.0.0.1:9/EWS/Exchange.asmx", HTTPS_AUTH).unwrap_err();
+    assert!(
+        err.starts_with("config file prod.toml, key ews.endpoint:")
+            && err.contains("allow_insecure_http"),
+        "{err}"
+    );
+    // The authorization server over plain http: codes, refresh tokens and the client secret.
+    for (auth, key_named) in [
+        (
+            "authorize_url = \"https://login.example.com/authorize\"\ntoken_url = \"http://127.0.0.1:9/token\"",
+            "auth.token_url",
+        ),
+        (
+            "authorize_url = \"http://127.0.0.1:9/authorize\"\ntoken_url = \"https://login.example.com/token\"",
+            "auth.authorize_url",
+        ),
+        (
+            &format!("{HTTPS_AUTH}\nrevocation_url = \"http://127.0.0.1:9/revoke\""),
+            "auth.revocation_url",
+        ),
+        // Refused before discovery is even attempted (nothing listens on port 9).
+        ("issuer = \"http://127.0.0.1:9\"", "auth.issuer"),
+    ] {
+        let err = start(resolve("", HTTPS_EWS, auth).unwrap())
+            .await
+            .unwrap_err();
+        assert!(
+            err.contains(key_named) && err.contains("allow_insecure_http"),
+            "{key_named}: {err}"
+        );
+        assert!(!err.contains("discovery"), "{err}");
+    }
+
+    // A test server on this machine, listed explicitly: accepted, and only that origin.
+    let allow = "allow_insecure_http = [\"http://127.0.0.1:9\"]";
+    let all_http = "authorize_url = \"http://127.0.0.1:9/authorize\"\n\
+                    token_url = \"http://127.0.0.1:9/token\"\n\
+                    userinfo_url = \"http://127.0.0.1:9/userinfo\"\n\
+                    revocation_url = \"http://127.0.0.1:9/revoke\"";
+    let config = resolve(allow, "http://127.0.0.1:9/EWS/Exchange.asmx", all_http).unwrap();
+    start(config).await.expect("listed origins are accepted");
+    let err = resolve(allow, "http://127.0.0.1:10/EWS/Exchange.asmx", HTTPS_AUTH).unwrap_err();
+    assert!(err.contains("ews.endpoint"), "{err}");
+}

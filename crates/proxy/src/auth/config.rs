@@ -17,6 +17,7 @@ use url::Url;
 
 use super::crypto::TokenKey;
 use super::origin::{OriginPattern, origin_of};
+use crate::insecure_http::InsecureHttpPolicy;
 
 /// Scopes of the Microsoft presets. `openid profile email` make the token endpoint return an ID
 /// token, which is how the proxy learns who signed in (Microsoft's userinfo endpoint only
@@ -170,6 +171,8 @@ pub struct AuthContext {
     /// The proxy's `allowed_origins` (exact, or `scheme://host:*`); the proxy's own origin is
     /// always allowed too.
     pub allowed_origins: Vec<String>,
+    /// Plain-http authorization servers accepted (sandbox mode, `allow_insecure_http`).
+    pub insecure_http: InsecureHttpPolicy,
 }
 
 /// Fully resolved settings the OAuth client and the routes work with.
@@ -367,6 +370,10 @@ impl AuthConfig {
         }
 
         if let Some(issuer) = self.issuer.as_deref() {
+            // Refused before discovery: the document itself must not travel in plain text.
+            ctx.insecure_http
+                .check(&parse_url("issuer", issuer)?)
+                .map_err(|p| invalid(format!("auth.issuer (XF_AUTH_ISSUER): {p}")))?;
             let needs_discovery = self.authorize_url.is_none() || self.token_url.is_none();
             if needs_discovery {
                 let doc = discover(issuer, http).await?;
@@ -404,6 +411,19 @@ impl AuthConfig {
         let token_url = token_url.ok_or_else(|| invalid("no `token_url` (and none discovered)"))?;
         for (name, u) in [("authorize_url", &authorize_url), ("token_url", &token_url)] {
             check_endpoint_scheme(name, u)?;
+        }
+        let endpoints = [
+            ("authorize_url", Some(&authorize_url)),
+            ("token_url", Some(&token_url)),
+            ("userinfo_url", userinfo_url.as_ref()),
+            ("revocation_url", revocation_url.as_ref()),
+        ];
+        for (name, u) in endpoints {
+            if let Some(u) = u {
+                ctx.insecure_http
+                    .check(u)
+                    .map_err(|p| invalid(format!("auth.{name}: {p}")))?;
+            }
         }
         let client_id = client_id
             .filter(|s| !s.trim().is_empty())
@@ -625,6 +645,10 @@ mod tests {
             public_base_url: Url::parse("http://127.0.0.1:8080").unwrap(),
             data_dir: std::env::temp_dir(),
             allowed_origins: vec!["http://localhost:*".into()],
+            insecure_http: InsecureHttpPolicy {
+                sandbox,
+                allowed: Vec::new(),
+            },
         }
     }
 

@@ -62,6 +62,38 @@ client_secret = "{CLIENT_SECRET}"
     Config::resolve([layer]).expect("test config resolves")
 }
 
+/// Production mode (no sandbox) with its data under `data_dir`: `top` adds top-level keys,
+/// `auth` lines of `[auth]` (which has a client and scopes already). With explicit endpoints
+/// nothing is contacted at start. Errors are the resolution's message.
+pub fn production_config(
+    data_dir: &Path,
+    top: &str,
+    ews_endpoint: &str,
+    auth: &str,
+) -> Result<Config, String> {
+    let text = format!(
+        r#"
+bind = "127.0.0.1"
+port = 0
+data_dir = "{data}"
+static_dir = "{data}"
+{top}
+[sandbox]
+enabled = false
+[ews]
+endpoint = "{ews_endpoint}"
+[auth]
+client_id = "forms"
+client_secret = "s"
+scopes = "openid offline_access"
+{auth}
+"#,
+        data = data_dir.display(),
+    );
+    let layer = ConfigLayer::from_toml(&text, Path::new("prod.toml")).expect("test config parses");
+    Config::resolve([layer]).map_err(|e| e.to_string())
+}
+
 /// A proxy in sandbox mode with its data under `dir` (reuse `dir` to "restart" it).
 pub async fn spawn_in(dir: &Path, extra_auth: &str, clock: Arc<OffsetClock>) -> TestApp {
     let data_dir = dir.join("data");
