@@ -4,8 +4,9 @@
 //! validates the result once, so every problem is reported with where it came from (file and
 //! key, environment variable, or flag) instead of as a panic deep inside the server.
 //!
-//! Sandbox mode needs no file at all: `serve` without `--config` and without `XF_EWS_ENDPOINT`
-//! runs the built-in EWS sandbox mailbox and points the EWS client at it.
+//! Sandbox mode needs no file at all, but runs only when asked (`--sandbox`, `XF_SANDBOX=1`,
+//! `sandbox.enabled = true`): it runs the built-in EWS sandbox mailbox and points the EWS
+//! client at it. Without it an Exchange endpoint is required.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -137,6 +138,9 @@ pub enum ConfigError {
     /// `origin` is e.g. "config file ./proxy.toml, key ews.timeout_seconds" or "XF_PORT".
     #[error("{origin}: {problem}")]
     Invalid { origin: String, problem: String },
+    /// A setting is missing; the message says which and how to fix it.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 /// One layer of settings; `None` = not set by this layer.
@@ -549,17 +553,17 @@ impl Config {
             }
             impersonators.push(address);
         }
-        // Without an Exchange endpoint there is nothing to talk to but the sandbox, so a bare
-        // `serve` runs the sandbox (README's one-command start) instead of failing.
-        let sandbox = merged.sandbox.enabled.unwrap_or(endpoint.is_none());
+        // Never guessed from a missing endpoint: someone who configured a Microsoft sign-in
+        // but forgot the endpoint would sign in to Microsoft and have their items stored in a
+        // local SQLite file.
+        let sandbox = merged.sandbox.enabled.unwrap_or(false);
         if !sandbox && endpoint.is_none() {
-            return Err(ConfigError::Invalid {
-                origin: origin("sandbox.enabled"),
-                problem:
-                    "sandbox mode is off but no Exchange endpoint is configured: set ews.endpoint \
-                          (XF_EWS_ENDPOINT) or enable the sandbox (--sandbox)"
-                        .into(),
-            });
+            return Err(ConfigError::Incomplete(
+                "no Exchange endpoint is configured: set ews.endpoint (XF_EWS_ENDPOINT) to your \
+                 Exchange server's EWS URL, or run the local sandbox mailbox with --sandbox \
+                 (XF_SANDBOX=1, sandbox.enabled = true)"
+                    .into(),
+            ));
         }
         let insecure_http = InsecureHttpPolicy::new(
             sandbox,
@@ -711,8 +715,8 @@ mod tests {
     }
 
     #[test]
-    fn no_settings_means_sandbox_on_localhost_8080() {
-        let config = Config::resolve([]).unwrap();
+    fn sandbox_flag_alone_means_sandbox_on_localhost_8080() {
+        let config = Config::resolve([env(&[("XF_SANDBOX", "1")])]).unwrap();
         assert!(config.sandbox.enabled);
         assert_eq!(config.bind.to_string(), "127.0.0.1");
         assert_eq!(config.port, 8080);
@@ -786,11 +790,22 @@ mod tests {
     }
 
     #[test]
-    fn real_exchange_mode_needs_an_endpoint() {
-        let err = Config::resolve([env(&[("XF_SANDBOX", "false")])])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("no Exchange endpoint"), "{err}");
+    fn the_sandbox_runs_only_when_asked() {
+        // Nothing set, or a sign-in configured without an endpoint: no silent sandbox.
+        let preset =
+            file("[auth]\npreset = \"microsoft_ews\"\ntenant = \"contoso.onmicrosoft.com\"\n")
+                .unwrap();
+        for layers in [vec![], vec![env(&[("XF_SANDBOX", "false")])], vec![preset]] {
+            let err = Config::resolve(layers).unwrap_err().to_string();
+            assert!(
+                err.starts_with("no Exchange endpoint is configured")
+                    && err.contains("ews.endpoint")
+                    && err.contains("--sandbox"),
+                "{err}"
+            );
+        }
+        let asked = file("[sandbox]\nenabled = true\n").unwrap();
+        assert!(Config::resolve([asked]).unwrap().sandbox.enabled);
     }
 
     #[test]
@@ -806,7 +821,9 @@ mod tests {
         assert!(!config.origin_allowed("http://localhost.evil.com:3000"));
         assert!(!config.origin_allowed("http://localhost:3000x"));
         assert!(!config.origin_allowed("https://intranet.example.com.evil"));
-        let bad = file("allowed_origins = [\"https://x.example/path\"]\n").unwrap();
+        let bad =
+            file("allowed_origins = [\"https://x.example/path\"]\n[sandbox]\nenabled = true\n")
+                .unwrap();
         assert!(
             Config::resolve([bad])
                 .unwrap_err()
@@ -817,10 +834,10 @@ mod tests {
 
     #[test]
     fn slow_client_timeouts_default_and_are_bounded() {
-        let config = Config::resolve([]).unwrap();
+        let config = Config::resolve([env(&[("XF_SANDBOX", "1")])]).unwrap();
         assert_eq!(config.server.header_timeout, Duration::from_secs(10));
         assert_eq!(config.server.body_timeout, Duration::from_secs(30));
-        let layer = file("[server]\nheader_timeout_secs = 5\n").unwrap();
+        let layer = file("[server]\nheader_timeout_secs = 5\n[sandbox]\nenabled = true\n").unwrap();
         let config =
             Config::resolve([layer, env(&[("XF_SERVER_BODY_TIMEOUT_SECS", "7")])]).unwrap();
         assert_eq!(config.server.header_timeout, Duration::from_secs(5));
@@ -838,7 +855,10 @@ mod tests {
     fn impersonation_must_be_an_address() {
         let bad = env(&[("XF_EWS_IMPERSONATION", "not an address")]);
         assert!(Config::resolve([bad]).is_err());
-        let good = env(&[("XF_EWS_IMPERSONATION", "svc-room@example.com")]);
+        let good = env(&[
+            ("XF_EWS_IMPERSONATION", "svc-room@example.com"),
+            ("XF_SANDBOX", "1"),
+        ]);
         let config = Config::resolve([good]).unwrap();
         assert_eq!(
             config.ews.impersonation.as_deref(),

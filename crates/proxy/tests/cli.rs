@@ -16,9 +16,9 @@ impl Drop for Running {
     }
 }
 
-/// `serve --port 0` with a fresh data directory under `dir`, plus `args`; returns the process
-/// and the URL it printed once listening.
-async fn serve(dir: &std::path::Path, args: &[&str]) -> (Running, String) {
+/// `serve --port 0` with a fresh data directory under `dir`, plus `args` and `env`; returns the
+/// process and the URL it printed once listening.
+async fn serve(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Running, String) {
     let child = Command::new(BIN)
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(dir.join("data"))
@@ -28,6 +28,7 @@ async fn serve(dir: &std::path::Path, args: &[&str]) -> (Running, String) {
         .env_remove("XF_EWS_ENDPOINT")
         .env_remove("XF_CONFIG")
         .env_remove("XF_SANDBOX")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -54,7 +55,7 @@ async fn serve(dir: &std::path::Path, args: &[&str]) -> (Running, String) {
 #[tokio::test]
 async fn serve_prints_the_real_url_once_bound_and_serves() {
     let dir = tempfile::TempDir::new().unwrap();
-    let (_running, url) = serve(dir.path(), &[]).await;
+    let (_running, url) = serve(dir.path(), &["--sandbox"], &[]).await;
     assert!(
         url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
         "{url}"
@@ -63,7 +64,7 @@ async fn serve_prints_the_real_url_once_bound_and_serves() {
 
     let health = reqwest::get(format!("{url}healthz")).await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
-    // Sandbox mode by default: the EWS sandbox answers (401 without a token, like Exchange).
+    // Sandbox mode: the EWS sandbox answers (401 without a token, like Exchange).
     let ews = reqwest::Client::new()
         .post(format!("{url}sandbox/ews/Exchange.asmx"))
         .body("<x/>")
@@ -77,7 +78,7 @@ async fn serve_prints_the_real_url_once_bound_and_serves() {
 #[tokio::test]
 async fn sigterm_stops_the_server_cleanly() {
     let dir = tempfile::TempDir::new().unwrap();
-    let (mut running, url) = serve(dir.path(), &[]).await;
+    let (mut running, url) = serve(dir.path(), &["--sandbox"], &[]).await;
     // An idle keep-alive connection must not hold the shutdown up.
     let client = reqwest::Client::new();
     assert_eq!(
@@ -106,6 +107,37 @@ async fn sigterm_stops_the_server_cleanly() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn serve_without_sandbox_or_endpoint_names_both_ways_out() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let output = Command::new(BIN)
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env_remove("XF_EWS_ENDPOINT")
+        .env_remove("XF_CONFIG")
+        .env_remove("XF_SANDBOX")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no Exchange endpoint is configured")
+            && stderr.contains("ews.endpoint")
+            && stderr.contains("--sandbox"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+
+    // XF_SANDBOX=1 is the other way to ask for it.
+    let (_running, url) = serve(dir.path(), &[], &[("XF_SANDBOX", "1")]).await;
+    let ews = reqwest::Client::new()
+        .post(format!("{url}sandbox/ews/Exchange.asmx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ews.status(), 401, "the sandbox mailbox answers");
 }
 
 #[test]
