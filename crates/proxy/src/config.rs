@@ -18,6 +18,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::insecure_http::InsecureHttpPolicy;
+use crate::origins::OriginPattern;
 
 /// The validated configuration the server runs with.
 #[derive(Clone, Debug)]
@@ -32,8 +33,9 @@ pub struct Config {
     /// The URL browsers reach this proxy at; defaults to `http://BIND:PORT` once bound.
     pub public_url: Option<Url>,
     /// Embedding origins allowed to call the API (CORS and session binding). An entry may end
-    /// in `:*` to allow any port of that host (`http://127.0.0.1:*`).
-    pub allowed_origins: Vec<String>,
+    /// in `:*` to allow any port of that host (`http://127.0.0.1:*`). The proxy's own origin
+    /// joins them once it is known (see [`crate::origins::AllowedOrigins`]).
+    pub allowed_origins: Vec<OriginPattern>,
     /// Plain-http upstreams: sandbox mode, or the origins of `allow_insecure_http`.
     pub insecure_http: InsecureHttpPolicy,
     pub server: ServerConfig,
@@ -587,7 +589,7 @@ impl Config {
             }
         }) {
             allowed_origins
-                .push(normalize_origin_pattern(&raw).map_err(|p| invalid("allowed_origins", p))?);
+                .push(OriginPattern::parse(&raw).map_err(|p| invalid("allowed_origins", p))?);
         }
 
         Ok(Config {
@@ -621,58 +623,6 @@ impl Config {
             auth: merged.auth.clone().unwrap_or_default(),
         })
     }
-
-    /// True when `origin` (an `Origin` header value) matches one of `allowed_origins`.
-    pub fn origin_allowed(&self, origin: &str) -> bool {
-        origin_matches(&self.allowed_origins, origin)
-    }
-}
-
-/// `patterns` as normalised by [`normalize_origin_pattern`]; `origin` as browsers send it.
-pub fn origin_matches(patterns: &[String], origin: &str) -> bool {
-    let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
-    patterns
-        .iter()
-        .any(|pattern| match pattern.strip_suffix(":*") {
-            Some(host) => match origin.strip_prefix(host) {
-                // Without a port, or `:digits`: the host part must match exactly.
-                Some("") => true,
-                Some(rest) => rest
-                    .strip_prefix(':')
-                    .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())),
-                None => false,
-            },
-            None => *pattern == origin,
-        })
-}
-
-/// `scheme://host[:port]` (lower-cased, no path); a trailing `:*` allows any port.
-fn normalize_origin_pattern(raw: &str) -> Result<String, String> {
-    let trimmed = raw.trim().trim_end_matches('/');
-    let (base, any_port) = match trimmed.strip_suffix(":*") {
-        Some(base) => (base, true),
-        None => (trimmed, false),
-    };
-    let url = Url::parse(base).map_err(|e| format!("'{raw}' is not an origin: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(format!(
-            "'{raw}' is not an http(s) origin such as https://intranet.example.com"
-        ));
-    }
-    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "'{raw}' has a path; an origin is scheme://host[:port] only"
-        ));
-    }
-    if any_port && url.port().is_some() {
-        return Err(format!("'{raw}' has both a port and ':*'"));
-    }
-    let origin = url.origin().ascii_serialization();
-    Ok(if any_port {
-        format!("{origin}:*")
-    } else {
-        origin
-    })
 }
 
 fn parse_http_url(raw: &str) -> Result<Url, String> {
@@ -723,8 +673,13 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("./data"));
         assert_eq!(config.ews.server_version, ServerVersion::Exchange2016);
         assert_eq!(config.ews.retry_budget, Duration::from_secs(30));
-        assert!(config.origin_allowed("http://127.0.0.1:5173"));
-        assert!(!config.origin_allowed("https://evil.example"));
+        assert_eq!(
+            config.allowed_origins,
+            [
+                OriginPattern::parse("http://127.0.0.1:*").unwrap(),
+                OriginPattern::parse("http://localhost:*").unwrap()
+            ]
+        );
     }
 
     #[test]
@@ -809,27 +764,31 @@ mod tests {
     }
 
     #[test]
-    fn origins_are_normalised_and_port_wildcards_match_only_ports() {
+    fn origins_are_parsed_once_and_bad_ones_named() {
         let layer = file("allowed_origins = [\"https://Intranet.example.com/\", \"http://localhost:*\"]\n[sandbox]\nenabled = true\n").unwrap();
         let config = Config::resolve([layer]).unwrap();
         assert_eq!(
             config.allowed_origins,
-            ["https://intranet.example.com", "http://localhost:*"]
+            [
+                OriginPattern::Exact("https://intranet.example.com".into()),
+                OriginPattern::AnyPort {
+                    scheme: "http".into(),
+                    host: "localhost".into()
+                }
+            ]
         );
-        assert!(config.origin_allowed("https://intranet.example.com"));
-        assert!(config.origin_allowed("http://localhost:3000"));
-        assert!(!config.origin_allowed("http://localhost.evil.com:3000"));
-        assert!(!config.origin_allowed("http://localhost:3000x"));
-        assert!(!config.origin_allowed("https://intranet.example.com.evil"));
-        let bad =
-            file("allowed_origins = [\"https://x.example/path\"]\n[sandbox]\nenabled = true\n")
-                .unwrap();
-        assert!(
-            Config::resolve([bad])
-                .unwrap_err()
-                .to_string()
-                .contains("has a path")
-        );
+        for bad in ["https://x.example/path", "https://*.example", "null"] {
+            let layer = file(&format!(
+                "allowed_origins = [\"{bad}\"]\n[sandbox]\nenabled = true\n"
+            ))
+            .unwrap();
+            let err = Config::resolve([layer]).unwrap_err().to_string();
+            assert!(
+                err.starts_with("config file proxy.toml, key allowed_origins:")
+                    && err.contains(bad),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use url::Url;
 
-use crate::auth::origin::normalize_origin;
+use crate::origins::normalize_origin;
 
 /// Which plain-http upstreams the configuration may name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

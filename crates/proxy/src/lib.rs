@@ -15,6 +15,7 @@ pub mod exchange;
 pub mod extract;
 pub mod idempotency;
 pub mod insecure_http;
+pub mod origins;
 pub mod routes;
 pub mod sandbox;
 pub mod server;
@@ -38,6 +39,7 @@ pub use state::AppState;
 
 use exchange::ExchangeClient;
 use idempotency::IdempotencyStore;
+use origins::AllowedOrigins;
 use sandbox::SandboxMailbox;
 use session::{NoAuthorizationServer, SharedAuthorizer};
 
@@ -97,15 +99,12 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Browsers may call the API only from the configured embedding origins.
+/// Browsers may call the API only from the embedding origins.
 fn cors(state: &AppState) -> CorsLayer {
-    let config = state.config.clone();
-    let own_origin = state.base_url.origin().ascii_serialization();
+    let origins = state.allowed_origins.clone();
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin, _| {
-            origin
-                .to_str()
-                .is_ok_and(|o| o == own_origin || config.origin_allowed(o))
+            origin.to_str().is_ok_and(|o| origins.allows(o))
         }))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
         .allow_headers([
@@ -193,6 +192,8 @@ impl Application {
             None => self_url(config.bind, port)?,
         };
 
+        let allowed_origins = AllowedOrigins::new(&config.allowed_origins, &base_url);
+
         db::create_data_dir(&config.data_dir).map_err(|source| StartupError::DataDir {
             path: config.data_dir.clone(),
             source,
@@ -220,7 +221,7 @@ impl Application {
                     sandbox: config.sandbox.enabled,
                     public_base_url: base_url.clone(),
                     data_dir: config.data_dir.clone(),
-                    allowed_origins: config.allowed_origins.clone(),
+                    allowed_origins: allowed_origins.clone(),
                     insecure_http: config.insecure_http.clone(),
                 };
                 auth::AuthRuntime::start(&config.auth, &ctx, db.clone(), auth_clock)
@@ -268,6 +269,7 @@ impl Application {
         let state = AppState {
             config: Arc::new(config),
             base_url: base_url.clone(),
+            allowed_origins,
             db,
             authorizer,
             exchange: Arc::new(exchange),

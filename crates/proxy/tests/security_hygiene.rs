@@ -489,3 +489,66 @@ fn a_microsoft_sign_in_without_an_endpoint_never_lands_in_a_local_sandbox() {
     );
     assert!(!dir.path().join("data/sandbox.sqlite").exists());
 }
+
+#[tokio::test]
+async fn look_alike_origins_get_neither_cors_nor_a_sign_in() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let app = auth_support::spawn_in_with_origins(
+        dir.path(),
+        &["https://intranet.example.com", "http://localhost:*"],
+        "",
+        std::sync::Arc::new(proxy::auth::clock::OffsetClock::new()),
+    )
+    .await;
+    let own = app.base.clone();
+    let own_other_port = format!(
+        "http://127.0.0.1:{}",
+        app.state.base_url.port().unwrap() + 1
+    );
+    let table: &[(&str, bool)] = &[
+        ("https://intranet.example.com", true),
+        // The same origin spelt with its default port.
+        ("https://intranet.example.com:443", true),
+        ("http://localhost:5173", true),
+        ("http://localhost", true),
+        (&own, true),
+        ("https://intranet.example.com.evil.test", false),
+        ("https://evil-intranet.example.com", false),
+        ("https://intranet.example.co", false),
+        ("http://intranet.example.com", false),
+        ("https://intranet.example.com:8443", false),
+        ("https://localhost:5173", false),
+        ("http://localhost.evil.test:5173", false),
+        ("http://127.0.0.1.evil.test", false),
+        (&own_other_port, false),
+        ("null", false),
+    ];
+    for &(origin, allowed) in table {
+        let preflight = app
+            .client
+            .request(reqwest::Method::OPTIONS, app.url("/api/tasks"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        let cors = preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .is_some_and(|v| v == origin);
+        let flow = app.start_flow_raw(origin, "{}").await.status();
+        assert!(
+            flow == 201 || flow == 403,
+            "{origin}: the flow start answered {flow}"
+        );
+        assert_eq!(
+            (cors, flow == 201),
+            (allowed, allowed),
+            "{origin}: CORS and sign-in must both say {allowed}"
+        );
+    }
+}

@@ -16,8 +16,8 @@ use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use super::crypto::TokenKey;
-use super::origin::{OriginPattern, origin_of};
 use crate::insecure_http::InsecureHttpPolicy;
+use crate::origins::{AllowedOrigins, origin_of};
 
 /// Scopes of the Microsoft presets. `openid profile email` make the token endpoint return an ID
 /// token, which is how the proxy learns who signed in (Microsoft's userinfo endpoint only
@@ -168,9 +168,8 @@ pub struct AuthContext {
     pub public_base_url: Url,
     /// Where SQLite files (and the sandbox token key) live.
     pub data_dir: PathBuf,
-    /// The proxy's `allowed_origins` (exact, or `scheme://host:*`); the proxy's own origin is
-    /// always allowed too.
-    pub allowed_origins: Vec<String>,
+    /// The embedding origins (configured ones and the proxy's own), shared with CORS.
+    pub allowed_origins: AllowedOrigins,
     /// Plain-http authorization servers accepted (sandbox mode, `allow_insecure_http`).
     pub insecure_http: InsecureHttpPolicy,
 }
@@ -187,7 +186,7 @@ pub struct AuthSettings {
     pub scopes: Vec<String>,
     pub redirect_uri: Url,
     pub authorize_params: Vec<(String, String)>,
-    pub allowed_origins: Vec<OriginPattern>,
+    pub allowed_origins: AllowedOrigins,
     /// Origin of the public base URL: same-origin requests without an `Origin` header count as it.
     pub public_origin: String,
     pub flow_ttl: Duration,
@@ -437,19 +436,6 @@ impl AuthConfig {
             None => join(&base, "auth/callback")?,
         };
 
-        let mut allowed_origins = Vec::new();
-        for raw in ctx
-            .allowed_origins
-            .iter()
-            .map(String::as_str)
-            .chain([public_origin.as_str()])
-        {
-            let p =
-                OriginPattern::parse(raw).map_err(|e| invalid(format!("allowed_origins: {e}")))?;
-            if !allowed_origins.contains(&p) {
-                allowed_origins.push(p);
-            }
-        }
         for key in self.authorize_params.keys() {
             const OURS: [&str; 7] = [
                 "response_type",
@@ -488,7 +474,7 @@ impl AuthConfig {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-            allowed_origins,
+            allowed_origins: ctx.allowed_origins.clone(),
             public_origin,
             flow_ttl,
             refresh_margin,
@@ -640,11 +626,13 @@ mod tests {
     use super::*;
 
     fn ctx(sandbox: bool) -> AuthContext {
+        let public_base_url = Url::parse("http://127.0.0.1:8080").unwrap();
+        let localhost = crate::origins::OriginPattern::parse("http://localhost:*").unwrap();
         AuthContext {
             sandbox,
-            public_base_url: Url::parse("http://127.0.0.1:8080").unwrap(),
+            allowed_origins: AllowedOrigins::new(&[localhost], &public_base_url),
+            public_base_url,
             data_dir: std::env::temp_dir(),
-            allowed_origins: vec!["http://localhost:*".into()],
             insecure_http: InsecureHttpPolicy {
                 sandbox,
                 allowed: Vec::new(),
@@ -675,11 +663,7 @@ mod tests {
             s.dev_server.unwrap().issuer.as_str(),
             "http://127.0.0.1:8080/sandbox/oauth"
         );
-        assert!(
-            s.allowed_origins
-                .iter()
-                .any(|p| p.matches("http://localhost:5173"))
-        );
+        assert!(s.allowed_origins.allows("http://localhost:5173"));
     }
 
     #[tokio::test]

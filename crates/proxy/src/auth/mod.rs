@@ -29,7 +29,7 @@ use self::clock::Clock;
 use self::config::{AuthConfig, AuthConfigError, AuthContext, AuthSettings};
 use self::crypto::{Cipher, Purpose, TokenKey, random_token, sha256};
 use self::oauth::{OAuthClient, OAuthError, TokenSet};
-use self::origin::{is_allowed, request_origin};
+use self::origin::request_origin;
 use self::store::{
     CompletedFlow, FlowRecord, FlowStatus, NewFlow, StoredTokens, TokenStore, UserRecord,
 };
@@ -194,7 +194,7 @@ impl AuthService {
     }
 
     pub fn origin_allowed(&self, origin: &str) -> bool {
-        is_allowed(&self.settings.allowed_origins, origin)
+        self.settings.allowed_origins.allows(origin)
     }
 
     // ---- sessions -------------------------------------------------------------------------

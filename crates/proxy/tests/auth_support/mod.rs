@@ -41,13 +41,24 @@ impl Drop for TestApp {
 }
 
 pub fn config(data_dir: &Path, static_dir: &Path, extra_auth: &str) -> Config {
+    config_with_origins(data_dir, static_dir, &[ORIGIN_A, ORIGIN_B], extra_auth)
+}
+
+/// As [`config`], with `origins` as `allowed_origins`.
+pub fn config_with_origins(
+    data_dir: &Path,
+    static_dir: &Path,
+    origins: &[&str],
+    extra_auth: &str,
+) -> Config {
+    let origins = serde_json::to_string(origins).expect("origins as a TOML array");
     let text = format!(
         r#"
 bind = "127.0.0.1"
 port = 0
 data_dir = "{data}"
 static_dir = "{static_dir}"
-allowed_origins = ["{ORIGIN_A}", "{ORIGIN_B}"]
+allowed_origins = {origins}
 [sandbox]
 enabled = true
 [auth]
@@ -96,11 +107,21 @@ scopes = "openid offline_access"
 
 /// A proxy in sandbox mode with its data under `dir` (reuse `dir` to "restart" it).
 pub async fn spawn_in(dir: &Path, extra_auth: &str, clock: Arc<OffsetClock>) -> TestApp {
+    spawn_in_with_origins(dir, &[ORIGIN_A, ORIGIN_B], extra_auth, clock).await
+}
+
+/// As [`spawn_in`], with `origins` as `allowed_origins`.
+pub async fn spawn_in_with_origins(
+    dir: &Path,
+    origins: &[&str],
+    extra_auth: &str,
+    clock: Arc<OffsetClock>,
+) -> TestApp {
     let data_dir = dir.join("data");
     let static_dir = dir.join("static");
     std::fs::create_dir_all(&static_dir).expect("static dir");
     let application = Application::build_with_auth_clock(
-        config(&data_dir, &static_dir, extra_auth),
+        config_with_origins(&data_dir, &static_dir, origins, extra_auth),
         clock.clone(),
     )
     .await
