@@ -656,3 +656,72 @@ async fn sessions_end_after_their_maximum_age() {
         false
     );
 }
+
+#[tokio::test]
+async fn bearer_credentials_are_read_alike_by_the_api_the_sandbox_and_the_sign_in_server() {
+    use proxy::session::{Authorizer as _, Caller};
+    let dir = TempDir::new().unwrap();
+    let app = spawn(&dir).await;
+    let handle = app.sign_in(ORIGIN_A, "alice").await;
+    let alice = Caller {
+        user_id: "alice".into(),
+        display_name: "Alice".into(),
+    };
+    let access = app.auth_service().exchange_token(&alice).await.unwrap();
+    let access = access.expose_secret().to_owned();
+    // One set of rules (RFC 6750): the scheme in any case, then the credential.
+    let spellings = |credential: &str| {
+        [
+            (format!("Bearer {credential}"), true),
+            (format!("bearer {credential}"), true),
+            (format!("BEARER  {credential}"), true),
+            (format!("Basic {credential}"), false),
+            (format!("Bearer{credential}"), false),
+            (credential.to_owned(), false),
+            ("Bearer ".to_owned(), false),
+        ]
+    };
+    for (authorization, accepted) in spellings(&handle) {
+        let status = app
+            .client
+            .get(app.url("/api/auth/status"))
+            .header("origin", ORIGIN_A)
+            .header("authorization", &authorization)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            json(status).await["authorized"],
+            accepted,
+            "session handle as {authorization:?}"
+        );
+    }
+    for (authorization, accepted) in spellings(&access) {
+        let userinfo = app
+            .client
+            .get(app.url("/sandbox/oauth/userinfo"))
+            .header("authorization", &authorization)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            userinfo.status() == StatusCode::OK,
+            accepted,
+            "userinfo with {authorization:?}"
+        );
+        // The sandbox mailbox checks the token before it reads the (here malformed) request.
+        let ews = app
+            .client
+            .post(app.url("/sandbox/ews/Exchange.asmx"))
+            .header("authorization", &authorization)
+            .body("<x/>")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            ews.status() != StatusCode::UNAUTHORIZED,
+            accepted,
+            "sandbox EWS with {authorization:?}"
+        );
+    }
+}

@@ -200,7 +200,8 @@ impl AuthService {
     // ---- sessions -------------------------------------------------------------------------
 
     async fn authenticate(&self, headers: &HeaderMap) -> Result<Authenticated, CallerError> {
-        let handle = bearer(headers).ok_or_else(|| authorize_again("no session: sign in first"))?;
+        let handle = crate::extract::bearer_token(headers)
+            .ok_or_else(|| authorize_again("no session: sign in first"))?;
         // Handles are 32 random bytes in base64url; anything else is not worth a lookup.
         if handle.len() != 43
             || !handle
@@ -209,7 +210,7 @@ impl AuthService {
         {
             return Err(authorize_again("the session handle is not valid"));
         }
-        let handle_hash = sha256(handle);
+        let handle_hash = sha256(&handle);
         let session = self
             .store
             .session(&handle_hash)
@@ -952,15 +953,6 @@ fn sanitize_code(raw: &str) -> String {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, rest) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-}
-
 /// `returnTo` must be an http(s) URL on the very origin that started the flow: the callback
 /// redirects there, so anything else would be an open redirect.
 fn check_return_to(raw: &str, origin: &str) -> Result<String, FlowError> {
@@ -1030,12 +1022,7 @@ mod tests {
     }
 
     #[test]
-    fn bearer_parsing_and_error_codes() {
-        let mut h = HeaderMap::new();
-        h.insert("authorization", "Bearer abc".parse().unwrap());
-        assert_eq!(bearer(&h), Some("abc"));
-        h.insert("authorization", "Basic abc".parse().unwrap());
-        assert_eq!(bearer(&h), None);
+    fn oauth_error_codes_are_sanitized() {
         assert_eq!(sanitize_code("access_denied"), "access_denied");
         assert_eq!(sanitize_code("<script>"), "script");
         assert_eq!(sanitize_code("<>"), "an unknown error");
