@@ -35,12 +35,14 @@ pub enum ErrorCode {
     Forbidden,
     /// 404
     NotFound,
+    /// 408: the request body did not arrive in time.
+    RequestTimeout,
     /// 409: e.g. the item changed on the server (ChangeKey mismatch).
     Conflict,
+    /// 413: the request body is larger than the proxy accepts (`details.limitBytes`).
+    PayloadTooLarge,
     /// 503: Exchange throttled us; `details.retryAfterSeconds` says when to retry.
     ExchangeBusy,
-    /// 413: the request body is larger than the endpoint accepts.
-    PayloadTooLarge,
     /// 429: this client (or its origin) sent too many requests of a kind; `details.retryAfterSeconds`.
     TooManyRequests,
     /// 502: Exchange answered with an error or could not be reached.
@@ -57,10 +59,11 @@ impl ErrorCode {
             ErrorCode::AuthorizationRequired => "authorization_required",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ExchangeBusy => "exchange_busy",
             ErrorCode::TooManyRequests => "too_many_requests",
-            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ExchangeError => "exchange_error",
             ErrorCode::Internal => "internal",
         }
@@ -73,10 +76,11 @@ impl ErrorCode {
             ErrorCode::AuthorizationRequired => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::RequestTimeout => 408,
             ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ExchangeBusy => 503,
             ErrorCode::TooManyRequests => 429,
-            ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ExchangeError => 502,
             ErrorCode::Internal => 500,
         }

@@ -25,24 +25,35 @@ pub enum AppError {
     Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// 408: the client sent its request body too slowly.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
+    /// 413: the request body is larger than the proxy accepts.
+    #[error("the request body is larger than {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: u64 },
     /// 409: e.g. a ChangeKey mismatch or an Idempotency-Key reused for another request.
     #[error("conflict: {0}")]
     Conflict(String),
     /// 503: Exchange throttled us longer than our retry budget.
     #[error("Exchange is busy, retry in {} s", retry_after_seconds(*.retry_after))]
     ExchangeBusy { retry_after: Duration },
-    /// 413: the body is larger than this endpoint accepts (the limit in bytes).
-    #[error("the request body is larger than {0} bytes")]
-    PayloadTooLarge(usize),
     /// 429: too many requests of a kind from this client or origin (e.g. sign-in flows).
     #[error("too many requests: {message}")]
     TooManyRequests {
         message: String,
         retry_after: Duration,
     },
-    /// 502: Exchange answered with an error, or could not be reached.
+    /// 502: Exchange answered with an error (its own words, for the user).
     #[error("Exchange error: {0}")]
     Exchange(String),
+    /// 502: Exchange could not be reached or its answer could not be read. The browser gets
+    /// `message` only: `detail` (library error chains naming URLs, hosts and ports of the
+    /// network behind the proxy) goes to the log.
+    #[error("{message} ({detail})")]
+    ExchangeUnavailable {
+        message: &'static str,
+        detail: String,
+    },
     /// 500: a bug or an infrastructure failure on our side; details go to the log only.
     #[error("internal error: {0}")]
     Internal(String),
@@ -65,11 +76,14 @@ impl AppError {
             AppError::AuthorizationRequired(_) => ErrorCode::AuthorizationRequired,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::RequestTimeout => ErrorCode::RequestTimeout,
+            AppError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::ExchangeBusy { .. } => ErrorCode::ExchangeBusy,
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
-            AppError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
-            AppError::Exchange(_) => ErrorCode::ExchangeError,
+            AppError::Exchange(_) | AppError::ExchangeUnavailable { .. } => {
+                ErrorCode::ExchangeError
+            }
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -105,11 +119,23 @@ impl AppError {
                 );
                 body
             }
-            AppError::PayloadTooLarge(limit) => ApiErrorBody::new(
-                code,
-                format!("The request body is too large (at most {limit} bytes)."),
-            ),
             AppError::Internal(_) => ApiErrorBody::new(code, "Something went wrong on the server."),
+            AppError::ExchangeUnavailable { message, .. } => ApiErrorBody::new(code, *message),
+            AppError::PayloadTooLarge { limit_bytes } => {
+                let mut body = ApiErrorBody::new(
+                    code,
+                    format!(
+                        "The request is too large: at most {} KiB are accepted.",
+                        limit_bytes / 1024
+                    ),
+                );
+                body.details.insert("limitBytes".into(), json!(limit_bytes));
+                body
+            }
+            AppError::RequestTimeout => ApiErrorBody::new(
+                code,
+                "The request body arrived too slowly; send the request again.",
+            ),
             AppError::MalformedRequest(m)
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
@@ -124,6 +150,9 @@ impl IntoResponse for AppError {
         match &self {
             AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
             AppError::Exchange(detail) => tracing::warn!(%detail, "Exchange error"),
+            AppError::ExchangeUnavailable { message, detail } => {
+                tracing::warn!(%detail, "{message}")
+            }
             _ => tracing::debug!(error = %self, "request refused"),
         }
         let code = self.code();

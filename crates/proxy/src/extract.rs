@@ -1,9 +1,13 @@
-//! Extractors that reject with our own error shape instead of axum's plain-text rejections.
+//! Extractors that reject with our own error shape instead of axum's plain-text rejections,
+//! and the one reader of `Authorization: Bearer`.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use headers::HeaderMapExt as _;
+use headers::authorization::{Authorization, Bearer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -63,5 +67,46 @@ where
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => Err(AppError::MalformedRequest(rejection.body_text())),
         }
+    }
+}
+
+/// The credential of an `Authorization: Bearer <token>` header (RFC 6750 section 2.1): the
+/// session handle on the JSON API, an access token at the sandbox mailbox and the development
+/// sign-in's userinfo. `None` when the header is missing, uses another scheme or has no token.
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let authorization: Authorization<Bearer> = headers.typed_get()?;
+    let token = authorization.token();
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_authorization(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_from_the_bearer_scheme_only() {
+        for (value, token) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER  abc", Some("abc")),
+            ("Bearer ", None),
+            ("Bearer", None),
+            ("Bearerabc", None),
+            ("Basic YWxpY2U6cw==", None),
+            ("abc", None),
+        ] {
+            assert_eq!(
+                bearer_token(&with_authorization(value)).as_deref(),
+                token,
+                "{value:?}"
+            );
+        }
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
     }
 }

@@ -5,6 +5,7 @@
 //! state from a [`Config`] and serves until stopped (tests start it on port 0).
 
 pub mod auth; // per-user authorization (auth helper)
+pub mod body_guard;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -13,8 +14,11 @@ pub mod error;
 pub mod exchange;
 pub mod extract;
 pub mod idempotency;
+pub mod insecure_http;
+pub mod origins;
 pub mod routes;
 pub mod sandbox;
+pub mod server;
 pub mod session;
 pub mod state;
 
@@ -35,6 +39,7 @@ pub use state::AppState;
 
 use exchange::ExchangeClient;
 use idempotency::IdempotencyStore;
+use origins::AllowedOrigins;
 use sandbox::SandboxMailbox;
 use session::{NoAuthorizationServer, SharedAuthorizer};
 
@@ -77,22 +82,29 @@ pub fn app(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
         tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
     });
+    let body_rules = body_guard::BodyRules {
+        timeout: state.config.server.body_timeout,
+        max_bytes: body_guard::MAX_BODY_BYTES,
+    };
     // Unknown paths answer in the API's error shape (the static directories answer their own).
     router
         .fallback(routes::not_found)
+        // The body guard's limit is the only one (axum's answered plain text).
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            body_rules,
+            body_guard::guard,
+        ))
         .layer(trace)
         .with_state(state)
 }
 
-/// Browsers may call the API only from the configured embedding origins.
+/// Browsers may call the API only from the embedding origins.
 fn cors(state: &AppState) -> CorsLayer {
-    let config = state.config.clone();
-    let own_origin = state.base_url.origin().ascii_serialization();
+    let origins = state.allowed_origins.clone();
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin, _| {
-            origin
-                .to_str()
-                .is_ok_and(|o| o == own_origin || config.origin_allowed(o))
+            origin.to_str().is_ok_and(|o| origins.allows(o))
         }))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
         .allow_headers([
@@ -184,7 +196,9 @@ impl Application {
             None => self_url(config.bind, port)?,
         };
 
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::DataDir {
+        let allowed_origins = AllowedOrigins::new(&config.allowed_origins, &base_url);
+
+        db::create_data_dir(&config.data_dir).map_err(|source| StartupError::DataDir {
             path: config.data_dir.clone(),
             source,
         })?;
@@ -211,7 +225,8 @@ impl Application {
                     sandbox: config.sandbox.enabled,
                     public_base_url: base_url.clone(),
                     data_dir: config.data_dir.clone(),
-                    allowed_origins: config.allowed_origins.clone(),
+                    allowed_origins: allowed_origins.clone(),
+                    insecure_http: config.insecure_http.clone(),
                 };
                 auth::AuthRuntime::start(&config.auth, &ctx, db.clone(), auth_clock)
                     .await
@@ -258,6 +273,7 @@ impl Application {
         let state = AppState {
             config: Arc::new(config),
             base_url: base_url.clone(),
+            allowed_origins,
             db,
             authorizer,
             exchange: Arc::new(exchange),
@@ -294,12 +310,14 @@ impl Application {
 
     /// Serves until the future resolves with an error or the process is asked to stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        // Client addresses feed the per-address limits of sign-in flows.
-        axum::serve(
+        let header_timeout = self.state.config.server.header_timeout;
+        // Client addresses reach handlers as `ConnectInfo` (per-address limits of sign-in flows).
+        server::serve(
             self.listener,
-            app(self.state).into_make_service_with_connect_info::<SocketAddr>(),
+            app(self.state),
+            header_timeout,
+            shutdown_signal(),
         )
-        .with_graceful_shutdown(shutdown_signal())
         .await
     }
 }

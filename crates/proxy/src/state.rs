@@ -8,6 +8,7 @@ use url::Url;
 use crate::config::Config;
 use crate::exchange::ExchangeClient;
 use crate::idempotency::IdempotencyStore;
+use crate::origins::AllowedOrigins;
 use crate::sandbox::SandboxMailbox;
 use crate::session::SharedAuthorizer;
 
@@ -16,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The URL browsers reach this proxy at (config `public_url`, else `http://BIND:PORT`).
     pub base_url: Url,
+    /// Embedding origins: CORS and the authorization flows answer exactly these.
+    pub allowed_origins: AllowedOrigins,
     /// `<data_dir>/proxy.sqlite`: idempotency keys; other modules may add their own tables.
     pub db: SqlitePool,
     pub authorizer: SharedAuthorizer,

@@ -585,33 +585,21 @@ async fn the_database_holds_no_plaintext_token() {
 #[tokio::test]
 async fn a_token_key_other_than_the_stored_tokens_key_is_refused_at_start() {
     use proxy::Application;
-    use proxy::config::{Config, ConfigLayer};
     let dir = TempDir::new().unwrap();
     let b64 = |byte: u8| base64::engine::general_purpose::STANDARD.encode([byte; 32]);
-    // Production mode (no sandbox): endpoints given explicitly, nothing contacted at start.
     let config = |key: &str| {
-        let text = format!(
-            r#"
-bind = "127.0.0.1"
-port = 0
-data_dir = "{data}"
-static_dir = "{data}"
-allowed_origins = ["{ORIGIN_A}"]
-[sandbox]
-enabled = false
-[ews]
-endpoint = "http://127.0.0.1:9/EWS/Exchange.asmx"
-[auth]
-authorize_url = "http://127.0.0.1:9/authorize"
-token_url = "http://127.0.0.1:9/token"
-client_id = "forms"
-scopes = "openid offline_access"
-client_secret = "s"
-token_key = "{key}"
-"#,
-            data = dir.path().join("data").display(),
-        );
-        Config::resolve([ConfigLayer::from_toml(&text, Path::new("prod.toml")).unwrap()]).unwrap()
+        production_config(
+            &dir.path().join("data"),
+            &format!(
+                "allowed_origins = [\"{ORIGIN_A}\"]\nallow_insecure_http = [\"http://127.0.0.1:9\"]"
+            ),
+            "http://127.0.0.1:9/EWS/Exchange.asmx",
+            &format!(
+                "authorize_url = \"http://127.0.0.1:9/authorize\"\n\
+                 token_url = \"http://127.0.0.1:9/token\"\ntoken_key = \"{key}\""
+            ),
+        )
+        .unwrap()
     };
     let first = Application::build(config(&b64(1)))
         .await
@@ -679,4 +667,76 @@ async fn sessions_end_after_their_maximum_age() {
         json(app.auth_status(ORIGIN_A, Some(&handle)).await).await["authorized"],
         false
     );
+}
+
+#[tokio::test]
+async fn bearer_credentials_are_read_alike_by_the_api_the_sandbox_and_the_sign_in_server() {
+    use proxy::session::{Authorizer as _, Caller};
+    let dir = TempDir::new().unwrap();
+    let app = spawn(&dir).await;
+    let handle = app.sign_in(ORIGIN_A, "alice").await;
+    let alice = Caller {
+        user_id: "alice".into(),
+        display_name: "Alice".into(),
+    };
+    let access = app.auth_service().exchange_token(&alice).await.unwrap();
+    let access = access.expose_secret().to_owned();
+    // One set of rules (RFC 6750): the scheme in any case, then the credential.
+    let spellings = |credential: &str| {
+        [
+            (format!("Bearer {credential}"), true),
+            (format!("bearer {credential}"), true),
+            (format!("BEARER  {credential}"), true),
+            (format!("Basic {credential}"), false),
+            (format!("Bearer{credential}"), false),
+            (credential.to_owned(), false),
+            ("Bearer ".to_owned(), false),
+        ]
+    };
+    for (authorization, accepted) in spellings(&handle) {
+        // The session is bound to the browser's key: each request is signed as the widget does.
+        let proof = app.proof(&Method::GET, "/api/auth/status", Some(&handle));
+        let status = app
+            .client
+            .get(app.url("/api/auth/status"))
+            .header("origin", ORIGIN_A)
+            .header("dpop", proof)
+            .header("authorization", &authorization)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            json(status).await["authorized"],
+            accepted,
+            "session handle as {authorization:?}"
+        );
+    }
+    for (authorization, accepted) in spellings(&access) {
+        let userinfo = app
+            .client
+            .get(app.url("/sandbox/oauth/userinfo"))
+            .header("authorization", &authorization)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            userinfo.status() == StatusCode::OK,
+            accepted,
+            "userinfo with {authorization:?}"
+        );
+        // The sandbox mailbox checks the token before it reads the (here malformed) request.
+        let ews = app
+            .client
+            .post(app.url("/sandbox/ews/Exchange.asmx"))
+            .header("authorization", &authorization)
+            .body("<x/>")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            ews.status() != StatusCode::UNAUTHORIZED,
+            accepted,
+            "sandbox EWS with {authorization:?}"
+        );
+    }
 }

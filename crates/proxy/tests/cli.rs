@@ -19,16 +19,19 @@ impl Drop for Running {
     }
 }
 
-#[tokio::test]
-async fn serve_prints_the_real_url_once_bound_and_serves() {
-    let dir = tempfile::TempDir::new().unwrap();
+/// `serve --port 0` with a fresh data directory under `dir`, plus `args` and `env`; returns the
+/// process and the URL it printed once listening.
+async fn serve(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Running, String) {
     let child = Command::new(BIN)
         .args(["serve", "--port", "0", "--data-dir"])
-        .arg(dir.path().join("data"))
+        .arg(dir.join("data"))
         .arg("--static-dir")
-        .arg(dir.path())
+        .arg(dir)
+        .args(args)
         .env_remove("XF_EWS_ENDPOINT")
         .env_remove("XF_CONFIG")
+        .env_remove("XF_SANDBOX")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -47,7 +50,15 @@ async fn serve_prints_the_real_url_once_bound_and_serves() {
     let url = line
         .trim()
         .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (running, url)
+}
+
+#[tokio::test]
+async fn serve_prints_the_real_url_once_bound_and_serves() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (_running, url) = serve(dir.path(), &["--sandbox"], &[]).await;
     assert!(
         url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
         "{url}"
@@ -56,7 +67,7 @@ async fn serve_prints_the_real_url_once_bound_and_serves() {
 
     let health = reqwest::get(format!("{url}healthz")).await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
-    // Sandbox mode by default: the EWS sandbox answers (401 without a token, like Exchange).
+    // Sandbox mode: the EWS sandbox answers (401 without a token, like Exchange).
     let ews = reqwest::Client::new()
         .post(format!("{url}sandbox/ews/Exchange.asmx"))
         .body("<x/>")
@@ -65,6 +76,71 @@ async fn serve_prints_the_real_url_once_bound_and_serves() {
         .unwrap();
     assert_eq!(ews.status(), 401);
     assert!(dir.path().join("data/sandbox.sqlite").exists());
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (mut running, url) = serve(dir.path(), &["--sandbox"], &[]).await;
+    // An idle keep-alive connection must not hold the shutdown up.
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client
+            .get(format!("{url}healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &running.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = running.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still running 5 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn serve_without_sandbox_or_endpoint_names_both_ways_out() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let output = Command::new(BIN)
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env_remove("XF_EWS_ENDPOINT")
+        .env_remove("XF_CONFIG")
+        .env_remove("XF_SANDBOX")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no Exchange endpoint is configured")
+            && stderr.contains("ews.endpoint")
+            && stderr.contains("--sandbox"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+
+    // XF_SANDBOX=1 is the other way to ask for it.
+    let (_running, url) = serve(dir.path(), &[], &[("XF_SANDBOX", "1")]).await;
+    let ews = reqwest::Client::new()
+        .post(format!("{url}sandbox/ews/Exchange.asmx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ews.status(), 401, "the sandbox mailbox answers");
 }
 
 #[test]

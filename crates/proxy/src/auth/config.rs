@@ -16,7 +16,8 @@ use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use super::crypto::TokenKey;
-use super::origin::{OriginPattern, origin_of};
+use crate::insecure_http::InsecureHttpPolicy;
+use crate::origins::{AllowedOrigins, origin_of};
 
 /// Scopes of the Microsoft presets. `openid profile email` make the token endpoint return an ID
 /// token, which is how the proxy learns who signed in (Microsoft's userinfo endpoint only
@@ -193,9 +194,10 @@ pub struct AuthContext {
     pub public_base_url: Url,
     /// Where SQLite files (and the sandbox token key) live.
     pub data_dir: PathBuf,
-    /// The proxy's `allowed_origins` (exact, or `scheme://host:*`); the proxy's own origin is
-    /// always allowed too.
-    pub allowed_origins: Vec<String>,
+    /// The embedding origins (configured ones and the proxy's own), shared with CORS.
+    pub allowed_origins: AllowedOrigins,
+    /// Plain-http authorization servers accepted (sandbox mode, `allow_insecure_http`).
+    pub insecure_http: InsecureHttpPolicy,
 }
 
 /// Fully resolved settings the OAuth client and the routes work with.
@@ -210,7 +212,7 @@ pub struct AuthSettings {
     pub scopes: Vec<String>,
     pub redirect_uri: Url,
     pub authorize_params: Vec<(String, String)>,
-    pub allowed_origins: Vec<OriginPattern>,
+    pub allowed_origins: AllowedOrigins,
     /// Origin of the public base URL: same-origin requests without an `Origin` header count as it.
     pub public_origin: String,
     /// The proxy's public base URL (flow start pages live under it).
@@ -397,6 +399,10 @@ impl AuthConfig {
         }
 
         if let Some(issuer) = self.issuer.as_deref() {
+            // Refused before discovery: the document itself must not travel in plain text.
+            ctx.insecure_http
+                .check(&parse_url("issuer", issuer)?)
+                .map_err(|p| invalid(format!("auth.issuer (XF_AUTH_ISSUER): {p}")))?;
             let needs_discovery = self.authorize_url.is_none() || self.token_url.is_none();
             if needs_discovery {
                 let doc = discover(issuer, http).await?;
@@ -435,6 +441,19 @@ impl AuthConfig {
         for (name, u) in [("authorize_url", &authorize_url), ("token_url", &token_url)] {
             check_endpoint_scheme(name, u)?;
         }
+        let endpoints = [
+            ("authorize_url", Some(&authorize_url)),
+            ("token_url", Some(&token_url)),
+            ("userinfo_url", userinfo_url.as_ref()),
+            ("revocation_url", revocation_url.as_ref()),
+        ];
+        for (name, u) in endpoints {
+            if let Some(u) = u {
+                ctx.insecure_http
+                    .check(u)
+                    .map_err(|p| invalid(format!("auth.{name}: {p}")))?;
+            }
+        }
         let client_id = client_id
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| invalid("`client_id` is required"))?;
@@ -447,19 +466,6 @@ impl AuthConfig {
             None => join(&base, "auth/callback")?,
         };
 
-        let mut allowed_origins = Vec::new();
-        for raw in ctx
-            .allowed_origins
-            .iter()
-            .map(String::as_str)
-            .chain([public_origin.as_str()])
-        {
-            let p =
-                OriginPattern::parse(raw).map_err(|e| invalid(format!("allowed_origins: {e}")))?;
-            if !allowed_origins.contains(&p) {
-                allowed_origins.push(p);
-            }
-        }
         for key in self.authorize_params.keys() {
             const OURS: [&str; 8] = [
                 "nonce",
@@ -499,7 +505,7 @@ impl AuthConfig {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-            allowed_origins,
+            allowed_origins: ctx.allowed_origins.clone(),
             public_origin,
             public_base_url: base.clone(),
             flow_ttl,
@@ -654,11 +660,17 @@ mod tests {
     use super::*;
 
     fn ctx(sandbox: bool) -> AuthContext {
+        let public_base_url = Url::parse("http://127.0.0.1:8080").unwrap();
+        let localhost = crate::origins::OriginPattern::parse("http://localhost:*").unwrap();
         AuthContext {
             sandbox,
-            public_base_url: Url::parse("http://127.0.0.1:8080").unwrap(),
+            allowed_origins: AllowedOrigins::new(&[localhost], &public_base_url),
+            public_base_url,
             data_dir: std::env::temp_dir(),
-            allowed_origins: vec!["http://localhost:*".into()],
+            insecure_http: InsecureHttpPolicy {
+                sandbox,
+                allowed: Vec::new(),
+            },
         }
     }
 
@@ -685,11 +697,7 @@ mod tests {
             s.dev_server.unwrap().issuer.as_str(),
             "http://127.0.0.1:8080/sandbox/oauth"
         );
-        assert!(
-            s.allowed_origins
-                .iter()
-                .any(|p| p.matches("http://localhost:5173"))
-        );
+        assert!(s.allowed_origins.allows("http://localhost:5173"));
     }
 
     #[tokio::test]

@@ -317,7 +317,7 @@ impl AuthService {
         let origin = headers
             .get(axum::http::header::ORIGIN)
             .and_then(|v| v.to_str().ok())
-            .and_then(origin::normalize_origin);
+            .and_then(crate::origins::normalize_origin);
         let expected = if flow.is_redirect() {
             Some(flow.origin.as_str())
         } else {

@@ -34,7 +34,7 @@ use self::config::{AuthConfigError, AuthSettings};
 use self::crypto::{Cipher, TokenKey};
 use self::limits::FlowLimits;
 use self::oauth::{OAuthClient, TokenSet};
-use self::origin::{is_allowed, request_origin};
+use self::origin::request_origin;
 use self::store::TokenStore;
 use crate::session::{Authorizer, Caller, CallerError};
 
@@ -151,7 +151,7 @@ impl AuthService {
     }
 
     pub fn origin_allowed(&self, origin: &str) -> bool {
-        is_allowed(&self.settings.allowed_origins, origin)
+        self.settings.allowed_origins.allows(origin)
     }
 }
 

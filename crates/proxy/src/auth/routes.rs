@@ -105,17 +105,16 @@ struct StartFlowBody {
     return_to: Option<String>,
 }
 
-/// Largest `POST /api/auth/flows` body (a hash and a URL).
-const START_FLOW_BODY_LIMIT: usize = 8 * 1024;
-
 async fn start_flow(
     State(auth): State<Arc<AuthService>>,
     request: Request,
 ) -> Result<Response, AppError> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, START_FLOW_BODY_LIMIT)
+    // The proxy-wide body limit (crate::body_guard) applies here as everywhere.
+    let limit = crate::body_guard::MAX_BODY_BYTES;
+    let body = axum::body::to_bytes(body, usize::try_from(limit).unwrap_or(usize::MAX))
         .await
-        .map_err(|_| AppError::PayloadTooLarge(START_FLOW_BODY_LIMIT))?;
+        .map_err(|_| AppError::PayloadTooLarge { limit_bytes: limit })?;
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()

@@ -14,16 +14,16 @@ use crate::session::{Authorizer as _, Caller, CallerError};
 /// The request header carrying the proof.
 pub const DPOP_HEADER: &str = "dpop";
 
-/// The session handle of `Authorization: DPoP <handle>` (RFC 9449 §7.1; `Bearer` is accepted
-/// too, the proof being required either way).
-fn presented_handle(headers: &HeaderMap) -> Option<&str> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, rest) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("dpop") || scheme.eq_ignore_ascii_case("bearer"))
-        .then(|| rest.trim())
+/// The session handle of `Authorization: DPoP <handle>` (RFC 9449 §7.1); a `Bearer` handle is
+/// read too (by the proxy's one bearer reader), the proof being required either way.
+fn presented_handle(headers: &HeaderMap) -> Option<String> {
+    let dpop = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("dpop"))
+        .map(|(_, handle)| handle.trim().to_owned());
+    dpop.or_else(|| crate::extract::bearer_token(headers))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -41,6 +41,7 @@ impl AuthService {
         let headers = &parts.headers;
         let handle = presented_handle(headers)
             .ok_or_else(|| authorize_again("no session: sign in first"))?;
+        let handle = handle.as_str();
         // Handles are 32 random bytes in base64url; anything else is not worth a lookup.
         if handle.len() != 43
             || !handle

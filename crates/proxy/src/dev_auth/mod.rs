@@ -749,13 +749,7 @@ async fn userinfo(State(dev): Dev, headers: HeaderMap) -> Response {
         );
         r
     };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned());
-    let Some(token) = token else {
+    let Some(token) = crate::extract::bearer_token(&headers) else {
         return unauthorized();
     };
     let row = sqlx::query(

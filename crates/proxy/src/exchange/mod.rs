@@ -84,7 +84,17 @@ impl From<ExchangeError> for AppError {
                 "Exchange refused access to this mailbox (HTTP 403); EWS may be disabled for it."
                     .into(),
             ),
-            other => AppError::Exchange(other.to_string()),
+            ExchangeError::Unreachable(detail) => AppError::ExchangeUnavailable {
+                message: "Exchange could not be reached. Try again in a moment.",
+                detail,
+            },
+            ExchangeError::Protocol(detail) => AppError::ExchangeUnavailable {
+                message: "Exchange sent an answer the proxy could not read.",
+                detail,
+            },
+            ExchangeError::Http(status) => {
+                AppError::Exchange(format!("Exchange answered HTTP {status}."))
+            }
         }
     }
 }

@@ -53,7 +53,7 @@ impl MailboxIdentity {
 
     /// The mailbox address (lower-cased e-mail claim, else `sub`) of the request's bearer token.
     pub async fn mailbox(&self, headers: &HeaderMap) -> Result<String, IdentityError> {
-        let token = bearer_token(headers)
+        let token = crate::extract::bearer_token(headers)
             .ok_or_else(|| IdentityError::Unauthorized("missing bearer token".into()))?;
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         if let Some(mailbox) = self.cached(&key) {
@@ -62,7 +62,7 @@ impl MailboxIdentity {
         let response = self
             .http
             .get(self.userinfo_url.clone())
-            .bearer_auth(token)
+            .bearer_auth(&token)
             .header(header::ACCEPT, "application/json")
             .send()
             .await
@@ -99,7 +99,7 @@ impl MailboxIdentity {
             .ok_or_else(|| {
                 IdentityError::Unavailable("userinfo answer has neither email nor sub".into())
             })?;
-        let valid_for = jwt_lifetime(token).map_or(CACHE_TTL, |left| left.min(CACHE_TTL));
+        let valid_for = jwt_lifetime(&token).map_or(CACHE_TTL, |left| left.min(CACHE_TTL));
         self.remember(key, &mailbox, valid_for);
         Ok(mailbox)
     }
@@ -145,13 +145,6 @@ fn jwt_lifetime(token: &str) -> Option<Duration> {
     let exp = claims.get("exp")?.as_i64()?;
     let left = exp - chrono::Utc::now().timestamp();
     Some(Duration::from_secs(u64::try_from(left).unwrap_or(0)))
-}
-
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 #[cfg(test)]

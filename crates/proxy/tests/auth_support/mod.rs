@@ -46,13 +46,24 @@ impl Drop for TestApp {
 }
 
 pub fn config(data_dir: &Path, static_dir: &Path, extra_auth: &str) -> Config {
+    config_with_origins(data_dir, static_dir, &[ORIGIN_A, ORIGIN_B], extra_auth)
+}
+
+/// As [`config`], with `origins` as `allowed_origins`.
+pub fn config_with_origins(
+    data_dir: &Path,
+    static_dir: &Path,
+    origins: &[&str],
+    extra_auth: &str,
+) -> Config {
+    let origins = serde_json::to_string(origins).expect("origins as a TOML array");
     let text = format!(
         r#"
 bind = "127.0.0.1"
 port = 0
 data_dir = "{data}"
 static_dir = "{static_dir}"
-allowed_origins = ["{ORIGIN_A}", "{ORIGIN_B}"]
+allowed_origins = {origins}
 [sandbox]
 enabled = true
 [auth]
@@ -67,13 +78,55 @@ client_secret = "{CLIENT_SECRET}"
     Config::resolve([layer]).expect("test config resolves")
 }
 
+/// Production mode (no sandbox) with its data under `data_dir`: `top` adds top-level keys,
+/// `auth` lines of `[auth]` (which has a client and scopes already). With explicit endpoints
+/// nothing is contacted at start. Errors are the resolution's message.
+pub fn production_config(
+    data_dir: &Path,
+    top: &str,
+    ews_endpoint: &str,
+    auth: &str,
+) -> Result<Config, String> {
+    let text = format!(
+        r#"
+bind = "127.0.0.1"
+port = 0
+data_dir = "{data}"
+static_dir = "{data}"
+{top}
+[sandbox]
+enabled = false
+[ews]
+endpoint = "{ews_endpoint}"
+[auth]
+client_id = "forms"
+client_secret = "s"
+scopes = "openid offline_access"
+{auth}
+"#,
+        data = data_dir.display(),
+    );
+    let layer = ConfigLayer::from_toml(&text, Path::new("prod.toml")).expect("test config parses");
+    Config::resolve([layer]).map_err(|e| e.to_string())
+}
+
 /// A proxy in sandbox mode with its data under `dir` (reuse `dir` to "restart" it).
 pub async fn spawn_in(dir: &Path, extra_auth: &str, clock: Arc<OffsetClock>) -> TestApp {
+    spawn_in_with_origins(dir, &[ORIGIN_A, ORIGIN_B], extra_auth, clock).await
+}
+
+/// As [`spawn_in`], with `origins` as `allowed_origins`.
+pub async fn spawn_in_with_origins(
+    dir: &Path,
+    origins: &[&str],
+    extra_auth: &str,
+    clock: Arc<OffsetClock>,
+) -> TestApp {
     let data_dir = dir.join("data");
     let static_dir = dir.join("static");
     std::fs::create_dir_all(&static_dir).expect("static dir");
     let application = Application::build_with_auth_clock(
-        config(&data_dir, &static_dir, extra_auth),
+        config_with_origins(&data_dir, &static_dir, origins, extra_auth),
         clock.clone(),
     )
     .await

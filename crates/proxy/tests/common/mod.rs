@@ -156,6 +156,8 @@ pub struct Options {
     pub ews_extra: String,
     /// Extra TOML lines for the `[sandbox]` section.
     pub sandbox_extra: String,
+    /// Extra TOML lines for the `[server]` section.
+    pub server_extra: String,
 }
 
 /// Everything a test needs, with the temporary directory kept alive.
@@ -186,6 +188,7 @@ impl Harness {
             authorizer: TestAuthorizer::new(ALICE, ALICE_TOKEN),
             ews_extra: String::new(),
             sandbox_extra: String::new(),
+            server_extra: String::new(),
         }
     }
 
@@ -201,6 +204,8 @@ bind = "127.0.0.1"
 port = 0
 data_dir = "{data}"
 static_dir = "{static_dir}"
+[server]
+{server_extra}
 [sandbox]
 enabled = true
 userinfo_url = "http://{userinfo}/userinfo"
@@ -219,6 +224,7 @@ max_retries = 6
         budget = options.retry_budget_seconds,
         extra = options.ews_extra,
         sandbox_extra = options.sandbox_extra,
+        server_extra = options.server_extra,
         endpoint = options
             .ews_endpoint
             .as_ref()

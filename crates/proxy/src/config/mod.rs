@@ -1,0 +1,544 @@
+//! Layered configuration: built-in defaults < TOML file < `XF_*` environment < command-line flags.
+//!
+//! Each layer is a [`ConfigLayer`] of optional values; [`Config::resolve`] stacks them and
+//! validates the result once, so every problem is reported with where it came from (file and
+//! key, environment variable, or flag) instead of as a panic deep inside the server.
+//!
+//! Sandbox mode needs no file at all, but runs only when asked (`--sandbox`, `XF_SANDBOX=1`,
+//! `sandbox.enabled = true`): it runs the built-in EWS sandbox mailbox and points the EWS
+//! client at it. Without it an Exchange endpoint is required.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+mod layer;
+
+pub use layer::{ConfigLayer, EwsLayer, SandboxLayer, ServerLayer};
+
+use crate::insecure_http::InsecureHttpPolicy;
+use crate::origins::OriginPattern;
+
+/// The validated configuration the server runs with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: IpAddr,
+    /// 0 = let the OS pick a free port (tests); the real port is printed once bound.
+    pub port: u16,
+    /// Where SQLite databases live (`proxy.sqlite`, `sandbox.sqlite`).
+    pub data_dir: PathBuf,
+    /// Directory holding `index.html`, `www/` and `pkg/` (the repository root by default).
+    pub static_dir: PathBuf,
+    /// The URL browsers reach this proxy at; defaults to `http://BIND:PORT` once bound.
+    pub public_url: Option<Url>,
+    /// Embedding origins allowed to call the API (CORS and session binding). An entry may end
+    /// in `:*` to allow any port of that host (`http://127.0.0.1:*`). The proxy's own origin
+    /// joins them once it is known (see [`crate::origins::AllowedOrigins`]).
+    pub allowed_origins: Vec<OriginPattern>,
+    /// Plain-http upstreams: sandbox mode, or the origins of `allow_insecure_http`.
+    pub insecure_http: InsecureHttpPolicy,
+    pub server: ServerConfig,
+    pub ews: EwsConfig,
+    pub sandbox: SandboxConfig,
+    /// The raw `[auth]` table, parsed by the authorization module (it owns those keys).
+    pub auth: toml::Table,
+}
+
+/// How long clients may take to send a request (slow clients hold connections and tasks).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// From the moment a connection waits for a request to the end of its headers.
+    pub header_timeout: Duration,
+    /// From the first read of a request body to its end.
+    pub body_timeout: Duration,
+}
+
+impl ServerConfig {
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+}
+
+/// How the EWS client reaches Exchange.
+#[derive(Clone, Debug)]
+pub struct EwsConfig {
+    /// `https://mail.example.com/EWS/Exchange.asmx`; `None` in sandbox mode means the proxy's
+    /// own `/sandbox/ews/Exchange.asmx` (known only once the port is bound).
+    pub endpoint: Option<Url>,
+    pub server_version: ServerVersion,
+    /// Service-account mode: act as this mailbox (ExchangeImpersonation + X-AnchorMailbox).
+    pub impersonation: Option<String>,
+    /// Per-request timeout towards Exchange.
+    pub timeout: Duration,
+    /// Retries of one operation after throttling or an unknown outcome.
+    pub max_retries: u32,
+    /// Total time one API call may spend waiting for Exchange to stop throttling.
+    pub retry_budget: Duration,
+}
+
+/// The embedded EWS sandbox mailbox.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub enabled: bool,
+    /// OIDC userinfo endpoint that turns a bearer access token into the mailbox address.
+    /// `None` = the built-in dev authorization server at `<public_url>/sandbox/oauth/userinfo`.
+    pub userinfo_url: Option<Url>,
+    /// Mailboxes allowed to act as others with ExchangeImpersonation (what the
+    /// ApplicationImpersonation role grants on Exchange), lower-cased. Empty = nobody.
+    pub impersonators: Vec<String>,
+}
+
+/// `t:RequestServerVersion/@Version` values we support (Exchange 2013 and later).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ServerVersion {
+    Exchange2013,
+    Exchange2013Sp1,
+    #[default]
+    Exchange2016,
+}
+
+impl ServerVersion {
+    pub const ALL: [ServerVersion; 3] = [
+        ServerVersion::Exchange2013,
+        ServerVersion::Exchange2013Sp1,
+        ServerVersion::Exchange2016,
+    ];
+
+    /// The schema's spelling, as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerVersion::Exchange2013 => "Exchange2013",
+            ServerVersion::Exchange2013Sp1 => "Exchange2013_SP1",
+            ServerVersion::Exchange2016 => "Exchange2016",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(raw.trim())).ok_or_else(
+            || format!("'{raw}' is not a supported Exchange version (Exchange2013, Exchange2013_SP1 or Exchange2016)"),
+        )
+    }
+}
+
+impl fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A configuration problem, naming where the bad value came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// toml's message already holds line, column and the offending key.
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// `origin` is e.g. "config file ./proxy.toml, key ews.timeout_seconds" or "XF_PORT".
+    #[error("{origin}: {problem}")]
+    Invalid { origin: String, problem: String },
+    /// A setting is missing; the message says which and how to fix it.
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+impl Config {
+    pub const DEFAULT_PORT: u16 = 8080;
+    /// Exchange throttling back-offs can be minutes long; a form submit should not hang that
+    /// long, so by default we wait at most this much in total and then tell the user.
+    pub const DEFAULT_RETRY_BUDGET: Duration = Duration::from_secs(30);
+
+    /// Stacks `layers` (lowest first) over the built-in defaults and validates the result.
+    pub fn resolve(layers: impl IntoIterator<Item = ConfigLayer>) -> Result<Config, ConfigError> {
+        let merged = layers
+            .into_iter()
+            .fold(ConfigLayer::default(), |lower, upper| lower.overlay(upper));
+        let origin = |key: &str| {
+            merged
+                .origins
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| format!("setting {key}"))
+        };
+        let invalid = |key: &str, problem: String| ConfigError::Invalid {
+            origin: origin(key),
+            problem,
+        };
+
+        let bind = match &merged.bind {
+            None => IpAddr::from([127, 0, 0, 1]),
+            Some(raw) => raw.trim().parse().map_err(|_| {
+                invalid(
+                    "bind",
+                    format!("'{raw}' is not an IP address such as 127.0.0.1"),
+                )
+            })?,
+        };
+        let public_url = merged
+            .public_url
+            .as_deref()
+            .map(|raw| parse_http_url(raw).map_err(|p| invalid("public_url", p)))
+            .transpose()?;
+        let endpoint = merged
+            .ews
+            .endpoint
+            .as_deref()
+            .map(|raw| parse_http_url(raw).map_err(|p| invalid("ews.endpoint", p)))
+            .transpose()?;
+        let server_version = merged
+            .ews
+            .server_version
+            .as_deref()
+            .map(|raw| ServerVersion::parse(raw).map_err(|p| invalid("ews.server_version", p)))
+            .transpose()?
+            .unwrap_or_default();
+        let impersonation = match merged.ews.impersonation.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(smtp) if is_plausible_smtp(smtp) => Some(smtp.to_owned()),
+            Some(smtp) => {
+                return Err(invalid(
+                    "ews.impersonation",
+                    format!("'{smtp}' is not an SMTP address such as room@example.com"),
+                ));
+            }
+        };
+        let seconds_in_range = |key: &str, value: Option<u64>, default: Duration| {
+            let seconds = value.unwrap_or(default.as_secs());
+            if (1..=600).contains(&seconds) {
+                Ok(Duration::from_secs(seconds))
+            } else {
+                Err(invalid(
+                    key,
+                    format!("{seconds} is out of range (1 to 600 seconds)"),
+                ))
+            }
+        };
+        let server = ServerConfig {
+            header_timeout: seconds_in_range(
+                "server.header_timeout_secs",
+                merged.server.header_timeout_secs,
+                ServerConfig::DEFAULT_HEADER_TIMEOUT,
+            )?,
+            body_timeout: seconds_in_range(
+                "server.body_timeout_secs",
+                merged.server.body_timeout_secs,
+                ServerConfig::DEFAULT_BODY_TIMEOUT,
+            )?,
+        };
+        let timeout = seconds_in_range(
+            "ews.timeout_seconds",
+            merged.ews.timeout_seconds,
+            Duration::from_secs(30),
+        )?;
+        let max_retries = merged.ews.max_retries.unwrap_or(4);
+        if max_retries > 20 {
+            return Err(invalid(
+                "ews.max_retries",
+                format!("{max_retries} is more than 20"),
+            ));
+        }
+        let retry_budget_seconds = merged
+            .ews
+            .retry_budget_seconds
+            .unwrap_or(Self::DEFAULT_RETRY_BUDGET.as_secs());
+        if retry_budget_seconds > 600 {
+            return Err(invalid(
+                "ews.retry_budget_seconds",
+                format!("{retry_budget_seconds} is more than 600 seconds"),
+            ));
+        }
+        let userinfo_url = merged
+            .sandbox
+            .userinfo_url
+            .as_deref()
+            .map(|raw| parse_http_url(raw).map_err(|p| invalid("sandbox.userinfo_url", p)))
+            .transpose()?;
+        let mut impersonators = Vec::new();
+        for raw in merged.sandbox.impersonators.clone().unwrap_or_default() {
+            let address = raw.trim().to_lowercase();
+            if !is_plausible_smtp(&address) {
+                return Err(invalid(
+                    "sandbox.impersonators",
+                    format!("'{raw}' is not an SMTP address"),
+                ));
+            }
+            impersonators.push(address);
+        }
+        // Never guessed from a missing endpoint: someone who configured a Microsoft sign-in
+        // but forgot the endpoint would sign in to Microsoft and have their items stored in a
+        // local SQLite file.
+        let sandbox = merged.sandbox.enabled.unwrap_or(false);
+        if !sandbox && endpoint.is_none() {
+            return Err(ConfigError::Incomplete(
+                "no Exchange endpoint is configured: set ews.endpoint (XF_EWS_ENDPOINT) to your \
+                 Exchange server's EWS URL, or run the local sandbox mailbox with --sandbox \
+                 (XF_SANDBOX=1, sandbox.enabled = true)"
+                    .into(),
+            ));
+        }
+        let insecure_http = InsecureHttpPolicy::new(
+            sandbox,
+            merged.allow_insecure_http.as_deref().unwrap_or_default(),
+        )
+        .map_err(|p| invalid("allow_insecure_http", p))?;
+        if let Some(endpoint) = &endpoint {
+            insecure_http
+                .check(endpoint)
+                .map_err(|p| invalid("ews.endpoint", p))?;
+        }
+        let mut allowed_origins = Vec::new();
+        for raw in merged.allowed_origins.clone().unwrap_or_else(|| {
+            if sandbox {
+                vec![
+                    "http://127.0.0.1:*".to_owned(),
+                    "http://localhost:*".to_owned(),
+                ]
+            } else {
+                Vec::new()
+            }
+        }) {
+            allowed_origins
+                .push(OriginPattern::parse(&raw).map_err(|p| invalid("allowed_origins", p))?);
+        }
+
+        Ok(Config {
+            bind,
+            port: merged.port.unwrap_or(Self::DEFAULT_PORT),
+            data_dir: merged
+                .data_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("./data")),
+            static_dir: merged
+                .static_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(".")),
+            public_url,
+            allowed_origins,
+            insecure_http,
+            server,
+            ews: EwsConfig {
+                endpoint,
+                server_version,
+                impersonation,
+                timeout,
+                max_retries,
+                retry_budget: Duration::from_secs(retry_budget_seconds),
+            },
+            sandbox: SandboxConfig {
+                enabled: sandbox,
+                userinfo_url,
+                impersonators,
+            },
+            auth: merged.auth.clone().unwrap_or_default(),
+        })
+    }
+}
+
+fn parse_http_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim()).map_err(|e| format!("'{raw}' is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("'{raw}' must be an http:// or https:// URL"));
+    }
+    if url.host_str().is_none() {
+        return Err(format!("'{raw}' has no host"));
+    }
+    Ok(url)
+}
+
+fn is_plausible_smtp(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::*;
+
+    fn file(text: &str) -> Result<ConfigLayer, ConfigError> {
+        ConfigLayer::from_toml(text, Path::new("proxy.toml"))
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> ConfigLayer {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ConfigLayer::from_env(|k| map.get(k).cloned()).unwrap()
+    }
+
+    #[test]
+    fn sandbox_flag_alone_means_sandbox_on_localhost_8080() {
+        let config = Config::resolve([env(&[("XF_SANDBOX", "1")])]).unwrap();
+        assert!(config.sandbox.enabled);
+        assert_eq!(config.bind.to_string(), "127.0.0.1");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.data_dir, PathBuf::from("./data"));
+        assert_eq!(config.ews.server_version, ServerVersion::Exchange2016);
+        assert_eq!(config.ews.retry_budget, Duration::from_secs(30));
+        assert_eq!(
+            config.allowed_origins,
+            [
+                OriginPattern::parse("http://127.0.0.1:*").unwrap(),
+                OriginPattern::parse("http://localhost:*").unwrap()
+            ]
+        );
+    }
+
+    #[test]
+    fn later_layers_win() {
+        let from_file = file("port = 9000\n[ews]\nendpoint = \"https://mail.example.com/EWS/Exchange.asmx\"\nmax_retries = 2\n").unwrap();
+        let from_env = env(&[
+            ("XF_PORT", "9100"),
+            ("XF_EWS_SERVER_VERSION", "Exchange2013"),
+        ]);
+        let flags = ConfigLayer {
+            port: Some(0),
+            ..ConfigLayer::default()
+        };
+        let config = Config::resolve([from_file, from_env, flags]).unwrap();
+        assert_eq!(config.port, 0);
+        assert_eq!(config.ews.max_retries, 2);
+        assert_eq!(config.ews.server_version, ServerVersion::Exchange2013);
+        assert!(!config.sandbox.enabled, "an endpoint means real Exchange");
+    }
+
+    #[test]
+    fn file_errors_name_the_file_and_key() {
+        let err = file("[ews]\ntimeout_seconds = \"soon\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("proxy.toml") && err.contains("timeout_seconds"),
+            "{err}"
+        );
+        let err = file("colour = 1\n").unwrap_err().to_string();
+        assert!(err.contains("unknown field `colour`"), "{err}");
+        let err = file("port = \n").unwrap_err().to_string();
+        assert!(
+            err.contains("proxy.toml") && err.contains("line 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_their_origin() {
+        let layer = file("[ews]\nendpoint = \"ftp://x\"\n").unwrap();
+        let err = Config::resolve([layer]).unwrap_err().to_string();
+        assert!(
+            err.starts_with("config file proxy.toml, key ews.endpoint:"),
+            "{err}"
+        );
+
+        let err = ConfigLayer::from_env(|k| (k == "XF_PORT").then(|| "eighty".to_owned()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "environment variable XF_PORT: 'eighty' is not a port number 0-65535"
+        );
+
+        let err = Config::resolve([env(&[("XF_EWS_SERVER_VERSION", "Exchange2010")])])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("XF_EWS_SERVER_VERSION") && err.contains("Exchange2010"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_sandbox_runs_only_when_asked() {
+        // Nothing set, or a sign-in configured without an endpoint: no silent sandbox.
+        let preset =
+            file("[auth]\npreset = \"microsoft_ews\"\ntenant = \"contoso.onmicrosoft.com\"\n")
+                .unwrap();
+        for layers in [vec![], vec![env(&[("XF_SANDBOX", "false")])], vec![preset]] {
+            let err = Config::resolve(layers).unwrap_err().to_string();
+            assert!(
+                err.starts_with("no Exchange endpoint is configured")
+                    && err.contains("ews.endpoint")
+                    && err.contains("--sandbox"),
+                "{err}"
+            );
+        }
+        let asked = file("[sandbox]\nenabled = true\n").unwrap();
+        assert!(Config::resolve([asked]).unwrap().sandbox.enabled);
+    }
+
+    #[test]
+    fn origins_are_parsed_once_and_bad_ones_named() {
+        let layer = file("allowed_origins = [\"https://Intranet.example.com/\", \"http://localhost:*\"]\n[sandbox]\nenabled = true\n").unwrap();
+        let config = Config::resolve([layer]).unwrap();
+        assert_eq!(
+            config.allowed_origins,
+            [
+                OriginPattern::Exact("https://intranet.example.com".into()),
+                OriginPattern::AnyPort {
+                    scheme: "http".into(),
+                    host: "localhost".into()
+                }
+            ]
+        );
+        for bad in ["https://x.example/path", "https://*.example", "null"] {
+            let layer = file(&format!(
+                "allowed_origins = [\"{bad}\"]\n[sandbox]\nenabled = true\n"
+            ))
+            .unwrap();
+            let err = Config::resolve([layer]).unwrap_err().to_string();
+            assert!(
+                err.starts_with("config file proxy.toml, key allowed_origins:")
+                    && err.contains(bad),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn slow_client_timeouts_default_and_are_bounded() {
+        let config = Config::resolve([env(&[("XF_SANDBOX", "1")])]).unwrap();
+        assert_eq!(config.server.header_timeout, Duration::from_secs(10));
+        assert_eq!(config.server.body_timeout, Duration::from_secs(30));
+        let layer = file("[server]\nheader_timeout_secs = 5\n[sandbox]\nenabled = true\n").unwrap();
+        let config =
+            Config::resolve([layer, env(&[("XF_SERVER_BODY_TIMEOUT_SECS", "7")])]).unwrap();
+        assert_eq!(config.server.header_timeout, Duration::from_secs(5));
+        assert_eq!(config.server.body_timeout, Duration::from_secs(7));
+        let err = Config::resolve([file("[server]\nbody_timeout_secs = 0\n").unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("config file proxy.toml, key server.body_timeout_secs:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn impersonation_must_be_an_address() {
+        let bad = env(&[("XF_EWS_IMPERSONATION", "not an address")]);
+        assert!(Config::resolve([bad]).is_err());
+        let good = env(&[
+            ("XF_EWS_IMPERSONATION", "svc-room@example.com"),
+            ("XF_SANDBOX", "1"),
+        ]);
+        let config = Config::resolve([good]).unwrap();
+        assert_eq!(
+            config.ews.impersonation.as_deref(),
+            Some("svc-room@example.com")
+        );
+    }
+}
