@@ -26,10 +26,10 @@ impl FlowSecret {
             .get_random_values_with_u8_array(&mut bytes)
             .map_err(unavailable)?;
         let secret = base64url(&bytes);
-        let mut text = secret.clone().into_bytes();
+        let text = secret.clone().into_bytes();
         let digest = crypto
             .subtle()
-            .digest_with_str_and_u8_array("SHA-256", &mut text)
+            .digest_with_str_and_u8_array("SHA-256", &text)
             .map_err(unavailable)?;
         let digest = JsFuture::from(digest).await.map_err(unavailable)?;
         let hash = base64url(&js_sys::Uint8Array::new(&digest).to_vec());
