@@ -28,19 +28,26 @@ fn install_popups() {
 }
 
 /// A proxy with a flow `f1`: pending until the test sets `__xfFlow` (e.g. to
-/// `{status:'done', sessionHandle:'h1', user:'alice'}`); appointments need `Bearer h1`.
+/// `{status:'done', sessionHandle:'h1', user:'alice'}`); appointments need `DPoP h1` with a
+/// proof; the flow must be started with a secret's hash and a proof, and polled with the secret.
 const FLOW_PROXY: &str = r#"async (method, url, body, headers) => {
-    const auth = headers.get('Authorization');
-    if (url.includes('/api/auth/status')) return [200, auth === 'Bearer h1' ? { authorized: true, user: 'alice' } : { authorized: false }];
-    if (url.endsWith('/api/auth/flows') && method === 'POST') return [201, { flowId: 'f1', authorizeUrl: 'http://127.0.0.1:9/sandbox/oauth/authorize?f=1', expiresAt: '2030-01-01T00:00:00Z' }];
+    const signed = headers.get('Authorization') === 'DPoP h1' && (headers.get('DPoP') || '').split('.').length === 3;
+    const auth = signed ? 'DPoP h1' : headers.get('Authorization');
+    if (url.includes('/api/auth/status')) return [200, auth === 'DPoP h1' ? { authorized: true, user: 'alice' } : { authorized: false }];
+    if (url.endsWith('/api/auth/flows') && method === 'POST') {
+        const hash = (body && body.secretHash) || '';
+        if (hash.length !== 43 || !headers.get('DPoP')) return [422, { error: 'validation_failed', message: 'no secret hash or proof', fields: { secretHash: 'missing' } }];
+        return [201, { flowId: 'f1', authorizeUrl: 'http://127.0.0.1:9/auth/start/f1', expiresAt: '2030-01-01T00:00:00Z' }];
+    }
     if (url.includes('/api/auth/flows/f1')) {
         await new Promise((r) => setTimeout(r, 50));
+        if ((headers.get('Flow-Secret') || '').length !== 43) return [404, { error: 'not_found', message: 'no such flow' }];
         return [200, window.__xfFlow || { status: 'pending' }];
     }
     if (url.endsWith('/api/auth/signout')) return [204, null];
-    if (method === 'GET') return auth === 'Bearer h1' ? [200, []] : [401, { error: 'authorization_required', message: 'Sign in.' }];
+    if (method === 'GET') return auth === 'DPoP h1' ? [200, []] : [401, { error: 'authorization_required', message: 'Sign in.' }];
     if (url.endsWith('/api/appointments')) {
-        if (auth !== 'Bearer h1') return [401, { error: 'authorization_required', message: 'Sign in.', details: { flowsUrl: '/api/auth/flows' } }];
+        if (auth !== 'DPoP h1') return [401, { error: 'authorization_required', message: 'Sign in.', details: { flowsUrl: '/api/auth/flows' } }];
         return [201, { id: 'A1', changeKey: 'C', subject: body.subject, start: '2026-12-01T08:00:00Z', end: '2026-12-01T09:00:00Z', location: body.location, body: body.body }];
     }
     return [404, { error: 'not_found', message: 'no route' }];
@@ -128,8 +135,8 @@ async fn first_action_opens_the_popup_in_the_click_and_replays_once_after_sign_i
         "window.open ran inside the click handler"
     );
     settle().await;
-    wait_for("the authorize URL in the popup", || {
-        popup_href(0).contains("/sandbox/oauth/authorize")
+    wait_for("the proxy's start page in the popup", || {
+        popup_href(0).contains("/auth/start/f1")
     })
     .await;
     assert!(text(&host).contains("Waiting for authorization…"));
@@ -149,7 +156,7 @@ async fn first_action_opens_the_popup_in_the_click_and_replays_once_after_sign_i
     assert_eq!(posts.len(), 1, "the action is replayed exactly once");
     assert_eq!(
         field(&posts[0], "authorization").as_string().as_deref(),
-        Some("Bearer h1")
+        Some("DPoP h1")
     );
     assert_eq!(stored_handle().as_deref(), Some("h1"));
     wait_for("the signed-in indicator", || {
@@ -199,11 +206,11 @@ async fn a_revoked_session_asks_again_and_replays_with_the_same_idempotency_key(
     assert_eq!(posts.len(), 2, "one refused, one replayed");
     assert_eq!(
         field(&posts[0], "authorization").as_string().as_deref(),
-        Some("Bearer revoked")
+        Some("DPoP revoked")
     );
     assert_eq!(
         field(&posts[1], "authorization").as_string().as_deref(),
-        Some("Bearer h1")
+        Some("DPoP h1")
     );
     assert_eq!(
         field(&posts[0], "idempotencyKey"),
@@ -260,7 +267,7 @@ async fn closing_the_popup_cancels_and_keeps_the_input() {
     fill_appointment(&host, "Closed", "2026-12-01T09:00", "2026-12-01T10:00");
     settle().await;
     submit(&host).await;
-    wait_for("the authorize URL", || popup_href(0).contains("authorize")).await;
+    wait_for("the start page", || popup_href(0).contains("/auth/start/")).await;
     js_sys::eval("window.__xfPopups[0].closed = true").unwrap();
     wait_for("the cancellation", || {
         text(&host).contains("Authorization cancelled. Your input is still here.")
@@ -355,7 +362,7 @@ async fn sign_out_revokes_and_forgets_the_handle() {
         .expect("POST /api/auth/signout");
     assert_eq!(
         field(&signout, "authorization").as_string().as_deref(),
-        Some("Bearer h1")
+        Some("DPoP h1")
     );
     assert_eq!(stored_handle(), None);
     handle.destroy();
@@ -377,7 +384,7 @@ async fn back_from_a_full_page_sign_in_the_draft_is_restored_and_the_action_resu
                 idempotencyKey: '5b0c8a51-1f6e-4a43-9a53-2f0d1c7e9b10',
             },
         }));
-        history.replaceState(null, '', location.pathname + location.search + '#xf_flow=f1');
+        history.replaceState(null, '', location.pathname + location.search + '#xf_flow=f1&xf_session=h1');
         "#,
     )
     .unwrap();
@@ -403,7 +410,10 @@ async fn back_from_a_full_page_sign_in_the_draft_is_restored_and_the_action_resu
     assert_eq!(stored_handle().as_deref(), Some("h1"));
     assert_eq!(popups().length(), 0, "no popup in redirect mode");
     let hash = web_sys::window().unwrap().location().hash().unwrap();
-    assert!(!hash.contains("xf_flow"), "fragment cleaned: {hash}");
+    assert!(
+        !hash.contains("xf_flow") && !hash.contains("xf_session"),
+        "fragment cleaned (the handle does not stay in the address bar): {hash}"
+    );
     let saved = web_sys::window()
         .unwrap()
         .session_storage()
@@ -429,7 +439,7 @@ async fn a_denied_full_page_sign_in_restores_the_draft_without_sending() {
             pending: { draft: { kind: 'task', draft: { subject: 'Kept task', dueDate: '2026-12-04',
                        status: 'Deferred', body: 'notes' } }, idempotencyKey: 'k' },
         }));
-        history.replaceState(null, '', location.pathname + location.search + '#xf_flow=f1');
+        history.replaceState(null, '', location.pathname + location.search + '#xf_flow=f1&xf_status=denied');
         "#,
     )
     .unwrap();
@@ -484,7 +494,7 @@ async fn while_another_tab_signs_in_this_tab_waits_for_its_handle_and_acts_once(
     assert_eq!(posts.len(), 1);
     assert_eq!(
         field(&posts[0], "authorization").as_string().as_deref(),
-        Some("Bearer h1")
+        Some("DPoP h1")
     );
     handle.destroy();
     set_handle(None);
@@ -537,12 +547,14 @@ async fn a_popup_that_closes_itself_on_success_does_not_lose_the_once_delivered_
     // session handle out only once, like the proxy.
     let routes = FLOW_PROXY.replace(
         r#"        await new Promise((r) => setTimeout(r, 50));
+        if ((headers.get('Flow-Secret') || '').length !== 43) return [404, { error: 'not_found', message: 'no such flow' }];
         return [200, window.__xfFlow || { status: 'pending' }];"#,
         r#"        const started = Date.now();
         while (!window.__xfFlow && Date.now() - started < 1500) await new Promise((r) => setTimeout(r, 20));
         if (window.__xfFlow) await new Promise((r) => setTimeout(r, 400));
         const answer = window.__xfFlow || { status: 'pending' };
         if (answer.sessionHandle) window.__xfFlow = { ...answer, sessionHandle: undefined };
+        if ((headers.get('Flow-Secret') || '').length !== 43) return [404, { error: 'not_found', message: 'no such flow' }];
         return [200, answer];"#,
     );
     assert_ne!(routes, FLOW_PROXY, "the long-poll route was replaced");
@@ -552,7 +564,7 @@ async fn a_popup_that_closes_itself_on_success_does_not_lose_the_once_delivered_
     fill_appointment(&host, "Once", "2026-12-01T09:00", "2026-12-01T10:00");
     settle().await;
     submit(&host).await;
-    wait_for("the authorize URL", || popup_href(0).contains("authorize")).await;
+    wait_for("the start page", || popup_href(0).contains("/auth/start/")).await;
     // The callback page: the flow is done, and the page closes itself at once.
     js_sys::eval(
         "window.__xfFlow = { status: 'done', sessionHandle: 'h1', user: 'alice' }; window.__xfPopups[0].closed = true;",
@@ -627,7 +639,7 @@ async fn an_expired_flow_or_a_lost_network_keeps_the_input_and_a_retry_completes
     .await;
     let created: Vec<_> = appointment_posts()
         .into_iter()
-        .filter(|c| field(c, "authorization").as_string().as_deref() == Some("Bearer h1"))
+        .filter(|c| field(c, "authorization").as_string().as_deref() == Some("DPoP h1"))
         .collect();
     assert_eq!(created.len(), 1);
     handle.destroy();
