@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod flows;
+pub mod id_token;
 mod limits;
 pub mod oauth;
 pub mod origin;
