@@ -282,3 +282,47 @@ async fn a_rotated_signing_key_is_fetched_and_the_keys_are_cached() {
     );
     assert_eq!(tamper.key_fetches(), 2);
 }
+
+#[tokio::test]
+async fn discovery_names_the_issuer_and_its_keys_and_must_be_the_issuers_own() {
+    use proxy::auth::config::{AuthConfig, AuthContext};
+    use proxy::auth::id_token::ExpectedIssuer;
+    let dir = TempDir::new().unwrap();
+    // The sign-in server believes it is at the stand-in's address (its discovery document
+    // says so) while it is also reachable directly.
+    let (app, tamper) = spawn_tampered(&dir).await;
+    let (public, direct) = (app.base.clone(), tamper.upstream().to_owned());
+    let ctx = AuthContext {
+        sandbox: false,
+        public_base_url: url::Url::parse("http://127.0.0.1:1/").unwrap(),
+        data_dir: dir.path().to_owned(),
+        allowed_origins: vec![],
+    };
+    let http = proxy::auth::oauth::http_client().unwrap();
+    let config = |issuer: String| AuthConfig {
+        issuer: Some(issuer),
+        client_id: Some("c".into()),
+        scopes: Some(proxy::auth::config::Scopes::parse("openid")),
+        ..AuthConfig::default()
+    };
+    let issuer = format!("{public}/sandbox/oauth");
+    let settings = config(issuer.clone()).resolve(&ctx, &http).await.unwrap();
+    assert_eq!(
+        settings.id_token_issuer,
+        Some(ExpectedIssuer::Exact(issuer.clone()))
+    );
+    assert_eq!(
+        settings.jwks_url.map(String::from),
+        Some(format!("{issuer}/jwks"))
+    );
+    // A document fetched from one address that names another issuer is refused at start.
+    let err = config(format!("{direct}/sandbox/oauth"))
+        .resolve(&ctx, &http)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("names the issuer") && err.contains(&issuer),
+        "{err}"
+    );
+}

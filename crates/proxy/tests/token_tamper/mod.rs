@@ -29,6 +29,7 @@ struct Shared {
 #[derive(Clone)]
 pub struct Tamper {
     shared: Arc<Shared>,
+    upstream: String,
 }
 
 impl Tamper {
@@ -45,6 +46,11 @@ impl Tamper {
     /// The genuine ID tokens the token endpoint answered, oldest first.
     pub fn genuine_tokens(&self) -> Vec<String> {
         self.shared.genuine.lock().unwrap().clone()
+    }
+
+    /// Where requests are passed on to (the proxy's own address).
+    pub fn upstream(&self) -> &str {
+        &self.upstream
     }
 
     /// `GET …/jwks` requests passed on.
@@ -64,6 +70,7 @@ pub async fn bind() -> (TcpListener, String) {
 pub fn serve(listener: TcpListener, upstream: String) -> Tamper {
     let tamper = Tamper {
         shared: Arc::default(),
+        upstream: upstream.clone(),
     };
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
