@@ -3,38 +3,27 @@
 //! and this sign-in's `nonce`.
 //!
 //! Only asymmetric algorithms are accepted: `none` would mean no signature at all, and an HMAC
-//! "signature" made with the client secret proves only that someone knows the secret. The
-//! issuer's key set is fetched on first use, kept for an hour and fetched again at most once
-//! per [`REFETCH_COOLDOWN_SECS`] when a token names a key id it does not hold (key rotation).
+//! "signature" made with the client secret proves only that someone knows the secret. Keys
+//! come from the issuer's JWKS (`jwks`: cached, refetched on key rotation).
 
 use std::str::FromStr as _;
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq as _;
 use url::Url;
 
+use super::jwks::{IssuerKeys, KeyError};
+
 /// Tolerated clock difference with the authorization server.
 pub const CLOCK_SKEW_SECS: i64 = 300;
 /// An ID token answered by the token endpoint was minted moments ago; one issued longer ago
 /// than this is stale or replayed.
 pub const MAX_TOKEN_AGE_SECS: i64 = 3600;
-/// The key set is fetched again after this long.
-pub const KEYS_MAX_AGE_SECS: i64 = 3600;
-/// An unknown key id triggers a new fetch only if the keys held are at least this old, so
-/// tokens naming made-up key ids cannot make us hammer the issuer.
-pub const REFETCH_COOLDOWN_SECS: i64 = 10;
-/// Largest key set accepted (Microsoft's is about 10 KiB).
-pub const MAX_JWKS_BYTES: usize = 256 * 1024;
-/// Time allowed for fetching the key set.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Algorithms an ID token may be signed with: public-key signatures only.
 const ACCEPTED: [Algorithm; 9] = [
     Algorithm::RS256,
@@ -183,19 +172,11 @@ struct RawHeader {
     kid: Option<String>,
 }
 
-struct CachedKeys {
-    keys: Vec<Jwk>,
-    fetched_at: i64,
-}
-
 /// Verifies the ID tokens of one client registration.
 pub struct IdTokenVerifier {
     client_id: String,
     issuer: Option<ExpectedIssuer>,
-    jwks_url: Option<Url>,
-    http: reqwest::Client,
-    /// Held across a fetch, so concurrent sign-ins share one.
-    cache: tokio::sync::Mutex<Option<CachedKeys>>,
+    keys: Option<IssuerKeys>,
 }
 
 impl IdTokenVerifier {
@@ -208,9 +189,7 @@ impl IdTokenVerifier {
         IdTokenVerifier {
             client_id,
             issuer,
-            jwks_url,
-            http,
-            cache: tokio::sync::Mutex::new(None),
+            keys: jwks_url.map(|url| IssuerKeys::new(url, http)),
         }
     }
 
@@ -228,7 +207,7 @@ impl IdTokenVerifier {
                     .to_owned(),
             )
         })?;
-        let jwks_url = self.jwks_url.as_ref().ok_or_else(|| {
+        let keys = self.keys.as_ref().ok_or_else(|| {
             IdTokenError::Configuration(
                 "no signing keys to verify ID tokens with: set [auth] jwks_url (XF_AUTH_JWKS_URL) or an issuer whose discovery document has a jwks_uri"
                     .to_owned(),
@@ -236,7 +215,20 @@ impl IdTokenVerifier {
         })?;
         let token = token.expose_secret();
         let (alg, kid) = read_header(token)?;
-        let key = self.key_for(jwks_url, alg, kid.as_deref(), now).await?;
+        let key = keys
+            .key_for(alg, kid.as_deref(), now)
+            .await
+            .map_err(|e| match e {
+                KeyError::Fetch { url, message } => IdTokenError::Keys { url, message },
+                KeyError::NotPublished => rejected_because(
+                    "is signed with a key the issuer does not publish",
+                    format!("kid {kid:?}, alg {alg:?}"),
+                ),
+                KeyError::Unusable(why) => rejected_because(
+                    "is signed with a key the issuer publishes in an unusable form",
+                    why,
+                ),
+            })?;
         let mut validation = Validation::new(alg);
         // Time, audience and issuer are checked below against the proxy's clock and rules.
         validation.validate_exp = false;
@@ -311,72 +303,6 @@ impl IdTokenVerifier {
         }
         Ok(())
     }
-
-    /// The key `kid` names (or the only fitting one when the token names none), fetching the
-    /// key set when it is missing, old, or lacks `kid` (once per cooldown).
-    async fn key_for(
-        &self,
-        url: &Url,
-        alg: Algorithm,
-        kid: Option<&str>,
-        now: i64,
-    ) -> Result<DecodingKey, IdTokenError> {
-        let mut cache = self.cache.lock().await;
-        let fresh = cache
-            .as_ref()
-            .is_some_and(|c| now - c.fetched_at < KEYS_MAX_AGE_SECS && c.fetched_at <= now);
-        if !fresh {
-            self.refresh(&mut cache, url, now).await?;
-        }
-        if let Some(key) = cache.as_ref().and_then(|c| pick(&c.keys, alg, kid)) {
-            return key;
-        }
-        let may_refetch = cache
-            .as_ref()
-            .is_none_or(|c| now - c.fetched_at >= REFETCH_COOLDOWN_SECS);
-        if fresh && may_refetch {
-            self.refresh(&mut cache, url, now).await?;
-            if let Some(key) = cache.as_ref().and_then(|c| pick(&c.keys, alg, kid)) {
-                return key;
-            }
-        }
-        Err(match kid {
-            Some(kid) => rejected_because(
-                "is signed with a key the issuer does not publish",
-                format!("kid {kid:?}, alg {alg:?}"),
-            ),
-            None => rejected_because(
-                "names no key (kid) and the issuer publishes no single key for its algorithm",
-                format!("alg {alg:?}"),
-            ),
-        })
-    }
-
-    /// Fetches the key set into `cache`; on failure a stale copy is kept and used.
-    async fn refresh(
-        &self,
-        cache: &mut Option<CachedKeys>,
-        url: &Url,
-        now: i64,
-    ) -> Result<(), IdTokenError> {
-        match fetch_keys(&self.http, url).await {
-            Ok(keys) => {
-                *cache = Some(CachedKeys {
-                    keys,
-                    fetched_at: now,
-                });
-                Ok(())
-            }
-            Err(message) if cache.is_some() => {
-                tracing::warn!(url = %url, error = %message, "refreshing the issuer's signing keys failed; using the ones held");
-                Ok(())
-            }
-            Err(message) => Err(IdTokenError::Keys {
-                url: url.to_string(),
-                message,
-            }),
-        }
-    }
 }
 
 /// `alg` and `kid` of the JOSE header, refusing `none` and symmetric algorithms by name.
@@ -402,103 +328,6 @@ fn read_header(token: &str) -> Result<(Algorithm, Option<String>), IdTokenError>
             )
         })?;
     Ok((alg, header.kid))
-}
-
-/// The verification key for `alg`: the one with id `kid` if it fits, else (no `kid`) the only
-/// fitting one. A key's own `alg`, `use` and curve must agree with the token's algorithm.
-fn pick(
-    keys: &[Jwk],
-    alg: Algorithm,
-    kid: Option<&str>,
-) -> Option<Result<DecodingKey, IdTokenError>> {
-    let mut fitting = keys.iter().filter(|k| fits(k, alg));
-    let key = match kid {
-        Some(kid) => fitting.find(|k| k.common.key_id.as_deref() == Some(kid))?,
-        None => match (fitting.next(), fitting.next()) {
-            (Some(only), None) => only,
-            _ => return None,
-        },
-    };
-    Some(DecodingKey::from_jwk(key).map_err(|e| {
-        rejected_because(
-            "is signed with a key the issuer publishes in an unusable form",
-            e.to_string(),
-        )
-    }))
-}
-
-fn fits(key: &Jwk, alg: Algorithm) -> bool {
-    let usable = match &key.common.public_key_use {
-        None | Some(PublicKeyUse::Signature) => true,
-        Some(_) => false,
-    };
-    let same_alg = key
-        .common
-        .key_algorithm
-        .is_none_or(|ka| ka.to_string() == format!("{alg:?}"));
-    let right_type = match &key.algorithm {
-        AlgorithmParameters::RSA(_) => matches!(
-            alg,
-            Algorithm::RS256
-                | Algorithm::RS384
-                | Algorithm::RS512
-                | Algorithm::PS256
-                | Algorithm::PS384
-                | Algorithm::PS512
-        ),
-        AlgorithmParameters::EllipticCurve(ec) => matches!(
-            (&ec.curve, alg),
-            (EllipticCurve::P256, Algorithm::ES256) | (EllipticCurve::P384, Algorithm::ES384)
-        ),
-        AlgorithmParameters::OctetKeyPair(okp) => {
-            okp.curve == EllipticCurve::Ed25519 && alg == Algorithm::EdDSA
-        }
-        // A symmetric key never verifies an ID token.
-        AlgorithmParameters::OctetKey(_) => false,
-    };
-    usable && same_alg && right_type
-}
-
-/// GET the JWKS (bounded in time and size). Keys that do not parse are skipped, so one key of
-/// an unknown type does not take the others down.
-async fn fetch_keys(http: &reqwest::Client, url: &Url) -> Result<Vec<Jwk>, String> {
-    let mut response = http
-        .get(url.clone())
-        .header(reqwest::header::ACCEPT, "application/json")
-        .timeout(FETCH_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| format!("request failed: {e}"))?;
-    if !response.status().is_success() {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_JWKS_BYTES as u64)
-    {
-        return Err(format!("larger than {MAX_JWKS_BYTES} bytes"));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| format!("reading the body: {e}"))?
-    {
-        if body.len() + chunk.len() > MAX_JWKS_BYTES {
-            return Err(format!("larger than {MAX_JWKS_BYTES} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    #[derive(Deserialize)]
-    struct RawSet {
-        keys: Vec<serde_json::Value>,
-    }
-    let set: RawSet = serde_json::from_slice(&body).map_err(|e| format!("not a JWK set: {e}"))?;
-    Ok(set
-        .keys
-        .into_iter()
-        .filter_map(|k| serde_json::from_value::<Jwk>(k).ok())
-        .collect())
 }
 
 #[cfg(test)]
@@ -627,35 +456,5 @@ mod tests {
         }
         assert!(read_header("a.b").is_err());
         assert!(read_header("a.b.c.d").is_err());
-    }
-
-    #[test]
-    fn keys_are_picked_by_id_type_curve_and_use() {
-        let jwk = |v: serde_json::Value| serde_json::from_value::<Jwk>(v).unwrap();
-        let x = URL_SAFE_NO_PAD.encode([1u8; 32]);
-        let ec = |kid: &str, crv: &str, usage: &str| {
-            jwk(
-                serde_json::json!({"kty": "EC", "crv": crv, "x": x, "y": x, "kid": kid, "use": usage}),
-            )
-        };
-        let keys = vec![
-            ec("a", "P-256", "sig"),
-            ec("b", "P-384", "sig"),
-            ec("c", "P-256", "enc"),
-            jwk(serde_json::json!({"kty": "oct", "k": x, "kid": "h"})),
-        ];
-        let cases = [
-            (Algorithm::ES256, Some("a"), true, "fitting key"),
-            (Algorithm::ES256, Some("b"), false, "wrong curve"),
-            (Algorithm::ES256, Some("c"), false, "encryption key"),
-            (Algorithm::RS256, Some("a"), false, "wrong type"),
-            (Algorithm::ES256, Some("h"), false, "symmetric"),
-            (Algorithm::ES256, None, true, "one fitting key"),
-        ];
-        for (alg, kid, found, why) in cases {
-            assert_eq!(pick(&keys, alg, kid).is_some(), found, "{why}");
-        }
-        let two = vec![ec("a", "P-256", "sig"), ec("d", "P-256", "sig")];
-        assert!(pick(&two, Algorithm::ES256, None).is_none(), "ambiguous");
     }
 }
