@@ -126,3 +126,26 @@ async fn a_flow_cannot_start_without_a_proof_of_a_key() {
         .unwrap();
     assert_refused(unsigned, "flow start without a proof").await;
 }
+
+#[tokio::test]
+async fn a_proof_for_the_proxy_under_its_loopback_name_is_accepted_and_no_other_host() {
+    let dir = TempDir::new().unwrap();
+    let (app, handle) = signed_in(&dir).await;
+    let port = app.base.rsplit(':').next().unwrap().to_owned();
+    let iat = app.clock.now().timestamp();
+    let send = |htu_host: &str| {
+        let url = format!("http://localhost:{port}{TASKS}");
+        let htu = format!("http://{htu_host}:{port}{TASKS}");
+        let proof = dpop_proof(&app.key, &Method::GET, &htu, iat, Some(&handle));
+        app.client
+            .get(url)
+            .header("Origin", ORIGIN_A)
+            .header("Authorization", format!("DPoP {handle}"))
+            .header("DPoP", proof)
+            .send()
+    };
+    // The page reached the proxy as localhost (its public URL says 127.0.0.1): same proxy.
+    assert_eq!(send("localhost").await.unwrap().status(), StatusCode::OK);
+    // A proof made for another server is still refused.
+    assert_refused(send("evil.example").await.unwrap(), "another host").await;
+}

@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use super::crypto::TokenKey;
+use super::id_token::{ExpectedIssuer, microsoft_keys_url};
 use crate::insecure_http::InsecureHttpPolicy;
 use crate::origins::{AllowedOrigins, origin_of};
 
@@ -149,6 +150,9 @@ pub struct AuthConfig {
     pub token_url: Option<String>,
     pub userinfo_url: Option<String>,
     pub revocation_url: Option<String>,
+    /// The issuer's signing keys (JWKS) that ID tokens are verified with; default: discovery's
+    /// `jwks_uri`, the presets' Microsoft keys, or the development server's.
+    pub jwks_url: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<ConfigSecret>,
     pub scopes: Option<Scopes>,
@@ -207,6 +211,11 @@ pub struct AuthSettings {
     pub token_url: Url,
     pub userinfo_url: Option<Url>,
     pub revocation_url: Option<Url>,
+    /// What an ID token's `iss` must be (`None`: ID tokens cannot be verified; sign-ins that
+    /// receive one are refused with a message naming `issuer`).
+    pub id_token_issuer: Option<ExpectedIssuer>,
+    /// The issuer's signing keys (`None`: as above, naming `jwks_url`).
+    pub jwks_url: Option<Url>,
     pub client_id: String,
     pub client_secret: Option<ConfigSecret>,
     pub scopes: Vec<String>,
@@ -247,7 +256,7 @@ impl AuthConfig {
     /// Overrides from the environment (`get` is `std::env::var` in production, a map in tests):
     /// `XF_TOKEN_KEY`, `XF_AUTH_PRESET`, `XF_AUTH_TENANT`, `XF_AUTH_ISSUER`,
     /// `XF_AUTH_AUTHORIZE_URL`, `XF_AUTH_TOKEN_URL`, `XF_AUTH_USERINFO_URL`,
-    /// `XF_AUTH_REVOCATION_URL`, `XF_AUTH_CLIENT_ID`, `XF_AUTH_CLIENT_SECRET`,
+    /// `XF_AUTH_REVOCATION_URL`, `XF_AUTH_JWKS_URL`, `XF_AUTH_CLIENT_ID`, `XF_AUTH_CLIENT_SECRET`,
     /// `XF_AUTH_SCOPES` (space-separated), `XF_AUTH_REDIRECT_URI`, `XF_AUTH_PROMPT` (adds
     /// `prompt=<value>` to the authorization request), `XF_AUTH_FLOW_TTL_SECS`,
     /// `XF_AUTH_REFRESH_MARGIN_SECS`, `XF_AUTH_SESSION_MAX_AGE_DAYS`, `XF_DEV_ACCESS_TOKEN_TTL_SECS`.
@@ -270,13 +279,14 @@ impl AuthConfig {
                 }
             });
         }
-        let strings: [(&str, &mut Option<String>); 8] = [
+        let strings: [(&str, &mut Option<String>); 9] = [
             ("XF_AUTH_TENANT", &mut self.tenant),
             ("XF_AUTH_ISSUER", &mut self.issuer),
             ("XF_AUTH_AUTHORIZE_URL", &mut self.authorize_url),
             ("XF_AUTH_TOKEN_URL", &mut self.token_url),
             ("XF_AUTH_USERINFO_URL", &mut self.userinfo_url),
             ("XF_AUTH_REVOCATION_URL", &mut self.revocation_url),
+            ("XF_AUTH_JWKS_URL", &mut self.jwks_url),
             ("XF_AUTH_CLIENT_ID", &mut self.client_id),
             ("XF_AUTH_REDIRECT_URI", &mut self.redirect_uri),
         ];
@@ -350,6 +360,8 @@ impl AuthConfig {
         let mut token_url = None;
         let mut userinfo_url = None;
         let mut revocation_url = None;
+        let mut id_token_issuer = None;
+        let mut jwks_url = None;
         let mut scopes = None;
         let mut client_id = None;
         let mut dev_server = None;
@@ -360,10 +372,13 @@ impl AuthConfig {
             token_url = Some(join(&issuer, "token")?);
             userinfo_url = Some(join(&issuer, "userinfo")?);
             revocation_url = Some(join(&issuer, "revoke")?);
+            jwks_url = Some(join(&issuer, "jwks")?);
             scopes = Some(Scopes::parse(SANDBOX_SCOPES).0);
             client_id = Some(SANDBOX_CLIENT_ID.to_owned());
+            let issuer = trim_trailing_slash(issuer);
+            id_token_issuer = Some(ExpectedIssuer::Exact(issuer.as_str().to_owned()));
             dev_server = Some(DevServerSettings {
-                issuer: trim_trailing_slash(issuer),
+                issuer,
                 access_token_ttl: Duration::from_secs(self.dev_server.access_token_ttl_secs.max(1)),
             });
         }
@@ -389,6 +404,8 @@ impl AuthConfig {
                 &format!("{root}authorize"),
             )?);
             token_url = Some(parse_url("preset token URL", &format!("{root}token"))?);
+            id_token_issuer = Some(ExpectedIssuer::microsoft(tenant));
+            jwks_url = Some(parse_url("preset keys URL", &microsoft_keys_url(tenant))?);
             scopes = Some(
                 Scopes::parse(match preset {
                     Preset::MicrosoftEws => MICROSOFT_EWS_SCOPES,
@@ -398,18 +415,23 @@ impl AuthConfig {
             );
         }
 
-        if let Some(issuer) = self.issuer.as_deref() {
+        if let Some(issuer) = self.issuer.as_deref().map(str::trim) {
             // Refused before discovery: the document itself must not travel in plain text.
             ctx.insecure_http
                 .check(&parse_url("issuer", issuer)?)
                 .map_err(|p| invalid(format!("auth.issuer (XF_AUTH_ISSUER): {p}")))?;
-            let needs_discovery = self.authorize_url.is_none() || self.token_url.is_none();
+            let needs_discovery =
+                self.authorize_url.is_none() || self.token_url.is_none() || self.jwks_url.is_none();
             if needs_discovery {
                 let doc = discover(issuer, http).await?;
                 authorize_url = Some(doc.authorization_endpoint);
                 token_url = Some(doc.token_endpoint);
                 userinfo_url = doc.userinfo_endpoint.or(userinfo_url);
                 revocation_url = doc.revocation_endpoint.or(revocation_url);
+                jwks_url = doc.jwks_uri.or(jwks_url);
+                id_token_issuer = Some(ExpectedIssuer::from_published(&doc.issuer));
+            } else {
+                id_token_issuer = Some(ExpectedIssuer::Exact(issuer.to_owned()));
             }
         }
 
@@ -426,6 +448,9 @@ impl AuthConfig {
         }
         if let Some(u) = explicit("revocation_url", &self.revocation_url)? {
             revocation_url = Some(u);
+        }
+        if let Some(u) = explicit("jwks_url", &self.jwks_url)? {
+            jwks_url = Some(u);
         }
         if let Some(s) = &self.scopes {
             scopes = Some(s.0.clone());
@@ -496,6 +521,8 @@ impl AuthConfig {
             token_url,
             userinfo_url,
             revocation_url,
+            id_token_issuer,
+            jwks_url,
             client_id,
             client_secret: self.client_secret.clone(),
             scopes,
@@ -582,12 +609,15 @@ fn load_or_create_key_file(path: &Path) -> Result<TokenKey, AuthConfigError> {
 
 #[derive(Deserialize)]
 struct DiscoveryDocument {
+    issuer: String,
     authorization_endpoint: Url,
     token_endpoint: Url,
     #[serde(default)]
     userinfo_endpoint: Option<Url>,
     #[serde(default)]
     revocation_endpoint: Option<Url>,
+    #[serde(default)]
+    jwks_uri: Option<Url>,
 }
 
 async fn discover(
@@ -619,6 +649,18 @@ async fn discover(
         .map_err(|e| fail(format!("not a discovery document: {e}")))?;
     check_endpoint_scheme("authorization_endpoint", &doc.authorization_endpoint)?;
     check_endpoint_scheme("token_endpoint", &doc.token_endpoint)?;
+    if let Some(jwks) = &doc.jwks_uri {
+        check_endpoint_scheme("jwks_uri", jwks)?;
+    }
+    // OIDC Discovery §4.3: the document must be the issuer's own (Microsoft's multi-tenant
+    // documents publish a `{tenantid}` template instead).
+    let published = doc.issuer.trim_end_matches('/');
+    if published != issuer.trim_end_matches('/') && !published.contains("{tenantid}") {
+        return Err(fail(format!(
+            "the document names the issuer '{}', not '{issuer}': set `issuer` to the former",
+            doc.issuer
+        )));
+    }
     Ok(doc)
 }
 
@@ -698,6 +740,16 @@ mod tests {
             "http://127.0.0.1:8080/sandbox/oauth"
         );
         assert!(s.allowed_origins.allows("http://localhost:5173"));
+        assert_eq!(
+            s.id_token_issuer,
+            Some(ExpectedIssuer::Exact(
+                "http://127.0.0.1:8080/sandbox/oauth".into()
+            ))
+        );
+        assert_eq!(
+            s.jwks_url.map(String::from).as_deref(),
+            Some("http://127.0.0.1:8080/sandbox/oauth/jwks")
+        );
     }
 
     #[tokio::test]
@@ -722,6 +774,17 @@ mod tests {
         );
         assert!(s.scopes.contains(&"offline_access".to_owned()));
         assert!(s.dev_server.is_none());
+        // ID tokens: Microsoft's keys for the tenant; a domain name accepts the token's `tid`.
+        assert_eq!(
+            s.jwks_url.as_ref().map(Url::as_str),
+            Some("https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys")
+        );
+        assert_eq!(
+            s.id_token_issuer,
+            Some(ExpectedIssuer::TenantTemplate(
+                "https://login.microsoftonline.com/{tenantid}/v2.0".into()
+            ))
+        );
         let bad = AuthConfig {
             tenant: Some("x/../y".into()),
             ..cfg

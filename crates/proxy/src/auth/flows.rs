@@ -624,7 +624,10 @@ impl AuthService {
             .oauth
             .identify(&tokens, flow.nonce_hash.as_deref(), self.now())
             .await
-            .map_err(|e| log_reason("identifying the user failed", e))?;
+            .map_err(|e| {
+                tracing::warn!(error = %e, "identifying the user failed");
+                e.sign_in_reason()
+            })?;
         let now = self.now();
         let user_id = identity.subject.clone();
         let seal = |p: Purpose, s: &SecretString| {

@@ -11,6 +11,8 @@ pub mod config;
 pub mod crypto;
 pub mod dpop;
 pub mod flows;
+pub mod id_token;
+mod jwks;
 mod limits;
 pub mod oauth;
 pub mod origin;

@@ -1,12 +1,10 @@
 //! The OAuth 2.0 client side: authorization URL (PKCE S256 + state), code exchange, refresh,
 //! revocation (the `oauth2` crate over a reqwest client that never follows redirects), and
-//! learning who signed in (OIDC userinfo, or the ID token from the token endpoint).
+//! learning who signed in (OIDC userinfo, or the verified ID token from the token endpoint).
 
 use std::fmt;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use oauth2::basic::{
     BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
@@ -22,6 +20,7 @@ use url::Url;
 
 use super::config::AuthSettings;
 use super::crypto::random_token;
+use super::id_token::{IdTokenError, IdTokenVerifier};
 
 /// `id_token` next to the standard token response fields (OIDC, Microsoft).
 #[derive(Clone, Default, Deserialize, Serialize)]
@@ -106,6 +105,19 @@ pub enum OAuthError {
     /// Network, HTTP or parsing trouble; may be temporary.
     #[error("talking to the authorization server failed: {0}")]
     Transport(String),
+    /// The ID token did not pass verification, or cannot be verified as configured.
+    #[error("ID token refused: {0}")]
+    IdToken(#[from] IdTokenError),
+}
+
+impl OAuthError {
+    /// Why a sign-in failed, in words for the callback page (nothing from the tokens).
+    pub fn sign_in_reason(&self) -> String {
+        match self {
+            OAuthError::IdToken(e) => e.public_reason(),
+            _ => "identifying the user failed".to_owned(),
+        }
+    }
 }
 
 /// Tokens from a token endpoint answer.
@@ -150,7 +162,7 @@ pub struct OAuthClient {
     scopes: Vec<String>,
     authorize_params: Vec<(String, String)>,
     userinfo_url: Option<Url>,
-    client_id: String,
+    id_tokens: IdTokenVerifier,
 }
 
 /// The HTTP client for talking to authorization servers: no redirects (a token endpoint that
@@ -207,11 +219,16 @@ impl OAuthClient {
         }
         Ok(OAuthClient {
             client,
-            http,
             scopes: settings.scopes.clone(),
             authorize_params: settings.authorize_params.clone(),
             userinfo_url: settings.userinfo_url.clone(),
-            client_id: settings.client_id.clone(),
+            id_tokens: IdTokenVerifier::new(
+                settings.client_id.clone(),
+                settings.id_token_issuer.clone(),
+                settings.jwks_url.clone(),
+                http.clone(),
+            ),
+            http,
         })
     }
 
@@ -296,21 +313,24 @@ impl OAuthClient {
     }
 
     /// Who the tokens belong to: the userinfo endpoint when there is one, else the ID token
-    /// the token endpoint returned (received directly from it over the client-authenticated
-    /// back channel). An ID token, when there is one, must be ours, unexpired and carry this
-    /// sign-in's nonce (`nonce_hash` = SHA-256 of the nonce sent), and name the same user as
-    /// userinfo.
+    /// the token endpoint returned. An ID token, whenever there is one, must pass every check
+    /// of [`IdTokenVerifier::verify`] (issuer's signature, `iss`, `aud`, time, this sign-in's
+    /// nonce: `nonce_hash` = SHA-256 of the nonce sent), and name the same user as userinfo.
     pub async fn identify(
         &self,
         tokens: &TokenSet,
         nonce_hash: Option<&[u8]>,
         now_unix: i64,
     ) -> Result<Identity, OAuthError> {
-        let from_id_token = tokens
-            .id_token
-            .as_ref()
-            .map(|t| identity_from_id_token(t, &self.client_id, nonce_hash, now_unix))
-            .transpose()?;
+        let from_id_token = match &tokens.id_token {
+            Some(token) => Some(
+                self.id_tokens
+                    .verify::<Claims>(token, nonce_hash, now_unix)
+                    .await?
+                    .into_identity()?,
+            ),
+            None => None,
+        };
         if let Some(url) = &self.userinfo_url {
             let who = userinfo(&self.http, url, &tokens.access_token).await?;
             if let Some(id) = &from_id_token
@@ -404,108 +424,9 @@ pub async fn userinfo(
     claims.into_identity()
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Deserialize)]
-struct IdTokenClaims {
-    aud: Audience,
-    exp: i64,
-    nonce: Option<String>,
-    #[serde(flatten)]
-    claims: Claims,
-}
-
-/// Reads the claims of an ID token received straight from the token endpoint, checking that
-/// it was issued to us, has not expired and answers this sign-in (its nonce).
-pub fn identity_from_id_token(
-    id_token: &SecretString,
-    client_id: &str,
-    nonce_hash: Option<&[u8]>,
-    now_unix: i64,
-) -> Result<Identity, OAuthError> {
-    let bad = |why: &str| OAuthError::Refused(format!("unusable ID token: {why}"));
-    let payload = id_token
-        .expose_secret()
-        .split('.')
-        .nth(1)
-        .ok_or_else(|| bad("not a JWT"))?;
-    let json = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| bad("payload is not base64url"))?;
-    let claims: IdTokenClaims =
-        serde_json::from_slice(&json).map_err(|_| bad("payload is not the expected claims"))?;
-    let ours = match &claims.aud {
-        Audience::One(a) => a == client_id,
-        Audience::Many(v) => v.iter().any(|a| a == client_id),
-    };
-    if !ours {
-        return Err(bad("issued to another client"));
-    }
-    // Five minutes of clock skew.
-    if claims.exp + 300 < now_unix {
-        return Err(bad("expired"));
-    }
-    if let Some(expected) = nonce_hash {
-        use subtle::ConstantTimeEq as _;
-        let matches = claims
-            .nonce
-            .as_deref()
-            .is_some_and(|n| bool::from(super::crypto::sha256(n).as_slice().ct_eq(expected)));
-        if !matches {
-            return Err(bad("it answers another sign-in (nonce)"));
-        }
-    }
-    claims.claims.into_identity()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn jwt(claims: serde_json::Value) -> SecretString {
-        let p = URL_SAFE_NO_PAD.encode(claims.to_string());
-        SecretString::from(format!("eyJhbGciOiJSUzI1NiJ9.{p}.c2ln"))
-    }
-
-    #[test]
-    fn id_token_claims_are_checked() {
-        let ok = jwt(
-            serde_json::json!({"aud": "app", "exp": 2000, "sub": "s1", "name": "A", "preferred_username": "a@x.test"}),
-        );
-        let id = identity_from_id_token(&ok, "app", None, 1000).unwrap();
-        assert_eq!(
-            id,
-            Identity {
-                subject: "s1".into(),
-                email: Some("a@x.test".into()),
-                name: Some("A".into())
-            }
-        );
-        assert!(identity_from_id_token(&ok, "other-app", None, 1000).is_err());
-        assert!(identity_from_id_token(&ok, "app", None, 5000).is_err());
-        let many = jwt(serde_json::json!({"aud": ["x", "app"], "exp": 2000, "sub": "s1"}));
-        assert!(identity_from_id_token(&many, "app", None, 1000).is_ok());
-        let no_sub = jwt(serde_json::json!({"aud": "app", "exp": 2000}));
-        assert!(identity_from_id_token(&no_sub, "app", None, 1000).is_err());
-        assert!(identity_from_id_token(&SecretString::from("garbage"), "app", None, 1000).is_err());
-    }
-
-    #[test]
-    fn an_id_token_must_carry_this_sign_ins_nonce() {
-        let expected = super::super::crypto::sha256("n-1");
-        let with = jwt(serde_json::json!({"aud": "app", "exp": 2000, "sub": "s1", "nonce": "n-1"}));
-        assert!(identity_from_id_token(&with, "app", Some(&expected), 1000).is_ok());
-        let other =
-            jwt(serde_json::json!({"aud": "app", "exp": 2000, "sub": "s1", "nonce": "n-2"}));
-        assert!(identity_from_id_token(&other, "app", Some(&expected), 1000).is_err());
-        let without = jwt(serde_json::json!({"aud": "app", "exp": 2000, "sub": "s1"}));
-        assert!(identity_from_id_token(&without, "app", Some(&expected), 1000).is_err());
-    }
 
     #[test]
     fn consent_and_interaction_errors_mean_authorize_again() {

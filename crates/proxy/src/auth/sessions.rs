@@ -179,24 +179,28 @@ impl AuthService {
         Ok(Some(proof.jkt))
     }
 
-    /// The URL the client addressed: the public base URL with this request's path. A proxy
-    /// reached on loopback under another name (`localhost` for `127.0.0.1`) is the same proxy.
+    /// The URL the client addressed: the public base URL with this request's path.
     fn addressed_url(&self, parts: &Parts) -> Url {
         let mut url = self.settings.public_base_url.clone();
-        let host = parts
-            .headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| Url::parse(&format!("{}://{h}/", url.scheme())).ok());
-        if let Some(host) = host
-            && url.host_str().is_some_and(is_loopback)
-            && host.host_str().is_some_and(is_loopback)
-        {
-            let _ = url.set_host(host.host_str());
-            let _ = url.set_port(host.port());
-        }
         url.set_path(parts.uri.path());
         url
+    }
+
+    /// The same URL under the loopback name the request came to (`localhost` for `127.0.0.1`),
+    /// when the proxy's public URL is itself on loopback: it is the same proxy.
+    fn loopback_alias(&self, parts: &Parts, addressed: &Url) -> Option<Url> {
+        if !addressed.host_str().is_some_and(is_loopback) {
+            return None;
+        }
+        let host = parts.headers.get(axum::http::header::HOST)?.to_str().ok()?;
+        let named = Url::parse(&format!("{}://{host}/", addressed.scheme())).ok()?;
+        let name = named.host_str().filter(|h| is_loopback(h))?;
+        if Some(name) == addressed.host_str() {
+            return None;
+        }
+        let mut alias = addressed.clone();
+        alias.set_host(Some(name)).ok()?;
+        Some(alias)
     }
 
     /// Verifies the request's DPoP proof and remembers it (each proof is accepted once).
@@ -214,7 +218,14 @@ impl AuthService {
             DpopError::TooManyProofs => CallerError::Busy(e.to_string()),
             other => authorize_again(other.to_string()),
         };
-        let proof = dpop::verify(proof, &parts.method, &url, now, expect).map_err(refused)?;
+        let verified = match dpop::verify(proof, &parts.method, &url, now, expect) {
+            Err(DpopError::UrlMismatch) => match self.loopback_alias(parts, &url) {
+                Some(alias) => dpop::verify(proof, &parts.method, &alias, now, expect),
+                None => Err(DpopError::UrlMismatch),
+            },
+            other => other,
+        };
+        let proof = verified.map_err(refused)?;
         self.replay_guard.check(&proof, now).map_err(refused)?;
         Ok(proof)
     }

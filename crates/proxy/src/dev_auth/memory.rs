@@ -24,6 +24,8 @@ pub struct PendingRequest {
     pub state: Option<String>,
     pub scope: String,
     pub code_challenge: String,
+    /// OIDC `nonce` of the request, echoed in the ID token.
+    pub nonce: Option<String>,
     pub user: Option<DevUser>,
     pub expires_at: i64,
 }
@@ -33,6 +35,7 @@ pub struct CodeGrant {
     pub redirect_uri: String,
     pub scope: String,
     pub code_challenge: String,
+    pub nonce: Option<String>,
     pub sub: String,
     pub expires_at: i64,
     pub grant_id: String,
@@ -151,6 +154,7 @@ mod tests {
             redirect_uri: "http://127.0.0.1/auth/callback".into(),
             scope: "openid".into(),
             code_challenge: "c".into(),
+            nonce: None,
             sub: "alice".into(),
             expires_at,
             grant_id: format!("grant-{expires_at}"),

@@ -3,16 +3,19 @@
 //! It speaks the same OAuth 2.0 protocol as a real server, so the proxy's client code runs
 //! unchanged against it: authorization code with PKCE S256 only, a confidential client
 //! (`client_secret_basic` or `client_secret_post`), single-use codes, refresh token rotation
-//! with reuse detection, OIDC userinfo and RFC 7009 revocation. "Signing in" is picking one of
-//! a few sandbox users; then a consent page with Allow / Deny.
+//! with reuse detection, OIDC userinfo, signed ID tokens (ES256, keys published at `jwks`,
+//! see `signing`) and RFC 7009 revocation. "Signing in" is picking one of a few sandbox users;
+//! then a consent page with Allow / Deny.
 //!
-//! Tokens are random strings; only their SHA-256 is stored (`<data_dir>/dev-auth.sqlite`), so
-//! they survive a proxy restart like a real server's would. Authorization requests and codes
+//! Access and refresh tokens are random strings; only their SHA-256 is stored
+//! (`<data_dir>/dev-auth.sqlite`, with the signing keys), so they survive a proxy restart like
+//! a real server's would. Authorization requests and codes
 //! live in memory, bounded (`memory`); operator endpoints need the operator token (`admin`).
 
 mod admin;
 mod memory;
 mod pages;
+mod signing;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -38,6 +41,7 @@ use url::Url;
 use crate::auth::clock::Clock;
 use crate::auth::crypto::{random_token, sha256};
 use memory::{CodeGrant, Full, Memory, PendingRequest, Redemption};
+pub use signing::SigningError;
 
 /// Mount point, relative to the proxy's base URL.
 pub const MOUNT: &str = "/sandbox/oauth";
@@ -45,6 +49,10 @@ pub const MOUNT: &str = "/sandbox/oauth";
 pub const CODE_TTL_SECS: i64 = 60;
 /// How long a sign-in may take from `/authorize` to the consent decision.
 pub const REQUEST_TTL_SECS: i64 = 600;
+/// Lifetime of the ID tokens it issues.
+pub const ID_TOKEN_TTL_SECS: i64 = 600;
+/// Longest `nonce` accepted at `/authorize` (it is kept in memory until the code is used).
+const MAX_NONCE_LEN: usize = 512;
 pub use memory::{MAX_PENDING_REQUESTS, MAX_UNUSED_CODES};
 
 /// A user one can "sign in" as.
@@ -114,6 +122,7 @@ pub struct DevAuthServer {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
     memory: Mutex<Memory>,
+    signing: signing::SigningKeys,
     /// SHA-256 of the operator token; `None` (operator endpoints closed) when the database is
     /// not a file, so there is no data directory to hand the token over in.
     operator_token_hash: Option<Vec<u8>>,
@@ -189,11 +198,15 @@ impl DevAuthServer {
     ) -> Result<Arc<Self>, sqlx::Error> {
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
         let operator_token_hash = admin::operator_token(&pool)?;
+        let signing = signing::SigningKeys::open(pool.clone(), clock.now().timestamp())
+            .await
+            .map_err(|e| sqlx::Error::Configuration(e.to_string().into()))?;
         Ok(Arc::new(DevAuthServer {
             settings,
             pool,
             clock,
             memory: Mutex::new(Memory::default()),
+            signing,
             operator_token_hash,
             refreshes: Mutex::new(HashMap::new()),
         }))
@@ -210,6 +223,7 @@ impl DevAuthServer {
             .route(&format!("{MOUNT}/consent"), post(consent))
             .route(&format!("{MOUNT}/token"), post(token))
             .route(&format!("{MOUNT}/userinfo"), get(userinfo).post(userinfo))
+            .route(&format!("{MOUNT}/jwks"), get(jwks))
             .route(&format!("{MOUNT}/revoke"), post(revoke))
             .route(
                 &format!("{MOUNT}/admin/revoke-user"),
@@ -250,6 +264,45 @@ impl DevAuthServer {
             "{}/{path}",
             self.settings.issuer.as_str().trim_end_matches('/')
         )
+    }
+
+    /// Starts signing ID tokens with a new key (the previous one stays published).
+    pub async fn rotate_signing_key(&self) -> Result<String, SigningError> {
+        self.signing.rotate(self.now()).await
+    }
+
+    /// Signs `claims` as an ID token with the current key, as the token endpoint does (tests
+    /// forge tokens that are validly signed but wrong in one claim).
+    pub fn sign_id_token(&self, claims: &serde_json::Value) -> Result<String, SigningError> {
+        self.signing.sign(claims)
+    }
+
+    /// The ID token for a code grant: who, for whom, when, and the authorization request's
+    /// nonce; email and name as the scopes allow.
+    fn id_token(&self, grant: &CodeGrant) -> Result<String, SigningError> {
+        let now = self.now();
+        let mut claims = json!({
+            "iss": self.settings.issuer.as_str().trim_end_matches('/'),
+            "sub": grant.sub,
+            "aud": self.settings.client_id,
+            "iat": now,
+            "auth_time": now,
+            "exp": now + ID_TOKEN_TTL_SECS,
+        });
+        if let Some(nonce) = &grant.nonce {
+            claims["nonce"] = json!(nonce);
+        }
+        let scopes: Vec<&str> = grant.scope.split_whitespace().collect();
+        if let Some(user) = user_for(&grant.sub) {
+            if scopes.contains(&"email") {
+                claims["email"] = json!(user.email);
+                claims["email_verified"] = json!(true);
+            }
+            if scopes.contains(&"profile") {
+                claims["name"] = json!(user.name);
+            }
+        }
+        self.sign_id_token(&claims)
     }
 
     /// Revokes every token of a user (what "the admin revoked the app's access" looks like).
@@ -371,6 +424,8 @@ async fn discovery(State(dev): Dev) -> Response {
         "token_endpoint": dev.endpoint("token"),
         "userinfo_endpoint": dev.endpoint("userinfo"),
         "revocation_endpoint": dev.endpoint("revoke"),
+        "jwks_uri": dev.endpoint("jwks"),
+        "id_token_signing_alg_values_supported": ["ES256"],
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256"],
@@ -379,6 +434,10 @@ async fn discovery(State(dev): Dev) -> Response {
         "subject_types_supported": ["public"],
     }))
     .into_response()
+}
+
+async fn jwks(State(dev): Dev) -> Response {
+    axum::Json(dev.signing.jwks()).into_response()
 }
 
 /// Redirects back to the client with `params` (only once the redirect URI is known to be
@@ -455,6 +514,10 @@ async fn authorize(State(dev): Dev, Query(q): Query<HashMap<String, String>>) ->
             "code_challenge is not a base64url SHA-256",
         );
     }
+    let nonce = get("nonce");
+    if nonce.is_some_and(|n| n.len() > MAX_NONCE_LEN) {
+        return back("invalid_request", "nonce is too long");
+    }
     let scope = get("scope").unwrap_or("openid").to_owned();
     let id = random_token(32);
     let now = dev.now();
@@ -465,6 +528,7 @@ async fn authorize(State(dev): Dev, Query(q): Query<HashMap<String, String>>) ->
             state: state.map(str::to_owned),
             scope,
             code_challenge: challenge.to_owned(),
+            nonce: nonce.map(str::to_owned),
             user: None,
             expires_at: now + REQUEST_TTL_SECS,
         },
@@ -541,6 +605,7 @@ async fn consent(State(dev): Dev, Form(form): Form<ConsentForm>) -> Response {
                 redirect_uri: request.redirect_uri.clone(),
                 scope: request.scope.clone(),
                 code_challenge: request.code_challenge.clone(),
+                nonce: request.nonce.clone(),
                 sub: user.sub.clone(),
                 expires_at: now + CODE_TTL_SECS,
                 grant_id: random_token(16),
@@ -674,13 +739,20 @@ async fn token_inner(
             if computed != grant.code_challenge {
                 return Err(OAuthErr::new("invalid_grant", "PKCE verification failed"));
             }
-            let offline = grant
-                .scope
-                .split_whitespace()
-                .any(|s| s == "offline_access");
-            dev.issue(&grant.sub, &grant.scope, &grant.grant_id, offline)
+            let scopes: Vec<&str> = grant.scope.split_whitespace().collect();
+            let mut body = dev
+                .issue(
+                    &grant.sub,
+                    &grant.scope,
+                    &grant.grant_id,
+                    scopes.contains(&"offline_access"),
+                )
                 .await
-                .map_err(server_error)
+                .map_err(server_error)?;
+            if scopes.contains(&"openid") {
+                body["id_token"] = json!(dev.id_token(&grant).map_err(server_error)?);
+            }
+            Ok(body)
         }
         Some("refresh_token") => {
             let presented = get("refresh_token")

@@ -112,7 +112,7 @@ scopes = "openid offline_access"
 
 /// A proxy in sandbox mode with its data under `dir` (reuse `dir` to "restart" it).
 pub async fn spawn_in(dir: &Path, extra_auth: &str, clock: Arc<OffsetClock>) -> TestApp {
-    spawn_in_with_origins(dir, &[ORIGIN_A, ORIGIN_B], extra_auth, clock).await
+    spawn_with(dir, &[ORIGIN_A, ORIGIN_B], extra_auth, clock, |_| {}).await
 }
 
 /// As [`spawn_in`], with `origins` as `allowed_origins`.
@@ -122,15 +122,34 @@ pub async fn spawn_in_with_origins(
     extra_auth: &str,
     clock: Arc<OffsetClock>,
 ) -> TestApp {
+    spawn_with(dir, origins, extra_auth, clock, |_| {}).await
+}
+
+/// As [`spawn_in`], with the configuration changed by `adjust` first (e.g. its `public_url`).
+pub async fn spawn_adjusted(
+    dir: &Path,
+    extra_auth: &str,
+    clock: Arc<OffsetClock>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    spawn_with(dir, &[ORIGIN_A, ORIGIN_B], extra_auth, clock, adjust).await
+}
+
+async fn spawn_with(
+    dir: &Path,
+    origins: &[&str],
+    extra_auth: &str,
+    clock: Arc<OffsetClock>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let data_dir = dir.join("data");
     let static_dir = dir.join("static");
     std::fs::create_dir_all(&static_dir).expect("static dir");
-    let application = Application::build_with_auth_clock(
-        config_with_origins(&data_dir, &static_dir, origins, extra_auth),
-        clock.clone(),
-    )
-    .await
-    .expect("proxy starts");
+    let mut config = config_with_origins(&data_dir, &static_dir, origins, extra_auth);
+    adjust(&mut config);
+    let application = Application::build_with_auth_clock(config, clock.clone())
+        .await
+        .expect("proxy starts");
     let base = format!("http://127.0.0.1:{}", application.port());
     let state = application.state().clone();
     let server = tokio::spawn(async move {
