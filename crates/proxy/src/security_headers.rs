@@ -126,7 +126,7 @@ fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
         // `<scripts>` or `<styles>` would be other elements; `src` means not inline.
         let is_tag = attributes.is_empty() || attributes.starts_with(char::is_whitespace);
         if is_tag && !attributes.contains("src=") {
-            let digest = Sha256::digest(body[..body_end].as_bytes());
+            let digest = Sha256::digest(&body.as_bytes()[..body_end]);
             let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
             hashes.push(format!("'sha256-{encoded}'"));
         }
