@@ -18,9 +18,11 @@ pub mod insecure_http;
 pub mod origins;
 pub mod routes;
 pub mod sandbox;
+pub mod security_headers;
 pub mod server;
 pub mod session;
 pub mod state;
+pub mod telemetry;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -60,16 +62,20 @@ pub fn app(state: AppState) -> Router {
 
     let mut router = Router::new()
         .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/metrics", get(telemetry::metrics::serve))
         .merge(api)
         // The widget's files are public and fetched cross-origin by embedding pages (module
         // scripts and wasm are CORS requests), so any origin may read them; the API stays
         // limited to the embedding origins.
         .merge(
-            routes::static_files::router(&state.config.static_dir).layer(
-                CorsLayer::new()
-                    .allow_origin(AllowOrigin::any())
-                    .allow_methods([Method::GET, Method::HEAD]),
-            ),
+            routes::static_files::router(&state.config.static_dir)
+                .layer(security_headers::static_files_csp(&state.config))
+                .layer(
+                    CorsLayer::new()
+                        .allow_origin(AllowOrigin::any())
+                        .allow_methods([Method::GET, Method::HEAD]),
+                ),
         );
     if state.sandbox.is_some() {
         router = router.route(sandbox::EWS_PATH, post(sandbox::handler::ews));
@@ -96,6 +102,13 @@ pub fn app(state: AppState) -> Router {
             body_guard::guard,
         ))
         .layer(trace)
+        // Outermost: every answer (errors of the layers above included) gets the security
+        // headers, a request id, a log line and its metrics.
+        .layer(axum::middleware::from_fn(security_headers::defaults))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            telemetry::access_log::track,
+        ))
         .with_state(state)
 }
 
@@ -270,6 +283,13 @@ impl Application {
             (None, Some(runtime)) => runtime.service.clone(), // auth helper
             (None, None) => Arc::new(NoAuthorizationServer),
         };
+        let metrics = telemetry::Metrics::new()
+            .map_err(|e| StartupError::Other(format!("cannot set up metrics: {e}")))?;
+        let probe = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(routes::health::UPSTREAM_PROBE_TIMEOUT)
+            .build()
+            .map_err(|e| StartupError::Other(format!("cannot set up the readiness probe: {e}")))?;
         let state = AppState {
             config: Arc::new(config),
             base_url: base_url.clone(),
@@ -280,6 +300,8 @@ impl Application {
             idempotency,
             sandbox,
             auth: auth_runtime,
+            metrics: Arc::new(metrics),
+            probe,
         };
         Ok(Self {
             listener,

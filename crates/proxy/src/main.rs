@@ -6,29 +6,21 @@ use std::process::ExitCode;
 use clap::Parser;
 use proxy::Application;
 use proxy::cli::{Cli, Command};
-use tracing_subscriber::EnvFilter;
+use proxy::config::LogFormat;
+use proxy::telemetry::logging;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // Logs go to stderr: stdout carries only the "listening on" line that scripts wait for.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("XF_LOG")
-                .or_else(|_| EnvFilter::try_from_default_env())
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes only for a terminal: CI logs and test harnesses read plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
-        Command::Ews(command) => command.run().and_then(|text| {
-            let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{text}").map_err(|e| e.to_string())
-        }),
+        Command::Ews(command) => {
+            logging::init(LogFormat::Text);
+            command.run().and_then(|text| {
+                let mut stdout = std::io::stdout().lock();
+                writeln!(stdout, "{text}").map_err(|e| e.to_string())
+            })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -43,6 +35,8 @@ async fn serve(args: proxy::cli::ServeArgs) -> Result<(), String> {
     let config = args
         .resolve(|name| std::env::var(name).ok())
         .map_err(|e| e.to_string())?;
+    // The log format is a setting, so logging starts once the configuration is read.
+    logging::init(config.log.format);
     let sandbox = config.sandbox.enabled;
     let application = Application::build(config)
         .await

@@ -28,4 +28,8 @@ pub struct AppState {
     pub sandbox: Option<Arc<SandboxMailbox>>,
     /// OAuth sessions and flow endpoints (auth helper); `None` with a test authorizer.
     pub auth: Option<Arc<crate::auth::AuthRuntime>>,
+    /// Request, upstream and sign-in metrics (`GET /metrics`).
+    pub metrics: Arc<crate::telemetry::Metrics>,
+    /// HTTP client of the readiness probe towards Exchange (short timeout, no redirects).
+    pub probe: reqwest::Client,
 }

@@ -26,6 +26,10 @@ pub struct ConfigLayer {
     pub ews: EwsLayer,
     #[serde(default)]
     pub sandbox: SandboxLayer,
+    #[serde(default)]
+    pub metrics: MetricsLayer,
+    #[serde(default)]
+    pub log: LogLayer,
     pub auth: Option<toml::Table>,
     /// Where each value was set, for error messages (key -> origin); not part of the file.
     #[serde(skip)]
@@ -58,8 +62,21 @@ pub struct SandboxLayer {
     pub impersonators: Option<Vec<String>>,
 }
 
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsLayer {
+    pub enabled: Option<bool>,
+    pub token: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogLayer {
+    pub format: Option<String>,
+}
+
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 22] = [
     "bind",
     "port",
     "data_dir",
@@ -78,6 +95,9 @@ const KEYS: [&str; 19] = [
     "sandbox.enabled",
     "sandbox.userinfo_url",
     "sandbox.impersonators",
+    "metrics.enabled",
+    "metrics.token",
+    "log.format",
     "auth",
 ];
 
@@ -151,17 +171,17 @@ impl ConfigLayer {
                 SECONDS,
             )?,
         };
-        let enabled = match env.text("XF_SANDBOX", "sandbox.enabled") {
-            None => None,
-            Some(v) => Some(parse_bool(&v).ok_or_else(|| ConfigError::Invalid {
-                origin: "environment variable XF_SANDBOX".into(),
-                problem: format!("'{v}' is not a boolean (true/false/1/0)"),
-            })?),
-        };
         layer.sandbox = SandboxLayer {
-            enabled,
+            enabled: env.boolean("XF_SANDBOX", "sandbox.enabled")?,
             userinfo_url: env.text("XF_SANDBOX_USERINFO_URL", "sandbox.userinfo_url"),
             impersonators: env.list("XF_SANDBOX_IMPERSONATORS", "sandbox.impersonators"),
+        };
+        layer.metrics = MetricsLayer {
+            enabled: env.boolean("XF_METRICS_ENABLED", "metrics.enabled")?,
+            token: env.text("XF_METRICS_TOKEN", "metrics.token"),
+        };
+        layer.log = LogLayer {
+            format: env.text("XF_LOG_FORMAT", "log.format"),
         };
         layer.origins = env.origins;
         Ok(layer)
@@ -187,6 +207,9 @@ impl ConfigLayer {
             "sandbox.enabled" => self.sandbox.enabled.is_some(),
             "sandbox.userinfo_url" => self.sandbox.userinfo_url.is_some(),
             "sandbox.impersonators" => self.sandbox.impersonators.is_some(),
+            "metrics.enabled" => self.metrics.enabled.is_some(),
+            "metrics.token" => self.metrics.token.is_some(),
+            "log.format" => self.log.format.is_some(),
             "auth" => self.auth.is_some(),
             _ => false,
         }
@@ -226,6 +249,9 @@ impl ConfigLayer {
         pick(&mut self.sandbox.enabled, upper.sandbox.enabled);
         pick(&mut self.sandbox.userinfo_url, upper.sandbox.userinfo_url);
         pick(&mut self.sandbox.impersonators, upper.sandbox.impersonators);
+        pick(&mut self.metrics.enabled, upper.metrics.enabled);
+        pick(&mut self.metrics.token, upper.metrics.token);
+        pick(&mut self.log.format, upper.log.format);
         pick(&mut self.auth, upper.auth);
         self.origins.extend(upper.origins);
         self
@@ -275,6 +301,22 @@ impl<F: Fn(&str) -> Option<String>> EnvReader<F> {
         self.text(var, key)
             .map(|raw| parse_env(&raw, var, expected))
             .transpose()
+    }
+
+    fn boolean(
+        &mut self,
+        var: &'static str,
+        key: &'static str,
+    ) -> Result<Option<bool>, ConfigError> {
+        match self.text(var, key) {
+            None => Ok(None),
+            Some(v) => parse_bool(&v)
+                .map(Some)
+                .ok_or_else(|| ConfigError::Invalid {
+                    origin: format!("environment variable {var}"),
+                    problem: format!("'{v}' is not a boolean (true/false/1/0)"),
+                }),
+        }
     }
 
     /// A comma-separated list.

@@ -17,7 +17,7 @@ use url::Url;
 
 mod layer;
 
-pub use layer::{ConfigLayer, EwsLayer, SandboxLayer, ServerLayer};
+pub use layer::{ConfigLayer, EwsLayer, LogLayer, MetricsLayer, SandboxLayer, ServerLayer};
 
 use crate::insecure_http::InsecureHttpPolicy;
 use crate::origins::OriginPattern;
@@ -43,6 +43,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub ews: EwsConfig,
     pub sandbox: SandboxConfig,
+    pub metrics: MetricsConfig,
+    pub log: LogConfig,
     /// The raw `[auth]` table, parsed by the authorization module (it owns those keys).
     pub auth: toml::Table,
 }
@@ -88,6 +90,31 @@ pub struct SandboxConfig {
     /// Mailboxes allowed to act as others with ExchangeImpersonation (what the
     /// ApplicationImpersonation role grants on Exchange), lower-cased. Empty = nobody.
     pub impersonators: Vec<String>,
+}
+
+/// `GET /metrics` (Prometheus text format).
+#[derive(Clone, Debug)]
+pub struct MetricsConfig {
+    /// Off: `/metrics` answers 404 like any unknown path.
+    pub enabled: bool,
+    /// Set: scrapers must send `Authorization: Bearer <token>` (the endpoint is otherwise open
+    /// to anyone who reaches the proxy).
+    pub token: Option<secrecy::SecretString>,
+}
+
+/// How log lines are written (to stderr).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LogConfig {
+    pub format: LogFormat,
 }
 
 /// `t:RequestServerVersion/@Version` values we support (Exchange 2013 and later).
@@ -306,6 +333,31 @@ impl Config {
                 .push(OriginPattern::parse(&raw).map_err(|p| invalid("allowed_origins", p))?);
         }
 
+        let log_format = match merged.log.format.as_deref().map(str::trim) {
+            None => LogFormat::default(),
+            Some(raw) if raw.eq_ignore_ascii_case("text") => LogFormat::Text,
+            Some(raw) if raw.eq_ignore_ascii_case("json") => LogFormat::Json,
+            Some(raw) => {
+                return Err(invalid(
+                    "log.format",
+                    format!("'{raw}' is not a log format (text or json)"),
+                ));
+            }
+        };
+        let metrics_token = match merged.metrics.token.as_deref().map(str::trim) {
+            None | Some("") => None,
+            // It travels in a header: visible ASCII only, and long enough not to be guessed.
+            Some(token) if token.len() >= 16 && token.bytes().all(|b| b.is_ascii_graphic()) => {
+                Some(secrecy::SecretString::from(token.to_owned()))
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "metrics.token",
+                    "the token must be at least 16 visible ASCII characters".into(),
+                ));
+            }
+        };
+
         Ok(Config {
             bind,
             port: merged.port.unwrap_or(Self::DEFAULT_PORT),
@@ -334,6 +386,11 @@ impl Config {
                 userinfo_url,
                 impersonators,
             },
+            metrics: MetricsConfig {
+                enabled: merged.metrics.enabled.unwrap_or(true),
+                token: metrics_token,
+            },
+            log: LogConfig { format: log_format },
             auth: merged.auth.clone().unwrap_or_default(),
         })
     }
@@ -523,6 +580,40 @@ mod tests {
             .to_string();
         assert!(
             err.starts_with("config file proxy.toml, key server.body_timeout_secs:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn metrics_and_log_format_settings() {
+        let config = Config::resolve([env(&[("XF_SANDBOX", "1")])]).unwrap();
+        assert!(config.metrics.enabled && config.metrics.token.is_none());
+        assert_eq!(config.log.format, LogFormat::Text);
+        let layer = file("[metrics]\nenabled = false\ntoken = \"0123456789abcdef\"\n[log]\nformat = \"json\"\n[sandbox]\nenabled = true\n").unwrap();
+        let config = Config::resolve([layer]).unwrap();
+        assert!(!config.metrics.enabled);
+        assert!(config.metrics.token.is_some());
+        assert_eq!(config.log.format, LogFormat::Json);
+        let config = Config::resolve([env(&[
+            ("XF_SANDBOX", "1"),
+            ("XF_LOG_FORMAT", "JSON"),
+            ("XF_METRICS_ENABLED", "0"),
+        ])])
+        .unwrap();
+        assert_eq!(config.log.format, LogFormat::Json);
+        assert!(!config.metrics.enabled);
+        let err = Config::resolve([env(&[("XF_SANDBOX", "1"), ("XF_LOG_FORMAT", "xml")])])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("environment variable XF_LOG_FORMAT:"),
+            "{err}"
+        );
+        let err = Config::resolve([env(&[("XF_SANDBOX", "1"), ("XF_METRICS_TOKEN", "short")])])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("environment variable XF_METRICS_TOKEN:"),
             "{err}"
         );
     }

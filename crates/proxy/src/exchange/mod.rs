@@ -347,8 +347,27 @@ impl ExchangeClient {
         }
     }
 
-    /// One POST to EWS, classified by what it tells us about the request's fate.
+    /// One POST to EWS, counted in the metrics by operation and outcome.
     async fn attempt<T>(
+        &self,
+        token: &SecretString,
+        envelope: &str,
+        parse: fn(&[u8]) -> Result<T, EwsError>,
+    ) -> Attempt<T> {
+        let attempt = self.attempt_once(token, envelope, parse).await;
+        let outcome = match &attempt {
+            Attempt::Done(_) => "ok",
+            Attempt::Failed(_) => "error",
+            Attempt::Retry(RetryCause::Throttled { .. }) => "throttled",
+            Attempt::Retry(RetryCause::Transient { .. }) => "unreachable",
+            Attempt::Unknown(_) => "unknown",
+        };
+        crate::telemetry::record_upstream(envelope, outcome);
+        attempt
+    }
+
+    /// One POST to EWS, classified by what it tells us about the request's fate.
+    async fn attempt_once<T>(
         &self,
         token: &SecretString,
         envelope: &str,
@@ -369,6 +388,12 @@ impl ExchangeClient {
             .body(envelope.to_owned());
         if let Some(anchor) = self.headers.anchor_mailbox() {
             request = request.header("X-AnchorMailbox", anchor);
+        }
+        // Exchange logs it and echoes it back: one id finds the call on both sides.
+        if let Some(request_id) = crate::telemetry::request_id() {
+            request = request
+                .header("client-request-id", &*request_id)
+                .header("return-client-request-id", "true");
         }
         let response = match request.send().await {
             Ok(response) => response,

@@ -70,6 +70,7 @@ impl Budget {
             });
         }
         self.retries += 1;
+        crate::telemetry::record_retry();
         self.waited += wait;
         Ok(wait)
     }
