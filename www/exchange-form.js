@@ -15,10 +15,10 @@ const scriptOrigin = new URL(import.meta.url).origin;
 let ready = null;
 
 /**
- * Imports and initialises the wasm module once, shared by every element on the page. The
- * entry module (`pkg/exchange_forms.js`) is revalidated on every load and leads to the
- * content-hashed glue and wasm, which browsers keep for a year; the glue compiles the wasm
- * while it downloads (`WebAssembly.instantiateStreaming`, the proxy sends application/wasm).
+ * Imports and initialises the wasm module once, shared by every element on the page. The glue
+ * (`pkg/exchange_forms.js`) is revalidated on every load and loads the wasm under a
+ * content-hashed name, which browsers keep for a year; it compiles the wasm while it downloads
+ * (`WebAssembly.instantiateStreaming`: the proxy sends application/wasm).
  */
 function loadWidget() {
   if (!ready) {

@@ -1,13 +1,15 @@
-//! Turns wasm-bindgen's output into what the proxy serves: content-hashed file names for the
-//! wasm and its JS glue (cached for a year), a small entry module at the stable name that
-//! points at them (revalidated on every load), and brotli and gzip copies of every text and
-//! wasm file next to it.
+//! Turns wasm-bindgen's output into what the proxy serves: the wasm under a content-hashed
+//! name (cached for a year), the JS glue at its stable name pointing at it (revalidated on every
+//! load), and brotli and gzip copies of every text and wasm file next to them.
 //!
 //! Layout of `pkg/` after [`publish`]:
-//! - `exchange_forms.js`: the entry, `export * from './exchange_forms-<hash>.js'` (stable URL
-//!   for `index.html`, the loader and host pages; `Cache-Control: no-cache`);
-//! - `exchange_forms-<hash>.js`: wasm-bindgen's glue, loading `exchange_forms_bg-<hash>.wasm`;
-//! - `snippets/…/dpop.js`: wasm-bindgen's snippet, at its own (not content-hashed) path.
+//! - `exchange_forms.js`: wasm-bindgen's glue, imported by `index.html`, the loader and host
+//!   pages at this stable URL (`Cache-Control: no-cache`, 304 while unchanged), loading
+//! - `exchange_forms_bg-<hash>.wasm` (`immutable`);
+//! - `snippets/…/dpop.js`: wasm-bindgen's snippet, at its own stable path.
+//!
+//! Only the wasm gets a hashed name: the glue is small, and hashing it too would put one more
+//! module (a stable entry importing the hashed glue) in front of the wasm on every first visit.
 
 use crate::Result;
 use sha2::{Digest, Sha256};
@@ -17,15 +19,14 @@ use std::path::{Path, PathBuf};
 /// The stem wasm-bindgen gives the widget's files.
 const STEM: &str = "exchange_forms";
 
-/// What [`publish`] wrote: the files a page downloads, in loading order.
+/// What [`publish`] wrote: the glue at its stable name and the wasm it loads.
 pub struct Published {
-    pub entry: PathBuf,
     pub glue: PathBuf,
     pub wasm: PathBuf,
 }
 
-/// Renames wasm-bindgen's wasm and glue in `pkg` to content-hashed names and writes the entry
-/// module. Hashed files of earlier builds are removed: only the current ones are served.
+/// Renames wasm-bindgen's wasm in `pkg` to a content-hashed name and points the glue at it.
+/// Hashed files of earlier builds are removed: only the current ones are served.
 pub fn publish(pkg: &Path) -> Result<Published> {
     remove_earlier_builds(pkg)?;
     let plain_wasm = pkg.join(format!("{STEM}_bg.wasm"));
@@ -35,15 +36,12 @@ pub fn publish(pkg: &Path) -> Result<Published> {
     std::fs::rename(&plain_wasm, &wasm)
         .map_err(|e| format!("cannot rename {}: {e}", plain_wasm.display()))?;
 
-    let entry = pkg.join(format!("{STEM}.js"));
-    let glue_text = String::from_utf8(read(&entry)?)
-        .map_err(|_| format!("{} is not UTF-8", entry.display()))?;
+    let glue = pkg.join(format!("{STEM}.js"));
+    let glue_text =
+        String::from_utf8(read(&glue)?).map_err(|_| format!("{} is not UTF-8", glue.display()))?;
     let glue_text = point_glue_at(&glue_text, &format!("{STEM}_bg.wasm"), &wasm_name)?;
-    let glue_name = format!("{STEM}-{}.js", content_hash(glue_text.as_bytes()));
-    let glue = pkg.join(&glue_name);
     write(&glue, glue_text.as_bytes())?;
-    write(&entry, entry_module(&glue_name).as_bytes())?;
-    Ok(Published { entry, glue, wasm })
+    Ok(Published { glue, wasm })
 }
 
 /// The glue with its default wasm URL (`new URL('<plain>', import.meta.url)`) renamed.
@@ -58,16 +56,6 @@ fn point_glue_at(glue: &str, plain: &str, hashed: &str) -> Result<String> {
     }
 }
 
-fn entry_module(glue_name: &str) -> String {
-    format!(
-        "// The widget's entry module, written by `cargo xtask build`: revalidated on every load,\n\
-         // while the files it leads to carry a hash of their content in their names and are\n\
-         // cached for a year.\n\
-         export * from './{glue_name}';\n\
-         export {{ default }} from './{glue_name}';\n"
-    )
-}
-
 /// The first 16 hex digits of the SHA-256 of `bytes`: names change exactly when content does.
 pub fn content_hash(bytes: &[u8]) -> String {
     Sha256::digest(bytes)[..8]
@@ -76,10 +64,10 @@ pub fn content_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Whether `file_name` is one the build named by content (`exchange_forms-<hash>.js`,
-/// `exchange_forms_bg-<hash>.wasm`, and their compressed copies).
+/// Whether `file_name` is one the build named by content (`exchange_forms_bg-<hash>.wasm` and
+/// its compressed copies).
 pub fn is_hashed_output(file_name: &str) -> bool {
-    file_name.starts_with(&format!("{STEM}-")) || file_name.starts_with(&format!("{STEM}_bg-"))
+    file_name.starts_with(&format!("{STEM}_bg-"))
 }
 
 fn remove_earlier_builds(pkg: &Path) -> Result<()> {
@@ -174,11 +162,11 @@ mod tests {
     use std::io::Read;
 
     #[test]
-    fn publishing_hashes_names_and_points_the_entry_at_them() {
+    fn publishing_hashes_the_wasm_name_and_points_the_glue_at_it() {
         let pkg = std::env::temp_dir().join(format!("xtask-publish-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&pkg);
         std::fs::create_dir_all(&pkg).unwrap();
-        let stale = pkg.join("exchange_forms-00000000000000aa.js");
+        let stale = pkg.join("exchange_forms_bg-00000000000000aa.wasm.br");
         std::fs::write(&stale, "old").unwrap();
         std::fs::write(pkg.join("exchange_forms_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
         std::fs::write(
@@ -189,21 +177,20 @@ mod tests {
 
         let published = publish(&pkg).unwrap();
         let wasm_name = published.wasm.file_name().unwrap().to_str().unwrap();
-        let glue_name = published.glue.file_name().unwrap().to_str().unwrap();
-        assert!(wasm_name.starts_with("exchange_forms_bg-") && wasm_name.ends_with(".wasm"));
-        assert!(glue_name.starts_with("exchange_forms-") && glue_name.ends_with(".js"));
-        for name in [wasm_name, glue_name] {
-            let hash = name.split(['-', '.']).nth(1).unwrap();
-            assert_eq!(hash.len(), 16, "{name}");
-        }
-        let glue = std::fs::read_to_string(&published.glue).unwrap();
-        assert!(glue.contains(&format!("'{wasm_name}'")), "{glue}");
-        let entry = std::fs::read_to_string(&published.entry).unwrap();
-        assert!(
-            entry.contains(&format!("export * from './{glue_name}';")),
-            "{entry}"
+        assert_eq!(
+            wasm_name,
+            format!(
+                "exchange_forms_bg-{}.wasm",
+                content_hash(b"\0asm\x01\0\0\0")
+            )
         );
-        assert!(entry.contains(&format!("export {{ default }} from './{glue_name}';")));
+        assert_eq!(content_hash(b"").len(), 16);
+        assert_eq!(published.glue, pkg.join("exchange_forms.js"));
+        let glue = std::fs::read_to_string(&published.glue).unwrap();
+        assert!(
+            glue.contains(&format!("new URL('{wasm_name}', import.meta.url)")),
+            "{glue}"
+        );
         assert!(
             !stale.exists(),
             "a hashed file of an earlier build is still there"

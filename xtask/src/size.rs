@@ -6,7 +6,7 @@ use crate::{Ctx, Result};
 use std::path::{Path, PathBuf};
 
 /// The most the forms may weigh over the wire, gzip-compressed, in bytes: the wasm, its JS
-/// glue and entry module, the wasm-bindgen snippets, the loader and the stylesheet.
+/// glue, the wasm-bindgen snippets, the loader and the stylesheet.
 ///
 /// A ratchet, not the goal: 172 KiB when it was set (from 213 KiB), with room for the forms to
 /// grow a little. The goal of 120 KiB needs more than this crate's own code can give (yew,
@@ -87,8 +87,8 @@ impl Report {
     }
 }
 
-/// The files a page loads for the forms, in loading order: loader, stylesheet, entry, glue,
-/// snippets, wasm.
+/// The files a page loads for the forms, in loading order: loader, stylesheet, glue, snippets,
+/// wasm.
 fn bundle_files(root: &Path) -> Result<Vec<PathBuf>> {
     let pkg = root.join("pkg");
     let hashed = |prefix: &str, extension: &str| -> Result<PathBuf> {
@@ -124,7 +124,6 @@ fn bundle_files(root: &Path) -> Result<Vec<PathBuf>> {
         root.join("www/exchange-form.js"),
         root.join("www/exchange-forms.css"),
         pkg.join("exchange_forms.js"),
-        hashed("exchange_forms-", ".js")?,
     ];
     let snippets = pkg.join("snippets");
     if snippets.is_dir() {

@@ -1,5 +1,5 @@
 //! Builds the widget into `pkg/` (release wasm + wasm-bindgen `--target web` glue, content-hashed
-//! names, precompressed copies) and reports its download size, and builds the proxy binary.
+//! wasm name, precompressed copies) and reports its download size, and builds the proxy binary.
 
 use crate::sh::Cmd;
 use crate::tools::WASM_TARGET;
@@ -44,8 +44,7 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
     let published = assets::publish(&pkg)?;
     let name = |path: &PathBuf| path.file_name().map(|n| n.to_string_lossy().into_owned());
     println!(
-        "pkg: {} imports {}, which loads {}",
-        name(&published.entry).unwrap_or_default(),
+        "pkg: {} loads {}",
         name(&published.glue).unwrap_or_default(),
         name(&published.wasm).unwrap_or_default()
     );

@@ -12,24 +12,21 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
 
 const HASHED_WASM: &str = "pkg/exchange_forms_bg-0123456789abcdef.wasm";
-const HASHED_GLUE: &str = "pkg/exchange_forms-fedcba9876543210.js";
+/// Any file named by content is cached for good, whatever its type.
+const HASHED_JS: &str = "pkg/chunk-fedcba9876543210.js";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The files of a build: the hashed wasm with brotli and gzip copies (marked so that a test
-/// can tell which one came back), the hashed glue, and the stable-named entry and loader.
+/// can tell which one came back), the glue at its stable name, and a gzip copy of the loader.
 fn write_build(static_dir: &Path) {
     let wasm = b"\0asm\x01\0\0\0 the wasm itself";
     std::fs::write(static_dir.join(HASHED_WASM), wasm).unwrap();
     std::fs::write(static_dir.join(format!("{HASHED_WASM}.br")), b"brotli copy").unwrap();
     std::fs::write(static_dir.join(format!("{HASHED_WASM}.gz")), b"gzip copy").unwrap();
-    std::fs::write(
-        static_dir.join(HASHED_GLUE),
-        "export default function init(){}",
-    )
-    .unwrap();
+    std::fs::write(static_dir.join(HASHED_JS), "export const chunk = 1;").unwrap();
     std::fs::write(
         static_dir.join("pkg/exchange_forms.js"),
-        "export * from './exchange_forms-fedcba9876543210.js';",
+        "const wasm = new URL('exchange_forms_bg-0123456789abcdef.wasm', import.meta.url);",
     )
     .unwrap();
     std::fs::write(static_dir.join("www/exchange-form.js.gz"), b"gzip loader").unwrap();
@@ -64,7 +61,7 @@ async fn widget_files_are_served_with_correct_mime_types() {
         ("/www/exchange-forms.css", "text/css"),
         ("/www/exchange-form.js", "text/javascript"),
         ("/pkg/exchange_forms.js", "text/javascript"),
-        ("/pkg/exchange_forms-fedcba9876543210.js", "text/javascript"),
+        ("/pkg/chunk-fedcba9876543210.js", "text/javascript"),
         (
             "/pkg/exchange_forms_bg-0123456789abcdef.wasm",
             "application/wasm",
@@ -135,7 +132,7 @@ async fn content_hashed_files_are_cached_for_good_and_the_rest_revalidates() {
     write_build(&static_dir_of(&harness));
     for path in [
         "/pkg/exchange_forms_bg-0123456789abcdef.wasm",
-        "/pkg/exchange_forms-fedcba9876543210.js",
+        "/pkg/chunk-fedcba9876543210.js",
     ] {
         let response = get(&app, path, &[("accept-encoding", "br")]).await;
         assert_eq!(

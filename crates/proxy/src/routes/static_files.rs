@@ -10,10 +10,10 @@
 //! refuses an encoding), or the file itself. A copy older than its file (the file was edited
 //! after the build) is ignored, so an edit is served at once, uncompressed.
 //!
-//! Caching: a content-hashed name (`<name>-<16 hex digits>.<ext>`, as the build names the wasm
-//! and its glue) never changes content, so it is cached for a year as immutable. Everything
-//! else (`index.html`, the loader, the entry module, the stylesheet) is revalidated on every
-//! use: `no-cache` with an `ETag`, and `If-None-Match` answers 304 when nothing changed.
+//! Caching: a content-hashed name (`<name>-<16 hex digits>.<ext>`, as the build names the wasm)
+//! never changes content, so it is cached for a year as immutable. Everything else
+//! (`index.html`, the loader, the JS glue, the stylesheet) is revalidated on every use:
+//! `no-cache` with an `ETag`, and `If-None-Match` answers 304 when nothing changed.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
