@@ -14,7 +14,12 @@ const scriptOrigin = new URL(import.meta.url).origin;
 
 let ready = null;
 
-/** Imports and initialises the wasm module once, shared by every element on the page. */
+/**
+ * Imports and initialises the wasm module once, shared by every element on the page. The glue
+ * (`pkg/exchange_forms.js`) is revalidated on every load and loads the wasm under a
+ * content-hashed name, which browsers keep for a year; it compiles the wasm while it downloads
+ * (`WebAssembly.instantiateStreaming`: the proxy sends application/wasm).
+ */
 function loadWidget() {
   if (!ready) {
     ready = import(moduleUrl.href).then(async (widget) => {
@@ -101,3 +106,7 @@ class ExchangeFormElement extends HTMLElement {
 if (!customElements.get('exchange-form')) {
   customElements.define('exchange-form', ExchangeFormElement);
 }
+
+// Start fetching and compiling now rather than when the first element connects: a page that
+// loads this script shows a form, maybe one it adds later. Errors surface in the elements.
+loadWidget().catch(() => {});

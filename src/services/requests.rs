@@ -1,17 +1,18 @@
 //! The one place that talks HTTP to the proxy: [`request`] sends JSON, attaches the session
 //! handle and the idempotency key, and maps every HTTP status to a typed [`ApiError`].
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use model::{ApiErrorBody, FieldErrors};
-use serde::Serialize;
+use model::FieldErrors;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, RequestMode, Response};
 
 use crate::error::ApiError;
-use crate::services::{dpop, session};
+use crate::services::{dpop, json, session};
 
 /// The one path whose request proves a key without a session: the session it leads to is
 /// bound to that key.
@@ -96,7 +97,7 @@ where
         } else {
             &text
         };
-        return serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()));
+        return json::from_str(text).map_err(ApiError::Decode);
     }
     Err(error_from_response(status, &text, retry_after_header))
 }
@@ -117,11 +118,11 @@ async fn send<B: Serialize + ?Sized>(
     init.set_method(method.as_str());
     init.set_mode(RequestMode::Cors);
     if let Some(body) = body {
-        let json = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let text = json::to_string(body).map_err(ApiError::Decode)?;
         headers
             .set("Content-Type", "application/json")
             .map_err(js_network_error)?;
-        init.set_body(&JsValue::from_str(&json));
+        init.set_body(&JsValue::from_str(&text));
     }
     let url = api.url(path);
     let handle = session::load(api);
@@ -178,9 +179,34 @@ async fn send<B: Serialize + ?Sized>(
     Ok((status, text, retry_after))
 }
 
+/// The part of the proxy's error body (`model::ApiErrorBody`) the widget reads. Decoded on its
+/// own rather than as `ApiErrorBody`: that type's open-ended `details` map would bring a whole
+/// JSON value type into the wasm for one number.
+#[derive(Deserialize)]
+struct ErrorAnswer {
+    error: String,
+    message: String,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+    /// Kept as the JS value the browser parsed; only `retryAfterSeconds` is read from it.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    details: JsValue,
+}
+
+impl ErrorAnswer {
+    /// `details.retryAfterSeconds` when it is a whole number of seconds that fits a `u32`.
+    fn retry_after_seconds(&self) -> Option<u32> {
+        let seconds = js_sys::Reflect::get(&self.details, &"retryAfterSeconds".into())
+            .ok()?
+            .as_f64()?;
+        let whole = seconds.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&seconds);
+        whole.then_some(seconds as u32)
+    }
+}
+
 /// Maps a non-2xx answer to a typed error, using the documented `ApiErrorBody` if present.
 pub fn error_from_response(status: u16, text: &str, retry_after_header: Option<u32>) -> ApiError {
-    let body: Option<ApiErrorBody> = serde_json::from_str(text).ok();
+    let body: Option<ErrorAnswer> = json::from_str(text).ok();
     let message = body
         .as_ref()
         .map(|b| b.message.clone())
@@ -198,11 +224,7 @@ pub fn error_from_response(status: u16, text: &str, retry_after_header: Option<u
             }
         }
         (503, _) | (429, _) | (_, "exchange_busy") => {
-            let from_body = body
-                .as_ref()
-                .and_then(|b| b.details.get("retryAfterSeconds"))
-                .and_then(|v| v.as_u64())
-                .and_then(|v| u32::try_from(v).ok());
+            let from_body = body.as_ref().and_then(ErrorAnswer::retry_after_seconds);
             ApiError::Busy {
                 retry_after: from_body.or(retry_after_header),
             }

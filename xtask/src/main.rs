@@ -3,8 +3,10 @@
 //! Both install what is missing first (and say what they skip), so they work on a fresh Debian
 //! machine that can reach only the package registries, and are fast when everything is there.
 
+mod assets;
 mod deps_check;
 mod sh;
+mod size;
 mod test_counts;
 mod tools;
 mod widget;
@@ -25,8 +27,10 @@ usage:
                                  sandbox mode on 127.0.0.1:N (default $PORT or 8080)
   cargo xtask test [--skip STEP]... [--only STEP]...
                                  install what is missing and run every check and test suite;
-                                 steps: tools fmt clippy deps unit wasm build e2e
-  cargo xtask build              install what `run` needs and build pkg/ only";
+                                 steps: tools fmt clippy deps unit wasm build size e2e
+  cargo xtask build              install what `run` needs and build pkg/ only
+  cargo xtask size               build, then print the download size (raw, gzip, brotli) and the
+                                 time to an interactive form, widget against a plain HTML form";
 
 /// Where things are, shared by every step.
 pub struct Ctx {
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
             tools::ensure_tools(&ctx, Purpose::Run)?;
             widget::build_pkg(&ctx)
         }),
+        Some("size") => Ctx::discover().and_then(|ctx| size_and_load_time(&ctx)),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -153,6 +158,20 @@ fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
     } else {
         Err(format!("the proxy exited ({status})"))
     }
+}
+
+/// `cargo xtask size`: the bundle's figures and the load-time benchmark, in one run.
+fn size_and_load_time(ctx: &Ctx) -> Result<()> {
+    tools::ensure_tools(ctx, Purpose::Test)?;
+    widget::build_pkg(ctx)?;
+    let proxy = widget::build_proxy(ctx)?;
+    let budget = size::Report::measure(ctx)?.check_budget();
+    Cmd::new("node")
+        .arg("tests/e2e/bench-load.mjs")
+        .env("XF_PROXY_BIN", &proxy)
+        .current_dir(&ctx.root)
+        .run()?;
+    budget
 }
 
 /// `--name V` / `--name=V` pairs; any other argument, or a flag not in `allowed`, is an error.
@@ -320,6 +339,15 @@ const STEPS: &[Step] = &[
         run: |ctx| {
             widget::build_pkg(ctx)?;
             widget::build_proxy(ctx).map(|_| None)
+        },
+    },
+    Step {
+        id: "size",
+        title: "widget download size within its gzip budget",
+        run: |ctx| {
+            let report = size::Report::measure(ctx)?;
+            report.print();
+            report.check_budget().map(|()| None)
         },
     },
     Step {

@@ -1,10 +1,11 @@
-//! Builds the widget into `pkg/` (release wasm + wasm-bindgen `--target web` glue) and reports
-//! its download size, and builds the proxy binary.
+//! Builds the widget into `pkg/` (release wasm + wasm-bindgen `--target web` glue, content-hashed
+//! wasm name, precompressed copies) and reports its download size, and builds the proxy binary.
 
 use crate::sh::Cmd;
 use crate::tools::WASM_TARGET;
 use crate::{Ctx, Result};
-use std::path::{Path, PathBuf};
+use crate::{assets, size};
+use std::path::PathBuf;
 
 pub const WIDGET_PACKAGE: &str = "exchange-forms";
 pub const PROXY_PACKAGE: &str = "exchange-forms-proxy";
@@ -40,10 +41,21 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
         .current_dir(&ctx.root)
         .run()?;
     let pkg = ctx.root.join("pkg");
-    for file in ["exchange_forms_bg.wasm", "exchange_forms.js"] {
-        let path = pkg.join(file);
-        println!("size: pkg/{file}: {}", describe_size(&path)?);
+    let published = assets::publish(&pkg)?;
+    let name = |path: &PathBuf| path.file_name().map(|n| n.to_string_lossy().into_owned());
+    println!(
+        "pkg: {} loads {}",
+        name(&published.glue).unwrap_or_default(),
+        name(&published.wasm).unwrap_or_default()
+    );
+    // Precompressed copies of everything the proxy serves (it picks one by Accept-Encoding).
+    let mut served = assets::compressible_files(&pkg)?;
+    served.extend(assets::compressible_files(&ctx.root.join("www"))?);
+    served.push(ctx.root.join("index.html"));
+    for file in &served {
+        assets::write_compressed_copies(file)?;
     }
+    size::Report::measure(ctx)?.print();
     Ok(())
 }
 
@@ -62,32 +74,4 @@ pub fn build_proxy(ctx: &Ctx) -> Result<PathBuf> {
             binary.display()
         ))
     }
-}
-
-/// `123456 bytes raw (120.6 KiB), 45678 bytes gzip -9 (44.6 KiB)`.
-fn describe_size(path: &Path) -> Result<String> {
-    let raw = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
-        .len();
-    let gzip = gzip_size(path)
-        .map(|n| format!("{n} bytes gzip -9 ({})", kib(n)))
-        .unwrap_or_else(|e| format!("gzip size unknown ({e})"));
-    Ok(format!("{raw} bytes raw ({}), {gzip}", kib(raw)))
-}
-
-fn gzip_size(path: &Path) -> Result<u64> {
-    let output = std::process::Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(path)
-        .output()
-        .map_err(|e| format!("cannot run gzip: {e}"))?;
-    if output.status.success() {
-        Ok(output.stdout.len() as u64)
-    } else {
-        Err(format!("gzip failed ({})", output.status))
-    }
-}
-
-fn kib(bytes: u64) -> String {
-    format!("{:.1} KiB", bytes as f64 / 1024.0)
 }

@@ -96,7 +96,9 @@ pub struct Appointment {
     #[serde(default)]
     pub change_key: String,
     pub subject: String,
+    #[serde(with = "crate::time_text::rfc3339")]
     pub start: DateTime<Utc>,
+    #[serde(with = "crate::time_text::rfc3339")]
     pub end: DateTime<Utc>,
     #[serde(default)]
     pub location: String,

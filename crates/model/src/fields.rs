@@ -6,6 +6,8 @@ use std::fmt;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use crate::time_text;
+
 /// Exchange rejects subjects and locations longer than 255 characters.
 pub const MAX_SUBJECT_CHARS: usize = 255;
 pub const MAX_LOCATION_CHARS: usize = 255;
@@ -145,25 +147,16 @@ pub fn parse_local_date_time(raw: &str, what: &str) -> Result<NaiveDateTime, Str
     if raw.is_empty() {
         return Err(format!("Enter the {what} date and time."));
     }
-    for format in [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S%.f",
-    ] {
-        if let Ok(value) = NaiveDateTime::parse_from_str(raw, format) {
-            return Ok(value);
-        }
-    }
-    Err(format!(
-        "'{raw}' is not a valid {what} date and time (expected YYYY-MM-DDTHH:MM)."
-    ))
+    time_text::date_time(raw).ok_or_else(|| {
+        format!("'{raw}' is not a valid {what} date and time (expected YYYY-MM-DDTHH:MM).")
+    })
 }
 
 /// Parses what `<input type="date">` produces: `2026-12-01`.
 pub fn parse_date(raw: &str, what: &str) -> Result<NaiveDate, String> {
     let raw = raw.trim();
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| format!("'{raw}' is not a valid {what} (expected YYYY-MM-DD)."))
+    time_text::date(raw)
+        .ok_or_else(|| format!("'{raw}' is not a valid {what} (expected YYYY-MM-DD)."))
 }
 
 /// Optional free text (location, body): empty means absent.

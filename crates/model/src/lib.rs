@@ -7,12 +7,15 @@
 //! value (`NewAppointment`, `NewTask`) or into `FieldErrors` keyed by the draft's JSON
 //! field names, so that each message lands next to the input that caused it.
 //!
-//! This crate depends on serde and chrono only, so it stays small in the wasm bundle.
+//! This crate depends on serde and chrono only, so it stays small in the wasm bundle; dates
+//! and times are read by `time_text` rather than chrono's format-string parsers for the same
+//! reason.
 
 pub mod api;
 pub mod appointment;
 pub mod fields;
 pub mod task;
+mod time_text;
 
 pub use api::{ApiErrorBody, AuthStatus, CalendarWindow, ErrorCode};
 pub use appointment::{Appointment, AppointmentDraft, NewAppointment};

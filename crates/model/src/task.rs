@@ -145,7 +145,7 @@ pub struct Task {
     #[serde(default)]
     pub change_key: String,
     pub subject: String,
-    #[serde(default)]
+    #[serde(default, with = "crate::time_text::optional_date")]
     pub due_date: Option<NaiveDate>,
     pub status: TaskStatus,
     #[serde(default)]

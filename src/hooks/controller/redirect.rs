@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlFormElement, HtmlInputElement};
 use yew::platform::spawn_local;
 
@@ -15,19 +15,70 @@ use crate::browser;
 use crate::error::ApiError;
 use crate::services::auth::{self, FlowState, FlowStatus};
 use crate::services::flow_secret::FlowSecret;
-use crate::state::{Action, Notice, Pending};
+use crate::services::json;
+use crate::state::{Action, Draft, Kind, Notice, Pending};
 
 /// Fragment parameters of the proxy's final redirect (`#xf_flow=…&xf_session=…`).
 const FRAGMENT_FLOW: &str = "xf_flow";
 const FRAGMENT_SESSION: &str = "xf_session";
 const FRAGMENT_STATUS: &str = "xf_status";
 
-/// The draft kept in `sessionStorage` across a full-page sign-in.
-#[derive(Serialize, Deserialize)]
+/// The draft kept in `sessionStorage` across a full-page sign-in:
+/// `{ flowId, pending: { draft: { kind, draft: {…} }, idempotencyKey } | null }`.
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SavedPending {
+struct SavedPending<'a> {
+    flow_id: &'a str,
+    pending: Option<&'a Pending>,
+}
+
+/// [`SavedPending`] read back. `Draft`'s own (adjacently tagged) deserializer would bring
+/// serde's buffering deserializer into the wasm, a quarter of the widget's serde code: the
+/// inner draft is kept as the JS value the browser parsed and decoded once its kind is known.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedPendingRead {
     flow_id: String,
-    pending: Option<Pending>,
+    pending: Option<SavedActionRead>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedActionRead {
+    draft: SavedDraftRead,
+    idempotency_key: String,
+}
+
+#[derive(Deserialize)]
+struct SavedDraftRead {
+    kind: Kind,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    draft: JsValue,
+}
+
+impl SavedPendingRead {
+    /// The flow id and the action; `None` when the saved action cannot be read.
+    fn into_parts(self) -> Option<(String, Option<Pending>)> {
+        let pending = match self.pending {
+            None => None,
+            Some(action) => Some(action.into_pending()?),
+        };
+        Some((self.flow_id, pending))
+    }
+}
+
+impl SavedActionRead {
+    fn into_pending(self) -> Option<Pending> {
+        let fields = self.draft.draft;
+        let draft = match self.draft.kind {
+            Kind::Appointment => Draft::Appointment(serde_wasm_bindgen::from_value(fields).ok()?),
+            Kind::Task => Draft::Task(serde_wasm_bindgen::from_value(fields).ok()?),
+        };
+        Some(Pending {
+            draft,
+            idempotency_key: self.idempotency_key,
+        })
+    }
 }
 
 /// Posts `secret` to the proxy's start page `action` in the top window.
@@ -70,12 +121,12 @@ impl Controller {
                 Err(error) => return this.send(Action::Failed(error)),
             };
             let saved = SavedPending {
-                flow_id: flow.flow_id.clone(),
-                pending,
+                flow_id: &flow.flow_id,
+                pending: pending.as_ref(),
             };
-            let stored = serde_json::to_string(&saved).ok().and_then(|json| {
+            let stored = json::to_string(&saved).ok().and_then(|text| {
                 browser::session_storage()?
-                    .set_item(&this.pending_key(), &json)
+                    .set_item(&this.pending_key(), &text)
                     .ok()
             });
             if stored.is_none() {
@@ -104,15 +155,16 @@ impl Controller {
             return;
         };
         let key = self.pending_key();
-        let Some(saved) = storage
+        let Some((saved_flow_id, pending)) = storage
             .get_item(&key)
             .ok()
             .flatten()
-            .and_then(|json| serde_json::from_str::<SavedPending>(&json).ok())
+            .and_then(|text| json::from_str::<SavedPendingRead>(&text).ok())
+            .and_then(SavedPendingRead::into_parts)
         else {
             return;
         };
-        if saved.flow_id != flow_id {
+        if saved_flow_id != flow_id {
             return;
         }
         let handle = browser::fragment_param(FRAGMENT_SESSION);
@@ -121,7 +173,7 @@ impl Controller {
         for name in [FRAGMENT_FLOW, FRAGMENT_SESSION, FRAGMENT_STATUS] {
             browser::remove_fragment_param(name);
         }
-        if let Some(pending) = &saved.pending {
+        if let Some(pending) = &pending {
             self.send(Action::Restore(pending.draft.clone()));
         }
         let result = match (handle, status.as_deref()) {
@@ -137,7 +189,7 @@ impl Controller {
         };
         let control = Rc::new(FlowControl::default());
         self.replace_flow(Some(control.clone()));
-        self.finish_flow(result, saved.pending, &control);
+        self.finish_flow(result, pending, &control);
         // The user's name for "Signed in as …".
         self.refresh_status();
     }

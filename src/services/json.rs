@@ -1,0 +1,31 @@
+//! JSON text through the browser's own `JSON.parse` / `JSON.stringify`, with
+//! serde-wasm-bindgen between JS values and Rust types: the wasm carries no JSON parser or
+//! printer of its own (serde_json's made up a tenth of the bundle).
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+
+/// `value` as JSON text; maps become objects and `None` becomes `null`, as serde_json does.
+pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    let js = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| e.to_string())?;
+    js_sys::JSON::stringify(&js)
+        .map_err(js_message)?
+        .as_string()
+        .ok_or_else(|| "the value has no JSON form".to_owned())
+}
+
+/// Parses JSON `text` into `T`.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let js = js_sys::JSON::parse(text).map_err(js_message)?;
+    serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
+}
+
+fn js_message(error: JsValue) -> String {
+    js_sys::Reflect::get(&error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| "not JSON".to_owned())
+}
