@@ -66,7 +66,12 @@ function measureKeystrokes({ runs, warmUp }) {
   const input = document.querySelector('form [name="subject"]');
   input.focus();
   const samples = [];
-  const rendered = () => new Promise((resolve) => setTimeout(resolve, 0));
+  // The next task, without the 4 ms clamp browsers put on nested setTimeout(0).
+  const rendered = () => new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(0);
+  });
   return (async () => {
     for (let i = 0; i < runs + warmUp; i += 1) {
       const t0 = performance.now();
