@@ -23,8 +23,8 @@
 
 import { parseArgs } from 'node:util';
 import { launchBrowser, newContext, startProxy, UI_TIMEOUT, uniqueSubject, wallClock } from './harness.mjs';
-import { fillCalendar, sql } from './sandbox-store.mjs';
-import { appointmentForm, fillAppointment, submitAndSignIn } from './widget.mjs';
+import { fillCalendar, signInWithTemplate } from './sandbox-store.mjs';
+import { appointmentForm } from './widget.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -167,16 +167,7 @@ try {
   await context.addInitScript(countFetches);
   const page = await context.newPage();
   await page.goto(proxy.url);
-  const form = appointmentForm(page);
-  await form.waitFor({ timeout: UI_TIMEOUT });
-
-  // Sign in the way a user does: the first Create opens the sign-in popup. The appointment it
-  // creates is the template of the calendar's copies.
-  const subject = uniqueSubject('Bench template');
-  await fillAppointment(form, { subject, start: wallClock(1, 8), end: wallClock(1, 8, 30), location: 'Room 1' });
-  await submitAndSignIn(page, form, { subject, user: 'alice' });
-  const templateId = sql(proxy.dataDir, `SELECT id FROM items WHERE subject = '${subject}'`);
-  if (!templateId) throw new Error('the template appointment is not in the sandbox store');
+  const templateId = await signInWithTemplate(page, proxy);
 
   const results = [];
   for (const size of SIZES) {

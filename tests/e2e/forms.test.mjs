@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import {
   launchBrowser, newContext, recordApiRequests, screenshot, startProxy, uniqueSubject, wallClock, UI_TIMEOUT,
 } from './harness.mjs';
-import { fillCalendar, sql } from './sandbox-store.mjs';
+import { fillCalendar, signInWithTemplate } from './sandbox-store.mjs';
 import {
   appointmentForm, createdEvents, fillAppointment, fillTask, formValues, mailboxAppointments, mailboxTasks,
   submitAndSignIn, taskForm, TEXT,
@@ -137,13 +137,8 @@ test('a week holding more appointments than one page shows "More…" and pages t
   const context = await newContext(browser, t);
   const page = await context.newPage();
   await page.goto(proxy.url);
-  const form = appointmentForm(page);
-  await form.waitFor({ timeout: UI_TIMEOUT });
-  const subject = uniqueSubject('Kick-off');
-  await fillAppointment(form, { subject, start: wallClock(1, 7), end: wallClock(1, 7, 30), location: 'Room 1' });
-  await submitAndSignIn(page, form, { subject, user: 'alice' });
+  const templateId = await signInWithTemplate(page, proxy);
   // 120 appointments in the next days: more than one page (50) of the agenda.
-  const templateId = sql(proxy.dataDir, `SELECT id FROM items WHERE subject = '${subject}'`);
   assert.equal(fillCalendar(proxy.dataDir, templateId, 120), 120);
 
   await page.reload();

@@ -5,6 +5,24 @@
 
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { uniqueSubject, UI_TIMEOUT, wallClock } from './harness.mjs';
+import { appointmentForm, fillAppointment, submitAndSignIn } from './widget.mjs';
+
+/**
+ * Signs in the way a user does, on the widget's page (the appointment form): the first Create
+ * opens the sign-in popup. Returns the id in the store of the appointment it created (tomorrow
+ * 08:00), the template of `fillCalendar`'s copies.
+ */
+export async function signInWithTemplate(page, proxy) {
+  const form = appointmentForm(page);
+  await form.waitFor({ timeout: UI_TIMEOUT });
+  const subject = uniqueSubject('Template');
+  await fillAppointment(form, { subject, start: wallClock(1, 8), end: wallClock(1, 8, 30), location: 'Room 1' });
+  await submitAndSignIn(page, form, { subject, user: 'alice' });
+  const id = sql(proxy.dataDir, `SELECT id FROM items WHERE subject = '${subject}'`);
+  if (!id) throw new Error('the template appointment is not in the sandbox store');
+  return id;
+}
 
 /** Runs SQL on the sandbox mailbox's store (the proxy keeps running: SQLite's WAL allows it). */
 export function sql(dataDir, statement) {
