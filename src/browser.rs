@@ -30,20 +30,22 @@ pub fn uuid_v4() -> String {
     )
 }
 
-/// The calendar view's default window: local midnight today → +60 days (RFC 3339, UTC).
-pub fn default_calendar_window() -> (String, String) {
+/// The agenda's days: 7 days from local midnight, `weeks` weeks from today (0 = today and the
+/// next 6 days), as RFC 3339 UTC instants `[start, end)`. Midnights are computed in the local
+/// calendar, so a week across a daylight-saving change still starts and ends at midnight.
+pub fn agenda_week(weeks: i32) -> (String, String) {
     let now = Date::new_0();
-    let midnight = Date::new_with_year_month_day(
-        now.get_full_year(),
-        now.get_month() as i32,
-        now.get_date() as i32,
-    );
-    let end = Date::new(&JsValue::from_f64(
-        midnight.get_time() + 60.0 * 86_400_000.0,
-    ));
+    let midnight = |days: i32| {
+        Date::new_with_year_month_day(
+            now.get_full_year(),
+            now.get_month() as i32,
+            now.get_date() as i32 + days,
+        )
+    };
+    let first = weeks.saturating_mul(7);
     (
-        String::from(midnight.to_iso_string()),
-        String::from(end.to_iso_string()),
+        String::from(midnight(first).to_iso_string()),
+        String::from(midnight(first.saturating_add(7)).to_iso_string()),
     )
 }
 

@@ -93,6 +93,15 @@ pub struct Texts {
     pub no_appointments: &'static str,
     pub no_tasks: &'static str,
     pub refresh: &'static str,
+    pub previous_week: &'static str,
+    pub next_week: &'static str,
+    pub this_week: &'static str,
+    /// `aria-label` of the week navigation.
+    pub weeks: &'static str,
+    pub more: &'static str,
+    pub previous_page: &'static str,
+    /// `aria-label` of the page navigation.
+    pub pages: &'static str,
     pub list_needs_sign_in: &'static str,
     pub no_due_date: &'static str,
     pub waiting_for_authorization: &'static str,
@@ -136,9 +145,16 @@ static EN: Texts = Texts {
     calendar_heading: "Upcoming appointments",
     tasks_heading: "Tasks",
     loading: "Loading…",
-    no_appointments: "No appointments in the next 60 days.",
+    no_appointments: "No appointments in these 7 days.",
     no_tasks: "No tasks yet.",
     refresh: "Refresh",
+    previous_week: "‹ Previous 7 days",
+    next_week: "Next 7 days ›",
+    this_week: "Today",
+    weeks: "Days shown",
+    more: "More…",
+    previous_page: "‹ Back",
+    pages: "Pages",
     list_needs_sign_in: "Sign in (create an item) to see this list.",
     no_due_date: "no due date",
     waiting_for_authorization: "Waiting for authorization…",
@@ -182,9 +198,16 @@ static FR: Texts = Texts {
     calendar_heading: "Rendez-vous à venir",
     tasks_heading: "Tâches",
     loading: "Chargement…",
-    no_appointments: "Aucun rendez-vous dans les 60 prochains jours.",
+    no_appointments: "Aucun rendez-vous sur ces 7 jours.",
     no_tasks: "Aucune tâche pour l’instant.",
     refresh: "Actualiser",
+    previous_week: "‹ 7 jours précédents",
+    next_week: "7 jours suivants ›",
+    this_week: "Aujourd’hui",
+    weeks: "Jours affichés",
+    more: "Suite…",
+    previous_page: "‹ Retour",
+    pages: "Pages",
     list_needs_sign_in: "Connectez-vous (en créant un élément) pour voir cette liste.",
     no_due_date: "sans échéance",
     waiting_for_authorization: "En attente d’autorisation…",
@@ -330,19 +353,34 @@ impl Locale {
         if start_date.get_time().is_nan() || end_date.get_time().is_nan() {
             return format!("{start} – {end}");
         }
-        let format = self.date_time_format(true);
-        let range = Reflect::get(&format, &JsValue::from_str("formatRange"))
+        self.range_with(&self.date_time_format(true), &start_date, &end_date)
+    }
+
+    /// `Tue 1 – Mon 7 Dec` (in the viewer's zone and language): the days of `[start, end)`
+    /// for two RFC 3339 instants, `end` excluded (a local midnight ends the day before it).
+    pub fn format_days(&self, start: &str, end: &str) -> String {
+        let first = Date::new(&JsValue::from_str(start));
+        let last = Date::new(&JsValue::from_f64(Date::parse(end) - 1.0));
+        if first.get_time().is_nan() || last.get_time().is_nan() {
+            return format!("{start} – {end}");
+        }
+        self.range_with(&self.date_time_format(false), &first, &last)
+    }
+
+    /// `Intl.DateTimeFormat.formatRange`, or two formatted ends where it is missing.
+    fn range_with(&self, format: &Intl::DateTimeFormat, start: &Date, end: &Date) -> String {
+        Reflect::get(format, &JsValue::from_str("formatRange"))
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
-            .and_then(|f| f.call2(&format, &start_date, &end_date).ok())
-            .and_then(|v| v.as_string());
-        range.unwrap_or_else(|| {
-            format!(
-                "{} – {}",
-                self.format_with(&format, &start_date),
-                self.format_with(&format, &end_date)
-            )
-        })
+            .and_then(|f| f.call2(format, start, end).ok())
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| {
+                format!(
+                    "{} – {}",
+                    self.format_with(format, start),
+                    self.format_with(format, end)
+                )
+            })
     }
 
     /// `Tue 1 Dec 2026` for a `YYYY-MM-DD` date (formatted at noon UTC: no day shift).

@@ -14,6 +14,7 @@ pub mod hooks;
 pub mod i18n;
 pub mod services;
 pub mod state;
+pub mod view_state;
 
 use std::cell::Cell;
 use std::rc::Rc;

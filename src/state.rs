@@ -142,7 +142,8 @@ pub struct FormState {
     /// The action that is in flight or waits for authorization.
     pub pending: Option<Pending>,
     pub auth: AuthState,
-    /// Bumped whenever the read-back list should be fetched again.
+    /// Bumped whenever what the read-back list shows may have changed (an item created, a
+    /// sign-in or sign-out); the list itself keeps which days and page it shows.
     pub list_version: u32,
 }
 
@@ -222,7 +223,6 @@ pub enum Action {
     Restore(Draft),
     Auth(AuthState),
     SignedOut,
-    RefreshList,
     /// Back to editing with nothing to say (e.g. signed in without a pending action).
     Idle,
 }
@@ -347,7 +347,6 @@ impl Reducible for FormState {
                 next.confirmation = None;
                 next.list_version = next.list_version.wrapping_add(1);
             }
-            Action::RefreshList => next.list_version = next.list_version.wrapping_add(1),
             Action::Idle => {
                 next.phase = Phase::Editing;
                 next.notice = None;

@@ -45,7 +45,7 @@ const FLOW_PROXY: &str = r#"async (method, url, body, headers) => {
         return [200, window.__xfFlow || { status: 'pending' }];
     }
     if (url.endsWith('/api/auth/signout')) return [204, null];
-    if (method === 'GET') return auth === 'DPoP h1' ? [200, []] : [401, { error: 'authorization_required', message: 'Sign in.' }];
+    if (method === 'GET') return auth === 'DPoP h1' ? [200, { items: [], more: false }] : [401, { error: 'authorization_required', message: 'Sign in.' }];
     if (url.endsWith('/api/appointments')) {
         if (auth !== 'DPoP h1') return [401, { error: 'authorization_required', message: 'Sign in.', details: { flowsUrl: '/api/auth/flows' } }];
         return [201, { id: 'A1', changeKey: 'C', subject: body.subject, start: '2026-12-01T08:00:00Z', end: '2026-12-01T09:00:00Z', location: body.location, body: body.body }];

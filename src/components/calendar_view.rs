@@ -1,77 +1,94 @@
-//! Appointments read back through the proxy's calendar view (FindItem CalendarView).
+//! The agenda: 7 days of appointments at a time (today's by default), read back through the
+//! proxy's calendar view (FindItem CalendarView) one page at a time.
 
 use std::rc::Rc;
 
 use model::Appointment;
 use yew::prelude::*;
 
-use crate::browser::default_calendar_window;
+use crate::browser::agenda_week;
+use crate::components::list::{ListFrame, ListProps, pager, rows};
 use crate::config::WidgetConfig;
-use crate::error::ApiError;
-use crate::hooks::{Loaded, use_list};
+use crate::hooks::use_page;
 use crate::services::appointments;
+use crate::view_state::{ViewAction, ViewState};
 
-#[derive(Properties, PartialEq)]
-pub struct ListProps {
-    pub config: Rc<WidgetConfig>,
-    /// Changes whenever the list must be fetched again.
-    pub version: u32,
-    pub on_refresh: Callback<()>,
+/// Everything a page of the agenda depends on: a change fetches it again.
+#[derive(PartialEq)]
+struct AgendaPage {
+    week: i32,
+    cursor: Option<Rc<str>>,
+    refresh: u32,
+    reloads: u32,
 }
 
 #[component]
 pub fn CalendarView(props: &ListProps) -> Html {
-    let items = {
+    let view = use_reducer(ViewState::default);
+    let key = AgendaPage {
+        week: view.week,
+        cursor: view.cursor(),
+        refresh: props.refresh,
+        reloads: view.reloads,
+    };
+    let load = {
         let config = props.config.clone();
-        use_list(props.version, move || {
+        use_page(key, move |key: &AgendaPage| {
             let config = config.clone();
-            async move {
-                let (start, end) = default_calendar_window();
-                appointments::list(&config.api, &start, &end).await
-            }
+            let (start, end) = agenda_week(key.week);
+            let cursor = key.cursor.clone();
+            async move { appointments::list(&config.api, &start, &end, cursor.as_deref()).await }
         })
     };
-    let locale = &props.config.locale;
-    let t = locale.t();
-    let heading_id = props.config.id("calendar-heading");
-    let on_refresh = props.on_refresh.reform(|_: MouseEvent| ());
+    let config = &props.config;
+    let t = config.locale.t();
+    let (start, end) = agenda_week(view.week);
+    let shift = |action: fn() -> ViewAction| {
+        let view = view.dispatcher();
+        Callback::from(move |_: MouseEvent| view.dispatch(action()))
+    };
+    let rows = rows(&load, config, t.no_appointments, |a| {
+        html! { <AppointmentRow key={a.id.as_str()} config={config.clone()} appointment={a.clone()} /> }
+    });
     html! {
-        <section class="xf-list" aria-labelledby={heading_id.clone()}>
-            <div class="xf-list-header">
-                <h3 id={heading_id}>{ t.calendar_heading }</h3>
-                <button type="button" class="xf-link" onclick={on_refresh}>{ t.refresh }</button>
-            </div>
-            { list_body(&items, locale, t.no_appointments, |a: &Appointment| html! {
-                <li class="xf-item" key={a.id.clone()}>
-                    <span class="xf-item-title">{ a.subject.clone() }</span>
-                    <span class="xf-item-meta">
-                        <time datetime={a.start.to_rfc3339()}>
-                            { locale.format_range(&a.start.to_rfc3339(), &a.end.to_rfc3339()) }
-                        </time>
-                        if !a.location.trim().is_empty() { { format!(" · {}", a.location) } }
-                    </span>
-                </li>
-            }) }
-        </section>
+        <ListFrame config={config.clone()} name="calendar" heading={t.calendar_heading}
+            busy={load.loading} view={view.dispatcher()}>
+            <nav class="xf-list-header xf-weeks" aria-label={t.weeks}>
+                <button type="button" class="xf-link" onclick={shift(|| ViewAction::ShiftWeeks(-1))}>
+                    { t.previous_week }
+                </button>
+                <span class="xf-muted" aria-live="polite">{ config.locale.format_days(&start, &end) }</span>
+                if view.week != 0 {
+                    <button type="button" class="xf-link" onclick={shift(|| ViewAction::ThisWeek)}>{ t.this_week }</button>
+                }
+                <button type="button" class="xf-link" onclick={shift(|| ViewAction::ShiftWeeks(1))}>
+                    { t.next_week }
+                </button>
+            </nav>
+            { rows }
+            { pager(config, &view, &load) }
+        </ListFrame>
     }
 }
 
-pub fn list_body<T>(
-    items: &Loaded<T>,
-    locale: &crate::i18n::Locale,
-    empty: &'static str,
-    row: impl Fn(&T) -> Html,
-) -> Html {
-    let t = locale.t();
-    match items {
-        Loaded::Loading => html! { <p class="xf-muted">{ t.loading }</p> },
-        Loaded::Failed(ApiError::AuthorizationRequired) => {
-            html! { <p class="xf-muted">{ t.list_needs_sign_in }</p> }
-        }
-        Loaded::Failed(error) => {
-            html! { <p class="xf-notice xf-notice--error">{ locale.api_error(error) }</p> }
-        }
-        Loaded::Ready(list) if list.is_empty() => html! { <p class="xf-muted">{ empty }</p> },
-        Loaded::Ready(list) => html! { <ul class="xf-items">{ for list.iter().map(row) }</ul> },
+#[derive(Properties, PartialEq)]
+pub struct AppointmentRowProps {
+    pub config: Rc<WidgetConfig>,
+    pub appointment: Rc<Appointment>,
+}
+
+/// One appointment: rendered again only when the appointment itself changed.
+#[component]
+pub fn AppointmentRow(props: &AppointmentRowProps) -> Html {
+    let a = &props.appointment;
+    let (start, end) = (a.start.to_rfc3339(), a.end.to_rfc3339());
+    html! {
+        <li class="xf-item">
+            <span class="xf-item-title">{ a.subject.clone() }</span>
+            <span class="xf-item-meta">
+                <time datetime={start.clone()}>{ props.config.locale.format_range(&start, &end) }</time>
+                if !a.location.trim().is_empty() { { format!(" · {}", a.location) } }
+            </span>
+        </li>
     }
 }

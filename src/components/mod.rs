@@ -5,5 +5,7 @@ pub mod auth_panel;
 pub mod calendar_view;
 pub mod confirmation;
 pub mod field;
+pub mod form_view;
+pub mod list;
 pub mod task_form;
 pub mod task_list;

@@ -2,8 +2,8 @@
 
 pub mod controller;
 pub mod use_controller;
-pub mod use_list;
+pub mod use_page;
 
 pub use controller::Controller;
 pub use use_controller::use_controller;
-pub use use_list::{Loaded, use_list};
+pub use use_page::{PageLoad, ShownPage, use_page};

@@ -1,6 +1,6 @@
-//! `POST /api/appointments` and the calendar view `GET /api/appointments?start&end`.
+//! `POST /api/appointments` and the calendar view `GET /api/appointments?start&end&cursor`.
 
-use model::{Appointment, AppointmentDraft};
+use model::{Appointment, AppointmentDraft, Page};
 
 use crate::error::ApiError;
 use crate::services::{Api, Method, RequestOptions, request};
@@ -23,25 +23,28 @@ pub async fn create(
     .await
 }
 
-/// Appointments between two RFC 3339 instants, sorted by start.
-pub async fn list(api: &Api, start: &str, end: &str) -> Result<Vec<Appointment>, ApiError> {
-    let path = format!(
+/// A page of the appointments between two RFC 3339 instants, in start order: the first page
+/// without `cursor`, else the page a previous page's `nextCursor` points at.
+pub async fn list(
+    api: &Api,
+    start: &str,
+    end: &str,
+    cursor: Option<&str>,
+) -> Result<Page<Appointment>, ApiError> {
+    let mut path = format!(
         "/api/appointments?start={}&end={}",
         js_sys::encode_uri_component(start),
         js_sys::encode_uri_component(end)
     );
-    let mut items: Vec<Appointment> = request(
+    if let Some(cursor) = cursor {
+        path.push_str(&format!("&cursor={}", js_sys::encode_uri_component(cursor)));
+    }
+    request(
         api,
         Method::Get,
         &path,
         None::<&()>,
         RequestOptions::default(),
     )
-    .await?;
-    items.sort_by(|a, b| {
-        a.start
-            .cmp(&b.start)
-            .then_with(|| a.subject.cmp(&b.subject))
-    });
-    Ok(items)
+    .await
 }

@@ -1,6 +1,6 @@
-//! `POST /api/tasks` and `GET /api/tasks`.
+//! `POST /api/tasks` and `GET /api/tasks?cursor`.
 
-use model::{Task, TaskDraft};
+use model::{Page, Task, TaskDraft};
 
 use crate::error::ApiError;
 use crate::services::{Api, Method, RequestOptions, request};
@@ -19,22 +19,19 @@ pub async fn create(api: &Api, draft: &TaskDraft, idempotency_key: &str) -> Resu
     .await
 }
 
-/// Tasks sorted by due date (undated last), then subject.
-pub async fn list(api: &Api) -> Result<Vec<Task>, ApiError> {
-    let mut items: Vec<Task> = request(
+/// A page of the tasks, newest first: the first page without `cursor`, else the page a previous
+/// page's `nextCursor` points at.
+pub async fn list(api: &Api, cursor: Option<&str>) -> Result<Page<Task>, ApiError> {
+    let path = match cursor {
+        Some(cursor) => format!("/api/tasks?cursor={}", js_sys::encode_uri_component(cursor)),
+        None => "/api/tasks".to_owned(),
+    };
+    request(
         api,
         Method::Get,
-        "/api/tasks",
+        &path,
         None::<&()>,
         RequestOptions::default(),
     )
-    .await?;
-    items.sort_by(|a, b| {
-        (a.due_date.is_none(), a.due_date, &a.subject).cmp(&(
-            b.due_date.is_none(),
-            b.due_date,
-            &b.subject,
-        ))
-    });
-    Ok(items)
+    .await
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   launchBrowser, newContext, recordApiRequests, screenshot, startProxy, uniqueSubject, wallClock, UI_TIMEOUT,
 } from './harness.mjs';
+import { fillCalendar, signInWithTemplate } from './sandbox-store.mjs';
 import {
   appointmentForm, createdEvents, fillAppointment, fillTask, formValues, mailboxAppointments, mailboxTasks,
   submitAndSignIn, taskForm, TEXT,
@@ -128,4 +129,43 @@ test('an appointment ending before it starts shows an inline error and sends not
   assert.deepEqual(await createdEvents(page), []);
   const values = await formValues(form);
   assert.equal(values.subject, subject, 'the input is kept');
+});
+
+test('a week holding more appointments than one page shows "More…" and pages through them', async (t) => {
+  const proxy = await startProxy(t);
+  const browser = await launchBrowser(t);
+  const context = await newContext(browser, t);
+  const page = await context.newPage();
+  await page.goto(proxy.url);
+  const templateId = await signInWithTemplate(page, proxy);
+  // 120 appointments in the next days: more than one page (50) of the agenda.
+  assert.equal(fillCalendar(proxy.dataDir, templateId, 120), 120);
+
+  await page.reload();
+  const agenda = listSection(page, TEXT.calendarHeading);
+  const rows = agenda.locator('li');
+  const more = agenda.getByRole('button', { name: TEXT.more });
+  await more.waitFor({ timeout: UI_TIMEOUT });
+  assert.equal(await rows.count(), 50, 'one page of rows');
+  const seen = new Set(await rows.allInnerTexts());
+  // Each "More…" replaces the rows with the next page.
+  const agendaRows = () => [...document.querySelector('[aria-labelledby$="-calendar-heading"]').querySelectorAll('li')]
+    .map((li) => li.innerText);
+  const firstRow = await rows.first().innerText();
+  await more.click();
+  await agenda.getByRole('button', { name: TEXT.back }).waitFor({ timeout: UI_TIMEOUT });
+  await page.waitForFunction(`(${agendaRows})()[0] !== ${JSON.stringify(firstRow)}`);
+  const second = await rows.allInnerTexts();
+  assert.equal(second.length, 50);
+  for (const text of second) assert.ok(!seen.has(text), `"${text}" was on the first page`);
+  await more.click();
+  await page.waitForFunction(`(${agendaRows})().length === 20`);
+  assert.equal(await more.count(), 0, 'nothing follows the last page');
+  await screenshot(page, 'index-agenda-last-page');
+
+  // The whole week through the JSON API: every appointment once, in start order.
+  const listed = await mailboxAppointments(page, proxy.url);
+  assert.equal(listed.length, 120);
+  assert.equal(new Set(listed.map((a) => a.id)).size, 120);
+  assert.deepEqual(context.pageErrors, []);
 });

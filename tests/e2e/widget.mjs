@@ -19,6 +19,8 @@ export const TEXT = {
   signedInAs: 'Signed in as',
   signOut: 'Sign out',
   signedOut: 'You are signed out.',
+  more: 'More…',
+  back: '‹ Back',
 };
 
 /** The appointment form: the `<form>` that has a `start` field. */
@@ -137,19 +139,37 @@ export async function apiFromPage(page, proxyUrl, pathAndQuery, { handle: given 
   });
 }
 
+/**
+ * Every item of a paged listing (`{ items, more, nextCursor }`), following `nextCursor` page by
+ * page the way the widget's "More…" does. Checks that `more` and `nextCursor` go together.
+ */
+async function allPages(page, proxyUrl, pathAndQuery) {
+  const items = [];
+  let cursor = null;
+  for (let pages = 0; pages < 1000; pages += 1) {
+    const separator = pathAndQuery.includes('?') ? '&' : '?';
+    const path = cursor ? `${pathAndQuery}${separator}cursor=${encodeURIComponent(cursor)}` : pathAndQuery;
+    const { status, body } = await apiFromPage(page, proxyUrl, path);
+    assert.equal(status, 200, `GET /${path} answered ${status}: ${JSON.stringify(body)}`);
+    assert.ok(Array.isArray(body.items), `GET /${path} answered no page: ${JSON.stringify(body)}`);
+    assert.equal(body.more, Boolean(body.nextCursor), `more and nextCursor disagree: ${JSON.stringify(body)}`);
+    items.push(...body.items);
+    if (!body.more) return items;
+    cursor = body.nextCursor;
+  }
+  throw new Error(`GET /${pathAndQuery} never ended`);
+}
+
 /** Appointments in the mailbox (calendar view, FindItem) between yesterday and 60 days ahead. */
 export async function mailboxAppointments(page, proxyUrl) {
   const start = new Date(Date.now() - 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   const end = new Date(Date.now() + 61 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const { status, body } = await apiFromPage(page, proxyUrl, `api/appointments?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
-  assert.equal(status, 200, `GET /api/appointments answered ${status}: ${JSON.stringify(body)}`);
-  return body;
+  return allPages(page, proxyUrl, `api/appointments?start=${encodeURIComponent(start)}&end=${encodeURIComponent(end)}`);
 }
 
+/** Every task in the mailbox, newest first. */
 export async function mailboxTasks(page, proxyUrl) {
-  const { status, body } = await apiFromPage(page, proxyUrl, 'api/tasks');
-  assert.equal(status, 200, `GET /api/tasks answered ${status}: ${JSON.stringify(body)}`);
-  return body;
+  return allPages(page, proxyUrl, 'api/tasks');
 }
 
 /** The `exchange-form:created` events the page saw (recorded by the harness's init script). */

@@ -282,6 +282,18 @@ fn find_item_requests() {
             ItemShape::id_only(),
         ),
         FindItem::tasks(0, 50, ItemShape::all_properties()),
+        // The proxy's task list: newest first, one page further on.
+        FindItem::tasks(50, 50, ItemShape::default()).sorted_by(
+            PropertyPath::field("item:DateTimeCreated"),
+            SortDirection::Descending,
+        ),
+        // The proxy's calendar page: at most MaxEntriesReturned from a moved StartDate.
+        FindItem::calendar_view(
+            dt("2025-03-03T08:59:59Z"),
+            dt("2025-03-10T00:00:00Z"),
+            Some(1000),
+            ItemShape::default(),
+        ),
         FindItem::by_client_request_id(FolderId::calendar(), "</t:Constant>\"&'"),
         FindItem::by_client_request_id(FolderId::tasks(), "0b6f1f1e-1111-4c1c-9c1c-000000000001"),
         {
@@ -342,6 +354,41 @@ fn control_characters_are_refused() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn paging_exchange_refuses_is_refused_before_sending() {
+    let window = |max| {
+        FindItem::calendar_view(
+            dt("2025-03-01T00:00:00Z"),
+            dt("2025-03-08T00:00:00Z"),
+            max,
+            ItemShape::default(),
+        )
+    };
+    for (request, want) in [
+        (window(Some(0)), "MaxEntriesReturned must be at least 1"),
+        (window(Some(-5)), "MaxEntriesReturned must be at least 1"),
+        (
+            FindItem::tasks(0, 0, ItemShape::default()),
+            "MaxEntriesReturned must be at least 1",
+        ),
+        (
+            FindItem::tasks(-1, 10, ItemShape::default()),
+            "Offset must not be negative",
+        ),
+    ] {
+        match request.to_envelope(&RequestHeaders::default()) {
+            Err(EwsError::InvalidRequest(message)) => assert!(message.contains(want), "{message}"),
+            other => panic!("{want}: {other:?}"),
+        }
+    }
+    assert!(
+        window(Some(1))
+            .to_envelope(&RequestHeaders::default())
+            .is_ok()
+    );
+    assert!(window(None).to_envelope(&RequestHeaders::default()).is_ok());
 }
 
 #[test]

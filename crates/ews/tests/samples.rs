@@ -58,6 +58,9 @@ fn find_item_calendar_view() {
     let page = r.into_single().unwrap();
     assert_eq!(page.total_items_in_view, Some(33));
     assert_eq!(page.includes_last_item_in_range, Some(false));
+    // MaxEntriesReturned cut the view short: 5 of 33 returned, and no IndexedPagingOffset.
+    assert!(page.more_in_range());
+    assert_eq!(page.next_offset(0), 5);
     let subjects: Vec<_> = page.items.iter().map(|i| i.subject().unwrap()).collect();
     assert_eq!(
         subjects,

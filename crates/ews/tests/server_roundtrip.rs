@@ -137,6 +137,22 @@ fn find_item_response_roundtrip() {
         FindItemResponse::parse_response(xml.as_bytes()).unwrap(),
         empty
     );
+
+    // A middle page of an IndexedPageItemView: where the next page starts, and that more follow.
+    let middle = FindItemResponse::new(vec![Ok(FindItemResult {
+        items: vec![Item::CalendarItem(stored_item("c"))],
+        total_items_in_view: Some(30),
+        includes_last_item_in_range: Some(false),
+        indexed_paging_offset: Some(11),
+    })]);
+    let xml = middle.to_envelope().unwrap();
+    schema.add("FindItemResponse middle page", xml.clone());
+    let page = FindItemResponse::parse_response(xml.as_bytes())
+        .unwrap()
+        .into_single()
+        .unwrap();
+    assert!(page.more_in_range());
+    assert_eq!(page.next_offset(10), 11);
     schema.assert_all_valid();
 }
 

@@ -54,6 +54,23 @@ impl FieldErrors {
             Err(self)
         }
     }
+
+    /// Both values, or the errors of both (so that every bad input is reported at once).
+    pub fn both<A, B>(
+        a: Result<A, FieldErrors>,
+        b: Result<B, FieldErrors>,
+    ) -> Result<(A, B), FieldErrors> {
+        match (a, b) {
+            (Ok(a), Ok(b)) => Ok((a, b)),
+            (a, b) => {
+                let mut errors = a.err().unwrap_or_default();
+                for (field, message) in b.err().unwrap_or_default().0 {
+                    errors.add(&field, message);
+                }
+                Err(errors)
+            }
+        }
+    }
 }
 
 impl fmt::Display for FieldErrors {

@@ -14,10 +14,12 @@
 pub mod api;
 pub mod appointment;
 pub mod fields;
+pub mod page;
 pub mod task;
 mod time_text;
 
 pub use api::{ApiErrorBody, AuthStatus, CalendarWindow, ErrorCode};
 pub use appointment::{Appointment, AppointmentDraft, NewAppointment};
 pub use fields::{FieldErrors, Subject, TimeZoneName};
+pub use page::{Page, PageLimit};
 pub use task::{NewTask, Task, TaskDraft, TaskStatus};

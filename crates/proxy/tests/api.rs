@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use model::{ApiErrorBody, Appointment, Task};
+use model::{ApiErrorBody, Appointment, Page, Task};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -28,7 +28,7 @@ async fn an_appointment_round_trips_through_the_sandbox_mailbox() {
     assert_eq!(created.start.to_rfc3339(), "2026-12-01T08:00:00+00:00");
     assert_eq!(created.end.to_rfc3339(), "2026-12-01T09:30:00+00:00");
 
-    let listed: Vec<Appointment> = app
+    let listed: Page<Appointment> = app
         .get(&format!("/api/appointments?{DECEMBER}"))
         .send()
         .await
@@ -36,6 +36,7 @@ async fn an_appointment_round_trips_through_the_sandbox_mailbox() {
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, created.id);
     assert_eq!(listed[0].location, "Room 4.12");
@@ -63,7 +64,7 @@ async fn the_calendar_view_returns_overlapping_items_in_start_order() {
             .status();
         assert_eq!(status, StatusCode::CREATED, "{subject}");
     }
-    let listed: Vec<Appointment> = app
+    let listed: Page<Appointment> = app
         .get(&format!("/api/appointments?{DECEMBER}"))
         .send()
         .await
@@ -71,6 +72,7 @@ async fn the_calendar_view_returns_overlapping_items_in_start_order() {
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     let subjects: Vec<&str> = listed.iter().map(|a| a.subject.as_str()).collect();
     assert_eq!(subjects, ["overnight", "early", "late"]);
 }
@@ -99,7 +101,7 @@ async fn a_task_round_trips_through_the_sandbox_mailbox() {
         StatusCode::CREATED
     );
 
-    let listed: Vec<Task> = app
+    let listed: Page<Task> = app
         .get("/api/tasks")
         .send()
         .await
@@ -107,12 +109,14 @@ async fn a_task_round_trips_through_the_sandbox_mailbox() {
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
+    // Newest first: what was just created leads the list.
     assert_eq!(listed.len(), 2);
-    assert_eq!(listed[0].id, created.id);
-    assert_eq!(listed[0].due_date, created.due_date);
-    assert_eq!(listed[1].subject, "Someday");
-    assert_eq!(listed[1].due_date, None);
-    assert_eq!(listed[1].status.as_str(), "NotStarted");
+    assert_eq!(listed[0].subject, "Someday");
+    assert_eq!(listed[0].due_date, None);
+    assert_eq!(listed[0].status.as_str(), "NotStarted");
+    assert_eq!(listed[1].id, created.id);
+    assert_eq!(listed[1].due_date, created.due_date);
 }
 
 async fn error_of(response: reqwest::Response, status: StatusCode) -> ApiErrorBody {
@@ -396,7 +400,7 @@ async fn mailboxes_are_separate() {
         .await
         .unwrap();
     app.authorizer.set_token(BOB_TOKEN);
-    let listed: Vec<Appointment> = app
+    let listed: Page<Appointment> = app
         .get(&format!("/api/appointments?{DECEMBER}"))
         .send()
         .await
@@ -404,6 +408,7 @@ async fn mailboxes_are_separate() {
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     assert!(listed.is_empty(), "Bob sees Alice's calendar: {listed:?}");
     assert_eq!(
         (
@@ -439,7 +444,7 @@ async fn items_survive_a_restart() {
     app.stop().await;
 
     let app = harness.spawn().await;
-    let listed: Vec<Appointment> = app
+    let listed: Page<Appointment> = app
         .get(&format!("/api/appointments?{DECEMBER}"))
         .send()
         .await
@@ -447,9 +452,10 @@ async fn items_survive_a_restart() {
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, created.id);
-    let tasks: Vec<Task> = app
+    let tasks: Page<Task> = app
         .get("/api/tasks")
         .send()
         .await
@@ -457,6 +463,7 @@ async fn items_survive_a_restart() {
         .json()
         .await
         .unwrap();
+    let tasks = tasks.items;
     assert_eq!(
         tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
         [task.id.as_str()]

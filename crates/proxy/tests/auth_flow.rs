@@ -109,7 +109,7 @@ async fn first_action_needs_a_flow_then_actions_just_work() {
     assert_eq!(listed.status(), StatusCode::OK);
     let tasks = json(listed).await;
     assert!(
-        tasks
+        tasks["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -178,7 +178,7 @@ async fn session_survives_a_proxy_restart() {
         created.text().await.unwrap()
     );
     let tasks = json(app.list_tasks(ORIGIN_A, &handle).await).await;
-    let subjects: Vec<_> = tasks
+    let subjects: Vec<_> = tasks["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -119,7 +119,7 @@ async fn a_revoked_refresh_token_means_authorize_again() {
         StatusCode::CREATED
     );
     let tasks = json(app.list_tasks(ORIGIN_A, &handle).await).await;
-    let subjects: Vec<_> = tasks
+    let subjects: Vec<_> = tasks["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -89,7 +89,7 @@ async fn server_busy_back_off_is_honoured_for_faults_and_messages() {
         injector.operations(),
         ["CreateItem", "CreateItem", "CreateItem"]
     );
-    let listed: Vec<Appointment> = app
+    let listed: model::Page<Appointment> = app
         .get(&format!("/api/appointments?{DECEMBER}"))
         .send()
         .await
@@ -97,6 +97,7 @@ async fn server_busy_back_off_is_honoured_for_faults_and_messages() {
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     assert_eq!(
         listed.iter().map(|a| &a.id).collect::<Vec<_>>(),
         [&created.id]
@@ -127,7 +128,7 @@ async fn a_create_whose_answer_was_lost_is_found_not_repeated() {
     );
     // The lookup went by the client request id stamped on the item; no second CreateItem.
     assert_eq!(injector.operations(), ["CreateItem", "FindItem"]);
-    let listed: Vec<Appointment> = app
+    let listed: model::Page<Appointment> = app
         .get(&format!("/api/appointments?{DECEMBER}"))
         .send()
         .await
@@ -135,6 +136,7 @@ async fn a_create_whose_answer_was_lost_is_found_not_repeated() {
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     assert_eq!(listed[0].id, created.id);
     assert_eq!(listed[0].change_key, created.change_key);
 }
@@ -267,7 +269,7 @@ async fn an_idempotency_key_replay_after_a_lost_answer_finds_the_item() {
         "the replay found it instead of creating another"
     );
     assert_eq!(injector.operations(), ["CreateItem", "FindItem"]);
-    let listed: Vec<Task> = app
+    let listed: model::Page<Task> = app
         .get("/api/tasks")
         .send()
         .await
@@ -275,6 +277,7 @@ async fn an_idempotency_key_replay_after_a_lost_answer_finds_the_item() {
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     assert_eq!(listed[0].id, task.id);
 }
 
@@ -297,7 +300,7 @@ async fn every_request_the_client_sends_is_schema_valid_and_hostile_text_round_t
         .await
         .unwrap();
     assert_eq!(created.subject, hostile);
-    let listed: Vec<Appointment> = app
+    let listed: model::Page<Appointment> = app
         .get(&format!("/api/appointments?{DECEMBER}"))
         .send()
         .await
@@ -305,6 +308,7 @@ async fn every_request_the_client_sends_is_schema_valid_and_hostile_text_round_t
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     assert_eq!(listed[0].subject, hostile);
     assert_eq!(listed[0].location, "<Room & 'Board'>");
     let task =
@@ -318,7 +322,7 @@ async fn every_request_the_client_sends_is_schema_valid_and_hostile_text_round_t
         .json()
         .await
         .unwrap();
-    let tasks: Vec<Task> = app
+    let tasks: model::Page<Task> = app
         .get("/api/tasks")
         .send()
         .await
@@ -326,6 +330,7 @@ async fn every_request_the_client_sends_is_schema_valid_and_hostile_text_round_t
         .json()
         .await
         .unwrap();
+    let tasks = tasks.items;
     assert_eq!(tasks[0].subject, hostile);
     assert_eq!(tasks[0].id, created.id);
 

@@ -497,7 +497,7 @@ async fn recurring_series_are_expanded_in_calendar_views_get_item_and_free_busy(
     .await;
 
     // Through the JSON API: the calendar view lists the occurrences in the window.
-    let listed: Vec<model::Appointment> = app
+    let listed: model::Page<model::Appointment> = app
         .get("/api/appointments?start=2026-11-30T00:00:00Z&end=2026-12-31T00:00:00Z")
         .send()
         .await
@@ -505,6 +505,7 @@ async fn recurring_series_are_expanded_in_calendar_views_get_item_and_free_busy(
         .json()
         .await
         .unwrap();
+    let listed = listed.items;
     let starts: Vec<String> = listed.iter().map(|a| a.start.to_rfc3339()).collect();
     assert_eq!(
         starts,

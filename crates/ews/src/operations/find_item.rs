@@ -11,7 +11,7 @@ use crate::response::{
 use crate::soap::ServerVersionInfo;
 use crate::types::{
     EwsDateTime, ExtendedFieldUri, FieldOrder, FolderId, IndexBasePoint, Item, ItemShape,
-    ItemTraversal, PropertyPath, Restriction,
+    ItemTraversal, PropertyPath, Restriction, SortDirection,
 };
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
 
@@ -80,7 +80,8 @@ impl FindItem {
         }
     }
 
-    /// A page of the tasks folder.
+    /// A page of the tasks folder: `max_entries` items from `offset` (in the folder's order
+    /// unless [`FindItem::sorted_by`] says otherwise).
     pub fn tasks(offset: i32, max_entries: i32, shape: ItemShape) -> Self {
         FindItem {
             traversal: ItemTraversal::Shallow,
@@ -113,12 +114,42 @@ impl FindItem {
         }
     }
 
+    /// Adds a sort key (`m:SortOrder/t:FieldOrder`); the first added sorts first. Exchange
+    /// ignores a SortOrder with a CalendarView, which is always in start order.
+    pub fn sorted_by(mut self, path: PropertyPath, order: SortDirection) -> Self {
+        self.sort_order.push(FieldOrder { path, order });
+        self
+    }
+
+    /// Exchange refuses a page of no items (ErrorInvalidPagingMaxRows) and a negative offset
+    /// (ErrorInvalidIndexedPagingParameters); the schema types both as any `xs:int`, so the
+    /// codec checks them before anything is sent.
+    fn check_paging(&self) -> Result<(), EwsError> {
+        let (max, offset) = match &self.view {
+            Some(FindView::Calendar(v)) => (v.max_entries_returned, 0),
+            Some(FindView::IndexedPage(v)) => (v.max_entries_returned, v.offset),
+            None => (None, 0),
+        };
+        if let Some(max) = max.filter(|m| *m < 1) {
+            return Err(EwsError::InvalidRequest(format!(
+                "MaxEntriesReturned must be at least 1, not {max}"
+            )));
+        }
+        if offset < 0 {
+            return Err(EwsError::InvalidRequest(format!(
+                "IndexedPageItemView Offset must not be negative, not {offset}"
+            )));
+        }
+        Ok(())
+    }
+
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         if self.parent_folder_ids.is_empty() {
             return Err(EwsError::InvalidRequest(
                 "FindItem needs at least one parent folder".into(),
             ));
         }
+        self.check_paging()?;
         w.start("m:FindItem", &[("Traversal", self.traversal.as_str())])?;
         self.item_shape.write(w, "m:ItemShape")?;
         match &self.view {
@@ -214,6 +245,22 @@ pub struct FindItemResult {
     pub includes_last_item_in_range: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indexed_paging_offset: Option<i32>,
+}
+
+impl FindItemResult {
+    /// Whether the view holds items this answer did not return: `IncludesLastItemInRange` is
+    /// false (after an IndexedPageItemView page, or when a CalendarView hit MaxEntriesReturned).
+    pub fn more_in_range(&self) -> bool {
+        self.includes_last_item_in_range == Some(false)
+    }
+
+    /// The Offset of the next indexed page: Exchange's `IndexedPagingOffset`, or, when an
+    /// answer leaves it out, the requested offset plus what this page returned.
+    pub fn next_offset(&self, requested_offset: i32) -> i32 {
+        self.indexed_paging_offset.unwrap_or_else(|| {
+            requested_offset.saturating_add(i32::try_from(self.items.len()).unwrap_or(i32::MAX))
+        })
+    }
 }
 
 /// Response of `FindItem`: one result per parent folder.

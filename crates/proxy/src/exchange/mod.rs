@@ -10,7 +10,9 @@
 //!
 //! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
 
+mod listing;
 pub mod mapping;
+pub mod paging;
 pub mod retry;
 
 use std::time::Duration;
@@ -20,9 +22,9 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
-use ews::types::{EwsDateTime, FolderId, Item, ItemId, ItemShape, SendMeetingInvitations};
+use ews::types::{FolderId, Item, ItemId, SendMeetingInvitations};
 use ews::{EwsError, RequestHeaders};
-use model::{Appointment, CalendarWindow, NewTask, Task};
+use model::{Appointment, NewTask, Task};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -34,9 +36,6 @@ use retry::{Budget, RetryCause, RetryPolicy};
 
 /// Largest EWS answer we read (the codec refuses larger documents as well).
 const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
-/// Most appointments one calendar view returns; Exchange's own default cap is 1000.
-const CALENDAR_VIEW_MAX: i32 = 1000;
-const TASK_LIST_MAX: i32 = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExchangeError {
@@ -226,39 +225,6 @@ impl ExchangeClient {
             )
             .await?;
         Ok(mapping::created_task(task, id))
-    }
-
-    /// FindItem with a CalendarView over the window (occurrences expanded, by start time).
-    pub async fn calendar_view(
-        &self,
-        token: &SecretString,
-        window: CalendarWindow,
-    ) -> Result<Vec<Appointment>, ExchangeError> {
-        let request = FindItem::calendar_view(
-            EwsDateTime::utc(window.start),
-            EwsDateTime::utc(window.end),
-            Some(CALENDAR_VIEW_MAX),
-            ItemShape::default(),
-        );
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
-        let mut budget = Budget::new(self.policy);
-        let result = self.call(token, &envelope, parse_find, &mut budget).await?;
-        let mut appointments = result
-            .items
-            .iter()
-            .map(mapping::appointment_from_ews)
-            .collect::<Result<Vec<_>, _>>()?;
-        appointments.sort_by_key(|a| (a.start, a.end));
-        Ok(appointments)
-    }
-
-    /// The tasks folder (first page).
-    pub async fn list_tasks(&self, token: &SecretString) -> Result<Vec<Task>, ExchangeError> {
-        let request = FindItem::tasks(0, TASK_LIST_MAX, ItemShape::default());
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
-        let mut budget = Budget::new(self.policy);
-        let result = self.call(token, &envelope, parse_find, &mut budget).await?;
-        result.items.iter().map(mapping::task_from_ews).collect()
     }
 
     fn envelope(&self, built: Result<String, EwsError>) -> Result<String, ExchangeError> {

@@ -1,14 +1,18 @@
-//! `POST /api/appointments` (CreateItem) and `GET /api/appointments?start&end` (CalendarView).
+//! `POST /api/appointments` (CreateItem) and `GET /api/appointments?start&end&limit&cursor`
+//! (a page of the calendar view).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use ews::time_zone::TimeZoneError;
-use model::{Appointment, AppointmentDraft, CalendarWindow, FieldErrors, NewAppointment};
+use model::{
+    Appointment, AppointmentDraft, CalendarWindow, FieldErrors, NewAppointment, Page, PageLimit,
+};
 use serde::Deserialize;
 
 use super::{Created, create_once, with_exchange_token};
 use crate::error::AppError;
 use crate::exchange::mapping::PreparedAppointment;
+use crate::exchange::paging::CalendarCursor;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::session::Caller;
 use crate::state::AppState;
@@ -78,26 +82,38 @@ fn prepare(appointment: &NewAppointment) -> Result<PreparedAppointment, AppError
     }
 }
 
+/// `?start&end&limit&cursor`: the window (RFC 3339 instants), the page size and where the
+/// page starts (a previous page's `nextCursor`; absent = the first page).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WindowQuery {
     start: Option<String>,
     end: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<WindowQuery>,
-) -> Result<axum::Json<Vec<Appointment>>, AppError> {
+) -> Result<axum::Json<Page<Appointment>>, AppError> {
     let window = CalendarWindow::parse(
         query.start.as_deref().unwrap_or(""),
         query.end.as_deref().unwrap_or(""),
-    )?;
-    let appointments = with_exchange_token(&state, &caller, |token| {
+    );
+    let limit = PageLimit::parse(query.limit.as_deref());
+    // Every problem of the query at once, each under its parameter's name.
+    let (window, limit) = FieldErrors::both(window, limit)?;
+    let cursor = query
+        .cursor
+        .as_deref()
+        .map(|raw| CalendarCursor::parse(raw, &window))
+        .transpose()?;
+    let page = with_exchange_token(&state, &caller, |token| {
         let exchange = state.exchange.clone();
-        async move { exchange.calendar_view(&token, window).await }
+        async move { exchange.calendar_page(&token, window, limit, cursor).await }
     })
     .await?;
-    Ok(axum::Json(appointments))
+    Ok(axum::Json(page))
 }

@@ -1,12 +1,15 @@
-//! `POST /api/tasks` (CreateItem of a `t:Task`) and `GET /api/tasks` (FindItem on the tasks folder).
+//! `POST /api/tasks` (CreateItem of a `t:Task`) and `GET /api/tasks?limit&cursor` (a page of
+//! the tasks folder, newest first).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use model::{Task, TaskDraft};
+use model::{FieldErrors, Page, PageLimit, Task, TaskDraft};
+use serde::Deserialize;
 
 use super::{Created, create_once, with_exchange_token};
 use crate::error::AppError;
-use crate::extract::ApiJson;
+use crate::exchange::paging::TaskCursor;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::session::Caller;
 use crate::state::AppState;
 
@@ -33,14 +36,26 @@ pub async fn create(
     .await
 }
 
+/// `?limit&cursor`: the page size and where the page starts (a previous page's `nextCursor`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<axum::Json<Vec<Task>>, AppError> {
-    let tasks = with_exchange_token(&state, &caller, |token| {
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<axum::Json<Page<Task>>, AppError> {
+    let limit = PageLimit::parse(query.limit.as_deref());
+    let cursor = query.cursor.as_deref().map(TaskCursor::parse).transpose();
+    let (limit, cursor) = FieldErrors::both(limit, cursor)?;
+    let page = with_exchange_token(&state, &caller, |token| {
         let exchange = state.exchange.clone();
-        async move { exchange.list_tasks(&token).await }
+        async move { exchange.task_page(&token, limit, cursor).await }
     })
     .await?;
-    Ok(axum::Json(tasks))
+    Ok(axum::Json(page))
 }

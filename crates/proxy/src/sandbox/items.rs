@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use ews::response::ResponseError;
 use ews::types::{
-    BaseShape, CalendarItem, CalendarItemType, EwsDateTime, Item, ItemId, ItemShape,
-    LegacyFreeBusy, Mailbox, PropertyPath, ResponseType, SearchExpression, Task,
+    BaseShape, CalendarItem, CalendarItemType, EwsDateTime, FieldOrder, Item, ItemId, ItemShape,
+    LegacyFreeBusy, Mailbox, PropertyPath, ResponseType, SearchExpression, SortDirection, Task,
 };
 
 use super::handler::SandboxError;
@@ -308,6 +308,10 @@ fn property_value(item: &Item, path: &PropertyPath) -> Option<String> {
         PropertyPath::Field { field_uri } => match (item, field_uri.as_str()) {
             (_, "item:Subject") => item.subject().map(str::to_owned),
             (Item::CalendarItem(c), "item:ItemClass") => c.item_class.clone(),
+            (Item::CalendarItem(c), "item:DateTimeCreated") => date(&c.date_time_created),
+            (Item::Task(t), "item:DateTimeCreated") => date(&t.date_time_created),
+            (Item::CalendarItem(c), "item:LastModifiedTime") => date(&c.last_modified_time),
+            (Item::Task(t), "item:LastModifiedTime") => date(&t.last_modified_time),
             (Item::Task(t), "item:ItemClass") => t.item_class.clone(),
             (Item::CalendarItem(c), "calendar:Start") => date(&c.start),
             (Item::CalendarItem(c), "calendar:End") => date(&c.end),
@@ -318,6 +322,34 @@ fn property_value(item: &Item, path: &PropertyPath) -> Option<String> {
         },
         PropertyPath::IndexedField { .. } => None,
     }
+}
+
+/// Orders items by a FindItem SortOrder (first key first); items without a key's property
+/// sort before those with it in ascending order. Stable: equal items keep the folder's order.
+pub fn sort_by(items: &mut [(ItemRecord, Item)], order: &[FieldOrder]) {
+    // The store's creation time has microseconds; the item's DateTimeCreated only seconds.
+    let value = |record: &ItemRecord, item: &Item, path: &PropertyPath| match path {
+        PropertyPath::Field { field_uri } if field_uri == "item:DateTimeCreated" => {
+            Some(record.created_at.clone())
+        }
+        _ => property_value(item, path),
+    };
+    items.sort_by(|(ra, a), (rb, b)| {
+        order
+            .iter()
+            .map(|key| {
+                let by_value = match (value(ra, a, &key.path), value(rb, b, &key.path)) {
+                    (Some(x), Some(y)) => compare(&x, &y),
+                    (x, y) => x.is_some().cmp(&y.is_some()),
+                };
+                match key.order {
+                    SortDirection::Ascending => by_value,
+                    SortDirection::Descending => by_value.reverse(),
+                }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
 }
 
 /// Compares as instants when both sides are dateTimes, else as text.
@@ -378,30 +410,39 @@ pub async fn candidates(
     Ok(store.all_in_folder(mailbox, folder).await?)
 }
 
-/// Singles most mailboxes will never reach in one window; keeps one view bounded.
-const MAX_WINDOW_ITEMS: u32 = 10_000;
+/// The most a window reads for free/busy: singles most mailboxes never reach in one window.
+pub const MAX_WINDOW_ITEMS: u32 = 10_000;
 
-/// Every calendar item of `mailbox` overlapping `[start, end)`: single items and the
-/// occurrences of recurring series, by start then end.
+/// The first items of a calendar window, and how many the window holds in all.
+pub struct WindowPage {
+    pub items: Vec<CalendarItem>,
+    pub total: u32,
+}
+
+/// Calendar items of `mailbox` overlapping `[start, end)`: single items and the occurrences of
+/// recurring series, by start then end (ties in creation order); the first `limit` of them.
+/// Only those are read from the store, so a page of a full calendar costs a page.
 pub async fn calendar_window(
     store: &ItemStore,
     mailbox: &str,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
-) -> Result<Vec<CalendarItem>, SandboxError> {
-    let mut found = Vec::new();
-    for record in store
-        .calendar_view(mailbox, start, end, MAX_WINDOW_ITEMS)
-        .await?
-        .items
-    {
-        if let Item::CalendarItem(item) = from_record(&record)? {
+    limit: u32,
+) -> Result<WindowPage, SandboxError> {
+    let singles = store.calendar_view(mailbox, start, end, limit).await?;
+    let mut found = Vec::with_capacity(singles.items.len());
+    for record in &singles.items {
+        if let Item::CalendarItem(item) = from_record(record)? {
             found.push(item);
         }
     }
+    let mut occurrences = 0u32;
     for record in store.recurring_masters(mailbox, end).await? {
         if let Item::CalendarItem(master) = from_record(&record)? {
-            found.extend(super::recurrence::occurrences(&master, start, end));
+            let expanded = super::recurrence::occurrences(&master, start, end);
+            occurrences =
+                occurrences.saturating_add(u32::try_from(expanded.len()).unwrap_or(u32::MAX));
+            found.extend(expanded);
         }
     }
     let key = |item: &CalendarItem| {
@@ -410,6 +451,11 @@ pub async fn calendar_window(
             item.end.as_ref().and_then(EwsDateTime::to_utc),
         )
     };
+    // Stable: singles keep the store's order among equal times, ahead of occurrences.
     found.sort_by_key(key);
-    Ok(found)
+    found.truncate(limit as usize);
+    Ok(WindowPage {
+        items: found,
+        total: singles.total.saturating_add(occurrences),
+    })
 }

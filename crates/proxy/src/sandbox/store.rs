@@ -129,13 +129,15 @@ impl ItemStore {
         })
     }
 
-    /// Items of a folder in creation order, `limit` from `offset` (IndexedPageItemView).
+    /// Items of a folder in creation order (`newest_first`: the reverse), `limit` from
+    /// `offset` (IndexedPageItemView).
     pub async fn list(
         &self,
         mailbox: &str,
         folder: &str,
         offset: u32,
         limit: u32,
+        newest_first: bool,
     ) -> Result<Page, sqlx::Error> {
         let total: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE mailbox = ? AND folder = ?")
@@ -143,9 +145,14 @@ impl ItemStore {
                 .bind(folder)
                 .fetch_one(&self.pool)
                 .await?;
-        let items = sqlx::query_as(
-            "SELECT * FROM items WHERE mailbox = ? AND folder = ? ORDER BY created_at, rowid LIMIT ? OFFSET ?",
-        )
+        let order = if newest_first {
+            "created_at DESC, rowid DESC"
+        } else {
+            "created_at, rowid"
+        };
+        let items = sqlx::query_as(&format!(
+            "SELECT * FROM items WHERE mailbox = ? AND folder = ? ORDER BY {order} LIMIT ? OFFSET ?"
+        ))
         .bind(mailbox)
         .bind(folder)
         .bind(i64::from(limit))

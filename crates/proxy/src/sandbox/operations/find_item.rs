@@ -1,21 +1,23 @@
 //! FindItem: CalendarView (items overlapping a window) and indexed pages with restrictions.
 
-use chrono::Utc;
-use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult, FindView};
+use ews::operations::find_item::{
+    CalendarView, FindItem, FindItemResponse, FindItemResult, FindView,
+};
 use ews::response::{MessageResult, ResponseError};
-use ews::types::{EwsDateTime, Item};
+use ews::types::{FieldOrder, Item, PropertyPath, SortDirection};
 
 use super::folder_name;
 use crate::sandbox::handler::SandboxError;
 use crate::sandbox::items::{self, CALENDAR};
-use crate::sandbox::store::{ItemRecord, ItemStore};
+use crate::sandbox::store::ItemStore;
 
 /// Exchange's cap on one FindItem page when the client asks for more (or nothing).
 const MAX_PAGE: u32 = 1000;
 
 /// [FindItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditem-operation):
 /// a CalendarView (items overlapping the window, by start, at most MaxEntriesReturned), or an
-/// indexed page of a folder, filtered by the restriction if there is one.
+/// indexed page of a folder (Offset, MaxEntriesReturned), filtered by the restriction if there
+/// is one and ordered by the SortOrder.
 pub async fn find_item(
     store: &ItemStore,
     mailbox: &str,
@@ -41,94 +43,151 @@ async fn find_in_folder(
     folder: &str,
     request: &FindItem,
 ) -> Result<MessageResult<FindItemResult>, SandboxError> {
-    let expression = request.restriction.as_ref().map(|r| &r.expression);
-    let shape = |records: &[ItemRecord]| -> Result<Vec<Item>, SandboxError> {
-        records
-            .iter()
-            .map(|r| {
-                items::from_record(r).map(|item| items::shaped(&item, &request.item_shape, true))
-            })
-            .collect()
+    let max_entries = match &request.view {
+        Some(FindView::Calendar(view)) => view.max_entries_returned,
+        Some(FindView::IndexedPage(view)) => view.max_entries_returned,
+        None => None,
     };
+    if max_entries.is_some_and(|m| m < 1) {
+        return Ok(Err(ResponseError::new(
+            "ErrorInvalidPagingMaxRows",
+            "MaxEntriesReturned must be greater than zero.",
+        )));
+    }
+    let limit = max_entries.map_or(MAX_PAGE, |n| n.clamp(1, MAX_PAGE as i32) as u32);
     match &request.view {
         Some(FindView::Calendar(view)) => {
-            if folder != CALENDAR {
-                return Ok(Err(ResponseError::new(
-                    "ErrorCalendarViewRequiresCalendarFolder",
-                    "A CalendarView can only be used with a calendar folder.",
-                )));
-            }
-            if expression.is_some() {
-                return Ok(Err(ResponseError::new(
-                    "ErrorInvalidRestriction",
-                    "Restrictions cannot be combined with a CalendarView.",
-                )));
-            }
-            let (Some(start), Some(end)) = (instant(&view.start_date), instant(&view.end_date))
-            else {
-                return Ok(Err(ResponseError::new(
-                    "ErrorInvalidRequest",
-                    "CalendarView dates need a time zone.",
-                )));
-            };
-            if end < start {
-                return Ok(Err(ResponseError::new(
-                    "ErrorCalendarEndDateIsEarlierThanStartDate",
-                    "EndDate is earlier than StartDate",
-                )));
-            }
-            let limit = page_size(view.max_entries_returned);
-            // Recurring series are expanded into their occurrences, as Exchange does.
-            let all = items::calendar_window(store, mailbox, start, end).await?;
-            let total = all.len();
-            let page: Vec<Item> = all
-                .into_iter()
-                .take(limit as usize)
-                .map(|c| items::shaped(&Item::CalendarItem(c), &request.item_shape, true))
-                .collect();
-            Ok(Ok(FindItemResult {
-                includes_last_item_in_range: Some(page.len() >= total),
-                items: page,
-                total_items_in_view: Some(total as i32),
-                indexed_paging_offset: None,
-            }))
+            calendar_view(store, mailbox, folder, request, view, limit).await
         }
-        other => {
-            let (offset, limit) = match other {
-                Some(FindView::IndexedPage(view)) => (
-                    view.offset.max(0) as u32,
-                    page_size(view.max_entries_returned),
-                ),
-                _ => (0, MAX_PAGE),
-            };
+        Some(FindView::IndexedPage(view)) if view.offset < 0 => Ok(Err(ResponseError::new(
+            "ErrorInvalidIndexedPagingParameters",
+            "The Offset of an IndexedPageItemView cannot be negative.",
+        ))),
+        Some(FindView::IndexedPage(view)) => {
+            indexed_page(store, mailbox, folder, request, view.offset as u32, limit).await
+        }
+        None => indexed_page(store, mailbox, folder, request, 0, limit).await,
+    }
+}
+
+/// Items overlapping the window in start order, at most `limit`; `IncludesLastItemInRange` is
+/// false when the window holds more (a CalendarView has no offset: clients move StartDate on).
+async fn calendar_view(
+    store: &ItemStore,
+    mailbox: &str,
+    folder: &str,
+    request: &FindItem,
+    view: &CalendarView,
+    limit: u32,
+) -> Result<MessageResult<FindItemResult>, SandboxError> {
+    if folder != CALENDAR {
+        return Ok(Err(ResponseError::new(
+            "ErrorCalendarViewRequiresCalendarFolder",
+            "A CalendarView can only be used with a calendar folder.",
+        )));
+    }
+    if request.restriction.is_some() {
+        return Ok(Err(ResponseError::new(
+            "ErrorInvalidRestriction",
+            "Restrictions cannot be combined with a CalendarView.",
+        )));
+    }
+    let (Some(start), Some(end)) = (view.start_date.to_utc(), view.end_date.to_utc()) else {
+        return Ok(Err(ResponseError::new(
+            "ErrorInvalidRequest",
+            "CalendarView dates need a time zone.",
+        )));
+    };
+    if end < start {
+        return Ok(Err(ResponseError::new(
+            "ErrorCalendarEndDateIsEarlierThanStartDate",
+            "EndDate is earlier than StartDate",
+        )));
+    }
+    // Recurring series are expanded into their occurrences, as Exchange does.
+    let window = items::calendar_window(store, mailbox, start, end, limit).await?;
+    let page: Vec<Item> = window
+        .items
+        .into_iter()
+        .map(|c| items::shaped(&Item::CalendarItem(c), &request.item_shape, true))
+        .collect();
+    Ok(Ok(FindItemResult {
+        includes_last_item_in_range: Some(page.len() as u32 >= window.total),
+        items: page,
+        total_items_in_view: Some(i32::try_from(window.total).unwrap_or(i32::MAX)),
+        indexed_paging_offset: None,
+    }))
+}
+
+/// `limit` items from `offset`, filtered by the restriction and ordered by the SortOrder (the
+/// folder's creation order without one).
+async fn indexed_page(
+    store: &ItemStore,
+    mailbox: &str,
+    folder: &str,
+    request: &FindItem,
+    offset: u32,
+    limit: u32,
+) -> Result<MessageResult<FindItemResult>, SandboxError> {
+    let (records, total) = match store_order(request) {
+        // The store pages the folder itself: a page costs a page, however full the folder.
+        Some(newest_first) => {
+            let page = store
+                .list(mailbox, folder, offset, limit, newest_first)
+                .await?;
+            (page.items, page.total)
+        }
+        None => {
+            let expression = request.restriction.as_ref().map(|r| &r.expression);
             let mut matching = Vec::new();
             for record in items::candidates(store, mailbox, folder, expression).await? {
                 let item = items::from_record(&record)?;
                 if expression.is_none_or(|e| items::matches(&item, e)) {
-                    matching.push(record);
+                    matching.push((record, item));
                 }
             }
-            let total = matching.len() as u32;
-            let page: Vec<_> = matching
+            items::sort_by(&mut matching, &request.sort_order);
+            let total = u32::try_from(matching.len()).unwrap_or(u32::MAX);
+            let page = matching
                 .into_iter()
                 .skip(offset as usize)
                 .take(limit as usize)
+                .map(|(record, _)| record)
                 .collect();
-            let next = offset + page.len() as u32;
-            Ok(Ok(FindItemResult {
-                items: shape(&page)?,
-                total_items_in_view: Some(total as i32),
-                includes_last_item_in_range: Some(next >= total),
-                indexed_paging_offset: Some(next as i32),
-            }))
+            (page, total)
         }
+    };
+    let next = offset.saturating_add(records.len() as u32);
+    let mut page = Vec::with_capacity(records.len());
+    for record in &records {
+        page.push(items::shaped(
+            &items::from_record(record)?,
+            &request.item_shape,
+            true,
+        ));
     }
+    Ok(Ok(FindItemResult {
+        items: page,
+        total_items_in_view: Some(i32::try_from(total).unwrap_or(i32::MAX)),
+        includes_last_item_in_range: Some(next >= total),
+        indexed_paging_offset: Some(i32::try_from(next).unwrap_or(i32::MAX)),
+    }))
 }
 
-fn page_size(requested: Option<i32>) -> u32 {
-    requested.map_or(MAX_PAGE, |n| n.clamp(1, MAX_PAGE as i32) as u32)
-}
-
-fn instant(value: &EwsDateTime) -> Option<chrono::DateTime<Utc>> {
-    value.to_utc()
+/// `Some(newest_first)` when the store's creation order is the requested order: no
+/// restriction, and no SortOrder or one on the creation time only.
+fn store_order(request: &FindItem) -> Option<bool> {
+    if request.restriction.is_some() {
+        return None;
+    }
+    match request.sort_order.as_slice() {
+        [] => Some(false),
+        [
+            FieldOrder {
+                path: PropertyPath::Field { field_uri },
+                order,
+            },
+        ] if field_uri == "item:DateTimeCreated" => Some(*order == SortDirection::Descending),
+        _ => None,
+    }
 }

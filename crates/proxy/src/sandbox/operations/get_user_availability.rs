@@ -68,7 +68,9 @@ pub async fn get_user_availability(
         } else {
             free_busy_only(requested_view)
         };
-        let window = items::calendar_window(store, &address, start, end).await?;
+        let window = items::calendar_window(store, &address, start, end, items::MAX_WINDOW_ITEMS)
+            .await?
+            .items;
         let mut events = Vec::new();
         for item in window {
             let (Some(item_start), Some(item_end)) = (

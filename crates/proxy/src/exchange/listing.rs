@@ -1,0 +1,109 @@
+//! Paged reads: a calendar window (FindItem CalendarView) and the tasks folder (FindItem
+//! IndexedPageItemView, newest first). See [`super::paging`] for the cursors.
+
+use chrono::{DateTime, Utc};
+use ews::operations::find_item::FindItem;
+use ews::types::{EwsDateTime, ItemShape, PropertyPath, SortDirection};
+use model::{Appointment, CalendarWindow, Page, PageLimit, Task};
+use secrecy::SecretString;
+
+use super::paging::{self, CalendarCursor, TaskCursor};
+use super::retry::Budget;
+use super::{ExchangeClient, ExchangeError, mapping, parse_find};
+
+/// Most items one FindItem returns: Exchange Online's EWSFindCountLimit.
+const FIND_COUNT_LIMIT: usize = 1000;
+
+impl ExchangeClient {
+    /// The page of `window` after `cursor` (the first page without one): at most `limit`
+    /// appointments in start order, occurrences of recurring series expanded.
+    pub async fn calendar_page(
+        &self,
+        token: &SecretString,
+        window: CalendarWindow,
+        limit: PageLimit,
+        cursor: Option<CalendarCursor>,
+    ) -> Result<Page<Appointment>, ExchangeError> {
+        let limit = limit.get() as usize;
+        let start = cursor.map_or(window.start, |c| c.view_start(&window));
+        let skip = cursor.map_or(0, |c| c.skip as usize);
+        // The view returns again what still overlaps its start: ask for a page more than that,
+        // and for more (up to Exchange's limit) until a page of unseen items is in.
+        let mut max_entries = (2 * limit + 1).saturating_add(skip).min(FIND_COUNT_LIMIT);
+        loop {
+            let (items, view_has_more) = self
+                .calendar_view(token, start, window.end, max_entries)
+                .await?;
+            let fresh = paging::unseen(items, cursor.as_ref());
+            if fresh.len() > limit || !view_has_more || max_entries >= FIND_COUNT_LIMIT {
+                return paging::calendar_page(fresh, limit, cursor.as_ref(), view_has_more);
+            }
+            max_entries = (max_entries * 2).min(FIND_COUNT_LIMIT);
+        }
+    }
+
+    /// One CalendarView: its items in start order (equal starts keep Exchange's order), and
+    /// whether it stopped at `max_entries`.
+    async fn calendar_view(
+        &self,
+        token: &SecretString,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        max_entries: usize,
+    ) -> Result<(Vec<Appointment>, bool), ExchangeError> {
+        let request = FindItem::calendar_view(
+            EwsDateTime::utc(start),
+            EwsDateTime::utc(end),
+            Some(i32::try_from(max_entries).unwrap_or(i32::MAX)),
+            ItemShape::default(),
+        );
+        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let mut budget = Budget::new(self.policy);
+        let result = self.call(token, &envelope, parse_find, &mut budget).await?;
+        let mut appointments = result
+            .items
+            .iter()
+            .map(mapping::appointment_from_ews)
+            .collect::<Result<Vec<_>, _>>()?;
+        appointments.sort_by_key(|a| a.start);
+        Ok((appointments, result.more_in_range()))
+    }
+
+    /// The page of the tasks folder after `cursor`: newest first, so that what was just
+    /// created is on the first page.
+    pub async fn task_page(
+        &self,
+        token: &SecretString,
+        limit: PageLimit,
+        cursor: Option<TaskCursor>,
+    ) -> Result<Page<Task>, ExchangeError> {
+        let offset = cursor.map_or(0, |c| c.offset);
+        let as_int = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        let request = FindItem::tasks(as_int(offset), as_int(limit.get()), ItemShape::default())
+            .sorted_by(
+                PropertyPath::field("item:DateTimeCreated"),
+                SortDirection::Descending,
+            );
+        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let mut budget = Budget::new(self.policy);
+        let result = self.call(token, &envelope, parse_find, &mut budget).await?;
+        let tasks = result
+            .items
+            .iter()
+            .map(mapping::task_from_ews)
+            .collect::<Result<Vec<_>, _>>()?;
+        if !result.more_in_range() {
+            return Ok(Page::last(tasks));
+        }
+        let next = result.next_offset(as_int(offset));
+        match u32::try_from(next) {
+            Ok(next) if next > offset => Ok(Page::followed_by(
+                tasks,
+                TaskCursor { offset: next }.encode(),
+            )),
+            _ => Err(ExchangeError::Protocol(format!(
+                "the tasks page at offset {offset} says more follow but ends at offset {next}"
+            ))),
+        }
+    }
+}
