@@ -470,20 +470,25 @@ impl AuthService {
             );
         };
         let state_hash = sha256(state);
-        let flow = match self.store.flow_by_state(&state_hash).await {
-            Ok(Some(flow)) => flow,
+        // What the page says when the state names no usable flow, or the store fails.
+        let unusable = |found: Result<Option<FlowRecord>, super::store::StoreError>| match found {
+            Ok(Some(flow)) => Ok(flow),
             Ok(None) => {
                 tracing::warn!("callback with an unknown or already used state");
-                return invalid(
+                Err(invalid(
                     "This sign-in response is not valid or was already used. Start again from the form.",
-                );
+                ))
             }
             Err(e) => {
                 tracing::error!(error = %e, "callback: store failure");
-                return invalid(
+                Err(invalid(
                     "The sign-in could not be completed because of a server problem. Try again.",
-                );
+                ))
             }
+        };
+        let flow = match unusable(self.store.flow_by_state(&state_hash).await) {
+            Ok(flow) => flow,
+            Err(page) => return page,
         };
         let presented = cookie(headers, &format!("{BINDING_COOKIE_PREFIX}{}", flow.id));
         let same_browser = match (presented, &flow.binding_hash) {
@@ -512,19 +517,9 @@ impl AuthService {
                  Start again from the form you are using.",
             );
         }
-        let flow = match self.store.claim_flow(&state_hash).await {
-            Ok(Some(flow)) => flow,
-            Ok(None) => {
-                return invalid(
-                    "This sign-in response is not valid or was already used. Start again from the form.",
-                );
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "callback: store failure");
-                return invalid(
-                    "The sign-in could not be completed because of a server problem. Try again.",
-                );
-            }
+        let flow = match unusable(self.store.claim_flow(&state_hash).await) {
+            Ok(flow) => flow,
+            Err(page) => return page,
         };
         let target = FlowTarget {
             id: flow.id.clone(),
