@@ -14,7 +14,7 @@
 //!    secret; full-page flows put it in the fragment of the final redirect, never in a poll.
 
 use std::net::IpAddr;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
@@ -154,14 +154,10 @@ fn secret_matches(flow: &FlowRecord, secret: &str) -> bool {
 }
 
 /// The value of cookie `name` in the request's `Cookie` headers.
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(k, v)| (k == name).then_some(v))
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    use headers::HeaderMapExt as _;
+    let cookies: headers::Cookie = headers.typed_get()?;
+    cookies.get(name).map(str::to_owned)
 }
 
 impl AuthService {
@@ -171,28 +167,12 @@ impl AuthService {
 
     /// The waiters of one flow (long-polls), created on first use.
     fn flow_signal(&self, id: &str) -> Arc<Notify> {
-        // A poisoned map only means another thread panicked mid-insert; the map is still valid.
-        let mut signals = self.flow_signals.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(signal) = signals.get(id).and_then(Weak::upgrade) {
-            return signal;
-        }
-        if signals.len() > 1024 {
-            signals.retain(|_, w| w.strong_count() > 0);
-        }
-        let signal = Arc::new(Notify::new());
-        signals.insert(id.to_owned(), Arc::downgrade(&signal));
-        signal
+        self.flow_signals.get_or_make(id, Notify::new)
     }
 
     /// Wakes the long-polls of this flow only.
     pub(super) fn flow_ended(&self, id: &str) {
-        let signal = self
-            .flow_signals
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(id)
-            .and_then(Weak::upgrade);
-        if let Some(signal) = signal {
+        if let Some(signal) = self.flow_signals.get(id) {
             signal.notify_waiters();
         }
     }
@@ -491,7 +471,7 @@ impl AuthService {
             Err(page) => return page,
         };
         let presented = cookie(headers, &format!("{BINDING_COOKIE_PREFIX}{}", flow.id));
-        let same_browser = match (presented, &flow.binding_hash) {
+        let same_browser = match (presented.as_deref(), &flow.binding_hash) {
             (Some(value), Some(expected)) => {
                 bool::from(sha256(value).as_slice().ct_eq(expected.as_slice()))
             }
@@ -749,8 +729,8 @@ mod tests {
                 .parse()
                 .unwrap(),
         );
-        assert_eq!(cookie(&h, "xf_bind_abc"), Some("secret"));
-        assert_eq!(cookie(&h, "xf_bind_abcd"), Some("other"));
+        assert_eq!(cookie(&h, "xf_bind_abc").as_deref(), Some("secret"));
+        assert_eq!(cookie(&h, "xf_bind_abcd").as_deref(), Some("other"));
         assert_eq!(cookie(&h, "xf_bind_ab"), None);
     }
 

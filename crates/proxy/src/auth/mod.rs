@@ -1,6 +1,6 @@
 //! Per-user authorization: OAuth 2.0 authorization code + PKCE as a confidential client,
 //! tokens held (encrypted) by the proxy, and opaque session handles bound to the embedding
-//! origin that the widget sends as `Authorization: Bearer`.
+//! origin and to the widget's key, sent as `Authorization: DPoP` with a proof (see [`sessions`]).
 //!
 //! [`AuthService`] implements [`crate::session::Authorizer`] for the JSON API and backs the
 //! flow endpoints in [`routes`]. Tokens never leave this module except as the Exchange bearer
@@ -13,6 +13,7 @@ pub mod dpop;
 pub mod flows;
 pub mod id_token;
 mod jwks;
+mod keyed;
 mod limits;
 pub mod oauth;
 pub mod origin;
@@ -23,9 +24,8 @@ pub mod sessions;
 pub mod store;
 mod tokens;
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, Weak};
 
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
@@ -34,6 +34,7 @@ use secrecy::SecretString;
 use self::clock::Clock;
 use self::config::{AuthConfigError, AuthSettings};
 use self::crypto::{Cipher, TokenKey};
+use self::keyed::Keyed;
 use self::limits::FlowLimits;
 use self::oauth::{OAuthClient, TokenSet};
 use self::origin::request_origin;
@@ -90,14 +91,14 @@ pub struct AuthService {
     cipher: Cipher,
     clock: Arc<dyn Clock>,
     /// Per flow, the long-polls waiting for it to end (only its own polls wake).
-    flow_signals: Mutex<HashMap<String, Weak<tokio::sync::Notify>>>,
+    flow_signals: Keyed<tokio::sync::Notify>,
     flow_limits: FlowLimits,
     /// DPoP proofs seen recently (each is accepted once).
     replay_guard: dpop::ReplayGuard,
     /// Long-polls woken by their flow ending (not by their deadline).
     poll_wakeups: AtomicU64,
     /// One async mutex per user with a refresh in progress (single-flight refresh).
-    refresh_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    refresh_locks: Keyed<tokio::sync::Mutex<()>>,
     refreshes: AtomicU64,
 }
 
@@ -125,10 +126,10 @@ impl AuthService {
             store,
             cipher: Cipher::new(key),
             clock,
-            flow_signals: Mutex::new(HashMap::new()),
+            flow_signals: Keyed::default(),
             poll_wakeups: AtomicU64::new(0),
             replay_guard: dpop::ReplayGuard::default(),
-            refresh_locks: Mutex::new(HashMap::new()),
+            refresh_locks: Keyed::default(),
             refreshes: AtomicU64::new(0),
         }))
     }

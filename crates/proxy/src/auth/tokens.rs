@@ -1,8 +1,8 @@
 //! The user's Exchange tokens: decrypted on use, refreshed ahead of expiry with one refresh per
 //! user at a time (single-flight), rotation saved atomically.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Weak};
 
 use secrecy::SecretString;
 
@@ -19,17 +19,8 @@ impl AuthService {
     }
 
     pub(super) fn user_lock(&self, user_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        // A poisoned map only means another thread panicked mid-insert; the map is still valid.
-        let mut locks = self.refresh_locks.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(lock) = locks.get(user_id).and_then(Weak::upgrade) {
-            return lock;
-        }
-        if locks.len() > 1024 {
-            locks.retain(|_, w| w.strong_count() > 0);
-        }
-        let lock = Arc::new(tokio::sync::Mutex::new(()));
-        locks.insert(user_id.to_owned(), Arc::downgrade(&lock));
-        lock
+        self.refresh_locks
+            .get_or_make(user_id, || tokio::sync::Mutex::new(()))
     }
 
     /// Decrypts the stored access token. A row that cannot be decrypted (the key changed, or
