@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use super::crypto::TokenKey;
-use super::id_token::{ExpectedIssuer, microsoft_keys_url};
+use super::id_token::{ExpectedIssuer, TENANT_PLACEHOLDER, microsoft_keys_url};
 use crate::insecure_http::InsecureHttpPolicy;
 use crate::origins::{AllowedOrigins, origin_of};
 
@@ -126,6 +126,13 @@ pub struct FlowLimitsConfig {
     pub max_open: u32,
 }
 
+impl FlowLimitsConfig {
+    /// The bound on open flows, at least one.
+    pub fn max_open_flows(&self) -> i64 {
+        i64::from(self.max_open.max(1))
+    }
+}
+
 impl Default for FlowLimitsConfig {
     fn default() -> Self {
         FlowLimitsConfig {
@@ -228,7 +235,6 @@ pub struct AuthSettings {
     pub public_base_url: Url,
     pub flow_ttl: Duration,
     pub flow_limits: FlowLimitsConfig,
-    pub max_open_flows: i64,
     pub refresh_margin: Duration,
     pub session_max_age: Duration,
     /// Set when the built-in development authorization server is in use.
@@ -471,6 +477,7 @@ impl AuthConfig {
             ("token_url", Some(&token_url)),
             ("userinfo_url", userinfo_url.as_ref()),
             ("revocation_url", revocation_url.as_ref()),
+            ("jwks_url", jwks_url.as_ref()),
         ];
         for (name, u) in endpoints {
             if let Some(u) = u {
@@ -537,7 +544,6 @@ impl AuthConfig {
             public_base_url: base.clone(),
             flow_ttl,
             flow_limits: self.flow_limits.clone(),
-            max_open_flows: i64::from(self.flow_limits.max_open.max(1)),
             refresh_margin,
             session_max_age: Duration::from_secs(
                 self.session_max_age_days
@@ -655,7 +661,7 @@ async fn discover(
     // OIDC Discovery §4.3: the document must be the issuer's own (Microsoft's multi-tenant
     // documents publish a `{tenantid}` template instead).
     let published = doc.issuer.trim_end_matches('/');
-    if published != issuer.trim_end_matches('/') && !published.contains("{tenantid}") {
+    if published != issuer.trim_end_matches('/') && !published.contains(TENANT_PLACEHOLDER) {
         return Err(fail(format!(
             "the document names the issuer '{}', not '{issuer}': set `issuer` to the former",
             doc.issuer
