@@ -76,12 +76,6 @@ impl PageLimit {
     }
 }
 
-impl Default for PageLimit {
-    fn default() -> Self {
-        Self(Self::DEFAULT)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

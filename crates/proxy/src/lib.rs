@@ -92,6 +92,7 @@ pub fn app(state: AppState) -> Router {
         timeout: state.config.server.body_timeout,
         max_bytes: body_guard::MAX_BODY_BYTES,
     };
+    let [nosniff, referrer_policy, csp] = security_headers::defaults();
     // Unknown paths answer in the API's error shape (the static directories answer their own).
     router
         .fallback(routes::not_found)
@@ -104,7 +105,9 @@ pub fn app(state: AppState) -> Router {
         .layer(trace)
         // Outermost: every answer (errors of the layers above included) gets the security
         // headers, a request id, a log line and its metrics.
-        .layer(axum::middleware::from_fn(security_headers::defaults))
+        .layer(nosniff)
+        .layer(referrer_policy)
+        .layer(csp)
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             telemetry::access_log::track,

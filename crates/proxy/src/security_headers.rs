@@ -10,10 +10,7 @@
 
 use std::path::Path;
 
-use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -24,30 +21,16 @@ use crate::origins::OriginPattern;
 pub const REFERRER_POLICY: &str = "same-origin";
 pub const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
-/// Adds the headers every answer carries, unless the handler chose its own.
-pub async fn defaults(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    set_if_absent(
-        headers,
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    set_if_absent(
-        headers,
-        header::REFERRER_POLICY,
-        HeaderValue::from_static(REFERRER_POLICY),
-    );
-    set_if_absent(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(DEFAULT_CSP),
-    );
-    response
-}
-
-fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: HeaderValue) {
-    headers.entry(name).or_insert(value);
+/// The headers every answer carries, each unless the handler chose its own.
+pub fn defaults() -> [SetResponseHeaderLayer<HeaderValue>; 3] {
+    [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, REFERRER_POLICY),
+        (header::CONTENT_SECURITY_POLICY, DEFAULT_CSP),
+    ]
+    .map(|(name, value)| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    })
 }
 
 /// The CSP of the widget's files (`index.html`, `www/`, `pkg/`).

@@ -199,7 +199,7 @@ impl AuthService {
             .return_to
             .map(|raw| check_return_to(raw, &origin))
             .transpose()?;
-        if self.store.count_open_flows().await? >= self.settings.max_open_flows {
+        if self.store.count_open_flows().await? >= self.settings.flow_limits.max_open_flows() {
             tracing::warn!("the sign-in flow table is full");
             return Err(FlowError::TooMany {
                 retry_after_secs: 60,

@@ -48,7 +48,7 @@ pub enum ExpectedIssuer {
 }
 
 /// Placeholder of Microsoft's multi-tenant issuer template.
-const TENANT_PLACEHOLDER: &str = "{tenantid}";
+pub(super) const TENANT_PLACEHOLDER: &str = "{tenantid}";
 
 impl ExpectedIssuer {
     /// From a discovery document's `issuer` (Microsoft's `common`/`organizations` documents

@@ -75,15 +75,8 @@ pub fn issue_operator_token(dir: &Path) -> std::io::Result<(PathBuf, Vec<u8>)> {
 
 /// Whether the request carries the operator token (compared in constant time, by digest).
 fn is_operator(expected: Option<&[u8]>, headers: &HeaderMap) -> bool {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|token| !token.is_empty());
-    match (expected, presented) {
-        (Some(expected), Some(token)) => bool::from(sha256(token).as_slice().ct_eq(expected)),
+    match (expected, crate::extract::bearer_token(headers)) {
+        (Some(expected), Some(token)) => bool::from(sha256(&token).as_slice().ct_eq(expected)),
         _ => false,
     }
 }
