@@ -90,8 +90,9 @@ pub fn fragment_param(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Removes `name=…` from the fragment without reloading or adding a history entry.
-pub fn remove_fragment_param(name: &str) {
+/// Removes `name=…` for each of `names` from the fragment in one history rewrite, without
+/// reloading or adding a history entry.
+pub fn remove_fragment_params(names: &[&str]) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -100,7 +101,9 @@ pub fn remove_fragment_param(name: &str) {
     let rest: Vec<&str> = hash
         .trim_start_matches('#')
         .split('&')
-        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(name))
+        .filter(|pair| {
+            !pair.is_empty() && !pair.split('=').next().is_some_and(|k| names.contains(&k))
+        })
         .collect();
     let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
         return;

@@ -75,7 +75,10 @@ pub async fn start_flow(
             secret_hash,
             return_to,
         }),
-        RequestOptions::default(),
+        RequestOptions {
+            prove_key: true,
+            ..RequestOptions::default()
+        },
     )
     .await
 }

@@ -14,10 +14,6 @@ use web_sys::{AbortSignal, Headers, RequestInit, RequestMode, Response};
 use crate::error::ApiError;
 use crate::services::{dpop, json, session};
 
-/// The one path whose request proves a key without a session: the session it leads to is
-/// bound to that key.
-const FLOWS_PATH: &str = "/api/auth/flows";
-
 /// The proxy this widget talks to: its base URL without a trailing slash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Api {
@@ -72,6 +68,9 @@ pub struct RequestOptions<'a> {
     pub signal: Option<&'a AbortSignal>,
     /// Sent as `Flow-Secret`: proves this page started the sign-in flow it polls.
     pub flow_secret: Option<&'a str>,
+    /// Sign with this browser's key even without a session: the start of a sign-in, whose
+    /// session is bound to that key.
+    pub prove_key: bool,
 }
 
 /// Sends `body` (if any) as JSON to `path` under the proxy's base URL and decodes the answer.
@@ -128,7 +127,7 @@ async fn send<B: Serialize + ?Sized>(
     let handle = session::load(api);
     // Every request with the session, and the start of a sign-in, is signed with this
     // browser's non-exportable key (DPoP): a handle copied out of storage is useless alone.
-    if handle.is_some() || (path == FLOWS_PATH && method == Method::Post) {
+    if handle.is_some() || options.prove_key {
         let proof = dpop::proof(api.base(), method.as_str(), &url, handle.as_deref())
             .await
             .map_err(|e| ApiError::Server(e.to_string()))?;

@@ -8,21 +8,12 @@
 // The proxy's side (signature check and replay memory) is measured natively:
 //     cargo test --release -p exchange-forms-proxy --test dpop -- --ignored --nocapture
 
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, startProxy } from './harness.mjs';
+import { startProxy } from './harness.mjs';
+import { dpopModulePath } from './widget.mjs';
 
 const RUNS = 200;
 
-function dpopModule() {
-  const snippets = path.join(ROOT, 'pkg', 'snippets');
-  for (const dir of readdirSync(snippets)) {
-    const file = path.join(snippets, dir, 'src', 'js', 'dpop.js');
-    if (existsSync(file)) return path.relative(ROOT, file).split(path.sep).join('/');
-  }
-  throw new Error('no dpop.js under pkg/snippets: build the widget first (cargo xtask build)');
-}
 
 // startProxy wants a node:test context for clean-up; a tiny stand-in collects the callbacks.
 const cleanups = [];
@@ -49,7 +40,7 @@ try {
     }
     const mean = sign.reduce((a, b) => a + b, 0) / sign.length;
     return { sign: median(sign), mean, p95: sign.sort((a, b) => a - b)[Math.floor(runs * 0.95)] };
-  }, { module: new URL(dpopModule(), proxy.url).href, runs: RUNS, base: proxy.url.replace(/\/+$/, '') });
+  }, { module: new URL(dpopModulePath(), proxy.url).href, runs: RUNS, base: proxy.url.replace(/\/+$/, '') });
   const ms = (x) => `${x.toFixed(2)} ms`;
   console.log(`proof signing in the page (headless Chromium, ${RUNS} proofs): median ${ms(figures.sign)}, mean ${ms(figures.mean)}, p95 ${ms(figures.p95)}`);
 } finally {

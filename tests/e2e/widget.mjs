@@ -106,7 +106,7 @@ export async function sessionHandle(page, proxyUrl) {
 }
 
 /** The widget's DPoP module as the proxy serves it (wasm-bindgen puts it under pkg/snippets/). */
-function dpopModulePath() {
+export function dpopModulePath() {
   const snippets = path.join(ROOT, 'pkg', 'snippets');
   for (const dir of readdirSync(snippets)) {
     const file = path.join(snippets, dir, 'src', 'js', 'dpop.js');

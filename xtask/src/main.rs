@@ -93,7 +93,9 @@ fn main() -> ExitCode {
         Some("test") => Ctx::discover().and_then(|ctx| test(&ctx, &args[1..])),
         Some("build") => Ctx::discover().and_then(|ctx| {
             tools::ensure_tools(&ctx, Purpose::Run)?;
-            widget::build_pkg(&ctx)
+            widget::build_pkg(&ctx)?;
+            size::Report::measure(&ctx)?.print();
+            Ok(())
         }),
         Some("size") => Ctx::discover().and_then(|ctx| size_and_load_time(&ctx)),
         Some("help" | "--help" | "-h") => {
@@ -165,7 +167,9 @@ fn size_and_load_time(ctx: &Ctx) -> Result<()> {
     tools::ensure_tools(ctx, Purpose::Test)?;
     widget::build_pkg(ctx)?;
     let proxy = widget::build_proxy(ctx)?;
-    let budget = size::Report::measure(ctx)?.check_budget();
+    let report = size::Report::measure(ctx)?;
+    report.print();
+    let budget = report.check_budget();
     Cmd::new("node")
         .arg("tests/e2e/bench-load.mjs")
         .env("XF_PROXY_BIN", &proxy)

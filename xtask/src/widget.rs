@@ -4,7 +4,7 @@
 use crate::sh::Cmd;
 use crate::tools::WASM_TARGET;
 use crate::{Ctx, Result};
-use crate::{assets, size};
+use crate::assets;
 use std::path::PathBuf;
 
 pub const WIDGET_PACKAGE: &str = "exchange-forms";
@@ -55,7 +55,6 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
     for file in &served {
         assets::write_compressed_copies(file)?;
     }
-    size::Report::measure(ctx)?.print();
     Ok(())
 }
 

@@ -176,10 +176,9 @@ impl Controller {
             return Err(FlowError::Cancelled);
         }
         // Known before the popup reaches the proxy's start page, which asks for it at once.
-        control.keys.replace(Some(FlowKeys {
-            flow_id: flow.flow_id.clone(),
-            secret: secret.secret.clone(),
-        }));
+        control
+            .keys
+            .replace(Some(FlowKeys::new(&flow.flow_id, &secret.secret)));
         if popup.closed().unwrap_or(true) || popup.location().set_href(&flow.authorize_url).is_err()
         {
             return Err(FlowError::Cancelled);

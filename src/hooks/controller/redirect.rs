@@ -170,9 +170,7 @@ impl Controller {
         let handle = browser::fragment_param(FRAGMENT_SESSION);
         let status = browser::fragment_param(FRAGMENT_STATUS);
         let _ = storage.remove_item(&key);
-        for name in [FRAGMENT_FLOW, FRAGMENT_SESSION, FRAGMENT_STATUS] {
-            browser::remove_fragment_param(name);
-        }
+        browser::remove_fragment_params(&[FRAGMENT_FLOW, FRAGMENT_SESSION, FRAGMENT_STATUS]);
         if let Some(pending) = &pending {
             self.send(Action::Restore(pending.draft.clone()));
         }
