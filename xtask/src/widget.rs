@@ -1,10 +1,10 @@
 //! Builds the widget into `pkg/` (release wasm + wasm-bindgen `--target web` glue, content-hashed
 //! wasm name, precompressed copies) and reports its download size, and builds the proxy binary.
 
+use crate::assets;
 use crate::sh::Cmd;
 use crate::tools::WASM_TARGET;
 use crate::{Ctx, Result};
-use crate::assets;
 use std::path::PathBuf;
 
 pub const WIDGET_PACKAGE: &str = "exchange-forms";

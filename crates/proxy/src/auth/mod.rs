@@ -138,6 +138,13 @@ impl AuthService {
         &self.settings
     }
 
+    /// Sign-in flows under way and live sessions, across every proxy on this database.
+    pub async fn counts(&self) -> Result<(i64, i64), store::StoreError> {
+        let flows = self.store.count_unexpired_flows(self.now()).await?;
+        let sessions = self.store.count_all_live_sessions().await?;
+        Ok((flows, sessions))
+    }
+
     /// How many waiting long-polls were woken because their flow ended.
     pub fn poll_wakeups(&self) -> u64 {
         self.poll_wakeups.load(std::sync::atomic::Ordering::SeqCst)

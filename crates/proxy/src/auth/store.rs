@@ -178,10 +178,14 @@ pub trait TokenStore: Send + Sync + 'static {
     /// True when a live session was revoked.
     async fn revoke_session(&self, hash: &[u8], now: i64) -> StoreResult<bool>;
     async fn count_live_sessions(&self, user_id: &str) -> StoreResult<i64>;
+    /// Live sessions of every user (metrics).
+    async fn count_all_live_sessions(&self) -> StoreResult<i64>;
 
     async fn insert_flow(&self, flow: &NewFlow) -> StoreResult<()>;
     /// How many flows have not ended yet (the flow table's bound).
     async fn count_open_flows(&self) -> StoreResult<i64>;
+    /// How many flows have not ended and are still unexpired at `now` (metrics).
+    async fn count_unexpired_flows(&self, now: i64) -> StoreResult<i64>;
     async fn flow(&self, id: &str) -> StoreResult<Option<FlowRecord>>;
     /// Binds a pending, not yet bound, unexpired flow (once); false when it cannot be bound.
     async fn bind_flow(&self, id: &str, binding: &FlowBinding, now: i64) -> StoreResult<bool>;
@@ -328,6 +332,14 @@ impl TokenStore for SqliteStore {
         Ok(row.try_get("n")?)
     }
 
+    async fn count_all_live_sessions(&self) -> StoreResult<i64> {
+        // Served by the partial index on live sessions.
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM auth_sessions WHERE revoked_at IS NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
     async fn insert_flow(&self, flow: &NewFlow) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO auth_flows (id, secret_hash, origin, return_to, dpop_jkt, status, created_at, expires_at)
@@ -350,6 +362,16 @@ impl TokenStore for SqliteStore {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM auth_flows WHERE ended_at IS NULL")
             .fetch_one(&self.pool)
             .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    async fn count_unexpired_flows(&self, now: i64) -> StoreResult<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM auth_flows WHERE ended_at IS NULL AND expires_at > ?",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_get("n")?)
     }
 

@@ -133,21 +133,13 @@ impl Metrics {
 
     /// Brings the sampled values up to date and renders everything.
     async fn render(&self, state: &AppState) -> Result<String, AppError> {
-        let now = chrono::Utc::now().timestamp();
-        let (flows, sessions) = if state.auth.is_some() {
-            let flows: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM auth_flows WHERE ended_at IS NULL AND expires_at > ?",
-            )
-            .bind(now)
-            .fetch_one(&state.db)
-            .await?;
-            let sessions: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM auth_sessions WHERE revoked_at IS NULL")
-                    .fetch_one(&state.db)
-                    .await?;
-            (flows, sessions)
-        } else {
-            (0, 0)
+        let (flows, sessions) = match &state.auth {
+            Some(auth) => auth
+                .service
+                .counts()
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            None => (0, 0),
         };
         let refreshes = state
             .auth
