@@ -288,11 +288,6 @@ impl Application {
         };
         let metrics = telemetry::Metrics::new()
             .map_err(|e| StartupError::Other(format!("cannot set up metrics: {e}")))?;
-        let probe = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(routes::health::UPSTREAM_PROBE_TIMEOUT)
-            .build()
-            .map_err(|e| StartupError::Other(format!("cannot set up the readiness probe: {e}")))?;
         let state = AppState {
             config: Arc::new(config),
             base_url: base_url.clone(),
@@ -304,7 +299,6 @@ impl Application {
             sandbox,
             auth: auth_runtime,
             metrics: Arc::new(metrics),
-            probe,
         };
         Ok(Self {
             listener,

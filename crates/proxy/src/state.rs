@@ -30,6 +30,4 @@ pub struct AppState {
     pub auth: Option<Arc<crate::auth::AuthRuntime>>,
     /// Request, upstream and sign-in metrics (`GET /metrics`).
     pub metrics: Arc<crate::telemetry::Metrics>,
-    /// HTTP client of the readiness probe towards Exchange (short timeout, no redirects).
-    pub probe: reqwest::Client,
 }

@@ -153,6 +153,17 @@ fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
 }
 
 impl ExchangeClient {
+    /// Whether Exchange answers an HTTP request at all within `timeout` (readiness): any
+    /// status counts. Uses this client's connections and its no-redirect policy.
+    pub async fn answers(&self, timeout: std::time::Duration) -> Result<(), reqwest::Error> {
+        self.http
+            .get(self.endpoint.clone())
+            .timeout(timeout)
+            .send()
+            .await
+            .map(drop)
+    }
+
     pub fn new(endpoint: Url, config: &EwsConfig) -> Result<Self, reqwest::Error> {
         // Redirects are not followed: a redirected EWS POST would resend the bearer token to
         // wherever the redirect points.

@@ -65,7 +65,7 @@ async fn upstream_ready(state: &AppState) -> bool {
     let Some(endpoint) = &state.config.ews.endpoint else {
         return true;
     };
-    match state.probe.get(endpoint.clone()).send().await {
+    match state.exchange.answers(UPSTREAM_PROBE_TIMEOUT).await {
         Ok(_) => true,
         Err(error) => {
             tracing::warn!(%endpoint, %error, "readiness: Exchange does not answer");
