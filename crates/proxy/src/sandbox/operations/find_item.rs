@@ -129,13 +129,18 @@ async fn indexed_page(
     offset: u32,
     limit: u32,
 ) -> Result<MessageResult<FindItemResult>, SandboxError> {
-    let (records, total) = match store_order(request) {
+    let (found, total) = match store_order(request) {
         // The store pages the folder itself: a page costs a page, however full the folder.
         Some(newest_first) => {
             let page = store
                 .list(mailbox, folder, offset, limit, newest_first)
                 .await?;
-            (page.items, page.total)
+            let found = page
+                .items
+                .iter()
+                .map(items::from_record)
+                .collect::<Result<Vec<_>, _>>()?;
+            (found, page.total)
         }
         None => {
             let expression = request.restriction.as_ref().map(|r| &r.expression);
@@ -152,20 +157,16 @@ async fn indexed_page(
                 .into_iter()
                 .skip(offset as usize)
                 .take(limit as usize)
-                .map(|(record, _)| record)
+                .map(|(_, item)| item)
                 .collect();
             (page, total)
         }
     };
-    let next = offset.saturating_add(records.len() as u32);
-    let mut page = Vec::with_capacity(records.len());
-    for record in &records {
-        page.push(items::shaped(
-            &items::from_record(record)?,
-            &request.item_shape,
-            true,
-        ));
-    }
+    let next = offset.saturating_add(found.len() as u32);
+    let page = found
+        .iter()
+        .map(|item| items::shaped(item, &request.item_shape, true))
+        .collect();
     Ok(Ok(FindItemResult {
         items: page,
         total_items_in_view: Some(i32::try_from(total).unwrap_or(i32::MAX)),
