@@ -132,3 +132,15 @@ export async function proof(storeName, method, url, accessToken) {
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, utf8(input));
   return `${input}.${base64url(signature)}`;
 }
+
+/**
+ * A sign-in flow's secret (32 random bytes, base64url) and the base64url SHA-256 of it, the
+ * only part the proxy learns when the flow starts. Same encodings as the proofs above.
+ */
+export async function flowSecret() {
+  if (!globalThis.crypto || !globalThis.crypto.subtle) {
+    throw new Error('WebCrypto is unavailable here (the page is not a secure context)');
+  }
+  const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  return { secret, hash: base64url(await sha256(secret)) };
+}

@@ -20,6 +20,8 @@ extern "C" {
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = setServerTime)]
     fn set_server_time_js(epoch_millis: f64);
+    #[wasm_bindgen(js_name = flowSecret)]
+    fn flow_secret_js() -> js_sys::Promise;
 }
 
 /// The browser cannot make a proof: no WebCrypto (pages served over plain http from another
@@ -101,4 +103,15 @@ pub fn set_server_date(http_date: &str) -> bool {
     }
     set_server_time(millis);
     true
+}
+
+/// A sign-in flow's secret and the base64url SHA-256 of it: `(secret, hash)`.
+pub async fn flow_secret() -> Result<(String, String), DpopError> {
+    let value = JsFuture::from(flow_secret_js()).await?;
+    let field = |name: &str| -> Result<String, DpopError> {
+        js_sys::Reflect::get(&value, &name.into())?
+            .as_string()
+            .ok_or_else(|| DpopError(format!("the flow {name} is not a string")))
+    };
+    Ok((field("secret")?, field("hash")?))
 }
