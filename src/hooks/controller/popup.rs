@@ -77,9 +77,11 @@ impl Controller {
         let this = self.clone();
         spawn_local(async move {
             let result = this.popup_flow(&popup, &control).await;
-            this.release_lock();
             control.close_popup();
+            // The handle is stored before the lock goes: a tab waiting for us that sees the
+            // lock gone must find the handle, or it would give up on a sign-in that worked.
             this.finish_flow(result, pending, &control);
+            this.release_lock();
         });
     }
 
@@ -356,6 +358,8 @@ impl Controller {
             if !self.alive.get() || control.cancelled.get() || !self.is_current(&control) {
                 return;
             }
+            // Lock first, handle second: the other tab stores the handle, then releases the lock.
+            let lock_released = !self.lock_held_elsewhere();
             if session::load(&self.config.api).is_some() {
                 self.replace_flow(None);
                 self.refresh_status();
@@ -365,7 +369,7 @@ impl Controller {
                 }
                 return;
             }
-            if !self.lock_held_elsewhere() {
+            if lock_released {
                 self.replace_flow(None);
                 self.send(Action::AuthorizationStopped(Notice::ConnectNeeded));
                 return;
