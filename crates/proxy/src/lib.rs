@@ -11,10 +11,10 @@ pub mod config;
 pub mod db;
 pub mod dev_auth; // sandbox development authorization server (auth helper)
 pub mod error;
-pub mod exchange;
 pub mod extract;
 pub mod idempotency;
 pub mod insecure_http;
+pub mod mailbox;
 pub mod origins;
 pub mod routes;
 pub mod sandbox;
@@ -39,8 +39,8 @@ pub use config::Config;
 pub use error::AppError;
 pub use state::AppState;
 
-use exchange::ExchangeClient;
 use idempotency::IdempotencyStore;
+use mailbox::ews::EwsMailbox;
 use origins::AllowedOrigins;
 use sandbox::SandboxMailbox;
 use session::{NoAuthorizationServer, SharedAuthorizer};
@@ -278,7 +278,7 @@ impl Application {
             Some(url) => url.clone(),
             None => join(&self_url(config.bind, port)?, sandbox::EWS_PATH)?,
         };
-        let exchange = ExchangeClient::new(endpoint, &config.ews)
+        let mailbox = EwsMailbox::new(endpoint, &config.ews)
             .map_err(|e| StartupError::Other(e.to_string()))?;
 
         let authorizer: SharedAuthorizer = match (authorizer, &auth_runtime) {
@@ -294,7 +294,7 @@ impl Application {
             allowed_origins,
             db,
             authorizer,
-            exchange: Arc::new(exchange),
+            mailbox: Arc::new(mailbox),
             idempotency,
             sandbox,
             auth: auth_runtime,

@@ -6,8 +6,8 @@ use sqlx::SqlitePool;
 use url::Url;
 
 use crate::config::Config;
-use crate::exchange::ExchangeClient;
 use crate::idempotency::IdempotencyStore;
+use crate::mailbox::SharedMailbox;
 use crate::origins::AllowedOrigins;
 use crate::sandbox::SandboxMailbox;
 use crate::session::SharedAuthorizer;
@@ -22,7 +22,8 @@ pub struct AppState {
     /// `<data_dir>/proxy.sqlite`: idempotency keys; other modules may add their own tables.
     pub db: SqlitePool,
     pub authorizer: SharedAuthorizer,
-    pub exchange: Arc<ExchangeClient>,
+    /// The user's mailbox, through the configured backend.
+    pub mailbox: SharedMailbox,
     pub idempotency: IdempotencyStore,
     /// The EWS sandbox mailbox, in sandbox mode only.
     pub sandbox: Option<Arc<SandboxMailbox>>,

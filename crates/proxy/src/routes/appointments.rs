@@ -1,19 +1,16 @@
-//! `POST /api/appointments` (CreateItem) and `GET /api/appointments?start&end&limit&cursor`
+//! `POST /api/appointments` and `GET /api/appointments?start&end&limit&cursor`
 //! (a page of the calendar view).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use ews::time_zone::TimeZoneError;
-use model::{
-    Appointment, AppointmentDraft, CalendarWindow, FieldErrors, NewAppointment, Page, PageLimit,
-};
+use model::{Appointment, AppointmentDraft, CalendarWindow, FieldErrors, Page, PageLimit};
 use serde::Deserialize;
 
-use super::{Created, create_once, with_exchange_token};
+use super::{Created, create_once, with_mailbox_access};
 use crate::error::AppError;
-use crate::exchange::mapping::PreparedAppointment;
-use crate::exchange::paging::CalendarCursor;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::mailbox::PreparedAppointment;
+use crate::mailbox::paging::CalendarCursor;
 use crate::session::Caller;
 use crate::state::AppState;
 
@@ -23,63 +20,21 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(draft): ApiJson<AppointmentDraft>,
 ) -> Result<Created<Appointment>, AppError> {
-    let appointment = draft.parse()?;
-    let prepared = prepare(&appointment)?;
-    let exchange = state.exchange.clone();
+    let appointment = PreparedAppointment::resolve(&draft.parse()?)?;
+    let mailbox = state.mailbox.clone();
     create_once(
         &state,
         &caller,
         &headers,
         "appointment",
         &draft,
-        |token, client_request_id, resumed| async move {
-            exchange
-                .create_appointment(&token, &prepared, &client_request_id, resumed)
+        |access, once| async move {
+            mailbox
+                .create_appointment(&access, &appointment, &once)
                 .await
         },
     )
     .await
-}
-
-/// Resolves the form's wall-clock times in its zone (absent = UTC) to instants.
-fn prepare(appointment: &NewAppointment) -> Result<PreparedAppointment, AppError> {
-    let zone = appointment.time_zone.as_ref().map_or("UTC", |z| z.as_str());
-    let mut errors = FieldErrors::new();
-    let mut convert = |local, field: &str| match crate::exchange::local_to_utc(local, zone) {
-        Ok(instant) => Some(instant),
-        Err(TimeZoneError::UnknownZone(_)) => {
-            errors.add("timeZone", format!("'{zone}' is not a known time zone."));
-            None
-        }
-        Err(TimeZoneError::NonexistentLocalTime { next_valid, .. }) => {
-            errors.add(
-                field,
-                format!(
-                    "This time does not exist in {zone} (the clocks jump forward); the first valid time is {}.",
-                    next_valid.format("%H:%M")
-                ),
-            );
-            None
-        }
-        Err(other) => {
-            errors.add(field, other.to_string());
-            None
-        }
-    };
-    let start = convert(appointment.start, "start");
-    let end = convert(appointment.end, "end");
-    match (start, end) {
-        (Some(start), Some(end)) if errors.is_empty() => {
-            // Wall-clock order was checked by the model; across a fall-back change a later wall
-            // time can still be an earlier instant.
-            if end <= start {
-                errors.add("end", "The end must be after the start.");
-                return Err(errors.into());
-            }
-            Ok(PreparedAppointment::new(appointment, start, end))
-        }
-        _ => Err(errors.into()),
-    }
 }
 
 /// `?start&end&limit&cursor`: the window (RFC 3339 instants), the page size and where the
@@ -110,9 +65,9 @@ pub async fn list(
         .as_deref()
         .map(|raw| CalendarCursor::parse(raw, &window))
         .transpose()?;
-    let page = with_exchange_token(&state, &caller, |token| {
-        let exchange = state.exchange.clone();
-        async move { exchange.calendar_page(&token, window, limit, cursor).await }
+    let mailbox = state.mailbox.clone();
+    let page = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.calendar_page(&access, window, limit, cursor).await
     })
     .await?;
     Ok(axum::Json(page))

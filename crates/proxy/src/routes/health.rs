@@ -62,13 +62,14 @@ async fn database_ready(state: &AppState) -> bool {
 /// Any HTTP answer counts (Exchange answers an unauthenticated GET with 401): the point is
 /// that the network path and the server are up. The in-process sandbox always is.
 async fn upstream_ready(state: &AppState) -> bool {
-    let Some(endpoint) = &state.config.ews.endpoint else {
+    if state.config.ews.endpoint.is_none() {
         return true;
-    };
-    match state.exchange.answers(UPSTREAM_PROBE_TIMEOUT).await {
-        Ok(_) => true,
+    }
+    match state.mailbox.answers(UPSTREAM_PROBE_TIMEOUT).await {
+        Ok(()) => true,
         Err(error) => {
-            tracing::warn!(%endpoint, %error, "readiness: Exchange does not answer");
+            let backend = state.mailbox.name();
+            tracing::warn!(backend, %error, "readiness: the mailbox server does not answer");
             false
         }
     }

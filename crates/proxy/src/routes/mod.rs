@@ -9,13 +9,12 @@ use std::future::Future;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
-use crate::exchange::ExchangeError;
 use crate::idempotency::{Claim, IdempotencyKey};
+use crate::mailbox::{Access, CreateOnce, MailboxError};
 use crate::session::Caller;
 use crate::state::AppState;
 
@@ -27,32 +26,32 @@ pub async fn not_found(uri: axum::http::Uri) -> AppError {
     AppError::NotFound(format!("There is nothing at {}.", uri.path()))
 }
 
-/// Runs `call` with the caller's Exchange token. When Exchange rejects the token (HTTP 401)
-/// the authorizer forgets it, and the widget gets 401 authorization_required to sign in again.
-pub async fn with_exchange_token<T, F, Fut>(
+/// Runs `call` with the caller's access to their mailbox. When the mailbox server rejects the
+/// token (HTTP 401) the authorizer forgets it, and the widget gets 401 authorization_required
+/// to sign in again.
+pub async fn with_mailbox_access<T, F, Fut>(
     state: &AppState,
     caller: &Caller,
     call: F,
 ) -> Result<T, AppError>
 where
-    F: FnOnce(SecretString) -> Fut,
-    Fut: Future<Output = Result<T, ExchangeError>>,
+    F: FnOnce(Access) -> Fut,
+    Fut: Future<Output = Result<T, MailboxError>>,
 {
     let token = state.authorizer.exchange_token(caller).await?;
-    match call(token).await {
+    match call(Access { token }).await {
         Ok(value) => Ok(value),
-        Err(ExchangeError::Unauthorized) => {
+        Err(MailboxError::Unauthorized) => {
             state.authorizer.token_rejected(caller).await;
-            Err(ExchangeError::Unauthorized.into())
+            Err(MailboxError::Unauthorized.into())
         }
         Err(other) => Err(other.into()),
     }
 }
 
 /// Creates an item at most once per `Idempotency-Key`: a key that completed before answers
-/// the stored item again; otherwise `create(token, client_request_id, resumed)` runs with the
-/// client request id the item is stamped with (`resumed` = an earlier attempt with this key
-/// never recorded its outcome, so the item may exist already and must be looked up first).
+/// the stored item again; otherwise `create(access, once)` runs with the client request id
+/// the item is stamped with (see [`CreateOnce`]).
 pub async fn create_once<T, F, Fut>(
     state: &AppState,
     caller: &Caller,
@@ -63,8 +62,8 @@ pub async fn create_once<T, F, Fut>(
 ) -> Result<Created<T>, AppError>
 where
     T: Serialize + DeserializeOwned,
-    F: FnOnce(SecretString, String, bool) -> Fut,
-    Fut: Future<Output = Result<T, ExchangeError>>,
+    F: FnOnce(Access, CreateOnce) -> Fut,
+    Fut: Future<Output = Result<T, MailboxError>>,
 {
     let key = IdempotencyKey::from_headers(headers)?;
     let (client_request_id, resumed, _guard) = match &key {
@@ -82,10 +81,11 @@ where
         },
         None => (uuid::Uuid::new_v4().to_string(), false, None),
     };
-    let created = with_exchange_token(state, caller, |token| {
-        create(token, client_request_id, resumed)
-    })
-    .await?;
+    let once = CreateOnce {
+        client_request_id,
+        resumed,
+    };
+    let created = with_mailbox_access(state, caller, |access| create(access, once)).await?;
     if let Some(key) = &key {
         state
             .idempotency

@@ -1,15 +1,15 @@
-//! `POST /api/tasks` (CreateItem of a `t:Task`) and `GET /api/tasks?limit&cursor` (a page of
-//! the tasks folder, newest first).
+//! `POST /api/tasks` and `GET /api/tasks?limit&cursor` (a page of the user's tasks, newest
+//! first).
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use model::{FieldErrors, Page, PageLimit, Task, TaskDraft};
 use serde::Deserialize;
 
-use super::{Created, create_once, with_exchange_token};
+use super::{Created, create_once, with_mailbox_access};
 use crate::error::AppError;
-use crate::exchange::paging::TaskCursor;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::mailbox::paging::TaskCursor;
 use crate::session::Caller;
 use crate::state::AppState;
 
@@ -20,18 +20,14 @@ pub async fn create(
     ApiJson(draft): ApiJson<TaskDraft>,
 ) -> Result<Created<Task>, AppError> {
     let task = draft.parse()?;
-    let exchange = state.exchange.clone();
+    let mailbox = state.mailbox.clone();
     create_once(
         &state,
         &caller,
         &headers,
         "task",
         &draft,
-        |token, client_request_id, resumed| async move {
-            exchange
-                .create_task(&token, &task, &client_request_id, resumed)
-                .await
-        },
+        |access, once| async move { mailbox.create_task(&access, &task, &once).await },
     )
     .await
 }
@@ -52,9 +48,9 @@ pub async fn list(
     let limit = PageLimit::parse(query.limit.as_deref());
     let cursor = query.cursor.as_deref().map(TaskCursor::parse).transpose();
     let (limit, cursor) = FieldErrors::both(limit, cursor)?;
-    let page = with_exchange_token(&state, &caller, |token| {
-        let exchange = state.exchange.clone();
-        async move { exchange.task_page(&token, limit, cursor).await }
+    let mailbox = state.mailbox.clone();
+    let page = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.task_page(&access, limit, cursor).await
     })
     .await?;
     Ok(axum::Json(page))

@@ -1,5 +1,5 @@
 //! Paged reads: a calendar window (FindItem CalendarView) and the tasks folder (FindItem
-//! IndexedPageItemView, newest first). See [`super::paging`] for the cursors.
+//! IndexedPageItemView, newest first). See [`crate::mailbox::paging`] for the cursors.
 
 use chrono::{DateTime, Utc};
 use ews::operations::find_item::FindItem;
@@ -7,23 +7,24 @@ use ews::types::{EwsDateTime, ItemShape, PropertyPath, SortDirection};
 use model::{Appointment, CalendarWindow, Page, PageLimit, Task};
 use secrecy::SecretString;
 
-use super::paging::{self, CalendarCursor, TaskCursor};
-use super::retry::Budget;
-use super::{ExchangeClient, ExchangeError, mapping, parse_find};
+use super::{EwsMailbox, mapping, parse_find};
+use crate::mailbox::MailboxError;
+use crate::mailbox::paging::{self, CalendarCursor, TaskCursor};
+use crate::mailbox::retry::Budget;
 
 /// Most items one FindItem returns: Exchange Online's EWSFindCountLimit.
 const FIND_COUNT_LIMIT: usize = 1000;
 
-impl ExchangeClient {
+impl EwsMailbox {
     /// The page of `window` after `cursor` (the first page without one): at most `limit`
     /// appointments in start order, occurrences of recurring series expanded.
-    pub async fn calendar_page(
+    pub(super) async fn calendar_view_page(
         &self,
         token: &SecretString,
         window: CalendarWindow,
         limit: PageLimit,
         cursor: Option<CalendarCursor>,
-    ) -> Result<Page<Appointment>, ExchangeError> {
+    ) -> Result<Page<Appointment>, MailboxError> {
         let limit = limit.get() as usize;
         let start = cursor.map_or(window.start, |c| c.view_start(&window));
         let skip = cursor.map_or(0, |c| c.skip as usize);
@@ -50,7 +51,7 @@ impl ExchangeClient {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         max_entries: usize,
-    ) -> Result<(Vec<Appointment>, bool), ExchangeError> {
+    ) -> Result<(Vec<Appointment>, bool), MailboxError> {
         let request = FindItem::calendar_view(
             EwsDateTime::utc(start),
             EwsDateTime::utc(end),
@@ -71,12 +72,12 @@ impl ExchangeClient {
 
     /// The page of the tasks folder after `cursor`: newest first, so that what was just
     /// created is on the first page.
-    pub async fn task_page(
+    pub(super) async fn tasks_folder_page(
         &self,
         token: &SecretString,
         limit: PageLimit,
         cursor: Option<TaskCursor>,
-    ) -> Result<Page<Task>, ExchangeError> {
+    ) -> Result<Page<Task>, MailboxError> {
         let offset = cursor.map_or(0, |c| c.offset);
         let as_int = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
         let request = FindItem::tasks(as_int(offset), as_int(limit.get()), ItemShape::default())
@@ -101,7 +102,7 @@ impl ExchangeClient {
                 tasks,
                 TaskCursor { offset: next }.encode(),
             )),
-            _ => Err(ExchangeError::Protocol(format!(
+            _ => Err(MailboxError::Unreadable(format!(
                 "the tasks page at offset {offset} says more follow but ends at offset {next}"
             ))),
         }

@@ -4,61 +4,25 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use ews::types::{
     Body, CalendarItem, EwsDateTime, ExtendedProperty, Item, ItemId, Task as EwsTask, TimeZoneRef,
 };
-use model::{Appointment, NewAppointment, NewTask, Task, TaskStatus};
+use model::{Appointment, NewTask, Task, TaskStatus};
 
-use super::ExchangeError;
+use crate::mailbox::{MailboxError, PreparedAppointment};
 
-/// An appointment ready for CreateItem: instants resolved from the form's wall-clock times.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PreparedAppointment {
-    pub subject: String,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub location: Option<String>,
-    pub body: Option<String>,
-    /// Windows id of the form's zone (StartTimeZone/EndTimeZone), so Outlook shows the meeting
-    /// in the zone it was planned in; `None` when CLDR has no Windows zone for it.
-    pub windows_zone: Option<&'static str>,
-}
-
-impl PreparedAppointment {
-    pub fn new(appointment: &NewAppointment, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
-        let zone = appointment.time_zone.as_ref().map_or("UTC", |z| z.as_str());
-        Self {
-            subject: appointment.subject.as_str().to_owned(),
-            start,
-            end,
-            location: appointment.location.clone(),
-            body: appointment.body.clone(),
-            windows_zone: ews::time_zone::iana_to_windows(zone),
-        }
-    }
-
-    /// The appointment as created: what we sent, under the id Exchange gave it.
-    pub fn created(&self, id: ItemId) -> Appointment {
-        Appointment {
-            id: id.id,
-            change_key: id.change_key.unwrap_or_default(),
-            subject: self.subject.clone(),
-            start: self.start,
-            end: self.end,
-            location: self.location.clone().unwrap_or_default(),
-            body: self.body.clone().unwrap_or_default(),
-        }
-    }
-
-    pub fn to_calendar_item(&self, client_request_id: &str) -> CalendarItem {
-        CalendarItem {
-            subject: Some(self.subject.clone()),
-            body: self.body.as_ref().map(Body::text),
-            start: Some(EwsDateTime::utc(self.start)),
-            end: Some(EwsDateTime::utc(self.end)),
-            location: self.location.clone(),
-            start_time_zone: self.windows_zone.map(TimeZoneRef::id),
-            end_time_zone: self.windows_zone.map(TimeZoneRef::id),
-            extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
-            ..CalendarItem::default()
-        }
+/// The calendar item CreateItem sends, with the form's zone as its Windows zone id
+/// (StartTimeZone/EndTimeZone) so Outlook shows the meeting in the zone it was planned in
+/// (left out when CLDR has no Windows zone for it).
+pub fn calendar_item(appointment: &PreparedAppointment, client_request_id: &str) -> CalendarItem {
+    let windows_zone = ews::time_zone::iana_to_windows(&appointment.time_zone);
+    CalendarItem {
+        subject: Some(appointment.subject.clone()),
+        body: appointment.body.as_ref().map(Body::text),
+        start: Some(EwsDateTime::utc(appointment.start)),
+        end: Some(EwsDateTime::utc(appointment.end)),
+        location: appointment.location.clone(),
+        start_time_zone: windows_zone.map(TimeZoneRef::id),
+        end_time_zone: windows_zone.map(TimeZoneRef::id),
+        extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
+        ..CalendarItem::default()
     }
 }
 
@@ -121,18 +85,18 @@ fn nearest_midnight(value: &EwsDateTime) -> NaiveDate {
     (instant(value) + Duration::hours(12)).date_naive()
 }
 
-pub fn appointment_from_ews(item: &Item) -> Result<Appointment, ExchangeError> {
+pub fn appointment_from_ews(item: &Item) -> Result<Appointment, MailboxError> {
     let Some(calendar_item) = item.as_calendar_item() else {
-        return Err(ExchangeError::Protocol(
+        return Err(MailboxError::Unreadable(
             "expected a CalendarItem in Exchange's answer".into(),
         ));
     };
     let id = calendar_item
         .item_id
         .as_ref()
-        .ok_or_else(|| ExchangeError::Protocol("calendar item without ItemId".into()))?;
+        .ok_or_else(|| MailboxError::Unreadable("calendar item without ItemId".into()))?;
     let (Some(start), Some(end)) = (&calendar_item.start, &calendar_item.end) else {
-        return Err(ExchangeError::Protocol(format!(
+        return Err(MailboxError::Unreadable(format!(
             "calendar item {} without Start/End",
             id.id
         )));
@@ -152,16 +116,16 @@ pub fn appointment_from_ews(item: &Item) -> Result<Appointment, ExchangeError> {
     })
 }
 
-pub fn task_from_ews(item: &Item) -> Result<Task, ExchangeError> {
+pub fn task_from_ews(item: &Item) -> Result<Task, MailboxError> {
     let Some(task) = item.as_task() else {
-        return Err(ExchangeError::Protocol(
+        return Err(MailboxError::Unreadable(
             "expected a Task in Exchange's answer".into(),
         ));
     };
     let id = task
         .item_id
         .as_ref()
-        .ok_or_else(|| ExchangeError::Protocol("task without ItemId".into()))?;
+        .ok_or_else(|| MailboxError::Unreadable("task without ItemId".into()))?;
     Ok(Task {
         id: id.id.clone(),
         change_key: id.change_key.clone().unwrap_or_default(),

@@ -1,8 +1,8 @@
-//! The EWS client: builds requests with the `ews` codec, sends them to Exchange with the
+//! The EWS backend: builds requests with the `ews` codec, sends them to Exchange with the
 //! caller's token, survives throttling, and never creates an item twice.
 //!
 //! * Throttling (ErrorServerBusy + BackOffMilliseconds, HTTP 503/429 + Retry-After): wait as
-//!   told and retry, within [`retry::Budget`]; then [`ExchangeError::Busy`].
+//!   told and retry, within [`retry::Budget`]; then [`MailboxError::Throttled`].
 //! * Unknown outcome of a CreateItem (timeout, connection lost after sending, a 5xx without an
 //!   EWS answer): every created item carries a client request id in an extended property, so
 //!   before trying again we look for it with a FindItem restriction and return what we find.
@@ -10,133 +10,44 @@
 //!
 //! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
 
+mod errors;
 mod listing;
-pub mod mapping;
-pub mod paging;
-pub mod retry;
+mod mapping;
 
 use std::time::Duration;
 
 use axum::http::{HeaderValue, header};
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::types::{FolderId, Item, ItemId, SendMeetingInvitations};
 use ews::{EwsError, RequestHeaders};
-use model::{Appointment, NewTask, Task};
+use model::{Appointment, CalendarWindow, NewTask, Page, PageLimit, Task};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use super::paging::{CalendarCursor, TaskCursor};
+use super::retry::{self, Budget, RetryCause, RetryPolicy};
+use super::{Access, CreateOnce, MailboxBackend, MailboxError, PreparedAppointment};
 use crate::config::{EwsConfig, ServerVersion};
-use crate::error::AppError;
-use mapping::PreparedAppointment;
-use retry::{Budget, RetryCause, RetryPolicy};
 
 /// Largest EWS answer we read (the codec refuses larger documents as well).
 const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ExchangeError {
-    /// HTTP 401: the token is no longer accepted.
-    #[error("Exchange rejected the access token")]
-    Unauthorized,
-    /// Still throttled when the retry budget ran out.
-    #[error("Exchange is busy, retry in {} s", retry_after.as_secs())]
-    Busy { retry_after: Duration },
-    /// No answer at all (connection refused, timeouts, lost connections), retries exhausted.
-    #[error("Exchange could not be reached: {0}")]
-    Unreachable(String),
-    /// Exchange answered with an EWS error (ResponseClass="Error" or a SOAP fault).
-    #[error("Exchange answered {code}: {message}")]
-    Ews { code: String, message: String },
-    /// HTTP status without an EWS answer (403, 404, …).
-    #[error("Exchange answered HTTP {0}")]
-    Http(u16),
-    /// The answer was not what EWS promises.
-    #[error("unexpected answer from Exchange: {0}")]
-    Protocol(String),
-    /// The request could not be built (e.g. text XML cannot carry).
-    #[error("cannot build the EWS request: {0}")]
-    Request(String),
-}
-
-impl From<ExchangeError> for AppError {
-    fn from(error: ExchangeError) -> Self {
-        match error {
-            ExchangeError::Unauthorized => {
-                AppError::AuthorizationRequired("Exchange rejected the access token".into())
-            }
-            ExchangeError::Busy { retry_after } => AppError::ExchangeBusy { retry_after },
-            ExchangeError::Ews { code, message } => match code.as_str() {
-                "ErrorItemNotFound" => AppError::NotFound(message),
-                "ErrorIrresolvableConflict" | "ErrorChangeKeyRequiredForWriteOperations" => {
-                    AppError::Conflict(message)
-                }
-                "ErrorAccessDenied" => AppError::Forbidden(message),
-                _ => AppError::Exchange(format!("Exchange answered {code}: {message}")),
-            },
-            ExchangeError::Request(message) => AppError::MalformedRequest(message),
-            // Exchange Online answers 403 to mailboxes whose licence or policy excludes EWS.
-            ExchangeError::Http(403) => AppError::Forbidden(
-                "Exchange refused access to this mailbox (HTTP 403); EWS may be disabled for it."
-                    .into(),
-            ),
-            ExchangeError::Unreachable(detail) => AppError::ExchangeUnavailable {
-                message: "Exchange could not be reached. Try again in a moment.",
-                detail,
-            },
-            ExchangeError::Protocol(detail) => AppError::ExchangeUnavailable {
-                message: "Exchange sent an answer the proxy could not read.",
-                detail,
-            },
-            ExchangeError::Http(status) => {
-                AppError::Exchange(format!("Exchange answered HTTP {status}."))
-            }
-        }
-    }
-}
-
-impl From<EwsError> for ExchangeError {
-    fn from(error: EwsError) -> Self {
-        match error {
-            EwsError::Response(e) => ExchangeError::Ews {
-                code: e.response_code.clone(),
-                message: e
-                    .message_text
-                    .clone()
-                    .unwrap_or_else(|| e.response_code.clone()),
-            },
-            EwsError::Fault {
-                faultstring,
-                response_code,
-                message,
-                ..
-            } => ExchangeError::Ews {
-                code: response_code.unwrap_or_else(|| "SoapFault".into()),
-                message: message.unwrap_or(faultstring),
-            },
-            EwsError::InvalidText { .. } | EwsError::InvalidRequest(_) => {
-                ExchangeError::Request(error.to_string())
-            }
-            other => ExchangeError::Protocol(other.to_string()),
-        }
-    }
-}
 
 /// What one HTTP exchange with EWS came to.
 enum Attempt<T> {
     Done(T),
     /// Definitive failure: retrying cannot help.
-    Failed(ExchangeError),
+    Failed(MailboxError),
     /// Exchange did not run the request (throttled, or it never got it); safe to resend.
     Retry(RetryCause),
     /// The request may have run but we did not get the answer.
     Unknown(String),
 }
 
-pub struct ExchangeClient {
+pub struct EwsMailbox {
     http: reqwest::Client,
     endpoint: Url,
     headers: RequestHeaders,
@@ -152,18 +63,7 @@ fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
     }
 }
 
-impl ExchangeClient {
-    /// Whether Exchange answers an HTTP request at all within `timeout` (readiness): any
-    /// status counts. Uses this client's connections and its no-redirect policy.
-    pub async fn answers(&self, timeout: std::time::Duration) -> Result<(), reqwest::Error> {
-        self.http
-            .get(self.endpoint.clone())
-            .timeout(timeout)
-            .send()
-            .await
-            .map(drop)
-    }
-
+impl EwsMailbox {
     pub fn new(endpoint: Url, config: &EwsConfig) -> Result<Self, reqwest::Error> {
         // Redirects are not followed: a redirected EWS POST would resend the bearer token to
         // wherever the redirect points.
@@ -192,54 +92,78 @@ impl ExchangeClient {
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
     }
+}
 
-    /// CreateItem of a calendar item. `resumed` = an earlier attempt with this client request
-    /// id may have created it already (idempotency-key replay), so look for it first.
-    pub async fn create_appointment(
+#[async_trait::async_trait]
+impl MailboxBackend for EwsMailbox {
+    fn name(&self) -> &'static str {
+        "ews"
+    }
+
+    /// Uses this backend's own connections and its no-redirect policy.
+    async fn answers(&self, timeout: Duration) -> Result<(), String> {
+        self.http
+            .get(self.endpoint.clone())
+            .timeout(timeout)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| describe(&e))
+    }
+
+    async fn create_appointment(
         &self,
-        token: &SecretString,
+        access: &Access,
         appointment: &PreparedAppointment,
-        client_request_id: &str,
-        resumed: bool,
-    ) -> Result<Appointment, ExchangeError> {
+        once: &CreateOnce,
+    ) -> Result<Appointment, MailboxError> {
         let request = CreateItem::calendar_item(
-            appointment.to_calendar_item(client_request_id),
+            mapping::calendar_item(appointment, &once.client_request_id),
             SendMeetingInvitations::SendToNone,
         );
         let id = self
-            .create(
-                token,
-                &request,
-                FolderId::calendar(),
-                client_request_id,
-                resumed,
-            )
+            .create(&access.token, &request, FolderId::calendar(), once)
             .await?;
-        Ok(appointment.created(id))
+        Ok(appointment.created(id.id, id.change_key.unwrap_or_default()))
     }
 
-    pub async fn create_task(
+    async fn calendar_page(
         &self,
-        token: &SecretString,
+        access: &Access,
+        window: CalendarWindow,
+        limit: PageLimit,
+        cursor: Option<CalendarCursor>,
+    ) -> Result<Page<Appointment>, MailboxError> {
+        self.calendar_view_page(&access.token, window, limit, cursor)
+            .await
+    }
+
+    async fn create_task(
+        &self,
+        access: &Access,
         task: &NewTask,
-        client_request_id: &str,
-        resumed: bool,
-    ) -> Result<Task, ExchangeError> {
-        let request = CreateItem::task(mapping::task_to_ews(task, client_request_id));
+        once: &CreateOnce,
+    ) -> Result<Task, MailboxError> {
+        let request = CreateItem::task(mapping::task_to_ews(task, &once.client_request_id));
         let id = self
-            .create(
-                token,
-                &request,
-                FolderId::tasks(),
-                client_request_id,
-                resumed,
-            )
+            .create(&access.token, &request, FolderId::tasks(), once)
             .await?;
         Ok(mapping::created_task(task, id))
     }
 
-    fn envelope(&self, built: Result<String, EwsError>) -> Result<String, ExchangeError> {
-        built.map_err(ExchangeError::from)
+    async fn task_page(
+        &self,
+        access: &Access,
+        limit: PageLimit,
+        cursor: Option<TaskCursor>,
+    ) -> Result<Page<Task>, MailboxError> {
+        self.tasks_folder_page(&access.token, limit, cursor).await
+    }
+}
+
+impl EwsMailbox {
+    fn envelope(&self, built: Result<String, EwsError>) -> Result<String, MailboxError> {
+        built.map_err(errors::from_ews)
     }
 
     /// CreateItem that never creates twice: after an unknown outcome it looks for the item
@@ -250,12 +174,12 @@ impl ExchangeClient {
         token: &SecretString,
         request: &CreateItem,
         folder: FolderId,
-        client_request_id: &str,
-        resumed: bool,
-    ) -> Result<ItemId, ExchangeError> {
+        once: &CreateOnce,
+    ) -> Result<ItemId, MailboxError> {
+        let client_request_id = once.client_request_id.as_str();
         let envelope = self.envelope(request.to_envelope(&self.headers))?;
         let mut budget = Budget::new(self.policy);
-        let mut maybe_created = resumed;
+        let mut maybe_created = once.resumed;
         loop {
             if maybe_created
                 && let Some(id) = self
@@ -293,7 +217,7 @@ impl ExchangeClient {
         folder: &FolderId,
         client_request_id: &str,
         budget: &mut Budget,
-    ) -> Result<Option<ItemId>, ExchangeError> {
+    ) -> Result<Option<ItemId>, MailboxError> {
         let find = FindItem::by_client_request_id(folder.clone(), client_request_id);
         let envelope = self.envelope(find.to_envelope(&self.headers))?;
         let found = self.call(token, &envelope, parse_find, budget).await?;
@@ -307,7 +231,7 @@ impl ExchangeClient {
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
         budget: &mut Budget,
-    ) -> Result<T, ExchangeError> {
+    ) -> Result<T, MailboxError> {
         loop {
             let cause = match self.attempt(token, envelope, parse).await {
                 Attempt::Done(value) => return Ok(value),
@@ -353,7 +277,7 @@ impl ExchangeClient {
         let mut authorization =
             match HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())) {
                 Ok(value) => value,
-                Err(_) => return Attempt::Failed(ExchangeError::Unauthorized),
+                Err(_) => return Attempt::Failed(MailboxError::Unauthorized),
             };
         authorization.set_sensitive(true);
         let mut request = self
@@ -389,7 +313,7 @@ impl ExchangeClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, Utc::now()));
         match status {
-            StatusCode::UNAUTHORIZED => return Attempt::Failed(ExchangeError::Unauthorized),
+            StatusCode::UNAUTHORIZED => return Attempt::Failed(MailboxError::Unauthorized),
             // Queued in IIS / rate-limited before EWS ran the request.
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => {
                 return Attempt::Retry(RetryCause::Throttled { wait: retry_after });
@@ -421,7 +345,7 @@ impl ExchangeClient {
                     Attempt::Unknown(error.to_string())
                 }
                 Err(error @ (EwsError::Fault { .. } | EwsError::Response(_))) => {
-                    Attempt::Failed(error.into())
+                    Attempt::Failed(errors::from_ews(error))
                 }
                 // A 500 that is not a SOAP fault (a crashed front end), or a garbled 200: the
                 // request may or may not have run.
@@ -434,7 +358,7 @@ impl ExchangeClient {
             // 502/504 from a gateway: the request may have reached Exchange.
             return Attempt::Unknown(format!("HTTP {status}"));
         }
-        Attempt::Failed(ExchangeError::Http(status.as_u16()))
+        Attempt::Failed(errors::http_status(status.as_u16()))
     }
 }
 
@@ -486,12 +410,4 @@ fn describe(error: &reqwest::Error) -> String {
         source = inner.source();
     }
     text
-}
-
-/// Exposed for the routes: the instant of a wall-clock time in an IANA zone.
-pub fn local_to_utc(
-    local: chrono::NaiveDateTime,
-    zone: &str,
-) -> Result<DateTime<Utc>, ews::time_zone::TimeZoneError> {
-    ews::time_zone::local_to_utc(local, zone)
 }

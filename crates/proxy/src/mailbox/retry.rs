@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::ExchangeError;
+use super::MailboxError;
 
 /// Settings of [`Budget`] (from `ews.max_retries` / `ews.retry_budget_seconds`).
 #[derive(Clone, Copy, Debug)]
@@ -54,7 +54,7 @@ impl Budget {
     }
 
     /// How long to sleep before the next try, or the error to give up with.
-    pub fn next_wait(&mut self, cause: RetryCause) -> Result<Duration, ExchangeError> {
+    pub fn next_wait(&mut self, cause: RetryCause) -> Result<Duration, MailboxError> {
         let wait = match &cause {
             RetryCause::Throttled { wait: Some(wait) } => *wait,
             _ => backoff(self.retries),
@@ -63,10 +63,10 @@ impl Budget {
         let over_budget = spent + wait > self.policy.budget;
         if self.retries >= self.policy.max_retries || over_budget {
             return Err(match cause {
-                RetryCause::Throttled { .. } => ExchangeError::Busy {
+                RetryCause::Throttled { .. } => MailboxError::Throttled {
                     retry_after: wait.max(Duration::from_secs(1)),
                 },
-                RetryCause::Transient { reason } => ExchangeError::Unreachable(reason),
+                RetryCause::Transient { reason } => MailboxError::Unavailable(reason),
             });
         }
         self.retries += 1;
@@ -113,7 +113,7 @@ mod tests {
         assert_eq!(budget.next_wait(ask(15)).unwrap(), Duration::from_secs(15));
         // 25 s waited; another 10 s would exceed 30 s: give up, telling the caller 10 s.
         match budget.next_wait(ask(10)) {
-            Err(ExchangeError::Busy { retry_after }) => {
+            Err(MailboxError::Throttled { retry_after }) => {
                 assert_eq!(retry_after, Duration::from_secs(10))
             }
             other => panic!("expected Busy, got {other:?}"),
@@ -129,7 +129,7 @@ mod tests {
             })
             .unwrap_err();
         assert!(
-            matches!(err, ExchangeError::Busy { retry_after } if retry_after == Duration::from_secs(300))
+            matches!(err, MailboxError::Throttled { retry_after } if retry_after == Duration::from_secs(300))
         );
         assert_eq!(budget.retries(), 0);
     }
@@ -149,7 +149,7 @@ mod tests {
             Duration::from_millis(500)
         );
         assert!(
-            matches!(budget.next_wait(lost()), Err(ExchangeError::Unreachable(r)) if r == "connection reset")
+            matches!(budget.next_wait(lost()), Err(MailboxError::Unavailable(r)) if r == "connection reset")
         );
     }
 

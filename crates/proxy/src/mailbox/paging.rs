@@ -1,10 +1,11 @@
-//! The cursors of paged listings, and how a calendar page is cut from EWS answers.
+//! The cursors of paged listings, and how a calendar page is cut from a view of the calendar.
 //!
-//! Tasks page with an IndexedPageItemView: the cursor is the next page's Offset.
+//! Tasks page by offset (EWS IndexedPageItemView Offset, Graph `$skip`): the cursor is the next
+//! page's offset.
 //!
-//! A CalendarView has no offset: it returns the items overlapping [StartDate, EndDate) in
-//! start order, at most MaxEntriesReturned, with `IncludesLastItemInRange="false"` when the
-//! window holds more. The next page is read by moving StartDate to where the last page ended.
+//! A calendar view (EWS CalendarView, Graph `calendarView`) has no stable offset: it returns
+//! the items overlapping [start, end) in start order, at most a given count, and says whether
+//! the window holds more. The next page is read by moving the start to where the last page ended.
 //! The cursor keeps that instant (`after`, the start of the page's last item) and how many items
 //! starting exactly then were returned already (`skip`); everything starting earlier was on
 //! earlier pages. This relies on Exchange ordering items with equal start times the same way
@@ -15,7 +16,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use model::{Appointment, CalendarWindow, FieldErrors, Page};
 
-use super::ExchangeError;
+use super::MailboxError;
 
 /// Where the next calendar page starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,7 +138,7 @@ pub fn calendar_page(
     limit: usize,
     cursor: Option<&CalendarCursor>,
     view_has_more: bool,
-) -> Result<Page<Appointment>, ExchangeError> {
+) -> Result<Page<Appointment>, MailboxError> {
     let more = fresh.len() > limit || view_has_more;
     fresh.truncate(limit);
     if !more {
@@ -145,7 +146,7 @@ pub fn calendar_page(
     }
     let Some(last) = fresh.last() else {
         // Every item the largest view returned was on earlier pages.
-        return Err(ExchangeError::Protocol(
+        return Err(MailboxError::Unreadable(
             "too many appointments start at the same time for the calendar to be paged past them"
                 .into(),
         ));

@@ -1,0 +1,54 @@
+//! EWS's errors in the mailbox seam's terms.
+//!
+//! Response codes: <https://learn.microsoft.com/en-us/dotnet/api/microsoft.exchange.webservices.data.serviceerror>
+
+use ews::EwsError;
+
+use crate::mailbox::MailboxError;
+
+/// A ResponseClass="Error" or SOAP fault, by its response code; everything the codec could
+/// not read is an unreadable answer.
+pub fn from_ews(error: EwsError) -> MailboxError {
+    let (code, message) = match error {
+        EwsError::Response(e) => {
+            let message = e
+                .message_text
+                .clone()
+                .unwrap_or_else(|| e.response_code.clone());
+            (e.response_code.clone(), message)
+        }
+        EwsError::Fault {
+            faultstring,
+            response_code,
+            message,
+            ..
+        } => (
+            response_code.unwrap_or_else(|| "SoapFault".into()),
+            message.unwrap_or(faultstring),
+        ),
+        EwsError::InvalidText { .. } | EwsError::InvalidRequest(_) => {
+            return MailboxError::Invalid(format!("cannot build the EWS request: {error}"));
+        }
+        other => return MailboxError::Unreadable(other.to_string()),
+    };
+    match code.as_str() {
+        "ErrorItemNotFound" => MailboxError::NotFound(message),
+        "ErrorIrresolvableConflict" | "ErrorChangeKeyRequiredForWriteOperations" => {
+            MailboxError::Conflict(message)
+        }
+        "ErrorAccessDenied" => MailboxError::Forbidden(message),
+        _ => MailboxError::Rejected(format!("Exchange answered {code}: {message}")),
+    }
+}
+
+/// An HTTP status without an EWS answer (401 and throttling are handled before this).
+pub fn http_status(status: u16) -> MailboxError {
+    match status {
+        // Exchange Online answers 403 to mailboxes whose licence or policy excludes EWS.
+        403 => MailboxError::Forbidden(
+            "Exchange refused access to this mailbox (HTTP 403); EWS may be disabled for it."
+                .into(),
+        ),
+        _ => MailboxError::Rejected(format!("Exchange answered HTTP {status}.")),
+    }
+}
