@@ -39,6 +39,8 @@ pub enum ErrorCode {
     RequestTimeout,
     /// 409: e.g. the item changed on the server (ChangeKey mismatch).
     Conflict,
+    /// 428: a change to an item must say which version it changes (`If-Match`).
+    PreconditionRequired,
     /// 413: the request body is larger than the proxy accepts (`details.limitBytes`).
     PayloadTooLarge,
     /// 503: Exchange throttled us; `details.retryAfterSeconds` says when to retry.
@@ -61,6 +63,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ExchangeBusy => "exchange_busy",
             ErrorCode::TooManyRequests => "too_many_requests",
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::RequestTimeout => 408,
             ErrorCode::Conflict => 409,
+            ErrorCode::PreconditionRequired => 428,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ExchangeBusy => 503,
             ErrorCode::TooManyRequests => 429,

@@ -11,6 +11,7 @@
 //! and times are read by `time_text` rather than chrono's format-string parsers for the same
 //! reason.
 
+pub mod answers;
 pub mod api;
 pub mod appointment;
 pub mod fields;
@@ -18,6 +19,7 @@ pub mod page;
 pub mod task;
 mod time_text;
 
+pub use answers::{CancelDraft, Reply, ReplyDraft, ReplyKind};
 pub use api::{ApiErrorBody, AuthStatus, CalendarWindow, ErrorCode};
 pub use appointment::{Appointment, AppointmentDraft, NewAppointment};
 pub use fields::{FieldErrors, Subject, TimeZoneName};

@@ -34,6 +34,9 @@ pub enum AppError {
     /// 409: e.g. a ChangeKey mismatch or an Idempotency-Key reused for another request.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 428: a change to an item without `If-Match`.
+    #[error("precondition required: {0}")]
+    PreconditionRequired(String),
     /// 503: Exchange throttled us longer than our retry budget.
     #[error("Exchange is busy, retry in {} s", retry_after_seconds(*.retry_after))]
     ExchangeBusy { retry_after: Duration },
@@ -79,6 +82,7 @@ impl AppError {
             AppError::RequestTimeout => ErrorCode::RequestTimeout,
             AppError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::PreconditionRequired(_) => ErrorCode::PreconditionRequired,
             AppError::ExchangeBusy { .. } => ErrorCode::ExchangeBusy,
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::Exchange(_) | AppError::ExchangeUnavailable { .. } => {
@@ -140,6 +144,7 @@ impl AppError {
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
             | AppError::Conflict(m)
+            | AppError::PreconditionRequired(m)
             | AppError::Exchange(m) => ApiErrorBody::new(code, m.clone()),
         }
     }

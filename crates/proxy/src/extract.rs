@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::mailbox::ItemVersion;
 
 /// `axum::Json` that answers 400 `malformed_request` naming the problem (e.g. "unknown field
 /// `colour`") when the body is not the expected JSON.
@@ -66,6 +67,39 @@ where
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => Err(AppError::MalformedRequest(rejection.body_text())),
+        }
+    }
+}
+
+/// `If-Match` of a change to an item: the version (change key / ETag) the user saw, or `*`
+/// to overwrite whatever is there now. A change without it is refused with 428, so that no
+/// client overwrites someone else's edit by leaving the header out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IfMatch(pub ItemVersion);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(axum::http::header::IF_MATCH) else {
+            return Err(AppError::PreconditionRequired(
+                "Send the item's changeKey in If-Match (\"…\"), or If-Match: * to overwrite the current version.".into(),
+            ));
+        };
+        let text = value.to_str().unwrap_or("").trim();
+        if text == "*" {
+            return Ok(IfMatch(ItemVersion::Any));
+        }
+        // One strong entity tag: a quoted opaque string (RFC 9110 section 8.8.3).
+        match text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b)))
+        {
+            Some(tag) => Ok(IfMatch(ItemVersion::Exactly(tag.to_owned()))),
+            None => Err(AppError::MalformedRequest(
+                "If-Match must be one quoted changeKey (\"…\") or *.".into(),
+            )),
         }
     }
 }

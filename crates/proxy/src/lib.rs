@@ -53,8 +53,28 @@ pub fn app(state: AppState) -> Router {
             post(routes::appointments::create).get(routes::appointments::list),
         )
         .route(
+            "/api/appointments/{id}",
+            get(routes::appointments::get)
+                .put(routes::appointments::update)
+                .delete(routes::appointments::delete),
+        )
+        .route(
+            "/api/appointments/{id}/cancel",
+            post(routes::appointments::cancel),
+        )
+        .route(
+            "/api/appointments/{id}/reply",
+            post(routes::appointments::reply),
+        )
+        .route(
             "/api/tasks",
             post(routes::tasks::create).get(routes::tasks::list),
+        )
+        .route(
+            "/api/tasks/{id}",
+            get(routes::tasks::get)
+                .put(routes::tasks::update)
+                .delete(routes::tasks::delete),
         )
         // auth helper: the flow endpoints answer cross-origin calls like the rest of the API.
         .merge(state.auth.as_ref().map(|a| a.routes()).unwrap_or_default())
@@ -122,18 +142,20 @@ fn cors(state: &AppState) -> CorsLayer {
         .allow_origin(AllowOrigin::predicate(move |origin, _| {
             origin.to_str().is_ok_and(|o| origins.allows(o))
         }))
-        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
+            header::IF_MATCH,
             HeaderName::from_static(idempotency::HEADER),
             HeaderName::from_static(auth::routes::FLOW_SECRET_HEADER),
             HeaderName::from_static(auth::sessions::DPOP_HEADER),
         ])
         // Retry-After for "Exchange is busy"; Idempotent-Replayed tells a replay from a creation.
-        // Date: the widget dates its DPoP proofs by the proxy's clock.
+        // Date: the widget dates its DPoP proofs by the proxy's clock. ETag: an item's version.
         .expose_headers([
             header::DATE,
+            header::ETAG,
             header::RETRY_AFTER,
             HeaderName::from_static(routes::IDEMPOTENT_REPLAYED),
         ])

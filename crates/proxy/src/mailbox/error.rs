@@ -35,6 +35,16 @@ pub enum MailboxError {
     Unreadable(String),
 }
 
+impl MailboxError {
+    /// The item changed since the user opened it (stale change key or ETag).
+    pub fn changed_meanwhile() -> Self {
+        MailboxError::Conflict(
+            "This item was changed since you opened it: reload it to see the change, or save again to overwrite it."
+                .into(),
+        )
+    }
+}
+
 impl From<MailboxError> for AppError {
     fn from(error: MailboxError) -> Self {
         match error {

@@ -13,7 +13,7 @@ pub mod retry;
 use std::sync::Arc;
 use std::time::Duration;
 
-use model::{Appointment, CalendarWindow, NewTask, Page, PageLimit, Task};
+use model::{Appointment, CalendarWindow, NewTask, Page, PageLimit, Reply, Task};
 use secrecy::SecretString;
 
 pub use appointment::PreparedAppointment;
@@ -23,6 +23,15 @@ use paging::{CalendarCursor, TaskCursor};
 /// On whose behalf a backend acts: the signed-in user's access token for the mailbox server.
 pub struct Access {
     pub token: SecretString,
+}
+
+/// Which version of an item a change applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ItemVersion {
+    /// The version the user saw (EWS ChangeKey, Graph ETag): a newer one is a conflict.
+    Exactly(String),
+    /// Whatever is stored now: the user chose to overwrite a concurrent change.
+    Any,
 }
 
 /// A create that must happen at most once. Every created item is stamped with
@@ -60,12 +69,69 @@ pub trait MailboxBackend: Send + Sync + 'static {
         cursor: Option<CalendarCursor>,
     ) -> Result<Page<Appointment>, MailboxError>;
 
+    /// One appointment (an occurrence or a single item) by id.
+    async fn appointment(&self, access: &Access, id: &str) -> Result<Appointment, MailboxError>;
+
+    /// Replaces the appointment's fields with `appointment`'s, if it is still at `version`;
+    /// attendees of a meeting get the update.
+    async fn update_appointment(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        appointment: &PreparedAppointment,
+    ) -> Result<Appointment, MailboxError>;
+
+    /// Deletes an appointment (attendees of a meeting the user organises are told it is off).
+    async fn delete_appointment(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+    ) -> Result<(), MailboxError>;
+
+    /// The organiser cancels a meeting, with a note to the attendees.
+    async fn cancel_meeting(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        message: Option<&str>,
+    ) -> Result<(), MailboxError>;
+
+    /// The invitee accepts, tentatively accepts or declines, with a note to the organiser.
+    async fn reply_to_invitation(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        reply: &Reply,
+    ) -> Result<(), MailboxError>;
+
     async fn create_task(
         &self,
         access: &Access,
         task: &NewTask,
         once: &CreateOnce,
     ) -> Result<Task, MailboxError>;
+
+    async fn task(&self, access: &Access, id: &str) -> Result<Task, MailboxError>;
+
+    /// Replaces the task's fields with `task`'s, if it is still at `version`.
+    async fn update_task(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        task: &NewTask,
+    ) -> Result<Task, MailboxError>;
+
+    async fn delete_task(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+    ) -> Result<(), MailboxError>;
 
     /// The page of the user's tasks after `cursor`, newest first (what was just created is
     /// on the first page).

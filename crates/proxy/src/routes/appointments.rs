@@ -1,14 +1,19 @@
 //! `POST /api/appointments` and `GET /api/appointments?start&end&limit&cursor`
 //! (a page of the calendar view).
 
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use model::{Appointment, AppointmentDraft, CalendarWindow, FieldErrors, Page, PageLimit};
+use axum::http::StatusCode;
+use model::{
+    Appointment, AppointmentDraft, CalendarWindow, CancelDraft, FieldErrors, Page, PageLimit,
+    ReplyDraft,
+};
 use serde::Deserialize;
 
-use super::{Created, create_once, with_mailbox_access};
+use super::{Created, Versioned, create_once, with_mailbox_access};
 use crate::error::AppError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, IfMatch};
 use crate::mailbox::PreparedAppointment;
 use crate::mailbox::paging::CalendarCursor;
 use crate::session::Caller;
@@ -71,4 +76,95 @@ pub async fn list(
     })
     .await?;
     Ok(axum::Json(page))
+}
+
+/// `GET /api/appointments/{id}`: the appointment with its version as `ETag`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Versioned<Appointment>, AppError> {
+    let mailbox = state.mailbox.clone();
+    let appointment = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.appointment(&access, &id).await
+    })
+    .await?;
+    let version = appointment.change_key.clone();
+    Ok(Versioned::new(appointment, &version))
+}
+
+/// `PUT /api/appointments/{id}` with `If-Match`: the form's fields replace the item's; a
+/// stale version is 409 (the user reloads, or saves again with `If-Match: *`).
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    ApiJson(draft): ApiJson<AppointmentDraft>,
+) -> Result<Versioned<Appointment>, AppError> {
+    let appointment = PreparedAppointment::resolve(&draft.parse()?)?;
+    let mailbox = state.mailbox.clone();
+    let updated = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox
+            .update_appointment(&access, &id, &version, &appointment)
+            .await
+    })
+    .await?;
+    let version = updated.change_key.clone();
+    Ok(Versioned::new(updated, &version))
+}
+
+/// `DELETE /api/appointments/{id}` with `If-Match`: 204.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+) -> Result<StatusCode, AppError> {
+    let mailbox = state.mailbox.clone();
+    with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.delete_appointment(&access, &id, &version).await
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/appointments/{id}/cancel` `{message}` with `If-Match`: the organiser calls the
+/// meeting off; 204.
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    ApiJson(draft): ApiJson<CancelDraft>,
+) -> Result<StatusCode, AppError> {
+    let message = draft.parse()?;
+    let mailbox = state.mailbox.clone();
+    with_mailbox_access(&state, &caller, |access| async move {
+        mailbox
+            .cancel_meeting(&access, &id, &version, message.as_deref())
+            .await
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/appointments/{id}/reply` `{reply, message}` with `If-Match`: accept, tentative
+/// or decline; 204.
+pub async fn reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    ApiJson(draft): ApiJson<ReplyDraft>,
+) -> Result<StatusCode, AppError> {
+    let reply = draft.parse()?;
+    let mailbox = state.mailbox.clone();
+    with_mailbox_access(&state, &caller, |access| async move {
+        mailbox
+            .reply_to_invitation(&access, &id, &version, &reply)
+            .await
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

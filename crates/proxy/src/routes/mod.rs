@@ -95,6 +95,33 @@ where
     Ok(Created::new(created))
 }
 
+/// 200 with an item and its version as `ETag` (what a later change sends in `If-Match`).
+pub struct Versioned<T> {
+    item: T,
+    version: String,
+}
+
+impl<T> Versioned<T> {
+    pub fn new(item: T, version: &str) -> Self {
+        Self {
+            item,
+            version: version.to_owned(),
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Versioned<T> {
+    fn into_response(self) -> Response {
+        let mut response = axum::Json(self.item).into_response();
+        if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", self.version))
+            && !self.version.is_empty()
+        {
+            response.headers_mut().insert(axum::http::header::ETAG, tag);
+        }
+        response
+    }
+}
+
 /// 201 with the created item; a replay of an `Idempotency-Key` answers the same item again
 /// (also 201, so that a client's "created" path runs once more harmlessly) marked with
 /// `Idempotent-Replayed: true`.

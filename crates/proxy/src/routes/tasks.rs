@@ -1,14 +1,16 @@
 //! `POST /api/tasks` and `GET /api/tasks?limit&cursor` (a page of the user's tasks, newest
 //! first).
 
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use model::{FieldErrors, Page, PageLimit, Task, TaskDraft};
 use serde::Deserialize;
 
-use super::{Created, create_once, with_mailbox_access};
+use super::{Created, Versioned, create_once, with_mailbox_access};
 use crate::error::AppError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, IfMatch};
 use crate::mailbox::paging::TaskCursor;
 use crate::session::Caller;
 use crate::state::AppState;
@@ -54,4 +56,53 @@ pub async fn list(
     })
     .await?;
     Ok(axum::Json(page))
+}
+
+/// `GET /api/tasks/{id}`: the task with its version as `ETag`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Versioned<Task>, AppError> {
+    let mailbox = state.mailbox.clone();
+    let task = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.task(&access, &id).await
+    })
+    .await?;
+    let version = task.change_key.clone();
+    Ok(Versioned::new(task, &version))
+}
+
+/// `PUT /api/tasks/{id}` with `If-Match`: the form's fields replace the task's (marking it
+/// complete from the list is a PUT with `status: Completed`); a stale version is 409.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+    ApiJson(draft): ApiJson<TaskDraft>,
+) -> Result<Versioned<Task>, AppError> {
+    let task = draft.parse()?;
+    let mailbox = state.mailbox.clone();
+    let updated = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.update_task(&access, &id, &version, &task).await
+    })
+    .await?;
+    let version = updated.change_key.clone();
+    Ok(Versioned::new(updated, &version))
+}
+
+/// `DELETE /api/tasks/{id}` with `If-Match`: 204.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    IfMatch(version): IfMatch,
+) -> Result<StatusCode, AppError> {
+    let mailbox = state.mailbox.clone();
+    with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.delete_task(&access, &id, &version).await
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

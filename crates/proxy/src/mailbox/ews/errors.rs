@@ -34,9 +34,17 @@ pub fn from_ews(error: EwsError) -> MailboxError {
     match code.as_str() {
         "ErrorItemNotFound" => MailboxError::NotFound(message),
         "ErrorIrresolvableConflict" | "ErrorChangeKeyRequiredForWriteOperations" => {
-            MailboxError::Conflict(message)
+            MailboxError::changed_meanwhile()
         }
         "ErrorAccessDenied" => MailboxError::Forbidden(message),
+        "ErrorCalendarIsOrganizerForAccept"
+        | "ErrorCalendarIsOrganizerForDecline"
+        | "ErrorCalendarIsOrganizerForTentative" => {
+            MailboxError::Forbidden("You organise this meeting: only invitees answer it.".into())
+        }
+        "ErrorCalendarIsNotOrganizer" => {
+            MailboxError::Forbidden("Only the organiser can cancel this meeting.".into())
+        }
         _ => MailboxError::Rejected(format!("Exchange answered {code}: {message}")),
     }
 }

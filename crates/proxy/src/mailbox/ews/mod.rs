@@ -10,6 +10,7 @@
 //!
 //! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
 
+mod changes;
 mod errors;
 mod listing;
 mod mapping;
@@ -23,14 +24,14 @@ use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::types::{FolderId, Item, ItemId, SendMeetingInvitations};
 use ews::{EwsError, RequestHeaders};
-use model::{Appointment, CalendarWindow, NewTask, Page, PageLimit, Task};
+use model::{Appointment, CalendarWindow, NewTask, Page, PageLimit, Reply, Task};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use super::paging::{CalendarCursor, TaskCursor};
 use super::retry::{self, Budget, RetryCause, RetryPolicy};
-use super::{Access, CreateOnce, MailboxBackend, MailboxError, PreparedAppointment};
+use super::{Access, CreateOnce, ItemVersion, MailboxBackend, MailboxError, PreparedAppointment};
 use crate::config::{EwsConfig, ServerVersion};
 
 /// Largest EWS answer we read (the codec refuses larger documents as well).
@@ -136,6 +137,74 @@ impl MailboxBackend for EwsMailbox {
     ) -> Result<Page<Appointment>, MailboxError> {
         self.calendar_view_page(&access.token, window, limit, cursor)
             .await
+    }
+
+    async fn appointment(&self, access: &Access, id: &str) -> Result<Appointment, MailboxError> {
+        self.get_appointment(&access.token, id).await
+    }
+
+    async fn update_appointment(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        appointment: &PreparedAppointment,
+    ) -> Result<Appointment, MailboxError> {
+        self.update_calendar_item(&access.token, id, version, appointment)
+            .await
+    }
+
+    async fn delete_appointment(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+    ) -> Result<(), MailboxError> {
+        self.delete(&access.token, id, version, true).await
+    }
+
+    async fn cancel_meeting(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        message: Option<&str>,
+    ) -> Result<(), MailboxError> {
+        self.cancel(&access.token, id, version, message).await
+    }
+
+    async fn reply_to_invitation(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        reply: &Reply,
+    ) -> Result<(), MailboxError> {
+        self.reply(&access.token, id, version, reply).await
+    }
+
+    async fn task(&self, access: &Access, id: &str) -> Result<Task, MailboxError> {
+        self.get_task(&access.token, id).await
+    }
+
+    async fn update_task(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        task: &NewTask,
+    ) -> Result<Task, MailboxError> {
+        self.update_task_item(&access.token, id, version, task)
+            .await
+    }
+
+    async fn delete_task(
+        &self,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+    ) -> Result<(), MailboxError> {
+        self.delete(&access.token, id, version, false).await
     }
 
     async fn create_task(
