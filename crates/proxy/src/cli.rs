@@ -22,9 +22,22 @@ pub struct Cli {
 pub enum Command {
     /// Serve the JSON API, the widget's files and (in sandbox mode) the sandbox mailbox.
     Serve(ServeArgs),
+    /// Validate the configuration and try the connections (sign-in server, mailbox server,
+    /// and with a test token a real read of the calendar); exit status 1 when a check fails.
+    CheckConfig(CheckArgs),
     /// Tools for debugging EWS traffic.
     #[command(subcommand)]
     Ews(EwsCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The settings as `serve` would read them.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// An access token for a mailbox (also `XF_CHECK_TOKEN`): tries a real calendar read.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@
 
 pub mod auth; // per-user authorization (auth helper)
 pub mod body_guard;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod db;

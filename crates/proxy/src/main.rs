@@ -14,6 +14,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::CheckConfig(args) => check_config(args).await,
         Command::Ews(command) => {
             logging::init(LogFormat::Text);
             command.run().and_then(|text| {
@@ -28,6 +29,27 @@ async fn main() -> ExitCode {
             eprintln!("exchange-forms-proxy: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+async fn check_config(args: proxy::cli::CheckArgs) -> Result<(), String> {
+    logging::init(LogFormat::Text);
+    let config = args
+        .serve
+        .resolve(|name| std::env::var(name).ok())
+        .map_err(|e| format!("configuration: {e}"))?;
+    let token = args
+        .token
+        .or_else(|| std::env::var("XF_CHECK_TOKEN").ok())
+        .filter(|t| !t.trim().is_empty())
+        .map(secrecy::SecretString::from);
+    let checks = proxy::check::run(&config, token).await;
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{}", proxy::check::render(&checks)).map_err(|e| e.to_string())?;
+    if proxy::check::all_passed(&checks) {
+        Ok(())
+    } else {
+        Err("some checks failed (see above)".into())
     }
 }
 
