@@ -7,6 +7,10 @@ use crate::fields::{
     FieldErrors, MAX_BODY_CHARS, MAX_LOCATION_CHARS, Subject, TimeZoneName, parse_local_date_time,
     parse_optional_text,
 };
+use crate::meeting::{
+    Attendee, Importance, MAX_INVITEES, Recurrence, RecurrenceDraft, ResponseStatus, ShowAs,
+    parse_addresses, parse_categories, parse_reminder,
+};
 
 /// What the appointment form holds and what `POST /api/appointments` accepts.
 ///
@@ -26,17 +30,83 @@ pub struct AppointmentDraft {
     /// IANA zone of `start`/`end`; absent means UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    /// All day: only the dates of `start` and `end` count (both days included).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub all_day: bool,
+    /// Minutes before the start; empty = no reminder.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reminder: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub show_as: ShowAs,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub importance: Importance,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// E-mail addresses; any invitee makes the appointment a meeting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_attendees: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional_attendees: Vec<String>,
+    /// Room mailboxes (booked as resources).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rooms: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<RecurrenceDraft>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 /// A validated appointment, ready to be sent to Exchange.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAppointment {
     pub subject: Subject,
+    /// For all-day appointments: midnight of the first day and midnight after the last.
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
     pub location: Option<String>,
     pub body: Option<String>,
     pub time_zone: Option<TimeZoneName>,
+    pub details: MeetingDetails,
+}
+
+/// Everything beyond the when and where, validated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MeetingDetails {
+    pub all_day: bool,
+    pub reminder_minutes: Option<u32>,
+    pub show_as: ShowAs,
+    pub importance: Importance,
+    pub private: bool,
+    pub categories: Vec<String>,
+    pub required_attendees: Vec<String>,
+    pub optional_attendees: Vec<String>,
+    pub rooms: Vec<String>,
+    pub recurrence: Option<Recurrence>,
+}
+
+impl MeetingDetails {
+    /// Anyone invited: the appointment is a meeting and invitations go out.
+    pub fn invites_anyone(&self) -> bool {
+        !(self.required_attendees.is_empty()
+            && self.optional_attendees.is_empty()
+            && self.rooms.is_empty())
+    }
+}
+
+/// An all-day date: `YYYY-MM-DD`, or a date-time whose time is ignored.
+fn parse_day(text: &str, field: &str) -> Result<chrono::NaiveDate, String> {
+    let text = text.trim();
+    let date_part = text.split_once('T').map_or(text, |(date, _)| date);
+    crate::time_text::date(date_part)
+        .ok_or_else(|| format!("Enter the {field} date as YYYY-MM-DD."))
 }
 
 impl AppointmentDraft {
@@ -46,17 +116,38 @@ impl AppointmentDraft {
         let subject = Subject::parse(&self.subject)
             .map_err(|e| errors.add("subject", e))
             .ok();
-        let start = parse_local_date_time(&self.start, "start")
-            .map_err(|e| errors.add("start", e))
-            .ok();
-        let end = parse_local_date_time(&self.end, "end")
-            .map_err(|e| errors.add("end", e))
-            .ok();
-        if let (Some(start), Some(end)) = (start, end)
-            && end <= start
-        {
-            errors.add("end", "The end must be after the start.");
-        }
+        let (start, end) = if self.all_day {
+            let first = parse_day(&self.start, "start")
+                .map_err(|e| errors.add("start", e))
+                .ok();
+            let last = parse_day(&self.end, "end")
+                .map_err(|e| errors.add("end", e))
+                .ok();
+            if let (Some(first), Some(last)) = (first, last)
+                && last < first
+            {
+                errors.add("end", "The last day cannot be before the first.");
+            }
+            (
+                first.map(|d| d.and_time(chrono::NaiveTime::MIN)),
+                last.and_then(|d| d.succ_opt())
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN)),
+            )
+        } else {
+            let start = parse_local_date_time(&self.start, "start")
+                .map_err(|e| errors.add("start", e))
+                .ok();
+            let end = parse_local_date_time(&self.end, "end")
+                .map_err(|e| errors.add("end", e))
+                .ok();
+            if let (Some(start), Some(end)) = (start, end)
+                && end <= start
+            {
+                errors.add("end", "The end must be after the start.");
+            }
+            (start, end)
+        };
+        let details = self.parse_details(start.map(|s| s.date()), &mut errors);
         let location = parse_optional_text(&self.location, MAX_LOCATION_CHARS, "location")
             .map_err(|e| errors.add("location", e))
             .ok()
@@ -79,15 +170,53 @@ impl AppointmentDraft {
                 location,
                 body,
                 time_zone,
+                details,
             }),
             _ => Err(errors),
+        }
+    }
+
+    fn parse_details(
+        &self,
+        start: Option<chrono::NaiveDate>,
+        errors: &mut FieldErrors,
+    ) -> MeetingDetails {
+        let required_attendees =
+            parse_addresses(&self.required_attendees, "requiredAttendees", errors);
+        let mut optional_attendees =
+            parse_addresses(&self.optional_attendees, "optionalAttendees", errors);
+        // Someone both required and optional is required.
+        optional_attendees
+            .retain(|o| !required_attendees.iter().any(|r| r.eq_ignore_ascii_case(o)));
+        let rooms = parse_addresses(&self.rooms, "rooms", errors);
+        if required_attendees.len() + optional_attendees.len() + rooms.len() > MAX_INVITEES {
+            errors.add(
+                "requiredAttendees",
+                format!("A meeting can invite at most {MAX_INVITEES} people and rooms."),
+            );
+        }
+        let recurrence = match (&self.recurrence, start) {
+            (Some(draft), Some(start)) => draft.parse(start, errors),
+            _ => None,
+        };
+        MeetingDetails {
+            all_day: self.all_day,
+            reminder_minutes: parse_reminder(&self.reminder, errors),
+            show_as: self.show_as,
+            importance: self.importance,
+            private: self.private,
+            categories: parse_categories(&self.categories, errors),
+            required_attendees,
+            optional_attendees,
+            rooms,
+            recurrence,
         }
     }
 }
 
 /// An appointment as stored in the mailbox (created, or read back via the calendar view).
 /// Times are instants in UTC; the widget shows them in the viewer's zone.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Appointment {
     /// EWS ItemId (or Graph event id): opaque.
@@ -104,6 +233,39 @@ pub struct Appointment {
     pub location: String,
     #[serde(default)]
     pub body: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub all_day: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_minutes: Option<u32>,
+    #[serde(default)]
+    pub show_as: ShowAs,
+    #[serde(default)]
+    pub importance: Importance,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_attendees: Vec<Attendee>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optional_attendees: Vec<Attendee>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rooms: Vec<Attendee>,
+    /// The series' rule, on the series itself (calendar views list occurrences without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<Recurrence>,
+    /// One occurrence of a recurring series (as calendar views list them).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub occurrence: bool,
+    /// The organiser's address, for meetings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizer: Option<String>,
+    /// The user's own part: `organizer` for meetings they organise, their answer for
+    /// invitations, `none` for appointments without attendees.
+    #[serde(default)]
+    pub my_response: ResponseStatus,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cancelled: bool,
 }
 
 #[cfg(test)]
@@ -118,7 +280,73 @@ mod tests {
             location: "Room 4.12".into(),
             body: "Agenda".into(),
             time_zone: Some("Europe/Paris".into()),
+            ..AppointmentDraft::default()
         }
+    }
+
+    #[test]
+    fn a_meeting_parses_with_people_rooms_and_a_weekly_rule() {
+        use crate::meeting::{Ends, Pattern, RecurrenceEnd, Repeat, Weekday};
+        let mut meeting = draft();
+        meeting.required_attendees = vec!["bob@example.com".into(), "carol@example.com".into()];
+        meeting.optional_attendees = vec!["Bob@Example.com".into(), "dan@example.com".into()];
+        meeting.rooms = vec!["room-412@example.com".into()];
+        meeting.reminder = "15".into();
+        meeting.recurrence = Some(RecurrenceDraft {
+            repeat: Repeat::Weekly,
+            interval: "2".into(),
+            days: vec![Weekday::Thursday, Weekday::Monday],
+            ends: Ends::After,
+            until: String::new(),
+            count: "10".into(),
+        });
+        let parsed = meeting.parse().expect("valid");
+        let details = parsed.details;
+        assert!(details.invites_anyone());
+        assert_eq!(
+            details.optional_attendees,
+            ["dan@example.com"],
+            "Bob is required already"
+        );
+        assert_eq!(details.reminder_minutes, Some(15));
+        let rule = details.recurrence.unwrap();
+        assert_eq!(
+            rule.pattern,
+            Pattern::Weekly {
+                interval: 2,
+                days: vec![Weekday::Monday, Weekday::Thursday]
+            }
+        );
+        assert_eq!(rule.end, RecurrenceEnd::Count { count: 10 });
+        assert_eq!(rule.start_date.to_string(), "2026-12-01");
+    }
+
+    #[test]
+    fn all_day_takes_the_dates_and_includes_the_last_day() {
+        let mut holiday = draft();
+        holiday.all_day = true;
+        holiday.start = "2026-12-24".into();
+        holiday.end = "2026-12-26T00:00".into();
+        let parsed = holiday.parse().expect("valid");
+        assert_eq!(parsed.start.to_string(), "2026-12-24 00:00:00");
+        assert_eq!(parsed.end.to_string(), "2026-12-27 00:00:00");
+        holiday.end = "2026-12-23".into();
+        let errors = holiday.parse().unwrap_err();
+        assert_eq!(
+            errors.get("end"),
+            Some("The last day cannot be before the first.")
+        );
+    }
+
+    #[test]
+    fn a_bad_invitee_is_reported_under_its_list() {
+        let mut meeting = draft();
+        meeting.rooms = vec!["Room 4.12".into()];
+        let errors = meeting.parse().unwrap_err();
+        assert_eq!(
+            errors.get("rooms"),
+            Some("'Room 4.12' is not an e-mail address.")
+        );
     }
 
     #[test]
@@ -147,6 +375,7 @@ mod tests {
             location: "x".repeat(300),
             body: String::new(),
             time_zone: Some("not a zone".into()),
+            ..AppointmentDraft::default()
         };
         let errors = bad.parse().unwrap_err();
         for field in ["subject", "start", "end", "location", "timeZone"] {

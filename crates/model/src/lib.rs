@@ -15,13 +15,18 @@ pub mod answers;
 pub mod api;
 pub mod appointment;
 pub mod fields;
+pub mod meeting;
 pub mod page;
 pub mod task;
 mod time_text;
 
 pub use answers::{CancelDraft, Reply, ReplyDraft, ReplyKind};
 pub use api::{ApiErrorBody, AuthStatus, CalendarWindow, ErrorCode};
-pub use appointment::{Appointment, AppointmentDraft, NewAppointment};
+pub use appointment::{Appointment, AppointmentDraft, MeetingDetails, NewAppointment};
 pub use fields::{FieldErrors, Subject, TimeZoneName};
+pub use meeting::{
+    Attendee, Ends, Importance, Pattern, Recurrence, RecurrenceDraft, RecurrenceEnd, Repeat,
+    ResponseStatus, ShowAs, WeekOfMonth, Weekday,
+};
 pub use page::{Page, PageLimit};
 pub use task::{NewTask, Task, TaskDraft, TaskStatus};

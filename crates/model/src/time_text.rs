@@ -210,6 +210,23 @@ pub mod optional_date {
     }
 }
 
+/// Serde for `NaiveDate` as `YYYY-MM-DD` (chrono's serde would pull its format parser in).
+pub mod calendar_date {
+    use super::*;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        date_with_spaces(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("'{text}' is not a date such as 2026-12-01"))
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -262,7 +262,7 @@ fn read_form(form: &HtmlFormElement, draft: Draft) -> Draft {
             end: read("end", a.end),
             location: read("location", a.location),
             body: read("body", a.body),
-            time_zone: a.time_zone,
+            ..a
         }),
         Draft::Task(t) => Draft::Task(model::TaskDraft {
             subject: read("subject", t.subject),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use ews::time_zone::TimeZoneError;
-use model::{Appointment, FieldErrors, NewAppointment};
+use model::{Appointment, Attendee, FieldErrors, MeetingDetails, NewAppointment, ResponseStatus};
 
 /// What a backend needs to create an appointment; protocol details (EWS's Windows zone ids,
 /// Graph's `dateTimeTimeZone`) are derived from it by each backend.
@@ -16,6 +16,7 @@ pub struct PreparedAppointment {
     /// The IANA zone the form was filled in (UTC when it named none), so that the mailbox
     /// shows the meeting in the zone it was planned in.
     pub time_zone: String,
+    pub details: MeetingDetails,
 }
 
 impl PreparedAppointment {
@@ -62,6 +63,7 @@ impl PreparedAppointment {
                     location: appointment.location.clone(),
                     body: appointment.body.clone(),
                     time_zone: zone.to_owned(),
+                    details: appointment.details.clone(),
                 })
             }
             _ => Err(errors),
@@ -71,6 +73,9 @@ impl PreparedAppointment {
     /// The appointment as created: what we sent, under the id (and change key or ETag) the
     /// mailbox gave it.
     pub fn created(&self, id: String, change_key: String) -> Appointment {
+        let details = &self.details;
+        let invited =
+            |addresses: &[String]| addresses.iter().map(|a| Attendee::invited(a)).collect();
         Appointment {
             id,
             change_key,
@@ -79,6 +84,24 @@ impl PreparedAppointment {
             end: self.end,
             location: self.location.clone().unwrap_or_default(),
             body: self.body.clone().unwrap_or_default(),
+            all_day: details.all_day,
+            reminder_minutes: details.reminder_minutes,
+            show_as: details.show_as,
+            importance: details.importance,
+            private: details.private,
+            categories: details.categories.clone(),
+            required_attendees: invited(&details.required_attendees),
+            optional_attendees: invited(&details.optional_attendees),
+            rooms: invited(&details.rooms),
+            recurrence: details.recurrence.clone(),
+            occurrence: false,
+            organizer: None,
+            my_response: if details.invites_anyone() {
+                ResponseStatus::Organizer
+            } else {
+                ResponseStatus::None
+            },
+            cancelled: false,
         }
     }
 }

@@ -178,8 +178,7 @@ mod tests {
             subject: id.into(),
             start,
             end: start + Duration::minutes(30),
-            location: String::new(),
-            body: String::new(),
+            ..Appointment::default()
         }
     }
 

@@ -32,12 +32,23 @@ use crate::mailbox::retry::Budget;
 use crate::mailbox::{ItemVersion, MailboxError, PreparedAppointment};
 
 /// The fields of the appointment form, replaced as a whole by an edit.
-const APPOINTMENT_FIELDS: [CalendarField; 5] = [
+const APPOINTMENT_FIELDS: [CalendarField; 16] = [
     CalendarField::Subject,
     CalendarField::Body,
     CalendarField::Start,
     CalendarField::End,
     CalendarField::Location,
+    CalendarField::IsAllDayEvent,
+    CalendarField::ReminderIsSet,
+    CalendarField::ReminderMinutesBeforeStart,
+    CalendarField::LegacyFreeBusyStatus,
+    CalendarField::Importance,
+    CalendarField::Sensitivity,
+    CalendarField::Categories,
+    CalendarField::RequiredAttendees,
+    CalendarField::OptionalAttendees,
+    CalendarField::Resources,
+    CalendarField::Recurrence,
 ];
 
 const TASK_FIELDS: [TaskField; 4] = [
@@ -105,6 +116,10 @@ impl EwsMailbox {
         let mut item = mapping::calendar_item(appointment, "");
         item.extended_properties.clear();
         let mut fields = APPOINTMENT_FIELDS.to_vec();
+        // "No reminder" is ReminderIsSet=false; the minutes stay as Exchange keeps them.
+        if item.reminder_minutes_before_start.is_none() {
+            fields.retain(|f| *f != CalendarField::ReminderMinutesBeforeStart);
+        }
         if item.start_time_zone.is_some() {
             fields.extend([CalendarField::StartTimeZone, CalendarField::EndTimeZone]);
         }

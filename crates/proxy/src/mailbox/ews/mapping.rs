@@ -13,7 +13,7 @@ use crate::mailbox::{MailboxError, PreparedAppointment};
 /// (left out when CLDR has no Windows zone for it).
 pub fn calendar_item(appointment: &PreparedAppointment, client_request_id: &str) -> CalendarItem {
     let windows_zone = ews::time_zone::iana_to_windows(&appointment.time_zone);
-    CalendarItem {
+    let mut item = CalendarItem {
         subject: Some(appointment.subject.clone()),
         body: appointment.body.as_ref().map(Body::text),
         start: Some(EwsDateTime::utc(appointment.start)),
@@ -23,7 +23,9 @@ pub fn calendar_item(appointment: &PreparedAppointment, client_request_id: &str)
         end_time_zone: windows_zone.map(TimeZoneRef::id),
         extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
         ..CalendarItem::default()
-    }
+    };
+    super::meeting::fill(&mut item, &appointment.details);
+    item
 }
 
 /// A task's due date is a day, but EWS carries a dateTime: we send midnight UTC and read back
@@ -101,7 +103,7 @@ pub fn appointment_from_ews(item: &Item) -> Result<Appointment, MailboxError> {
             id.id
         )));
     };
-    Ok(Appointment {
+    let mut appointment = Appointment {
         id: id.id.clone(),
         change_key: id.change_key.clone().unwrap_or_default(),
         subject: calendar_item.subject.clone().unwrap_or_default(),
@@ -113,7 +115,10 @@ pub fn appointment_from_ews(item: &Item) -> Result<Appointment, MailboxError> {
             .as_ref()
             .map(|b| b.content.clone())
             .unwrap_or_default(),
-    })
+        ..Appointment::default()
+    };
+    super::meeting::read(calendar_item, &mut appointment);
+    Ok(appointment)
 }
 
 pub fn task_from_ews(item: &Item) -> Result<Task, MailboxError> {

@@ -14,6 +14,7 @@ mod changes;
 mod errors;
 mod listing;
 mod mapping;
+mod meeting;
 
 use std::time::Duration;
 
@@ -118,9 +119,14 @@ impl MailboxBackend for EwsMailbox {
         appointment: &PreparedAppointment,
         once: &CreateOnce,
     ) -> Result<Appointment, MailboxError> {
+        let invitations = if appointment.details.invites_anyone() {
+            SendMeetingInvitations::SendToAllAndSaveCopy
+        } else {
+            SendMeetingInvitations::SendToNone
+        };
         let request = CreateItem::calendar_item(
             mapping::calendar_item(appointment, &once.client_request_id),
-            SendMeetingInvitations::SendToNone,
+            invitations,
         );
         let id = self
             .create(&access.token, &request, FolderId::calendar(), once)

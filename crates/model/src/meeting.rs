@@ -1,0 +1,509 @@
+//! What makes an appointment a meeting, and how it repeats: attendees and rooms, reminder,
+//! free/busy, importance, privacy, categories and recurrence — the draft as the form holds it,
+//! and the validated values both backends map (EWS and Graph name them alike).
+
+use chrono::{Datelike, NaiveDate, Weekday as ChronoWeekday};
+use serde::{Deserialize, Serialize};
+
+use crate::fields::FieldErrors;
+
+/// Most people (attendees and rooms together) one meeting invites.
+pub const MAX_INVITEES: usize = 500;
+pub const MAX_CATEGORIES: usize = 50;
+pub const MAX_CATEGORY_CHARS: usize = 255;
+/// Four weeks: Outlook's longest reminder.
+pub const MAX_REMINDER_MINUTES: u32 = 40_320;
+pub const MAX_INTERVAL: u32 = 99;
+pub const MAX_OCCURRENCES: u32 = 999;
+
+/// How the time shows in the user's free/busy (Graph `showAs`, EWS LegacyFreeBusyStatus).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ShowAs {
+    Free,
+    Tentative,
+    #[default]
+    Busy,
+    Oof,
+    WorkingElsewhere,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Importance {
+    Low,
+    #[default]
+    Normal,
+    High,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+
+    pub fn of(date: NaiveDate) -> Self {
+        match date.weekday() {
+            ChronoWeekday::Mon => Weekday::Monday,
+            ChronoWeekday::Tue => Weekday::Tuesday,
+            ChronoWeekday::Wed => Weekday::Wednesday,
+            ChronoWeekday::Thu => Weekday::Thursday,
+            ChronoWeekday::Fri => Weekday::Friday,
+            ChronoWeekday::Sat => Weekday::Saturday,
+            ChronoWeekday::Sun => Weekday::Sunday,
+        }
+    }
+}
+
+/// Which of a month's weekdays ("the second Tuesday"); `Last` also stands for a fifth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum WeekOfMonth {
+    First,
+    Second,
+    Third,
+    Fourth,
+    Last,
+}
+
+impl WeekOfMonth {
+    /// Where `date` falls: the 8th–14th are the second, a day in the month's last seven the
+    /// last (so "the last Friday" stays the last, also in months with four Fridays).
+    pub fn of(date: NaiveDate) -> Self {
+        let next_week = date + chrono::Days::new(7);
+        if next_week.month() != date.month() {
+            return WeekOfMonth::Last;
+        }
+        match (date.day() - 1) / 7 {
+            0 => WeekOfMonth::First,
+            1 => WeekOfMonth::Second,
+            2 => WeekOfMonth::Third,
+            _ => WeekOfMonth::Fourth,
+        }
+    }
+}
+
+/// The form's "repeat" choice. The day (of the week, of the month, of the year) comes from
+/// the start date, as in Outlook, except for weekly meetings, which name their days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Repeat {
+    Daily,
+    Weekly,
+    /// On the start's day of the month (the 15th).
+    Monthly,
+    /// On the start's weekday of the month (the second Tuesday).
+    MonthlyNth,
+    Yearly,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Ends {
+    #[default]
+    Never,
+    /// On the date in `until`.
+    On,
+    /// After `count` occurrences.
+    After,
+}
+
+/// The recurrence part of the form: selects as enums, typed numbers and dates as text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecurrenceDraft {
+    pub repeat: Repeat,
+    /// Every N days/weeks/months; empty = 1.
+    #[serde(default)]
+    pub interval: String,
+    /// Weekly only; empty = the start's weekday.
+    #[serde(default)]
+    pub days: Vec<Weekday>,
+    #[serde(default)]
+    pub ends: Ends,
+    /// `YYYY-MM-DD` when `ends` is `on`.
+    #[serde(default)]
+    pub until: String,
+    /// When `ends` is `after`.
+    #[serde(default)]
+    pub count: String,
+}
+
+/// A validated rule, anchored on the start date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Pattern {
+    Daily {
+        interval: u32,
+    },
+    Weekly {
+        interval: u32,
+        days: Vec<Weekday>,
+    },
+    MonthlyOnDay {
+        interval: u32,
+        day: u32,
+    },
+    MonthlyOnWeekday {
+        interval: u32,
+        week: WeekOfMonth,
+        weekday: Weekday,
+    },
+    Yearly {
+        month: u32,
+        day: u32,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum RecurrenceEnd {
+    Never,
+    Until {
+        #[serde(with = "crate::time_text::calendar_date")]
+        date: NaiveDate,
+    },
+    Count {
+        count: u32,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recurrence {
+    pub pattern: Pattern,
+    /// The first day of the series (the start's date in the meeting's zone).
+    #[serde(with = "crate::time_text::calendar_date")]
+    pub start_date: NaiveDate,
+    pub end: RecurrenceEnd,
+}
+
+impl RecurrenceDraft {
+    /// The rule for a series starting on `start`; problems are keyed `recurrence.<field>`.
+    pub fn parse(&self, start: NaiveDate, errors: &mut FieldErrors) -> Option<Recurrence> {
+        let interval = match self.interval.trim() {
+            "" => Some(1),
+            text => match text.parse::<u32>() {
+                Ok(n) if (1..=MAX_INTERVAL).contains(&n) => Some(n),
+                _ => {
+                    errors.add(
+                        "recurrence.interval",
+                        format!("Enter a whole number from 1 to {MAX_INTERVAL}."),
+                    );
+                    None
+                }
+            },
+        };
+        let end = match self.ends {
+            Ends::Never => Some(RecurrenceEnd::Never),
+            Ends::On => match crate::time_text::date(self.until.trim()) {
+                Some(date) if date >= start => Some(RecurrenceEnd::Until { date }),
+                Some(_) => {
+                    errors.add(
+                        "recurrence.until",
+                        "The series cannot end before its first meeting.",
+                    );
+                    None
+                }
+                None => {
+                    errors.add("recurrence.until", "Enter the last date as YYYY-MM-DD.");
+                    None
+                }
+            },
+            Ends::After => match self.count.trim().parse::<u32>() {
+                Ok(count) if (1..=MAX_OCCURRENCES).contains(&count) => {
+                    Some(RecurrenceEnd::Count { count })
+                }
+                _ => {
+                    errors.add(
+                        "recurrence.count",
+                        format!("Enter a number of occurrences from 1 to {MAX_OCCURRENCES}."),
+                    );
+                    None
+                }
+            },
+        };
+        let interval = interval?;
+        let pattern = match self.repeat {
+            Repeat::Daily => Pattern::Daily { interval },
+            Repeat::Weekly => {
+                let mut days = self.days.clone();
+                if days.is_empty() {
+                    days.push(Weekday::of(start));
+                }
+                days.sort();
+                days.dedup();
+                Pattern::Weekly { interval, days }
+            }
+            Repeat::Monthly => Pattern::MonthlyOnDay {
+                interval,
+                day: start.day(),
+            },
+            Repeat::MonthlyNth => Pattern::MonthlyOnWeekday {
+                interval,
+                week: WeekOfMonth::of(start),
+                weekday: Weekday::of(start),
+            },
+            Repeat::Yearly => Pattern::Yearly {
+                month: start.month(),
+                day: start.day(),
+            },
+        };
+        Some(Recurrence {
+            pattern,
+            start_date: start,
+            end: end?,
+        })
+    }
+}
+
+/// An invitee's answer, as the organiser sees it (and, for `my_response`, the user's own).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ResponseStatus {
+    #[default]
+    None,
+    Organizer,
+    Accepted,
+    Tentative,
+    Declined,
+}
+
+/// A person or room invited to a stored meeting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attendee {
+    pub email: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default)]
+    pub response: ResponseStatus,
+}
+
+impl Attendee {
+    pub fn invited(email: &str) -> Self {
+        Self {
+            email: email.to_owned(),
+            name: String::new(),
+            response: ResponseStatus::None,
+        }
+    }
+}
+
+/// A plausible e-mail address: one `@`, something on both sides, a dot in the domain, no
+/// spaces; the mailbox server decides whether it exists.
+pub fn is_plausible_address(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    text.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !text.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        })
+}
+
+/// The addresses of one attendee list, trimmed, lower-cased for comparison, without repeats;
+/// each bad one is reported under `field`.
+pub fn parse_addresses(raw: &[String], field: &str, errors: &mut FieldErrors) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut addresses = Vec::new();
+    for entry in raw {
+        let address = entry.trim();
+        if address.is_empty() {
+            continue;
+        }
+        if !is_plausible_address(address) {
+            errors.add(field, format!("'{address}' is not an e-mail address."));
+            continue;
+        }
+        let key = address.to_lowercase();
+        if !seen.contains(&key) {
+            seen.push(key);
+            addresses.push(address.to_owned());
+        }
+    }
+    addresses
+}
+
+/// Category names: trimmed, non-empty, without repeats.
+pub fn parse_categories(raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
+    let mut categories: Vec<String> = Vec::new();
+    for entry in raw {
+        let name = entry.trim();
+        if name.is_empty() || categories.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if name.chars().count() > MAX_CATEGORY_CHARS {
+            errors.add(
+                "categories",
+                format!("A category can be at most {MAX_CATEGORY_CHARS} characters."),
+            );
+            continue;
+        }
+        categories.push(name.to_owned());
+    }
+    if categories.len() > MAX_CATEGORIES {
+        errors.add(
+            "categories",
+            format!("At most {MAX_CATEGORIES} categories."),
+        );
+    }
+    categories
+}
+
+/// `reminder`: empty = none, else minutes before the start.
+pub fn parse_reminder(raw: &str, errors: &mut FieldErrors) -> Option<u32> {
+    match raw.trim() {
+        "" | "none" => None,
+        text => match text.parse::<u32>() {
+            Ok(minutes) if minutes <= MAX_REMINDER_MINUTES => Some(minutes),
+            _ => {
+                errors.add(
+                    "reminder",
+                    format!(
+                        "Enter the minutes before the start, from 0 to {MAX_REMINDER_MINUTES}."
+                    ),
+                );
+                None
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        crate::time_text::date(text).unwrap()
+    }
+
+    fn draft(repeat: Repeat) -> RecurrenceDraft {
+        RecurrenceDraft {
+            repeat,
+            interval: String::new(),
+            days: Vec::new(),
+            ends: Ends::Never,
+            until: String::new(),
+            count: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_start_date_anchors_each_pattern() {
+        // Tuesday 8 December 2026: the second Tuesday.
+        let start = day("2026-12-08");
+        let mut errors = FieldErrors::new();
+        let weekly = draft(Repeat::Weekly).parse(start, &mut errors).unwrap();
+        assert_eq!(
+            weekly.pattern,
+            Pattern::Weekly {
+                interval: 1,
+                days: vec![Weekday::Tuesday]
+            }
+        );
+        let nth = draft(Repeat::MonthlyNth).parse(start, &mut errors).unwrap();
+        assert_eq!(
+            nth.pattern,
+            Pattern::MonthlyOnWeekday {
+                interval: 1,
+                week: WeekOfMonth::Second,
+                weekday: Weekday::Tuesday
+            }
+        );
+        let yearly = draft(Repeat::Yearly).parse(start, &mut errors).unwrap();
+        assert_eq!(yearly.pattern, Pattern::Yearly { month: 12, day: 8 });
+        assert!(errors.is_empty());
+        // The 29th of a 31-day month is in its last seven days.
+        assert_eq!(WeekOfMonth::of(day("2026-12-29")), WeekOfMonth::Last);
+        assert_eq!(WeekOfMonth::of(day("2026-12-22")), WeekOfMonth::Fourth);
+    }
+
+    #[test]
+    fn every_bad_part_is_named() {
+        let start = day("2026-12-08");
+        let mut bad = draft(Repeat::Daily);
+        bad.interval = "0".into();
+        bad.ends = Ends::On;
+        bad.until = "2026-12-01".into();
+        let mut errors = FieldErrors::new();
+        assert_eq!(bad.parse(start, &mut errors), None);
+        assert!(errors.get("recurrence.interval").is_some());
+        assert_eq!(
+            errors.get("recurrence.until"),
+            Some("The series cannot end before its first meeting.")
+        );
+        let mut count = draft(Repeat::Weekly);
+        count.ends = Ends::After;
+        count.count = "1000".into();
+        let mut errors = FieldErrors::new();
+        assert_eq!(count.parse(start, &mut errors), None);
+        assert!(errors.get("recurrence.count").is_some());
+    }
+
+    #[test]
+    fn addresses_are_checked_and_repeats_dropped() {
+        let mut errors = FieldErrors::new();
+        let raw = vec![
+            " bob@example.com ".to_owned(),
+            "Bob@Example.com".to_owned(),
+            String::new(),
+            "carol@example.com".to_owned(),
+        ];
+        assert_eq!(
+            parse_addresses(&raw, "requiredAttendees", &mut errors),
+            ["bob@example.com", "carol@example.com"]
+        );
+        assert!(errors.is_empty());
+        for bad in [
+            "bob",
+            "bob@",
+            "@example.com",
+            "bob@example",
+            "bob smith@example.com",
+            "a@b@c.com",
+            "x@example.com>",
+        ] {
+            let mut errors = FieldErrors::new();
+            parse_addresses(&[bad.to_owned()], "rooms", &mut errors);
+            assert!(errors.get("rooms").is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reminders_and_categories() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(parse_reminder("", &mut errors), None);
+        assert_eq!(parse_reminder("15", &mut errors), Some(15));
+        assert_eq!(parse_reminder("0", &mut errors), Some(0));
+        assert!(errors.is_empty());
+        parse_reminder("-5", &mut errors);
+        assert!(errors.get("reminder").is_some());
+        let mut errors = FieldErrors::new();
+        let raw = ["Blue".to_owned(), " blue ".to_owned(), "Red".to_owned()];
+        assert_eq!(parse_categories(&raw, &mut errors), ["Blue", "Red"]);
+    }
+}
