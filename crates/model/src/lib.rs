@@ -14,6 +14,7 @@
 pub mod answers;
 pub mod api;
 pub mod appointment;
+pub mod directory;
 pub mod fields;
 pub mod meeting;
 pub mod page;
@@ -23,6 +24,9 @@ mod time_text;
 pub use answers::{CancelDraft, Reply, ReplyDraft, ReplyKind};
 pub use api::{ApiErrorBody, AuthStatus, CalendarWindow, ErrorCode};
 pub use appointment::{Appointment, AppointmentDraft, MeetingDetails, NewAppointment};
+pub use directory::{
+    Availability, AvailabilityDraft, AvailabilityQuery, BusySlot, Person, Place, Schedule, Slot,
+};
 pub use fields::{FieldErrors, Subject, TimeZoneName};
 pub use meeting::{
     Attendee, Ends, Importance, Pattern, Recurrence, RecurrenceDraft, RecurrenceEnd, Repeat,

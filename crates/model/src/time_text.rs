@@ -158,6 +158,13 @@ impl Scan<'_> {
     }
 }
 
+/// An RFC 3339 instant (strict, as [`rfc3339`] reads it).
+pub fn rfc3339_instant(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// Serde for `DateTime<Utc>` as RFC 3339: written as chrono writes it
 /// (`2026-12-01T09:00:00Z`), read with chrono's strict RFC 3339 reader rather than its
 /// relaxed `FromStr` (which also takes `+0000`, `UTC` and stray spaces, none of which the

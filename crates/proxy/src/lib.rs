@@ -71,6 +71,13 @@ pub fn app(state: AppState) -> Router {
             "/api/tasks",
             post(routes::tasks::create).get(routes::tasks::list),
         )
+        .route("/api/people", get(routes::directory::people))
+        .route("/api/room-lists", get(routes::directory::room_lists))
+        .route(
+            "/api/room-lists/{list}/rooms",
+            get(routes::directory::rooms),
+        )
+        .route("/api/availability", post(routes::directory::availability))
         .route(
             "/api/tasks/{id}",
             get(routes::tasks::get)

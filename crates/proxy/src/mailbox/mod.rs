@@ -13,7 +13,10 @@ pub mod retry;
 use std::sync::Arc;
 use std::time::Duration;
 
-use model::{Appointment, CalendarWindow, NewTask, Page, PageLimit, Reply, Task};
+use chrono::{DateTime, Utc};
+use model::{
+    Appointment, CalendarWindow, NewTask, Page, PageLimit, Person, Place, Reply, Schedule, Task,
+};
 use secrecy::SecretString;
 
 pub use appointment::PreparedAppointment;
@@ -132,6 +135,27 @@ pub trait MailboxBackend: Send + Sync + 'static {
         id: &str,
         version: &ItemVersion,
     ) -> Result<(), MailboxError>;
+
+    /// People (and rooms) whose name or address matches `query`, from the directory and the
+    /// user's contacts.
+    async fn search_people(
+        &self,
+        access: &Access,
+        query: &str,
+    ) -> Result<Vec<Person>, MailboxError>;
+
+    async fn room_lists(&self, access: &Access) -> Result<Vec<Place>, MailboxError>;
+
+    async fn rooms(&self, access: &Access, room_list: &str) -> Result<Vec<Place>, MailboxError>;
+
+    /// Free/busy of each address over [start, end), in the order asked.
+    async fn availability(
+        &self,
+        access: &Access,
+        addresses: &[String],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<Schedule>, MailboxError>;
 
     /// The page of the user's tasks after `cursor`, newest first (what was just created is
     /// on the first page).

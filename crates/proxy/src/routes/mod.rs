@@ -1,6 +1,7 @@
 //! HTTP routes of the JSON API and the static files.
 
 pub mod appointments;
+pub mod directory;
 pub mod health;
 pub mod static_files;
 pub mod tasks;

@@ -11,6 +11,7 @@
 //! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
 
 mod changes;
+mod directory;
 mod errors;
 mod listing;
 mod mapping;
@@ -25,7 +26,9 @@ use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::types::{FolderId, Item, ItemId, SendMeetingInvitations};
 use ews::{EwsError, RequestHeaders};
-use model::{Appointment, CalendarWindow, NewTask, Page, PageLimit, Reply, Task};
+use model::{
+    Appointment, CalendarWindow, NewTask, Page, PageLimit, Person, Place, Reply, Schedule, Task,
+};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -187,6 +190,32 @@ impl MailboxBackend for EwsMailbox {
         reply: &Reply,
     ) -> Result<(), MailboxError> {
         self.reply(&access.token, id, version, reply).await
+    }
+
+    async fn search_people(
+        &self,
+        access: &Access,
+        query: &str,
+    ) -> Result<Vec<Person>, MailboxError> {
+        self.resolve_people(&access.token, query).await
+    }
+
+    async fn room_lists(&self, access: &Access) -> Result<Vec<Place>, MailboxError> {
+        self.list_room_lists(&access.token).await
+    }
+
+    async fn rooms(&self, access: &Access, room_list: &str) -> Result<Vec<Place>, MailboxError> {
+        self.list_rooms(&access.token, room_list).await
+    }
+
+    async fn availability(
+        &self,
+        access: &Access,
+        addresses: &[String],
+        start: chrono::DateTime<Utc>,
+        end: chrono::DateTime<Utc>,
+    ) -> Result<Vec<Schedule>, MailboxError> {
+        self.free_busy(&access.token, addresses, start, end).await
     }
 
     async fn task(&self, access: &Access, id: &str) -> Result<Task, MailboxError> {

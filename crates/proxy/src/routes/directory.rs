@@ -1,0 +1,94 @@
+//! The pickers of the meeting form: people (`GET /api/people?q=`), room lists
+//! (`GET /api/room-lists`) and their rooms (`GET /api/room-lists/{email}/rooms`), and free/busy
+//! with suggested times (`POST /api/availability`).
+
+use axum::extract::{Path, State};
+use model::{Availability, AvailabilityDraft, Person, Place};
+use serde::Deserialize;
+
+use super::with_mailbox_access;
+use crate::error::AppError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::session::Caller;
+use crate::state::AppState;
+
+/// How many times "find a time" proposes.
+const SUGGESTIONS: usize = 5;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+pub async fn people(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> Result<axum::Json<Vec<Person>>, AppError> {
+    let text = model::directory::parse_search(query.q.as_deref().unwrap_or(""))?;
+    let mailbox = state.mailbox.clone();
+    let people = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.search_people(&access, &text).await
+    })
+    .await?;
+    Ok(axum::Json(people))
+}
+
+pub async fn room_lists(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<Place>>, AppError> {
+    let mailbox = state.mailbox.clone();
+    let lists = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.room_lists(&access).await
+    })
+    .await?;
+    Ok(axum::Json(lists))
+}
+
+pub async fn rooms(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(list): Path<String>,
+) -> Result<axum::Json<Vec<Place>>, AppError> {
+    if !model::meeting::is_plausible_address(list.trim()) {
+        let mut errors = model::FieldErrors::new();
+        errors.add(
+            "roomList",
+            format!("'{list}' is not a room list's address."),
+        );
+        return Err(errors.into());
+    }
+    let mailbox = state.mailbox.clone();
+    let rooms = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox.rooms(&access, list.trim()).await
+    })
+    .await?;
+    Ok(axum::Json(rooms))
+}
+
+/// Each address's busy times over the window, and with `durationMinutes` the first times
+/// everyone is free.
+pub async fn availability(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(draft): ApiJson<AvailabilityDraft>,
+) -> Result<axum::Json<Availability>, AppError> {
+    let query = draft.parse()?;
+    let mailbox = state.mailbox.clone();
+    let asked = query.clone();
+    let schedules = with_mailbox_access(&state, &caller, |access| async move {
+        mailbox
+            .availability(&access, &asked.addresses, asked.start, asked.end)
+            .await
+    })
+    .await?;
+    let suggestions = query.duration_minutes.map_or_else(Vec::new, |minutes| {
+        model::directory::suggest(&schedules, &query, minutes, SUGGESTIONS)
+    });
+    Ok(axum::Json(Availability {
+        schedules,
+        suggestions,
+    }))
+}
