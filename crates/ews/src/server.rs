@@ -1,4 +1,4 @@
-//! Server side (the sandbox mailbox): parse any supported request, write Exchange-shaped
+//! Server side (feature `server`; the sandbox mailbox): parse any supported request, write Exchange-shaped
 //! responses and SOAP faults.
 //!
 //! ```ignore

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::exchange::ExchangeClient;
 use crate::idempotency::IdempotencyStore;
 use crate::origins::AllowedOrigins;
-use crate::sandbox::SandboxMailbox;
+use crate::sandbox_mode::SandboxRoutes;
 use crate::session::SharedAuthorizer;
 
 #[derive(Clone)]
@@ -24,8 +24,8 @@ pub struct AppState {
     pub authorizer: SharedAuthorizer,
     pub exchange: Arc<ExchangeClient>,
     pub idempotency: IdempotencyStore,
-    /// The EWS sandbox mailbox, in sandbox mode only.
-    pub sandbox: Option<Arc<SandboxMailbox>>,
+    /// The sandbox mailbox's routes, in sandbox mode only.
+    pub sandbox: Option<SandboxRoutes>,
     /// OAuth sessions and flow endpoints (auth helper); `None` with a test authorizer.
     pub auth: Option<Arc<crate::auth::AuthRuntime>>,
     /// Request, upstream and sign-in metrics (`GET /metrics`).
