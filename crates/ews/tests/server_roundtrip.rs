@@ -368,3 +368,45 @@ fn availability_response_roundtrip() {
         resp
     );
 }
+
+#[test]
+fn get_folder_response_roundtrip() {
+    use ews::operations::get_folder::{Folder, FolderKind, GetFolderResponse};
+    let folder = |kind, id: &str, class: &str, name: &str, total| Folder {
+        kind,
+        folder_id: Some(ItemId::with_change_key(id, "AQAAABYAAAA=")),
+        parent_folder_id: None,
+        folder_class: Some(class.into()),
+        display_name: Some(name.into()),
+        total_count: Some(total),
+        child_folder_count: Some(0),
+    };
+    let resp = GetFolderResponse::new(vec![
+        Ok(vec![folder(
+            FolderKind::CalendarFolder,
+            "AAMkCal",
+            "IPF.Appointment",
+            "Calendar <&>",
+            3,
+        )]),
+        Ok(vec![folder(
+            FolderKind::TasksFolder,
+            "AAMkTasks",
+            "IPF.Task",
+            "Tasks",
+            0,
+        )]),
+        Err(ResponseError::new(
+            "ErrorFolderNotFound",
+            "The specified folder could not be found in the store.",
+        )),
+    ]);
+    let xml = resp.to_envelope().unwrap();
+    assert_schema_valid("GetFolderResponse", &xml);
+    let back = GetFolderResponse::parse_response(xml.as_bytes()).unwrap();
+    assert_eq!(back, resp);
+    assert_eq!(
+        back.into_single().unwrap().display_name.as_deref(),
+        Some("Calendar <&>")
+    );
+}

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use ews::RequestHeaders;
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
-use ews::operations::find_item::{FindItem, FindItemResponse};
+use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::operations::get_item::{GetItem, GetItemResponse};
 use ews::types::{
     CalendarItem, EwsDateTime, ExtendedProperty, FolderId, ItemId, ItemShape,
@@ -58,6 +58,16 @@ async fn create(app: &TestApp, token: &str, item: CalendarItem) -> ItemId {
         .into_single()
         .unwrap();
     item.item_id().unwrap().clone()
+}
+
+/// The first page a FindItem answers `token`'s caller.
+async fn find(app: &TestApp, token: &str, request: &FindItem) -> FindItemResult {
+    let xml = request.to_envelope(&RequestHeaders::default()).unwrap();
+    let bytes = soap(app, Some(token), xml).await.bytes().await.unwrap();
+    FindItemResponse::parse_response(&bytes)
+        .unwrap()
+        .into_single()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -190,19 +200,7 @@ async fn calendar_view_honours_max_entries_and_reports_more() {
         Some(2),
         ItemShape::default(),
     );
-    let bytes = soap(
-        &app,
-        Some(ALICE_TOKEN),
-        view.to_envelope(&RequestHeaders::default()).unwrap(),
-    )
-    .await
-    .bytes()
-    .await
-    .unwrap();
-    let page = FindItemResponse::parse_response(&bytes)
-        .unwrap()
-        .into_single()
-        .unwrap();
+    let page = find(&app, ALICE_TOKEN, &view).await;
     let subjects: Vec<_> = page
         .items
         .iter()
@@ -297,4 +295,62 @@ async fn end_before_start_is_refused_with_exchanges_code() {
         Some("ErrorCalendarEndDateIsEarlierThanStartDate")
     );
     assert_eq!(app.stored(ALICE, "calendar").await, 0);
+}
+
+#[tokio::test]
+async fn get_folder_answers_the_calendar_and_tasks_folders_whose_ids_work_like_their_names() {
+    use ews::operations::get_folder::{FolderKind, GetFolder, GetFolderResponse};
+    let harness = Harness::new().await;
+    let app = harness.spawn().await;
+    create(
+        &app,
+        ALICE_TOKEN,
+        meeting("Budget", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z"),
+    )
+    .await;
+
+    let request = GetFolder::new(
+        ItemShape::default(),
+        [
+            FolderId::calendar(),
+            FolderId::tasks(),
+            FolderId::distinguished(ews::types::DistinguishedFolderName::Inbox),
+        ],
+    );
+    let response = soap(
+        &app,
+        Some(ALICE_TOKEN),
+        request.to_envelope(&RequestHeaders::default()).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer = GetFolderResponse::parse_response(&response.bytes().await.unwrap()).unwrap();
+    let calendar = &answer.responses[0].as_ref().unwrap()[0];
+    assert_eq!(calendar.kind, FolderKind::CalendarFolder);
+    assert_eq!(calendar.display_name.as_deref(), Some("Calendar"));
+    assert_eq!(calendar.folder_class.as_deref(), Some("IPF.Appointment"));
+    assert_eq!(calendar.total_count, Some(1));
+    let tasks = &answer.responses[1].as_ref().unwrap()[0];
+    assert_eq!(tasks.kind, FolderKind::TasksFolder);
+    assert_eq!(tasks.total_count, Some(0));
+    assert_eq!(
+        answer.responses[2].as_ref().unwrap_err().response_code,
+        "ErrorFolderNotFound"
+    );
+
+    // Clients then name the folder by the id GetFolder gave: it is the same calendar.
+    let folder_id = calendar.folder_id.clone().unwrap();
+    let mut view = FindItem::calendar_view(
+        EwsDateTime::parse("2026-12-01T00:00:00Z").unwrap(),
+        EwsDateTime::parse("2026-12-02T00:00:00Z").unwrap(),
+        None,
+        ItemShape::default(),
+    );
+    view.parent_folder_ids = vec![FolderId::Folder {
+        id: folder_id.id,
+        change_key: folder_id.change_key,
+    }];
+    let page = find(&app, ALICE_TOKEN, &view).await;
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].subject(), Some("Budget"));
 }

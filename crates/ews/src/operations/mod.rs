@@ -6,6 +6,7 @@ pub mod cancel_calendar_item;
 pub mod create_item;
 pub mod delete_item;
 pub mod find_item;
+pub mod get_folder;
 pub mod get_item;
 pub mod get_room_lists;
 pub mod get_rooms;

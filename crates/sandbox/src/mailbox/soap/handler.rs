@@ -51,6 +51,9 @@ pub async fn ews(
             envelope(operations::create_item(store, &mailbox, &parsed.headers, request).await)
         }
         Request::GetItem(request) => envelope(operations::get_item(store, &mailbox, request).await),
+        Request::GetFolder(request) => {
+            envelope(operations::get_folder(store, &mailbox, request).await)
+        }
         Request::FindItem(request) => {
             envelope(operations::find_item(store, &mailbox, request).await)
         }
@@ -140,6 +143,7 @@ to_envelope_impl!(
     ews::operations::create_item::CreateItemResponse,
     ews::operations::get_item::GetItemResponse,
     ews::operations::find_item::FindItemResponse,
+    ews::operations::get_folder::GetFolderResponse,
     ews::operations::update_item::UpdateItemResponse,
     ews::operations::delete_item::DeleteItemResponse,
     ews::operations::get_room_lists::GetRoomListsResponse,

@@ -5,6 +5,7 @@ mod cancel_calendar_item;
 mod create_item;
 mod delete_item;
 mod find_item;
+mod get_folder;
 mod get_item;
 mod get_user_availability;
 mod meeting_response;
@@ -16,6 +17,7 @@ pub use cancel_calendar_item::cancel_calendar_item;
 pub use create_item::create_item;
 pub use delete_item::delete_item;
 pub use find_item::find_item;
+pub use get_folder::get_folder;
 pub use get_item::get_item;
 pub use get_user_availability::get_user_availability;
 pub use meeting_response::meeting_response;
@@ -28,7 +30,13 @@ use ews::types::{DistinguishedFolderName, FolderId};
 
 use crate::mailbox::items::{CALENDAR, TASKS};
 
-/// The sandbox's folders are the distinguished calendar and tasks folders.
+/// The ids GetFolder gives the calendar and tasks folders (clients send them back instead of
+/// the distinguished names). Every mailbox has its own two folders, so the same ids serve all.
+const CALENDAR_FOLDER_ID: &str = "AAMkSBXFolderCalendar";
+const TASKS_FOLDER_ID: &str = "AAMkSBXFolderTasks";
+
+/// The sandbox's folders are the calendar and tasks folders, named by their distinguished names
+/// or by their folder ids.
 fn folder_name(folder: &FolderId) -> Option<&'static str> {
     match folder {
         FolderId::Distinguished {
@@ -39,6 +47,8 @@ fn folder_name(folder: &FolderId) -> Option<&'static str> {
             id: DistinguishedFolderName::Tasks,
             ..
         } => Some(TASKS),
+        FolderId::Folder { id, .. } if id == CALENDAR_FOLDER_ID => Some(CALENDAR),
+        FolderId::Folder { id, .. } if id == TASKS_FOLDER_ID => Some(TASKS),
         _ => None,
     }
 }
