@@ -1,4 +1,5 @@
-//! The widget's wasm32 dependency tree must stay free of the native server stack.
+//! The widget's wasm32 dependency tree must stay free of the native server stack, and the
+//! proxy built without its `sandbox` feature free of the fake Exchange.
 //!
 //! The widget ships to browsers: tokio, axum, hyper, sqlx or reqwest in its tree would mean a
 //! server-side crate leaked into it (usually through a shared crate's default features), which
@@ -66,6 +67,31 @@ pub fn find_offences(tree: &str) -> Vec<Offence> {
         }
     }
     offences
+}
+
+/// What a production proxy (`--no-default-features`) must not contain: the sandbox crate and the
+/// server side of the EWS codec.
+pub const SANDBOX_ONLY: &[&str] = &[
+    "exchange-forms-sandbox",
+    "exchange-forms-ews feature \"server\"",
+];
+
+/// Lines of `cargo tree -e features,no-dev --prefix depth` output naming a [`SANDBOX_ONLY`]
+/// crate or feature, each once.
+pub fn sandbox_offences(tree: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for line in tree.lines() {
+        let entry = line
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_end_matches(" (*)");
+        let named = SANDBOX_ONLY
+            .iter()
+            .any(|bad| entry == *bad || entry.starts_with(&format!("{bad} ")));
+        if named && !found.iter().any(|f| f == entry) {
+            found.push(entry.to_owned());
+        }
+    }
+    found
 }
 
 /// `name vX.Y.Z`, without the path/registry source and the `(*)` "already shown" marker.
@@ -151,5 +177,36 @@ mod tests {
         let offences = find_offences(tree);
         assert_eq!(offences.len(), 1);
         assert_eq!(offences[0].chain, ["exchange-forms v0.1.0", "axum v0.8.9"]);
+    }
+
+    #[test]
+    fn a_production_proxy_tree_without_the_sandbox_passes() {
+        let tree = "\
+0exchange-forms-proxy v0.1.0 (/work/main/crates/proxy)
+1exchange-forms-ews feature \"default\"
+2exchange-forms-ews v0.1.0 (/work/main/crates/ews)
+3quick-xml feature \"default\"
+";
+        assert_eq!(sandbox_offences(tree), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_sandbox_or_the_codecs_server_side_in_the_proxy_tree_is_reported() {
+        let tree = "\
+0exchange-forms-proxy v0.1.0 (/work/main/crates/proxy)
+1exchange-forms-sandbox feature \"default\"
+2exchange-forms-sandbox v0.1.0 (/work/main/crates/sandbox)
+3exchange-forms-ews feature \"server\"
+4exchange-forms-ews v0.1.0 (/work/main/crates/ews)
+1exchange-forms-ews feature \"server\" (*)
+";
+        assert_eq!(
+            sandbox_offences(tree),
+            [
+                "exchange-forms-sandbox feature \"default\"",
+                "exchange-forms-sandbox v0.1.0 (/work/main/crates/sandbox)",
+                "exchange-forms-ews feature \"server\"",
+            ]
+        );
     }
 }

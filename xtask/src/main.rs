@@ -233,10 +233,23 @@ const STEPS: &[Step] = &[
     },
     Step {
         id: "clippy",
-        title: "clippy -D warnings (native + wasm32 widget)",
+        title: "clippy -D warnings (native, proxy without the sandbox, wasm32 widget)",
         run: |ctx| {
             Cmd::new("cargo")
                 .args(["clippy", "--workspace", "--all-targets"])
+                .args(ctx.locked())
+                .args(["--", "-D", "warnings"])
+                .current_dir(&ctx.root)
+                .run()?;
+            // The production proxy (no fake Exchange) must keep building. Its tests run the
+            // sandbox, so only the library and the binary are built this way.
+            Cmd::new("cargo")
+                .args([
+                    "clippy",
+                    "-p",
+                    widget::PROXY_PACKAGE,
+                    "--no-default-features",
+                ])
                 .args(ctx.locked())
                 .args(["--", "-D", "warnings"])
                 .current_dir(&ctx.root)
@@ -259,7 +272,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         id: "deps",
-        title: "widget wasm32 dependency tree has no server crates",
+        title: "widget wasm32 tree has no server crates; proxy without `sandbox` has no fake Exchange",
         run: |ctx| {
             let tree = Cmd::new("cargo")
                 .args([
@@ -283,24 +296,40 @@ const STEPS: &[Step] = &[
                 );
             }
             let offences = deps_check::find_offences(&tree);
-            if offences.is_empty() {
-                println!(
-                    "ok: {crates} entries in the widget's wasm32 tree, none of {}",
-                    deps_check::FORBIDDEN.join(", ")
-                );
-                Ok(None)
-            } else {
+            if !offences.is_empty() {
                 let lines: Vec<String> = offences.iter().map(|o| format!("  {o}")).collect();
-                Err(format!(
+                return Err(format!(
                     "server crates in the widget's wasm32 dependency tree:\n{}",
                     lines.join("\n")
-                ))
+                ));
             }
+            println!(
+                "ok: {crates} entries in the widget's wasm32 tree, none of {}",
+                deps_check::FORBIDDEN.join(", ")
+            );
+            let proxy_tree = Cmd::new("cargo")
+                .args(["tree", "-p", widget::PROXY_PACKAGE, "--no-default-features"])
+                .args(["-e", "features,no-dev", "--prefix", "depth"])
+                .args(ctx.locked())
+                .current_dir(&ctx.root)
+                .output_text()?;
+            let sandbox_only = deps_check::sandbox_offences(&proxy_tree);
+            if !sandbox_only.is_empty() {
+                return Err(format!(
+                    "the proxy without its `sandbox` feature still contains:\n  {}",
+                    sandbox_only.join("\n  ")
+                ));
+            }
+            println!(
+                "ok: the proxy without its `sandbox` feature has none of {}",
+                deps_check::SANDBOX_ONLY.join(", ")
+            );
+            Ok(None)
         },
     },
     Step {
         id: "unit",
-        title: "native tests (model, ews, proxy, xtask)",
+        title: "native tests (model, ews, sandbox, proxy, xtask)",
         run: |ctx| {
             let counts = counting(
                 Cmd::new("cargo")

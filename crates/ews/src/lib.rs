@@ -1,5 +1,6 @@
 //! EWS (Exchange Web Services) SOAP codec: typed request builders, streaming response
-//! parsers, and the server side (request parser + response writers) used by the sandbox.
+//! parsers, and with the `server` feature the server side (request parser, response and fault
+//! writers) that the sandbox mailbox uses; a client builds without it.
 //!
 //! * Requests are written with quick-xml's `Writer`; every user string is escaped, and
 //!   characters XML 1.0 cannot carry are refused ([`EwsError::InvalidText`]). Elements
@@ -55,7 +56,7 @@
 //! // or EwsError::Response(ResponseError { response_code, message_text, back_off_milliseconds, .. });
 //! // `err.is_server_busy()`, `err.back_off_milliseconds()` work on both.
 //!
-//! // Server side (sandbox): ews::server::parse_request(&bytes)? -> ParsedRequest { headers, request }
+//! // Server side (feature `server`): ews::server::parse_request(&bytes)? -> ParsedRequest { headers, request }
 //! // and XxxResponse::new(results).to_envelope(), ews::server::fault_envelope(&spec).
 //! ```
 
@@ -67,6 +68,7 @@ pub mod cli;
 pub mod error;
 pub mod operations;
 pub mod response;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod soap;
 pub mod time_zone;

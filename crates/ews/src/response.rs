@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::EwsError;
 use crate::types::enums::ResponseClass;
-use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
+#[cfg(feature = "server")]
+use crate::xml::XmlWriter;
+use crate::xml::{Elem, Ns, XmlReader};
 
 /// One `t:Value Name="..."` of `m:MessageXml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +219,7 @@ pub(crate) fn read_response_messages<'a, T: Default>(
         .collect())
 }
 
+#[cfg(feature = "server")]
 /// Writes ResponseCode (success) or MessageText/ResponseCode/DescriptiveLinkKey/MessageXml.
 pub(crate) fn write_status(w: &mut XmlWriter, e: Option<&ResponseError>) -> Result<(), EwsError> {
     let Some(e) = e else {
@@ -244,6 +247,7 @@ pub(crate) fn write_status(w: &mut XmlWriter, e: Option<&ResponseError>) -> Resu
     Ok(())
 }
 
+#[cfg(feature = "server")]
 /// Writes `<m:{op}><m:ResponseMessages>` with one `<m:{msg}>` per result.
 /// `content` writes the operation-specific children (`None` for an error message, where
 /// required containers must still be written empty).

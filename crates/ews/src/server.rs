@@ -1,4 +1,4 @@
-//! Server side (the sandbox mailbox): parse any supported request, write Exchange-shaped
+//! Server side (feature `server`; the sandbox mailbox): parse any supported request, write Exchange-shaped
 //! responses and SOAP faults.
 //!
 //! ```ignore
@@ -21,6 +21,7 @@ use crate::operations::cancel_calendar_item::CancelCalendarItem;
 use crate::operations::create_item::CreateItem;
 use crate::operations::delete_item::DeleteItem;
 use crate::operations::find_item::FindItem;
+use crate::operations::get_folder::GetFolder;
 use crate::operations::get_item::GetItem;
 use crate::operations::get_room_lists::GetRoomLists;
 use crate::operations::get_rooms::GetRooms;
@@ -41,6 +42,7 @@ pub enum Request {
     CreateItem(CreateItem),
     GetItem(GetItem),
     FindItem(FindItem),
+    GetFolder(GetFolder),
     UpdateItem(UpdateItem),
     DeleteItem(DeleteItem),
     MeetingResponse(MeetingResponse),
@@ -58,6 +60,7 @@ impl Request {
             Request::CreateItem(_) => "CreateItem",
             Request::GetItem(_) => "GetItem",
             Request::FindItem(_) => "FindItem",
+            Request::GetFolder(_) => "GetFolder",
             Request::UpdateItem(_) => "UpdateItem",
             Request::DeleteItem(_) => "DeleteItem",
             Request::MeetingResponse(_) => "MeetingResponse",
@@ -75,6 +78,7 @@ impl Request {
             Request::CreateItem(r) => r.to_envelope(headers),
             Request::GetItem(r) => r.to_envelope(headers),
             Request::FindItem(r) => r.to_envelope(headers),
+            Request::GetFolder(r) => r.to_envelope(headers),
             Request::UpdateItem(r) => r.to_envelope(headers),
             Request::DeleteItem(r) => r.to_envelope(headers),
             Request::MeetingResponse(r) => r.to_envelope(headers),
@@ -124,6 +128,7 @@ pub fn parse_request_with(bytes: &[u8], limits: &ParseLimits) -> Result<ParsedRe
             }
             b"GetItem" => Request::GetItem(GetItem::read_body(r, e)?),
             b"FindItem" => Request::FindItem(FindItem::read_body(r, e)?),
+            b"GetFolder" => Request::GetFolder(GetFolder::read_body(r, e)?),
             b"UpdateItem" => Request::UpdateItem(UpdateItem::read_body(r, e)?),
             b"DeleteItem" => Request::DeleteItem(DeleteItem::read_body(r, e)?),
             b"GetRoomLists" => Request::GetRoomLists(GetRoomLists::read_body(r, e)?),

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{EwsError, ParseLimits};
 use crate::types::enums::ExchangeVersion;
-use crate::xml::{Elem, NS_ERRORS, NS_MESSAGES, NS_SOAP11, NS_TYPES, Ns, XmlReader, XmlWriter};
+#[cfg(feature = "server")]
+use crate::xml::NS_ERRORS;
+use crate::xml::{Elem, NS_MESSAGES, NS_SOAP11, NS_TYPES, Ns, XmlReader, XmlWriter};
 
 /// `t:ConnectingSID` of `t:ExchangeImpersonation`: exactly one way to name the mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,19 +118,6 @@ pub struct ServerVersionInfo {
     pub version: Option<String>,
 }
 
-impl ServerVersionInfo {
-    /// What the sandbox announces (Exchange 2016 CU-like).
-    pub fn sandbox() -> Self {
-        ServerVersionInfo {
-            major_version: Some(15),
-            minor_version: Some(1),
-            major_build_number: Some(2507),
-            minor_build_number: Some(6),
-            version: Some("V2017_07_11".into()),
-        }
-    }
-}
-
 /// Headers found in a parsed envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct HeaderInfo {
@@ -166,6 +155,7 @@ pub(crate) fn request_envelope(
 }
 
 /// Builds a response envelope (server side).
+#[cfg(feature = "server")]
 pub(crate) fn response_envelope(
     info: Option<&ServerVersionInfo>,
     body: impl FnOnce(&mut XmlWriter) -> Result<(), EwsError>,
@@ -209,6 +199,7 @@ pub(crate) fn response_envelope(
 }
 
 /// A SOAP fault to send (server side), shaped like Exchange's.
+#[cfg(feature = "server")]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultSpec {
@@ -224,6 +215,7 @@ pub struct FaultSpec {
 }
 
 /// Writes a SOAP 1.1 fault envelope like Exchange's (HTTP 500).
+#[cfg(feature = "server")]
 pub fn fault_envelope(f: &FaultSpec) -> Result<String, EwsError> {
     let mut w = XmlWriter::new();
     w.start("s:Envelope", &[("xmlns:s", NS_SOAP11)])?;

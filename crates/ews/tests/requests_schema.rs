@@ -750,3 +750,37 @@ fn all_day_event_and_floating_times() {
     assert!(xml.contains("<t:Start>2025-12-24T00:00:00</t:Start>"));
     schema.assert_all_valid();
 }
+
+#[test]
+fn get_folder_requests() {
+    use ews::operations::get_folder::GetFolder;
+    let mut schema = SchemaBatch::new();
+    let shapes = [
+        ItemShape::id_only(),
+        ItemShape {
+            base_shape: BaseShape::AllProperties,
+            body_type: None,
+            additional_properties: vec![PropertyPath::field("folder:DisplayName")],
+        },
+    ];
+    for (i, shape) in shapes.into_iter().enumerate() {
+        let req = GetFolder::new(
+            shape,
+            [
+                FolderId::calendar(),
+                FolderId::tasks(),
+                FolderId::Folder {
+                    id: "AAMk</t:FolderId>&\"'".into(),
+                    change_key: Some("AQAA".into()),
+                },
+            ],
+        );
+        check(
+            &mut schema,
+            &format!("GetFolder #{i}"),
+            Request::GetFolder(req),
+            &all_headers()[i % 3],
+        );
+    }
+    schema.assert_all_valid();
+}

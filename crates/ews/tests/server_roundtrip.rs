@@ -1,4 +1,4 @@
-//! Server side: responses written by the sandbox parse back to the same values and pass
+//! Server side (feature `server`): responses written by the server parse back to the same values and pass
 //! the schema; SOAP faults we write parse into EwsError::Fault.
 
 mod common;
@@ -179,9 +179,7 @@ use ews::operations::get_room_lists::GetRoomListsResponse;
 use ews::operations::get_rooms::GetRoomsResponse;
 use ews::operations::get_user_availability::*;
 use ews::operations::resolve_names::*;
-use ews::operations::update_item::{
-    CalendarField, ItemChange, ItemUpdate, UpdateItemResponse, UpdateItemResult,
-};
+use ews::operations::update_item::{UpdateItemResponse, UpdateItemResult};
 
 #[test]
 fn update_and_delete_responses_roundtrip() {
@@ -372,37 +370,43 @@ fn availability_response_roundtrip() {
 }
 
 #[test]
-fn update_apply_helpers() {
-    let mut stored = stored_item("old");
-    let new = CalendarItem {
-        subject: Some("new".into()),
-        location: None,
-        ..stored_item("x")
+fn get_folder_response_roundtrip() {
+    use ews::operations::get_folder::{Folder, FolderKind, GetFolderResponse};
+    let folder = |kind, id: &str, class: &str, name: &str, total| Folder {
+        kind,
+        folder_id: Some(ItemId::with_change_key(id, "AQAAABYAAAA=")),
+        parent_folder_id: None,
+        folder_class: Some(class.into()),
+        display_name: Some(name.into()),
+        total_count: Some(total),
+        child_folder_count: Some(0),
     };
-    let change = ItemChange::calendar(
-        ItemId::new("AAMkID1"),
-        &new,
-        &[CalendarField::Subject, CalendarField::Location],
-    );
-    for u in &change.updates {
-        u.apply_to_calendar(&mut stored).unwrap();
-    }
-    assert_eq!(stored.subject.as_deref(), Some("new"));
-    assert_eq!(stored.location, None);
-    ItemUpdate::calendar_extended(ExtendedProperty::client_request_id("req-2"))
-        .apply_to_calendar(&mut stored)
-        .unwrap();
+    let resp = GetFolderResponse::new(vec![
+        Ok(vec![folder(
+            FolderKind::CalendarFolder,
+            "AAMkCal",
+            "IPF.Appointment",
+            "Calendar <&>",
+            3,
+        )]),
+        Ok(vec![folder(
+            FolderKind::TasksFolder,
+            "AAMkTasks",
+            "IPF.Task",
+            "Tasks",
+            0,
+        )]),
+        Err(ResponseError::new(
+            "ErrorFolderNotFound",
+            "The specified folder could not be found in the store.",
+        )),
+    ]);
+    let xml = resp.to_envelope().unwrap();
+    assert_schema_valid("GetFolderResponse", &xml);
+    let back = GetFolderResponse::parse_response(xml.as_bytes()).unwrap();
+    assert_eq!(back, resp);
     assert_eq!(
-        stored.extended_property(&ExtendedFieldUri::client_request_id()),
-        Some("req-2")
-    );
-    assert_eq!(stored.extended_properties.len(), 1);
-    let bad = ItemUpdate::Delete {
-        path: PropertyPath::field("calendar:UID"),
-    };
-    assert!(
-        bad.apply_to_calendar(&mut stored)
-            .unwrap_err()
-            .contains("calendar:UID")
+        back.into_single().unwrap().display_name.as_deref(),
+        Some("Calendar <&>")
     );
 }

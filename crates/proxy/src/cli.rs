@@ -133,8 +133,17 @@ impl ServeArgs {
         if self.sandbox {
             flags.sandbox.enabled = Some(true);
         }
-        let flags = flags.with_origin(|key| format!("flag --{}", key.replace(['_', '.'], "-")));
+        let flags = flags.with_origin(flag_origin);
         Config::resolve([file_layer, env_layer, flags])
+    }
+}
+
+/// How an error names a setting given as a flag: flags are named after their keys, but for
+/// `--sandbox` (key sandbox.enabled).
+fn flag_origin(key: &str) -> String {
+    match key {
+        "sandbox.enabled" => "flag --sandbox".to_owned(),
+        _ => format!("flag --{}", key.replace(['_', '.'], "-")),
     }
 }
 
@@ -178,6 +187,12 @@ mod tests {
         };
         let err = args.resolve(|_| None).unwrap_err().to_string();
         assert!(err.starts_with("flag --bind:"), "{err}");
+    }
+
+    #[test]
+    fn settings_from_flags_are_named_as_typed() {
+        assert_eq!(flag_origin("sandbox.enabled"), "flag --sandbox");
+        assert_eq!(flag_origin("data_dir"), "flag --data-dir");
     }
 
     #[test]

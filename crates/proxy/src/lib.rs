@@ -1,5 +1,6 @@
-//! The exchange-forms proxy: the JSON API the widget calls, the EWS client that talks to
-//! Exchange for the signed-in user, and the EWS sandbox mailbox for machines without Exchange.
+//! The exchange-forms proxy: the JSON API the widget calls and the EWS client that talks to
+//! Exchange for the signed-in user; in sandbox mode it also mounts the `sandbox` crate's
+//! mailbox and development sign-in server (cargo feature `sandbox`).
 //!
 //! [`app`] builds the router from an [`AppState`]; [`Application`] binds a listener, wires the
 //! state from a [`Config`] and serves until stopped (tests start it on port 0).
@@ -10,7 +11,6 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod db;
-pub mod dev_auth; // sandbox development authorization server (auth helper)
 pub mod error;
 pub mod extract;
 pub mod idempotency;
@@ -18,7 +18,7 @@ pub mod insecure_http;
 pub mod mailbox;
 pub mod origins;
 pub mod routes;
-pub mod sandbox;
+pub mod sandbox_mode;
 pub mod security_headers;
 pub mod server;
 pub mod session;
@@ -43,7 +43,6 @@ pub use state::AppState;
 use idempotency::IdempotencyStore;
 use mailbox::ews::EwsMailbox;
 use origins::AllowedOrigins;
-use sandbox::SandboxMailbox;
 use session::{NoAuthorizationServer, SharedAuthorizer};
 
 /// The whole HTTP surface of the proxy.
@@ -105,8 +104,8 @@ pub fn app(state: AppState) -> Router {
                         .allow_methods([Method::GET, Method::HEAD]),
                 ),
         );
-    if state.sandbox.is_some() {
-        router = router.route(sandbox::EWS_PATH, post(sandbox::handler::ews));
+    if let Some(sandbox) = &state.sandbox {
+        router = router.merge(sandbox.router());
     }
     if let Some(auth) = &state.auth {
         router = router.merge(auth.page_routes()).merge(auth.dev_routes()); // /sandbox/oauth/*
@@ -281,32 +280,14 @@ impl Application {
             }
         };
 
-        let sandbox = if config.sandbox.enabled {
-            let userinfo_url = match &config.sandbox.userinfo_url {
-                Some(url) => url.clone(),
-                // auth helper: the authorization server in use (dev server or e.g. oidc-provider).
-                None => match auth_runtime.as_ref().and_then(|a| a.userinfo_url()) {
-                    Some(url) => url.clone(),
-                    None => join(&base_url, sandbox::DEV_USERINFO_PATH)?,
-                },
-            };
-            Some(Arc::new(
-                SandboxMailbox::open(
-                    &config.data_dir,
-                    userinfo_url,
-                    config.sandbox.impersonators.clone(),
-                )
-                .await?,
-            ))
-        } else {
-            None
-        };
+        let auth_userinfo = auth_runtime.as_ref().and_then(|a| a.userinfo_url()); // auth helper
+        let sandbox = sandbox_mode::start(&config, &base_url, auth_userinfo).await?;
 
         // The EWS client talks to the sandbox over HTTP exactly as it would to Exchange. It uses
         // the bound address, not `public_url`, which may be a reverse proxy in front of us.
         let endpoint = match &config.ews.endpoint {
             Some(url) => url.clone(),
-            None => join(&self_url(config.bind, port)?, sandbox::EWS_PATH)?,
+            None => sandbox_mode::default_ews_endpoint(&self_url(config.bind, port)?)?,
         };
         let mailbox = EwsMailbox::new(endpoint, &config.ews)
             .map_err(|e| StartupError::Other(e.to_string()))?;
@@ -382,11 +363,6 @@ fn self_url(bind: IpAddr, port: u16) -> Result<Url, StartupError> {
     };
     Url::parse(&format!("http://{host}:{port}/"))
         .map_err(|e| StartupError::Other(format!("bad bind address: {e}")))
-}
-
-fn join(base: &Url, path: &str) -> Result<Url, StartupError> {
-    base.join(path.trim_start_matches('/'))
-        .map_err(|e| StartupError::Other(format!("bad URL {base}{path}: {e}")))
 }
 
 async fn shutdown_signal() {

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::idempotency::IdempotencyStore;
 use crate::mailbox::SharedMailbox;
 use crate::origins::AllowedOrigins;
-use crate::sandbox::SandboxMailbox;
+use crate::sandbox_mode::SandboxRoutes;
 use crate::session::SharedAuthorizer;
 
 #[derive(Clone)]
@@ -25,8 +25,8 @@ pub struct AppState {
     /// The user's mailbox, through the configured backend.
     pub mailbox: SharedMailbox,
     pub idempotency: IdempotencyStore,
-    /// The EWS sandbox mailbox, in sandbox mode only.
-    pub sandbox: Option<Arc<SandboxMailbox>>,
+    /// The sandbox mailbox's routes, in sandbox mode only.
+    pub sandbox: Option<SandboxRoutes>,
     /// OAuth sessions and flow endpoints (auth helper); `None` with a test authorizer.
     pub auth: Option<Arc<crate::auth::AuthRuntime>>,
     /// Request, upstream and sign-in metrics (`GET /metrics`).

@@ -44,6 +44,7 @@ impl CancelCalendarItem {
     }
 
     /// Recognises a CreateItem that carries exactly one CancelCalendarItem object.
+    #[cfg(feature = "server")]
     pub fn from_create_item(c: &CreateItem) -> Option<Self> {
         let [Item::ResponseObject(o)] = c.items.as_slice() else {
             return None;

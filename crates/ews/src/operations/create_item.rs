@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{
-    MessageResult, first_item, first_message, read_response_messages, write_response_messages,
-};
+#[cfg(feature = "server")]
+use crate::response::write_response_messages;
+use crate::response::{MessageResult, first_item, first_message, read_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
     CalendarItem, FolderId, Item, MessageDisposition, SendMeetingInvitations, Task,
@@ -74,6 +74,7 @@ impl CreateItem {
         w.end("m:CreateItem")
     }
 
+    #[cfg(feature = "server")]
     /// Reads the children of `m:CreateItem` (the element itself was checked by the caller).
     pub(crate) fn read_body(
         r: &mut XmlReader<'_>,
@@ -115,10 +116,11 @@ pub struct CreateItemResponse {
 }
 
 impl CreateItemResponse {
+    #[cfg(feature = "server")]
     pub fn new(responses: Vec<MessageResult<Vec<Item>>>) -> Self {
         CreateItemResponse {
             responses,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -145,6 +147,7 @@ impl CreateItemResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         write_response_messages(
             w,
@@ -156,6 +159,7 @@ impl CreateItemResponse {
     }
 }
 
+#[cfg(feature = "server")]
 pub(crate) fn write_items(w: &mut XmlWriter, items: Option<&Vec<Item>>) -> Result<(), EwsError> {
     match items {
         Some(items) if !items.is_empty() => {

@@ -4,14 +4,16 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{
-    MessageResult, first_message, read_response_messages, write_response_messages,
-};
+#[cfg(feature = "server")]
+use crate::response::write_response_messages;
+use crate::response::{MessageResult, first_message, read_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
     AffectedTaskOccurrences, BaseItemId, DisposalType, ItemId, SendMeetingInvitations,
 };
-use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
+#[cfg(feature = "server")]
+use crate::xml::{Elem, Ns};
+use crate::xml::{XmlReader, XmlWriter};
 
 /// `m:DeleteItem`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +71,7 @@ impl DeleteItem {
         w.end("m:DeleteItem")
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read_body(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Self, EwsError> {
         let mut v = DeleteItem {
             delete_type: r.required_attr(e, "DeleteType")?,
@@ -101,10 +104,11 @@ pub struct DeleteItemResponse {
 }
 
 impl DeleteItemResponse {
+    #[cfg(feature = "server")]
     pub fn new(responses: Vec<MessageResult<()>>) -> Self {
         DeleteItemResponse {
             responses,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -124,6 +128,7 @@ impl DeleteItemResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         write_response_messages(
             w,

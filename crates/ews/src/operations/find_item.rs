@@ -5,15 +5,17 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{
-    MessageResult, first_message, read_response_messages, write_response_messages,
-};
+#[cfg(feature = "server")]
+use crate::response::write_response_messages;
+use crate::response::{MessageResult, first_message, read_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
     EwsDateTime, ExtendedFieldUri, FieldOrder, FolderId, IndexBasePoint, Item, ItemShape,
     ItemTraversal, PropertyPath, Restriction, SortDirection,
 };
-use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
+#[cfg(feature = "server")]
+use crate::xml::Elem;
+use crate::xml::{Ns, XmlReader, XmlWriter};
 
 /// `m:CalendarView`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +191,7 @@ impl FindItem {
         w.end("m:FindItem")
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read_body(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Self, EwsError> {
         let traversal = r.required_attr(e, "Traversal")?;
         let mut shape = None;
@@ -273,10 +276,11 @@ pub struct FindItemResponse {
 }
 
 impl FindItemResponse {
+    #[cfg(feature = "server")]
     pub fn new(responses: Vec<MessageResult<FindItemResult>>) -> Self {
         FindItemResponse {
             responses,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -318,6 +322,7 @@ impl FindItemResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         write_response_messages(
             w,

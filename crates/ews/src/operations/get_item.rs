@@ -2,15 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "server")]
 use super::create_item::write_items;
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{
-    MessageResult, first_item, first_message, read_response_messages, write_response_messages,
-};
+#[cfg(feature = "server")]
+use crate::response::write_response_messages;
+use crate::response::{MessageResult, first_item, first_message, read_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{BaseItemId, Item, ItemId, ItemShape};
-use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
+#[cfg(feature = "server")]
+use crate::xml::Elem;
+use crate::xml::{Ns, XmlReader, XmlWriter};
 
 /// `m:GetItem`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -44,6 +47,7 @@ impl GetItem {
         w.end("m:GetItem")
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &Elem<'_>) -> Result<Self, EwsError> {
         let mut shape = None;
         let mut ids = Vec::new();
@@ -78,10 +82,11 @@ pub struct GetItemResponse {
 }
 
 impl GetItemResponse {
+    #[cfg(feature = "server")]
     pub fn new(responses: Vec<MessageResult<Vec<Item>>>) -> Self {
         GetItemResponse {
             responses,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -116,6 +121,7 @@ impl GetItemResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         write_response_messages(
             w,

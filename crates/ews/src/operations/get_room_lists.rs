@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, read_one_message, to_result, write_status};
+#[cfg(feature = "server")]
+use crate::response::write_status;
+use crate::response::{MessageResult, read_one_message, to_result};
 use crate::soap::ServerVersionInfo;
 use crate::types::Mailbox;
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
@@ -18,6 +20,7 @@ impl GetRoomLists {
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         w.empty("m:GetRoomLists", &[])
     }
+    #[cfg(feature = "server")]
     pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &Elem<'_>) -> Result<Self, EwsError> {
         r.skip()?;
         Ok(GetRoomLists {})
@@ -34,10 +37,11 @@ pub struct GetRoomListsResponse {
 }
 
 impl GetRoomListsResponse {
+    #[cfg(feature = "server")]
     pub fn new(result: MessageResult<Vec<Mailbox>>) -> Self {
         GetRoomListsResponse {
             result,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -62,6 +66,7 @@ impl GetRoomListsResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         let class = match &self.result {
             Ok(_) => "Success",

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, read_one_message, to_result, write_status};
+#[cfg(feature = "server")]
+use crate::response::write_status;
+use crate::response::{MessageResult, read_one_message, to_result};
 use crate::soap::ServerVersionInfo;
 use crate::types::Mailbox;
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
@@ -28,6 +30,7 @@ impl GetRooms {
         self.room_list.write(w, "m:RoomList")?;
         w.end("m:GetRooms")
     }
+    #[cfg(feature = "server")]
     pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &Elem<'_>) -> Result<Self, EwsError> {
         let mut list = None;
         while let Some(c) = r.next_child()? {
@@ -54,10 +57,11 @@ pub struct GetRoomsResponse {
 }
 
 impl GetRoomsResponse {
+    #[cfg(feature = "server")]
     pub fn new(result: MessageResult<Vec<Mailbox>>) -> Self {
         GetRoomsResponse {
             result,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -88,6 +92,7 @@ impl GetRoomsResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         let class = match &self.result {
             Ok(_) => "Success",

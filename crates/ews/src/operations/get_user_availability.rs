@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, read_one_message, to_result, write_status};
+#[cfg(feature = "server")]
+use crate::response::write_status;
+use crate::response::{MessageResult, read_one_message, to_result};
 use crate::soap::ServerVersionInfo;
 use crate::types::{DayOfWeek, EwsDateTime, FreeBusyViewType, LegacyFreeBusy, MeetingAttendeeType};
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
@@ -228,6 +230,7 @@ impl GetUserAvailability {
         w.end("m:GetUserAvailabilityRequest")
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read_body(r: &mut XmlReader<'_>, _e: &Elem<'_>) -> Result<Self, EwsError> {
         let mut tz = None;
         let mut mailboxes = Vec::new();
@@ -517,6 +520,7 @@ impl FreeBusyView {
         Ok(v)
     }
 
+    #[cfg(feature = "server")]
     fn write(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         w.start("m:FreeBusyView", &[])?;
         w.value("t:FreeBusyViewType", &self.free_busy_view_type)?;
@@ -573,10 +577,11 @@ pub struct GetUserAvailabilityResponse {
 }
 
 impl GetUserAvailabilityResponse {
+    #[cfg(feature = "server")]
     pub fn new(free_busy_responses: Vec<MessageResult<FreeBusyView>>) -> Self {
         GetUserAvailabilityResponse {
             free_busy_responses,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -615,6 +620,7 @@ impl GetUserAvailabilityResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         w.start("m:GetUserAvailabilityResponse", &[])?;
         w.start("m:FreeBusyResponseArray", &[])?;

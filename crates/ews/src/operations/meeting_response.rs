@@ -74,6 +74,7 @@ impl MeetingResponse {
     }
 
     /// Recognises a CreateItem that carries exactly one Accept/Tentative/Decline object.
+    #[cfg(feature = "server")]
     pub fn from_create_item(c: &CreateItem) -> Option<Self> {
         let [Item::ResponseObject(o)] = c.items.as_slice() else {
             return None;

@@ -1,11 +1,12 @@
-//! One module per EWS operation: a request type (`to_envelope`, and server-side
-//! `parse_request` via [`crate::server`]) and a response type (`parse_response`, and
-//! server-side `to_envelope`).
+//! One module per EWS operation: a request type (`to_envelope`, and with the `server` feature
+//! `parse_request`, see `crate::server`) and a response type (`parse_response`, and with the
+//! `server` feature `new` and `to_envelope`).
 
 pub mod cancel_calendar_item;
 pub mod create_item;
 pub mod delete_item;
 pub mod find_item;
+pub mod get_folder;
 pub mod get_item;
 pub mod get_room_lists;
 pub mod get_rooms;
@@ -32,7 +33,8 @@ macro_rules! operation {
                 $crate::soap::request_envelope(headers, |w| self.write_body(w))
             }
 
-            /// Parses a request envelope for this operation (server side; sandbox).
+            /// Parses a request envelope for this operation (server side).
+            #[cfg(feature = "server")]
             pub fn parse_request(
                 bytes: &[u8],
             ) -> Result<(Self, $crate::soap::RequestHeaders), $crate::EwsError> {
@@ -73,7 +75,8 @@ macro_rules! operation {
                 Ok(v)
             }
 
-            /// The complete SOAP response envelope (server side; sandbox).
+            /// The complete SOAP response envelope (server side).
+            #[cfg(feature = "server")]
             pub fn to_envelope(&self) -> Result<String, $crate::EwsError> {
                 $crate::soap::response_envelope(self.server_version_info.as_ref(), |w| {
                     self.write_body(w)

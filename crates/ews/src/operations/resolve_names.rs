@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{MessageResult, ResponseError, read_response_messages_raw, write_status};
+#[cfg(feature = "server")]
+use crate::response::write_status;
+use crate::response::{MessageResult, ResponseError, read_response_messages_raw};
 use crate::soap::ServerVersionInfo;
 use crate::types::{BaseShape, FolderId, Mailbox, ResolveNamesSearchScope};
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
@@ -67,6 +69,7 @@ impl ResolveNames {
         w.end("m:ResolveNames")
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read_body(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Self, EwsError> {
         let mut v = ResolveNames {
             unresolved_entry: String::new(),
@@ -142,6 +145,7 @@ fn read_entries(r: &mut XmlReader<'_>) -> Result<Vec<Entry>, EwsError> {
     Ok(v)
 }
 
+#[cfg(feature = "server")]
 fn write_entries(w: &mut XmlWriter, name: &str, v: &[Entry]) -> Result<(), EwsError> {
     if v.is_empty() {
         return Ok(());
@@ -178,6 +182,7 @@ impl Contact {
         Ok(c)
     }
 
+    #[cfg(feature = "server")]
     fn write(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         w.start("t:Contact", &[])?;
         w.opt("t:DisplayName", &self.display_name)?;
@@ -229,10 +234,11 @@ pub struct ResolveNamesResponse {
 }
 
 impl ResolveNamesResponse {
+    #[cfg(feature = "server")]
     pub fn new(responses: Vec<MessageResult<ResolveNamesResult>>) -> Self {
         ResolveNamesResponse {
             responses,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -289,6 +295,7 @@ impl ResolveNamesResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         w.start("m:ResolveNamesResponse", &[])?;
         w.start("m:ResponseMessages", &[])?;

@@ -2,18 +2,21 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "server")]
 use super::create_item::write_items;
 use super::operation;
 use crate::error::EwsError;
-use crate::response::{
-    MessageResult, first_item, first_message, read_response_messages, write_response_messages,
-};
+#[cfg(feature = "server")]
+use crate::response::write_response_messages;
+use crate::response::{MessageResult, first_item, first_message, read_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
-    BaseItemId, CalendarItem, ConflictResolution, ExtendedFieldUri, ExtendedProperty, FolderId,
-    Item, MessageDisposition, PropertyPath, SendMeetingInvitationsOrCancellations, Task,
+    BaseItemId, CalendarItem, ConflictResolution, ExtendedProperty, FolderId, Item,
+    MessageDisposition, PropertyPath, SendMeetingInvitationsOrCancellations, Task,
 };
-use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
+#[cfg(feature = "server")]
+use crate::xml::Elem;
+use crate::xml::{Ns, XmlReader, XmlWriter};
 
 macro_rules! fields {
     ($(#[$m:meta])* $name:ident for $item:ident { $($var:ident = $uri:literal => $field:ident),* $(,)? }) => {
@@ -162,88 +165,6 @@ impl ItemUpdate {
         }
     }
 
-    /// Applies this update to a stored calendar item (sandbox semantics). Returns an
-    /// error message for paths that are not editable calendar fields.
-    pub fn apply_to_calendar(&self, target: &mut CalendarItem) -> Result<(), String> {
-        match self.path() {
-            PropertyPath::Extended(f) => {
-                let source = match self {
-                    ItemUpdate::Set {
-                        item: Item::CalendarItem(src),
-                        ..
-                    } => Some(src.extended_properties.as_slice()),
-                    _ => None,
-                };
-                replace_extended(&mut target.extended_properties, f, source);
-                Ok(())
-            }
-            PropertyPath::Field { field_uri } => {
-                let field = CalendarField::from_field_uri(field_uri)
-                    .ok_or_else(|| format!("{field_uri} is not an editable calendar item field"))?;
-                match self {
-                    ItemUpdate::Delete { .. } => field.clear(target),
-                    ItemUpdate::Set {
-                        item: Item::CalendarItem(src),
-                        ..
-                    } => field.copy(src, target),
-                    ItemUpdate::Append {
-                        item: Item::CalendarItem(src),
-                        ..
-                    } => match field {
-                        CalendarField::RequiredAttendees => target
-                            .required_attendees
-                            .extend(src.required_attendees.iter().cloned()),
-                        CalendarField::OptionalAttendees => target
-                            .optional_attendees
-                            .extend(src.optional_attendees.iter().cloned()),
-                        CalendarField::Resources => {
-                            target.resources.extend(src.resources.iter().cloned())
-                        }
-                        _ => return Err(format!("cannot append to {field_uri}")),
-                    },
-                    _ => return Err("the update carries no t:CalendarItem".into()),
-                }
-                Ok(())
-            }
-            PropertyPath::IndexedField { field_uri, .. } => {
-                Err(format!("{field_uri} is not supported"))
-            }
-        }
-    }
-
-    /// Applies this update to a stored task (sandbox semantics).
-    pub fn apply_to_task(&self, target: &mut Task) -> Result<(), String> {
-        match self.path() {
-            PropertyPath::Extended(f) => {
-                let source = match self {
-                    ItemUpdate::Set {
-                        item: Item::Task(src),
-                        ..
-                    } => Some(src.extended_properties.as_slice()),
-                    _ => None,
-                };
-                replace_extended(&mut target.extended_properties, f, source);
-                Ok(())
-            }
-            PropertyPath::Field { field_uri } => {
-                let field = TaskField::from_field_uri(field_uri)
-                    .ok_or_else(|| format!("{field_uri} is not an editable task field"))?;
-                match self {
-                    ItemUpdate::Delete { .. } => field.clear(target),
-                    ItemUpdate::Set {
-                        item: Item::Task(src),
-                        ..
-                    } => field.copy(src, target),
-                    _ => return Err("the update carries no t:Task".into()),
-                }
-                Ok(())
-            }
-            PropertyPath::IndexedField { field_uri, .. } => {
-                Err(format!("{field_uri} is not supported"))
-            }
-        }
-    }
-
     fn write(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         let (name, item) = match self {
             ItemUpdate::Set { item, .. } => ("t:SetItemField", Some(item)),
@@ -258,6 +179,7 @@ impl ItemUpdate {
         w.end(name)
     }
 
+    #[cfg(feature = "server")]
     fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Option<Self>, EwsError> {
         let kind = e.local().to_vec();
         if !matches!(
@@ -400,6 +322,7 @@ impl UpdateItem {
         w.end("m:UpdateItem")
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read_body(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Self, EwsError> {
         let mut v = UpdateItem {
             conflict_resolution: r.required_attr(e, "ConflictResolution")?,
@@ -465,10 +388,11 @@ pub struct UpdateItemResponse {
 }
 
 impl UpdateItemResponse {
+    #[cfg(feature = "server")]
     pub fn new(responses: Vec<MessageResult<UpdateItemResult>>) -> Self {
         UpdateItemResponse {
             responses,
-            server_version_info: Some(ServerVersionInfo::sandbox()),
+            server_version_info: None,
         }
     }
 
@@ -509,6 +433,7 @@ impl UpdateItemResponse {
         })
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn write_body(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         write_response_messages(
             w,
@@ -529,58 +454,3 @@ impl UpdateItemResponse {
 }
 
 operation!(UpdateItem, UpdateItemResponse, "UpdateItem");
-
-/// Sets (or, with no `source`, deletes) one extended property on a stored item: every stored
-/// value of that property is dropped, then the update's values of it are added.
-fn replace_extended(
-    target: &mut Vec<ExtendedProperty>,
-    field: &ExtendedFieldUri,
-    source: Option<&[ExtendedProperty]>,
-) {
-    target.retain(|p| !p.field.same_property(field));
-    if let Some(source) = source {
-        target.extend(
-            source
-                .iter()
-                .filter(|p| p.field.same_property(field))
-                .cloned(),
-        );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn values(props: &[ExtendedProperty]) -> Vec<Option<&str>> {
-        props.iter().map(|p| p.value.as_deref()).collect()
-    }
-
-    #[test]
-    fn extended_properties_are_replaced_then_deleted_on_both_item_kinds() {
-        let mut calendar_item = CalendarItem {
-            extended_properties: vec![ExtendedProperty::client_request_id("first")],
-            ..Default::default()
-        };
-        ItemUpdate::calendar_extended(ExtendedProperty::client_request_id("second"))
-            .apply_to_calendar(&mut calendar_item)
-            .unwrap();
-        assert_eq!(values(&calendar_item.extended_properties), [Some("second")]);
-        let delete = ItemUpdate::Delete {
-            path: PropertyPath::Extended(ExtendedFieldUri::client_request_id()),
-        };
-        delete.apply_to_calendar(&mut calendar_item).unwrap();
-        assert!(calendar_item.extended_properties.is_empty());
-
-        let mut task = Task {
-            extended_properties: vec![ExtendedProperty::client_request_id("first")],
-            ..Default::default()
-        };
-        ItemUpdate::task_extended(ExtendedProperty::client_request_id("second"))
-            .apply_to_task(&mut task)
-            .unwrap();
-        assert_eq!(values(&task.extended_properties), [Some("second")]);
-        delete.apply_to_task(&mut task).unwrap();
-        assert!(task.extended_properties.is_empty());
-    }
-}

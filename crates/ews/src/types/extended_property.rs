@@ -200,6 +200,7 @@ impl PropertyPath {
         }
     }
 
+    #[cfg(feature = "server")]
     /// Reads a path element; None (skipped) if `e` is not one.
     pub(crate) fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Option<Self>, EwsError> {
         let p = match e.local() {

@@ -128,6 +128,7 @@ impl BaseItemId {
         }
     }
 
+    #[cfg(feature = "server")]
     /// Reads one of the id elements; returns None (element skipped) for unknown ones.
     pub(crate) fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Option<Self>, EwsError> {
         let v = match e.local() {
@@ -211,6 +212,7 @@ impl FolderId {
         }
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Option<Self>, EwsError> {
         match e.local() {
             b"DistinguishedFolderId" => {
@@ -239,6 +241,7 @@ impl FolderId {
         }
     }
 
+    #[cfg(feature = "server")]
     /// Reads the children of a folder-id container (e.g. `m:ParentFolderIds`).
     pub(crate) fn read_list(r: &mut XmlReader<'_>) -> Result<Vec<Self>, EwsError> {
         let mut v = Vec::new();

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::enums::SortDirection;
 use super::extended_property::PropertyPath;
 use crate::error::EwsError;
-use crate::xml::{Elem, XmlReader, XmlWriter};
+use crate::xml::XmlWriter;
+#[cfg(feature = "server")]
+use crate::xml::{Elem, XmlReader};
 
 /// A search expression.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +91,7 @@ impl SearchExpression {
         w.end(n)
     }
 
+    #[cfg(feature = "server")]
     /// Reads an expression element (consumed); None for unknown ones.
     pub(crate) fn read(r: &mut XmlReader<'_>, e: &Elem<'_>) -> Result<Option<Self>, EwsError> {
         let local = e.local().to_vec();
@@ -171,6 +174,7 @@ impl Restriction {
         w.end("m:Restriction")
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read(r: &mut XmlReader<'_>) -> Result<Self, EwsError> {
         let mut expr = None;
         while let Some(c) = r.next_child()? {
@@ -206,6 +210,7 @@ impl FieldOrder {
         w.end("m:SortOrder")
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read_list(r: &mut XmlReader<'_>) -> Result<Vec<FieldOrder>, EwsError> {
         let mut v = Vec::new();
         while let Some(c) = r.next_child()? {

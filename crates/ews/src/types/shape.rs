@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::enums::{BaseShape, BodyTypeResponse};
 use super::extended_property::PropertyPath;
 use crate::error::EwsError;
-use crate::xml::{XmlReader, XmlWriter};
+#[cfg(feature = "server")]
+use crate::xml::XmlReader;
+use crate::xml::XmlWriter;
 
 /// Which properties to return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +62,7 @@ impl ItemShape {
         w.end(name)
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn read(r: &mut XmlReader<'_>) -> Result<Self, EwsError> {
         let mut base_shape = None;
         let mut s = ItemShape::default();

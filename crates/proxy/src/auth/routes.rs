@@ -21,8 +21,6 @@ use super::store::FlowStatus;
 use super::{AuthService, FlowError, pages};
 use crate::error::AppError;
 
-pub(crate) use super::pages::html_escape;
-
 /// Path of the OAuth redirect URI (default `<public base URL>/auth/callback`).
 pub const CALLBACK_PATH: &str = "/auth/callback";
 /// Header a poller proves the flow's secret with.

@@ -7,16 +7,18 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use super::clock::Clock;
-use super::config::{self, AuthConfig, AuthConfigError, AuthContext};
-use super::crypto::{Cipher, Purpose, TokenKey, random_token};
+use super::config::{AuthConfig, AuthConfigError, AuthContext};
+use super::crypto::{Cipher, Purpose, TokenKey};
 use super::store::{self, TokenStore};
 use super::{AuthService, oauth, routes};
-use crate::dev_auth::{DevAuthServer, DevAuthSettings};
+#[cfg(feature = "sandbox")]
+use sandbox::dev_auth::DevAuthServer;
 
 /// The authorization module as the proxy runs it: the service, plus the development
 /// authorization server when sandbox mode uses it.
 pub struct AuthRuntime {
     pub service: Arc<AuthService>,
+    #[cfg(feature = "sandbox")]
     pub dev_server: Option<Arc<DevAuthServer>>,
 }
 
@@ -51,35 +53,19 @@ impl AuthRuntime {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, AuthConfigError> {
         let http = oauth::http_client().map_err(AuthConfigError::Invalid)?;
+        #[cfg_attr(not(feature = "sandbox"), allow(unused_mut))]
         let mut settings = config.resolve(ctx, &http).await?;
         let key = config.token_key(ctx)?;
-        let dev_server = match settings.dev_server.clone() {
-            Some(dev) => {
-                let secret = match &settings.client_secret {
-                    Some(s) => s.0.clone(),
-                    None => SecretString::from(random_token(32)),
-                };
-                settings.client_secret = Some(config::ConfigSecret(secret.clone()));
-                let path = ctx.data_dir.join("dev-auth.sqlite");
-                let dev_pool = crate::db::open(&path).await.map_err(|e| {
-                    AuthConfigError::Invalid(format!("cannot open {}: {e}", path.display()))
-                })?;
-                let dev_settings = DevAuthSettings {
-                    issuer: dev.issuer,
-                    client_id: settings.client_id.clone(),
-                    client_secret: secret,
-                    redirect_uris: vec![settings.redirect_uri.to_string()],
-                    access_token_ttl: dev.access_token_ttl,
-                };
-                let server = DevAuthServer::new(dev_settings, dev_pool, clock.clone())
-                    .await
-                    .map_err(|e| {
-                        AuthConfigError::Invalid(format!("cannot prepare {}: {e}", path.display()))
-                    })?;
-                Some(server)
-            }
-            None => None,
-        };
+        #[cfg(feature = "sandbox")]
+        let dev_server = start_dev_server(&mut settings, ctx, &clock).await?;
+        // Sandbox mode is refused when the configuration is resolved in this build.
+        #[cfg(not(feature = "sandbox"))]
+        if settings.dev_server.is_some() {
+            return Err(AuthConfigError::Invalid(
+                "this proxy was built without the development sign-in server (cargo feature `sandbox`)"
+                    .to_owned(),
+            ));
+        }
         let store = store::SqliteStore::new(pool).await.map_err(|e| {
             AuthConfigError::Invalid(format!("cannot prepare the token store: {e}"))
         })?;
@@ -88,6 +74,7 @@ impl AuthRuntime {
         spawn_flow_sweeper(&service);
         Ok(AuthRuntime {
             service,
+            #[cfg(feature = "sandbox")]
             dev_server,
         })
     }
@@ -105,16 +92,53 @@ impl AuthRuntime {
     /// The development authorization server's endpoints under `/sandbox/oauth/` (empty unless
     /// it runs). Not for CORS: browsers reach them by navigation, the proxy server-to-server.
     pub fn dev_routes<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
-        match &self.dev_server {
-            Some(dev) => dev.routes(),
-            None => axum::Router::new(),
+        #[cfg(feature = "sandbox")]
+        if let Some(dev) = &self.dev_server {
+            return sandbox::dev_auth::router(dev.clone());
         }
+        axum::Router::new()
     }
 
     /// The OIDC userinfo endpoint in use (the sandbox mailbox resolves bearer tokens there).
     pub fn userinfo_url(&self) -> Option<&Url> {
         self.service.settings.userinfo_url.as_ref()
     }
+}
+
+/// In sandbox mode without another authorization server: the development one
+/// (`<data_dir>/dev-auth.sqlite`, the `sandbox` crate), registered with the proxy's client id,
+/// redirect URI and a fresh shared client secret (unless one is configured).
+#[cfg(feature = "sandbox")]
+async fn start_dev_server(
+    settings: &mut super::config::AuthSettings,
+    ctx: &AuthContext,
+    clock: &Arc<dyn Clock>,
+) -> Result<Option<Arc<DevAuthServer>>, AuthConfigError> {
+    let Some(dev) = settings.dev_server.clone() else {
+        return Ok(None);
+    };
+    let secret = match &settings.client_secret {
+        Some(s) => s.0.clone(),
+        None => SecretString::from(super::crypto::random_token(32)),
+    };
+    settings.client_secret = Some(super::config::ConfigSecret(secret.clone()));
+    let path = ctx.data_dir.join("dev-auth.sqlite");
+    let dev_pool = crate::db::open(&path)
+        .await
+        .map_err(|e| AuthConfigError::Invalid(format!("cannot open {}: {e}", path.display())))?;
+    let dev_settings = sandbox::dev_auth::DevAuthSettings {
+        issuer: dev.issuer,
+        client_id: settings.client_id.clone(),
+        client_secret: secret,
+        redirect_uris: vec![settings.redirect_uri.to_string()],
+        access_token_ttl: dev.access_token_ttl,
+    };
+    let clock = clock.clone();
+    let now: sandbox::dev_auth::Clock = Arc::new(move || clock.now());
+    let server = DevAuthServer::new(dev_settings, dev_pool, now)
+        .await
+        .map_err(|e| AuthConfigError::Invalid(format!("cannot prepare {}: {e}", path.display())))?;
+    Ok(Some(server))
 }
 
 /// Refuses to start with a token key other than the one the stored tokens were sealed with: a

@@ -300,6 +300,15 @@ impl Config {
         // but forgot the endpoint would sign in to Microsoft and have their items stored in a
         // local SQLite file.
         let sandbox = merged.sandbox.enabled.unwrap_or(false);
+        if sandbox && !crate::sandbox_mode::BUILT_IN {
+            return Err(invalid(
+                "sandbox.enabled",
+                "this proxy was built without the sandbox (cargo feature `sandbox`), so it cannot \
+                 run the sandbox mailbox and sign-in server: build it with default features, or \
+                 configure ews.endpoint and [auth] for a real Exchange"
+                    .into(),
+            ));
+        }
         if !sandbox && endpoint.is_none() {
             return Err(ConfigError::Incomplete(
                 "no Exchange endpoint is configured: set ews.endpoint (XF_EWS_ENDPOINT) to your \

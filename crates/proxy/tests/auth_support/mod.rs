@@ -531,7 +531,7 @@ impl TestApp {
     }
 
     /// The development authorization server.
-    pub fn dev_server(&self) -> Arc<proxy::dev_auth::DevAuthServer> {
+    pub fn dev_server(&self) -> Arc<sandbox::dev_auth::DevAuthServer> {
         self.state
             .auth
             .as_ref()

@@ -3,32 +3,26 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod faults;
+/// SOAP client helpers for the sandbox mailbox, shared with the sandbox crate's own tests.
+#[path = "../../../sandbox/tests/common/mailbox.rs"]
 pub mod mailbox;
+/// The stand-in authorization server's userinfo endpoint and its users, shared with the
+/// sandbox crate's own tests.
+#[path = "../../../sandbox/tests/common/userinfo.rs"]
+pub mod userinfo;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::get;
 use proxy::config::{Config, ConfigLayer};
 use proxy::session::{Authorizer, Caller, CallerError};
 use proxy::{AppState, Application};
 use secrecy::SecretString;
-use tempfile::TempDir;
-
-/// Tokens the test userinfo endpoint accepts, and whose mailbox they open.
-pub const ALICE_TOKEN: &str = "access-token-alice";
-pub const ALICE: &str = "alice@example.com";
-pub const BOB_TOKEN: &str = "access-token-bob";
-pub const BOB: &str = "bob@example.com";
-pub const CAROL_TOKEN: &str = "access-token-carol";
-pub const CAROL: &str = "carol@example.com";
+pub use userinfo::*;
 
 /// A caller with a fixed Exchange token (what the auth module provides for real).
 pub struct TestAuthorizer {
@@ -73,42 +67,6 @@ impl Authorizer for TestAuthorizer {
     async fn token_rejected(&self, _caller: &Caller) {
         self.rejected.fetch_add(1, Ordering::SeqCst);
     }
-}
-
-/// An OIDC userinfo endpoint: Bearer token -> `{sub, email}`; anything else 401.
-pub async fn spawn_userinfo() -> (SocketAddr, Arc<AtomicUsize>) {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let users: HashMap<&str, (&str, &str)> = HashMap::from([
-        (ALICE_TOKEN, ("alice", "Alice@Example.com")),
-        (BOB_TOKEN, ("bob", BOB)),
-        (CAROL_TOKEN, ("carol", CAROL)),
-    ]);
-    let counter = calls.clone();
-    let router = Router::new().route(
-        "/userinfo",
-        get(move |headers: HeaderMap| {
-            let counter = counter.clone();
-            let users = users.clone();
-            async move {
-                counter.fetch_add(1, Ordering::SeqCst);
-                let token = headers
-                    .get(header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
-                    .unwrap_or("");
-                match users.get(token) {
-                    Some((sub, email)) => {
-                        axum::Json(serde_json::json!({"sub": sub, "email": email})).into_response()
-                    }
-                    None => StatusCode::UNAUTHORIZED.into_response(),
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (addr, calls)
 }
 
 /// A static directory shaped like the repository root.
@@ -160,23 +118,7 @@ pub struct Options {
     pub server_extra: String,
 }
 
-/// Everything a test needs, with the temporary directory kept alive.
-pub struct Harness {
-    pub dir: TempDir,
-    pub userinfo: SocketAddr,
-    pub userinfo_calls: Arc<AtomicUsize>,
-}
-
 impl Harness {
-    pub async fn new() -> Self {
-        let (userinfo, userinfo_calls) = spawn_userinfo().await;
-        Self {
-            dir: TempDir::new().unwrap(),
-            userinfo,
-            userinfo_calls,
-        }
-    }
-
     pub fn options(&self) -> Options {
         Options {
             data_dir: self.dir.path().join("data"),
@@ -286,6 +228,7 @@ impl TestApp {
             .sandbox
             .as_ref()
             .unwrap()
+            .mailbox()
             .store
             .count(mailbox, folder)
             .await

@@ -1,0 +1,126 @@
+// A third-party EWS client against the sandbox mailbox: ews-javascript-api (a port of Microsoft's
+// EWS Managed API) signs in with a bearer token from the sandbox's development sign-in server,
+// creates an appointment and a task, and reads them back, exactly as it would from Exchange.
+// Whatever it sends that the sandbox does not answer like Exchange fails here.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import ews from 'ews-javascript-api';
+import { startProxy, uniqueSubject } from './harness.mjs';
+
+const {
+  Appointment, BasePropertySet, CalendarFolder, CalendarView, DateTime, ExchangeService, ExchangeVersion, Folder,
+  ItemView, MessageBody, OAuthCredentials, PropertySet, SendInvitationsMode, Task, TaskStatus, Uri,
+  WellKnownFolderName,
+} = ews;
+
+// The proxy's client registration at its development sign-in server, made known to the test.
+const CLIENT_ID = 'exchange-forms-sandbox';
+const CLIENT_SECRET = 'ews-client-test-secret';
+
+/** The value of the hidden `request` field of a sign-in server page. */
+function requestField(html) {
+  const match = /name="request" value="([^"]+)"/.exec(html);
+  assert.ok(match, `no sign-in request in the page:\n${html}`);
+  return match[1];
+}
+
+/**
+ * An access token for `user` from the sandbox's development sign-in server, through the whole
+ * authorization code flow with PKCE (sign-in page, consent, code exchange), as a client would.
+ */
+async function accessToken(proxy, user) {
+  const oauth = new URL('sandbox/oauth/', proxy.url);
+  const redirectUri = new URL('auth/callback', proxy.url).href;
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  const authorize = new URL('authorize', oauth);
+  authorize.search = new URLSearchParams({
+    response_type: 'code', client_id: CLIENT_ID, redirect_uri: redirectUri, scope: 'openid email profile',
+    state: crypto.randomUUID(), nonce: crypto.randomUUID(), code_challenge: challenge, code_challenge_method: 'S256',
+  });
+  const signInPage = await fetch(authorize);
+  assert.equal(signInPage.status, 200);
+  const request = requestField(await signInPage.text());
+  const post = (path, form) => fetch(new URL(path, oauth), { method: 'POST', body: new URLSearchParams(form), redirect: 'manual' });
+  const consentPage = await post('signin', { request, user });
+  assert.equal(consentPage.status, 200);
+  const decided = await post('consent', { request: requestField(await consentPage.text()), decision: 'allow' });
+  assert.equal(decided.status, 303);
+  const code = new URL(decided.headers.get('location')).searchParams.get('code');
+  assert.ok(code, `no code in ${decided.headers.get('location')}`);
+  const token = await fetch(new URL('token', oauth), {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }),
+  });
+  assert.equal(token.status, 200);
+  return (await token.json()).access_token;
+}
+
+/** ews-javascript-api's service object for `user`'s sandbox mailbox. */
+async function exchangeService(proxy, user) {
+  const service = new ExchangeService(ExchangeVersion.Exchange2013_SP1);
+  // `verbatim`: the library expects Azure AD's JWT access tokens; the sign-in server's are
+  // opaque, as OAuth allows.
+  service.Credentials = new OAuthCredentials(await accessToken(proxy, user), true);
+  service.Url = new Uri(new URL('sandbox/ews/Exchange.asmx', proxy.url).href);
+  return service;
+}
+
+test('ews-javascript-api creates an appointment and a task in the sandbox mailbox and reads them back', async (t) => {
+  const proxy = await startProxy(t, { env: { XF_AUTH_CLIENT_SECRET: CLIENT_SECRET } });
+  const service = await exchangeService(proxy, 'alice');
+
+  // What a client does first: open the distinguished folders it works in.
+  const calendar = await CalendarFolder.Bind(service, WellKnownFolderName.Calendar);
+  assert.equal(calendar.DisplayName, 'Calendar');
+  const tasks = await Folder.Bind(service, WellKnownFolderName.Tasks);
+  assert.equal(tasks.DisplayName, 'Tasks');
+
+  const subject = uniqueSubject('EWS client meeting');
+  const appointment = new Appointment(service);
+  appointment.Subject = subject;
+  // Plain text only: this library writes strings into its XML unescaped (`&` or `<` would make
+  // the request malformed, and Exchange would refuse it as the sandbox does).
+  appointment.Body = new MessageBody('Agenda: budget and risks');
+  appointment.Start = new DateTime(Date.UTC(2026, 11, 1, 9, 0));
+  appointment.End = new DateTime(Date.UTC(2026, 11, 1, 10, 30));
+  appointment.Location = 'Room 4.12';
+  await appointment.Save(WellKnownFolderName.Calendar, SendInvitationsMode.SendToNone);
+  assert.ok(appointment.Id?.UniqueId, 'the saved appointment has an id');
+
+  const stored = await Appointment.Bind(service, appointment.Id, new PropertySet(BasePropertySet.FirstClassProperties));
+  assert.equal(stored.Subject, subject);
+  assert.equal(stored.Location, 'Room 4.12');
+  assert.equal(stored.Body.Text, 'Agenda: budget and risks');
+  assert.equal(stored.Start.TotalMilliSeconds, Date.UTC(2026, 11, 1, 9, 0));
+  assert.equal(stored.End.TotalMilliSeconds, Date.UTC(2026, 11, 1, 10, 30));
+
+  const view = new CalendarView(new DateTime(Date.UTC(2026, 11, 1)), new DateTime(Date.UTC(2026, 11, 2)));
+  const found = await service.FindAppointments(WellKnownFolderName.Calendar, view);
+  assert.deepEqual(found.Items.map((a) => a.Subject), [subject]);
+
+  const title = uniqueSubject('EWS client task');
+  const task = new Task(service);
+  task.Subject = title;
+  task.Body = new MessageBody('Send the minutes');
+  task.DueDate = new DateTime(Date.UTC(2026, 11, 3));
+  task.Status = TaskStatus.InProgress;
+  await task.Save(WellKnownFolderName.Tasks);
+  assert.ok(task.Id?.UniqueId, 'the saved task has an id');
+
+  const storedTask = await Task.Bind(service, task.Id);
+  assert.equal(storedTask.Subject, title);
+  assert.equal(storedTask.Status, TaskStatus.InProgress);
+  assert.equal(storedTask.Body.Text, 'Send the minutes');
+
+  const listed = await service.FindItems(WellKnownFolderName.Tasks, new ItemView(10));
+  assert.deepEqual(listed.Items.map((i) => i.Subject), [title]);
+
+  // Another user's token opens another mailbox: Alice's appointment is not Bob's.
+  const bob = await exchangeService(proxy, 'bob');
+  const bobs = await bob.FindAppointments(WellKnownFolderName.Calendar, view);
+  assert.deepEqual(bobs.Items, []);
+});
