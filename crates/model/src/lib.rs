@@ -33,4 +33,4 @@ pub use meeting::{
     ResponseStatus, ShowAs, WeekOfMonth, Weekday,
 };
 pub use page::{Page, PageLimit};
-pub use task::{NewTask, Task, TaskDraft, TaskStatus};
+pub use task::{NewTask, Task, TaskDraft, TaskFilter, TaskSort, TaskStatus};

@@ -2,10 +2,11 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::fields::{FieldErrors, MAX_BODY_CHARS, Subject, parse_date, parse_optional_text};
+use crate::meeting::{Importance, Recurrence, RecurrenceDraft, parse_categories};
 
 /// EWS `t:Status` of a task (TaskStatusType); the same names Graph uses in camelCase.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -79,6 +80,26 @@ pub struct TaskDraft {
     pub status: String,
     #[serde(default)]
     pub body: String,
+    /// `YYYY-MM-DD`, or empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub start_date: String,
+    /// 0–100, or empty to follow the status (0, or 100 when completed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub percent_complete: String,
+    #[serde(default, skip_serializing_if = "is_normal")]
+    pub importance: Importance,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// When to remind (an RFC 3339 instant), or empty for no reminder.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reminder_at: String,
+    /// Repeats from the start date (or the due date when there is no start date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<RecurrenceDraft>,
+}
+
+fn is_normal(importance: &Importance) -> bool {
+    *importance == Importance::Normal
 }
 
 fn default_status() -> String {
@@ -92,6 +113,12 @@ impl Default for TaskDraft {
             due_date: String::new(),
             status: default_status(),
             body: String::new(),
+            start_date: String::new(),
+            percent_complete: String::new(),
+            importance: Importance::Normal,
+            categories: Vec::new(),
+            reminder_at: String::new(),
+            recurrence: None,
         }
     }
 }
@@ -103,6 +130,25 @@ pub struct NewTask {
     pub due_date: Option<NaiveDate>,
     pub status: TaskStatus,
     pub body: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    /// Consistent with `status`: 100 exactly when completed.
+    pub percent_complete: u8,
+    pub importance: Importance,
+    pub categories: Vec<String>,
+    pub reminder: Option<DateTime<Utc>>,
+    pub recurrence: Option<Recurrence>,
+}
+
+/// Status and progress made to agree, as Outlook does: a completed task is 100% done and a
+/// task at 100% is completed; progress on a task not started means it is in progress, and
+/// reopening a completed task drops it below 100%.
+fn consistent(status: TaskStatus, percent: Option<u8>) -> (TaskStatus, u8) {
+    match (status, percent) {
+        (TaskStatus::Completed, _) | (_, Some(100)) => (TaskStatus::Completed, 100),
+        (TaskStatus::NotStarted, Some(p)) if p > 0 => (TaskStatus::InProgress, p),
+        (_, Some(p)) => (status, p),
+        (_, None) => (status, 0),
+    }
 }
 
 impl TaskDraft {
@@ -125,20 +171,73 @@ impl TaskDraft {
             .map_err(|e| errors.add("body", e))
             .ok()
             .flatten();
+        let start_date = if self.start_date.trim().is_empty() {
+            None
+        } else {
+            parse_date(&self.start_date, "start date")
+                .map_err(|e| errors.add("startDate", e))
+                .ok()
+        };
+        if let (Some(start), Some(due)) = (start_date, due_date)
+            && due < start
+        {
+            errors.add("dueDate", "The due date cannot be before the start date.");
+        }
+        let percent = match self.percent_complete.trim() {
+            "" => None,
+            text => match text.trim_end_matches('%').trim().parse::<u8>() {
+                Ok(p) if p <= 100 => Some(p),
+                _ => {
+                    errors.add("percentComplete", "Enter a percentage from 0 to 100.");
+                    None
+                }
+            },
+        };
+        let reminder = match self.reminder_at.trim() {
+            "" => None,
+            text => {
+                let parsed = crate::time_text::rfc3339_instant(text);
+                if parsed.is_none() {
+                    errors.add("reminderAt", "Choose the date and time of the reminder.");
+                }
+                parsed
+            }
+        };
+        let categories = parse_categories(&self.categories, &mut errors);
+        let recurrence = match (&self.recurrence, start_date.or(due_date)) {
+            (Some(draft), Some(anchor)) => draft.parse(anchor, &mut errors),
+            (Some(_), None) => {
+                errors.add(
+                    "recurrence",
+                    "A repeating task needs a start date or a due date to repeat from.",
+                );
+                None
+            }
+            (None, _) => None,
+        };
         match (subject, status) {
-            (Some(subject), Some(status)) if errors.is_empty() => Ok(NewTask {
-                subject,
-                due_date,
-                status,
-                body,
-            }),
+            (Some(subject), Some(status)) if errors.is_empty() => {
+                let (status, percent_complete) = consistent(status, percent);
+                Ok(NewTask {
+                    subject,
+                    due_date,
+                    status,
+                    body,
+                    start_date,
+                    percent_complete,
+                    importance: self.importance,
+                    categories,
+                    reminder,
+                    recurrence,
+                })
+            }
             _ => Err(errors),
         }
     }
 }
 
 /// A task as stored in the mailbox.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Task {
     pub id: String,
@@ -150,11 +249,83 @@ pub struct Task {
     pub status: TaskStatus,
     #[serde(default)]
     pub body: String,
+    #[serde(
+        default,
+        with = "crate::time_text::optional_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub percent_complete: u8,
+    #[serde(default)]
+    pub importance: Importance,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    #[serde(
+        default,
+        with = "crate::time_text::optional_rfc3339",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reminder: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<Recurrence>,
+}
+
+/// `GET /api/tasks?show=&sort=`: which tasks, in which order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TaskFilter {
+    #[default]
+    All,
+    /// Everything not completed.
+    Open,
+    Completed,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TaskSort {
+    /// Newest first: what was just created is on the first page.
+    #[default]
+    Created,
+    /// Soonest due first; tasks without a due date last.
+    Due,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_and_progress_agree() {
+        let with = |status: &str, percent: &str| {
+            let task = TaskDraft {
+                subject: "x".into(),
+                status: status.into(),
+                percent_complete: percent.into(),
+                ..TaskDraft::default()
+            }
+            .parse()
+            .unwrap();
+            (task.status, task.percent_complete)
+        };
+        assert_eq!(with("Completed", ""), (TaskStatus::Completed, 100));
+        assert_eq!(with("InProgress", "100"), (TaskStatus::Completed, 100));
+        assert_eq!(with("NotStarted", "40"), (TaskStatus::InProgress, 40));
+        assert_eq!(with("Deferred", "25%"), (TaskStatus::Deferred, 25));
+        assert_eq!(with("NotStarted", ""), (TaskStatus::NotStarted, 0));
+        let errors = TaskDraft {
+            subject: "x".into(),
+            percent_complete: "150".into(),
+            start_date: "2026-12-10".into(),
+            due_date: "2026-12-01".into(),
+            recurrence: None,
+            ..TaskDraft::default()
+        }
+        .parse()
+        .unwrap_err();
+        assert!(errors.get("percentComplete").is_some() && errors.get("dueDate").is_some());
+    }
 
     #[test]
     fn a_task_without_due_date_is_valid() {
@@ -173,7 +344,7 @@ mod tests {
             subject: "x".into(),
             due_date: "2026-02-30".into(),
             status: "Done".into(),
-            body: String::new(),
+            ..TaskDraft::default()
         };
         let errors = draft.parse().unwrap_err();
         assert!(errors.get("dueDate").is_some());

@@ -217,6 +217,30 @@ pub mod optional_date {
     }
 }
 
+/// Serde for `Option<DateTime<Utc>>` as RFC 3339 or null.
+pub mod optional_rfc3339 {
+    use super::*;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let Some(text) = Option::<std::borrow::Cow<str>>::deserialize(deserializer)? else {
+            return Ok(None);
+        };
+        rfc3339_instant(&text).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("'{text}' is not an RFC 3339 date and time"))
+        })
+    }
+}
+
 /// Serde for `NaiveDate` as `YYYY-MM-DD` (chrono's serde would pull its format parser in).
 pub mod calendar_date {
     use super::*;

@@ -344,3 +344,55 @@ async fn an_invitee_declines_with_a_message_and_the_organiser_cancels() {
     assert_eq!(app.stored(ALICE, "calendar").await, 0);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn tasks_keep_their_details_and_list_by_status_and_due_date() {
+    let harness = Harness::new().await;
+    let app = harness.spawn().await;
+    for (subject, due, status) in [
+        ("Later", "2026-12-20", "NotStarted"),
+        ("Done", "2026-12-02", "Completed"),
+        ("Soon", "2026-12-05", "InProgress"),
+    ] {
+        let response = app
+            .post("/api/tasks")
+            .json(&json!({
+                "subject": subject, "dueDate": due, "status": status,
+                "startDate": "2026-12-01", "percentComplete": "30", "importance": "high",
+                "categories": ["Finance"], "reminderAt": "2026-12-01T08:00:00Z"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "{subject}");
+    }
+    let open: Page<Task> = fetch(app.get("/api/tasks?show=open&sort=due")).await;
+    let subjects: Vec<&str> = open.items.iter().map(|t| t.subject.as_str()).collect();
+    assert_eq!(subjects, ["Soon", "Later"]);
+    let soon = &open.items[0];
+    assert_eq!(soon.percent_complete, 30);
+    assert_eq!(
+        soon.start_date.map(|d| d.to_string()).as_deref(),
+        Some("2026-12-01")
+    );
+    assert_eq!(soon.importance, model::Importance::High);
+    assert_eq!(soon.categories, ["Finance"]);
+    assert_eq!(
+        soon.reminder.map(|r| r.to_rfc3339()).as_deref(),
+        Some("2026-12-01T08:00:00+00:00")
+    );
+    // Progress on a task not started made it in progress; completion made it 100%.
+    assert_eq!(open.items[1].status, TaskStatus::InProgress);
+    let done: Page<Task> = fetch(app.get("/api/tasks?show=completed")).await;
+    assert_eq!(done.items.len(), 1);
+    assert_eq!(
+        (
+            done.items[0].subject.as_str(),
+            done.items[0].percent_complete
+        ),
+        ("Done", 100)
+    );
+    let bad = app.get("/api/tasks?show=someday").send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    app.stop().await;
+}

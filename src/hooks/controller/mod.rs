@@ -269,6 +269,7 @@ fn read_form(form: &HtmlFormElement, draft: Draft) -> Draft {
             due_date: read("dueDate", t.due_date),
             status: read("status", t.status),
             body: read("body", t.body),
+            ..t
         }),
     }
 }

@@ -16,6 +16,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use model::{
     Appointment, CalendarWindow, NewTask, Page, PageLimit, Person, Place, Reply, Schedule, Task,
+    TaskFilter, TaskSort,
 };
 use secrecy::SecretString;
 
@@ -157,11 +158,13 @@ pub trait MailboxBackend: Send + Sync + 'static {
         end: DateTime<Utc>,
     ) -> Result<Vec<Schedule>, MailboxError>;
 
-    /// The page of the user's tasks after `cursor`, newest first (what was just created is
-    /// on the first page).
+    /// The page of the user's tasks after `cursor`: those `filter` keeps, in `sort` order
+    /// (newest first by default, so what was just created is on the first page).
     async fn task_page(
         &self,
         access: &Access,
+        filter: TaskFilter,
+        sort: TaskSort,
         limit: PageLimit,
         cursor: Option<TaskCursor>,
     ) -> Result<Page<Task>, MailboxError>;

@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use model::{FieldErrors, Page, PageLimit, Task, TaskDraft};
+use model::{FieldErrors, Page, PageLimit, Task, TaskDraft, TaskFilter, TaskSort};
 use serde::Deserialize;
 
 use super::{Created, Versioned, create_once, with_mailbox_access};
@@ -34,10 +34,16 @@ pub async fn create(
     .await
 }
 
-/// `?limit&cursor`: the page size and where the page starts (a previous page's `nextCursor`).
+/// `?show&sort&limit&cursor`: which tasks (`all`, `open`, `completed`), in which order
+/// (`created`: newest first; `due`: soonest due first), the page size and where the page
+/// starts (a previous page's `nextCursor`, valid for the same `show` and `sort`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
+    #[serde(default)]
+    show: TaskFilter,
+    #[serde(default)]
+    sort: TaskSort,
     limit: Option<String>,
     cursor: Option<String>,
 }
@@ -50,9 +56,10 @@ pub async fn list(
     let limit = PageLimit::parse(query.limit.as_deref());
     let cursor = query.cursor.as_deref().map(TaskCursor::parse).transpose();
     let (limit, cursor) = FieldErrors::both(limit, cursor)?;
+    let (show, sort) = (query.show, query.sort);
     let mailbox = state.mailbox.clone();
     let page = with_mailbox_access(&state, &caller, |access| async move {
-        mailbox.task_page(&access, limit, cursor).await
+        mailbox.task_page(&access, show, sort, limit, cursor).await
     })
     .await?;
     Ok(axum::Json(page))

@@ -51,11 +51,18 @@ const APPOINTMENT_FIELDS: [CalendarField; 16] = [
     CalendarField::Recurrence,
 ];
 
-const TASK_FIELDS: [TaskField; 4] = [
+const TASK_FIELDS: [TaskField; 11] = [
     TaskField::Subject,
     TaskField::Body,
     TaskField::DueDate,
     TaskField::Status,
+    TaskField::StartDate,
+    TaskField::PercentComplete,
+    TaskField::Importance,
+    TaskField::Categories,
+    TaskField::ReminderIsSet,
+    TaskField::ReminderDueBy,
+    TaskField::Recurrence,
 ];
 
 /// The id with the ChangeKey to check, and the conflict rule that goes with it.
@@ -146,7 +153,11 @@ impl EwsMailbox {
         let (item_id, resolution) = versioned(id, version);
         let mut item = mapping::task_to_ews(task, "");
         item.extended_properties.clear();
-        let mut request = UpdateItem::task(ItemChange::task(item_id, &item, &TASK_FIELDS));
+        let mut fields = TASK_FIELDS.to_vec();
+        if item.reminder_due_by.is_none() {
+            fields.retain(|f| *f != TaskField::ReminderDueBy);
+        }
+        let mut request = UpdateItem::task(ItemChange::task(item_id, &item, &fields));
         request.conflict_resolution = resolution;
         let envelope = self.envelope(request.to_envelope(&self.headers))?;
         let updated = self.change(token, &envelope, parse_update).await?;

@@ -3,8 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use ews::operations::find_item::FindItem;
-use ews::types::{EwsDateTime, ItemShape, PropertyPath, SortDirection};
-use model::{Appointment, CalendarWindow, Page, PageLimit, Task};
+use ews::types::{
+    EwsDateTime, ItemShape, PropertyPath, Restriction, SearchExpression, SortDirection,
+};
+use model::{Appointment, CalendarWindow, Page, PageLimit, Task, TaskFilter, TaskSort};
 use secrecy::SecretString;
 
 use super::{EwsMailbox, mapping, parse_find};
@@ -75,16 +77,46 @@ impl EwsMailbox {
     pub(super) async fn tasks_folder_page(
         &self,
         token: &SecretString,
+        filter: TaskFilter,
+        sort: TaskSort,
         limit: PageLimit,
         cursor: Option<TaskCursor>,
     ) -> Result<Page<Task>, MailboxError> {
         let offset = cursor.map_or(0, |c| c.offset);
         let as_int = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-        let request = FindItem::tasks(as_int(offset), as_int(limit.get()), ItemShape::default())
-            .sorted_by(
+        let mut request =
+            FindItem::tasks(as_int(offset), as_int(limit.get()), ItemShape::default());
+        request = match sort {
+            TaskSort::Created => request.sorted_by(
                 PropertyPath::field("item:DateTimeCreated"),
                 SortDirection::Descending,
-            );
+            ),
+            // Equal (and missing) due dates keep the newest first.
+            TaskSort::Due => request
+                .sorted_by(
+                    PropertyPath::field("task:DueDate"),
+                    SortDirection::Ascending,
+                )
+                .sorted_by(
+                    PropertyPath::field("item:DateTimeCreated"),
+                    SortDirection::Descending,
+                ),
+        };
+        let completed = || SearchExpression::IsEqualTo {
+            path: PropertyPath::field("task:Status"),
+            value: "Completed".into(),
+        };
+        request.restriction = match filter {
+            TaskFilter::All => None,
+            TaskFilter::Open => Some(Restriction {
+                expression: SearchExpression::Not {
+                    item: Box::new(completed()),
+                },
+            }),
+            TaskFilter::Completed => Some(Restriction {
+                expression: completed(),
+            }),
+        };
         let envelope = self.envelope(request.to_envelope(&self.headers))?;
         let mut budget = Budget::new(self.policy);
         let result = self.call(token, &envelope, parse_find, &mut budget).await?;

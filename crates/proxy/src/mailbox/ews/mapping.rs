@@ -6,6 +6,7 @@ use ews::types::{
 };
 use model::{Appointment, NewTask, Task, TaskStatus};
 
+use super::meeting;
 use crate::mailbox::{MailboxError, PreparedAppointment};
 
 /// The calendar item CreateItem sends, with the form's zone as its Windows zone id
@@ -24,7 +25,7 @@ pub fn calendar_item(appointment: &PreparedAppointment, client_request_id: &str)
         extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
         ..CalendarItem::default()
     };
-    super::meeting::fill(&mut item, &appointment.details);
+    meeting::fill(&mut item, &appointment.details);
     item
 }
 
@@ -39,6 +40,15 @@ pub fn task_to_ews(task: &NewTask, client_request_id: &str) -> EwsTask {
             .due_date
             .map(|d| EwsDateTime::utc(d.and_time(NaiveTime::MIN).and_utc())),
         status: Some(status_to_ews(task.status)),
+        start_date: task
+            .start_date
+            .map(|d| EwsDateTime::utc(d.and_time(NaiveTime::MIN).and_utc())),
+        percent_complete: Some(f64::from(task.percent_complete)),
+        importance: Some(meeting::importance_to_ews(task.importance)),
+        categories: (!task.categories.is_empty()).then(|| task.categories.clone()),
+        reminder_is_set: Some(task.reminder.is_some()),
+        reminder_due_by: task.reminder.map(EwsDateTime::utc),
+        recurrence: task.recurrence.as_ref().map(meeting::to_ews_recurrence),
         extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
         ..EwsTask::default()
     }
@@ -53,6 +63,12 @@ pub fn created_task(task: &NewTask, id: ItemId) -> Task {
         due_date: task.due_date,
         status: task.status,
         body: task.body.clone().unwrap_or_default(),
+        start_date: task.start_date,
+        percent_complete: task.percent_complete,
+        importance: task.importance,
+        categories: task.categories.clone(),
+        reminder: task.reminder,
+        recurrence: task.recurrence.clone(),
     }
 }
 
@@ -117,7 +133,7 @@ pub fn appointment_from_ews(item: &Item) -> Result<Appointment, MailboxError> {
             .unwrap_or_default(),
         ..Appointment::default()
     };
-    super::meeting::read(calendar_item, &mut appointment);
+    meeting::read(calendar_item, &mut appointment);
     Ok(appointment)
 }
 
@@ -142,6 +158,20 @@ pub fn task_from_ews(item: &Item) -> Result<Task, MailboxError> {
             .as_ref()
             .map(|b| b.content.clone())
             .unwrap_or_default(),
+        start_date: task.start_date.as_ref().map(nearest_midnight),
+        percent_complete: task
+            .percent_complete
+            .map_or(0, |p| p.clamp(0.0, 100.0).round() as u8),
+        importance: meeting::importance_from_ews(task.importance),
+        categories: task.categories.clone().unwrap_or_default(),
+        reminder: match task.reminder_is_set {
+            Some(true) => task.reminder_due_by.as_ref().map(instant),
+            _ => None,
+        },
+        recurrence: task
+            .recurrence
+            .as_ref()
+            .and_then(meeting::from_ews_recurrence),
     })
 }
 

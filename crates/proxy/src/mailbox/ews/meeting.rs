@@ -22,11 +22,7 @@ pub fn fill(item: &mut CalendarItem, details: &MeetingDetails) {
         .reminder_minutes
         .map(|m| i32::try_from(m).unwrap_or(i32::MAX));
     item.legacy_free_busy_status = Some(free_busy(details.show_as));
-    item.importance = Some(match details.importance {
-        Importance::Low => EwsImportance::Low,
-        Importance::Normal => EwsImportance::Normal,
-        Importance::High => EwsImportance::High,
-    });
+    item.importance = Some(importance_to_ews(details.importance));
     item.sensitivity = Some(if details.private {
         Sensitivity::Private
     } else {
@@ -55,11 +51,7 @@ pub fn read(item: &CalendarItem, appointment: &mut Appointment) {
         Some(LegacyFreeBusy::WorkingElsewhere) => ShowAs::WorkingElsewhere,
         _ => ShowAs::Busy,
     };
-    appointment.importance = match item.importance {
-        Some(EwsImportance::Low) => Importance::Low,
-        Some(EwsImportance::High) => Importance::High,
-        _ => Importance::Normal,
-    };
+    appointment.importance = importance_from_ews(item.importance);
     appointment.private = matches!(
         item.sensitivity,
         Some(Sensitivity::Private | Sensitivity::Confidential)
@@ -80,6 +72,22 @@ pub fn read(item: &CalendarItem, appointment: &mut Appointment) {
         .and_then(|o| o.email_address.clone());
     appointment.my_response = item.my_response_type.map_or(ResponseStatus::None, response);
     appointment.cancelled = item.is_cancelled.unwrap_or(false);
+}
+
+pub fn importance_to_ews(importance: Importance) -> EwsImportance {
+    match importance {
+        Importance::Low => EwsImportance::Low,
+        Importance::Normal => EwsImportance::Normal,
+        Importance::High => EwsImportance::High,
+    }
+}
+
+pub fn importance_from_ews(importance: Option<EwsImportance>) -> Importance {
+    match importance {
+        Some(EwsImportance::Low) => Importance::Low,
+        Some(EwsImportance::High) => Importance::High,
+        _ => Importance::Normal,
+    }
 }
 
 fn free_busy(show_as: ShowAs) -> LegacyFreeBusy {

@@ -28,6 +28,7 @@ use ews::types::{FolderId, Item, ItemId, SendMeetingInvitations};
 use ews::{EwsError, RequestHeaders};
 use model::{
     Appointment, CalendarWindow, NewTask, Page, PageLimit, Person, Place, Reply, Schedule, Task,
+    TaskFilter, TaskSort,
 };
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
@@ -258,10 +259,13 @@ impl MailboxBackend for EwsMailbox {
     async fn task_page(
         &self,
         access: &Access,
+        filter: TaskFilter,
+        sort: TaskSort,
         limit: PageLimit,
         cursor: Option<TaskCursor>,
     ) -> Result<Page<Task>, MailboxError> {
-        self.tasks_folder_page(&access.token, limit, cursor).await
+        self.tasks_folder_page(&access.token, filter, sort, limit, cursor)
+            .await
     }
 }
 
