@@ -12,6 +12,7 @@
 //! module (a stable entry importing the hashed glue) in front of the wasm on every first visit.
 
 use crate::Result;
+use crate::import_names;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,20 +26,22 @@ pub struct Published {
     pub wasm: PathBuf,
 }
 
-/// Renames wasm-bindgen's wasm in `pkg` to a content-hashed name and points the glue at it.
+/// Gives the glue's imports short names (in the wasm and the glue), writes the wasm under a
+/// content-hashed name and points the glue at it.
 /// Hashed files of earlier builds are removed: only the current ones are served.
 pub fn publish(pkg: &Path) -> Result<Published> {
     remove_earlier_builds(pkg)?;
     let plain_wasm = pkg.join(format!("{STEM}_bg.wasm"));
-    let wasm_bytes = read(&plain_wasm)?;
-    let wasm_name = format!("{STEM}_bg-{}.wasm", content_hash(&wasm_bytes));
-    let wasm = pkg.join(&wasm_name);
-    std::fs::rename(&plain_wasm, &wasm)
-        .map_err(|e| format!("cannot rename {}: {e}", plain_wasm.display()))?;
-
     let glue = pkg.join(format!("{STEM}.js"));
     let glue_text =
         String::from_utf8(read(&glue)?).map_err(|_| format!("{} is not UTF-8", glue.display()))?;
+    let (wasm_bytes, glue_text) = import_names::shorten(&read(&plain_wasm)?, &glue_text)?;
+
+    let wasm_name = format!("{STEM}_bg-{}.wasm", content_hash(&wasm_bytes));
+    let wasm = pkg.join(&wasm_name);
+    write(&wasm, &wasm_bytes)?;
+    std::fs::remove_file(&plain_wasm)
+        .map_err(|e| format!("cannot remove {}: {e}", plain_wasm.display()))?;
     let glue_text = point_glue_at(&glue_text, &format!("{STEM}_bg.wasm"), &wasm_name)?;
     write(&glue, glue_text.as_bytes())?;
     Ok(Published { glue, wasm })

@@ -5,6 +5,7 @@
 
 mod assets;
 mod deps_check;
+mod import_names;
 mod sh;
 mod size;
 mod test_counts;

@@ -36,6 +36,7 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
             "--out-dir",
             "pkg",
             "--remove-name-section",
+            "--remove-producers-section",
         ])
         .arg(&wasm)
         .current_dir(&ctx.root)
