@@ -6,6 +6,7 @@
 mod assets;
 mod deps_check;
 mod import_names;
+mod minify;
 mod sh;
 mod size;
 mod test_counts;
