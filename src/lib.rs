@@ -28,6 +28,12 @@ use crate::config::WidgetConfig;
 
 pub use crate::error::ApiError;
 
+// talc instead of Rust's default dlmalloc: about 7 KB smaller in the wasm, and faster. The
+// widget is single-threaded (no atomics), which this allocator relies on.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 thread_local! {
     static NEXT_INSTANCE: Cell<u32> = const { Cell::new(1) };
 }

@@ -9,21 +9,24 @@
 // composed) on the element when it creates an item.
 
 const moduleUrl = new URL('../pkg/exchange_forms.js', import.meta.url);
+const wasmUrl = new URL('../pkg/exchange_forms_bg.wasm', import.meta.url);
 const stylesUrl = new URL('./exchange-forms.css', import.meta.url);
 const scriptOrigin = new URL(import.meta.url).origin;
 
 let ready = null;
 
 /**
- * Imports and initialises the wasm module once, shared by every element on the page. The glue
- * (`pkg/exchange_forms.js`) is revalidated on every load and loads the wasm under a
- * content-hashed name, which browsers keep for a year; it compiles the wasm while it downloads
- * (`WebAssembly.instantiateStreaming`: the proxy sends application/wasm).
+ * Imports and initialises the wasm module once, shared by every element on the page. The wasm
+ * is fetched and compiled (`WebAssembly.compileStreaming`: the proxy sends application/wasm)
+ * from its stable name while the glue (`pkg/exchange_forms.js`) and its snippet load, rather
+ * than after them: the glue alone knows the wasm's content-hashed name, and only once its own
+ * imports are in. On a repeat visit the wasm is revalidated (304) alongside the glue.
  */
 function loadWidget() {
   if (!ready) {
-    ready = import(moduleUrl.href).then(async (widget) => {
-      await widget.default();
+    const compiled = WebAssembly.compileStreaming(fetch(wasmUrl));
+    ready = Promise.all([import(moduleUrl.href), compiled]).then(async ([widget, module]) => {
+      await widget.default({ module_or_path: module });
       return widget;
     });
     ready.catch(() => { ready = null; });

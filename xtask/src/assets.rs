@@ -6,12 +6,16 @@
 //! - `exchange_forms.js`: wasm-bindgen's glue, imported by `index.html`, the loader and host
 //!   pages at this stable URL (`Cache-Control: no-cache`, 304 while unchanged), loading
 //! - `exchange_forms_bg-<hash>.wasm` (`immutable`);
+//! - `exchange_forms_bg.wasm`: the same bytes at a stable name (revalidated), for the loader
+//!   (`www/exchange-form.js`) and preload hints: they fetch and compile the wasm while the glue
+//!   and its snippet are still loading, before the hashed name is known;
 //! - `snippets/…/dpop.js`: wasm-bindgen's snippet, at its own stable path.
 //!
 //! Only the wasm gets a hashed name: the glue is small, and hashing it too would put one more
 //! module (a stable entry importing the hashed glue) in front of the wasm on every first visit.
 
 use crate::Result;
+use crate::import_names;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,20 +29,21 @@ pub struct Published {
     pub wasm: PathBuf,
 }
 
-/// Renames wasm-bindgen's wasm in `pkg` to a content-hashed name and points the glue at it.
+/// Gives the glue's imports short names (in the wasm and the glue), writes the wasm under a
+/// content-hashed name, points the glue at it, and leaves the same bytes at the stable name.
 /// Hashed files of earlier builds are removed: only the current ones are served.
 pub fn publish(pkg: &Path) -> Result<Published> {
     remove_earlier_builds(pkg)?;
     let plain_wasm = pkg.join(format!("{STEM}_bg.wasm"));
-    let wasm_bytes = read(&plain_wasm)?;
-    let wasm_name = format!("{STEM}_bg-{}.wasm", content_hash(&wasm_bytes));
-    let wasm = pkg.join(&wasm_name);
-    std::fs::rename(&plain_wasm, &wasm)
-        .map_err(|e| format!("cannot rename {}: {e}", plain_wasm.display()))?;
-
     let glue = pkg.join(format!("{STEM}.js"));
     let glue_text =
         String::from_utf8(read(&glue)?).map_err(|_| format!("{} is not UTF-8", glue.display()))?;
+    let (wasm_bytes, glue_text) = import_names::shorten(&read(&plain_wasm)?, &glue_text)?;
+
+    let wasm_name = format!("{STEM}_bg-{}.wasm", content_hash(&wasm_bytes));
+    let wasm = pkg.join(&wasm_name);
+    write(&wasm, &wasm_bytes)?;
+    write(&plain_wasm, &wasm_bytes)?;
     let glue_text = point_glue_at(&glue_text, &format!("{STEM}_bg.wasm"), &wasm_name)?;
     write(&glue, glue_text.as_bytes())?;
     Ok(Published { glue, wasm })
@@ -195,7 +200,11 @@ mod tests {
             !stale.exists(),
             "a hashed file of an earlier build is still there"
         );
-        assert!(!pkg.join("exchange_forms_bg.wasm").exists());
+        assert_eq!(
+            std::fs::read(pkg.join("exchange_forms_bg.wasm")).unwrap(),
+            std::fs::read(&published.wasm).unwrap(),
+            "the stable name does not hold the hashed wasm's bytes"
+        );
         std::fs::remove_dir_all(&pkg).unwrap();
     }
 

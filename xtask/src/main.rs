@@ -5,6 +5,8 @@
 
 mod assets;
 mod deps_check;
+mod import_names;
+mod minify;
 mod sh;
 mod size;
 mod test_counts;

@@ -2,6 +2,7 @@
 //! wasm name, precompressed copies) and reports its download size, and builds the proxy binary.
 
 use crate::assets;
+use crate::minify;
 use crate::sh::Cmd;
 use crate::tools::WASM_TARGET;
 use crate::{Ctx, Result};
@@ -36,6 +37,7 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
             "--out-dir",
             "pkg",
             "--remove-name-section",
+            "--remove-producers-section",
         ])
         .arg(&wasm)
         .current_dir(&ctx.root)
@@ -48,6 +50,18 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
         name(&published.glue).unwrap_or_default(),
         name(&published.wasm).unwrap_or_default()
     );
+    let mut modules = vec![published.glue.clone()];
+    let snippets = pkg.join("snippets");
+    if snippets.is_dir() {
+        modules.extend(
+            assets::compressible_files(&snippets)?
+                .into_iter()
+                .filter(|path| path.extension().is_some_and(|e| e == "js")),
+        );
+    }
+    for module in &modules {
+        minify::file_in_place(module)?;
+    }
     // Precompressed copies of everything the proxy serves (it picks one by Accept-Encoding).
     let mut served = assets::compressible_files(&pkg)?;
     served.extend(assets::compressible_files(&ctx.root.join("www"))?);
