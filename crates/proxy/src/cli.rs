@@ -95,6 +95,9 @@ pub struct ServeArgs {
     /// Run the built-in sandbox mailbox and talk to it instead of Exchange.
     #[arg(long)]
     pub sandbox: bool,
+    /// The protocol that reaches the mailbox: ews or graph [default: ews]
+    #[arg(long, value_name = "ews|graph")]
+    pub backend: Option<String>,
 }
 
 impl ServeArgs {
@@ -115,6 +118,7 @@ impl ServeArgs {
             port: self.port,
             data_dir: self.data_dir.clone(),
             static_dir: self.static_dir.clone(),
+            backend: self.backend.clone(),
             ..ConfigLayer::default()
         };
         if self.sandbox {

@@ -39,8 +39,11 @@ pub use config::Config;
 pub use error::AppError;
 pub use state::AppState;
 
+use config::Backend;
 use idempotency::IdempotencyStore;
+use mailbox::SharedMailbox;
 use mailbox::ews::EwsMailbox;
+use mailbox::graph::GraphMailbox;
 use origins::AllowedOrigins;
 use sandbox::SandboxMailbox;
 use session::{NoAuthorizationServer, SharedAuthorizer};
@@ -237,6 +240,9 @@ impl Application {
         let auth_runtime = match &authorizer {
             Some(_) => None,
             None => {
+                // The sign-in must yield tokens the mailbox backend accepts.
+                auth::backend_fit::check(&config.auth, |k| std::env::var(k).ok(), config.backend)
+                    .map_err(|e| StartupError::Other(e.to_string()))?;
                 let ctx = auth::config::AuthContext {
                     sandbox: config.sandbox.enabled,
                     public_base_url: base_url.clone(),
@@ -272,14 +278,23 @@ impl Application {
             None
         };
 
-        // The EWS client talks to the sandbox over HTTP exactly as it would to Exchange. It uses
-        // the bound address, not `public_url`, which may be a reverse proxy in front of us.
-        let endpoint = match &config.ews.endpoint {
-            Some(url) => url.clone(),
-            None => join(&self_url(config.bind, port)?, sandbox::EWS_PATH)?,
+        let mailbox: SharedMailbox = match config.backend {
+            Backend::Ews => {
+                // The EWS client talks to the sandbox over HTTP exactly as it would to Exchange.
+                // It uses the bound address, not `public_url`, which may be a reverse proxy.
+                let endpoint = match &config.ews.endpoint {
+                    Some(url) => url.clone(),
+                    None => join(&self_url(config.bind, port)?, sandbox::EWS_PATH)?,
+                };
+                Arc::new(
+                    EwsMailbox::new(endpoint, &config.ews)
+                        .map_err(|e| StartupError::Other(e.to_string()))?,
+                )
+            }
+            Backend::Graph => Arc::new(
+                GraphMailbox::new(&config.graph).map_err(|e| StartupError::Other(e.to_string()))?,
+            ),
         };
-        let mailbox = EwsMailbox::new(endpoint, &config.ews)
-            .map_err(|e| StartupError::Other(e.to_string()))?;
 
         let authorizer: SharedAuthorizer = match (authorizer, &auth_runtime) {
             (Some(authorizer), _) => authorizer,
@@ -294,7 +309,7 @@ impl Application {
             allowed_origins,
             db,
             authorizer,
-            mailbox: Arc::new(mailbox),
+            mailbox,
             idempotency,
             sandbox,
             auth: auth_runtime,
