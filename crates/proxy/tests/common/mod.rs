@@ -198,6 +198,11 @@ impl Harness {
 }
 
 pub fn config(options: &Options) -> Config {
+    Config::resolve([config_layer(options)]).unwrap()
+}
+
+/// The harness's settings as a configuration file would give them (tests stack more layers).
+pub fn config_layer(options: &Options) -> ConfigLayer {
     let text = format!(
         r#"
 bind = "127.0.0.1"
@@ -231,13 +236,17 @@ max_retries = 6
             .map(|e| format!("endpoint = \"{e}\""))
             .unwrap_or_default(),
     );
-    let layer = ConfigLayer::from_toml(&text, Path::new("test.toml")).unwrap();
-    Config::resolve([layer]).unwrap()
+    ConfigLayer::from_toml(&text, Path::new("test.toml")).unwrap()
 }
 
 /// zero2prod's spawn_app: the real server on a free port, in the background.
 pub async fn spawn_app(options: Options) -> TestApp {
     let config = config(&options);
+    spawn_configured(config, options).await
+}
+
+/// As [`spawn_app`], with a configuration the test resolved itself.
+pub async fn spawn_configured(config: Config, options: Options) -> TestApp {
     let authorizer = options.authorizer.clone();
     let application = Application::build_with_authorizer(config, Some(authorizer.clone()))
         .await
@@ -273,6 +282,20 @@ impl TestApp {
         self.client
             .get(format!("{}{path}", self.address))
             .bearer_auth("session-handle")
+    }
+
+    /// `GET path` with a session handle, read as JSON (panics on anything else).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        self.get(path).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// `POST /api/appointments` of [`appointment_json`].
+    pub async fn create_appointment(&self, subject: &str) -> reqwest::Response {
+        self.post("/api/appointments")
+            .json(&appointment_json(subject))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn stop(self) {
