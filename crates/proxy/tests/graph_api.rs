@@ -281,6 +281,66 @@ async fn a_create_whose_answer_was_lost_is_found_not_repeated() {
 }
 
 #[tokio::test]
+async fn a_replayed_idempotency_key_looks_before_creating() {
+    let harness = Harness::new().await;
+    let graph = FakeGraph::spawn(50).await;
+    // Budget and timeout of a second: the first call gives up after the lost answer.
+    let app = spawn_graph_app(&harness, graph.as_ref(), |o| {
+        o.timeout_seconds = 1;
+        o.retry_budget_seconds = 1;
+    })
+    .await;
+    let send = |path: &'static str, body: serde_json::Value| {
+        app.post(path)
+            .header("Idempotency-Key", format!("key-{path}"))
+            .json(&body)
+            .send()
+    };
+    let task = json!({"subject": "Once", "dueDate": "", "status": "NotStarted", "body": ""});
+    graph.push(
+        Operation::CreateEvent,
+        Fault::RunThenStall(Duration::from_secs(3)),
+    );
+    graph.push(
+        Operation::CreateTask,
+        Fault::RunThenStall(Duration::from_secs(3)),
+    );
+    let (first, _) = error_of(
+        send("/api/appointments", appointment_json("Once"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (first_task, _) = error_of(send("/api/tasks", task.clone()).await.unwrap()).await;
+    assert_eq!(
+        (first, first_task),
+        (StatusCode::BAD_GATEWAY, StatusCode::BAD_GATEWAY)
+    );
+    assert_eq!(
+        (graph.events(), graph.tasks()),
+        (1, 1),
+        "both were made, unbeknownst to the caller"
+    );
+
+    // The widget replays with the same key: the proxy finds what the first call made.
+    let again = send("/api/appointments", appointment_json("Once"))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    let again_task = send("/api/tasks", task).await.unwrap();
+    assert_eq!(again_task.status(), StatusCode::CREATED);
+    assert_eq!(
+        (graph.events(), graph.tasks()),
+        (1, 1),
+        "nothing was made twice"
+    );
+    assert_eq!(graph.count(Operation::CreateEvent), 1);
+    assert_eq!(graph.count(Operation::CreateTask), 1);
+    assert_eq!(graph.count(Operation::FindEvent), 1);
+    assert_eq!(graph.count(Operation::FindTask), 1);
+}
+
+#[tokio::test]
 async fn a_task_whose_answer_was_lost_is_found_not_repeated() {
     let (_harness, graph, app) = setup(50).await;
     graph.push(Operation::CreateTask, Fault::RunThenGatewayError(504));
