@@ -196,6 +196,21 @@ mod tests {
     }
 
     #[test]
+    fn impersonation_is_refused_with_graph() {
+        let err = Config::resolve([env(&[
+            ("XF_BACKEND", "graph"),
+            ("XF_EWS_IMPERSONATION", "room@example.com"),
+        ])])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("environment variable XF_EWS_IMPERSONATION:")
+                && err.contains("EWS only"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn graph_in_sandbox_mode_needs_a_graph_test_server() {
         let err = Config::resolve([env(&[("XF_BACKEND", "graph"), ("XF_SANDBOX", "1")])])
             .unwrap_err()

@@ -315,6 +315,14 @@ impl Config {
             .unwrap_or_default();
         let graph = backend::GraphKeys::parse(&merged.graph, parse_http_url)
             .map_err(|(key, problem)| invalid(key, problem))?;
+        if backend == Backend::Graph && impersonation.is_some() {
+            return Err(invalid(
+                "ews.impersonation",
+                "service-account mode (ExchangeImpersonation) is EWS only: remove it, or set \
+                 backend = \"ews\""
+                    .into(),
+            ));
+        }
         if backend == Backend::Graph && sandbox && graph.endpoint.is_none() {
             return Err(ConfigError::Incomplete(
                 "backend = \"graph\" in sandbox mode needs graph.endpoint (XF_GRAPH_ENDPOINT): \
