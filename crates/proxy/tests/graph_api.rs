@@ -552,3 +552,13 @@ async fn a_sign_in_for_ews_is_refused_with_the_graph_backend_at_start_up() {
         "{message}"
     );
 }
+
+#[test]
+fn the_binary_refuses_the_graph_backend_flag_with_the_ews_preset() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let stderr = serve_refused(dir.path(), &["--backend", "graph"], MICROSOFT_EWS_SIGN_IN);
+    assert!(
+        stderr.contains("preset = \"microsoft_graph\"") && stderr.contains("XF_BACKEND=ews"),
+        "{stderr}"
+    );
+}

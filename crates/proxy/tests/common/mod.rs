@@ -327,4 +327,49 @@ pub fn appointment_json(subject: &str) -> serde_json::Value {
     })
 }
 
+/// A confidential client on the `microsoft_ews` preset, as environment variables.
+pub const MICROSOFT_EWS_SIGN_IN: &[(&str, &str)] = &[
+    ("XF_AUTH_PRESET", "microsoft_ews"),
+    ("XF_AUTH_TENANT", "contoso.onmicrosoft.com"),
+    ("XF_AUTH_CLIENT_ID", "00000000-0000-0000-0000-000000000000"),
+    ("XF_AUTH_CLIENT_SECRET", "secret"),
+    (
+        "XF_TOKEN_KEY",
+        "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+    ),
+];
+
 pub const DECEMBER: &str = "start=2026-12-01T00:00:00Z&end=2026-12-02T00:00:00Z";
+
+/// Runs `exchange-forms-proxy serve --port 0` with a fresh data directory in `dir`, `args` and
+/// `env` (no config file, no sandbox unless given), expecting it to refuse to start: returns
+/// its stderr, and fails the test if it is still running after 20 s.
+pub fn serve_refused(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"))
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.join("data"))
+        .arg("--static-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("XF_EWS_ENDPOINT")
+        .env_remove("XF_CONFIG")
+        .env_remove("XF_SANDBOX")
+        .env_remove("XF_BACKEND")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the proxy started although its configuration should have been refused");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
