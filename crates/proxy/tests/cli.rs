@@ -4,6 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+mod common;
 #[path = "../../ews/tests/common/schema.rs"]
 mod schema;
 
@@ -22,16 +23,7 @@ impl Drop for Running {
 /// `serve --port 0` with a fresh data directory under `dir`, plus `args` and `env`; returns the
 /// process and the URL it printed once listening.
 async fn serve(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Running, String) {
-    let child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--data-dir"])
-        .arg(dir.join("data"))
-        .arg("--static-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("XF_EWS_ENDPOINT")
-        .env_remove("XF_CONFIG")
-        .env_remove("XF_SANDBOX")
-        .envs(env.iter().copied())
+    let child = common::serve_command(dir, args, env)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -341,11 +341,11 @@ pub const MICROSOFT_EWS_SIGN_IN: &[(&str, &str)] = &[
 
 pub const DECEMBER: &str = "start=2026-12-01T00:00:00Z&end=2026-12-02T00:00:00Z";
 
-/// Runs `exchange-forms-proxy serve --port 0` with a fresh data directory in `dir`, `args` and
-/// `env` (no config file, no sandbox unless given), expecting it to refuse to start: returns
-/// its stderr, and fails the test if it is still running after 20 s.
-pub fn serve_refused(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"))
+/// `exchange-forms-proxy serve --port 0` with a fresh data directory under `dir`, then `args`
+/// and `env`; no configuration file, endpoint, sandbox or backend from the test's environment.
+pub fn serve_command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"));
+    command
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(dir.join("data"))
         .arg("--static-dir")
@@ -355,7 +355,14 @@ pub fn serve_refused(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String 
         .env_remove("XF_CONFIG")
         .env_remove("XF_SANDBOX")
         .env_remove("XF_BACKEND")
-        .envs(env.iter().copied())
+        .envs(env.iter().copied());
+    command
+}
+
+/// Runs [`serve_command`], expecting it to refuse to start: returns
+/// its stderr, and fails the test if it is still running after 20 s.
+pub fn serve_refused(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut child = serve_command(dir, args, env)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
