@@ -5,8 +5,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod common;
-#[path = "../../ews/tests/common/schema.rs"]
-mod schema;
+
+use common::faults::assert_schema_valid;
 
 const BIN: &str = env!("CARGO_BIN_EXE_exchange-forms-proxy");
 
@@ -243,7 +243,7 @@ fn ews_encode_builds_a_schema_valid_request_from_json() {
     );
     let xml = String::from_utf8(output.stdout).unwrap();
     assert!(xml.contains("GetItem") && xml.contains("AAMkADk="), "{xml}");
-    schema::assert_schema_valid("ews encode GetItem", &xml);
+    assert_schema_valid("ews encode GetItem", &xml);
 
     let output = Command::new(BIN)
         .args(["ews", "encode", "Teleport"])
