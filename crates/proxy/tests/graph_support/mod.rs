@@ -7,14 +7,19 @@
 //! Graph front end behind a fault injector.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+mod answers;
 pub mod fake;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use model::ApiErrorBody;
 use proxy::config::{Config, ConfigLayer};
+use reqwest::StatusCode;
 
 use crate::common::{Harness, Options, TestApp, spawn_configured};
+use fake::FakeGraph;
 
 /// The Graph requests the backend makes, as a server tells them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -138,4 +143,22 @@ pub async fn spawn_graph_app(
     .unwrap();
     let config = Config::resolve([crate::common::config_layer(&options), graph_layer]).unwrap();
     spawn_configured(config, options).await
+}
+
+/// A fake Graph answering at most `page_cap` items per page, and the proxy in front of it.
+pub async fn setup(page_cap: usize) -> (Harness, Arc<FakeGraph>, TestApp) {
+    let harness = Harness::new().await;
+    let graph = FakeGraph::spawn(page_cap).await;
+    let app = spawn_graph_app(&harness, graph.as_ref(), |_| {}).await;
+    (harness, graph, app)
+}
+
+pub async fn create_task(app: &TestApp, body: serde_json::Value) -> reqwest::Response {
+    app.post("/api/tasks").json(&body).send().await.unwrap()
+}
+
+/// An error answer: its status and the API's error body.
+pub async fn error_of(response: reqwest::Response) -> (StatusCode, ApiErrorBody) {
+    let status = response.status();
+    (status, response.json().await.unwrap())
 }
