@@ -71,6 +71,20 @@ async fn an_appointment_is_created_in_the_forms_zone_and_read_back() {
         "{:?}",
         view.headers
     );
+    // Operators see the Graph calls in the upstream counter.
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for operation in ["graph.createEvent", "graph.calendarView"] {
+        let series = format!("{{operation=\"{operation}\",outcome=\"ok\"}} 1");
+        assert!(metrics.contains(&series), "{series} not in {metrics}");
+    }
 }
 
 #[tokio::test]
