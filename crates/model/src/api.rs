@@ -47,6 +47,8 @@ pub enum ErrorCode {
     ExchangeBusy,
     /// 429: this client (or its origin) sent too many requests of a kind; `details.retryAfterSeconds`.
     TooManyRequests,
+    /// 501: the proxy's mailbox backend (EWS or Graph) cannot do this.
+    NotSupported,
     /// 502: Exchange answered with an error or could not be reached.
     ExchangeError,
     /// 500: a bug on our side.
@@ -67,6 +69,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::ExchangeBusy => "exchange_busy",
             ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::NotSupported => "not_supported",
             ErrorCode::ExchangeError => "exchange_error",
             ErrorCode::Internal => "internal",
         }
@@ -85,6 +88,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::ExchangeBusy => 503,
             ErrorCode::TooManyRequests => 429,
+            ErrorCode::NotSupported => 501,
             ErrorCode::ExchangeError => 502,
             ErrorCode::Internal => 500,
         }

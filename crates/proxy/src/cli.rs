@@ -108,6 +108,9 @@ pub struct ServeArgs {
     /// Run the built-in sandbox mailbox and talk to it instead of Exchange.
     #[arg(long)]
     pub sandbox: bool,
+    /// The protocol that reaches the mailbox: ews or graph [default: ews]
+    #[arg(long, value_name = "ews|graph")]
+    pub backend: Option<String>,
 }
 
 impl ServeArgs {
@@ -128,6 +131,7 @@ impl ServeArgs {
             port: self.port,
             data_dir: self.data_dir.clone(),
             static_dir: self.static_dir.clone(),
+            backend: self.backend.clone(),
             ..ConfigLayer::default()
         };
         if self.sandbox {

@@ -34,6 +34,9 @@ pub enum AppError {
     /// 409: e.g. a ChangeKey mismatch or an Idempotency-Key reused for another request.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 501: the configured mailbox backend cannot do this.
+    #[error("not supported: {0}")]
+    NotSupported(String),
     /// 428: a change to an item without `If-Match`.
     #[error("precondition required: {0}")]
     PreconditionRequired(String),
@@ -83,6 +86,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::PreconditionRequired(_) => ErrorCode::PreconditionRequired,
+            AppError::NotSupported(_) => ErrorCode::NotSupported,
             AppError::ExchangeBusy { .. } => ErrorCode::ExchangeBusy,
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::Exchange(_) | AppError::ExchangeUnavailable { .. } => {
@@ -145,6 +149,7 @@ impl AppError {
             | AppError::NotFound(m)
             | AppError::Conflict(m)
             | AppError::PreconditionRequired(m)
+            | AppError::NotSupported(m)
             | AppError::Exchange(m) => ApiErrorBody::new(code, m.clone()),
         }
     }

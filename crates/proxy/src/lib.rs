@@ -40,8 +40,11 @@ pub use config::Config;
 pub use error::AppError;
 pub use state::AppState;
 
+use config::Backend;
 use idempotency::IdempotencyStore;
+use mailbox::SharedMailbox;
 use mailbox::ews::EwsMailbox;
+use mailbox::graph::GraphMailbox;
 use origins::AllowedOrigins;
 use session::{NoAuthorizationServer, SharedAuthorizer};
 
@@ -266,6 +269,9 @@ impl Application {
         let auth_runtime = match &authorizer {
             Some(_) => None,
             None => {
+                // The sign-in must yield tokens the mailbox backend accepts.
+                auth::backend_fit::check(&config.auth, |k| std::env::var(k).ok(), config.backend)
+                    .map_err(|e| StartupError::Other(e.to_string()))?;
                 let ctx = auth::config::AuthContext {
                     sandbox: config.sandbox.enabled,
                     public_base_url: base_url.clone(),
@@ -283,14 +289,23 @@ impl Application {
         let auth_userinfo = auth_runtime.as_ref().and_then(|a| a.userinfo_url()); // auth helper
         let sandbox = sandbox_mode::start(&config, &base_url, auth_userinfo).await?;
 
-        // The EWS client talks to the sandbox over HTTP exactly as it would to Exchange. It uses
-        // the bound address, not `public_url`, which may be a reverse proxy in front of us.
-        let endpoint = match &config.ews.endpoint {
-            Some(url) => url.clone(),
-            None => sandbox_mode::default_ews_endpoint(&self_url(config.bind, port)?)?,
+        let mailbox: SharedMailbox = match config.backend {
+            Backend::Ews => {
+                // The EWS client talks to the sandbox over HTTP exactly as it would to Exchange.
+                // It uses the bound address, not `public_url`, which may be a reverse proxy.
+                let endpoint = match &config.ews.endpoint {
+                    Some(url) => url.clone(),
+                    None => sandbox_mode::default_ews_endpoint(&self_url(config.bind, port)?)?,
+                };
+                Arc::new(
+                    EwsMailbox::new(endpoint, &config.ews)
+                        .map_err(|e| StartupError::Other(e.to_string()))?,
+                )
+            }
+            Backend::Graph => Arc::new(
+                GraphMailbox::new(&config.graph).map_err(|e| StartupError::Other(e.to_string()))?,
+            ),
         };
-        let mailbox = EwsMailbox::new(endpoint, &config.ews)
-            .map_err(|e| StartupError::Other(e.to_string()))?;
 
         let authorizer: SharedAuthorizer = match (authorizer, &auth_runtime) {
             (Some(authorizer), _) => authorizer,
@@ -305,7 +320,7 @@ impl Application {
             allowed_origins,
             db,
             authorizer,
-            mailbox: Arc::new(mailbox),
+            mailbox,
             idempotency,
             sandbox,
             auth: auth_runtime,

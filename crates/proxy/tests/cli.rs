@@ -4,8 +4,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-#[path = "../../ews/tests/common/schema.rs"]
-mod schema;
+mod common;
+
+use common::faults::assert_schema_valid;
 
 const BIN: &str = env!("CARGO_BIN_EXE_exchange-forms-proxy");
 
@@ -22,16 +23,7 @@ impl Drop for Running {
 /// `serve --port 0` with a fresh data directory under `dir`, plus `args` and `env`; returns the
 /// process and the URL it printed once listening.
 async fn serve(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (Running, String) {
-    let child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--data-dir"])
-        .arg(dir.join("data"))
-        .arg("--static-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("XF_EWS_ENDPOINT")
-        .env_remove("XF_CONFIG")
-        .env_remove("XF_SANDBOX")
-        .envs(env.iter().copied())
+    let child = common::serve_command(dir, args, env)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -251,7 +243,7 @@ fn ews_encode_builds_a_schema_valid_request_from_json() {
     );
     let xml = String::from_utf8(output.stdout).unwrap();
     assert!(xml.contains("GetItem") && xml.contains("AAMkADk="), "{xml}");
-    schema::assert_schema_valid("ews encode GetItem", &xml);
+    assert_schema_valid("ews encode GetItem", &xml);
 
     let output = Command::new(BIN)
         .args(["ews", "encode", "Teleport"])

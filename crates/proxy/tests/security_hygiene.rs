@@ -453,39 +453,9 @@ async fn plain_http_upstreams_are_refused_outside_sandbox_mode() {
 #[test]
 fn a_microsoft_sign_in_without_an_endpoint_never_lands_in_a_local_sandbox() {
     let dir = tempfile::TempDir::new().unwrap();
-    // Microsoft sign-in configured, the Exchange endpoint forgotten, no --sandbox.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"))
-        .args(["serve", "--port", "0", "--data-dir"])
-        .arg(dir.path().join("data"))
-        .arg("--static-dir")
-        .arg(dir.path())
-        .env_remove("XF_EWS_ENDPOINT")
-        .env_remove("XF_CONFIG")
-        .env_remove("XF_SANDBOX")
-        .env("XF_AUTH_PRESET", "microsoft_ews")
-        .env("XF_AUTH_TENANT", "contoso.onmicrosoft.com")
-        .env("XF_AUTH_CLIENT_ID", "00000000-0000-0000-0000-000000000000")
-        .env("XF_AUTH_CLIENT_SECRET", "secret")
-        .env(
-            "XF_TOKEN_KEY",
-            "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
-        )
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the proxy started: its users' items would land in a local sandbox mailbox");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = child.wait_with_output().unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Microsoft sign-in configured, the Exchange endpoint forgotten, no --sandbox: a start
+    // would land its users' items in a local sandbox mailbox.
+    let stderr = serve_refused(dir.path(), &[], MICROSOFT_EWS_SIGN_IN);
     assert!(
         stderr.contains("ews.endpoint") && stderr.contains("--sandbox"),
         "{stderr}"

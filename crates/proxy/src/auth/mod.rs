@@ -6,6 +6,7 @@
 //! flow endpoints in [`routes`]. Tokens never leave this module except as the Exchange bearer
 //! token handed to the EWS client; they are never logged and never sent to the browser.
 
+pub mod backend_fit;
 pub mod clock;
 pub mod config;
 pub mod crypto;

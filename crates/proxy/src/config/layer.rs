@@ -20,10 +20,14 @@ pub struct ConfigLayer {
     pub public_url: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
     pub allow_insecure_http: Option<Vec<String>>,
+    /// `ews` or `graph`: the protocol that reaches the mailbox.
+    pub backend: Option<String>,
     #[serde(default)]
     pub server: ServerLayer,
     #[serde(default)]
     pub ews: EwsLayer,
+    #[serde(default)]
+    pub graph: GraphLayer,
     #[serde(default)]
     pub sandbox: SandboxLayer,
     #[serde(default)]
@@ -56,6 +60,13 @@ pub struct EwsLayer {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct GraphLayer {
+    pub endpoint: Option<String>,
+    pub todo_list_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SandboxLayer {
     pub enabled: Option<bool>,
     pub userinfo_url: Option<String>,
@@ -76,7 +87,7 @@ pub struct LogLayer {
 }
 
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 22] = [
+const KEYS: [&str; 25] = [
     "bind",
     "port",
     "data_dir",
@@ -84,6 +95,7 @@ const KEYS: [&str; 22] = [
     "public_url",
     "allowed_origins",
     "allow_insecure_http",
+    "backend",
     "server.header_timeout_secs",
     "server.body_timeout_secs",
     "ews.endpoint",
@@ -92,6 +104,8 @@ const KEYS: [&str; 22] = [
     "ews.timeout_seconds",
     "ews.max_retries",
     "ews.retry_budget_seconds",
+    "graph.endpoint",
+    "graph.todo_list_id",
     "sandbox.enabled",
     "sandbox.userinfo_url",
     "sandbox.impersonators",
@@ -141,6 +155,7 @@ impl ConfigLayer {
             public_url: env.text("XF_PUBLIC_URL", "public_url"),
             allowed_origins: env.list("XF_ALLOWED_ORIGINS", "allowed_origins"),
             allow_insecure_http: env.list("XF_ALLOW_INSECURE_HTTP", "allow_insecure_http"),
+            backend: env.text("XF_BACKEND", "backend"),
             ..ConfigLayer::default()
         };
         layer.server = ServerLayer {
@@ -171,6 +186,10 @@ impl ConfigLayer {
                 SECONDS,
             )?,
         };
+        layer.graph = GraphLayer {
+            endpoint: env.text("XF_GRAPH_ENDPOINT", "graph.endpoint"),
+            todo_list_id: env.text("XF_GRAPH_TODO_LIST_ID", "graph.todo_list_id"),
+        };
         layer.sandbox = SandboxLayer {
             enabled: env.boolean("XF_SANDBOX", "sandbox.enabled")?,
             userinfo_url: env.text("XF_SANDBOX_USERINFO_URL", "sandbox.userinfo_url"),
@@ -196,6 +215,7 @@ impl ConfigLayer {
             "public_url" => self.public_url.is_some(),
             "allowed_origins" => self.allowed_origins.is_some(),
             "allow_insecure_http" => self.allow_insecure_http.is_some(),
+            "backend" => self.backend.is_some(),
             "server.header_timeout_secs" => self.server.header_timeout_secs.is_some(),
             "server.body_timeout_secs" => self.server.body_timeout_secs.is_some(),
             "ews.endpoint" => self.ews.endpoint.is_some(),
@@ -204,6 +224,8 @@ impl ConfigLayer {
             "ews.timeout_seconds" => self.ews.timeout_seconds.is_some(),
             "ews.max_retries" => self.ews.max_retries.is_some(),
             "ews.retry_budget_seconds" => self.ews.retry_budget_seconds.is_some(),
+            "graph.endpoint" => self.graph.endpoint.is_some(),
+            "graph.todo_list_id" => self.graph.todo_list_id.is_some(),
             "sandbox.enabled" => self.sandbox.enabled.is_some(),
             "sandbox.userinfo_url" => self.sandbox.userinfo_url.is_some(),
             "sandbox.impersonators" => self.sandbox.impersonators.is_some(),
@@ -229,6 +251,7 @@ impl ConfigLayer {
         pick(&mut self.public_url, upper.public_url);
         pick(&mut self.allowed_origins, upper.allowed_origins);
         pick(&mut self.allow_insecure_http, upper.allow_insecure_http);
+        pick(&mut self.backend, upper.backend);
         pick(
             &mut self.server.header_timeout_secs,
             upper.server.header_timeout_secs,
@@ -246,6 +269,8 @@ impl ConfigLayer {
             &mut self.ews.retry_budget_seconds,
             upper.ews.retry_budget_seconds,
         );
+        pick(&mut self.graph.endpoint, upper.graph.endpoint);
+        pick(&mut self.graph.todo_list_id, upper.graph.todo_list_id);
         pick(&mut self.sandbox.enabled, upper.sandbox.enabled);
         pick(&mut self.sandbox.userinfo_url, upper.sandbox.userinfo_url);
         pick(&mut self.sandbox.impersonators, upper.sandbox.impersonators);

@@ -15,9 +15,13 @@ use std::time::Duration;
 
 use url::Url;
 
+mod backend;
 mod layer;
 
-pub use layer::{ConfigLayer, EwsLayer, LogLayer, MetricsLayer, SandboxLayer, ServerLayer};
+pub use backend::{Backend, DEFAULT_GRAPH_ENDPOINT, GraphConfig};
+pub use layer::{
+    ConfigLayer, EwsLayer, GraphLayer, LogLayer, MetricsLayer, SandboxLayer, ServerLayer,
+};
 
 use crate::insecure_http::InsecureHttpPolicy;
 use crate::origins::OriginPattern;
@@ -41,7 +45,10 @@ pub struct Config {
     /// Plain-http upstreams: sandbox mode, or the origins of `allow_insecure_http`.
     pub insecure_http: InsecureHttpPolicy,
     pub server: ServerConfig,
+    /// The protocol that reaches the mailbox (`backend`).
+    pub backend: Backend,
     pub ews: EwsConfig,
+    pub graph: GraphConfig,
     pub sandbox: SandboxConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
@@ -309,11 +316,37 @@ impl Config {
                     .into(),
             ));
         }
-        if !sandbox && endpoint.is_none() {
+        let backend = merged
+            .backend
+            .as_deref()
+            .map(|raw| Backend::parse(raw).map_err(|p| invalid("backend", p)))
+            .transpose()?
+            .unwrap_or_default();
+        let graph = backend::GraphKeys::parse(&merged.graph, parse_http_url)
+            .map_err(|(key, problem)| invalid(key, problem))?;
+        if backend == Backend::Graph && impersonation.is_some() {
+            return Err(invalid(
+                "ews.impersonation",
+                "service-account mode (ExchangeImpersonation) is EWS only: remove it, or set \
+                 backend = \"ews\""
+                    .into(),
+            ));
+        }
+        if backend == Backend::Graph && sandbox && graph.endpoint.is_none() {
+            return Err(ConfigError::Incomplete(
+                "backend = \"graph\" in sandbox mode needs graph.endpoint (XF_GRAPH_ENDPOINT): \
+                 the sandbox mailbox speaks EWS only, and sandbox sign-ins are not valid at \
+                 Microsoft Graph. Set backend = \"ews\" (XF_BACKEND=ews) to use the sandbox, \
+                 or point graph.endpoint at a Graph test server"
+                    .into(),
+            ));
+        }
+        if backend == Backend::Ews && !sandbox && endpoint.is_none() {
             return Err(ConfigError::Incomplete(
                 "no Exchange endpoint is configured: set ews.endpoint (XF_EWS_ENDPOINT) to your \
-                 Exchange server's EWS URL, or run the local sandbox mailbox with --sandbox \
-                 (XF_SANDBOX=1, sandbox.enabled = true)"
+                 Exchange server's EWS URL, reach Exchange Online through Microsoft Graph with \
+                 backend = \"graph\" (XF_BACKEND=graph, --backend graph), or run the local \
+                 sandbox mailbox with --sandbox (XF_SANDBOX=1, sandbox.enabled = true)"
                     .into(),
             ));
         }
@@ -326,6 +359,11 @@ impl Config {
             insecure_http
                 .check(endpoint)
                 .map_err(|p| invalid("ews.endpoint", p))?;
+        }
+        if let Some(endpoint) = &graph.endpoint {
+            insecure_http
+                .check(endpoint)
+                .map_err(|p| invalid("graph.endpoint", p))?;
         }
         let mut allowed_origins = Vec::new();
         for raw in merged.allowed_origins.clone().unwrap_or_else(|| {
@@ -382,6 +420,7 @@ impl Config {
             allowed_origins,
             insecure_http,
             server,
+            backend,
             ews: EwsConfig {
                 endpoint,
                 server_version,
@@ -390,6 +429,13 @@ impl Config {
                 max_retries,
                 retry_budget: Duration::from_secs(retry_budget_seconds),
             },
+            graph: graph
+                .into_config(
+                    timeout,
+                    max_retries,
+                    Duration::from_secs(retry_budget_seconds),
+                )
+                .map_err(|p| invalid("graph.endpoint", p))?,
             sandbox: SandboxConfig {
                 enabled: sandbox,
                 userinfo_url,
@@ -435,11 +481,11 @@ mod tests {
 
     use super::*;
 
-    fn file(text: &str) -> Result<ConfigLayer, ConfigError> {
+    pub(super) fn file(text: &str) -> Result<ConfigLayer, ConfigError> {
         ConfigLayer::from_toml(text, Path::new("proxy.toml"))
     }
 
-    fn env(pairs: &[(&str, &str)]) -> ConfigLayer {
+    pub(super) fn env(pairs: &[(&str, &str)]) -> ConfigLayer {
         let map: BTreeMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

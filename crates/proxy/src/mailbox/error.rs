@@ -30,6 +30,9 @@ pub enum MailboxError {
     /// The server answered with an error of its own; the text names it for the user.
     #[error("{0}")]
     Rejected(String),
+    /// The configured backend cannot do this (yet); the text says what and which backend can.
+    #[error("not supported: {0}")]
+    Unsupported(String),
     /// The answer was not what the protocol promises.
     #[error("unexpected answer from Exchange: {0}")]
     Unreadable(String),
@@ -57,6 +60,7 @@ impl From<MailboxError> for AppError {
             MailboxError::Forbidden(message) => AppError::Forbidden(message),
             MailboxError::Invalid(message) => AppError::MalformedRequest(message),
             MailboxError::Rejected(message) => AppError::Exchange(message),
+            MailboxError::Unsupported(message) => AppError::NotSupported(message),
             MailboxError::Unavailable(detail) => AppError::ExchangeUnavailable {
                 message: "Exchange could not be reached. Try again in a moment.",
                 detail,

@@ -1,14 +1,16 @@
 //! The mailbox seam: everything the forms need from a mailbox, whichever protocol reaches it.
 //!
 //! Routes know only [`MailboxBackend`], model types and [`MailboxError`]; the EWS backend
-//! ([`ews`]) turns them into SOAP, another backend into its own protocol. Paging cursors and
+//! ([`ews`]) turns them into SOAP, the Graph backend ([`graph`]) into Microsoft Graph REST. Paging cursors and
 //! the retry budget are shared, so every backend pages and backs off the same way.
 
 mod appointment;
 mod error;
 pub mod ews;
+pub mod graph;
 pub mod paging;
 pub mod retry;
+pub mod upstream;
 
 use std::sync::Arc;
 use std::time::Duration;

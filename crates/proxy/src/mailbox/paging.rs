@@ -111,6 +111,20 @@ impl TaskCursor {
     }
 }
 
+/// The view for the page after `cursor`: where it starts, and how many items to ask of it
+/// (the view returns again what still overlaps its start, so a page more than those), at
+/// most `cap`.
+pub fn view_request(
+    window: &CalendarWindow,
+    cursor: Option<&CalendarCursor>,
+    limit: usize,
+    cap: usize,
+) -> (DateTime<Utc>, usize) {
+    let start = cursor.map_or(window.start, |c| c.view_start(window));
+    let skip = cursor.map_or(0, |c| c.skip as usize);
+    (start, (2 * limit + 1).saturating_add(skip).min(cap))
+}
+
 /// Of a CalendarView answer (in start order), the items no earlier page returned: those
 /// starting after the cursor, and those starting at it beyond the first `skip`.
 pub fn unseen(items: Vec<Appointment>, cursor: Option<&CalendarCursor>) -> Vec<Appointment> {

@@ -38,10 +38,13 @@ pub fn request_id() -> Option<Arc<str>> {
 
 /// Counts one HTTP exchange with EWS (`outcome`: ok, error, throttled, unreachable, unknown).
 pub fn record_upstream(envelope: &str, outcome: &'static str) {
-    let _ = CURRENT.try_with(|c| {
-        c.metrics
-            .upstream_call(metrics::ews_operation(envelope), outcome)
-    });
+    record_upstream_operation(metrics::ews_operation(envelope), outcome);
+}
+
+/// Counts one HTTP exchange with the mailbox server under a fixed operation name (the Graph
+/// backend's are `graph.<operation>`), in the same counter as EWS's.
+pub fn record_upstream_operation(operation: &'static str, outcome: &'static str) {
+    let _ = CURRENT.try_with(|c| c.metrics.upstream_call(operation, outcome));
 }
 
 /// Counts one retry of an EWS request.

@@ -140,6 +140,11 @@ impl Harness {
 }
 
 pub fn config(options: &Options) -> Config {
+    Config::resolve([config_layer(options)]).unwrap()
+}
+
+/// The harness's settings as a configuration file would give them (tests stack more layers).
+pub fn config_layer(options: &Options) -> ConfigLayer {
     let text = format!(
         r#"
 bind = "127.0.0.1"
@@ -173,13 +178,17 @@ max_retries = 6
             .map(|e| format!("endpoint = \"{e}\""))
             .unwrap_or_default(),
     );
-    let layer = ConfigLayer::from_toml(&text, Path::new("test.toml")).unwrap();
-    Config::resolve([layer]).unwrap()
+    ConfigLayer::from_toml(&text, Path::new("test.toml")).unwrap()
 }
 
 /// zero2prod's spawn_app: the real server on a free port, in the background.
 pub async fn spawn_app(options: Options) -> TestApp {
     let config = config(&options);
+    spawn_configured(config, options).await
+}
+
+/// As [`spawn_app`], with a configuration the test resolved itself.
+pub async fn spawn_configured(config: Config, options: Options) -> TestApp {
     let authorizer = options.authorizer.clone();
     let application = Application::build_with_authorizer(config, Some(authorizer.clone()))
         .await
@@ -217,6 +226,20 @@ impl TestApp {
             .bearer_auth("session-handle")
     }
 
+    /// `GET path` with a session handle, read as JSON (panics on anything else).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        self.get(path).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// `POST /api/appointments` of [`appointment_json`].
+    pub async fn create_appointment(&self, subject: &str) -> reqwest::Response {
+        self.post("/api/appointments")
+            .json(&appointment_json(subject))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn stop(self) {
         self.server.abort();
         let _ = self.server.await;
@@ -247,4 +270,56 @@ pub fn appointment_json(subject: &str) -> serde_json::Value {
     })
 }
 
+/// A confidential client on the `microsoft_ews` preset, as environment variables.
+pub const MICROSOFT_EWS_SIGN_IN: &[(&str, &str)] = &[
+    ("XF_AUTH_PRESET", "microsoft_ews"),
+    ("XF_AUTH_TENANT", "contoso.onmicrosoft.com"),
+    ("XF_AUTH_CLIENT_ID", "00000000-0000-0000-0000-000000000000"),
+    ("XF_AUTH_CLIENT_SECRET", "secret"),
+    (
+        "XF_TOKEN_KEY",
+        "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+    ),
+];
+
 pub const DECEMBER: &str = "start=2026-12-01T00:00:00Z&end=2026-12-02T00:00:00Z";
+
+/// `exchange-forms-proxy serve --port 0` with a fresh data directory under `dir`, then `args`
+/// and `env`; no configuration file, endpoint, sandbox or backend from the test's environment.
+pub fn serve_command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"));
+    command
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.join("data"))
+        .arg("--static-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("XF_EWS_ENDPOINT")
+        .env_remove("XF_CONFIG")
+        .env_remove("XF_SANDBOX")
+        .env_remove("XF_BACKEND")
+        .envs(env.iter().copied());
+    command
+}
+
+/// Runs [`serve_command`], expecting it to refuse to start: returns
+/// its stderr, and fails the test if it is still running after 20 s.
+pub fn serve_refused(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut child = serve_command(dir, args, env)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the proxy started although its configuration should have been refused");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

@@ -19,9 +19,7 @@ mod meeting;
 
 use std::time::Duration;
 
-use axum::http::{HeaderValue, header};
-use bytes::Bytes;
-use chrono::Utc;
+use axum::http::header;
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::types::{FolderId, Item, ItemId, SendMeetingInvitations};
@@ -31,16 +29,14 @@ use model::{
     TaskFilter, TaskSort,
 };
 use reqwest::StatusCode;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use url::Url;
 
 use super::paging::{CalendarCursor, TaskCursor};
-use super::retry::{self, Budget, RetryCause, RetryPolicy};
+use super::retry::{Budget, RetryCause, RetryPolicy};
+use super::upstream::{self, describe, read_limited};
 use super::{Access, CreateOnce, ItemVersion, MailboxBackend, MailboxError, PreparedAppointment};
 use crate::config::{EwsConfig, ServerVersion};
-
-/// Largest EWS answer we read (the codec refuses larger documents as well).
-const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 /// What one HTTP exchange with EWS came to.
 enum Attempt<T> {
@@ -108,13 +104,7 @@ impl MailboxBackend for EwsMailbox {
 
     /// Uses this backend's own connections and its no-redirect policy.
     async fn answers(&self, timeout: Duration) -> Result<(), String> {
-        self.http
-            .get(self.endpoint.clone())
-            .timeout(timeout)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| describe(&e))
+        upstream::answers(&self.http, self.endpoint.clone(), timeout).await
     }
 
     async fn create_appointment(
@@ -213,8 +203,8 @@ impl MailboxBackend for EwsMailbox {
         &self,
         access: &Access,
         addresses: &[String],
-        start: chrono::DateTime<Utc>,
-        end: chrono::DateTime<Utc>,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Schedule>, MailboxError> {
         self.free_busy(&access.token, addresses, start, end).await
     }
@@ -382,12 +372,9 @@ impl EwsMailbox {
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
     ) -> Attempt<T> {
-        let mut authorization =
-            match HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())) {
-                Ok(value) => value,
-                Err(_) => return Attempt::Failed(MailboxError::Unauthorized),
-            };
-        authorization.set_sensitive(true);
+        let Some(authorization) = upstream::bearer(token) else {
+            return Attempt::Failed(MailboxError::Unauthorized);
+        };
         let mut request = self
             .http
             .post(self.endpoint.clone())
@@ -398,13 +385,7 @@ impl EwsMailbox {
         if let Some(anchor) = self.headers.anchor_mailbox() {
             request = request.header("X-AnchorMailbox", anchor);
         }
-        // Exchange logs it and echoes it back: one id finds the call on both sides.
-        if let Some(request_id) = crate::telemetry::request_id() {
-            request = request
-                .header("client-request-id", &*request_id)
-                .header("return-client-request-id", "true");
-        }
-        let response = match request.send().await {
+        let response = match upstream::with_request_id(request).send().await {
             Ok(response) => response,
             // Refused before anything was sent: Exchange cannot have run it.
             Err(e) if e.is_connect() => {
@@ -415,11 +396,7 @@ impl EwsMailbox {
             Err(e) => return Attempt::Unknown(describe(&e)),
         };
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| retry::parse_retry_after(v, Utc::now()));
+        let retry_after = upstream::retry_after(response.headers());
         match status {
             StatusCode::UNAUTHORIZED => return Attempt::Failed(MailboxError::Unauthorized),
             // Queued in IIS / rate-limited before EWS ran the request.
@@ -483,39 +460,4 @@ fn parse_create(bytes: &[u8]) -> Result<ItemId, EwsError> {
 #[allow(clippy::result_large_err)]
 fn parse_find(bytes: &[u8]) -> Result<FindItemResult, EwsError> {
     FindItemResponse::parse_response(bytes)?.into_single()
-}
-
-/// Reads the body, refusing more than [`MAX_RESPONSE_BYTES`].
-async fn read_limited(mut response: reqwest::Response) -> Result<Bytes, String> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-    {
-        return Err(format!("answer larger than {MAX_RESPONSE_BYTES} bytes"));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(format!("answer larger than {MAX_RESPONSE_BYTES} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Bytes::from(body))
-}
-
-/// reqwest's error chain in one line (without the URL's query, which holds nothing secret
-/// for EWS but keeps messages short).
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = if error.is_timeout() {
-        "timed out".to_owned()
-    } else {
-        error.to_string()
-    };
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
 }
