@@ -104,6 +104,7 @@ proxy_run() { # NAME METHOD PATH [BODY]
     --iat-offset -20 --out "$work/$name.proofs"
   wrk_run "$name" "$proxy_url$path" "$root/scripts/bench/wrk-api.lua" \
     "$work/$name.proofs" "$method" "$path" "$origin" "$handle" 2 $body
+  rm -f "$work/$name.proofs" # tens of MB, and spent
   proofs_forgotten_at=$((signed_at + 41))
 }
 wait_for_forgotten_proofs() {

@@ -136,20 +136,7 @@ impl http_body::Body for CutHalfway {
 
 /// Binds `port` on loopback, prints `listening on http://127.0.0.1:PORT/` and serves forever.
 pub async fn run(port: u16, settings: Settings) -> Result<(), String> {
-    let find_canned = FIND_RESPONSE.replace(
-        "IncludesLastItemInRange=\"false\"",
-        "IncludesLastItemInRange=\"true\"",
-    );
-    // The sample is a page of a longer view; answered as the whole view, one FindItem
-    // serves one listing (else the proxy asks for more pages).
-    if find_canned == FIND_RESPONSE {
-        return Err("the FindItem sample no longer has IncludesLastItemInRange".into());
-    }
-    let stand_in = Arc::new(StandIn {
-        settings,
-        find_canned: Bytes::from(find_canned),
-        mailbox: Mailbox::default(),
-    });
+    let stand_in = Arc::new(StandIn::new(settings)?);
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| format!("cannot listen on port {port}: {e}"))?;
@@ -179,6 +166,23 @@ pub async fn run(port: u16, settings: Settings) -> Result<(), String> {
 }
 
 impl StandIn {
+    fn new(settings: Settings) -> Result<Self, String> {
+        let find_canned = FIND_RESPONSE.replace(
+            "IncludesLastItemInRange=\"false\"",
+            "IncludesLastItemInRange=\"true\"",
+        );
+        // The sample is a page of a longer view; answered as the whole view, one FindItem
+        // serves one listing (else the proxy asks for more pages).
+        if find_canned == FIND_RESPONSE {
+            return Err("the FindItem sample no longer has IncludesLastItemInRange".into());
+        }
+        Ok(StandIn {
+            settings,
+            find_canned: Bytes::from(find_canned),
+            mailbox: Mailbox::default(),
+        })
+    }
+
     async fn answer(&self, request: hyper::Request<Incoming>) -> Response<Body> {
         if request.method() == Method::GET && request.uri().path() == "/bench/created" {
             return self.report();
@@ -449,4 +453,100 @@ fn client_request_id_sought(find: &FindItem) -> Option<String> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ews::RequestHeaders;
+    use ews::operations::create_item::CreateItem;
+    use ews::types::{ExchangeVersion, ExtendedProperty, FolderId, SendMeetingInvitations};
+
+    fn stand_in(mailbox: bool) -> StandIn {
+        StandIn::new(Settings {
+            mailbox,
+            fault_rate: 0.0,
+            slow: Duration::ZERO,
+        })
+        .expect("stand-in")
+    }
+
+    async fn body(response: Response<Body>) -> Bytes {
+        response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+    }
+
+    fn headers() -> RequestHeaders {
+        RequestHeaders::new(ExchangeVersion::Exchange2016)
+    }
+
+    #[tokio::test]
+    async fn canned_answers_are_read_by_the_codec_as_one_create_and_one_whole_view() {
+        let stand_in = stand_in(false);
+        let create = crate::soap("create", "", "").expect("create request");
+        let created = body(stand_in.canned(create.as_bytes())).await;
+        let item = CreateItemResponse::parse_response(&created)
+            .and_then(CreateItemResponse::into_single)
+            .expect("a created item");
+        assert!(item.item_id().is_some());
+
+        let find = crate::soap("find", "2026-12-01T00:00:00Z", "2026-12-08T00:00:00Z")
+            .expect("find request");
+        let found = body(stand_in.canned(find.as_bytes())).await;
+        let view = FindItemResponse::parse_response(&found)
+            .and_then(FindItemResponse::into_single)
+            .expect("a calendar view");
+        assert_eq!(view.items.len(), 5);
+        assert!(!view.more_in_range(), "one FindItem must answer a listing");
+    }
+
+    #[tokio::test]
+    async fn the_mailbox_finds_a_created_item_by_its_client_request_id_and_counts_it_once() {
+        let stand_in = stand_in(true);
+        let item = CalendarItem {
+            subject: Some("once".into()),
+            extended_properties: vec![ExtendedProperty::client_request_id("request-1")],
+            ..CalendarItem::default()
+        };
+        let create = CreateItem::calendar_item(item, SendMeetingInvitations::SendToNone)
+            .to_envelope(&headers())
+            .expect("envelope");
+        let created = body(stand_in.run_request(create.as_bytes())).await;
+        let created_id = CreateItemResponse::parse_response(&created)
+            .and_then(CreateItemResponse::into_single)
+            .expect("created")
+            .item_id()
+            .cloned()
+            .expect("an id");
+
+        let lookup = |id: &str| {
+            FindItem::by_client_request_id(FolderId::calendar(), id)
+                .to_envelope(&headers())
+                .expect("envelope")
+        };
+        let found = body(stand_in.run_request(lookup("request-1").as_bytes())).await;
+        let found = FindItemResponse::parse_response(&found)
+            .and_then(FindItemResponse::into_single)
+            .expect("found");
+        assert_eq!(found.items.len(), 1);
+        assert_eq!(
+            found.items[0].item_id().map(|i| &i.id),
+            Some(&created_id.id)
+        );
+        let other = body(stand_in.run_request(lookup("request-2").as_bytes())).await;
+        let other = FindItemResponse::parse_response(&other)
+            .and_then(FindItemResponse::into_single)
+            .expect("found");
+        assert!(other.items.is_empty());
+
+        let report: serde_json::Value =
+            serde_json::from_slice(&body(stand_in.report()).await).expect("JSON");
+        assert_eq!(report["items"][0]["clientRequestId"], "request-1");
+        assert_eq!(report["items"][0]["subject"], "once");
+        assert_eq!(report["items"].as_array().map(Vec::len), Some(1));
+    }
 }
