@@ -35,6 +35,8 @@ pub enum ErrorCode {
     Forbidden,
     /// 404
     NotFound,
+    /// 405: the path exists, the method does not (the `Allow` header lists those that do).
+    MethodNotAllowed,
     /// 408: the request body did not arrive in time.
     RequestTimeout,
     /// 409: e.g. the item changed on the server (ChangeKey mismatch).
@@ -63,6 +65,7 @@ impl ErrorCode {
             ErrorCode::AuthorizationRequired => "authorization_required",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PreconditionRequired => "precondition_required",
@@ -82,6 +85,7 @@ impl ErrorCode {
             ErrorCode::AuthorizationRequired => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::RequestTimeout => 408,
             ErrorCode::Conflict => 409,
             ErrorCode::PreconditionRequired => 428,

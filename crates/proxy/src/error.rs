@@ -25,6 +25,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// 405: a known path asked with a method it does not answer.
+    #[error("method not allowed: {0}")]
+    MethodNotAllowed(String),
     /// 408: the client sent its request body too slowly.
     #[error("the request body did not arrive in time")]
     RequestTimeout,
@@ -82,6 +85,7 @@ impl AppError {
             AppError::AuthorizationRequired(_) => ErrorCode::AuthorizationRequired,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             AppError::RequestTimeout => ErrorCode::RequestTimeout,
             AppError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             AppError::Conflict(_) => ErrorCode::Conflict,
@@ -147,6 +151,7 @@ impl AppError {
             AppError::MalformedRequest(m)
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
+            | AppError::MethodNotAllowed(m)
             | AppError::Conflict(m)
             | AppError::PreconditionRequired(m)
             | AppError::NotSupported(m)

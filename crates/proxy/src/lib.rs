@@ -126,6 +126,7 @@ pub fn app(state: AppState) -> Router {
     // Unknown paths answer in the API's error shape (the static directories answer their own).
     router
         .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
         // The body guard's limit is the only one (axum's answered plain text).
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(

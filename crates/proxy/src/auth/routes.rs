@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -20,6 +21,7 @@ use super::flows::{BindRefusal, CallbackQuery, FlowRequest, START_PATH, StartPag
 use super::store::FlowStatus;
 use super::{AuthService, FlowError, pages};
 use crate::error::AppError;
+use crate::extract::ApiQuery;
 
 /// Path of the OAuth redirect URI (default `<public base URL>/auth/callback`).
 pub const CALLBACK_PATH: &str = "/auth/callback";
@@ -146,10 +148,14 @@ struct WaitQuery {
 
 async fn poll_flow(
     State(auth): State<Arc<AuthService>>,
-    Path(flow_id): Path<String>,
-    Query(q): Query<WaitQuery>,
+    flow_id: Result<Path<String>, PathRejection>,
+    ApiQuery(q): ApiQuery<WaitQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    // A flow id that is not even valid UTF-8 names no flow (axum would answer plain text).
+    let Ok(Path(flow_id)) = flow_id else {
+        return Err(AppError::NotFound("no such flow".to_owned()));
+    };
     let wait = match q.wait.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
         None => 0,
         Some(w) => w.parse::<u64>().map_err(|_| {

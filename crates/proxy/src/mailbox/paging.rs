@@ -87,7 +87,9 @@ impl CalendarCursor {
     /// items starting at `after` come back whatever their length (a zero-length item there
     /// does not overlap [after, end)); never before the window, which returns them as well.
     pub fn view_start(&self, window: &CalendarWindow) -> DateTime<Utc> {
-        (self.after - Duration::seconds(1)).max(window.start)
+        // A forged cursor may hold the earliest instant there is: nothing lies before it.
+        let second_early = self.after.checked_sub_signed(Duration::seconds(1));
+        second_early.unwrap_or(self.after).max(window.start)
     }
 }
 

@@ -27,6 +27,11 @@ pub async fn not_found(uri: axum::http::Uri) -> AppError {
     AppError::NotFound(format!("There is nothing at {}.", uri.path()))
 }
 
+/// A known path asked with another method (axum adds the `Allow` header).
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> AppError {
+    AppError::MethodNotAllowed(format!("{} does not answer {method}.", uri.path()))
+}
+
 /// Runs `call` with the caller's access to their mailbox. When the mailbox server rejects the
 /// token (HTTP 401) the authorizer forgets it, and the widget gets 401 authorization_required
 /// to sign in again.
