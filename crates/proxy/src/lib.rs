@@ -265,6 +265,7 @@ impl Application {
                     &config.data_dir,
                     userinfo_url,
                     config.sandbox.impersonators.clone(),
+                    config.sandbox.service_accounts.clone(),
                 )
                 .await?,
             ))

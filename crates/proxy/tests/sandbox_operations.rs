@@ -600,46 +600,36 @@ async fn recurring_series_are_expanded_in_calendar_views_get_item_and_free_busy(
 }
 
 #[tokio::test]
-async fn impersonation_needs_the_right_and_then_acts_on_the_named_mailbox() {
+async fn impersonation_needs_the_right_and_an_existing_mailbox() {
     let harness = Harness::new().await;
     let mut options = harness.options();
     options.sandbox_extra = format!("impersonators = [\"{ALICE}\"]");
-    // Service-account mode end to end: the proxy's client impersonates Bob with Alice's token.
-    options.ews_extra = format!("impersonation = \"{BOB}\"");
     let app = spawn_app(options).await;
-    let created: model::Task = app
-        .post("/api/tasks")
-        .json(&serde_json::json!({"subject": "Filed for Bob"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(created.subject, "Filed for Bob");
-    assert_eq!(
-        (
-            app.stored(BOB, "tasks").await,
-            app.stored(ALICE, "tasks").await
-        ),
-        (1, 0)
-    );
-
-    // Bob has no impersonation right: Exchange's ErrorImpersonationDenied fault.
-    let find = FindItem::tasks(0, 10, ItemShape::default())
-        .to_envelope(&RequestHeaders::default().impersonate(ALICE))
-        .unwrap();
-    let response = app
-        .client
-        .post(format!("{}{EWS}", app.address))
-        .bearer_auth(BOB_TOKEN)
-        .body(find)
-        .send()
+    let find_as = |token: &str, mailbox: &str| {
+        let find = FindItem::tasks(0, 10, ItemShape::default())
+            .to_envelope(&RequestHeaders::default().impersonate(mailbox))
+            .unwrap();
+        app.client
+            .post(format!("{}{EWS}", app.address))
+            .bearer_auth(token)
+            .body(find)
+            .send()
+    };
+    // Alice holds the right: she may act for a sandbox user.
+    let response = find_as(ALICE_TOKEN, "dana@sandbox.test").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // An address the sandbox has no mailbox for: Exchange's ErrorNonExistentMailbox fault.
+    let response = find_as(ALICE_TOKEN, "ghost@elsewhere.example")
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let error = FindItemResponse::parse_response(&response.bytes().await.unwrap()).unwrap_err();
-    assert_eq!(error.response_code(), Some("ErrorImpersonationDenied"));
+    assert_eq!(error.response_code(), Some("ErrorNonExistentMailbox"));
+    // Bob has no impersonation right: Exchange's ErrorImpersonateUserDenied fault.
+    let response = find_as(BOB_TOKEN, "dana@sandbox.test").await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let error = FindItemResponse::parse_response(&response.bytes().await.unwrap()).unwrap_err();
+    assert_eq!(error.response_code(), Some("ErrorImpersonateUserDenied"));
 }
 
 #[tokio::test]

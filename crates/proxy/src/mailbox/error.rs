@@ -30,6 +30,11 @@ pub enum MailboxError {
     /// The server answered with an error of its own; the text names it for the user.
     #[error("{0}")]
     Rejected(String),
+    /// The proxy's own setup is wrong (service account refused, impersonation right missing,
+    /// TLS certificate not trusted): nothing the user can fix. The text says what an
+    /// administrator should check; it never holds a secret.
+    #[error("{0}")]
+    Misconfigured(String),
     /// The answer was not what the protocol promises.
     #[error("unexpected answer from Exchange: {0}")]
     Unreadable(String),
@@ -46,7 +51,9 @@ impl From<MailboxError> for AppError {
             MailboxError::Conflict(message) => AppError::Conflict(message),
             MailboxError::Forbidden(message) => AppError::Forbidden(message),
             MailboxError::Invalid(message) => AppError::MalformedRequest(message),
-            MailboxError::Rejected(message) => AppError::Exchange(message),
+            MailboxError::Rejected(message) | MailboxError::Misconfigured(message) => {
+                AppError::Exchange(message)
+            }
             MailboxError::Unavailable(detail) => AppError::ExchangeUnavailable {
                 message: "Exchange could not be reached. Try again in a moment.",
                 detail,

@@ -11,6 +11,7 @@ pub mod items;
 pub mod meetings;
 pub mod operations;
 pub mod recurrence;
+pub mod service_account;
 pub mod store;
 
 use std::path::Path;
@@ -18,7 +19,9 @@ use std::path::Path;
 use url::Url;
 
 use crate::StartupError;
+use crate::config::ServiceAccount;
 use identity::MailboxIdentity;
+use service_account::ServiceAccounts;
 use store::ItemStore;
 
 /// Where the sandbox answers EWS, relative to the proxy's base URL.
@@ -31,6 +34,8 @@ pub struct SandboxMailbox {
     pub identity: MailboxIdentity,
     /// Callers allowed to use ExchangeImpersonation (config `sandbox.impersonators`).
     pub impersonators: Vec<String>,
+    /// Accounts that sign in with NTLM or Basic (config `sandbox.service_accounts`).
+    pub service_accounts: ServiceAccounts,
 }
 
 impl SandboxMailbox {
@@ -39,6 +44,7 @@ impl SandboxMailbox {
         data_dir: &Path,
         userinfo_url: Url,
         impersonators: Vec<String>,
+        service_accounts: Vec<ServiceAccount>,
     ) -> Result<Self, StartupError> {
         let path = data_dir.join("sandbox.sqlite");
         let store = ItemStore::open(&path)
@@ -53,6 +59,7 @@ impl SandboxMailbox {
             store,
             identity,
             impersonators,
+            service_accounts: ServiceAccounts::new(service_accounts),
         })
     }
 }

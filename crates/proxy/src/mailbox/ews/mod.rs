@@ -1,5 +1,6 @@
 //! The EWS backend: builds requests with the `ews` codec, sends them to Exchange with the
-//! caller's token, survives throttling, and never creates an item twice.
+//! caller's token (or as the service account, impersonating the caller's verified mailbox),
+//! survives throttling, and never creates an item twice.
 //!
 //! * Throttling (ErrorServerBusy + BackOffMilliseconds, HTTP 503/429 + Retry-After): wait as
 //!   told and retry, within [`retry::Budget`]; then [`MailboxError::Throttled`].
@@ -10,14 +11,16 @@
 //!
 //! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
 
+mod connections;
 mod errors;
 mod listing;
 mod mapping;
+mod ntlm;
+mod transport;
 
 use std::time::Duration;
 
-use axum::http::{HeaderValue, header};
-use bytes::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::Utc;
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
@@ -25,16 +28,14 @@ use ews::types::{FolderId, Item, ItemId, SendMeetingInvitations};
 use ews::{EwsError, RequestHeaders};
 use model::{Appointment, CalendarWindow, NewTask, Page, PageLimit, Task};
 use reqwest::StatusCode;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use url::Url;
 
 use super::paging::{CalendarCursor, TaskCursor};
 use super::retry::{self, Budget, RetryCause, RetryPolicy};
 use super::{Access, CreateOnce, MailboxBackend, MailboxError, PreparedAppointment};
 use crate::config::{EwsConfig, ServerVersion};
-
-/// Largest EWS answer we read (the codec refuses larger documents as well).
-const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+use transport::{SendError, Transport};
 
 /// What one HTTP exchange with EWS came to.
 enum Attempt<T> {
@@ -48,10 +49,19 @@ enum Attempt<T> {
 }
 
 pub struct EwsMailbox {
-    http: reqwest::Client,
+    transport: Transport,
     endpoint: Url,
-    headers: RequestHeaders,
+    version: ews::types::ExchangeVersion,
+    /// Service-account mode: every request impersonates the caller's verified mailbox.
+    impersonates: bool,
     policy: RetryPolicy,
+}
+
+/// For whom one API call acts: the user's token (bearer mode) and the SOAP headers, which in
+/// service-account mode impersonate the user's verified mailbox.
+struct Acting<'a> {
+    token: &'a SecretString,
+    headers: RequestHeaders,
 }
 
 fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
@@ -64,28 +74,38 @@ fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
 }
 
 impl EwsMailbox {
-    pub fn new(endpoint: Url, config: &EwsConfig) -> Result<Self, reqwest::Error> {
-        // Redirects are not followed: a redirected EWS POST would resend the bearer token to
-        // wherever the redirect points.
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("exchange-forms-proxy/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        let mut headers = RequestHeaders::new(exchange_version(config.server_version));
-        if let Some(smtp) = &config.impersonation {
-            headers = headers.impersonate(smtp.clone());
-        }
+    pub fn new(endpoint: Url, config: &EwsConfig) -> Result<Self, String> {
         let policy = RetryPolicy {
             max_retries: config.max_retries,
             budget: config.retry_budget,
         };
         Ok(Self {
-            http,
+            transport: Transport::new(&endpoint, config)?,
             endpoint,
-            headers,
+            version: exchange_version(config.server_version),
+            impersonates: config.auth.service_account().is_some(),
             policy,
+        })
+    }
+
+    /// The SOAP headers for `access`: in service-account mode, ExchangeImpersonation of the
+    /// mailbox the user's sign-in verified, and of nothing else (no request field reaches it).
+    fn acting<'a>(&self, access: &'a Access) -> Result<Acting<'a>, MailboxError> {
+        let mut headers = RequestHeaders::new(self.version);
+        if self.impersonates {
+            let Some(mailbox) = access.mailbox.as_deref().filter(|m| m.contains('@')) else {
+                return Err(MailboxError::Misconfigured(
+                    "Your sign-in did not say which mailbox is yours, so the proxy cannot act \
+                     for you: the sign-in server must send the user's address in the ID token \
+                     (email or upn claim)."
+                        .into(),
+                ));
+            };
+            headers = headers.impersonate(mailbox.to_owned());
+        }
+        Ok(Acting {
+            token: &access.token,
+            headers,
         })
     }
 
@@ -102,13 +122,7 @@ impl MailboxBackend for EwsMailbox {
 
     /// Uses this backend's own connections and its no-redirect policy.
     async fn answers(&self, timeout: Duration) -> Result<(), String> {
-        self.http
-            .get(self.endpoint.clone())
-            .timeout(timeout)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| describe(&e))
+        self.transport.answers(&self.endpoint, timeout).await
     }
 
     async fn create_appointment(
@@ -122,7 +136,7 @@ impl MailboxBackend for EwsMailbox {
             SendMeetingInvitations::SendToNone,
         );
         let id = self
-            .create(&access.token, &request, FolderId::calendar(), once)
+            .create(&self.acting(access)?, &request, FolderId::calendar(), once)
             .await?;
         Ok(appointment.created(id.id, id.change_key.unwrap_or_default()))
     }
@@ -134,7 +148,7 @@ impl MailboxBackend for EwsMailbox {
         limit: PageLimit,
         cursor: Option<CalendarCursor>,
     ) -> Result<Page<Appointment>, MailboxError> {
-        self.calendar_view_page(&access.token, window, limit, cursor)
+        self.calendar_view_page(&self.acting(access)?, window, limit, cursor)
             .await
     }
 
@@ -146,7 +160,7 @@ impl MailboxBackend for EwsMailbox {
     ) -> Result<Task, MailboxError> {
         let request = CreateItem::task(mapping::task_to_ews(task, &once.client_request_id));
         let id = self
-            .create(&access.token, &request, FolderId::tasks(), once)
+            .create(&self.acting(access)?, &request, FolderId::tasks(), once)
             .await?;
         Ok(mapping::created_task(task, id))
     }
@@ -157,7 +171,8 @@ impl MailboxBackend for EwsMailbox {
         limit: PageLimit,
         cursor: Option<TaskCursor>,
     ) -> Result<Page<Task>, MailboxError> {
-        self.tasks_folder_page(&access.token, limit, cursor).await
+        self.tasks_folder_page(&self.acting(access)?, limit, cursor)
+            .await
     }
 }
 
@@ -171,19 +186,19 @@ impl EwsMailbox {
     /// with the new ItemId only, so the id (with its ChangeKey) is what this returns.
     async fn create(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         request: &CreateItem,
         folder: FolderId,
         once: &CreateOnce,
     ) -> Result<ItemId, MailboxError> {
         let client_request_id = once.client_request_id.as_str();
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
         let mut maybe_created = once.resumed;
         loop {
             if maybe_created
                 && let Some(id) = self
-                    .find_created(token, &folder, client_request_id, &mut budget)
+                    .find_created(acting, &folder, client_request_id, &mut budget)
                     .await?
             {
                 tracing::info!(
@@ -192,7 +207,7 @@ impl EwsMailbox {
                 );
                 return Ok(id);
             }
-            let cause = match self.attempt(token, &envelope, parse_create).await {
+            let cause = match self.attempt(acting, &envelope, parse_create).await {
                 Attempt::Done(id) => return Ok(id),
                 Attempt::Failed(error) => return Err(error),
                 Attempt::Retry(cause) => cause,
@@ -213,27 +228,27 @@ impl EwsMailbox {
     /// The id of the item stamped with `client_request_id`, if an earlier attempt created it.
     async fn find_created(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         folder: &FolderId,
         client_request_id: &str,
         budget: &mut Budget,
     ) -> Result<Option<ItemId>, MailboxError> {
         let find = FindItem::by_client_request_id(folder.clone(), client_request_id);
-        let envelope = self.envelope(find.to_envelope(&self.headers))?;
-        let found = self.call(token, &envelope, parse_find, budget).await?;
+        let envelope = self.envelope(find.to_envelope(&acting.headers))?;
+        let found = self.call(acting, &envelope, parse_find, budget).await?;
         Ok(found.items.first().and_then(Item::item_id).cloned())
     }
 
     /// An idempotent operation, retried while the budget allows.
     async fn call<T>(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
         budget: &mut Budget,
     ) -> Result<T, MailboxError> {
         loop {
-            let cause = match self.attempt(token, envelope, parse).await {
+            let cause = match self.attempt(acting, envelope, parse).await {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Failed(error) => return Err(error),
                 Attempt::Retry(cause) => cause,
@@ -251,11 +266,11 @@ impl EwsMailbox {
     /// One POST to EWS, counted in the metrics by operation and outcome.
     async fn attempt<T>(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
     ) -> Attempt<T> {
-        let attempt = self.attempt_once(token, envelope, parse).await;
+        let attempt = self.attempt_once(acting, envelope, parse).await;
         let outcome = match &attempt {
             Attempt::Done(_) => "ok",
             Attempt::Failed(_) => "error",
@@ -270,45 +285,52 @@ impl EwsMailbox {
     /// One POST to EWS, classified by what it tells us about the request's fate.
     async fn attempt_once<T>(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
     ) -> Attempt<T> {
-        let mut authorization =
-            match HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())) {
-                Ok(value) => value,
-                Err(_) => return Attempt::Failed(MailboxError::Unauthorized),
-            };
-        authorization.set_sensitive(true);
-        let mut request = self
-            .http
-            .post(self.endpoint.clone())
-            .header(header::CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header(header::ACCEPT, "text/xml")
-            .header(header::AUTHORIZATION, authorization)
-            .body(envelope.to_owned());
-        if let Some(anchor) = self.headers.anchor_mailbox() {
-            request = request.header("X-AnchorMailbox", anchor);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/xml; charset=utf-8"),
+        );
+        headers.insert(header::ACCEPT, HeaderValue::from_static("text/xml"));
+        // Routes the request to the impersonated user's mailbox server (Exchange requires it
+        // with ExchangeImpersonation); the same verified address as the SOAP header.
+        if let Some(anchor) = acting.headers.anchor_mailbox() {
+            match HeaderValue::try_from(anchor) {
+                Ok(value) => {
+                    headers.insert("x-anchormailbox", value);
+                }
+                Err(_) => {
+                    return Attempt::Failed(MailboxError::Invalid(
+                        "the mailbox address cannot be sent in a header".into(),
+                    ));
+                }
+            }
         }
         // Exchange logs it and echoes it back: one id finds the call on both sides.
-        if let Some(request_id) = crate::telemetry::request_id() {
-            request = request
-                .header("client-request-id", &*request_id)
-                .header("return-client-request-id", "true");
+        if let Some(request_id) = crate::telemetry::request_id()
+            && let Ok(value) = HeaderValue::try_from(&*request_id)
+        {
+            headers.insert("client-request-id", value);
+            headers.insert("return-client-request-id", HeaderValue::from_static("true"));
         }
-        let response = match request.send().await {
+        let response = match self
+            .transport
+            .post(&self.endpoint, acting.token, headers, envelope)
+            .await
+        {
             Ok(response) => response,
-            // Refused before anything was sent: Exchange cannot have run it.
-            Err(e) if e.is_connect() => {
-                return Attempt::Retry(RetryCause::Transient {
-                    reason: describe(&e),
-                });
+            Err(SendError::NotSent(reason)) => {
+                return Attempt::Retry(RetryCause::Transient { reason });
             }
-            Err(e) => return Attempt::Unknown(describe(&e)),
+            Err(SendError::Lost(reason)) => return Attempt::Unknown(reason),
+            Err(SendError::Refused(error)) => return Attempt::Failed(error),
         };
-        let status = response.status();
+        let status = response.status;
         let retry_after = response
-            .headers()
+            .headers
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, Utc::now()));
@@ -320,7 +342,7 @@ impl EwsMailbox {
             }
             _ => {}
         }
-        let body = match read_limited(response).await {
+        let body = match response.body {
             Ok(body) => body,
             Err(reason) => return Attempt::Unknown(reason),
         };
@@ -375,39 +397,4 @@ fn parse_create(bytes: &[u8]) -> Result<ItemId, EwsError> {
 #[allow(clippy::result_large_err)]
 fn parse_find(bytes: &[u8]) -> Result<FindItemResult, EwsError> {
     FindItemResponse::parse_response(bytes)?.into_single()
-}
-
-/// Reads the body, refusing more than [`MAX_RESPONSE_BYTES`].
-async fn read_limited(mut response: reqwest::Response) -> Result<Bytes, String> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-    {
-        return Err(format!("answer larger than {MAX_RESPONSE_BYTES} bytes"));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(format!("answer larger than {MAX_RESPONSE_BYTES} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Bytes::from(body))
-}
-
-/// reqwest's error chain in one line (without the URL's query, which holds nothing secret
-/// for EWS but keeps messages short).
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = if error.is_timeout() {
-        "timed out".to_owned()
-    } else {
-        error.to_string()
-    };
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text
 }
