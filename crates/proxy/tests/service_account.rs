@@ -97,6 +97,17 @@ async fn spawn_service_account(
     .await
 }
 
+/// NTLM through a [`CountingRelay`] to the proxy's own sandbox endpoint.
+async fn spawn_ntlm_behind_relay(dir: &TempDir) -> (TestApp, CountingRelay) {
+    let relay = CountingRelay::spawn().await;
+    let endpoint = format!("http://{}/sandbox/ews/Exchange.asmx", relay.address);
+    let app =
+        spawn_service_account(dir, EwsAuth::Ntlm(account(PASSWORD)), true, Some(endpoint)).await;
+    let port: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
+    *relay.upstream.lock().unwrap() = Some(SocketAddr::from(([127, 0, 0, 1], port)));
+    (app, relay)
+}
+
 async fn post(app: &TestApp, handle: &str, path: &str, body: Value) -> reqwest::Response {
     app.with_session(ORIGIN_A, handle, Method::POST, path)
         .header(CONTENT_TYPE, "application/json")
@@ -163,12 +174,7 @@ async fn each_user_gets_their_own_items(app: &TestApp) {
 #[tokio::test]
 async fn ntlm_acts_for_each_signed_in_user_over_one_authenticated_connection() {
     let dir = TempDir::new().unwrap();
-    let relay = CountingRelay::spawn().await;
-    let endpoint = format!("http://{}/sandbox/ews/Exchange.asmx", relay.address);
-    let app =
-        spawn_service_account(&dir, EwsAuth::Ntlm(account(PASSWORD)), true, Some(endpoint)).await;
-    let port: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
-    *relay.upstream.lock().unwrap() = Some(SocketAddr::from(([127, 0, 0, 1], port)));
+    let (app, relay) = spawn_ntlm_behind_relay(&dir).await;
 
     each_user_gets_their_own_items(&app).await;
     // Four creates and two listings, one after the other: one connection, signed in once.
@@ -189,12 +195,7 @@ async fn basic_acts_for_each_signed_in_user() {
 #[tokio::test]
 async fn concurrent_requests_each_get_a_signed_in_connection() {
     let dir = TempDir::new().unwrap();
-    let relay = CountingRelay::spawn().await;
-    let endpoint = format!("http://{}/sandbox/ews/Exchange.asmx", relay.address);
-    let app =
-        spawn_service_account(&dir, EwsAuth::Ntlm(account(PASSWORD)), true, Some(endpoint)).await;
-    let port: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
-    *relay.upstream.lock().unwrap() = Some(SocketAddr::from(([127, 0, 0, 1], port)));
+    let (app, relay) = spawn_ntlm_behind_relay(&dir).await;
     let alice = app.sign_in(ORIGIN_A, ALICE).await;
     let task = |n: u32| {
         post(
