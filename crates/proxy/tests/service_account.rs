@@ -41,6 +41,11 @@ struct CountingRelay {
 
 impl CountingRelay {
     async fn spawn() -> Self {
+        Self::spawn_with(None).await
+    }
+
+    /// As [`CountingRelay::spawn`], ending TLS with `tls` first (an https endpoint).
+    async fn spawn_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let upstream = Arc::new(std::sync::Mutex::new(None::<SocketAddr>));
@@ -50,9 +55,22 @@ impl CountingRelay {
             while let Ok((mut inbound, _)) = listener.accept().await {
                 count.fetch_add(1, Ordering::SeqCst);
                 let target = to.lock().unwrap().expect("upstream set");
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    let Ok(mut outbound) = TcpStream::connect(target).await else {
+                        return;
+                    };
+                    match tls {
+                        None => {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                        Some(acceptor) => {
+                            if let Ok(mut inbound) = acceptor.accept(inbound).await {
+                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
+                                    .await;
+                            }
+                        }
                     }
                 });
             }
@@ -83,29 +101,79 @@ async fn spawn_service_account(
         NO_FLOW_LIMITS,
         Arc::new(OffsetClock::new()),
         move |config: &mut Config| {
-            config.ews.auth = auth;
-            config.ews.max_retries = 0;
+            service_account_mode(config, auth, impersonator);
             config.ews.endpoint = endpoint.map(|e| e.parse().unwrap());
-            config.sandbox.service_accounts = vec![account(PASSWORD)];
-            config.sandbox.impersonators = if impersonator {
-                vec![ACCOUNT.into()]
-            } else {
-                Vec::new()
-            };
         },
     )
     .await
 }
 
+fn service_account_mode(config: &mut Config, auth: EwsAuth, impersonator: bool) {
+    config.ews.auth = auth;
+    config.ews.max_retries = 0;
+    config.sandbox.service_accounts = vec![account(PASSWORD)];
+    config.sandbox.impersonators = if impersonator {
+        vec![ACCOUNT.into()]
+    } else {
+        Vec::new()
+    };
+}
+
 /// NTLM through a [`CountingRelay`] to the proxy's own sandbox endpoint.
 async fn spawn_ntlm_behind_relay(dir: &TempDir) -> (TestApp, CountingRelay) {
-    let relay = CountingRelay::spawn().await;
-    let endpoint = format!("http://{}/sandbox/ews/Exchange.asmx", relay.address);
-    let app =
-        spawn_service_account(dir, EwsAuth::Ntlm(account(PASSWORD)), true, Some(endpoint)).await;
+    relayed(dir, CountingRelay::spawn().await, "http", |_| {}).await
+}
+
+/// The proxy with its EWS calls going through `relay` (`scheme` = how the relay is reached),
+/// `adjust` applied to its configuration.
+async fn relayed(
+    dir: &TempDir,
+    relay: CountingRelay,
+    scheme: &str,
+    adjust: impl FnOnce(&mut Config) + Send + 'static,
+) -> (TestApp, CountingRelay) {
+    let endpoint = format!("{scheme}://{}/sandbox/ews/Exchange.asmx", relay.address);
+    let app = spawn_adjusted(
+        dir.path(),
+        NO_FLOW_LIMITS,
+        Arc::new(OffsetClock::new()),
+        move |config: &mut Config| {
+            service_account_mode(config, EwsAuth::Ntlm(account(PASSWORD)), true);
+            config.ews.endpoint = Some(endpoint.parse().unwrap());
+            adjust(config);
+        },
+    )
+    .await;
     let port: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
     *relay.upstream.lock().unwrap() = Some(SocketAddr::from(([127, 0, 0, 1], port)));
     (app, relay)
+}
+
+/// A TLS relay with the test server certificate of `tests/fixtures/tls` (issued by a CA that
+/// is not public).
+async fn tls_relay() -> CountingRelay {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject as _;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let chain = CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    CountingRelay::spawn_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+}
+
+fn test_ca() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem")
 }
 
 async fn post(app: &TestApp, handle: &str, path: &str, body: Value) -> reqwest::Response {
@@ -367,4 +435,31 @@ async fn a_request_cannot_name_another_mailbox() {
     assert_eq!(stored(&app, BOB, "tasks").await, 0);
     assert_eq!(task_subjects(&app, &alice).await, ["Named Bob"]);
     assert!(task_subjects(&app, &bob).await.is_empty());
+}
+
+#[tokio::test]
+async fn ntlm_over_https_trusts_an_internal_ca_named_in_ews_ca_file() {
+    let dir = TempDir::new().unwrap();
+    let (app, relay) = relayed(&dir, tls_relay().await, "https", |config| {
+        config.ews.ca_file = Some(test_ca());
+    })
+    .await;
+    let alice = app.sign_in(ORIGIN_A, ALICE).await;
+    for subject in ["One", "Two"] {
+        let created = post(&app, &alice, "/api/tasks", json!({ "subject": subject })).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    assert_eq!(stored(&app, ALICE, "tasks").await, 2);
+    assert_eq!(relay.connections(), 1);
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_names_what_to_check() {
+    let dir = TempDir::new().unwrap();
+    let (app, _relay) = relayed(&dir, tls_relay().await, "https", |_| {}).await;
+    let message = failed_create(&app, "TLS certificate was not accepted").await;
+    assert!(
+        message.contains("TLS certificate was not accepted") && message.contains("ews.ca_file"),
+        "{message}"
+    );
 }

@@ -55,6 +55,7 @@ pub struct EwsLayer {
     pub auth: Option<String>,
     #[serde(default)]
     pub service_account: ServiceAccountLayer,
+    pub ca_file: Option<PathBuf>,
     pub timeout_seconds: Option<u64>,
     pub max_retries: Option<u32>,
     pub retry_budget_seconds: Option<u64>,
@@ -101,7 +102,7 @@ pub struct LogLayer {
 }
 
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 26] = [
+const KEYS: [&str; 27] = [
     "bind",
     "port",
     "data_dir",
@@ -117,6 +118,7 @@ const KEYS: [&str; 26] = [
     "ews.auth",
     "ews.service_account.username",
     "ews.service_account.password",
+    "ews.ca_file",
     "ews.timeout_seconds",
     "ews.max_retries",
     "ews.retry_budget_seconds",
@@ -201,6 +203,7 @@ impl ConfigLayer {
                     )
                     .map(SecretString::from),
             },
+            ca_file: env.text("XF_EWS_CA_FILE", "ews.ca_file").map(PathBuf::from),
             timeout_seconds: env.number(
                 "XF_EWS_TIMEOUT_SECONDS",
                 "ews.timeout_seconds",
@@ -248,6 +251,7 @@ impl ConfigLayer {
             "ews.auth" => self.ews.auth.is_some(),
             "ews.service_account.username" => self.ews.service_account.username.is_some(),
             "ews.service_account.password" => self.ews.service_account.password.is_some(),
+            "ews.ca_file" => self.ews.ca_file.is_some(),
             "ews.timeout_seconds" => self.ews.timeout_seconds.is_some(),
             "ews.max_retries" => self.ews.max_retries.is_some(),
             "ews.retry_budget_seconds" => self.ews.retry_budget_seconds.is_some(),
@@ -297,6 +301,7 @@ impl ConfigLayer {
             &mut self.ews.service_account.password,
             upper.ews.service_account.password,
         );
+        pick(&mut self.ews.ca_file, upper.ews.ca_file);
         pick(&mut self.ews.timeout_seconds, upper.ews.timeout_seconds);
         pick(&mut self.ews.max_retries, upper.ews.max_retries);
         pick(

@@ -78,6 +78,9 @@ pub struct EwsConfig {
     /// How the proxy signs in to EWS: each user's token, or a service account that
     /// impersonates each signed-in user (ExchangeImpersonation + X-AnchorMailbox).
     pub auth: EwsAuth,
+    /// PEM certificates trusted for the EWS endpoint besides the public roots (an on-premises
+    /// server's internal certificate authority).
+    pub ca_file: Option<PathBuf>,
     /// Per-request timeout towards Exchange.
     pub timeout: Duration,
     /// Retries of one operation after throttling or an unknown outcome.
@@ -385,6 +388,7 @@ impl Config {
                 endpoint,
                 server_version,
                 auth: ews_auth,
+                ca_file: merged.ews.ca_file.clone(),
                 timeout,
                 max_retries,
                 retry_budget: Duration::from_secs(retry_budget_seconds),

@@ -12,7 +12,7 @@
 //! Basic sends the account's name and password with every request (https only, checked when
 //! the configuration is read) and reuses connections like any keep-alive client.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
@@ -24,6 +24,7 @@ use hyper_util::rt::TokioIo;
 use secrecy::ExposeSecret as _;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::ClientConfig;
 use tokio_rustls::rustls::pki_types::ServerName;
 use url::Url;
 
@@ -62,6 +63,7 @@ impl ServiceAccountClient {
     pub fn new(
         endpoint: &Url,
         auth: &EwsAuth,
+        tls: Arc<ClientConfig>,
         timeout: Duration,
         connect_timeout: Duration,
     ) -> Result<Option<Self>, String> {
@@ -100,7 +102,7 @@ impl ServiceAccountClient {
             "https" => {
                 let name = ServerName::try_from(host.trim_matches(['[', ']']).to_owned())
                     .map_err(|e| format!("the EWS endpoint's host is not a TLS name: {e}"))?;
-                Some((TlsConnector::from(super::transport::tls_config()?), name))
+                Some((TlsConnector::from(tls), name))
             }
             _ => None,
         };

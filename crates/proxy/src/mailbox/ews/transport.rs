@@ -2,6 +2,7 @@
 //! as the service account over connections of its own ([`super::connections`]). Both answer
 //! a [`Reply`] read whole, or a [`SendError`] saying whether the request can have run.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use bytes::Bytes;
 use secrecy::{ExposeSecret as _, SecretString};
 use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::CertificateDer;
+use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use url::Url;
 
 use super::connections::ServiceAccountClient;
@@ -40,23 +43,37 @@ pub enum SendError {
 
 pub enum Transport {
     Bearer(reqwest::Client),
-    ServiceAccount(ServiceAccountClient),
+    ServiceAccount(Box<ServiceAccountClient>),
 }
 
 impl Transport {
     pub fn new(endpoint: &Url, config: &EwsConfig) -> Result<Self, String> {
         let connect_timeout = config.timeout.min(Duration::from_secs(10));
-        if let Some(client) =
-            ServiceAccountClient::new(endpoint, &config.auth, config.timeout, connect_timeout)?
-        {
-            return Ok(Transport::ServiceAccount(client));
+        let extra_roots = match &config.ca_file {
+            Some(path) => read_certificates(path)?,
+            None => Vec::new(),
+        };
+        if let Some(client) = ServiceAccountClient::new(
+            endpoint,
+            &config.auth,
+            tls_config(&extra_roots)?,
+            config.timeout,
+            connect_timeout,
+        )? {
+            return Ok(Transport::ServiceAccount(Box::new(client)));
         }
         // Redirects are not followed: a redirected EWS POST would resend the bearer token to
         // wherever the redirect points.
-        reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
-            .connect_timeout(connect_timeout)
+            .connect_timeout(connect_timeout);
+        for certificate in &extra_roots {
+            let certificate = reqwest::Certificate::from_der(certificate.as_ref())
+                .map_err(|e| format!("ews.ca_file: {e}"))?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        builder
             .build()
             .map(Transport::Bearer)
             .map_err(|e| e.to_string())
@@ -121,12 +138,33 @@ impl Transport {
 
 const USER_AGENT: &str = concat!("exchange-forms-proxy/", env!("CARGO_PKG_VERSION"));
 
-/// rustls with the ring provider and Mozilla's roots, as reqwest's `rustls-tls` has them;
-/// HTTP/1.1 only (NTLM is per connection, and HTTP/2 would multiplex users onto one).
-pub fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
-    let roots = rustls::RootCertStore {
+/// The certificates of a PEM file (`ews.ca_file`).
+fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let problem = |e: &dyn std::fmt::Display| format!("ews.ca_file {}: {e}", path.display());
+    let certificates = CertificateDer::pem_file_iter(path)
+        .map_err(|e| problem(&e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| problem(&e))?;
+    if certificates.is_empty() {
+        return Err(problem(&"the file holds no PEM certificate"));
+    }
+    Ok(certificates)
+}
+
+/// rustls with the ring provider and Mozilla's roots, as reqwest's `rustls-tls` has them, plus
+/// `extra_roots`; HTTP/1.1 only (NTLM is per connection, and HTTP/2 would multiplex users
+/// onto one).
+fn tls_config(
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<Arc<rustls::ClientConfig>, String> {
+    let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
+    for certificate in extra_roots {
+        roots
+            .add(certificate.clone())
+            .map_err(|e| format!("ews.ca_file: {e}"))?;
+    }
     let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -143,11 +181,19 @@ pub fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
 pub fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = current {
-        if let Some(rustls::Error::InvalidCertificate(reason)) = e.downcast_ref::<rustls::Error>() {
+        // An io::Error's source() skips the error it wraps: look at that one too.
+        let wrapped = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        if let Some(rustls::Error::InvalidCertificate(reason)) =
+            wrapped.or_else(|| e.downcast_ref::<rustls::Error>())
+        {
             return Some(format!(
                 "The Exchange server's TLS certificate was not accepted ({reason:?}): check that \
                  ews.endpoint names the host the certificate was issued for, that it has not \
-                 expired, and that it chains to a public certificate authority."
+                 expired, and that it chains to a public certificate authority or to one in \
+                 ews.ca_file (XF_EWS_CA_FILE, PEM)."
             ));
         }
         current = e.source();
