@@ -22,6 +22,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the JSON API, the widget's files and (in sandbox mode) the sandbox mailbox.
     Serve(ServeArgs),
+    /// Check the settings against Exchange: sign in as the EWS service account and read the
+    /// calendar of a mailbox it should act for (ExchangeImpersonation), then say what failed.
+    CheckConfig(CheckConfigArgs),
     /// Tools for debugging EWS traffic.
     #[command(subcommand)]
     Ews(EwsCommand),
@@ -95,6 +98,28 @@ pub struct ServeArgs {
     /// Run the built-in sandbox mailbox and talk to it instead of Exchange.
     #[arg(long)]
     pub sandbox: bool,
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct CheckConfigArgs {
+    /// TOML configuration file, as for `serve`. Also `XF_CONFIG`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A user's primary SMTP address the service account should act for.
+    #[arg(long, value_name = "ADDRESS")]
+    pub mailbox: String,
+}
+
+impl CheckConfigArgs {
+    /// The check's line to print, or what is wrong (configuration or Exchange's answer).
+    pub async fn run(&self, env: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+        let serve = ServeArgs {
+            config: self.config.clone(),
+            ..ServeArgs::default()
+        };
+        let config = serve.resolve(env).map_err(|e| e.to_string())?;
+        crate::mailbox::ews::check_service_account(&config, &self.mailbox).await
+    }
 }
 
 impl ServeArgs {

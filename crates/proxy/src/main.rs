@@ -14,6 +14,15 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::CheckConfig(args) => {
+            logging::init(LogFormat::Text);
+            args.run(|name| std::env::var(name).ok())
+                .await
+                .and_then(|text| {
+                    let mut stdout = std::io::stdout().lock();
+                    writeln!(stdout, "{text}").map_err(|e| e.to_string())
+                })
+        }
         Command::Ews(command) => {
             logging::init(LogFormat::Text);
             command.run().and_then(|text| {

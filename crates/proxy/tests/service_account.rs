@@ -463,3 +463,61 @@ async fn an_untrusted_certificate_names_what_to_check() {
         "{message}"
     );
 }
+
+/// `exchange-forms-proxy check-config --mailbox ADDRESS` with a config file naming this
+/// proxy's sandbox as the Exchange server: (exit success, stdout, stderr).
+async fn check_config(app: &TestApp, mailbox: &str, password: &str) -> (bool, String, String) {
+    let file = app.data_dir.join("check.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "allow_insecure_http = [\"{base}\"]\n[ews]\nendpoint = \"{base}/sandbox/ews/Exchange.asmx\"\n\
+             auth = \"ntlm\"\n[ews.service_account]\nusername = \"SANDBOX\\\\svc-forms\"\n",
+            base = app.base
+        ),
+    )
+    .unwrap();
+    let (mailbox, password) = (mailbox.to_owned(), password.to_owned());
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"))
+            .args(["check-config", "--config"])
+            .arg(&file)
+            .args(["--mailbox", &mailbox])
+            .env("XF_EWS_SERVICE_ACCOUNT_PASSWORD", &password)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_config_signs_in_and_reads_the_named_mailbox() {
+    let dir = TempDir::new().unwrap();
+    let app = spawn_service_account(&dir, EwsAuth::Ntlm(account(PASSWORD)), true, None).await;
+    let (ok, out, err) = check_config(&app, ALICE, PASSWORD).await;
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.starts_with("ok: signed in to ")
+            && out.contains(
+                "as SANDBOX\\svc-forms (ntlm) and read the calendar of alice@sandbox.test"
+            ),
+        "{out}"
+    );
+
+    let (ok, out, err) = check_config(&app, "ghost@elsewhere.example", PASSWORD).await;
+    assert!(!ok && out.is_empty(), "{out}");
+    assert!(err.contains("ErrorNonExistentMailbox"), "{err}");
+
+    let (ok, _, err) = check_config(&app, ALICE, "Wrong-Horse-8").await;
+    assert!(!ok);
+    assert!(
+        err.contains("refused the service account") && !err.contains("Wrong-Horse-8"),
+        "{err}"
+    );
+}

@@ -11,6 +11,7 @@
 //!
 //! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
 
+mod check;
 mod connections;
 mod errors;
 mod listing;
@@ -35,6 +36,7 @@ use super::paging::{CalendarCursor, TaskCursor};
 use super::retry::{self, Budget, RetryCause, RetryPolicy};
 use super::{Access, CreateOnce, MailboxBackend, MailboxError, PreparedAppointment};
 use crate::config::{EwsConfig, ServerVersion};
+pub use check::check_service_account;
 use transport::{SendError, Transport};
 
 /// What one HTTP exchange with EWS came to.
