@@ -13,7 +13,7 @@
 //! the configuration is read) and reuses connections like any keep-alive client.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use base64::Engine as _;
@@ -37,6 +37,9 @@ type Connection = SendRequest<Full<Bytes>>;
 
 /// Idle authenticated connections kept for reuse (more may be open while requests run).
 const MAX_IDLE: usize = 16;
+/// An idle connection is not reused after this long: IIS closes idle connections after two
+/// minutes, and a request sent just as it does would end with an unknown outcome.
+const MAX_IDLE_TIME: Duration = Duration::from_secs(60);
 
 enum Scheme {
     Ntlm(ServiceAccount),
@@ -53,7 +56,8 @@ pub struct ServiceAccountClient {
     authority: HeaderValue,
     path: String,
     tls: Option<(TlsConnector, ServerName<'static>)>,
-    idle: Mutex<Vec<Connection>>,
+    /// Idle signed-in connections, with when each became idle.
+    idle: Mutex<Vec<(Connection, Instant)>>,
     timeout: Duration,
     connect_timeout: Duration,
 }
@@ -305,8 +309,8 @@ impl ServiceAccountClient {
 
     fn take_idle(&self) -> Option<Connection> {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        while let Some(connection) = idle.pop() {
-            if !connection.is_closed() {
+        while let Some((connection, since)) = idle.pop() {
+            if !connection.is_closed() && since.elapsed() < MAX_IDLE_TIME {
                 return Some(connection);
             }
         }
@@ -325,7 +329,7 @@ impl ServiceAccountClient {
         }
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < MAX_IDLE {
-            idle.push(connection);
+            idle.push((connection, Instant::now()));
         }
     }
 }

@@ -400,3 +400,47 @@ fn parse_create(bytes: &[u8]) -> Result<ItemId, EwsError> {
 fn parse_find(bytes: &[u8]) -> Result<FindItemResult, EwsError> {
     FindItemResponse::parse_response(bytes)?.into_single()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, ConfigLayer, EwsAuth, ServiceAccount};
+
+    fn mailbox(auth: EwsAuth) -> EwsMailbox {
+        let layer = ConfigLayer::from_toml("[sandbox]\nenabled = true\n", "t.toml".as_ref());
+        let mut config = Config::resolve([layer.unwrap()]).unwrap().ews;
+        config.auth = auth;
+        let endpoint = Url::parse("https://mail.example.com/EWS/Exchange.asmx").unwrap();
+        EwsMailbox::new(endpoint, &config).unwrap()
+    }
+
+    fn access(mailbox: Option<&str>) -> Access {
+        Access {
+            token: SecretString::from("user-token".to_owned()),
+            mailbox: mailbox.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_service_account_impersonates_the_verified_mailbox_and_nothing_else() {
+        let account = ServiceAccount {
+            username: "C\\svc".into(),
+            password: SecretString::from("pw".to_owned()),
+        };
+        let ews = mailbox(EwsAuth::Ntlm(account));
+        let dana = access(Some("dana@contoso.com"));
+        let acting = ews.acting(&dana).unwrap();
+        assert_eq!(acting.headers.anchor_mailbox(), Some("dana@contoso.com"));
+        // A sign-in that verified no address cannot act: it would be the account's own mailbox.
+        for missing in [None, Some("dana")] {
+            let Err(MailboxError::Misconfigured(message)) = ews.acting(&access(missing)) else {
+                panic!("acted without a verified address");
+            };
+            assert!(message.contains("email or upn claim"), "{message}");
+        }
+        // With the user's own token nobody is impersonated.
+        let ews = mailbox(EwsAuth::OAuth);
+        let acting = ews.acting(&dana).unwrap();
+        assert_eq!(acting.headers.anchor_mailbox(), None);
+    }
+}
