@@ -252,10 +252,30 @@ async fn ntlm_acts_for_each_signed_in_user_over_one_authenticated_connection() {
 }
 
 #[tokio::test]
+async fn a_connection_the_server_signed_out_is_replaced_by_a_new_signed_in_one() {
+    let dir = TempDir::new().unwrap();
+    let (app, relay) = spawn_ntlm_behind_relay(&dir).await;
+    let alice = app.sign_in(ORIGIN_A, ALICE).await;
+    let first = post(&app, &alice, "/api/tasks", json!({"subject": "Before"})).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let sandbox = app.state.sandbox.as_ref().unwrap();
+    sandbox.service_accounts.sign_out_all();
+    // The reused connection gets 401; the request goes again on a new, signed-in connection.
+    let second = post(&app, &alice, "/api/tasks", json!({"subject": "After"})).await;
+    assert_eq!(second.status(), StatusCode::CREATED);
+    assert_eq!(stored(&app, ALICE, "tasks").await, 2);
+    assert_eq!(relay.connections(), 2);
+    assert_eq!(sandbox.service_accounts.ntlm_sign_ins(), 2);
+}
+
+#[tokio::test]
 async fn basic_acts_for_each_signed_in_user() {
     let dir = TempDir::new().unwrap();
     let app = spawn_service_account(&dir, EwsAuth::Basic(account(PASSWORD)), true, None).await;
     each_user_gets_their_own_items(&app).await;
+    // Readiness reaches Exchange through the service account's own connections.
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
     let sandbox = app.state.sandbox.as_ref().unwrap();
     assert_eq!(sandbox.service_accounts.ntlm_sign_ins(), 0);
 }

@@ -69,6 +69,15 @@ impl ServiceAccounts {
         !self.accounts.is_empty()
     }
 
+    /// Forgets every connection's sign-in, as an IIS application pool recycle does: the next
+    /// request on such a connection is answered 401.
+    pub fn sign_out_all(&self) {
+        self.connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// Completed NTLM handshakes since start.
     pub fn ntlm_sign_ins(&self) -> u64 {
         self.ntlm_sign_ins.load(Ordering::SeqCst)
