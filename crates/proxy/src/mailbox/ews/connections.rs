@@ -238,15 +238,22 @@ impl ServiceAccountClient {
     }
 
     fn account_refused(&self) -> MailboxError {
-        let how = match self.scheme {
-            Scheme::Ntlm(_) => "after the NTLM sign-in",
-            Scheme::Basic(_) => "to Basic sign-in",
+        let (how, also) = match self.scheme {
+            // No channel binding token is sent (see the README).
+            Scheme::Ntlm(_) if self.tls.is_some() => (
+                "after the NTLM sign-in",
+                " If they are right, the EWS virtual directory may require Extended Protection \
+                 (channel binding), which this client does not send: set its token checking to \
+                 Allow or None.",
+            ),
+            Scheme::Ntlm(_) => ("after the NTLM sign-in", ""),
+            Scheme::Basic(_) => ("to Basic sign-in", ""),
         };
         MailboxError::Misconfigured(format!(
             "Exchange refused the service account '{}' (HTTP 401 {how}): check \
              ews.service_account.username (DOMAIN\\user or user@domain) and its password \
              (XF_EWS_SERVICE_ACCOUNT_PASSWORD), and that the account is enabled and not locked \
-             out.",
+             out.{also}",
             self.username
         ))
     }
