@@ -74,7 +74,11 @@ pub fn all_passed(checks: &[Check]) -> bool {
 
 /// Runs the checks of a configuration that resolved. `token`: an access token for the
 /// mailbox (e.g. from a test sign-in) to try a real read with.
-pub async fn run(config: &Config, token: Option<SecretString>) -> Vec<Check> {
+pub async fn run(
+    config: &Config,
+    token: Option<SecretString>,
+    service_account_for: Option<&str>,
+) -> Vec<Check> {
     let mut checks = vec![Check::ok(
         "configuration",
         format!(
@@ -115,6 +119,14 @@ pub async fn run(config: &Config, token: Option<SecretString>) -> Vec<Check> {
             ));
             return checks;
         }
+    }
+    if let Some(address) = service_account_for {
+        checks.push(
+            match mailbox::ews::check_service_account(config, address).await {
+                Ok(line) => Check::ok("service account", line),
+                Err(problem) => Check::failed("service account", problem),
+            },
+        );
     }
     checks.push(match token {
         None => Check::skipped(
@@ -211,7 +223,15 @@ async fn mailbox_access(backend: &dyn mailbox::MailboxBackend, token: SecretStri
         return Check::failed(NAME, "internal: a page of one item is not a valid limit");
     };
     match backend
-        .calendar_page(&Access { token }, window, limit, None)
+        .calendar_page(
+            &Access {
+                token,
+                mailbox: None,
+            },
+            window,
+            limit,
+            None,
+        )
         .await
     {
         Ok(_) => Check::ok(

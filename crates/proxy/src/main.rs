@@ -43,7 +43,7 @@ async fn check_config(args: proxy::cli::CheckArgs) -> Result<(), String> {
         .or_else(|| std::env::var("XF_CHECK_TOKEN").ok())
         .filter(|t| !t.trim().is_empty())
         .map(secrecy::SecretString::from);
-    let checks = proxy::check::run(&config, token).await;
+    let checks = proxy::check::run(&config, token, args.mailbox.as_deref()).await;
     let mut stdout = std::io::stdout().lock();
     write!(stdout, "{}", proxy::check::render(&checks)).map_err(|e| e.to_string())?;
     if proxy::check::all_passed(&checks) {

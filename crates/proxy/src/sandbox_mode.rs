@@ -83,6 +83,15 @@ pub async fn start(
             pool,
             userinfo_url,
             config.sandbox.impersonators.clone(),
+            config
+                .sandbox
+                .service_accounts
+                .iter()
+                .map(|a| sandbox::mailbox::service_account::ServiceAccount {
+                    username: a.username.clone(),
+                    password: a.password.clone(),
+                })
+                .collect(),
         )
         .await
         .map_err(|e| StartupError::Other(format!("{}: {e}", path.display())))?;

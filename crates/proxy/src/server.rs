@@ -19,6 +19,14 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
+/// Which TCP connection a request came on (unique for the process's life, unlike the peer's
+/// port): NTLM authenticates a connection, so the sandbox mailbox keys its sign-ins by it.
+#[cfg(feature = "sandbox")]
+pub use sandbox::mailbox::ConnectionId;
+#[cfg(not(feature = "sandbox"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ConnectionId(pub u64);
+
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting and waits
 /// for the open connections to finish their current request.
 pub async fn serve(
@@ -33,6 +41,7 @@ pub async fn serve(
         .header_read_timeout(header_timeout);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut connections = 0u64;
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -44,12 +53,15 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        connections += 1;
+        let connection_id = ConnectionId(connections);
         // The client's address, for handlers that limit per client (`ConnectInfo`).
         let service = TowerToHyperService::new(router.clone().map_request(
             move |mut request: hyper::Request<hyper::body::Incoming>| {
                 request
                     .extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
+                request.extensions_mut().insert(connection_id);
                 request
             },
         ));

@@ -19,6 +19,11 @@ pub struct Caller {
     /// Stable id (e.g. the OIDC `sub` or e-mail); keys idempotency records.
     pub user_id: String,
     pub display_name: String,
+    /// The user's mailbox address as the sign-in verified it (the ID token's or userinfo's
+    /// `email`, else `upn`), stored with the session when it was created; `None` when the
+    /// sign-in named no address. Never taken from the request: a service account acts for
+    /// exactly this mailbox.
+    pub mailbox: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -56,6 +56,7 @@ async fn two_hundred_users_expiring_together_refresh_once_each() {
             let caller = Caller {
                 user_id: user.clone(),
                 display_name: user.clone(),
+                mailbox: None,
             };
             actions.spawn(async move {
                 let token = auth.exchange_token(&caller).await;

@@ -678,6 +678,7 @@ async fn bearer_credentials_are_read_alike_by_the_api_the_sandbox_and_the_sign_i
     let alice = Caller {
         user_id: "alice".into(),
         display_name: "Alice".into(),
+        mailbox: None,
     };
     let access = app.auth_service().exchange_token(&alice).await.unwrap();
     let access = access.expose_secret().to_owned();

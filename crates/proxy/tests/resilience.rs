@@ -356,34 +356,40 @@ async fn every_request_the_client_sends_is_schema_valid_and_hostile_text_round_t
 }
 
 #[tokio::test]
-async fn service_account_mode_sends_impersonation_and_the_anchor_mailbox() {
+async fn service_account_mode_impersonates_the_callers_verified_mailbox() {
     let harness = Harness::new().await;
+    // The caller's sign-in verified dana@sandbox.test; the proxy signs in as the service
+    // account (Basic: its credentials travel with each request, through the injector).
     let (app, injector) = app_behind_injector_with(&harness, 30, 5, |options| {
-        options.ews_extra =
-            "impersonation = \"room-desk@example.com\"\nserver_version = \"Exchange2013\"".into();
-        // The sandbox lets Alice's token act for other mailboxes, as ApplicationImpersonation would.
-        options.sandbox_extra = format!("impersonators = [\"{ALICE}\"]");
+        options.authorizer = common::TestAuthorizer::new("dana@sandbox.test", ALICE_TOKEN);
+        options.ews_extra = "auth = \"basic\"\nserver_version = \"Exchange2013\"\n\
+             [ews.service_account]\nusername = \"svc@sandbox.test\"\npassword = \"pw-basic-1\"\n"
+            .into();
+        options.sandbox_extra = "impersonators = [\"svc@sandbox.test\"]\n\
+             [[sandbox.service_accounts]]\nusername = \"svc@sandbox.test\"\npassword = \"pw-basic-1\"\n"
+            .into();
     })
     .await;
     let response = app.get("/api/tasks").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let seen = injector.seen();
     let request = &seen[0];
+    let head = request.head.to_ascii_lowercase();
     assert!(
-        request
-            .head
-            .to_ascii_lowercase()
-            .contains("x-anchormailbox: room-desk@example.com"),
+        head.contains("x-anchormailbox: dana@sandbox.test"),
         "{}",
         request.head
     );
+    assert!(head.contains("authorization: basic "), "{}", request.head);
+    // The user's own token never travels in this mode.
+    assert!(!request.head.contains(ALICE_TOKEN), "{}", request.head);
     assert!(
         request.body.contains("ExchangeImpersonation"),
         "{}",
         request.body
     );
     assert!(
-        request.body.contains(">room-desk@example.com</"),
+        request.body.contains(">dana@sandbox.test</"),
         "{}",
         request.body
     );

@@ -10,9 +10,11 @@ use ews::types::SendMeetingInvitations;
 async fn service_account_mode_impersonates_through_the_sandbox_mailbox() {
     let harness = Harness::new().await;
     let mut options = harness.options();
-    options.sandbox_extra = format!("impersonators = [\"{ALICE}\"]");
-    // Service-account mode end to end: the proxy's client impersonates Bob with Alice's token.
-    options.ews_extra = format!("impersonation = \"{BOB}\"");
+    // The sign-in verified bob@sandbox.test; the proxy signs in to EWS as the service account
+    // and acts for him with ExchangeImpersonation.
+    options.authorizer = TestAuthorizer::new("bob@sandbox.test", ALICE_TOKEN);
+    options.ews_extra = "auth = \"basic\"\n[ews.service_account]\nusername = \"svc@sandbox.test\"\npassword = \"pw-basic-1\"\n".into();
+    options.sandbox_extra = "impersonators = [\"svc@sandbox.test\"]\n[[sandbox.service_accounts]]\nusername = \"svc@sandbox.test\"\npassword = \"pw-basic-1\"\n".into();
     let app = spawn_app(options).await;
     let created: model::Task = app
         .post("/api/tasks")
@@ -26,10 +28,11 @@ async fn service_account_mode_impersonates_through_the_sandbox_mailbox() {
     assert_eq!(created.subject, "Filed for Bob");
     assert_eq!(
         (
-            app.stored(BOB, "tasks").await,
+            app.stored("bob@sandbox.test", "tasks").await,
+            app.stored("svc@sandbox.test", "tasks").await,
             app.stored(ALICE, "tasks").await
         ),
-        (1, 0)
+        (1, 0, 0)
     );
 }
 

@@ -669,7 +669,23 @@ async fn impersonation_needs_the_right_and_then_acts_on_the_named_mailbox() {
         (1, 0)
     );
 
-    // Bob has no impersonation right: Exchange's ErrorImpersonationDenied fault.
+    // An address the sandbox has no mailbox for: Exchange's ErrorNonExistentMailbox fault.
+    let ghost = FindItem::tasks(0, 10, ItemShape::default())
+        .to_envelope(&RequestHeaders::default().impersonate("ghost@elsewhere.example"))
+        .unwrap();
+    let response = app
+        .client
+        .post(format!("{}{EWS}", app.address))
+        .bearer_auth(ALICE_TOKEN)
+        .body(ghost)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let error = FindItemResponse::parse_response(&response.bytes().await.unwrap()).unwrap_err();
+    assert_eq!(error.response_code(), Some("ErrorNonExistentMailbox"));
+
+    // Bob has no impersonation right: Exchange's ErrorImpersonateUserDenied fault.
     let find = FindItem::tasks(0, 10, ItemShape::default())
         .to_envelope(&RequestHeaders::default().impersonate(ALICE))
         .unwrap();
@@ -683,6 +699,6 @@ async fn impersonation_needs_the_right_and_then_acts_on_the_named_mailbox() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let error = FindItemResponse::parse_response(&response.bytes().await.unwrap()).unwrap_err();
-    assert_eq!(error.response_code(), Some("ErrorImpersonationDenied"));
+    assert_eq!(error.response_code(), Some("ErrorImpersonateUserDenied"));
     assert_eq!(app.stored(ALICE, "tasks").await, 0);
 }

@@ -374,6 +374,9 @@ struct Claims {
     sub: Option<String>,
     email: Option<String>,
     name: Option<String>,
+    /// On-premises sign-in (AD FS) and Entra ID's optional claim: the account's UPN, which
+    /// is usually its mailbox address when no `email` is issued.
+    upn: Option<String>,
     preferred_username: Option<String>,
 }
 
@@ -385,6 +388,7 @@ impl Claims {
             .ok_or_else(|| OAuthError::Refused("the identity has no `sub`".to_owned()))?;
         let email = self
             .email
+            .or(self.upn.filter(|u| u.contains('@')))
             .or(self.preferred_username.filter(|u| u.contains('@')));
         Ok(Identity {
             subject,

@@ -93,6 +93,7 @@ impl AuthService {
         Ok(Authenticated {
             caller: Caller {
                 display_name: session.user.display_name(),
+                mailbox: session.user.email.clone(),
                 user_id: session.user.id,
             },
             handle_hash,

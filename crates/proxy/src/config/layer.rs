@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::ConfigError;
@@ -52,10 +53,25 @@ pub struct ServerLayer {
 pub struct EwsLayer {
     pub endpoint: Option<String>,
     pub server_version: Option<String>,
+    /// Refused at start-up (it made every user act as one mailbox); kept so the refusal can
+    /// point to `auth` + `service_account` instead of a bare "unknown key".
     pub impersonation: Option<String>,
+    pub auth: Option<String>,
+    #[serde(default)]
+    pub service_account: ServiceAccountLayer,
+    pub ca_file: Option<PathBuf>,
     pub timeout_seconds: Option<u64>,
     pub max_retries: Option<u32>,
     pub retry_budget_seconds: Option<u64>,
+}
+
+/// `[ews.service_account]`: the account EWS is signed in to in `ntlm` / `basic` mode. The
+/// password is a [`SecretString`], so a layer printed with `{:?}` never shows it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccountLayer {
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -71,6 +87,16 @@ pub struct SandboxLayer {
     pub enabled: Option<bool>,
     pub userinfo_url: Option<String>,
     pub impersonators: Option<Vec<String>>,
+    /// Accounts the sandbox mailbox accepts with NTLM or Basic (`[[sandbox.service_accounts]]`).
+    pub service_accounts: Option<Vec<SandboxAccountLayer>>,
+}
+
+/// One `[[sandbox.service_accounts]]` entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxAccountLayer {
+    pub username: String,
+    pub password: SecretString,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -87,7 +113,7 @@ pub struct LogLayer {
 }
 
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 25] = [
+const KEYS: [&str; 30] = [
     "bind",
     "port",
     "data_dir",
@@ -101,6 +127,10 @@ const KEYS: [&str; 25] = [
     "ews.endpoint",
     "ews.server_version",
     "ews.impersonation",
+    "ews.auth",
+    "ews.service_account.username",
+    "ews.service_account.password",
+    "ews.ca_file",
     "ews.timeout_seconds",
     "ews.max_retries",
     "ews.retry_budget_seconds",
@@ -109,6 +139,7 @@ const KEYS: [&str; 25] = [
     "sandbox.enabled",
     "sandbox.userinfo_url",
     "sandbox.impersonators",
+    "sandbox.service_accounts",
     "metrics.enabled",
     "metrics.token",
     "log.format",
@@ -174,6 +205,20 @@ impl ConfigLayer {
             endpoint: env.text("XF_EWS_ENDPOINT", "ews.endpoint"),
             server_version: env.text("XF_EWS_SERVER_VERSION", "ews.server_version"),
             impersonation: env.text("XF_EWS_IMPERSONATION", "ews.impersonation"),
+            auth: env.text("XF_EWS_AUTH", "ews.auth"),
+            service_account: ServiceAccountLayer {
+                username: env.text(
+                    "XF_EWS_SERVICE_ACCOUNT_USERNAME",
+                    "ews.service_account.username",
+                ),
+                password: env
+                    .text(
+                        "XF_EWS_SERVICE_ACCOUNT_PASSWORD",
+                        "ews.service_account.password",
+                    )
+                    .map(SecretString::from),
+            },
+            ca_file: env.text("XF_EWS_CA_FILE", "ews.ca_file").map(PathBuf::from),
             timeout_seconds: env.number(
                 "XF_EWS_TIMEOUT_SECONDS",
                 "ews.timeout_seconds",
@@ -194,6 +239,8 @@ impl ConfigLayer {
             enabled: env.boolean("XF_SANDBOX", "sandbox.enabled")?,
             userinfo_url: env.text("XF_SANDBOX_USERINFO_URL", "sandbox.userinfo_url"),
             impersonators: env.list("XF_SANDBOX_IMPERSONATORS", "sandbox.impersonators"),
+            service_accounts: env
+                .accounts("XF_SANDBOX_SERVICE_ACCOUNTS", "sandbox.service_accounts")?,
         };
         layer.metrics = MetricsLayer {
             enabled: env.boolean("XF_METRICS_ENABLED", "metrics.enabled")?,
@@ -221,6 +268,10 @@ impl ConfigLayer {
             "ews.endpoint" => self.ews.endpoint.is_some(),
             "ews.server_version" => self.ews.server_version.is_some(),
             "ews.impersonation" => self.ews.impersonation.is_some(),
+            "ews.auth" => self.ews.auth.is_some(),
+            "ews.service_account.username" => self.ews.service_account.username.is_some(),
+            "ews.service_account.password" => self.ews.service_account.password.is_some(),
+            "ews.ca_file" => self.ews.ca_file.is_some(),
             "ews.timeout_seconds" => self.ews.timeout_seconds.is_some(),
             "ews.max_retries" => self.ews.max_retries.is_some(),
             "ews.retry_budget_seconds" => self.ews.retry_budget_seconds.is_some(),
@@ -229,6 +280,7 @@ impl ConfigLayer {
             "sandbox.enabled" => self.sandbox.enabled.is_some(),
             "sandbox.userinfo_url" => self.sandbox.userinfo_url.is_some(),
             "sandbox.impersonators" => self.sandbox.impersonators.is_some(),
+            "sandbox.service_accounts" => self.sandbox.service_accounts.is_some(),
             "metrics.enabled" => self.metrics.enabled.is_some(),
             "metrics.token" => self.metrics.token.is_some(),
             "log.format" => self.log.format.is_some(),
@@ -263,6 +315,16 @@ impl ConfigLayer {
         pick(&mut self.ews.endpoint, upper.ews.endpoint);
         pick(&mut self.ews.server_version, upper.ews.server_version);
         pick(&mut self.ews.impersonation, upper.ews.impersonation);
+        pick(&mut self.ews.auth, upper.ews.auth);
+        pick(
+            &mut self.ews.service_account.username,
+            upper.ews.service_account.username,
+        );
+        pick(
+            &mut self.ews.service_account.password,
+            upper.ews.service_account.password,
+        );
+        pick(&mut self.ews.ca_file, upper.ews.ca_file);
         pick(&mut self.ews.timeout_seconds, upper.ews.timeout_seconds);
         pick(&mut self.ews.max_retries, upper.ews.max_retries);
         pick(
@@ -274,6 +336,10 @@ impl ConfigLayer {
         pick(&mut self.sandbox.enabled, upper.sandbox.enabled);
         pick(&mut self.sandbox.userinfo_url, upper.sandbox.userinfo_url);
         pick(&mut self.sandbox.impersonators, upper.sandbox.impersonators);
+        pick(
+            &mut self.sandbox.service_accounts,
+            upper.sandbox.service_accounts,
+        );
         pick(&mut self.metrics.enabled, upper.metrics.enabled);
         pick(&mut self.metrics.token, upper.metrics.token);
         pick(&mut self.log.format, upper.log.format);
@@ -353,6 +419,39 @@ impl<F: Fn(&str) -> Option<String>> EnvReader<F> {
                 .map(str::to_owned)
                 .collect()
         })
+    }
+}
+
+impl<F: Fn(&str) -> Option<String>> EnvReader<F> {
+    /// Comma-separated `username:password` pairs (the password is everything after the first
+    /// colon; neither may be empty).
+    fn accounts(
+        &mut self,
+        var: &'static str,
+        key: &'static str,
+    ) -> Result<Option<Vec<SandboxAccountLayer>>, ConfigError> {
+        let Some(list) = self.text(var, key) else {
+            return Ok(None);
+        };
+        let mut accounts = Vec::new();
+        for entry in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match entry.split_once(':') {
+                Some((username, password)) if !username.is_empty() && !password.is_empty() => {
+                    accounts.push(SandboxAccountLayer {
+                        username: username.to_owned(),
+                        password: SecretString::from(password.to_owned()),
+                    });
+                }
+                // The entry may hold a password: name the variable, never echo the value.
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        origin: format!("environment variable {var}"),
+                        problem: "each entry must be username:password".into(),
+                    });
+                }
+            }
+        }
+        Ok(Some(accounts))
     }
 }
 

@@ -17,11 +17,14 @@ use url::Url;
 
 mod backend;
 mod layer;
+mod service_account;
 
 pub use backend::{Backend, DEFAULT_GRAPH_ENDPOINT, GraphConfig};
 pub use layer::{
-    ConfigLayer, EwsLayer, GraphLayer, LogLayer, MetricsLayer, SandboxLayer, ServerLayer,
+    ConfigLayer, EwsLayer, GraphLayer, LogLayer, MetricsLayer, SandboxAccountLayer, SandboxLayer,
+    ServerLayer, ServiceAccountLayer,
 };
+pub use service_account::{EwsAuth, ServiceAccount};
 
 use crate::insecure_http::InsecureHttpPolicy;
 use crate::origins::OriginPattern;
@@ -77,8 +80,12 @@ pub struct EwsConfig {
     /// own `/sandbox/ews/Exchange.asmx` (known only once the port is bound).
     pub endpoint: Option<Url>,
     pub server_version: ServerVersion,
-    /// Service-account mode: act as this mailbox (ExchangeImpersonation + X-AnchorMailbox).
-    pub impersonation: Option<String>,
+    /// How the proxy signs in to EWS: each user's token, or a service account that
+    /// impersonates each signed-in user (ExchangeImpersonation + X-AnchorMailbox).
+    pub auth: EwsAuth,
+    /// PEM certificates trusted for the EWS endpoint besides the public roots (an on-premises
+    /// server's internal certificate authority).
+    pub ca_file: Option<PathBuf>,
     /// Per-request timeout towards Exchange.
     pub timeout: Duration,
     /// Retries of one operation after throttling or an unknown outcome.
@@ -97,6 +104,8 @@ pub struct SandboxConfig {
     /// Mailboxes allowed to act as others with ExchangeImpersonation (what the
     /// ApplicationImpersonation role grants on Exchange), lower-cased. Empty = nobody.
     pub impersonators: Vec<String>,
+    /// Accounts the sandbox accepts with NTLM or Basic (names lower-cased).
+    pub service_accounts: Vec<ServiceAccount>,
 }
 
 /// `GET /metrics` (Prometheus text format).
@@ -231,16 +240,7 @@ impl Config {
             .map(|raw| ServerVersion::parse(raw).map_err(|p| invalid("ews.server_version", p)))
             .transpose()?
             .unwrap_or_default();
-        let impersonation = match merged.ews.impersonation.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(smtp) if is_plausible_smtp(smtp) => Some(smtp.to_owned()),
-            Some(smtp) => {
-                return Err(invalid(
-                    "ews.impersonation",
-                    format!("'{smtp}' is not an SMTP address such as room@example.com"),
-                ));
-            }
-        };
+        let ews_auth = service_account::resolve(&merged.ews).map_err(|(k, p)| invalid(k, p))?;
         let seconds_in_range = |key: &str, value: Option<u64>, default: Duration| {
             let seconds = value.unwrap_or(default.as_secs());
             if (1..=600).contains(&seconds) {
@@ -295,14 +295,23 @@ impl Config {
         let mut impersonators = Vec::new();
         for raw in merged.sandbox.impersonators.clone().unwrap_or_default() {
             let address = raw.trim().to_lowercase();
-            if !is_plausible_smtp(&address) {
+            // A mailbox, or a service account written DOMAIN\user.
+            if !is_plausible_smtp(&address) && service_account::check_username(&address).is_err() {
                 return Err(invalid(
                     "sandbox.impersonators",
-                    format!("'{raw}' is not an SMTP address"),
+                    format!("'{raw}' is not an SMTP address or DOMAIN\\user"),
                 ));
             }
             impersonators.push(address);
         }
+        let sandbox_accounts = service_account::resolve_sandbox(
+            merged
+                .sandbox
+                .service_accounts
+                .as_deref()
+                .unwrap_or_default(),
+        )
+        .map_err(|p| invalid("sandbox.service_accounts", p))?;
         // Never guessed from a missing endpoint: someone who configured a Microsoft sign-in
         // but forgot the endpoint would sign in to Microsoft and have their items stored in a
         // local SQLite file.
@@ -324,11 +333,11 @@ impl Config {
             .unwrap_or_default();
         let graph = backend::GraphKeys::parse(&merged.graph, parse_http_url)
             .map_err(|(key, problem)| invalid(key, problem))?;
-        if backend == Backend::Graph && impersonation.is_some() {
+        if backend == Backend::Graph && ews_auth != EwsAuth::OAuth {
             return Err(invalid(
-                "ews.impersonation",
-                "service-account mode (ExchangeImpersonation) is EWS only: remove it, or set \
-                 backend = \"ews\""
+                "ews.auth",
+                "service-account mode (ExchangeImpersonation) is EWS only: remove ews.auth, or \
+                 set backend = \"ews\""
                     .into(),
             ));
         }
@@ -424,7 +433,8 @@ impl Config {
             ews: EwsConfig {
                 endpoint,
                 server_version,
-                impersonation,
+                auth: ews_auth,
+                ca_file: merged.ews.ca_file.clone(),
                 timeout,
                 max_retries,
                 retry_budget: Duration::from_secs(retry_budget_seconds),
@@ -440,6 +450,7 @@ impl Config {
                 enabled: sandbox,
                 userinfo_url,
                 impersonators,
+                service_accounts: sandbox_accounts,
             },
             metrics: MetricsConfig {
                 enabled: merged.metrics.enabled.unwrap_or(true),
@@ -674,17 +685,58 @@ mod tests {
     }
 
     #[test]
-    fn impersonation_must_be_an_address() {
-        let bad = env(&[("XF_EWS_IMPERSONATION", "not an address")]);
-        assert!(Config::resolve([bad]).is_err());
-        let good = env(&[
+    fn a_fixed_impersonated_mailbox_is_refused_with_the_new_mode_named() {
+        let old = env(&[
             ("XF_EWS_IMPERSONATION", "svc-room@example.com"),
             ("XF_SANDBOX", "1"),
         ]);
-        let config = Config::resolve([good]).unwrap();
-        assert_eq!(
-            config.ews.impersonation.as_deref(),
-            Some("svc-room@example.com")
+        let err = Config::resolve([old]).unwrap_err().to_string();
+        assert!(
+            err.starts_with("environment variable XF_EWS_IMPERSONATION:")
+                && err.contains("ews.auth = \"ntlm\""),
+            "{err}"
         );
+    }
+
+    #[test]
+    fn service_account_from_file_and_password_from_the_environment() {
+        let layer = file(
+            "[sandbox]\nenabled = true\n[ews]\nauth = \"ntlm\"\n[ews.service_account]\nusername = \"CONTOSO\\\\svc-forms\"\n",
+        )
+        .unwrap();
+        let password = env(&[("XF_EWS_SERVICE_ACCOUNT_PASSWORD", "from-env-secret")]);
+        let config = Config::resolve([layer, password]).unwrap();
+        let EwsAuth::Ntlm(account) = &config.ews.auth else {
+            panic!("{:?}", config.ews.auth);
+        };
+        assert_eq!(account.username, "CONTOSO\\svc-forms");
+        use secrecy::ExposeSecret as _;
+        assert_eq!(account.password.expose_secret(), "from-env-secret");
+        assert!(!format!("{config:?}").contains("from-env-secret"));
+        let accounts = env(&[
+            ("XF_SANDBOX", "1"),
+            (
+                "XF_SANDBOX_SERVICE_ACCOUNTS",
+                "svc@sandbox.test:pw1,SANDBOX\\svc2:p:w2",
+            ),
+        ]);
+        let config = Config::resolve([accounts]).unwrap();
+        let names: Vec<_> = config
+            .sandbox
+            .service_accounts
+            .iter()
+            .map(|a| (a.username.as_str(), a.password.expose_secret()))
+            .collect();
+        assert_eq!(
+            names,
+            [("svc@sandbox.test", "pw1"), ("sandbox\\svc2", "p:w2")]
+        );
+        let err = ConfigLayer::from_env(|k| {
+            (k == "XF_SANDBOX_SERVICE_ACCOUNTS").then(|| "svc:secret-one,nopassword".to_owned())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("secret-one"), "{err}");
+        assert!(err.contains("username:password"), "{err}");
     }
 }

@@ -33,6 +33,11 @@ pub enum MailboxError {
     /// The configured backend cannot do this (yet); the text says what and which backend can.
     #[error("not supported: {0}")]
     Unsupported(String),
+    /// The proxy's own setup is wrong (service account refused, impersonation right missing,
+    /// TLS certificate not trusted): nothing the user can fix. The text says what an
+    /// administrator should check; it never holds a secret.
+    #[error("{0}")]
+    Misconfigured(String),
     /// The answer was not what the protocol promises.
     #[error("unexpected answer from Exchange: {0}")]
     Unreadable(String),
@@ -59,7 +64,9 @@ impl From<MailboxError> for AppError {
             MailboxError::Conflict(message) => AppError::Conflict(message),
             MailboxError::Forbidden(message) => AppError::Forbidden(message),
             MailboxError::Invalid(message) => AppError::MalformedRequest(message),
-            MailboxError::Rejected(message) => AppError::Exchange(message),
+            MailboxError::Rejected(message) | MailboxError::Misconfigured(message) => {
+                AppError::Exchange(message)
+            }
             MailboxError::Unsupported(message) => AppError::NotSupported(message),
             MailboxError::Unavailable(detail) => AppError::ExchangeUnavailable {
                 message: "Exchange could not be reached. Try again in a moment.",

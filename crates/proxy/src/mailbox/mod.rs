@@ -26,9 +26,12 @@ pub use appointment::PreparedAppointment;
 pub use error::MailboxError;
 use paging::{CalendarCursor, TaskCursor};
 
-/// On whose behalf a backend acts: the signed-in user's access token for the mailbox server.
+/// On whose behalf a backend acts: the signed-in user's access token for the mailbox server,
+/// and their mailbox address as their sign-in verified it (a backend that signs in with a
+/// service account acts for this mailbox and no other; see [`crate::session::Caller::mailbox`]).
 pub struct Access {
     pub token: SecretString,
+    pub mailbox: Option<String>,
 }
 
 /// Which version of an item a change applies to.

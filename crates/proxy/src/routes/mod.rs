@@ -44,8 +44,15 @@ where
     F: FnOnce(Access) -> Fut,
     Fut: Future<Output = Result<T, MailboxError>>,
 {
+    // Also in service-account mode, where Exchange never sees it: a user whose grant was
+    // revoked or whose account was disabled at the sign-in server cannot refresh it, and so
+    // stops acting through the service account as well.
     let token = state.authorizer.exchange_token(caller).await?;
-    match call(Access { token }).await {
+    let access = Access {
+        token,
+        mailbox: caller.mailbox.clone(),
+    };
+    match call(access).await {
         Ok(value) => Ok(value),
         Err(MailboxError::Unauthorized) => {
             state.authorizer.token_rejected(caller).await;

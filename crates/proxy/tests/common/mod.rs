@@ -37,6 +37,7 @@ impl TestAuthorizer {
             caller: Caller {
                 user_id: user.to_owned(),
                 display_name: user.to_owned(),
+                mailbox: Some(user.to_owned()),
             },
             token: Mutex::new(token.to_owned()),
             rejected: AtomicUsize::new(0),

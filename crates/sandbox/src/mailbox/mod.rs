@@ -16,6 +16,7 @@ pub mod identity;
 pub mod items;
 pub mod meetings;
 pub mod recurrence;
+pub mod service_account;
 pub mod soap;
 pub mod store;
 
@@ -38,7 +39,14 @@ pub struct SandboxMailbox {
     pub identity: MailboxIdentity,
     /// Callers allowed to use ExchangeImpersonation (Exchange's ApplicationImpersonation role).
     pub impersonators: Vec<String>,
+    /// Accounts that sign in with NTLM or Basic (`sandbox.service_accounts`).
+    pub service_accounts: service_account::ServiceAccounts,
 }
+
+/// The server's number for a client connection (an NTLM sign-in holds for its connection):
+/// the hosting server puts one in each request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionId(pub u64);
 
 /// Why the mailbox could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -55,11 +63,13 @@ impl SandboxMailbox {
         pool: SqlitePool,
         userinfo_url: Url,
         impersonators: Vec<String>,
+        service_accounts: Vec<service_account::ServiceAccount>,
     ) -> Result<Self, OpenError> {
         Ok(Self {
             store: ItemStore::new(pool).await?,
             identity: MailboxIdentity::new(userinfo_url)?,
             impersonators,
+            service_accounts: service_account::ServiceAccounts::new(service_accounts),
         })
     }
 }

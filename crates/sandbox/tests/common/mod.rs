@@ -54,7 +54,7 @@ impl Harness {
             .unwrap();
         let userinfo = Url::parse(&format!("http://{}/userinfo", self.userinfo)).unwrap();
         let mailbox = Arc::new(
-            SandboxMailbox::open(pool, userinfo, impersonators)
+            SandboxMailbox::open(pool, userinfo, impersonators, Vec::new())
                 .await
                 .unwrap(),
         );

@@ -25,9 +25,8 @@ use ews::types::{
     SendMeetingInvitationsOrCancellations,
 };
 use model::{Appointment, NewTask, Reply, ReplyKind, Task};
-use secrecy::SecretString;
 
-use super::{Attempt, EwsMailbox, mapping};
+use super::{Acting, Attempt, EwsMailbox, mapping};
 use crate::mailbox::retry::Budget;
 use crate::mailbox::{ItemVersion, MailboxError, PreparedAppointment};
 
@@ -86,34 +85,34 @@ fn full_shape() -> ItemShape {
 impl EwsMailbox {
     pub(super) async fn get_item(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
     ) -> Result<Item, MailboxError> {
         let request = GetItem::new(full_shape(), [ItemId::new(id)]);
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
-        self.call(token, &envelope, parse_get, &mut budget).await
+        self.call(acting, &envelope, parse_get, &mut budget).await
     }
 
     pub(super) async fn get_appointment(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
     ) -> Result<Appointment, MailboxError> {
-        mapping::appointment_from_ews(&self.get_item(token, id).await?)
+        mapping::appointment_from_ews(&self.get_item(acting, id).await?)
     }
 
     pub(super) async fn get_task(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
     ) -> Result<Task, MailboxError> {
-        mapping::task_from_ews(&self.get_item(token, id).await?)
+        mapping::task_from_ews(&self.get_item(acting, id).await?)
     }
 
     pub(super) async fn update_calendar_item(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
         version: &ItemVersion,
         appointment: &PreparedAppointment,
@@ -135,8 +134,8 @@ impl EwsMailbox {
             SendMeetingInvitationsOrCancellations::SendToAllAndSaveCopy,
         );
         request.conflict_resolution = resolution;
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
-        let updated = self.change(token, &envelope, parse_update).await?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
+        let updated = self.change(acting, &envelope, parse_update).await?;
         let id = updated
             .item_id()
             .ok_or_else(|| MailboxError::Unreadable("the updated item has no ItemId".into()))?;
@@ -145,7 +144,7 @@ impl EwsMailbox {
 
     pub(super) async fn update_task_item(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
         version: &ItemVersion,
         task: &NewTask,
@@ -159,8 +158,8 @@ impl EwsMailbox {
         }
         let mut request = UpdateItem::task(ItemChange::task(item_id, &item, &fields));
         request.conflict_resolution = resolution;
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
-        let updated = self.change(token, &envelope, parse_update).await?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
+        let updated = self.change(acting, &envelope, parse_update).await?;
         let id = updated
             .item_id()
             .cloned()
@@ -172,7 +171,7 @@ impl EwsMailbox {
     /// cancellation (Exchange sends none for an appointment without attendees).
     pub(super) async fn delete(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
         version: &ItemVersion,
         calendar: bool,
@@ -180,7 +179,7 @@ impl EwsMailbox {
         // DeleteItem does not check a ChangeKey: compare it first, so that an item someone
         // changed meanwhile is not deleted unseen.
         if let ItemVersion::Exactly(seen) = version {
-            let current = self.get_item(token, id).await?;
+            let current = self.get_item(acting, id).await?;
             if current.item_id().and_then(|i| i.change_key.as_deref()) != Some(seen.as_str()) {
                 return Err(MailboxError::changed_meanwhile());
             }
@@ -191,31 +190,31 @@ impl EwsMailbox {
         } else {
             DeleteItem::task(item_id)
         };
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
-        self.change(token, &envelope, parse_delete).await
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
+        self.change(acting, &envelope, parse_delete).await
     }
 
     pub(super) async fn cancel(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
         version: &ItemVersion,
         message: Option<&str>,
     ) -> Result<(), MailboxError> {
-        let reference = self.reference(token, id, version).await?;
+        let reference = self.reference(acting, id, version).await?;
         let request = CancelCalendarItem::new(reference, message.map(Body::text));
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
-        self.change(token, &envelope, parse_response_object).await
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
+        self.change(acting, &envelope, parse_response_object).await
     }
 
     pub(super) async fn reply(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
         version: &ItemVersion,
         reply: &Reply,
     ) -> Result<(), MailboxError> {
-        let reference = self.reference(token, id, version).await?;
+        let reference = self.reference(acting, id, version).await?;
         let kind = match reply.kind {
             ReplyKind::Accept => MeetingResponseKind::Accept,
             ReplyKind::Tentative => MeetingResponseKind::TentativelyAccept,
@@ -223,22 +222,22 @@ impl EwsMailbox {
         };
         let mut request = MeetingResponse::new(kind, reference);
         request.body = reply.message.as_deref().map(Body::text);
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
-        self.change(token, &envelope, parse_response_object).await
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
+        self.change(acting, &envelope, parse_response_object).await
     }
 
     /// The ReferenceItemId of a response object: Exchange wants the ChangeKey of the version
     /// answered, so "whatever is there now" reads the current one first.
     async fn reference(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         id: &str,
         version: &ItemVersion,
     ) -> Result<ItemId, MailboxError> {
         match version {
             ItemVersion::Exactly(key) => Ok(ItemId::with_change_key(id, key.clone())),
             ItemVersion::Any => self
-                .get_item(token, id)
+                .get_item(acting, id)
                 .await?
                 .item_id()
                 .cloned()
@@ -249,13 +248,13 @@ impl EwsMailbox {
     /// A change, resent only when Exchange cannot have run it.
     async fn change<T>(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
     ) -> Result<T, MailboxError> {
         let mut budget = Budget::new(self.policy);
         loop {
-            let cause = match self.attempt(token, envelope, parse).await {
+            let cause = match self.attempt(acting, envelope, parse).await {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Failed(error) => return Err(error),
                 Attempt::Retry(cause) => cause,

@@ -16,9 +16,8 @@ use ews::operations::resolve_names::{Resolution, ResolveNames, ResolveNamesRespo
 use ews::response::MessageResult;
 use ews::types::{EwsDateTime, LegacyFreeBusy, Mailbox, MeetingAttendeeType};
 use model::{BusySlot, Person, Place, Schedule, ShowAs};
-use secrecy::SecretString;
 
-use super::EwsMailbox;
+use super::{Acting, EwsMailbox};
 use crate::mailbox::MailboxError;
 use crate::mailbox::retry::Budget;
 
@@ -28,47 +27,47 @@ const FREE_BUSY_INTERVAL: i32 = 30;
 impl EwsMailbox {
     pub(super) async fn resolve_people(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         query: &str,
     ) -> Result<Vec<Person>, MailboxError> {
         let mut request = ResolveNames::new(query);
         request.return_full_contact_data = false;
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
         let resolutions = self
-            .call(token, &envelope, parse_people, &mut budget)
+            .call(acting, &envelope, parse_people, &mut budget)
             .await?;
         Ok(resolutions.iter().filter_map(person).collect())
     }
 
     pub(super) async fn list_room_lists(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
     ) -> Result<Vec<Place>, MailboxError> {
-        let envelope = self.envelope(GetRoomLists {}.to_envelope(&self.headers))?;
+        let envelope = self.envelope(GetRoomLists {}.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
         let lists = self
-            .call(token, &envelope, parse_room_lists, &mut budget)
+            .call(acting, &envelope, parse_room_lists, &mut budget)
             .await?;
         Ok(lists.iter().filter_map(place).collect())
     }
 
     pub(super) async fn list_rooms(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         room_list: &str,
     ) -> Result<Vec<Place>, MailboxError> {
-        let envelope = self.envelope(GetRooms::new(room_list).to_envelope(&self.headers))?;
+        let envelope = self.envelope(GetRooms::new(room_list).to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
         let rooms = self
-            .call(token, &envelope, parse_rooms, &mut budget)
+            .call(acting, &envelope, parse_rooms, &mut budget)
             .await?;
         Ok(rooms.iter().filter_map(place).collect())
     }
 
     pub(super) async fn free_busy(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         addresses: &[String],
         start: DateTime<Utc>,
         end: DateTime<Utc>,
@@ -83,10 +82,10 @@ impl EwsMailbox {
             EwsDateTime::utc(end),
             FREE_BUSY_INTERVAL,
         );
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
         let views = self
-            .call(token, &envelope, parse_availability, &mut budget)
+            .call(acting, &envelope, parse_availability, &mut budget)
             .await?;
         if views.len() != addresses.len() {
             return Err(MailboxError::Unreadable(format!(

@@ -45,6 +45,22 @@ pub fn from_ews(error: EwsError) -> MailboxError {
         "ErrorCalendarIsNotOrganizer" => {
             MailboxError::Forbidden("Only the organiser can cancel this meeting.".into())
         }
+        // Service-account mode: the account may not act for this user. Nothing the user can
+        // fix; the text tells the administrator what to grant.
+        "ErrorImpersonateUserDenied" | "ErrorImpersonationDenied" => {
+            MailboxError::Misconfigured(format!(
+                "Exchange did not let the service account act for this mailbox ({code}): give \
+                 the account in ews.service_account.username the ApplicationImpersonation role \
+                 (New-ManagementRoleAssignment -Role ApplicationImpersonation -User <account>) \
+                 with a scope that includes this user."
+            ))
+        }
+        "ErrorNonExistentMailbox" => MailboxError::Misconfigured(
+            "Exchange has no mailbox for the signed-in user's address (ErrorNonExistentMailbox): \
+             check that the sign-in server's email (or upn) claim is the user's primary SMTP \
+             address, and that the user has a mailbox on this Exchange."
+                .into(),
+        ),
         _ => MailboxError::Rejected(format!("Exchange answered {code}: {message}")),
     }
 }
@@ -58,5 +74,36 @@ pub fn http_status(status: u16) -> MailboxError {
                 .into(),
         ),
         _ => MailboxError::Rejected(format!("Exchange answered HTTP {status}.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fault(code: &str) -> EwsError {
+        EwsError::Fault {
+            faultcode: "soap:Client".into(),
+            faultstring: code.into(),
+            response_code: Some(code.into()),
+            message: Some("raw message".into()),
+            back_off_milliseconds: None,
+            line: None,
+            position: None,
+        }
+    }
+
+    #[test]
+    fn impersonation_problems_tell_the_administrator_what_to_check() {
+        let MailboxError::Misconfigured(denied) = from_ews(fault("ErrorImpersonateUserDenied"))
+        else {
+            panic!("not an administrator's problem");
+        };
+        assert!(denied.contains("ApplicationImpersonation"), "{denied}");
+        let MailboxError::Misconfigured(missing) = from_ews(fault("ErrorNonExistentMailbox"))
+        else {
+            panic!("not an administrator's problem");
+        };
+        assert!(missing.contains("primary SMTP address"), "{missing}");
     }
 }

@@ -7,9 +7,8 @@ use ews::types::{
     EwsDateTime, ItemShape, PropertyPath, Restriction, SearchExpression, SortDirection,
 };
 use model::{Appointment, CalendarWindow, Page, PageLimit, Task, TaskFilter, TaskSort};
-use secrecy::SecretString;
 
-use super::{EwsMailbox, mapping, parse_find};
+use super::{Acting, EwsMailbox, mapping, parse_find};
 use crate::mailbox::MailboxError;
 use crate::mailbox::paging::{self, CalendarCursor, TaskCursor};
 use crate::mailbox::retry::Budget;
@@ -22,7 +21,7 @@ impl EwsMailbox {
     /// appointments in start order, occurrences of recurring series expanded.
     pub(super) async fn calendar_view_page(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         window: CalendarWindow,
         limit: PageLimit,
         cursor: Option<CalendarCursor>,
@@ -35,7 +34,7 @@ impl EwsMailbox {
         let mut max_entries = (2 * limit + 1).saturating_add(skip).min(FIND_COUNT_LIMIT);
         loop {
             let (items, view_has_more) = self
-                .calendar_view(token, start, window.end, max_entries)
+                .calendar_view(acting, start, window.end, max_entries)
                 .await?;
             let fresh = paging::unseen(items, cursor.as_ref());
             if fresh.len() > limit || !view_has_more || max_entries >= FIND_COUNT_LIMIT {
@@ -49,7 +48,7 @@ impl EwsMailbox {
     /// whether it stopped at `max_entries`.
     async fn calendar_view(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         max_entries: usize,
@@ -60,9 +59,11 @@ impl EwsMailbox {
             Some(i32::try_from(max_entries).unwrap_or(i32::MAX)),
             ItemShape::default(),
         );
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
-        let result = self.call(token, &envelope, parse_find, &mut budget).await?;
+        let result = self
+            .call(acting, &envelope, parse_find, &mut budget)
+            .await?;
         let mut appointments = result
             .items
             .iter()
@@ -76,7 +77,7 @@ impl EwsMailbox {
     /// created is on the first page.
     pub(super) async fn tasks_folder_page(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         filter: TaskFilter,
         sort: TaskSort,
         limit: PageLimit,
@@ -117,9 +118,11 @@ impl EwsMailbox {
                 expression: completed(),
             }),
         };
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
-        let result = self.call(token, &envelope, parse_find, &mut budget).await?;
+        let result = self
+            .call(acting, &envelope, parse_find, &mut budget)
+            .await?;
         let tasks = result
             .items
             .iter()

@@ -1,5 +1,6 @@
 //! The EWS backend: builds requests with the `ews` codec, sends them to Exchange with the
-//! caller's token, survives throttling, and never creates an item twice.
+//! caller's token (or as the service account, impersonating the caller's verified mailbox),
+//! survives throttling, and never creates an item twice.
 //!
 //! * Throttling (ErrorServerBusy + BackOffMilliseconds, HTTP 503/429 + Retry-After): wait as
 //!   told and retry, within [`retry::Budget`]; then [`MailboxError::Throttled`].
@@ -11,15 +12,20 @@
 //! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
 
 mod changes;
+mod check;
+mod connections;
 mod directory;
 mod errors;
 mod listing;
 mod mapping;
 mod meeting;
+mod ntlm;
+mod transport;
 
 use std::time::Duration;
 
-use axum::http::header;
+use axum::http::{HeaderMap, HeaderValue, header};
+use chrono::Utc;
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::types::{FolderId, Item, ItemId, SendMeetingInvitations};
@@ -33,10 +39,11 @@ use secrecy::SecretString;
 use url::Url;
 
 use super::paging::{CalendarCursor, TaskCursor};
-use super::retry::{Budget, RetryCause, RetryPolicy};
-use super::upstream::{self, describe, read_limited};
+use super::retry::{self, Budget, RetryCause, RetryPolicy};
 use super::{Access, CreateOnce, ItemVersion, MailboxBackend, MailboxError, PreparedAppointment};
 use crate::config::{EwsConfig, ServerVersion};
+pub use check::check_service_account;
+use transport::{SendError, Transport};
 
 /// What one HTTP exchange with EWS came to.
 enum Attempt<T> {
@@ -50,10 +57,19 @@ enum Attempt<T> {
 }
 
 pub struct EwsMailbox {
-    http: reqwest::Client,
+    transport: Transport,
     endpoint: Url,
-    headers: RequestHeaders,
+    version: ews::types::ExchangeVersion,
+    /// Service-account mode: every request impersonates the caller's verified mailbox.
+    impersonates: bool,
     policy: RetryPolicy,
+}
+
+/// For whom one API call acts: the user's token (bearer mode) and the SOAP headers, which in
+/// service-account mode impersonate the user's verified mailbox.
+struct Acting<'a> {
+    token: &'a SecretString,
+    headers: RequestHeaders,
 }
 
 fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
@@ -66,28 +82,38 @@ fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
 }
 
 impl EwsMailbox {
-    pub fn new(endpoint: Url, config: &EwsConfig) -> Result<Self, reqwest::Error> {
-        // Redirects are not followed: a redirected EWS POST would resend the bearer token to
-        // wherever the redirect points.
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("exchange-forms-proxy/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        let mut headers = RequestHeaders::new(exchange_version(config.server_version));
-        if let Some(smtp) = &config.impersonation {
-            headers = headers.impersonate(smtp.clone());
-        }
+    pub fn new(endpoint: Url, config: &EwsConfig) -> Result<Self, String> {
         let policy = RetryPolicy {
             max_retries: config.max_retries,
             budget: config.retry_budget,
         };
         Ok(Self {
-            http,
+            transport: Transport::new(&endpoint, config)?,
             endpoint,
-            headers,
+            version: exchange_version(config.server_version),
+            impersonates: config.auth.service_account().is_some(),
             policy,
+        })
+    }
+
+    /// The SOAP headers for `access`: in service-account mode, ExchangeImpersonation of the
+    /// mailbox the user's sign-in verified, and of nothing else (no request field reaches it).
+    fn acting<'a>(&self, access: &'a Access) -> Result<Acting<'a>, MailboxError> {
+        let mut headers = RequestHeaders::new(self.version);
+        if self.impersonates {
+            let Some(mailbox) = access.mailbox.as_deref().filter(|m| m.contains('@')) else {
+                return Err(MailboxError::Misconfigured(
+                    "Your sign-in did not say which mailbox is yours, so the proxy cannot act \
+                     for you: the sign-in server must send the user's address in the ID token \
+                     (email or upn claim)."
+                        .into(),
+                ));
+            };
+            headers = headers.impersonate(mailbox.to_owned());
+        }
+        Ok(Acting {
+            token: &access.token,
+            headers,
         })
     }
 
@@ -104,7 +130,7 @@ impl MailboxBackend for EwsMailbox {
 
     /// Uses this backend's own connections and its no-redirect policy.
     async fn answers(&self, timeout: Duration) -> Result<(), String> {
-        upstream::answers(&self.http, self.endpoint.clone(), timeout).await
+        self.transport.answers(&self.endpoint, timeout).await
     }
 
     async fn create_appointment(
@@ -123,7 +149,7 @@ impl MailboxBackend for EwsMailbox {
             invitations,
         );
         let id = self
-            .create(&access.token, &request, FolderId::calendar(), once)
+            .create(&self.acting(access)?, &request, FolderId::calendar(), once)
             .await?;
         Ok(appointment.created(id.id, id.change_key.unwrap_or_default()))
     }
@@ -135,12 +161,12 @@ impl MailboxBackend for EwsMailbox {
         limit: PageLimit,
         cursor: Option<CalendarCursor>,
     ) -> Result<Page<Appointment>, MailboxError> {
-        self.calendar_view_page(&access.token, window, limit, cursor)
+        self.calendar_view_page(&self.acting(access)?, window, limit, cursor)
             .await
     }
 
     async fn appointment(&self, access: &Access, id: &str) -> Result<Appointment, MailboxError> {
-        self.get_appointment(&access.token, id).await
+        self.get_appointment(&self.acting(access)?, id).await
     }
 
     async fn update_appointment(
@@ -150,7 +176,7 @@ impl MailboxBackend for EwsMailbox {
         version: &ItemVersion,
         appointment: &PreparedAppointment,
     ) -> Result<Appointment, MailboxError> {
-        self.update_calendar_item(&access.token, id, version, appointment)
+        self.update_calendar_item(&self.acting(access)?, id, version, appointment)
             .await
     }
 
@@ -160,7 +186,7 @@ impl MailboxBackend for EwsMailbox {
         id: &str,
         version: &ItemVersion,
     ) -> Result<(), MailboxError> {
-        self.delete(&access.token, id, version, true).await
+        self.delete(&self.acting(access)?, id, version, true).await
     }
 
     async fn cancel_meeting(
@@ -170,7 +196,8 @@ impl MailboxBackend for EwsMailbox {
         version: &ItemVersion,
         message: Option<&str>,
     ) -> Result<(), MailboxError> {
-        self.cancel(&access.token, id, version, message).await
+        self.cancel(&self.acting(access)?, id, version, message)
+            .await
     }
 
     async fn reply_to_invitation(
@@ -180,7 +207,7 @@ impl MailboxBackend for EwsMailbox {
         version: &ItemVersion,
         reply: &Reply,
     ) -> Result<(), MailboxError> {
-        self.reply(&access.token, id, version, reply).await
+        self.reply(&self.acting(access)?, id, version, reply).await
     }
 
     async fn search_people(
@@ -188,15 +215,15 @@ impl MailboxBackend for EwsMailbox {
         access: &Access,
         query: &str,
     ) -> Result<Vec<Person>, MailboxError> {
-        self.resolve_people(&access.token, query).await
+        self.resolve_people(&self.acting(access)?, query).await
     }
 
     async fn room_lists(&self, access: &Access) -> Result<Vec<Place>, MailboxError> {
-        self.list_room_lists(&access.token).await
+        self.list_room_lists(&self.acting(access)?).await
     }
 
     async fn rooms(&self, access: &Access, room_list: &str) -> Result<Vec<Place>, MailboxError> {
-        self.list_rooms(&access.token, room_list).await
+        self.list_rooms(&self.acting(access)?, room_list).await
     }
 
     async fn availability(
@@ -206,11 +233,12 @@ impl MailboxBackend for EwsMailbox {
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Schedule>, MailboxError> {
-        self.free_busy(&access.token, addresses, start, end).await
+        self.free_busy(&self.acting(access)?, addresses, start, end)
+            .await
     }
 
     async fn task(&self, access: &Access, id: &str) -> Result<Task, MailboxError> {
-        self.get_task(&access.token, id).await
+        self.get_task(&self.acting(access)?, id).await
     }
 
     async fn update_task(
@@ -220,7 +248,7 @@ impl MailboxBackend for EwsMailbox {
         version: &ItemVersion,
         task: &NewTask,
     ) -> Result<Task, MailboxError> {
-        self.update_task_item(&access.token, id, version, task)
+        self.update_task_item(&self.acting(access)?, id, version, task)
             .await
     }
 
@@ -230,7 +258,7 @@ impl MailboxBackend for EwsMailbox {
         id: &str,
         version: &ItemVersion,
     ) -> Result<(), MailboxError> {
-        self.delete(&access.token, id, version, false).await
+        self.delete(&self.acting(access)?, id, version, false).await
     }
 
     async fn create_task(
@@ -241,7 +269,7 @@ impl MailboxBackend for EwsMailbox {
     ) -> Result<Task, MailboxError> {
         let request = CreateItem::task(mapping::task_to_ews(task, &once.client_request_id));
         let id = self
-            .create(&access.token, &request, FolderId::tasks(), once)
+            .create(&self.acting(access)?, &request, FolderId::tasks(), once)
             .await?;
         Ok(mapping::created_task(task, id))
     }
@@ -254,7 +282,7 @@ impl MailboxBackend for EwsMailbox {
         limit: PageLimit,
         cursor: Option<TaskCursor>,
     ) -> Result<Page<Task>, MailboxError> {
-        self.tasks_folder_page(&access.token, filter, sort, limit, cursor)
+        self.tasks_folder_page(&self.acting(access)?, filter, sort, limit, cursor)
             .await
     }
 }
@@ -269,19 +297,19 @@ impl EwsMailbox {
     /// with the new ItemId only, so the id (with its ChangeKey) is what this returns.
     async fn create(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         request: &CreateItem,
         folder: FolderId,
         once: &CreateOnce,
     ) -> Result<ItemId, MailboxError> {
         let client_request_id = once.client_request_id.as_str();
-        let envelope = self.envelope(request.to_envelope(&self.headers))?;
+        let envelope = self.envelope(request.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
         let mut maybe_created = once.resumed;
         loop {
             if maybe_created
                 && let Some(id) = self
-                    .find_created(token, &folder, client_request_id, &mut budget)
+                    .find_created(acting, &folder, client_request_id, &mut budget)
                     .await?
             {
                 tracing::info!(
@@ -290,7 +318,7 @@ impl EwsMailbox {
                 );
                 return Ok(id);
             }
-            let cause = match self.attempt(token, &envelope, parse_create).await {
+            let cause = match self.attempt(acting, &envelope, parse_create).await {
                 Attempt::Done(id) => return Ok(id),
                 Attempt::Failed(error) => return Err(error),
                 Attempt::Retry(cause) => cause,
@@ -311,27 +339,27 @@ impl EwsMailbox {
     /// The id of the item stamped with `client_request_id`, if an earlier attempt created it.
     async fn find_created(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         folder: &FolderId,
         client_request_id: &str,
         budget: &mut Budget,
     ) -> Result<Option<ItemId>, MailboxError> {
         let find = FindItem::by_client_request_id(folder.clone(), client_request_id);
-        let envelope = self.envelope(find.to_envelope(&self.headers))?;
-        let found = self.call(token, &envelope, parse_find, budget).await?;
+        let envelope = self.envelope(find.to_envelope(&acting.headers))?;
+        let found = self.call(acting, &envelope, parse_find, budget).await?;
         Ok(found.items.first().and_then(Item::item_id).cloned())
     }
 
     /// An idempotent operation, retried while the budget allows.
     async fn call<T>(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
         budget: &mut Budget,
     ) -> Result<T, MailboxError> {
         loop {
-            let cause = match self.attempt(token, envelope, parse).await {
+            let cause = match self.attempt(acting, envelope, parse).await {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Failed(error) => return Err(error),
                 Attempt::Retry(cause) => cause,
@@ -349,11 +377,11 @@ impl EwsMailbox {
     /// One POST to EWS, counted in the metrics by operation and outcome.
     async fn attempt<T>(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
     ) -> Attempt<T> {
-        let attempt = self.attempt_once(token, envelope, parse).await;
+        let attempt = self.attempt_once(acting, envelope, parse).await;
         let outcome = match &attempt {
             Attempt::Done(_) => "ok",
             Attempt::Failed(_) => "error",
@@ -368,35 +396,55 @@ impl EwsMailbox {
     /// One POST to EWS, classified by what it tells us about the request's fate.
     async fn attempt_once<T>(
         &self,
-        token: &SecretString,
+        acting: &Acting<'_>,
         envelope: &str,
         parse: fn(&[u8]) -> Result<T, EwsError>,
     ) -> Attempt<T> {
-        let Some(authorization) = upstream::bearer(token) else {
-            return Attempt::Failed(MailboxError::Unauthorized);
-        };
-        let mut request = self
-            .http
-            .post(self.endpoint.clone())
-            .header(header::CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header(header::ACCEPT, "text/xml")
-            .header(header::AUTHORIZATION, authorization)
-            .body(envelope.to_owned());
-        if let Some(anchor) = self.headers.anchor_mailbox() {
-            request = request.header("X-AnchorMailbox", anchor);
-        }
-        let response = match upstream::with_request_id(request).send().await {
-            Ok(response) => response,
-            // Refused before anything was sent: Exchange cannot have run it.
-            Err(e) if e.is_connect() => {
-                return Attempt::Retry(RetryCause::Transient {
-                    reason: describe(&e),
-                });
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/xml; charset=utf-8"),
+        );
+        headers.insert(header::ACCEPT, HeaderValue::from_static("text/xml"));
+        // Routes the request to the impersonated user's mailbox server (Exchange requires it
+        // with ExchangeImpersonation); the same verified address as the SOAP header.
+        if let Some(anchor) = acting.headers.anchor_mailbox() {
+            match HeaderValue::try_from(anchor) {
+                Ok(value) => {
+                    headers.insert("x-anchormailbox", value);
+                }
+                Err(_) => {
+                    return Attempt::Failed(MailboxError::Invalid(
+                        "the mailbox address cannot be sent in a header".into(),
+                    ));
+                }
             }
-            Err(e) => return Attempt::Unknown(describe(&e)),
+        }
+        // Exchange logs it and echoes it back: one id finds the call on both sides.
+        if let Some(request_id) = crate::telemetry::request_id()
+            && let Ok(value) = HeaderValue::try_from(&*request_id)
+        {
+            headers.insert("client-request-id", value);
+            headers.insert("return-client-request-id", HeaderValue::from_static("true"));
+        }
+        let response = match self
+            .transport
+            .post(&self.endpoint, acting.token, headers, envelope)
+            .await
+        {
+            Ok(response) => response,
+            Err(SendError::NotSent(reason)) => {
+                return Attempt::Retry(RetryCause::Transient { reason });
+            }
+            Err(SendError::Lost(reason)) => return Attempt::Unknown(reason),
+            Err(SendError::Refused(error)) => return Attempt::Failed(error),
         };
-        let status = response.status();
-        let retry_after = upstream::retry_after(response.headers());
+        let status = response.status;
+        let retry_after = response
+            .headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, Utc::now()));
         match status {
             StatusCode::UNAUTHORIZED => return Attempt::Failed(MailboxError::Unauthorized),
             // Queued in IIS / rate-limited before EWS ran the request.
@@ -405,7 +453,7 @@ impl EwsMailbox {
             }
             _ => {}
         }
-        let body = match read_limited(response).await {
+        let body = match response.body {
             Ok(body) => body,
             Err(reason) => return Attempt::Unknown(reason),
         };
@@ -460,4 +508,48 @@ fn parse_create(bytes: &[u8]) -> Result<ItemId, EwsError> {
 #[allow(clippy::result_large_err)]
 fn parse_find(bytes: &[u8]) -> Result<FindItemResult, EwsError> {
     FindItemResponse::parse_response(bytes)?.into_single()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, ConfigLayer, EwsAuth, ServiceAccount};
+
+    fn mailbox(auth: EwsAuth) -> EwsMailbox {
+        let layer = ConfigLayer::from_toml("[sandbox]\nenabled = true\n", "t.toml".as_ref());
+        let mut config = Config::resolve([layer.unwrap()]).unwrap().ews;
+        config.auth = auth;
+        let endpoint = Url::parse("https://mail.example.com/EWS/Exchange.asmx").unwrap();
+        EwsMailbox::new(endpoint, &config).unwrap()
+    }
+
+    fn access(mailbox: Option<&str>) -> Access {
+        Access {
+            token: SecretString::from("user-token".to_owned()),
+            mailbox: mailbox.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_service_account_impersonates_the_verified_mailbox_and_nothing_else() {
+        let account = ServiceAccount {
+            username: "C\\svc".into(),
+            password: SecretString::from("pw".to_owned()),
+        };
+        let ews = mailbox(EwsAuth::Ntlm(account));
+        let dana = access(Some("dana@contoso.com"));
+        let acting = ews.acting(&dana).unwrap();
+        assert_eq!(acting.headers.anchor_mailbox(), Some("dana@contoso.com"));
+        // A sign-in that verified no address cannot act: it would be the account's own mailbox.
+        for missing in [None, Some("dana")] {
+            let Err(MailboxError::Misconfigured(message)) = ews.acting(&access(missing)) else {
+                panic!("acted without a verified address");
+            };
+            assert!(message.contains("email or upn claim"), "{message}");
+        }
+        // With the user's own token nobody is impersonated.
+        let ews = mailbox(EwsAuth::OAuth);
+        let acting = ews.acting(&dana).unwrap();
+        assert_eq!(acting.headers.anchor_mailbox(), None);
+    }
 }

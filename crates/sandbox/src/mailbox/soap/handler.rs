@@ -1,7 +1,7 @@
 //! `POST /sandbox/ews/Exchange.asmx`: authenticate, parse, dispatch, answer like Exchange.
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ews::EwsError;
@@ -11,19 +11,29 @@ use std::sync::Arc;
 
 use super::operations;
 use crate::mailbox::identity::IdentityError;
-use crate::mailbox::{SandboxError, SandboxMailbox};
+use crate::mailbox::service_account::{self, Verdict};
+use crate::mailbox::{ConnectionId, SandboxError, SandboxMailbox};
 
 const SOAP_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 
 pub async fn ews(
     State(sandbox): State<Arc<SandboxMailbox>>,
+    connection: Option<Extension<ConnectionId>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // Exchange checks the token before looking at the body: an anonymous caller learns nothing.
-    let mailbox = match sandbox.identity.mailbox(&headers).await {
+    // Exchange checks the caller before looking at the body: an anonymous caller learns
+    // nothing. A service account (NTLM on this connection, or Basic) first, then a bearer token.
+    let connection = connection.map(|Extension(ConnectionId(id))| id);
+    let account = sandbox.service_accounts.verify(&headers, connection);
+    let mailbox = match account {
+        Verdict::Account(account) => Ok(account),
+        Verdict::Challenge(values) => return challenge(&values),
+        Verdict::NotServiceAccount => sandbox.identity.mailbox(&headers).await,
+    };
+    let mailbox = match mailbox {
         Ok(mailbox) => mailbox,
-        Err(IdentityError::Unauthorized(reason)) => return unauthorized(&reason),
+        Err(IdentityError::Unauthorized(reason)) => return unauthorized(&sandbox, &reason),
         Err(IdentityError::Unavailable(reason)) => {
             tracing::warn!(%reason, "sandbox cannot verify the access token");
             return fault(&FaultSpec {
@@ -102,26 +112,38 @@ fn impersonated(
     let Some(sid) = &headers.impersonation else {
         return Ok(caller);
     };
-    let denied = |message: &str| FaultSpec {
-        response_code: "ErrorImpersonationDenied".into(),
+    let fault = |code: &str, message: &str| FaultSpec {
+        response_code: code.into(),
         message: message.into(),
         back_off_milliseconds: None,
         line: None,
         position: None,
     };
     if !impersonators.contains(&caller) {
-        return Err(denied(
+        return Err(fault(
+            "ErrorImpersonateUserDenied",
             "The account does not have permission to impersonate the requested user.",
         ));
     }
-    match sid {
+    let address = match sid {
         ConnectingSid::PrimarySmtpAddress(a)
         | ConnectingSid::SmtpAddress(a)
-        | ConnectingSid::PrincipalName(a) => Ok(a.trim().to_lowercase()),
-        ConnectingSid::Sid(_) => Err(denied(
-            "The sandbox mailbox identifies impersonated users by SMTP address only.",
-        )),
+        | ConnectingSid::PrincipalName(a) => a.trim().to_lowercase(),
+        ConnectingSid::Sid(_) => {
+            return Err(fault(
+                "ErrorImpersonateUserDenied",
+                "The sandbox mailbox identifies impersonated users by SMTP address only.",
+            ));
+        }
+    };
+    // The sandbox hosts the development sign-in's users (name@sandbox.test).
+    if crate::dev_auth::user_for(&address).is_none() {
+        return Err(fault(
+            "ErrorNonExistentMailbox",
+            "The SMTP address has no mailbox associated with it.",
+        ));
     }
+    Ok(address)
 }
 
 /// Any response type of the codec, written as a SOAP envelope announcing the sandbox's version.
@@ -189,17 +211,29 @@ fn soap(status: StatusCode, xml: String) -> Response {
         .into_response()
 }
 
-/// Like Exchange Online: 401 with a Bearer challenge and an empty body.
-fn unauthorized(reason: &str) -> Response {
-    let challenge = format!(
+/// Like Exchange Online: 401 with a Bearer challenge and an empty body (and, like an
+/// on-premises server, NTLM and Basic on offer when service accounts are configured).
+fn unauthorized(sandbox: &SandboxMailbox, reason: &str) -> Response {
+    let bearer = format!(
         "Bearer error=\"invalid_token\", error_description=\"{}\"",
         reason.replace('"', "'")
     );
+    let mut values = vec![bearer];
+    if sandbox.service_accounts.any() {
+        values.extend(service_account::offered().map(str::to_owned));
+    }
+    challenge(&values)
+}
+
+/// 401 with these `WWW-Authenticate` values, an empty body.
+fn challenge(values: &[String]) -> Response {
     let mut response = StatusCode::UNAUTHORIZED.into_response();
-    if let Ok(value) = HeaderValue::from_str(&challenge) {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, value);
+    for value in values {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response
+                .headers_mut()
+                .append(header::WWW_AUTHENTICATE, value);
+        }
     }
     response
 }

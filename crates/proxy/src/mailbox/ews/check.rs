@@ -1,0 +1,47 @@
+//! `check-config`'s EWS part: sign in as the configured service account and read one day of a
+//! given mailbox's calendar through ExchangeImpersonation, as the forms will. The codec has no
+//! GetFolder; a one-item CalendarView proves the same things (the account signs in, may
+//! impersonate that user, the mailbox exists and its calendar can be read).
+
+use chrono::{Duration as Days, Utc};
+use model::{CalendarWindow, PageLimit};
+use secrecy::SecretString;
+
+use super::EwsMailbox;
+use crate::config::Config;
+use crate::mailbox::{Access, MailboxBackend as _};
+
+/// A line to print when the check passes, or what is wrong.
+pub async fn check_service_account(config: &Config, mailbox: &str) -> Result<String, String> {
+    let Some(account) = config.ews.auth.service_account() else {
+        return Err(
+            "ews.auth is \"oauth\": each user's own token reaches Exchange, there is no service \
+             account to check (set ews.auth = \"ntlm\" or \"basic\")"
+                .into(),
+        );
+    };
+    let Some(endpoint) = config.ews.endpoint.clone() else {
+        return Err("set ews.endpoint (XF_EWS_ENDPOINT) to the Exchange server's EWS URL".into());
+    };
+    let ews = EwsMailbox::new(endpoint.clone(), &config.ews)?;
+    let access = Access {
+        // Exchange never sees a user token in service-account mode.
+        token: SecretString::from(String::new()),
+        mailbox: Some(mailbox.trim().to_owned()),
+    };
+    let now = Utc::now();
+    let window = CalendarWindow {
+        start: now,
+        end: now + Days::days(1),
+    };
+    let limit = PageLimit::parse(Some("1")).map_err(|_| "a page of one item".to_owned())?;
+    ews.calendar_page(&access, window, limit, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "ok: signed in to {endpoint} as {} ({}) and read the calendar of {}",
+        account.username,
+        config.ews.auth.name(),
+        mailbox.trim()
+    ))
+}

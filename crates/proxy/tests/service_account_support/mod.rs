@@ -1,0 +1,256 @@
+//! Harness for the service-account tests: the proxy in sandbox mode with its EWS client signed
+//! in as a service account (the sandbox accepting it), relays that count connections (plain or
+//! TLS), and helpers to act through the JSON API.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::auth_support::*;
+use proxy::auth::clock::OffsetClock;
+use proxy::config::{Config, EwsAuth, ServiceAccount};
+use reqwest::Method;
+use reqwest::StatusCode;
+use reqwest::header::CONTENT_TYPE;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::net::{TcpListener, TcpStream};
+
+pub const ACCOUNT: &str = "sandbox\\svc-forms";
+pub const PASSWORD: &str = "Correct-Horse-7";
+pub const ALICE: &str = "alice@sandbox.test";
+pub const BOB: &str = "bob@sandbox.test";
+
+pub fn account(password: &str) -> ServiceAccount {
+    ServiceAccount {
+        username: ACCOUNT.into(),
+        password: SecretString::from(password.to_owned()),
+    }
+}
+
+/// A TCP relay in front of the proxy's sandbox endpoint that counts the connections it
+/// accepts (each is relayed over one connection of its own, so NTLM's per-connection
+/// sign-in survives the relay).
+pub struct CountingRelay {
+    pub address: SocketAddr,
+    upstream: Arc<std::sync::Mutex<Option<SocketAddr>>>,
+    connections: Arc<AtomicUsize>,
+}
+
+impl CountingRelay {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(None).await
+    }
+
+    /// As [`CountingRelay::spawn`], ending TLS with `tls` first (an https endpoint).
+    pub async fn spawn_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let upstream = Arc::new(std::sync::Mutex::new(None::<SocketAddr>));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (to, count) = (upstream.clone(), connections.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                let target = to.lock().unwrap().expect("upstream set");
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = TcpStream::connect(target).await else {
+                        return;
+                    };
+                    match tls {
+                        None => {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                        Some(acceptor) => {
+                            if let Ok(mut inbound) = acceptor.accept(inbound).await {
+                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
+                                    .await;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        Self {
+            address,
+            upstream,
+            connections,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+/// The proxy in sandbox mode with `auth` towards EWS and the sandbox accepting `ACCOUNT` /
+/// `PASSWORD`; `impersonator` grants the account ApplicationImpersonation; `endpoint`
+/// replaces the proxy's own sandbox URL.
+pub async fn spawn_service_account(
+    dir: &TempDir,
+    auth: EwsAuth,
+    impersonator: bool,
+    endpoint: Option<String>,
+) -> TestApp {
+    spawn_adjusted(
+        dir.path(),
+        NO_FLOW_LIMITS,
+        Arc::new(OffsetClock::new()),
+        move |config: &mut Config| {
+            service_account_mode(config, auth, impersonator);
+            config.ews.endpoint = endpoint.map(|e| e.parse().unwrap());
+        },
+    )
+    .await
+}
+
+pub fn service_account_mode(config: &mut Config, auth: EwsAuth, impersonator: bool) {
+    config.ews.auth = auth;
+    config.ews.max_retries = 0;
+    config.sandbox.service_accounts = vec![account(PASSWORD)];
+    config.sandbox.impersonators = if impersonator {
+        vec![ACCOUNT.into()]
+    } else {
+        Vec::new()
+    };
+}
+
+/// NTLM through a [`CountingRelay`] to the proxy's own sandbox endpoint.
+pub async fn spawn_ntlm_behind_relay(dir: &TempDir) -> (TestApp, CountingRelay) {
+    relayed(dir, CountingRelay::spawn().await, "http", |_| {}).await
+}
+
+/// The proxy with its EWS calls going through `relay` (`scheme` = how the relay is reached),
+/// `adjust` applied to its configuration.
+pub async fn relayed(
+    dir: &TempDir,
+    relay: CountingRelay,
+    scheme: &str,
+    adjust: impl FnOnce(&mut Config) + Send + 'static,
+) -> (TestApp, CountingRelay) {
+    let endpoint = format!("{scheme}://{}/sandbox/ews/Exchange.asmx", relay.address);
+    let app = spawn_adjusted(
+        dir.path(),
+        NO_FLOW_LIMITS,
+        Arc::new(OffsetClock::new()),
+        move |config: &mut Config| {
+            service_account_mode(config, EwsAuth::Ntlm(account(PASSWORD)), true);
+            config.ews.endpoint = Some(endpoint.parse().unwrap());
+            adjust(config);
+        },
+    )
+    .await;
+    let port: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
+    *relay.upstream.lock().unwrap() = Some(SocketAddr::from(([127, 0, 0, 1], port)));
+    (app, relay)
+}
+
+/// A TLS relay with the test server certificate of `tests/fixtures/tls` (issued by a CA that
+/// is not public).
+pub async fn tls_relay() -> CountingRelay {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject as _;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let chain = CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    CountingRelay::spawn_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+}
+
+pub fn test_ca() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem")
+}
+
+pub async fn post(app: &TestApp, handle: &str, path: &str, body: Value) -> reqwest::Response {
+    app.with_session(ORIGIN_A, handle, Method::POST, path)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+pub fn appointment(subject: &str) -> Value {
+    json!({
+        "subject": subject,
+        "start": "2026-12-01T09:00",
+        "end": "2026-12-01T10:00",
+        "location": "Room 1",
+        "body": "",
+        "timeZone": "Europe/Paris"
+    })
+}
+
+pub async fn stored(app: &TestApp, mailbox: &str, folder: &str) -> u32 {
+    let sandbox = app.state.sandbox.as_ref().unwrap();
+    sandbox
+        .mailbox()
+        .store
+        .count(mailbox, folder)
+        .await
+        .unwrap()
+}
+
+/// The subjects of `handle`'s tasks, through the API.
+pub async fn task_subjects(app: &TestApp, handle: &str) -> Vec<String> {
+    let response = app.list_tasks(ORIGIN_A, handle).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = json(response).await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["subject"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Warn lines logged while `run` runs (this test's thread only).
+pub async fn warnings_during<T>(run: impl std::future::Future<Output = T>) -> (T, String) {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let output = run.await;
+    drop(guard);
+    let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    (output, text)
+}
+
+/// Creates a task as Alice, which must fail with 502 exchange_error and log `advice` once at
+/// warn; returns the message the API answered.
+pub async fn failed_create(app: &TestApp, advice: &str) -> String {
+    let alice = app.sign_in(ORIGIN_A, ALICE).await;
+    let (response, logs) =
+        warnings_during(post(app, &alice, "/api/tasks", json!({"subject": "x"}))).await;
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let body = json(response).await;
+    assert_eq!(body["error"], "exchange_error", "{body}");
+    assert_eq!(logs.matches(advice).count(), 1, "{logs}");
+    assert!(logs.contains(" WARN "), "{logs}");
+    for secret in ["Wrong-Horse-8", PASSWORD] {
+        assert!(!logs.contains(secret), "the password was logged: {logs}");
+    }
+    // The user's sign-in is not thrown away for the proxy's own problem.
+    let status = json(app.auth_status(ORIGIN_A, Some(&alice)).await).await;
+    assert_eq!(status["authorized"], true, "{status}");
+    assert_eq!(stored(app, ALICE, "tasks").await, 0);
+    body["message"].as_str().unwrap().to_owned()
+}
