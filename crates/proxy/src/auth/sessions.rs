@@ -150,8 +150,7 @@ impl AuthService {
         {
             return Ok(());
         }
-        let lock = self.user_lock(user_id);
-        let _guard = lock.lock().await;
+        let _guard = self.lock_user(user_id).await.map_err(internal)?;
         if let Some(tokens) = self.store.tokens(user_id).await.map_err(internal)? {
             self.store.delete_tokens(user_id).await.map_err(internal)?;
             if let Some(ct) = &tokens.refresh_ct {

@@ -30,6 +30,10 @@ pub struct Config {
     pub port: u16,
     /// Where SQLite databases live (`proxy.sqlite`, `sandbox.sqlite`).
     pub data_dir: PathBuf,
+    /// `postgres://…`: the proxy's own state (sessions, flows, tokens, idempotency keys) in
+    /// PostgreSQL, shared by every proxy pointed at it; `None` = SQLite in `data_dir`. Secret:
+    /// the URL may carry a password.
+    pub database_url: Option<secrecy::SecretString>,
     /// Directory holding `index.html`, `www/` and `pkg/` (the repository root by default).
     pub static_dir: PathBuf,
     /// The URL browsers reach this proxy at; defaults to `http://BIND:PORT` once bound.
@@ -358,8 +362,22 @@ impl Config {
             }
         };
 
+        let database_url = match merged.database_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) if crate::store::is_postgres_url(url) => {
+                Some(secrecy::SecretString::from(url.to_owned()))
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "database_url",
+                    "expected a PostgreSQL URL (postgres://user:password@host/database); leave it out to use SQLite in data_dir".into(),
+                ));
+            }
+        };
+
         Ok(Config {
             bind,
+            database_url,
             port: merged.port.unwrap_or(Self::DEFAULT_PORT),
             data_dir: merged
                 .data_dir

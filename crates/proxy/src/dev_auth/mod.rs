@@ -130,19 +130,8 @@ pub struct DevAuthServer {
     refreshes: Mutex<HashMap<String, u64>>,
 }
 
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS dev_tokens (
-    token_hash BLOB PRIMARY KEY,
-    kind TEXT NOT NULL,
-    sub TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    grant_id TEXT NOT NULL,
-    expires_at INTEGER,
-    revoked INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS dev_tokens_grant ON dev_tokens(grant_id);
-CREATE INDEX IF NOT EXISTS dev_tokens_sub ON dev_tokens(sub);
-"#;
+/// Tables of `dev-auth.sqlite` (tokens, signing keys).
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/dev_auth");
 
 /// RFC 6749 section 5.2 error answer.
 #[derive(Debug)]
@@ -196,7 +185,10 @@ impl DevAuthServer {
         pool: SqlitePool,
         clock: Arc<dyn Clock>,
     ) -> Result<Arc<Self>, sqlx::Error> {
-        sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
         let operator_token_hash = admin::operator_token(&pool)?;
         let signing = signing::SigningKeys::open(pool.clone(), clock.now().timestamp())
             .await

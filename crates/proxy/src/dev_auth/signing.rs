@@ -16,14 +16,6 @@ use crate::auth::crypto::random_token;
 /// Keys published: the signing one and its predecessor.
 const PUBLISHED_KEYS: i64 = 2;
 
-pub const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS dev_signing_keys (
-    kid TEXT PRIMARY KEY,
-    pkcs8 BLOB NOT NULL,
-    created_at INTEGER NOT NULL
-);
-"#;
-
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {
     #[error("signing key storage: {0}")]
@@ -58,7 +50,10 @@ pub struct SigningKeys {
 impl SigningKeys {
     /// Loads the keys, generating the first one if there is none.
     pub async fn open(pool: SqlitePool, now: i64) -> Result<Self, SigningError> {
-        sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        super::MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| SigningError::Storage(sqlx::Error::Migrate(Box::new(e))))?;
         let keys = SigningKeys {
             pool,
             keys: RwLock::new(Vec::new()),
