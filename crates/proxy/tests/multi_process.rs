@@ -57,7 +57,7 @@ impl Proxy {
             .env_remove("XF_DATABASE_URL")
             .env_remove("XF_EWS_ENDPOINT")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -255,15 +255,25 @@ async fn two_processes_on_one_database_act_as_one() {
     assert!(widget.authorized(&b, &handle).await);
     assert_eq!(refresh_tokens_issued(&dir.path().join("a")).await, 1);
 
-    // The access token goes stale; then many actions hit both processes at once.
+    // The access token goes stale; then many actions hit both processes at once (proofs
+    // signed beforehand, all sent together).
     tokio::time::sleep(USABLE_FOR + Duration::from_millis(300)).await;
+    let requests: Vec<reqwest::RequestBuilder> = (0..ACTIONS_PER_PROCESS * 2)
+        .map(|i| {
+            let proxy = if i % 2 == 0 { &a } else { &b };
+            widget.request(proxy, Method::GET, "/api/auth/status", Some(&handle))
+        })
+        .collect();
+    let together = std::sync::Arc::new(tokio::sync::Barrier::new(requests.len()));
     let mut actions = tokio::task::JoinSet::new();
-    let widget = std::sync::Arc::new(widget);
-    let (a, b) = (std::sync::Arc::new(a), std::sync::Arc::new(b));
-    for i in 0..ACTIONS_PER_PROCESS * 2 {
-        let (widget, handle) = (widget.clone(), handle.clone());
-        let proxy = if i % 2 == 0 { a.clone() } else { b.clone() };
-        actions.spawn(async move { widget.authorized(&proxy, &handle).await });
+    for request in requests {
+        let together = together.clone();
+        actions.spawn(async move {
+            together.wait().await;
+            let answer = request.send().await.expect("status");
+            assert_eq!(answer.status(), StatusCode::OK);
+            json(answer).await["authorized"] == true
+        });
     }
     while let Some(authorized) = actions.join_next().await {
         assert!(authorized.unwrap(), "every action finds a usable token");
