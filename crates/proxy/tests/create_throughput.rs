@@ -5,9 +5,10 @@
 //! `creates=4000 concurrency=64 elapsed=2.1s rate=1900/s p50=30ms p99=60ms`.
 //!
 //! `cargo test -p exchange-forms-proxy --release --test create_throughput -- --ignored --nocapture`
-//! (with `XF_TEST_DATABASE_URL=postgres://…` it measures that database instead of SQLite).
+//! (with `XF_TEST_STORE=postgres` it measures a throwaway PostgreSQL cluster instead of SQLite).
 
 mod auth_support;
+mod pg_support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,7 +57,14 @@ async fn instant_exchange() -> String {
 async fn creates_per_second_through_the_proxy() {
     let dir = TempDir::new().unwrap();
     let endpoint = instant_exchange().await;
-    let database = std::env::var("XF_TEST_DATABASE_URL").ok();
+    let database = match std::env::var("XF_TEST_STORE").as_deref() {
+        Ok("postgres") => Some(
+            pg_support::fresh_database()
+                .await
+                .expect("PostgreSQL to measure"),
+        ),
+        _ => None,
+    };
     let app = Arc::new(
         spawn_adjusted(
             dir.path(),

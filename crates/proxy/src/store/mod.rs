@@ -78,11 +78,6 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> StoreResult<Ar
     .map(Arc::new)
 }
 
-/// An in-memory SQLite store (unit tests).
-pub async fn in_memory() -> StoreResult<Arc<SqlStore>> {
-    sqlite::in_memory().await.map(Arc::new)
-}
-
 /// Whether `url` names a PostgreSQL database (the only kind `database_url` accepts).
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")

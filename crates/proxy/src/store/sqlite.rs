@@ -1,9 +1,8 @@
 //! The embedded default: `<data_dir>/proxy.sqlite`, one writer connection and several readers.
 
 use std::path::Path;
-use std::str::FromStr;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::sqlite::SqlitePoolOptions;
 
 use super::sql::{Pools, SqlStore};
 use crate::auth::store::StoreResult;
@@ -26,21 +25,5 @@ pub(super) async fn open(path: &Path) -> StoreResult<SqlStore> {
         .await?;
     Ok(SqlStore {
         pools: Pools::Sqlite { reads, writes },
-    })
-}
-
-pub(super) async fn in_memory() -> StoreResult<SqlStore> {
-    let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
-    // One connection for both: every connection to ":memory:" is a database of its own.
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await?;
-    MIGRATOR.run(&pool).await?;
-    Ok(SqlStore {
-        pools: Pools::Sqlite {
-            reads: pool.clone(),
-            writes: pool,
-        },
     })
 }
