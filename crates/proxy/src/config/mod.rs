@@ -513,18 +513,18 @@ mod tests {
     #[test]
     fn database_url_chooses_postgres_and_the_environment_wins() {
         use secrecy::ExposeSecret as _;
-        let sqlite = Config::resolve([file("").unwrap()]).unwrap();
+        let sandbox = || env(&[("XF_SANDBOX", "1")]);
+        let sqlite = Config::resolve([sandbox()]).unwrap();
         assert!(sqlite.database_url.is_none(), "absent = SQLite in data_dir");
         let from_file = file("database_url = \"postgres://a@db/forms\"\n").unwrap();
         let from_env = env(&[("XF_DATABASE_URL", "postgresql://b@db/forms")]);
-        let config = Config::resolve([from_file, from_env]).unwrap();
+        let config = Config::resolve([sandbox(), from_file, from_env]).unwrap();
         assert_eq!(
             config.database_url.as_ref().map(|u| u.expose_secret()),
             Some("postgresql://b@db/forms")
         );
-        let err = Config::resolve([file("database_url = \"mysql://db/forms\"\n").unwrap()])
-            .unwrap_err()
-            .to_string();
+        let mysql = file("database_url = \"mysql://db/forms\"\n").unwrap();
+        let err = Config::resolve([sandbox(), mysql]).unwrap_err().to_string();
         assert!(
             err.starts_with("config file proxy.toml, key database_url:")
                 && err.contains("PostgreSQL URL"),
