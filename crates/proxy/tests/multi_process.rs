@@ -31,6 +31,8 @@ const ACTIONS_PER_PROCESS: usize = 12;
 struct Proxy {
     child: Child,
     base: String,
+    /// The URL both processes are known by (as behind a load balancer): proofs name it.
+    public: String,
 }
 
 impl Drop for Proxy {
@@ -41,7 +43,7 @@ impl Drop for Proxy {
 }
 
 impl Proxy {
-    async fn start(dir: &Path, port: u16, config: &str, token_key: &str) -> Proxy {
+    async fn start(dir: &Path, port: u16, public: &str, config: &str, token_key: &str) -> Proxy {
         std::fs::create_dir_all(dir).unwrap();
         let file = dir.join("proxy.toml");
         std::fs::write(&file, config).unwrap();
@@ -76,7 +78,11 @@ impl Proxy {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .trim_end_matches('/')
             .to_owned();
-        Proxy { child, base }
+        Proxy {
+            child,
+            base,
+            public: public.to_owned(),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -99,7 +105,8 @@ impl Widget {
         handle: Option<&str>,
     ) -> reqwest::RequestBuilder {
         let iat = chrono::Utc::now().timestamp();
-        let proof = dpop_proof(&self.key, &method, &proxy.url(path), iat, handle);
+        let htu = format!("{}{path}", proxy.public);
+        let proof = dpop_proof(&self.key, &method, &htu, iat, handle);
         let mut request = self
             .client
             .request(method, proxy.url(path))
@@ -151,13 +158,16 @@ async fn two_processes_on_one_database_act_as_one() {
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>())
     };
-    let b_port = free_port();
+    let (a_port, b_port) = (free_port(), free_port());
+    let public = format!("http://127.0.0.1:{a_port}");
     let common = format!(
-        "bind = \"127.0.0.1\"\nallowed_origins = [\"{ORIGIN_A}\"]\ndatabase_url = \"{database}\"\n"
+        "bind = \"127.0.0.1\"\npublic_url = \"{public}/\"\nallowed_origins = [\"{ORIGIN_A}\"]\n\
+         database_url = \"{database}\"\n"
     );
     let a = Proxy::start(
         &dir.path().join("a"),
-        0,
+        a_port,
+        &public,
         &format!(
             "{common}[auth]\nclient_secret = \"{CLIENT_SECRET}\"\n\
              redirect_uri = \"http://127.0.0.1:{b_port}/auth/callback\"\n\
@@ -169,9 +179,11 @@ async fn two_processes_on_one_database_act_as_one() {
     let b = Proxy::start(
         &dir.path().join("b"),
         b_port,
+        &public,
         &format!(
             "{common}[auth]\nissuer = \"{}/sandbox/oauth\"\nclient_id = \"exchange-forms-sandbox\"\n\
-             client_secret = \"{CLIENT_SECRET}\"\nscopes = \"openid email profile offline_access ews\"\n",
+             client_secret = \"{CLIENT_SECRET}\"\nscopes = \"openid email profile offline_access ews\"\n\
+             redirect_uri = \"http://127.0.0.1:{b_port}/auth/callback\"\n",
             a.base
         ),
         &token_key,
@@ -254,6 +266,21 @@ async fn two_processes_on_one_database_act_as_one() {
     assert!(widget.authorized(&a, &handle).await);
     assert!(widget.authorized(&b, &handle).await);
     assert_eq!(refresh_tokens_issued(&dir.path().join("a")).await, 1);
+
+    // A proof A accepted, replayed to B (the balancer's other process), is refused there.
+    let used_on_a = widget.request(&a, Method::GET, "/api/auth/status", Some(&handle));
+    let replayed = used_on_a.try_clone().unwrap();
+    let first = used_on_a.send().await.unwrap();
+    assert_eq!(json(first).await["authorized"], true);
+    let replayed = replayed.build().unwrap();
+    let mut to_b = reqwest::Request::new(Method::GET, b.url("/api/auth/status").parse().unwrap());
+    *to_b.headers_mut() = replayed.headers().clone();
+    let again = widget.client.execute(to_b).await.unwrap();
+    assert_eq!(
+        json(again).await["authorized"],
+        false,
+        "a proof is accepted once across processes"
+    );
 
     // The access token goes stale; then many actions hit both processes at once (proofs
     // signed beforehand, all sent together).

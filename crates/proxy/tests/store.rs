@@ -361,3 +361,18 @@ async fn sqlite_has_no_other_process_to_tell() {
     let f = sqlite().await.unwrap();
     assert!(f.store.flow_endings().await.unwrap().is_none());
 }
+
+/// A DPoP proof recorded by one process is a replay for every other, until it is stale.
+#[tokio::test]
+async fn postgres_proofs_are_remembered_across_processes() {
+    let Some(f) = postgres().await else { return };
+    let other = f.second().await;
+    assert!(f.store.remember_proof(b"proof-1", 1_000).await.unwrap());
+    assert!(!other.remember_proof(b"proof-1", 1_000).await.unwrap());
+    assert!(other.remember_proof(b"proof-2", 1_000).await.unwrap());
+    other.forget_proofs(1_001).await.unwrap();
+    assert!(
+        f.store.remember_proof(b"proof-1", 2_000).await.unwrap(),
+        "forgotten once stale"
+    );
+}

@@ -68,3 +68,10 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (user_id, key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+-- DPoP proofs seen (SHA-256 of "<key thumbprint> <jti>"), until they are stale: a proof
+-- accepted by one process is refused by every other. Swept every minute.
+CREATE TABLE dpop_proofs (
+    proof_hash BYTEA PRIMARY KEY,
+    usable_until BIGINT NOT NULL
+);
+CREATE INDEX dpop_proofs_stale ON dpop_proofs(usable_until);

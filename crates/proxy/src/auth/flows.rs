@@ -669,6 +669,7 @@ impl AuthService {
         self.store
             .sweep_flows(now, now - super::FORGET_FLOWS_AFTER_SECS)
             .await?;
+        self.store.forget_proofs(now).await?;
         self.flow_limits.forget_idle();
         Ok(())
     }

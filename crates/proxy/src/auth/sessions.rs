@@ -78,7 +78,8 @@ impl AuthService {
                 access_token: Some(handle),
                 ..Expect::default()
             },
-        )?;
+        )
+        .await?;
         match self.origin_of(headers) {
             Some(origin) if origin == session.origin => {}
             _ => {
@@ -173,8 +174,8 @@ impl AuthService {
 impl AuthService {
     /// The key a flow-starting request proves possession of: the session it leads to will be
     /// bound to it.
-    pub fn flow_key(&self, parts: &Parts) -> Result<Option<String>, CallerError> {
-        let proof = self.check_proof(parts, Expect::default())?;
+    pub async fn flow_key(&self, parts: &Parts) -> Result<Option<String>, CallerError> {
+        let proof = self.check_proof(parts, Expect::default()).await?;
         Ok(Some(proof.jkt))
     }
 
@@ -202,8 +203,9 @@ impl AuthService {
         Some(alias)
     }
 
-    /// Verifies the request's DPoP proof and remembers it (each proof is accepted once).
-    fn check_proof(&self, parts: &Parts, expect: Expect<'_>) -> Result<Proof, CallerError> {
+    /// Verifies the request's DPoP proof and remembers it (each proof is accepted once): in
+    /// this process's memory, and in the store when other processes share it.
+    async fn check_proof(&self, parts: &Parts, expect: Expect<'_>) -> Result<Proof, CallerError> {
         let proof = parts
             .headers
             .get(DPOP_HEADER)
@@ -226,6 +228,15 @@ impl AuthService {
         };
         let proof = verified.map_err(refused)?;
         self.replay_guard.check(&proof, now).map_err(refused)?;
+        let seen = sha256(&format!("{} {}", proof.jkt, proof.jti));
+        if !self
+            .store
+            .remember_proof(&seen, proof.usable_until)
+            .await
+            .map_err(internal)?
+        {
+            return Err(refused(DpopError::Replayed));
+        }
         Ok(proof)
     }
 }

@@ -241,6 +241,13 @@ pub trait TokenStore: Send + Sync + 'static {
     /// undelivered session handle (they were sealed with another key). One transaction.
     async fn reset_key_check(&self, check: &[u8], forget_tokens: bool) -> StoreResult<()>;
 
+    /// Records a DPoP proof (hash of key thumbprint and `jti`) until it is stale; false when
+    /// another process sharing the database has seen it (a replay). Stores no other process
+    /// can share answer true without recording: the in-process memory covers them.
+    async fn remember_proof(&self, proof_hash: &[u8], usable_until: i64) -> StoreResult<bool>;
+    /// Forgets recorded proofs stale before `now`.
+    async fn forget_proofs(&self, now: i64) -> StoreResult<()>;
+
     /// Waits until no other process holds `user_id`'s lock, then holds it (see [`UserLock`]).
     async fn lock_user(&self, user_id: &str) -> StoreResult<UserLock>;
     /// Ids of flows that ended in other processes sharing the database, as they end; `None`

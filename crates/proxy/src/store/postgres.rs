@@ -1,6 +1,7 @@
 //! PostgreSQL: one database shared by several proxy processes. Besides the statements in
 //! [`super::sql`], what makes the processes act as one: a per-user advisory lock around token
-//! refreshes, and a `LISTEN/NOTIFY` channel telling every process when a sign-in flow ended.
+//! refreshes, a `LISTEN/NOTIFY` channel telling every process when a sign-in flow ended, and a
+//! shared memory of the DPoP proofs seen (a proof replayed to another process is refused).
 
 use std::time::Duration;
 
@@ -60,6 +61,32 @@ impl PgPools {
             .execute(&mut *tx)
             .await?;
         Ok(UserLock::held(tx))
+    }
+
+    /// One statement: of two processes shown the same proof, one inserts it.
+    pub(super) async fn remember_proof(
+        &self,
+        proof_hash: &[u8],
+        usable_until: i64,
+    ) -> StoreResult<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO dpop_proofs (proof_hash, usable_until) VALUES ($1, $2)
+             ON CONFLICT (proof_hash) DO NOTHING",
+        )
+        .bind(proof_hash)
+        .bind(usable_until)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
+    }
+
+    pub(super) async fn forget_proofs(&self, now: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM dpop_proofs WHERE usable_until < $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Best effort: a long-poll that misses it still sees the end at its next read.

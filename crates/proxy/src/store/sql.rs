@@ -535,6 +535,20 @@ impl TokenStore for SqlStore {
         Ok(())
     }
 
+    async fn remember_proof(&self, proof_hash: &[u8], usable_until: i64) -> StoreResult<bool> {
+        match &self.pools {
+            Pools::Sqlite { .. } => Ok(true),
+            Pools::Postgres(pg) => pg.remember_proof(proof_hash, usable_until).await,
+        }
+    }
+
+    async fn forget_proofs(&self, now: i64) -> StoreResult<()> {
+        if let Pools::Postgres(pg) = &self.pools {
+            pg.forget_proofs(now).await?;
+        }
+        Ok(())
+    }
+
     async fn lock_user(&self, user_id: &str) -> StoreResult<UserLock> {
         match &self.pools {
             // One process owns a SQLite file: the service's in-process lock is the whole story.
