@@ -1,7 +1,7 @@
 //! Installs what the two commands need on a fresh machine, and skips (saying so) what is there.
 //!
 //! Everything comes from the registries this kind of machine can reach: rustup for the wasm32
-//! target, crates.io for wasm-bindgen-cli, Debian for Chromium/chromedriver/xmllint/sqlite3 and
+//! target, crates.io for wasm-bindgen-cli, Debian for Chromium/chromedriver/xmllint/sqlite3/PostgreSQL and
 //! npm for the end-to-end test packages (pinned in `tests/e2e/package-lock.json`).
 
 use crate::sh::{self, Cmd};
@@ -126,7 +126,8 @@ fn toml_string<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 fn ensure_system_packages() -> Result<()> {
     let missing = missing_packages();
     if missing.is_empty() {
-        let names: Vec<&str> = SYSTEM_TOOLS.iter().map(|(p, _)| *p).collect();
+        let mut names: Vec<&str> = SYSTEM_TOOLS.iter().map(|(p, _)| *p).collect();
+        names.push("postgresql");
         println!("skip: {} are installed", names.join(", "));
         return Ok(());
     }
@@ -143,11 +144,30 @@ fn ensure_system_packages() -> Result<()> {
 }
 
 fn missing_packages() -> Vec<&'static str> {
-    SYSTEM_TOOLS
+    let mut missing: Vec<&'static str> = SYSTEM_TOOLS
         .iter()
         .filter(|(program, _)| sh::find_program(program).is_none())
         .map(|(_, package)| *package)
-        .collect()
+        .collect();
+    if postgres_bin_dir().is_none() {
+        missing.push("postgresql");
+    }
+    missing
+}
+
+/// The store tests start a throwaway PostgreSQL cluster: Debian keeps its server programs
+/// (`initdb`, `postgres`) off PATH, under `/usr/lib/postgresql/<version>/bin`.
+fn postgres_bin_dir() -> Option<PathBuf> {
+    if let Some(initdb) = sh::find_program("initdb") {
+        return initdb.parent().map(Path::to_path_buf);
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("initdb").is_file() && bin.join("postgres").is_file())
+        .collect();
+    versions.sort();
+    versions.pop()
 }
 
 fn apt_install(packages: &[&str]) -> Result<()> {

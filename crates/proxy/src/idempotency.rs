@@ -1,7 +1,7 @@
 //! `Idempotency-Key`: a POST carrying the same key twice (a network retry, or the widget
 //! replaying its pending action after authorization) creates the item at most once.
 //!
-//! A key is claimed in SQLite (per user) before Exchange is called, together with the client
+//! A key is claimed in the store (per user) before Exchange is called, together with the client
 //! request id that will be stamped on the created item. A replay after completion answers
 //! the stored item; a replay of an attempt that never completed (the proxy crashed, or the
 //! caller gave up) reuses the same client request id, so the EWS client finds the item that
@@ -16,14 +16,16 @@ use chrono::{Duration, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 use tokio::sync::OwnedMutexGuard;
 
 use crate::error::AppError;
+use crate::store::{IdempotencyRecord, IdempotencyRecords, NewIdempotencyKey};
 
 pub const HEADER: &str = "idempotency-key";
 /// Keys are remembered this long; the widget only replays within a sign-in flow (minutes).
 const RETENTION_HOURS: i64 = 24;
+/// How often keys past the retention are forgotten (on a schedule, not by every request).
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A validated `Idempotency-Key` header value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -75,17 +77,19 @@ type InFlight = HashMap<(String, String), Weak<tokio::sync::Mutex<()>>>;
 
 #[derive(Clone)]
 pub struct IdempotencyStore {
-    pool: SqlitePool,
+    records: Arc<dyn IdempotencyRecords>,
     in_flight: Arc<Mutex<InFlight>>,
 }
 
 impl IdempotencyStore {
-    pub async fn new(pool: SqlitePool) -> Result<Self, sqlx::Error> {
-        crate::db::migrate_proxy(&pool).await?;
-        Ok(Self {
-            pool,
+    /// Keeps keys in `records`, and forgets them after the retention period in the background
+    /// (the task ends with the last clone of the store).
+    pub fn new(records: Arc<dyn IdempotencyRecords>) -> Self {
+        spawn_sweeper(Arc::downgrade(&records));
+        Self {
+            records,
             in_flight: Arc::default(),
-        })
+        }
     }
 
     /// Claims `key` for `user_id`'s request of `kind` whose validated input is `request`.
@@ -98,55 +102,48 @@ impl IdempotencyStore {
     ) -> Result<Claim<T>, AppError> {
         let guard = self.lock(user_id, key).await;
         let fingerprint = fingerprint(kind, request)?;
-        let cutoff = (Utc::now() - Duration::hours(RETENTION_HOURS)).to_rfc3339();
-        sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?")
-            .bind(&cutoff)
-            .execute(&self.pool)
-            .await?;
-
-        let existing: Option<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT fingerprint, client_request_id, response FROM idempotency_keys WHERE user_id = ? AND key = ?",
-        )
-        .bind(user_id)
-        .bind(key.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        let existing = self
+            .records
+            .claim_idempotency_key(&NewIdempotencyKey {
+                user_id,
+                key: key.as_str(),
+                kind,
+                fingerprint: &fingerprint,
+                client_request_id: &client_request_id,
+                created_at: &Utc::now().to_rfc3339(),
+            })
+            .await
+            .map_err(AppError::internal)?;
         match existing {
-            Some((stored, _, _)) if stored != fingerprint => Err(AppError::Conflict(
+            Some(IdempotencyRecord {
+                fingerprint: stored,
+                ..
+            }) if stored != fingerprint => Err(AppError::Conflict(
                 "This Idempotency-Key was already used for a different request; send a new key."
                     .into(),
             )),
-            Some((_, _, Some(response))) => {
+            Some(IdempotencyRecord {
+                response: Some(response),
+                ..
+            }) => {
                 let item = serde_json::from_str(&response).map_err(|e| {
                     AppError::internal(format!("stored idempotent response unreadable: {e}"))
                 })?;
                 Ok(Claim::Replay(item))
             }
-            Some((_, client_request_id, None)) => Ok(Claim::Proceed {
+            Some(IdempotencyRecord {
+                client_request_id, ..
+            }) => Ok(Claim::Proceed {
                 client_request_id,
                 resumed: true,
                 _guard: guard,
             }),
-            None => {
-                let client_request_id = uuid::Uuid::new_v4().to_string();
-                sqlx::query(
-                    "INSERT INTO idempotency_keys (user_id, key, kind, fingerprint, client_request_id, created_at)
-                     VALUES (?, ?, ?, ?, ?, ?)",
-                )
-                .bind(user_id)
-                .bind(key.as_str())
-                .bind(kind)
-                .bind(&fingerprint)
-                .bind(&client_request_id)
-                .bind(Utc::now().to_rfc3339())
-                .execute(&self.pool)
-                .await?;
-                Ok(Claim::Proceed {
-                    client_request_id,
-                    resumed: false,
-                    _guard: guard,
-                })
-            }
+            None => Ok(Claim::Proceed {
+                client_request_id,
+                resumed: false,
+                _guard: guard,
+            }),
         }
     }
 
@@ -158,13 +155,10 @@ impl IdempotencyStore {
         item: &impl Serialize,
     ) -> Result<(), AppError> {
         let response = serde_json::to_string(item).map_err(AppError::internal)?;
-        sqlx::query("UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND key = ?")
-            .bind(response)
-            .bind(user_id)
-            .bind(key.as_str())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.records
+            .complete_idempotency_key(user_id, key.as_str(), &response)
+            .await
+            .map_err(AppError::internal)
     }
 
     async fn lock(&self, user_id: &str, key: &IdempotencyKey) -> KeyGuard {
@@ -187,6 +181,23 @@ impl IdempotencyStore {
         };
         KeyGuard(mutex.lock_owned().await)
     }
+}
+
+fn spawn_sweeper(records: std::sync::Weak<dyn IdempotencyRecords>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SWEEP_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let Some(records) = records.upgrade() else {
+                return;
+            };
+            let cutoff = (Utc::now() - Duration::hours(RETENTION_HOURS)).to_rfc3339();
+            if let Err(error) = records.forget_idempotency_keys(&cutoff).await {
+                tracing::warn!(%error, "forgetting old idempotency keys failed");
+            }
+        }
+    });
 }
 
 fn fingerprint(kind: &str, request: &impl Serialize) -> Result<String, AppError> {

@@ -23,6 +23,7 @@ pub mod security_headers;
 pub mod server;
 pub mod session;
 pub mod state;
+pub mod store;
 pub mod telemetry;
 
 use std::net::{IpAddr, SocketAddr};
@@ -46,6 +47,7 @@ use mailbox::SharedMailbox;
 use mailbox::ews::EwsMailbox;
 use mailbox::graph::GraphMailbox;
 use origins::AllowedOrigins;
+use secrecy::ExposeSecret as _;
 use session::{NoAuthorizationServer, SharedAuthorizer};
 
 /// The whole HTTP surface of the proxy.
@@ -191,6 +193,11 @@ pub enum StartupError {
         path: std::path::PathBuf,
         source: sqlx::Error,
     },
+    #[error("cannot open the proxy's {kind} database: {source}")]
+    Store {
+        kind: &'static str,
+        source: store::StoreError,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -251,20 +258,18 @@ impl Application {
             path: config.data_dir.clone(),
             source,
         })?;
-        let db_path = config.data_dir.join("proxy.sqlite");
-        let db = db::open(&db_path)
+        let database_url = config.database_url.as_ref().map(|u| u.expose_secret());
+        let store = store::open(database_url, &config.data_dir)
             .await
-            .map_err(|source| StartupError::Database {
-                path: db_path.clone(),
+            .map_err(|source| StartupError::Store {
+                kind: if database_url.is_some() {
+                    "PostgreSQL"
+                } else {
+                    "SQLite"
+                },
                 source,
             })?;
-        let idempotency =
-            IdempotencyStore::new(db.clone())
-                .await
-                .map_err(|source| StartupError::Database {
-                    path: db_path,
-                    source,
-                })?;
+        let idempotency = IdempotencyStore::new(store.clone());
 
         // --- auth helper: OAuth sessions, unless a test supplies its own authorizer ---
         let auth_runtime = match &authorizer {
@@ -280,7 +285,7 @@ impl Application {
                     allowed_origins: allowed_origins.clone(),
                     insecure_http: config.insecure_http.clone(),
                 };
-                auth::AuthRuntime::start(&config.auth, &ctx, db.clone(), auth_clock)
+                auth::AuthRuntime::start(&config.auth, &ctx, store.clone(), auth_clock)
                     .await
                     .map_err(|e| StartupError::Other(e.to_string()))?
                     .map(Arc::new)
@@ -319,7 +324,7 @@ impl Application {
             config: Arc::new(config),
             base_url: base_url.clone(),
             allowed_origins,
-            db,
+            store,
             authorizer,
             mailbox,
             idempotency,

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
 use url::Url;
 
 use crate::config::Config;
@@ -19,8 +18,9 @@ pub struct AppState {
     pub base_url: Url,
     /// Embedding origins: CORS and the authorization flows answer exactly these.
     pub allowed_origins: AllowedOrigins,
-    /// `<data_dir>/proxy.sqlite`: idempotency keys; other modules may add their own tables.
-    pub db: SqlitePool,
+    /// The proxy's database (SQLite `<data_dir>/proxy.sqlite`, or PostgreSQL): sessions,
+    /// flows, tokens and idempotency keys, behind [`crate::store::Store`].
+    pub store: Arc<dyn crate::store::Store>,
     pub authorizer: SharedAuthorizer,
     /// The user's mailbox, through the configured backend.
     pub mailbox: SharedMailbox,

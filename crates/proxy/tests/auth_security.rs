@@ -259,7 +259,7 @@ async fn a_callback_for_an_expired_flow_is_refused() {
     assert_eq!(body["status"], "expired");
     assert!(body.get("sessionHandle").is_none());
     let sessions: i64 = sqlx::query("SELECT COUNT(*) AS n FROM auth_sessions")
-        .fetch_one(&app.state.db)
+        .fetch_one(&app.db().await)
         .await
         .unwrap()
         .get("n");
@@ -448,7 +448,7 @@ async fn sign_out_revokes_the_session() {
     assert_eq!(json(after).await["error"], "authorization_required");
     // The last session gone, the tokens go too.
     let tokens: i64 = sqlx::query("SELECT COUNT(*) AS n FROM auth_tokens")
-        .fetch_one(&app.state.db)
+        .fetch_one(&app.db().await)
         .await
         .unwrap()
         .get("n");
@@ -505,7 +505,7 @@ async fn the_database_holds_no_plaintext_token() {
     .unwrap();
     let cipher = Cipher::new(&key);
     let row = sqlx::query("SELECT user_id, access_ct, refresh_ct FROM auth_tokens")
-        .fetch_one(&app.state.db)
+        .fetch_one(&app.db().await)
         .await
         .unwrap();
     let user: String = row.get("user_id");

@@ -64,7 +64,7 @@ async fn ready_when_database_and_sandbox_answer() {
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
 
     // The database goes away: not ready, and the answer says which part.
-    app.state.db.close().await;
+    app.state.store.close().await;
     let ready = get(format!("{}/readyz", app.address)).await;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = ready.json().await.unwrap();

@@ -305,8 +305,9 @@ fn normalize_percent_encoding(path: &str) -> String {
 ///
 /// Memory is bounded: entries are forgotten once their proof is stale, and beyond `cap`
 /// remembered proofs new ones are refused ([`DpopError::TooManyProofs`]) rather than
-/// remembered without bound. The guard lives in one process; several proxy processes behind a
-/// load balancer need a shared store (e.g. the database, keyed by jkt and jti) instead.
+/// remembered without bound. The guard lives in one process; when several proxy processes
+/// share a database, the store remembers proofs for all of them too
+/// ([`super::store::TokenStore::remember_proof`]).
 pub struct ReplayGuard {
     cap: usize,
     seen: Mutex<Seen>,

@@ -651,8 +651,10 @@ impl AuthService {
         };
         // A new grant replaces the old tokens; the single-flight lock keeps a concurrent
         // refresh from overwriting them with its older grant's result.
-        let lock = self.user_lock(&done.user.id);
-        let _guard = lock.lock().await;
+        let _guard = self
+            .lock_user(&done.user.id)
+            .await
+            .map_err(|e| log_reason("saving the sign-in failed", e))?;
         self.store
             .complete_flow(&done)
             .await
@@ -667,6 +669,7 @@ impl AuthService {
         self.store
             .sweep_flows(now, now - super::FORGET_FLOWS_AFTER_SECS)
             .await?;
+        self.store.forget_proofs(now).await?;
         self.flow_limits.forget_idle();
         Ok(())
     }

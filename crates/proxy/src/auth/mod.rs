@@ -205,8 +205,13 @@ impl Authorizer for AuthService {
 
     async fn token_rejected(&self, caller: &Caller) {
         // Exchange refused a token we believed valid: the grant is no good; authorize again.
-        let lock = self.user_lock(&caller.user_id);
-        let _guard = lock.lock().await;
+        let _guard = match self.lock_user(&caller.user_id).await {
+            Ok(guard) => guard,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot forget rejected tokens");
+                return;
+            }
+        };
         if let Err(e) = self.store.delete_tokens(&caller.user_id).await {
             tracing::error!(error = %e, "cannot forget rejected tokens");
         }

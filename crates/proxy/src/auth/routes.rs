@@ -126,7 +126,7 @@ async fn start_flow(
             AppError::MalformedRequest(format!("The request body is not valid: {e}"))
         })?
     };
-    let dpop_jkt = auth.flow_key(&parts)?;
+    let dpop_jkt = auth.flow_key(&parts).await?;
     let started = auth
         .start_flow(FlowRequest {
             origin: auth.origin_of(&parts.headers),

@@ -9,7 +9,7 @@ use url::Url;
 use super::clock::Clock;
 use super::config::{AuthConfig, AuthConfigError, AuthContext};
 use super::crypto::{Cipher, Purpose, TokenKey};
-use super::store::{self, TokenStore};
+use super::store::TokenStore;
 use super::{AuthService, oauth, routes};
 #[cfg(feature = "sandbox")]
 use sandbox::dev_auth::DevAuthServer;
@@ -29,7 +29,7 @@ impl AuthRuntime {
     pub async fn start(
         auth_table: &toml::Table,
         ctx: &AuthContext,
-        pool: sqlx::SqlitePool,
+        store: Arc<dyn TokenStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Option<Self>, AuthConfigError> {
         let mut config = AuthConfig::from_table(auth_table)?;
@@ -40,16 +40,16 @@ impl AuthRuntime {
             );
             return Ok(None);
         }
-        Self::start_with(&config, ctx, pool, clock).await.map(Some)
+        Self::start_with(&config, ctx, store, clock).await.map(Some)
     }
 
-    /// Resolves `config` (discovery, key), opens the token store on `pool` (the proxy's
+    /// Resolves `config` (discovery, key), checks the key against `store` (the proxy's
     /// database) and, in sandbox mode without another authorization server, starts the
     /// development one (`<data_dir>/dev-auth.sqlite`) with a fresh shared client secret.
     pub async fn start_with(
         config: &AuthConfig,
         ctx: &AuthContext,
-        pool: sqlx::SqlitePool,
+        store: Arc<dyn TokenStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, AuthConfigError> {
         let http = oauth::http_client().map_err(AuthConfigError::Invalid)?;
@@ -66,12 +66,15 @@ impl AuthRuntime {
                     .to_owned(),
             ));
         }
-        let store = store::SqliteStore::new(pool).await.map_err(|e| {
-            AuthConfigError::Invalid(format!("cannot prepare the token store: {e}"))
+        check_key(store.as_ref(), &key, ctx.sandbox).await?;
+        let endings = store.flow_endings().await.map_err(|e| {
+            AuthConfigError::Invalid(format!("cannot listen for sign-in flows ending: {e}"))
         })?;
-        check_key(&store, &key, ctx.sandbox).await?;
-        let service = AuthService::new(settings, &key, Arc::new(store), clock, http)?;
+        let service = AuthService::new(settings, &key, store, clock, http)?;
         spawn_flow_sweeper(&service);
+        if let Some(endings) = endings {
+            spawn_flow_end_listener(&service, endings);
+        }
         Ok(AuthRuntime {
             service,
             #[cfg(feature = "sandbox")]
@@ -200,6 +203,23 @@ fn spawn_flow_sweeper(service: &Arc<AuthService>) {
             if let Err(e) = service.sweep_flows().await {
                 tracing::warn!(error = %e, "sweeping sign-in flows failed");
             }
+        }
+    });
+}
+
+/// Flows ended by other processes on the same database wake this process's long-polls too.
+/// The task holds the service weakly and ends with it.
+fn spawn_flow_end_listener(
+    service: &Arc<AuthService>,
+    mut endings: tokio::sync::mpsc::Receiver<String>,
+) {
+    let service = Arc::downgrade(service);
+    tokio::spawn(async move {
+        while let Some(flow_id) = endings.recv().await {
+            let Some(service) = service.upgrade() else {
+                return;
+            };
+            service.flow_ended(&flow_id);
         }
     });
 }

@@ -78,7 +78,8 @@ impl AuthService {
                 access_token: Some(handle),
                 ..Expect::default()
             },
-        )?;
+        )
+        .await?;
         match self.origin_of(headers) {
             Some(origin) if origin == session.origin => {}
             _ => {
@@ -151,8 +152,7 @@ impl AuthService {
         {
             return Ok(());
         }
-        let lock = self.user_lock(user_id);
-        let _guard = lock.lock().await;
+        let _guard = self.lock_user(user_id).await.map_err(internal)?;
         if let Some(tokens) = self.store.tokens(user_id).await.map_err(internal)? {
             self.store.delete_tokens(user_id).await.map_err(internal)?;
             if let Some(ct) = &tokens.refresh_ct {
@@ -175,8 +175,8 @@ impl AuthService {
 impl AuthService {
     /// The key a flow-starting request proves possession of: the session it leads to will be
     /// bound to it.
-    pub fn flow_key(&self, parts: &Parts) -> Result<Option<String>, CallerError> {
-        let proof = self.check_proof(parts, Expect::default())?;
+    pub async fn flow_key(&self, parts: &Parts) -> Result<Option<String>, CallerError> {
+        let proof = self.check_proof(parts, Expect::default()).await?;
         Ok(Some(proof.jkt))
     }
 
@@ -204,8 +204,9 @@ impl AuthService {
         Some(alias)
     }
 
-    /// Verifies the request's DPoP proof and remembers it (each proof is accepted once).
-    fn check_proof(&self, parts: &Parts, expect: Expect<'_>) -> Result<Proof, CallerError> {
+    /// Verifies the request's DPoP proof and remembers it (each proof is accepted once): in
+    /// this process's memory, and in the store when other processes share it.
+    async fn check_proof(&self, parts: &Parts, expect: Expect<'_>) -> Result<Proof, CallerError> {
         let proof = parts
             .headers
             .get(DPOP_HEADER)
@@ -228,6 +229,15 @@ impl AuthService {
         };
         let proof = verified.map_err(refused)?;
         self.replay_guard.check(&proof, now).map_err(refused)?;
+        let seen = sha256(&format!("{} {}", proof.jkt, proof.jti));
+        if !self
+            .store
+            .remember_proof(&seen, proof.usable_until)
+            .await
+            .map_err(internal)?
+        {
+            return Err(refused(DpopError::Replayed));
+        }
         Ok(proof)
     }
 }

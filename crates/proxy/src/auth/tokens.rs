@@ -1,16 +1,21 @@
 //! The user's Exchange tokens: decrypted on use, refreshed ahead of expiry with one refresh per
 //! user at a time (single-flight), rotation saved atomically.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use secrecy::SecretString;
 
 use super::crypto::Purpose;
 use super::oauth::OAuthError;
-use super::store::StoredTokens;
+use super::store::{StoreError, StoredTokens, UserLock};
 use super::{AuthService, authorize_again, expiry, internal};
 use crate::session::CallerError;
+
+/// A user's lock, held; the store's part is released first (fields drop in order).
+pub(super) struct UserGuard {
+    _shared: UserLock,
+    _local: tokio::sync::OwnedMutexGuard<()>,
+}
 
 impl AuthService {
     pub(super) fn is_fresh(&self, tokens: &StoredTokens, now: i64) -> bool {
@@ -18,9 +23,19 @@ impl AuthService {
         tokens.expires_at.saturating_sub(margin) > now
     }
 
-    pub(super) fn user_lock(&self, user_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        self.refresh_locks
+    /// Holds `user_id`'s lock: first this process's (so that one waiter per user at most asks
+    /// the store), then the store's, which other processes sharing the database respect.
+    pub(super) async fn lock_user(&self, user_id: &str) -> Result<UserGuard, StoreError> {
+        let local = self
+            .refresh_locks
             .get_or_make(user_id, || tokio::sync::Mutex::new(()))
+            .lock_owned()
+            .await;
+        let shared = self.store.lock_user(user_id).await?;
+        Ok(UserGuard {
+            _shared: shared,
+            _local: local,
+        })
     }
 
     /// Decrypts the stored access token. A row that cannot be decrypted (the key changed, or
@@ -60,8 +75,7 @@ impl AuthService {
         if self.is_fresh(&tokens, self.now()) {
             return self.open_access(&tokens).await;
         }
-        let lock = self.user_lock(user_id);
-        let _guard = lock.lock().await;
+        let _guard = self.lock_user(user_id).await.map_err(internal)?;
         // Whoever held the lock before us may have refreshed already.
         let tokens = self
             .store

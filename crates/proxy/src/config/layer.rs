@@ -17,6 +17,7 @@ pub struct ConfigLayer {
     pub bind: Option<String>,
     pub port: Option<u16>,
     pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
     pub static_dir: Option<PathBuf>,
     pub public_url: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
@@ -113,10 +114,11 @@ pub struct LogLayer {
 }
 
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 30] = [
+const KEYS: [&str; 31] = [
     "bind",
     "port",
     "data_dir",
+    "database_url",
     "static_dir",
     "public_url",
     "allowed_origins",
@@ -182,6 +184,7 @@ impl ConfigLayer {
             bind: env.text("XF_BIND", "bind"),
             port: env.number("XF_PORT", "port", "a port number 0-65535")?,
             data_dir: env.text("XF_DATA_DIR", "data_dir").map(PathBuf::from),
+            database_url: env.text("XF_DATABASE_URL", "database_url"),
             static_dir: env.text("XF_STATIC_DIR", "static_dir").map(PathBuf::from),
             public_url: env.text("XF_PUBLIC_URL", "public_url"),
             allowed_origins: env.list("XF_ALLOWED_ORIGINS", "allowed_origins"),
@@ -258,6 +261,7 @@ impl ConfigLayer {
             "bind" => self.bind.is_some(),
             "port" => self.port.is_some(),
             "data_dir" => self.data_dir.is_some(),
+            "database_url" => self.database_url.is_some(),
             "static_dir" => self.static_dir.is_some(),
             "public_url" => self.public_url.is_some(),
             "allowed_origins" => self.allowed_origins.is_some(),
@@ -299,6 +303,7 @@ impl ConfigLayer {
         pick(&mut self.bind, upper.bind);
         pick(&mut self.port, upper.port);
         pick(&mut self.data_dir, upper.data_dir);
+        pick(&mut self.database_url, upper.database_url);
         pick(&mut self.static_dir, upper.static_dir);
         pick(&mut self.public_url, upper.public_url);
         pick(&mut self.allowed_origins, upper.allowed_origins);

@@ -37,6 +37,10 @@ pub struct Config {
     pub port: u16,
     /// Where SQLite databases live (`proxy.sqlite`, `sandbox.sqlite`).
     pub data_dir: PathBuf,
+    /// `postgres://…`: the proxy's own state (sessions, flows, tokens, idempotency keys) in
+    /// PostgreSQL, shared by every proxy pointed at it; `None` = SQLite in `data_dir`. Secret:
+    /// the URL may carry a password.
+    pub database_url: Option<secrecy::SecretString>,
     /// Directory holding `index.html`, `www/` and `pkg/` (the repository root by default).
     pub static_dir: PathBuf,
     /// The URL browsers reach this proxy at; defaults to `http://BIND:PORT` once bound.
@@ -414,8 +418,22 @@ impl Config {
             }
         };
 
+        let database_url = match merged.database_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) if crate::store::is_postgres_url(url) => {
+                Some(secrecy::SecretString::from(url.to_owned()))
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "database_url",
+                    "expected a PostgreSQL URL (postgres://user:password@host/database); leave it out to use SQLite in data_dir".into(),
+                ));
+            }
+        };
+
         Ok(Config {
             bind,
+            database_url,
             port: merged.port.unwrap_or(Self::DEFAULT_PORT),
             data_dir: merged
                 .data_dir
@@ -554,6 +572,28 @@ mod tests {
         let err = file("port = \n").unwrap_err().to_string();
         assert!(
             err.contains("proxy.toml") && err.contains("line 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn database_url_chooses_postgres_and_the_environment_wins() {
+        use secrecy::ExposeSecret as _;
+        let sandbox = || env(&[("XF_SANDBOX", "1")]);
+        let sqlite = Config::resolve([sandbox()]).unwrap();
+        assert!(sqlite.database_url.is_none(), "absent = SQLite in data_dir");
+        let from_file = file("database_url = \"postgres://a@db/forms\"\n").unwrap();
+        let from_env = env(&[("XF_DATABASE_URL", "postgresql://b@db/forms")]);
+        let config = Config::resolve([sandbox(), from_file, from_env]).unwrap();
+        assert_eq!(
+            config.database_url.as_ref().map(|u| u.expose_secret()),
+            Some("postgresql://b@db/forms")
+        );
+        let mysql = file("database_url = \"mysql://db/forms\"\n").unwrap();
+        let err = Config::resolve([sandbox(), mysql]).unwrap_err().to_string();
+        assert!(
+            err.starts_with("config file proxy.toml, key database_url:")
+                && err.contains("PostgreSQL URL"),
             "{err}"
         );
     }

@@ -47,10 +47,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn database_ready(state: &AppState) -> bool {
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.db)
-        .await
-    {
+    match state.store.ping().await {
         Ok(_) => true,
         Err(error) => {
             tracing::warn!(%error, "readiness: the database does not answer");

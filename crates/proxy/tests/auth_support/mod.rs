@@ -362,10 +362,17 @@ impl TestApp {
     pub async fn rows(&self, table: &str) -> i64 {
         use sqlx::Row as _;
         sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
-            .fetch_one(&self.state.db)
+            .fetch_one(&self.db().await)
             .await
             .expect("count")
             .get("n")
+    }
+
+    /// The proxy's SQLite database, opened beside the proxy (as an operator would).
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        proxy::db::open(&self.data_dir.join("proxy.sqlite"))
+            .await
+            .expect("the proxy's database opens")
     }
 }
 

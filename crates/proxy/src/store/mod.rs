@@ -1,0 +1,84 @@
+//! The proxy's own database behind one seam: users, sessions, sign-in flows, encrypted tokens
+//! ([`TokenStore`]) and idempotency records ([`IdempotencyRecords`]). Routes and the
+//! authorization code see these traits, never SQL.
+//!
+//! Two databases implement them with the same statements ([`SqlStore`]): SQLite, embedded
+//! (`<data_dir>/proxy.sqlite`, the default), and PostgreSQL (`database_url = "postgres://…"`),
+//! which several proxy processes can share. Each has its own migrations, run at start-up.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use crate::auth::store::{StoreError, StoreResult, TokenStore};
+pub use sql::SqlStore;
+
+/// An idempotency key as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdempotencyRecord {
+    /// Hash of the request the key was first used for.
+    pub fingerprint: String,
+    pub client_request_id: String,
+    /// The created item (JSON) once the request completed.
+    pub response: Option<String>,
+}
+
+/// A key claimed by a request that is about to create an item.
+#[derive(Clone, Debug)]
+pub struct NewIdempotencyKey<'a> {
+    pub user_id: &'a str,
+    pub key: &'a str,
+    pub kind: &'a str,
+    pub fingerprint: &'a str,
+    pub client_request_id: &'a str,
+    /// RFC 3339, UTC.
+    pub created_at: &'a str,
+}
+
+#[async_trait::async_trait]
+pub trait IdempotencyRecords: Send + Sync + 'static {
+    /// Records `new` unless the key is known; answers the existing record if it is (one write
+    /// for a new key, none for a known one).
+    async fn claim_idempotency_key(
+        &self,
+        new: &NewIdempotencyKey<'_>,
+    ) -> StoreResult<Option<IdempotencyRecord>>;
+    /// Stores the created item of a claimed key.
+    async fn complete_idempotency_key(
+        &self,
+        user_id: &str,
+        key: &str,
+        response: &str,
+    ) -> StoreResult<()>;
+    /// Forgets keys recorded before `cutoff` (RFC 3339); how many went.
+    async fn forget_idempotency_keys(&self, cutoff: &str) -> StoreResult<u64>;
+}
+
+/// Everything the proxy keeps in its database.
+#[async_trait::async_trait]
+pub trait Store: TokenStore + IdempotencyRecords {
+    /// Answers when the database does (readiness).
+    async fn ping(&self) -> StoreResult<()>;
+    /// Closes the connections; every later call fails.
+    async fn close(&self);
+    /// `sqlite` or `postgres` (logs, readiness).
+    fn kind(&self) -> &'static str;
+}
+
+/// Where the proxy keeps its state: PostgreSQL when `database_url` names one, else SQLite in
+/// `data_dir`. Migrations run before this returns.
+pub async fn open(database_url: Option<&str>, data_dir: &Path) -> StoreResult<Arc<SqlStore>> {
+    match database_url {
+        Some(url) => postgres::open(url).await,
+        None => sqlite::open(&data_dir.join("proxy.sqlite")).await,
+    }
+    .map(Arc::new)
+}
+
+/// Whether `url` names a PostgreSQL database (the only kind `database_url` accepts).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}

@@ -1,0 +1,29 @@
+//! The embedded default: `<data_dir>/proxy.sqlite`, one writer connection and several readers.
+
+use std::path::Path;
+
+use sqlx::sqlite::SqlitePoolOptions;
+
+use super::sql::{Pools, SqlStore};
+use crate::auth::store::StoreResult;
+
+/// Connections that only read; WAL lets them run while the writer commits.
+const READERS: u32 = 8;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub(super) async fn open(path: &Path) -> StoreResult<SqlStore> {
+    let options = crate::db::options(path)?;
+    let writes = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    MIGRATOR.run(&writes).await?;
+    let reads = SqlitePoolOptions::new()
+        .max_connections(READERS)
+        .connect_with(options)
+        .await?;
+    Ok(SqlStore {
+        pools: Pools::Sqlite { reads, writes },
+    })
+}

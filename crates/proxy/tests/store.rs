@@ -1,0 +1,378 @@
+//! The proxy's store, the same test bodies on SQLite (a file in a temporary directory, as the
+//! proxy runs it) and on PostgreSQL (a throwaway cluster, see `pg_support`). The PostgreSQL
+//! tests also open two stores on one database, as two proxy processes do.
+
+mod pg_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use proxy::auth::store::{
+    CompletedFlow, FlowBinding, FlowStatus, NewFlow, StoredTokens, TokenStore, UserRecord,
+};
+use proxy::store::{IdempotencyRecords, NewIdempotencyKey, SqlStore, Store};
+use tempfile::TempDir;
+
+/// A store on a fresh database, with what must live as long as it.
+struct Fixture {
+    store: Arc<SqlStore>,
+    url: Option<String>,
+    _dir: TempDir,
+}
+
+impl Fixture {
+    /// Another store on the same database: what a second proxy process opens.
+    async fn second(&self) -> Arc<SqlStore> {
+        proxy::store::open(self.url.as_deref(), self._dir.path())
+            .await
+            .expect("second store opens")
+    }
+}
+
+async fn sqlite() -> Option<Fixture> {
+    let dir = TempDir::new().unwrap();
+    let store = proxy::store::open(None, dir.path()).await.unwrap();
+    Some(Fixture {
+        store,
+        url: None,
+        _dir: dir,
+    })
+}
+
+async fn postgres() -> Option<Fixture> {
+    let url = pg_support::fresh_database().await?;
+    let dir = TempDir::new().unwrap();
+    let store = proxy::store::open(Some(&url), dir.path())
+        .await
+        .expect("PostgreSQL store opens");
+    Some(Fixture {
+        store,
+        url: Some(url),
+        _dir: dir,
+    })
+}
+
+/// Each body runs once per database: `sqlite::name` and `postgres::name`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { if let Some(f) = super::sqlite().await { super::$name(f).await } })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { if let Some(f) = super::postgres().await { super::$name(f).await } })*
+        }
+    };
+}
+
+on_both!(
+    states_are_single_use_and_handles_delivered_once,
+    only_a_bound_flow_can_be_claimed_and_binding_happens_once,
+    completing_a_flow_that_ended_rolls_back,
+    rotation_checks_the_version,
+    sweep_expires_pending_flows_then_forgets_them,
+    idempotency_keys_are_claimed_once_and_replayed,
+    live_sessions_are_counted_and_the_database_answers,
+    migrations_run_again_harmlessly,
+);
+
+fn new_flow(id: &str) -> NewFlow {
+    NewFlow {
+        id: id.into(),
+        secret_hash: vec![5; 32],
+        origin: "https://host.example".into(),
+        return_to: None,
+        dpop_jkt: Some("jkt".into()),
+        created_at: 100,
+        expires_at: 700,
+    }
+}
+
+fn binding(state: &[u8]) -> FlowBinding {
+    FlowBinding {
+        binding_hash: vec![4; 32],
+        state_hash: state.to_vec(),
+        verifier_ct: vec![1, 2, 3],
+        nonce_hash: vec![3; 32],
+    }
+}
+
+/// A flow started and bound to a browser, waiting for the callback with `state`.
+async fn flow(s: &SqlStore, id: &str, state: &[u8]) {
+    s.insert_flow(&new_flow(id)).await.unwrap();
+    assert!(s.bind_flow(id, &binding(state), 150).await.unwrap());
+}
+
+fn completed(flow_id: &str) -> CompletedFlow {
+    CompletedFlow {
+        flow_id: flow_id.into(),
+        user: UserRecord {
+            id: "alice".into(),
+            email: Some("alice@x".into()),
+            name: None,
+        },
+        tokens: StoredTokens {
+            user_id: "alice".into(),
+            access_ct: vec![9],
+            refresh_ct: Some(vec![8]),
+            expires_at: 4000,
+            scope: "openid".into(),
+            version: 0,
+        },
+        session_hash: vec![7; 32],
+        session_origin: "https://host.example".into(),
+        session_jkt: Some("jkt".into()),
+        handle_ct: Some(vec![6]),
+        now: 200,
+    }
+}
+
+async fn states_are_single_use_and_handles_delivered_once(f: Fixture) {
+    let s = &f.store;
+    flow(s, "f1", b"state-1").await;
+    assert!(s.claim_flow(b"unknown").await.unwrap().is_none());
+    let claimed = s.claim_flow(b"state-1").await.unwrap().unwrap();
+    assert_eq!(claimed.status, FlowStatus::Exchanging);
+    assert!(
+        s.claim_flow(b"state-1").await.unwrap().is_none(),
+        "a state is used once"
+    );
+    s.complete_flow(&completed("f1")).await.unwrap();
+    let done = s.flow("f1").await.unwrap().unwrap();
+    assert_eq!(done.status, FlowStatus::Done);
+    assert!(
+        done.verifier_ct.is_none(),
+        "the verifier is wiped once used"
+    );
+    assert_eq!(s.take_flow_handle("f1").await.unwrap(), Some(vec![6]));
+    assert_eq!(s.take_flow_handle("f1").await.unwrap(), None);
+    let session = s.session(&[7; 32]).await.unwrap().unwrap();
+    assert_eq!(session.user.display_name(), "alice@x");
+    assert_eq!(session.dpop_jkt.as_deref(), Some("jkt"));
+    assert!(s.revoke_session(&[7; 32], 300).await.unwrap());
+    assert!(s.session(&[7; 32]).await.unwrap().is_none());
+    assert!(!s.revoke_session(&[7; 32], 300).await.unwrap());
+}
+
+async fn only_a_bound_flow_can_be_claimed_and_binding_happens_once(f: Fixture) {
+    let s = &f.store;
+    s.insert_flow(&new_flow("f1")).await.unwrap();
+    s.insert_flow(&new_flow("f2")).await.unwrap();
+    assert!(s.flow_by_state(b"st").await.unwrap().is_none());
+    assert!(s.claim_flow(b"st").await.unwrap().is_none());
+    assert!(s.bind_flow("f1", &binding(b"st"), 150).await.unwrap());
+    assert!(
+        !s.bind_flow("f1", &binding(b"other"), 150).await.unwrap(),
+        "a flow is bound once"
+    );
+    assert!(
+        !s.bind_flow("f2", &binding(b"late"), 700).await.unwrap(),
+        "an expired flow cannot be bound"
+    );
+    assert_eq!(s.count_open_flows().await.unwrap(), 2);
+    assert_eq!(s.count_unexpired_flows(650).await.unwrap(), 2);
+    assert_eq!(s.count_unexpired_flows(700).await.unwrap(), 0);
+    let bound = s.flow_by_state(b"st").await.unwrap().unwrap();
+    assert_eq!(bound.id, "f1");
+    assert_eq!(bound.binding_hash, Some(vec![4; 32]));
+    assert!(s.claim_flow(b"st").await.unwrap().is_some());
+}
+
+async fn completing_a_flow_that_ended_rolls_back(f: Fixture) {
+    let s = &f.store;
+    flow(s, "f1", b"st").await;
+    s.claim_flow(b"st").await.unwrap().unwrap();
+    assert!(
+        s.end_flow("f1", FlowStatus::Expired, None, 800)
+            .await
+            .unwrap()
+    );
+    assert!(s.complete_flow(&completed("f1")).await.is_err());
+    assert!(s.tokens("alice").await.unwrap().is_none());
+    assert!(s.session(&[7; 32]).await.unwrap().is_none());
+    assert!(s.user("alice").await.unwrap().is_none());
+}
+
+async fn rotation_checks_the_version(f: Fixture) {
+    let s = &f.store;
+    flow(s, "f1", b"st").await;
+    s.claim_flow(b"st").await.unwrap().unwrap();
+    s.complete_flow(&completed("f1")).await.unwrap();
+    let t = s.tokens("alice").await.unwrap().unwrap();
+    let new = StoredTokens {
+        access_ct: vec![1],
+        refresh_ct: Some(vec![2]),
+        ..t.clone()
+    };
+    assert!(s.rotate_tokens(&new, t.version).await.unwrap());
+    assert!(
+        !s.rotate_tokens(&new, t.version).await.unwrap(),
+        "stale version refused"
+    );
+    let now = s.tokens("alice").await.unwrap().unwrap();
+    assert_eq!(now.refresh_ct, Some(vec![2]));
+    assert_eq!(now.version, t.version + 1);
+    s.delete_tokens("alice").await.unwrap();
+    assert!(s.tokens("alice").await.unwrap().is_none());
+}
+
+async fn sweep_expires_pending_flows_then_forgets_them(f: Fixture) {
+    let s = &f.store;
+    flow(s, "f1", b"st").await;
+    s.sweep_flows(701, 0).await.unwrap();
+    assert_eq!(
+        s.flow("f1").await.unwrap().unwrap().status,
+        FlowStatus::Expired
+    );
+    assert!(s.claim_flow(b"st").await.unwrap().is_none());
+    assert_eq!(s.count_open_flows().await.unwrap(), 0);
+    s.sweep_flows(10_000, 5_000).await.unwrap();
+    assert!(s.flow("f1").await.unwrap().is_none());
+}
+
+fn key<'a>(key: &'a str, fingerprint: &'a str, created_at: &'a str) -> NewIdempotencyKey<'a> {
+    NewIdempotencyKey {
+        user_id: "alice",
+        key,
+        kind: "task",
+        fingerprint,
+        client_request_id: "crid-1",
+        created_at,
+    }
+}
+
+async fn idempotency_keys_are_claimed_once_and_replayed(f: Fixture) {
+    let s = &f.store;
+    let first = key("k1", "fp", "2026-01-01T00:00:00+00:00");
+    assert_eq!(s.claim_idempotency_key(&first).await.unwrap(), None);
+    // A second claim finds the first, unfinished: same client request id, no response yet.
+    let again = NewIdempotencyKey {
+        client_request_id: "crid-2",
+        ..first.clone()
+    };
+    let found = s.claim_idempotency_key(&again).await.unwrap().unwrap();
+    assert_eq!(found.client_request_id, "crid-1");
+    assert_eq!(found.response, None);
+    s.complete_idempotency_key("alice", "k1", "{\"id\":1}")
+        .await
+        .unwrap();
+    let done = s.claim_idempotency_key(&again).await.unwrap().unwrap();
+    assert_eq!(done.response.as_deref(), Some("{\"id\":1}"));
+    assert_eq!(done.fingerprint, "fp");
+    // Keys are per user.
+    let bob = NewIdempotencyKey {
+        user_id: "bob",
+        ..first.clone()
+    };
+    assert_eq!(s.claim_idempotency_key(&bob).await.unwrap(), None);
+    // The retention sweep forgets old keys only.
+    let newer = key("k2", "fp", "2026-01-03T00:00:00+00:00");
+    assert_eq!(s.claim_idempotency_key(&newer).await.unwrap(), None);
+    assert_eq!(
+        s.forget_idempotency_keys("2026-01-02T00:00:00+00:00")
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(s.claim_idempotency_key(&first).await.unwrap(), None);
+    assert!(s.claim_idempotency_key(&newer).await.unwrap().is_some());
+}
+
+async fn live_sessions_are_counted_and_the_database_answers(f: Fixture) {
+    let s = &f.store;
+    s.ping().await.unwrap();
+    assert_eq!(s.count_all_live_sessions().await.unwrap(), 0);
+    flow(s, "f1", b"st").await;
+    s.claim_flow(b"st").await.unwrap().unwrap();
+    s.complete_flow(&completed("f1")).await.unwrap();
+    assert_eq!(s.count_all_live_sessions().await.unwrap(), 1);
+    assert_eq!(s.count_live_sessions("alice").await.unwrap(), 1);
+    s.revoke_session(&[7; 32], 300).await.unwrap();
+    assert_eq!(s.count_live_sessions("alice").await.unwrap(), 0);
+    assert!(s.key_check().await.unwrap().is_none());
+    s.reset_key_check(b"check", true).await.unwrap();
+    assert_eq!(s.key_check().await.unwrap(), Some(b"check".to_vec()));
+    s.close().await;
+    assert!(s.ping().await.is_err(), "a closed store does not answer");
+}
+
+async fn migrations_run_again_harmlessly(f: Fixture) {
+    flow(&f.store, "f1", b"st").await;
+    // A second proxy (or a restart) opens the same database: migrations are already applied.
+    let again = f.second().await;
+    assert_eq!(
+        again.flow("f1").await.unwrap().unwrap().status,
+        FlowStatus::Pending
+    );
+}
+
+/// Two processes on one database: while one holds a user's lock, the other waits for it.
+#[tokio::test]
+async fn postgres_user_locks_hold_across_processes() {
+    let Some(f) = postgres().await else { return };
+    let other = f.second().await;
+    let held = f.store.lock_user("alice").await.unwrap();
+    let waiting = tokio::spawn(async move { other.lock_user("alice").await.map(|_| ()) });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the second process waits for the lock"
+    );
+    // Another user's lock is not affected.
+    let _bob = f.store.lock_user("bob").await.unwrap();
+    drop(held);
+    tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the lock passes to the waiting process once released")
+        .unwrap()
+        .unwrap();
+}
+
+/// A flow that ends in one process is announced to the others on the same database.
+#[tokio::test]
+async fn postgres_flow_endings_reach_the_other_processes() {
+    let Some(f) = postgres().await else { return };
+    let other = f.second().await;
+    let mut endings = other
+        .flow_endings()
+        .await
+        .unwrap()
+        .expect("PostgreSQL announces");
+    flow(&f.store, "f1", b"st").await;
+    flow(&f.store, "f2", b"st2").await;
+    assert!(
+        f.store
+            .end_flow("f1", FlowStatus::Denied, None, 300)
+            .await
+            .unwrap()
+    );
+    f.store.claim_flow(b"st2").await.unwrap().unwrap();
+    f.store.complete_flow(&completed("f2")).await.unwrap();
+    for expected in ["f1", "f2"] {
+        let id = tokio::time::timeout(Duration::from_secs(5), endings.recv())
+            .await
+            .expect("announced within seconds")
+            .expect("the channel stays open");
+        assert_eq!(id, expected);
+    }
+}
+
+#[tokio::test]
+async fn sqlite_has_no_other_process_to_tell() {
+    let f = sqlite().await.unwrap();
+    assert!(f.store.flow_endings().await.unwrap().is_none());
+}
+
+/// A DPoP proof recorded by one process is a replay for every other, until it is stale.
+#[tokio::test]
+async fn postgres_proofs_are_remembered_across_processes() {
+    let Some(f) = postgres().await else { return };
+    let other = f.second().await;
+    assert!(f.store.remember_proof(b"proof-1", 1_000).await.unwrap());
+    assert!(!other.remember_proof(b"proof-1", 1_000).await.unwrap());
+    assert!(other.remember_proof(b"proof-2", 1_000).await.unwrap());
+    other.forget_proofs(1_001).await.unwrap();
+    assert!(
+        f.store.remember_proof(b"proof-1", 2_000).await.unwrap(),
+        "forgotten once stale"
+    );
+}
