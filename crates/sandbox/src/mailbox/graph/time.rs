@@ -4,7 +4,7 @@
 //! the zone answers are written in.
 
 use axum::http::HeaderMap;
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Timelike, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -121,7 +121,11 @@ pub fn to_graph(instant: DateTime<Utc>, zone: &Zone) -> Value {
     let local =
         ews::time_zone::utc_to_local(instant, &zone.iana).unwrap_or_else(|_| instant.naive_utc());
     json!({
-        "dateTime": local.format("%Y-%m-%dT%H:%M:%S%.7f").to_string(),
+        "dateTime": format!(
+            "{}.{:07}",
+            local.format("%Y-%m-%dT%H:%M:%S"),
+            local.nanosecond() / 100
+        ),
         "timeZone": zone.name,
     })
 }
