@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Duration;
 use ews::types::{EwsDateTime, LegacyFreeBusy, Sensitivity};
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::error::{GraphError, GraphResult};
 use super::query::Query;
 use super::time::{self, DateTimeTimeZone};
-use super::{Caller, State as Mailbox, collection, json_body};
+use super::{Caller, GraphPath, State as Mailbox, collection, json_body};
 use crate::mailbox::availability::{busy_type, merged_string};
 use crate::mailbox::directory::{self, PEOPLE, Person, ROOM_LISTS, Room};
 use crate::mailbox::items;
@@ -116,7 +116,10 @@ pub async fn all_rooms(Caller(_caller): Caller) -> Json<Value> {
 }
 
 /// `GET /places/{roomListEmail}/microsoft.graph.roomlist/rooms`.
-pub async fn rooms(Caller(_caller): Caller, Path(list): Path<String>) -> GraphResult<Json<Value>> {
+pub async fn rooms(
+    Caller(_caller): Caller,
+    GraphPath(list): GraphPath<String>,
+) -> GraphResult<Json<Value>> {
     let list = ROOM_LISTS
         .iter()
         .find(|l| l.email.eq_ignore_ascii_case(&list) || l.name == list)

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
@@ -16,7 +16,9 @@ use super::error::{GraphError, GraphResult};
 use super::event::{self, EventInput};
 use super::query::{self, Filter, Query};
 use super::time::{self, Zone};
-use super::{Caller, State as Mailbox, collection, created, if_match, json_body, next_link};
+use super::{
+    Caller, GraphPath, State as Mailbox, collection, created, if_match, json_body, next_link,
+};
 use crate::mailbox::items::{self, CALENDAR};
 use crate::mailbox::meetings::{self, CancelOutcome, RespondOutcome};
 use crate::mailbox::recurrence;
@@ -61,7 +63,7 @@ pub async fn get_one(
     State(mailbox): State<Mailbox>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    GraphPath(id): GraphPath<String>,
     RawQuery(raw): RawQuery,
 ) -> GraphResult<Response> {
     let query = Query::parse(raw.as_deref())?;
@@ -273,7 +275,7 @@ pub async fn update(
     State(mailbox): State<Mailbox>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    GraphPath(id): GraphPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> GraphResult<Response> {
     let input: EventInput = json_body(body)?;
@@ -330,7 +332,7 @@ pub async fn delete(
     State(mailbox): State<Mailbox>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    GraphPath(id): GraphPath<String>,
 ) -> GraphResult<StatusCode> {
     refuse_occurrence(&id)?;
     let store = &mailbox.store;
@@ -376,7 +378,7 @@ pub async fn act(
     State(mailbox): State<Mailbox>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
+    GraphPath((id, action)): GraphPath<(String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> GraphResult<StatusCode> {
     let answer = match action.as_str() {

@@ -46,6 +46,20 @@ impl FromRequestParts<State> for Caller {
     }
 }
 
+/// Path parameters; an undecodable one (invalid UTF-8, say) is a 400 in Graph's shape.
+pub struct GraphPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<State> for GraphPath<T> {
+    type Rejection = GraphError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Self, GraphError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| GraphPath(value))
+            .map_err(|rejection| GraphError::bad_request(rejection.body_text()))
+    }
+}
+
 /// A request body as JSON of `T`; a wrong type or a malformed document is a 400 naming the
 /// property, as Graph answers.
 pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> GraphResult<T> {
@@ -63,35 +77,20 @@ pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Gr
             "Empty Payload. JSON content expected.",
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(&body);
-    let value: T =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| body_error(&e))?;
-    deserializer.end().map_err(|_| {
-        GraphError::bad_request(
-            "Unable to read JSON request payload: trailing characters after the JSON document.",
-        )
+    let document: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        GraphError::bad_request(format!(
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format: {e}"
+        ))
     })?;
-    Ok(value)
-}
-
-fn body_error(error: &serde_path_to_error::Error<serde_json::Error>) -> GraphError {
-    let inner = error.inner();
-    if inner.is_syntax() || inner.is_eof() {
-        return GraphError::bad_request(format!(
-            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format: {inner}"
+    if !document.is_object() {
+        return Err(GraphError::bad_request(
+            "Invalid request body: a JSON object is expected.",
         ));
     }
-    let path = error.path().to_string();
-    let message = inner.to_string();
-    // serde_json appends " at line L column C"; the property path says where already.
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m);
-    if path == "." {
-        GraphError::bad_request(format!("Invalid request body: {message}"))
-    } else {
-        GraphError::invalid_property(&path, message)
-    }
+    serde_path_to_error::deserialize(document).map_err(|error| {
+        let path = error.path().to_string();
+        GraphError::invalid_property(&path, error.inner())
+    })
 }
 
 /// `W/"<ChangeKey>"`, Graph's `@odata.etag`.

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -17,7 +17,9 @@ use super::error::{GraphError, GraphResult};
 use super::event::{self, GraphImportance, ItemBody, nullable};
 use super::query::{self, Filter, Query, SingleValueProperty};
 use super::time::{self, DateTimeTimeZone, Zone};
-use super::{Caller, State as Mailbox, collection, created, etag, if_match, json_body, next_link};
+use super::{
+    Caller, GraphPath, State as Mailbox, collection, created, etag, if_match, json_body, next_link,
+};
 use crate::mailbox::items::{self, TASKS};
 use crate::mailbox::store::{ItemRecord, WriteOutcome};
 
@@ -49,7 +51,10 @@ pub async fn lists(Caller(_caller): Caller) -> Json<Value> {
     Json(collection(vec![default_list()], None))
 }
 
-pub async fn list(Caller(_caller): Caller, Path(list): Path<String>) -> GraphResult<Json<Value>> {
+pub async fn list(
+    Caller(_caller): Caller,
+    GraphPath(list): GraphPath<String>,
+) -> GraphResult<Json<Value>> {
     check_list(&list)?;
     Ok(Json(default_list()))
 }
@@ -209,7 +214,7 @@ pub async fn tasks(
     Caller(caller): Caller,
     headers: HeaderMap,
     uri: OriginalUri,
-    Path(list): Path<String>,
+    GraphPath(list): GraphPath<String>,
     RawQuery(raw): RawQuery,
 ) -> GraphResult<Json<Value>> {
     check_list(&list)?;
@@ -284,7 +289,7 @@ pub async fn create(
     State(mailbox): State<Mailbox>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path(list): Path<String>,
+    GraphPath(list): GraphPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> GraphResult<Response> {
     check_list(&list)?;
@@ -317,7 +322,7 @@ pub async fn get_one(
     State(mailbox): State<Mailbox>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path((list, id)): Path<(String, String)>,
+    GraphPath((list, id)): GraphPath<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> GraphResult<Json<Value>> {
     check_list(&list)?;
@@ -339,7 +344,7 @@ pub async fn update(
     State(mailbox): State<Mailbox>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path((list, id)): Path<(String, String)>,
+    GraphPath((list, id)): GraphPath<(String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> GraphResult<Json<Value>> {
     check_list(&list)?;
@@ -373,7 +378,7 @@ pub async fn delete(
     State(mailbox): State<Mailbox>,
     Caller(caller): Caller,
     headers: HeaderMap,
-    Path((list, id)): Path<(String, String)>,
+    GraphPath((list, id)): GraphPath<(String, String)>,
 ) -> GraphResult<Response> {
     check_list(&list)?;
     let store = &mailbox.store;
