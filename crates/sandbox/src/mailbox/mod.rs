@@ -10,6 +10,8 @@
 //!   from the bearer token like a resource server ([`identity`]), and answers errors the way
 //!   Exchange does: SOAP faults with HTTP 500 for malformed requests, ResponseClass="Error"
 //!   messages for per-item problems.
+//! * [`graph`]: the Microsoft Graph v1.0 REST front end (`/sandbox/graph/v1.0/…`), same store,
+//!   same rules, same identification, Graph's JSON and error bodies.
 
 pub mod availability;
 pub mod directory;
