@@ -8,6 +8,7 @@ mod directory;
 mod error;
 mod event;
 mod events;
+mod fields;
 mod query;
 mod recurrence;
 mod time;

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::{GraphError, GraphResult};
-use super::event::{self, GraphImportance, ItemBody, nullable};
+use super::fields::{self, GraphImportance, ItemBody, nullable};
 use super::query::{self, Filter, Query, SingleValueProperty};
 use super::time::{self, DateTimeTimeZone, Zone};
 use super::{
@@ -147,7 +147,7 @@ fn apply(input: TaskInput, task: &mut Task, now: DateTime<Utc>) -> GraphResult<(
         task.reminder_due_by = instant(reminder, "reminderDateTime")?;
     }
     if let Some(values) = &input.categories {
-        task.categories = Some(event::categories(values)?);
+        task.categories = Some(fields::categories(values)?);
     }
     if let Some(properties) = &input.single_value_extended_properties {
         query::merge_properties(
@@ -174,8 +174,8 @@ fn to_json(task: &Task, zone: &Zone, with_properties: bool) -> Value {
         "@odata.etag": etag(&change_key),
         "id": id,
         "title": task.subject.clone().unwrap_or_default(),
-        "body": event::body_json(task.body.as_ref()),
-        "importance": event::importance_name(task.importance),
+        "body": fields::body_json(task.body.as_ref()),
+        "importance": fields::importance_name(task.importance),
         "status": status_name(task.status),
         "isReminderOn": task.reminder_is_set.unwrap_or(false),
         "categories": task.categories.clone().unwrap_or_default(),
