@@ -25,8 +25,10 @@ pub type Result<T> = std::result::Result<T, String>;
 
 const USAGE: &str = "\
 usage:
-  cargo xtask run [--port N]     build the widget (release) into pkg/ and start the proxy in
-                                 sandbox mode on 127.0.0.1:N (default $PORT or 8080)
+  cargo xtask run [--port N] [--backend ews|graph]
+                                 build the widget (release) into pkg/ and start the proxy in
+                                 sandbox mode on 127.0.0.1:N (default $PORT or 8080), speaking
+                                 EWS (default) or Microsoft Graph to the sandbox mailbox
   cargo xtask test [--skip STEP]... [--only STEP]...
                                  install what is missing and run every check and test suite;
                                  steps: tools fmt clippy deps unit wasm build size e2e
@@ -117,7 +119,13 @@ fn main() -> ExitCode {
 }
 
 fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
-    let flags = parse_flags(args, &["--port"])?;
+    let flags = parse_flags(args, &["--port", "--backend"])?;
+    let backend = match values_of(&flags, "--backend").as_slice() {
+        [] => "ews".to_string(),
+        [backend] if backend == "ews" || backend == "graph" => backend.clone(),
+        [other] => return Err(format!("--backend must be `ews` or `graph`, not `{other}`")),
+        _ => return Err("--backend given more than once".to_string()),
+    };
     let port = match values_of(&flags, "--port").as_slice() {
         [] => std::env::var("PORT").unwrap_or_else(|_| "8080".to_string()),
         [port] => port.clone(),
@@ -130,6 +138,8 @@ fn run(ctx: &Ctx, args: &[String]) -> Result<()> {
     let binary = widget::build_proxy(ctx)?;
     let mut child = Cmd::new(&binary)
         .args(["serve", "--sandbox", "--port", &port])
+        // The proxy's `backend` setting: which protocol it speaks to the (sandbox) mailbox.
+        .env("XF_BACKEND", &backend)
         .current_dir(&ctx.root)
         .into_command()
         .stdout(Stdio::piped())

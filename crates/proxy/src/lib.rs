@@ -308,9 +308,14 @@ impl Application {
                         .map_err(|e| StartupError::Other(e.to_string()))?,
                 )
             }
-            Backend::Graph => Arc::new(
-                GraphMailbox::new(&config.graph).map_err(|e| StartupError::Other(e.to_string()))?,
-            ),
+            Backend::Graph => {
+                let mut graph = config.graph.clone();
+                if graph.in_sandbox {
+                    graph.endpoint =
+                        sandbox_mode::default_graph_endpoint(&self_url(config.bind, port)?)?;
+                }
+                Arc::new(GraphMailbox::new(&graph).map_err(|e| StartupError::Other(e.to_string()))?)
+            }
         };
 
         let authorizer: SharedAuthorizer = match (authorizer, &auth_runtime) {

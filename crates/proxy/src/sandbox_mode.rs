@@ -43,6 +43,11 @@ pub fn default_ews_endpoint(listen_url: &Url) -> Result<Url, StartupError> {
     join(listen_url, EWS_PATH)
 }
 
+/// The sandbox's Graph front end on this proxy (the Graph backend's endpoint in sandbox mode).
+pub fn default_graph_endpoint(listen_url: &Url) -> Result<Url, StartupError> {
+    join(listen_url, "/sandbox/graph/v1.0/")
+}
+
 fn join(base: &Url, path: &str) -> Result<Url, StartupError> {
     base.join(path.trim_start_matches('/'))
         .map_err(|e| StartupError::Other(format!("bad URL {base}{path}: {e}")))

@@ -61,6 +61,9 @@ pub struct GraphConfig {
     pub max_retries: u32,
     /// Total time one API call may spend waiting (`ews.retry_budget_seconds`).
     pub retry_budget: Duration,
+    /// Sandbox mode without `graph.endpoint`: the proxy's own sandbox Graph front end, whose
+    /// URL is known once the port is bound.
+    pub in_sandbox: bool,
 }
 
 /// The `[graph]` keys as given, checked: `(key, problem)` on error.
@@ -101,6 +104,7 @@ impl GraphKeys {
         timeout: Duration,
         max_retries: u32,
         retry_budget: Duration,
+        in_sandbox: bool,
     ) -> Result<GraphConfig, String> {
         let endpoint = match self.endpoint {
             Some(url) => url,
@@ -112,6 +116,7 @@ impl GraphKeys {
             timeout,
             max_retries,
             retry_budget,
+            in_sandbox,
         })
     }
 }
@@ -199,26 +204,24 @@ mod tests {
     fn impersonation_is_refused_with_graph() {
         let err = Config::resolve([env(&[
             ("XF_BACKEND", "graph"),
-            ("XF_EWS_IMPERSONATION", "room@example.com"),
+            ("XF_SANDBOX", "1"),
+            ("XF_EWS_AUTH", "basic"),
+            ("XF_EWS_SERVICE_ACCOUNT_USERNAME", "svc@example.com"),
+            ("XF_EWS_SERVICE_ACCOUNT_PASSWORD", "secret"),
         ])])
         .unwrap_err()
         .to_string();
         assert!(
-            err.starts_with("environment variable XF_EWS_IMPERSONATION:")
-                && err.contains("EWS only"),
+            err.contains("ews.auth") && err.contains("EWS only"),
             "{err}"
         );
     }
 
     #[test]
-    fn graph_in_sandbox_mode_needs_a_graph_test_server() {
-        let err = Config::resolve([env(&[("XF_BACKEND", "graph"), ("XF_SANDBOX", "1")])])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("graph.endpoint") && err.contains("backend = \"ews\""),
-            "{err}"
-        );
+    fn graph_in_sandbox_mode_talks_to_the_sandbox_unless_told_otherwise() {
+        let config =
+            Config::resolve([env(&[("XF_BACKEND", "graph"), ("XF_SANDBOX", "1")])]).unwrap();
+        assert!(config.graph.in_sandbox, "the sandbox's own Graph front end");
         let config = Config::resolve([env(&[
             ("XF_BACKEND", "graph"),
             ("XF_SANDBOX", "1"),
@@ -226,6 +229,7 @@ mod tests {
         ])])
         .unwrap();
         assert_eq!(config.graph.endpoint.as_str(), "http://127.0.0.1:9/v1.0");
+        assert!(!config.graph.in_sandbox);
     }
 
     #[test]

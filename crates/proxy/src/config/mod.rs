@@ -345,15 +345,8 @@ impl Config {
                     .into(),
             ));
         }
-        if backend == Backend::Graph && sandbox && graph.endpoint.is_none() {
-            return Err(ConfigError::Incomplete(
-                "backend = \"graph\" in sandbox mode needs graph.endpoint (XF_GRAPH_ENDPOINT): \
-                 the sandbox mailbox speaks EWS only, and sandbox sign-ins are not valid at \
-                 Microsoft Graph. Set backend = \"ews\" (XF_BACKEND=ews) to use the sandbox, \
-                 or point graph.endpoint at a Graph test server"
-                    .into(),
-            ));
-        }
+        // In sandbox mode without an endpoint, Graph goes to the sandbox's own Graph front end.
+        let graph_in_sandbox = sandbox && graph.endpoint.is_none();
         if backend == Backend::Ews && !sandbox && endpoint.is_none() {
             return Err(ConfigError::Incomplete(
                 "no Exchange endpoint is configured: set ews.endpoint (XF_EWS_ENDPOINT) to your \
@@ -462,6 +455,7 @@ impl Config {
                     timeout,
                     max_retries,
                     Duration::from_secs(retry_budget_seconds),
+                    graph_in_sandbox,
                 )
                 .map_err(|p| invalid("graph.endpoint", p))?,
             sandbox: SandboxConfig {

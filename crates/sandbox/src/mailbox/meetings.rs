@@ -231,3 +231,102 @@ pub async fn organizer_copy(
     }
     Ok(None)
 }
+
+/// What an attendee's answer to a meeting came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RespondOutcome {
+    Done,
+    NotFound,
+    NotAMeeting,
+    /// The caller organizes this meeting: there is nobody to answer.
+    IsOrganizer,
+    Cancelled,
+}
+
+/// An attendee answers the meeting `id` in their calendar: their copy records the answer (a
+/// declined meeting leaves the calendar, as Exchange moves it to Deleted Items) and the
+/// organizer's copy records it on the attendee. Shared by every front end.
+pub async fn respond(
+    store: &ItemStore,
+    mailbox: &str,
+    id: &str,
+    answer: ResponseType,
+    now: DateTime<Utc>,
+) -> Result<RespondOutcome, SandboxError> {
+    let Some(record) = store.get(mailbox, id).await? else {
+        return Ok(RespondOutcome::NotFound);
+    };
+    let Item::CalendarItem(mut copy) = items::from_record(&record)? else {
+        return Ok(RespondOutcome::NotAMeeting);
+    };
+    if copy.my_response_type == Some(ResponseType::Organizer) {
+        return Ok(RespondOutcome::IsOrganizer);
+    }
+    if copy.is_cancelled == Some(true) {
+        return Ok(RespondOutcome::Cancelled);
+    }
+    if answer == ResponseType::Decline {
+        store.delete(mailbox, &record.id, None).await?;
+    } else {
+        copy.my_response_type = Some(answer);
+        copy.legacy_free_busy_status = Some(if answer == ResponseType::Accept {
+            LegacyFreeBusy::Busy
+        } else {
+            LegacyFreeBusy::Tentative
+        });
+        copy.last_modified_time = Some(EwsDateTime::utc(now));
+        if let Some(id) = copy.item_id.as_mut() {
+            id.change_key = Some(items::new_change_key());
+        }
+        let updated = items::to_record(&Item::CalendarItem(copy.clone()), mailbox, now)?;
+        store.replace(&updated, None).await?;
+    }
+    if let Some((organizer_record, mut meeting)) = organizer_copy(store, &copy).await? {
+        record_response(&mut meeting, mailbox, answer, now);
+        if let Some(id) = meeting.item_id.as_mut() {
+            id.change_key = Some(items::new_change_key());
+        }
+        let updated =
+            items::to_record(&Item::CalendarItem(meeting), &organizer_record.mailbox, now)?;
+        store.replace(&updated, None).await?;
+    }
+    Ok(RespondOutcome::Done)
+}
+
+/// What an organizer's cancellation came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CancelOutcome {
+    Done,
+    NotFound,
+    NotOrganizer,
+    /// The item changed since the version the caller names.
+    Stale,
+}
+
+/// The organizer calls meeting `id` off: attendees' copies are marked cancelled, rooms
+/// released, and the organizer's item removed. `expected`: the version the caller saw, if any.
+pub async fn cancel(
+    store: &ItemStore,
+    mailbox: &str,
+    id: &str,
+    expected: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<CancelOutcome, SandboxError> {
+    let Some(record) = store.get(mailbox, id).await? else {
+        return Ok(CancelOutcome::NotFound);
+    };
+    let Item::CalendarItem(meeting) = items::from_record(&record)? else {
+        return Ok(CancelOutcome::NotFound);
+    };
+    if meeting.my_response_type != Some(ResponseType::Organizer) {
+        return Ok(CancelOutcome::NotOrganizer);
+    }
+    if expected.is_some_and(|wanted| wanted != record.change_key) {
+        return Ok(CancelOutcome::Stale);
+    }
+    if let Some(uid) = meeting.uid.as_deref() {
+        cancel_copies(store, mailbox, uid, now).await?;
+    }
+    store.delete(mailbox, &record.id, None).await?;
+    Ok(CancelOutcome::Done)
+}

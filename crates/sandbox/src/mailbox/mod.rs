@@ -10,8 +10,12 @@
 //!   from the bearer token like a resource server ([`identity`]), and answers errors the way
 //!   Exchange does: SOAP faults with HTTP 500 for malformed requests, ResponseClass="Error"
 //!   messages for per-item problems.
+//! * [`graph`]: the Microsoft Graph v1.0 REST front end (`/sandbox/graph/v1.0/…`), same store,
+//!   same rules, same identification, Graph's JSON and error bodies.
 
+pub mod availability;
 pub mod directory;
+pub mod graph;
 pub mod identity;
 pub mod items;
 pub mod meetings;
@@ -74,11 +78,13 @@ impl SandboxMailbox {
     }
 }
 
-/// The mailbox's HTTP surface: `POST /sandbox/ews/Exchange.asmx`.
+/// The mailbox's HTTP surface: `POST /sandbox/ews/Exchange.asmx` and the Graph REST endpoint
+/// under `/sandbox/graph/v1.0/`.
 pub fn router<S: Clone + Send + Sync + 'static>(mailbox: Arc<SandboxMailbox>) -> Router<S> {
     Router::new()
         .route(EWS_PATH, post(soap::handler::ews))
-        .with_state(mailbox)
+        .with_state(mailbox.clone())
+        .merge(graph::router(mailbox))
 }
 
 /// Errors inside an operation are ours (database, stored data), not the caller's.

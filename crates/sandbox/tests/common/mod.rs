@@ -3,6 +3,7 @@
 //! client of the mailbox, which needs only `TestApp::client` and `TestApp::address`).
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod graph;
 pub mod mailbox;
 pub mod userinfo;
 

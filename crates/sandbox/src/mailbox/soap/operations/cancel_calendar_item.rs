@@ -1,17 +1,15 @@
 //! [CancelCalendarItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/cancelcalendaritem):
-//! the organizer calls a meeting off: attendees' copies are marked cancelled, rooms released,
-//! and the organizer's item removed.
+//! the organizer calls a meeting off (`meetings::cancel`); this module maps the outcome to
+//! Exchange's response codes.
 
 use chrono::Utc;
 use ews::operations::cancel_calendar_item::CancelCalendarItem;
 use ews::operations::create_item::CreateItemResponse;
-use ews::response::{MessageResult, ResponseError};
-use ews::types::{Item, ResponseType};
+use ews::response::ResponseError;
 
 use super::item_not_found;
 use crate::mailbox::SandboxError;
-use crate::mailbox::items;
-use crate::mailbox::meetings;
+use crate::mailbox::meetings::{self, CancelOutcome};
 use crate::mailbox::store::ItemStore;
 
 pub async fn cancel_calendar_item(
@@ -19,36 +17,26 @@ pub async fn cancel_calendar_item(
     mailbox: &str,
     request: CancelCalendarItem,
 ) -> Result<CreateItemResponse, SandboxError> {
-    let result: MessageResult<Vec<Item>> = async {
-        let Some(record) = store.get(mailbox, &request.reference_item_id.id).await? else {
-            return Ok(Err(item_not_found()));
-        };
-        let Item::CalendarItem(meeting) = items::from_record(&record)? else {
-            return Ok(Err(ResponseError::new(
-                "ErrorItemNotFound",
-                "The referenced item is not a calendar item.",
-            )));
-        };
-        if meeting.my_response_type != Some(ResponseType::Organizer) {
-            return Ok(Err(ResponseError::new(
-                "ErrorCalendarIsNotOrganizer",
-                "Only the organizer can cancel a meeting.",
-            )));
-        }
-        if let Some(wanted) = &request.reference_item_id.change_key
-            && wanted != &record.change_key
-        {
-            return Ok(Err(ResponseError::new(
-                "ErrorIrresolvableConflict",
-                "The change key passed in the request does not match the current change key for the item.",
-            )));
-        }
-        if let Some(uid) = meeting.uid.as_deref() {
-            meetings::cancel_copies(store, mailbox, uid, Utc::now()).await?;
-        }
-        store.delete(mailbox, &record.id, None).await?;
-        Ok::<_, SandboxError>(Ok(Vec::new()))
-    }
+    let reference = &request.reference_item_id;
+    let outcome = meetings::cancel(
+        store,
+        mailbox,
+        &reference.id,
+        reference.change_key.as_deref(),
+        Utc::now(),
+    )
     .await?;
+    let result = match outcome {
+        CancelOutcome::Done => Ok(Vec::new()),
+        CancelOutcome::NotFound => Err(item_not_found()),
+        CancelOutcome::NotOrganizer => Err(ResponseError::new(
+            "ErrorCalendarIsNotOrganizer",
+            "Only the organizer can cancel a meeting.",
+        )),
+        CancelOutcome::Stale => Err(ResponseError::new(
+            "ErrorIrresolvableConflict",
+            "The change key passed in the request does not match the current change key for the item.",
+        )),
+    };
     Ok(CreateItemResponse::new(vec![result]))
 }

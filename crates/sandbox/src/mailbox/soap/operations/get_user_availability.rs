@@ -15,9 +15,10 @@ use ews::operations::get_user_availability::{
     WorkingPeriod,
 };
 use ews::response::{MessageResult, ResponseError};
-use ews::types::{DayOfWeek, EwsDateTime, FreeBusyViewType, LegacyFreeBusy, Sensitivity};
+use ews::types::{DayOfWeek, EwsDateTime, FreeBusyViewType, Sensitivity};
 
 use crate::mailbox::SandboxError;
+use crate::mailbox::availability::{busy_type, merged_string};
 use crate::mailbox::directory;
 use crate::mailbox::items;
 use crate::mailbox::store::ItemStore;
@@ -162,50 +163,6 @@ fn free_busy_only(view: FreeBusyViewType) -> FreeBusyViewType {
     }
 }
 
-fn busy_type(item: &ews::types::CalendarItem) -> LegacyFreeBusy {
-    if item.is_cancelled == Some(true) {
-        return LegacyFreeBusy::Free;
-    }
-    item.legacy_free_busy_status.unwrap_or(LegacyFreeBusy::Busy)
-}
-
-/// Which status wins when several events share an interval.
-fn rank(status: LegacyFreeBusy) -> u8 {
-    match status {
-        LegacyFreeBusy::Oof => 5,
-        LegacyFreeBusy::Busy => 4,
-        LegacyFreeBusy::Tentative => 3,
-        LegacyFreeBusy::WorkingElsewhere => 2,
-        LegacyFreeBusy::Free => 1,
-        LegacyFreeBusy::NoData => 0,
-    }
-}
-
-/// One digit per interval from `start`: the strongest status of the events overlapping it.
-pub fn merged_string(
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    interval: Duration,
-    events: &[(DateTime<Utc>, DateTime<Utc>, LegacyFreeBusy)],
-) -> String {
-    let mut out = String::new();
-    let mut slot = start;
-    while slot < end {
-        let Some(slot_end) = slot.checked_add_signed(interval) else {
-            break;
-        };
-        let status = events
-            .iter()
-            .filter(|(s, e, _)| *s < slot_end && *e > slot)
-            .map(|(_, _, status)| *status)
-            .max_by_key(|status| rank(*status))
-            .unwrap_or(LegacyFreeBusy::Free);
-        out.push(FreeBusyView::merged_digit(status));
-        slot = slot_end;
-    }
-    out
-}
-
 fn weekday(day: DayOfWeek) -> Option<Weekday> {
     Some(match day {
         DayOfWeek::Sunday => Weekday::Sun,
@@ -297,6 +254,7 @@ fn to_utc(value: &EwsDateTime, zone: &SerializableTimeZone) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ews::types::LegacyFreeBusy;
 
     fn rule(bias: i32, month: i16, day_order: i16, time: &str) -> TimeZoneTransition {
         TimeZoneTransition {
