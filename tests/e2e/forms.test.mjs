@@ -13,9 +13,12 @@ import {
   submitAndSignIn, taskForm, TEXT,
 } from './widget.mjs';
 
+// The proxy's mailbox backend: EWS (default) or Microsoft Graph, both against the sandbox's
+// front ends over one store.
 const PAGES = [
-  { name: 'index', path: '', appointment: '', task: '?kind=task' },
-  { name: 'demo', path: 'www/demo.html', appointment: '', task: '' },
+  { name: 'index', path: '', appointment: '', task: '?kind=task', env: {} },
+  { name: 'demo', path: 'www/demo.html', appointment: '', task: '', env: {} },
+  { name: 'index-graph', path: '', appointment: '', task: '?kind=task', env: { XF_BACKEND: 'graph' } },
 ];
 
 /** The list section headed `heading` (the widget's calendar view or task list). */
@@ -25,7 +28,7 @@ function listSection(page, heading) {
 
 for (const host of PAGES) {
   test(`${host.name}: an appointment is created, confirmed, announced to the host and listed after a reload`, async (t) => {
-    const proxy = await startProxy(t);
+    const proxy = await startProxy(t, { env: host.env });
     const browser = await launchBrowser(t);
     const context = await newContext(browser, t);
     const page = await context.newPage();
@@ -65,7 +68,7 @@ for (const host of PAGES) {
   });
 
   test(`${host.name}: a task is created, confirmed, announced to the host and listed after a reload`, async (t) => {
-    const proxy = await startProxy(t);
+    const proxy = await startProxy(t, { env: host.env });
     const browser = await launchBrowser(t);
     const context = await newContext(browser, t);
     const page = await context.newPage();

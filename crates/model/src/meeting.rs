@@ -149,7 +149,7 @@ pub struct RecurrenceDraft {
 
 /// A validated rule, anchored on the start date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(rename_all = "camelCase")]
 pub enum Pattern {
     Daily {
         interval: u32,
@@ -174,7 +174,7 @@ pub enum Pattern {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(rename_all = "camelCase")]
 pub enum RecurrenceEnd {
     Never,
     Until {
