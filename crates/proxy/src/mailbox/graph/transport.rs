@@ -18,9 +18,10 @@ use url::Url;
 
 use super::GraphMailbox;
 use super::errors::{self, GraphError};
+use super::wire::graph_etag;
 use crate::mailbox::retry::{Budget, RetryCause};
 use crate::mailbox::upstream::{self, describe, read_limited};
-use crate::mailbox::{CreateOnce, MailboxError};
+use crate::mailbox::{CreateOnce, ItemVersion, MailboxError};
 
 /// Query values are percent-encoded but for the characters OData expressions are made of,
 /// spaces as `%20` (Graph's documentation asks for it; `+` would be a plus sign).
@@ -41,8 +42,10 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 pub(super) struct Request {
     pub method: Method,
     pub url: Url,
-    /// JSON body of a POST.
+    /// JSON body of a POST or PATCH.
     pub body: Option<Vec<u8>>,
+    /// `If-Match`: the entity tag the change applies to (none: whatever is stored).
+    pub if_match: Option<String>,
     /// Metrics label (`graph.<operation>`).
     pub operation: &'static str,
 }
@@ -53,6 +56,7 @@ impl Request {
             method: Method::GET,
             url,
             body: None,
+            if_match: None,
             operation,
         }
     }
@@ -62,14 +66,48 @@ impl Request {
         body: &impl serde::Serialize,
         operation: &'static str,
     ) -> Result<Self, MailboxError> {
+        Self::with_body(Method::POST, url, body, operation)
+    }
+
+    pub fn patch(
+        url: Url,
+        body: &impl serde::Serialize,
+        operation: &'static str,
+    ) -> Result<Self, MailboxError> {
+        Self::with_body(Method::PATCH, url, body, operation)
+    }
+
+    pub fn delete(url: Url, operation: &'static str) -> Self {
+        Self {
+            method: Method::DELETE,
+            ..Self::get(url, operation)
+        }
+    }
+
+    fn with_body(
+        method: Method,
+        url: Url,
+        body: &impl serde::Serialize,
+        operation: &'static str,
+    ) -> Result<Self, MailboxError> {
         let body = serde_json::to_vec(body)
             .map_err(|e| MailboxError::Invalid(format!("cannot build the Graph request: {e}")))?;
         Ok(Self {
-            method: Method::POST,
+            method,
             url,
             body: Some(body),
+            if_match: None,
             operation,
         })
+    }
+
+    /// Applies only to `version` of the item: Graph answers 412 if it changed since.
+    pub fn if_match(mut self, version: &ItemVersion) -> Self {
+        self.if_match = match version {
+            ItemVersion::Exactly(tag) => Some(graph_etag(tag)),
+            ItemVersion::Any => None,
+        };
+        self
     }
 }
 
@@ -177,6 +215,33 @@ impl GraphMailbox {
         }
     }
 
+    /// A change that must not be repeated blindly (an edit, a delete, a reply that mails the
+    /// organiser): sent again only when Graph certainly did not run it (429, refused
+    /// connection); when the outcome is unknown the caller hears so and may reload.
+    pub(super) async fn change<T: DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        request: &Request,
+        budget: &mut Budget,
+    ) -> Result<T, MailboxError> {
+        loop {
+            match self.attempt(token, request).await {
+                Attempt::Done(value) => return Ok(value),
+                Attempt::Failed(error) => return Err(error),
+                Attempt::Retry(cause) => back_off(budget, cause, request).await?,
+                Attempt::Unknown(cause) => {
+                    return Err(MailboxError::Unavailable(format!(
+                        "whether Microsoft Graph made the change is unknown ({}); reload to see",
+                        match cause {
+                            RetryCause::Throttled { .. } => "the gateway was busy".to_owned(),
+                            RetryCause::Transient { reason } => reason,
+                        }
+                    )));
+                }
+            }
+        }
+    }
+
     /// A POST that never creates twice: after an unknown outcome (or when `once.resumed`
     /// says an earlier call may have created it) `lookup` looks for the item stamped with
     /// the client request id, and only when it finds nothing is the POST sent again.
@@ -246,6 +311,9 @@ impl GraphMailbox {
             // Times in UTC and bodies as text, whatever the mailbox's settings.
             .header("Prefer", "outlook.timezone=\"UTC\"")
             .header("Prefer", "outlook.body-content-type=\"text\"");
+        if let Some(tag) = &request.if_match {
+            builder = builder.header(header::IF_MATCH, tag);
+        }
         if let Some(body) = &request.body {
             builder = builder
                 .header(header::CONTENT_TYPE, "application/json")
@@ -287,7 +355,13 @@ impl GraphMailbox {
             Err(reason) => return Attempt::Unknown(RetryCause::Transient { reason }),
         };
         if status.is_success() {
-            return match serde_json::from_slice(&body) {
+            // 202 and 204 answers (actions, deletes) carry no body: they read as `()`.
+            let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+                b"null"
+            } else {
+                &body
+            };
+            return match serde_json::from_slice(body) {
                 Ok(value) => Attempt::Done(value),
                 // A garbled success: whatever it reported may have happened.
                 Err(e) => Attempt::Unknown(RetryCause::Transient {

@@ -7,9 +7,11 @@
 //! location, singleValueLegacyExtendedProperty, linkedResource, todoTaskList.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use model::{Appointment, NewTask, Task, TaskStatus};
+use model::{Appointment, Importance, NewTask, Task, TaskStatus};
 use serde::{Deserialize, Serialize};
 
+use super::fields::{MeetingFields, MeetingRead};
+use super::recurrence::PatternedRecurrence;
 use crate::mailbox::{MailboxError, PreparedAppointment};
 
 /// The MAPI named property (our property set, name `ExchangeFormsClientRequestId`) that the EWS
@@ -113,10 +115,11 @@ pub struct ExtendedProperty {
     pub value: String,
 }
 
-/// The body of `POST /me/events`.
+/// The event's own fields, as the form sets them: the body of `PATCH /me/events/{id}` and
+/// the main part of `POST /me/events`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NewEvent {
+pub struct EventFields {
     pub subject: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<ItemBody>,
@@ -124,15 +127,13 @@ pub struct NewEvent {
     pub end: DateTimeTimeZone,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    /// Graph's own guard against a retried POST creating the event twice.
-    pub transaction_id: String,
-    /// The same id, where a `$filter` can find it (transactionId is not documented as
-    /// filterable; extended properties are).
-    pub single_value_extended_properties: Vec<ExtendedProperty>,
+    #[serde(flatten)]
+    pub meeting: MeetingFields,
 }
 
-impl NewEvent {
-    pub fn new(appointment: &PreparedAppointment, client_request_id: &str) -> Self {
+impl EventFields {
+    /// What a create sends: nothing optional is sent empty.
+    pub fn new(appointment: &PreparedAppointment) -> Self {
         Self {
             subject: appointment.subject.clone(),
             body: appointment.body.as_deref().map(ItemBody::text),
@@ -145,6 +146,37 @@ impl NewEvent {
                 .map(|name| Location {
                     display_name: name.clone(),
                 }),
+            meeting: MeetingFields::new(&appointment.details),
+        }
+    }
+
+    /// What an edit sends: an emptied body or location is sent empty, so that it is
+    /// cleared rather than left as it was.
+    pub fn changes(appointment: &PreparedAppointment) -> Self {
+        let mut fields = Self::new(appointment);
+        fields.body.get_or_insert_with(|| ItemBody::text(""));
+        fields.location.get_or_insert_with(Location::default);
+        fields
+    }
+}
+
+/// The body of `POST /me/events`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewEvent {
+    #[serde(flatten)]
+    pub fields: EventFields,
+    /// Graph's own guard against a retried POST creating the event twice.
+    pub transaction_id: String,
+    /// The same id, where a `$filter` can find it (transactionId is not documented as
+    /// filterable; extended properties are).
+    pub single_value_extended_properties: Vec<ExtendedProperty>,
+}
+
+impl NewEvent {
+    pub fn new(appointment: &PreparedAppointment, client_request_id: &str) -> Self {
+        Self {
+            fields: EventFields::new(appointment),
             transaction_id: client_request_id.to_owned(),
             single_value_extended_properties: vec![ExtendedProperty {
                 id: client_request_id_property(),
@@ -171,6 +203,8 @@ pub struct Event {
     pub end: Option<DateTimeTimeZone>,
     #[serde(default)]
     pub location: Option<Location>,
+    #[serde(flatten)]
+    pub meeting: MeetingRead,
 }
 
 impl Event {
@@ -186,6 +220,7 @@ impl Event {
                     ))
                 })
         };
+        let meeting = self.meeting.values();
         Ok(Appointment {
             id: self.id.clone(),
             change_key: self.change_key.clone().unwrap_or_default(),
@@ -202,7 +237,20 @@ impl Event {
                 .as_ref()
                 .map(|b| b.content.clone())
                 .unwrap_or_default(),
-            ..Appointment::default()
+            all_day: meeting.all_day,
+            reminder_minutes: meeting.reminder_minutes,
+            show_as: meeting.show_as,
+            importance: meeting.importance,
+            private: meeting.private,
+            categories: meeting.categories,
+            required_attendees: meeting.required_attendees,
+            optional_attendees: meeting.optional_attendees,
+            rooms: meeting.rooms,
+            recurrence: meeting.recurrence,
+            occurrence: meeting.occurrence,
+            organizer: meeting.organizer,
+            my_response: meeting.my_response,
+            cancelled: meeting.cancelled,
         })
     }
 }
@@ -263,16 +311,69 @@ pub struct LinkedResource {
     pub external_id: String,
 }
 
+/// A todoTask's own fields, as the form sets them: the body of
+/// `PATCH /me/todo/lists/{id}/tasks/{id}` and the main part of the create. Days absent are
+/// sent as `null`, which clears them on an edit.
+///
+/// To Do keeps no percentage: progress is its `status` (completed = 100 %), and a
+/// percentage other than 0 or 100 is not stored (the model keeps the two consistent).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TodoFields {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<ItemBody>,
+    pub due_date_time: Option<DateTimeTimeZone>,
+    pub start_date_time: Option<DateTimeTimeZone>,
+    pub status: GraphTaskStatus,
+    pub importance: Importance,
+    pub categories: Vec<String>,
+    pub is_reminder_on: bool,
+    pub reminder_date_time: Option<DateTimeTimeZone>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrence: Option<PatternedRecurrence>,
+}
+
+/// A day as To Do stores it: midnight UTC of it (read back with [`nearest_day`]).
+fn day_value(day: Option<NaiveDate>) -> Option<DateTimeTimeZone> {
+    day.map(|day| DateTimeTimeZone::at(day.and_time(NaiveTime::MIN), "UTC"))
+}
+
+impl TodoFields {
+    pub fn new(task: &NewTask) -> Self {
+        Self {
+            title: task.subject.as_str().to_owned(),
+            body: task.body.as_deref().map(ItemBody::text),
+            due_date_time: day_value(task.due_date),
+            start_date_time: day_value(task.start_date),
+            status: task.status.into(),
+            importance: task.importance,
+            categories: task.categories.clone(),
+            is_reminder_on: task.reminder.is_some(),
+            reminder_date_time: task
+                .reminder
+                .map(|at| DateTimeTimeZone::at(at.naive_utc(), "UTC")),
+            recurrence: task
+                .recurrence
+                .as_ref()
+                .map(PatternedRecurrence::from_model),
+        }
+    }
+
+    /// What an edit sends: an emptied body is sent empty, so that it is cleared.
+    pub fn changes(task: &NewTask) -> Self {
+        let mut fields = Self::new(task);
+        fields.body.get_or_insert_with(|| ItemBody::text(""));
+        fields
+    }
+}
+
 /// The body of `POST /me/todo/lists/{id}/tasks`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewTodoTask {
-    pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<ItemBody>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due_date_time: Option<DateTimeTimeZone>,
-    pub status: GraphTaskStatus,
+    #[serde(flatten)]
+    pub fields: TodoFields,
     /// To Do has no transactionId and todoTask no extended properties (its resource is not
     /// an open type): a linked resource created with the task in the same POST, naming our
     /// client request id as its `externalId`, is the documented way to tie a task to an
@@ -281,15 +382,9 @@ pub struct NewTodoTask {
 }
 
 impl NewTodoTask {
-    /// A due date is a day: midnight UTC of it (read back with [`nearest_day`]).
     pub fn new(task: &NewTask, client_request_id: &str) -> Self {
         Self {
-            title: task.subject.as_str().to_owned(),
-            body: task.body.as_deref().map(ItemBody::text),
-            due_date_time: task
-                .due_date
-                .map(|day| DateTimeTimeZone::at(day.and_time(NaiveTime::MIN), "UTC")),
-            status: task.status.into(),
+            fields: TodoFields::new(task),
             linked_resources: vec![LinkedResource {
                 application_name: LINKED_APPLICATION.into(),
                 display_name: LINKED_APPLICATION.into(),
@@ -318,6 +413,34 @@ pub struct TodoTask {
     pub created_date_time: Option<DateTime<Utc>>,
     #[serde(default)]
     pub linked_resources: Vec<LinkedResource>,
+    #[serde(default)]
+    pub start_date_time: Option<DateTimeTimeZone>,
+    #[serde(default)]
+    pub importance: Option<String>,
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+    #[serde(default)]
+    pub is_reminder_on: Option<bool>,
+    #[serde(default)]
+    pub reminder_date_time: Option<DateTimeTimeZone>,
+    #[serde(default)]
+    pub recurrence: Option<PatternedRecurrence>,
+}
+
+/// The opaque part of an entity tag (`W/"abc"` → `abc`): what the API hands out as the
+/// item's version, since its `If-Match` takes one quoted opaque tag.
+pub fn opaque_tag(etag: &str) -> &str {
+    let tag = etag.trim();
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    tag.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag)
+}
+
+/// The entity tag Graph compares `If-Match` with, from the version the API handed out:
+/// Outlook items' `@odata.etag` is `W/"<changeKey>"`, To Do's `W/"<tag>"`.
+pub fn graph_etag(version: &str) -> String {
+    format!("W/\"{version}\"")
 }
 
 /// The day a due date names: the nearest midnight, so that To Do's "local midnight" in any
@@ -330,18 +453,46 @@ fn nearest_day(value: &DateTimeTimeZone) -> Option<NaiveDate> {
 
 impl TodoTask {
     pub fn to_task(&self) -> Task {
+        let status = self.status.map(TaskStatus::from).unwrap_or_default();
         Task {
             id: self.id.clone(),
-            change_key: self.etag.clone().unwrap_or_default(),
+            change_key: self
+                .etag
+                .as_deref()
+                .map(opaque_tag)
+                .unwrap_or_default()
+                .to_owned(),
             subject: self.title.clone().unwrap_or_default(),
             due_date: self.due_date_time.as_ref().and_then(nearest_day),
-            status: self.status.map(TaskStatus::from).unwrap_or_default(),
+            status,
             body: self
                 .body
                 .as_ref()
                 .map(|b| b.content.clone())
                 .unwrap_or_default(),
-            ..Task::default()
+            start_date: self.start_date_time.as_ref().and_then(nearest_day),
+            percent_complete: if status == TaskStatus::Completed {
+                100
+            } else {
+                0
+            },
+            importance: self
+                .importance
+                .as_deref()
+                .and_then(|i| serde_json::from_value(serde_json::Value::String(i.into())).ok())
+                .unwrap_or_default(),
+            categories: self.categories.clone().unwrap_or_default(),
+            reminder: match self.is_reminder_on {
+                Some(false) => None,
+                _ => self
+                    .reminder_date_time
+                    .as_ref()
+                    .and_then(DateTimeTimeZone::to_utc),
+            },
+            recurrence: self
+                .recurrence
+                .as_ref()
+                .and_then(PatternedRecurrence::to_model),
         }
     }
 
