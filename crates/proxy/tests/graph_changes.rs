@@ -8,7 +8,7 @@ mod graph_support;
 
 use common::*;
 use graph_support::fake::ALICE_ADDRESS;
-use graph_support::{GraphUpstream, Operation, Seen, error_of, setup};
+use graph_support::{Fault, GraphUpstream, Operation, Seen, error_of, setup};
 use model::{Appointment, Page, ResponseStatus, Task};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -477,4 +477,47 @@ async fn tasks_filter_sort_edit_and_delete_through_to_do() {
         .unwrap();
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
     assert_eq!(graph.tasks(), 3);
+}
+
+#[tokio::test]
+async fn a_change_graph_may_have_made_is_not_sent_twice_but_a_throttled_one_is() {
+    let (_harness, graph, app) = setup(50).await;
+    let id = graph.invite(
+        "All hands",
+        "2026-12-01T13:00:00Z",
+        "2026-12-01T14:00:00Z",
+        "dana@example.com",
+    );
+    let path = format!("{}/reply", item_path("appointments", &id));
+    // Graph ran the accept, but the answer was lost behind a gateway: sending it again
+    // would mail the organiser twice.
+    graph.push(Operation::EventAction, Fault::RunThenGatewayError(502));
+    let response = with_version(app.post(&path), "*")
+        .json(&json!({"reply": "accept", "message": "See you there."}))
+        .send()
+        .await
+        .unwrap();
+    let (status, error) = error_of(response).await;
+    assert_eq!(
+        (status, error.error.as_str()),
+        (StatusCode::BAD_GATEWAY, "exchange_error")
+    );
+    assert_eq!(graph.count(Operation::EventAction), 1);
+
+    // Throttled: Graph did not run it, so it is sent again once Graph allows.
+    graph.push(
+        Operation::EventAction,
+        Fault::Status {
+            status: 429,
+            retry_after: Some("0".into()),
+            body: None,
+        },
+    );
+    let response = with_version(app.post(&path), "*")
+        .json(&json!({"reply": "decline"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(graph.count(Operation::EventAction), 3);
 }

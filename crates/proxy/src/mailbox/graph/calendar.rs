@@ -51,7 +51,9 @@ impl GraphMailbox {
                 EventLookup { client_request_id },
             )
             .await?;
-        Ok(appointment.created(event.id, event.change_key.unwrap_or_default()))
+        // Graph's answer, so that the create shows what a later read shows (organizer, the
+        // user's answer).
+        event.to_appointment()
     }
 }
 
