@@ -44,6 +44,16 @@ fn last(graph: &dyn GraphUpstream, operation: Operation) -> Seen {
         .unwrap_or_else(|| panic!("Graph saw no {operation:?}"))
 }
 
+/// An invitation from dana@example.com, 1 December 13:00–14:00 UTC, not yet answered.
+fn invitation_from_dana(graph: &graph_support::fake::FakeGraph, subject: &str) -> String {
+    graph.invite(
+        subject,
+        "2026-12-01T13:00:00Z",
+        "2026-12-01T14:00:00Z",
+        "dana@example.com",
+    )
+}
+
 /// The item and the `ETag` the API gave it.
 async fn read<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str) -> (T, String) {
     let response = app.get(path).send().await.unwrap();
@@ -238,12 +248,7 @@ async fn a_weekly_meeting_with_attendees_and_a_room_goes_to_graph_and_back() {
 #[tokio::test]
 async fn a_decline_with_a_message_reaches_graph_as_documented() {
     let (_harness, graph, app) = setup(50).await;
-    let id = graph.invite(
-        "Quarterly planning",
-        "2026-12-01T13:00:00Z",
-        "2026-12-01T14:00:00Z",
-        "dana@example.com",
-    );
+    let id = invitation_from_dana(graph.as_ref(), "Quarterly planning");
     let path = item_path("appointments", &id);
     let (invitation, etag) = read::<Appointment>(&app, &path).await;
     assert_eq!(invitation.organizer.as_deref(), Some("dana@example.com"));
@@ -482,12 +487,7 @@ async fn tasks_filter_sort_edit_and_delete_through_to_do() {
 #[tokio::test]
 async fn a_change_graph_may_have_made_is_not_sent_twice_but_a_throttled_one_is() {
     let (_harness, graph, app) = setup(50).await;
-    let id = graph.invite(
-        "All hands",
-        "2026-12-01T13:00:00Z",
-        "2026-12-01T14:00:00Z",
-        "dana@example.com",
-    );
+    let id = invitation_from_dana(graph.as_ref(), "All hands");
     let path = format!("{}/reply", item_path("appointments", &id));
     // Graph ran the accept, but the answer was lost behind a gateway: sending it again
     // would mail the organiser twice.

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use super::GraphMailbox;
-use super::transport::{FindCreated, Request, quoted};
+use super::transport::{FindCreated, Request, quoted, segment};
 use super::wire::{Collection, Event, EventFields, NewEvent, client_request_id_property};
 use crate::mailbox::paging::{self, CalendarCursor};
 use crate::mailbox::retry::Budget;
@@ -155,10 +155,15 @@ struct ReplyBody<'a> {
 }
 
 impl GraphMailbox {
-    fn event_url(&self, id: &str, action: Option<&str>) -> url::Url {
-        let mut segments = vec!["me", "events", id];
+    fn event_url(
+        &self,
+        id: &str,
+        action: Option<&str>,
+        query: &[(&str, String)],
+    ) -> Result<url::Url, MailboxError> {
+        let mut segments = vec!["me", "events", segment(id)?];
         segments.extend(action);
-        self.url(&segments, &[])
+        Ok(self.url(&segments, query))
     }
 
     pub(super) async fn event(
@@ -166,7 +171,7 @@ impl GraphMailbox {
         token: &SecretString,
         id: &str,
     ) -> Result<Appointment, MailboxError> {
-        let url = self.url(&["me", "events", id], &[("$select", EVENT_FIELDS.into())]);
+        let url = self.event_url(id, None, &[("$select", EVENT_FIELDS.into())])?;
         let mut budget = Budget::new(self.policy);
         let event: Event = self
             .call(token, &Request::get(url, "graph.getEvent"), &mut budget)
@@ -182,7 +187,7 @@ impl GraphMailbox {
         appointment: &PreparedAppointment,
     ) -> Result<Appointment, MailboxError> {
         let request = Request::patch(
-            self.event_url(id, None),
+            self.event_url(id, None, &[])?,
             &EventFields::changes(appointment),
             "graph.updateEvent",
         )?
@@ -199,7 +204,7 @@ impl GraphMailbox {
         version: &ItemVersion,
     ) -> Result<(), MailboxError> {
         let request =
-            Request::delete(self.event_url(id, None), "graph.deleteEvent").if_match(version);
+            Request::delete(self.event_url(id, None, &[])?, "graph.deleteEvent").if_match(version);
         self.change(token, &request, &mut Budget::new(self.policy))
             .await
     }
@@ -216,7 +221,7 @@ impl GraphMailbox {
         let ItemVersion::Exactly(seen) = version else {
             return Ok(());
         };
-        let url = self.url(&["me", "events", id], &[("$select", "changeKey".into())]);
+        let url = self.event_url(id, None, &[("$select", "changeKey".into())])?;
         let event: Event = self
             .call(token, &Request::get(url, "graph.getEvent"), budget)
             .await?;
@@ -237,7 +242,7 @@ impl GraphMailbox {
         let mut budget = Budget::new(self.policy);
         self.check_version(token, id, version, &mut budget).await?;
         let request = Request::post(
-            self.event_url(id, Some("cancel")),
+            self.event_url(id, Some("cancel"), &[])?,
             &CancelBody { comment: message },
             "graph.cancelEvent",
         )?;
@@ -262,7 +267,7 @@ impl GraphMailbox {
             comment: reply.message.as_deref(),
             send_response: true,
         };
-        let request = Request::post(self.event_url(id, Some(action)), &body, operation)?;
+        let request = Request::post(self.event_url(id, Some(action), &[])?, &body, operation)?;
         self.change(token, &request, &mut budget).await
     }
 }

@@ -209,7 +209,12 @@ impl MailboxBackend for GraphMailbox {
     async fn rooms(&self, access: &Access, room_list: &str) -> Result<Vec<Place>, MailboxError> {
         self.places(
             &access.token,
-            &["places", room_list, "microsoft.graph.roomlist", "rooms"],
+            &[
+                "places",
+                transport::segment(room_list)?,
+                "microsoft.graph.roomlist",
+                "rooms",
+            ],
             "graph.rooms",
         )
         .await

@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use super::GraphMailbox;
-use super::transport::{FindCreated, Request};
+use super::transport::{FindCreated, Request, segment};
 use super::wire::{Collection, NewTodoTask, TodoFields, TodoTask, TodoTaskList};
 use crate::mailbox::paging::TaskCursor;
 use crate::mailbox::retry::Budget;
@@ -285,7 +285,7 @@ impl GraphMailbox {
     ) -> Result<Task, MailboxError> {
         let mut budget = Budget::new(self.policy);
         let list = self.task_list(token, &mut budget).await?;
-        let url = self.url(&["me", "todo", "lists", &list, "tasks", id], &[]);
+        let url = self.url(&["me", "todo", "lists", &list, "tasks", segment(id)?], &[]);
         let task: Result<TodoTask, _> = self
             .call(token, &Request::get(url, "graph.getTask"), &mut budget)
             .await;
@@ -302,7 +302,7 @@ impl GraphMailbox {
         let mut budget = Budget::new(self.policy);
         let list = self.task_list(token, &mut budget).await?;
         let request = Request::patch(
-            self.url(&["me", "todo", "lists", &list, "tasks", id], &[]),
+            self.url(&["me", "todo", "lists", &list, "tasks", segment(id)?], &[]),
             &TodoFields::changes(task),
             "graph.updateTask",
         )?
@@ -320,7 +320,7 @@ impl GraphMailbox {
         let mut budget = Budget::new(self.policy);
         let list = self.task_list(token, &mut budget).await?;
         let request = Request::delete(
-            self.url(&["me", "todo", "lists", &list, "tasks", id], &[]),
+            self.url(&["me", "todo", "lists", &list, "tasks", segment(id)?], &[]),
             "graph.deleteTask",
         )
         .if_match(version);

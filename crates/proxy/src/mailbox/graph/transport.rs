@@ -150,6 +150,18 @@ async fn back_off(
     Ok(())
 }
 
+/// An id or address used as a path segment. The URL builder drops `.` and `..` segments
+/// (they would navigate), so such an "id" would silently address the collection instead.
+pub(super) fn segment(value: &str) -> Result<&str, MailboxError> {
+    if matches!(value, "" | "." | "..") {
+        Err(MailboxError::NotFound(format!(
+            "'{value}' names no item or room list"
+        )))
+    } else {
+        Ok(value)
+    }
+}
+
 /// OData string literal: single quotes doubled.
 pub(super) fn quoted(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
@@ -376,5 +388,27 @@ impl GraphMailbox {
             });
         }
         Attempt::Failed(errors::from_status(status.as_u16(), error.as_ref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_would_navigate_are_refused_instead_of_dropped() {
+        for id in ["", ".", ".."] {
+            assert!(
+                matches!(segment(id), Err(MailboxError::NotFound(_))),
+                "{id:?}"
+            );
+        }
+        assert_eq!(segment("AAMk/..=").ok(), Some("AAMk/..="));
+        // What the guard prevents: the URL builder drops these segments without a word.
+        let mut url = Url::parse("https://graph.example/v1.0").unwrap();
+        url.path_segments_mut()
+            .unwrap()
+            .extend(["me", "events", ".."]);
+        assert_eq!(url.path(), "/v1.0/me/events");
     }
 }
