@@ -19,6 +19,7 @@ pub mod errors;
 pub mod fields;
 pub mod recurrence;
 mod todo;
+mod todo_wire;
 mod transport;
 pub mod wire;
 
