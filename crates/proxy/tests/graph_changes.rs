@@ -23,6 +23,26 @@ fn with_version(request: reqwest::RequestBuilder, version: &str) -> reqwest::Req
     request.header("if-match", version)
 }
 
+async fn delete_versioned(app: &TestApp, path: &str, version: &str) -> reqwest::Response {
+    with_version(delete(app, path), version)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `request` with `If-Match: version` and a JSON body, sent.
+async fn send_versioned(
+    request: reqwest::RequestBuilder,
+    version: &str,
+    body: &Value,
+) -> reqwest::Response {
+    with_version(request, version)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn put(app: &TestApp, path: &str) -> reqwest::RequestBuilder {
     app.client
         .put(format!("{}{path}", app.address))
@@ -80,11 +100,7 @@ async fn an_edit_needs_the_current_etag_and_a_stale_one_is_a_conflict() {
     edit["start"] = json!("2026-12-01T10:00");
     edit["end"] = json!("2026-12-01T11:30");
     edit["location"] = json!("");
-    let response = with_version(put(&app, &path), &etag)
-        .json(&edit)
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(put(&app, &path), &etag, &edit).await;
     assert_eq!(response.status(), StatusCode::OK);
     let new_etag = response.headers()["etag"].to_str().unwrap().to_owned();
     let edited: Appointment = response.json().await.unwrap();
@@ -103,11 +119,7 @@ async fn an_edit_needs_the_current_etag_and_a_stale_one_is_a_conflict() {
     assert_eq!(body["location"]["displayName"], "");
 
     // Someone else's change came first: the old version is refused, nothing is written.
-    let response = with_version(put(&app, &path), &etag)
-        .json(&appointment_json("Overwritten?"))
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(put(&app, &path), &etag, &appointment_json("Overwritten?")).await;
     let (status, error) = error_of(response).await;
     assert_eq!(
         (status, error.error.as_str()),
@@ -122,11 +134,7 @@ async fn an_edit_needs_the_current_etag_and_a_stale_one_is_a_conflict() {
     assert_eq!(current.subject, "Design review (moved)");
 
     // The user chose to overwrite: no If-Match reaches Graph.
-    let response = with_version(put(&app, &path), "*")
-        .json(&appointment_json("Overwritten"))
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(put(&app, &path), "*", &appointment_json("Overwritten")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         last(graph.as_ref(), Operation::UpdateEvent)
@@ -136,16 +144,10 @@ async fn an_edit_needs_the_current_etag_and_a_stale_one_is_a_conflict() {
 
     // Deleting: a stale version is refused, the current one deletes.
     let (_, etag) = read::<Appointment>(&app, &path).await;
-    let stale = with_version(delete(&app, &path), &new_etag)
-        .send()
-        .await
-        .unwrap();
+    let stale = delete_versioned(&app, &path, &new_etag).await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     assert_eq!(graph.events(), 1);
-    let gone = with_version(delete(&app, &path), &etag)
-        .send()
-        .await
-        .unwrap();
+    let gone = delete_versioned(&app, &path, &etag).await;
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
     assert_eq!(graph.events(), 0);
     let (status, error) = error_of(app.get(&path).send().await.unwrap()).await;
@@ -232,11 +234,12 @@ async fn a_weekly_meeting_with_attendees_and_a_room_goes_to_graph_and_back() {
 
     // The organiser calls it off with a note: Graph's cancel action, body as documented.
     let path = format!("{}/cancel", item_path("appointments", &created.id));
-    let response = with_version(app.post(&path), &format!("\"{}\"", read_back.change_key))
-        .json(&json!({"message": "Moved to next week."}))
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(
+        app.post(&path),
+        &format!("\"{}\"", read_back.change_key),
+        &json!({"message": "Moved to next week."}),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let cancel = last(graph.as_ref(), Operation::EventAction);
     assert_eq!(cancel.path, format!("/me/events/{}/cancel", created.id));
@@ -255,19 +258,21 @@ async fn a_decline_with_a_message_reaches_graph_as_documented() {
     assert_eq!(invitation.my_response, ResponseStatus::None);
 
     // A version the user never saw: refused before anything is sent.
-    let stale = with_version(app.post(&format!("{path}/reply")), "\"ck-old\"")
-        .json(&json!({"reply": "decline", "message": "Sorry"}))
-        .send()
-        .await
-        .unwrap();
+    let stale = send_versioned(
+        app.post(&format!("{path}/reply")),
+        "\"ck-old\"",
+        &json!({"reply": "decline", "message": "Sorry"}),
+    )
+    .await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     assert_eq!(graph.count(Operation::EventAction), 0);
 
-    let response = with_version(app.post(&format!("{path}/reply")), &etag)
-        .json(&json!({"reply": "decline", "message": "I'm away that week."}))
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(
+        app.post(&format!("{path}/reply")),
+        &etag,
+        &json!({"reply": "decline", "message": "I'm away that week."}),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let decline = last(graph.as_ref(), Operation::EventAction);
     assert_eq!(decline.path, format!("/me/events/{id}/decline"));
@@ -279,11 +284,12 @@ async fn a_decline_with_a_message_reaches_graph_as_documented() {
     assert_eq!(answered.my_response, ResponseStatus::Declined);
 
     // Changing one's mind: accepted, without a note.
-    let response = with_version(app.post(&format!("{path}/reply")), &etag)
-        .json(&json!({"reply": "tentative"}))
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(
+        app.post(&format!("{path}/reply")),
+        &etag,
+        &json!({"reply": "tentative"}),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let tentative = last(graph.as_ref(), Operation::EventAction);
     assert_eq!(tentative.path, format!("/me/events/{id}/tentativelyAccept"));
@@ -440,11 +446,7 @@ async fn tasks_filter_sort_edit_and_delete_through_to_do() {
         "startDate": "2026-12-14", "importance": "high", "categories": ["Planning"],
         "reminderAt": "2026-12-20T08:00:00Z"
     });
-    let response = with_version(put(&app, &path), &etag)
-        .json(&edit)
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(put(&app, &path), &etag, &edit).await;
     assert_eq!(response.status(), StatusCode::OK);
     let edited: Task = response.json().await.unwrap();
     assert_eq!(
@@ -463,23 +465,13 @@ async fn tasks_filter_sort_edit_and_delete_through_to_do() {
     assert_eq!(patch.header("if-match"), [format!("W/{etag}").as_str()]);
     assert_eq!(patch.body.unwrap()["isReminderOn"], true);
 
-    let stale = with_version(put(&app, &path), &etag)
-        .json(&edit)
-        .send()
-        .await
-        .unwrap();
+    let stale = send_versioned(put(&app, &path), &etag, &edit).await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
-    let stale = with_version(delete(&app, &path), &etag)
-        .send()
-        .await
-        .unwrap();
+    let stale = delete_versioned(&app, &path, &etag).await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
     assert_eq!(graph.tasks(), 4);
     let current = format!("\"{}\"", edited.change_key);
-    let gone = with_version(delete(&app, &path), &current)
-        .send()
-        .await
-        .unwrap();
+    let gone = delete_versioned(&app, &path, &current).await;
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
     assert_eq!(graph.tasks(), 3);
 }
@@ -492,11 +484,12 @@ async fn a_change_graph_may_have_made_is_not_sent_twice_but_a_throttled_one_is()
     // Graph ran the accept, but the answer was lost behind a gateway: sending it again
     // would mail the organiser twice.
     graph.push(Operation::EventAction, Fault::RunThenGatewayError(502));
-    let response = with_version(app.post(&path), "*")
-        .json(&json!({"reply": "accept", "message": "See you there."}))
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(
+        app.post(&path),
+        "*",
+        &json!({"reply": "accept", "message": "See you there."}),
+    )
+    .await;
     let (status, error) = error_of(response).await;
     assert_eq!(
         (status, error.error.as_str()),
@@ -513,11 +506,7 @@ async fn a_change_graph_may_have_made_is_not_sent_twice_but_a_throttled_one_is()
             body: None,
         },
     );
-    let response = with_version(app.post(&path), "*")
-        .json(&json!({"reply": "decline"}))
-        .send()
-        .await
-        .unwrap();
+    let response = send_versioned(app.post(&path), "*", &json!({"reply": "decline"})).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(graph.count(Operation::EventAction), 3);
 }

@@ -3,7 +3,7 @@
 //! Graph's terms: the `event` properties of the same names, `attendee`, `emailAddress`,
 //! `responseStatus`, `recipient`. Flattened into the event bodies of `wire.rs`.
 
-use model::{Attendee, Importance, MeetingDetails, ResponseStatus, ShowAs};
+use model::{Appointment, Attendee, Importance, MeetingDetails, ResponseStatus, ShowAs};
 use serde::{Deserialize, Serialize};
 
 use super::recurrence::PatternedRecurrence;
@@ -170,26 +170,9 @@ pub struct MeetingRead {
     pub kind: Option<String>,
 }
 
-/// The meeting values of a read event, in the model's terms.
-pub struct MeetingValues {
-    pub all_day: bool,
-    pub reminder_minutes: Option<u32>,
-    pub show_as: ShowAs,
-    pub importance: Importance,
-    pub private: bool,
-    pub categories: Vec<String>,
-    pub required_attendees: Vec<Attendee>,
-    pub optional_attendees: Vec<Attendee>,
-    pub rooms: Vec<Attendee>,
-    pub recurrence: Option<model::Recurrence>,
-    pub occurrence: bool,
-    pub organizer: Option<String>,
-    pub my_response: ResponseStatus,
-    pub cancelled: bool,
-}
-
 impl MeetingRead {
-    pub fn values(&self) -> MeetingValues {
+    /// Puts the meeting values of a read event into `appointment`.
+    pub fn fill(&self, appointment: &mut Appointment) {
         let attendees = |kind: &str| {
             self.attendees
                 .iter()
@@ -198,7 +181,7 @@ impl MeetingRead {
                 .map(GraphAttendee::to_model)
                 .collect()
         };
-        MeetingValues {
+        *appointment = Appointment {
             all_day: self.is_all_day.unwrap_or(false),
             reminder_minutes: match self.is_reminder_on {
                 Some(false) => None,
@@ -231,6 +214,7 @@ impl MeetingRead {
                 .map(GraphResponseStatus::to_model)
                 .unwrap_or_default(),
             cancelled: self.is_cancelled.unwrap_or(false),
-        }
+            ..std::mem::take(appointment)
+        };
     }
 }

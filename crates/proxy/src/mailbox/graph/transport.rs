@@ -216,15 +216,7 @@ impl GraphMailbox {
         request: &Request,
         budget: &mut Budget,
     ) -> Result<T, MailboxError> {
-        loop {
-            match self.attempt(token, request).await {
-                Attempt::Done(value) => return Ok(value),
-                Attempt::Failed(error) => return Err(error),
-                Attempt::Retry(cause) | Attempt::Unknown(cause) => {
-                    back_off(budget, cause, request).await?
-                }
-            }
-        }
+        self.send(token, request, budget, true).await
     }
 
     /// A change that must not be repeated blindly (an edit, a delete, a reply that mails the
@@ -236,21 +228,33 @@ impl GraphMailbox {
         request: &Request,
         budget: &mut Budget,
     ) -> Result<T, MailboxError> {
+        self.send(token, request, budget, false).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        request: &Request,
+        budget: &mut Budget,
+        repeat_if_unknown: bool,
+    ) -> Result<T, MailboxError> {
         loop {
-            match self.attempt(token, request).await {
+            let cause = match self.attempt(token, request).await {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Failed(error) => return Err(error),
-                Attempt::Retry(cause) => back_off(budget, cause, request).await?,
+                Attempt::Retry(cause) => cause,
+                Attempt::Unknown(cause) if repeat_if_unknown => cause,
                 Attempt::Unknown(cause) => {
+                    let reason = match cause {
+                        RetryCause::Throttled { .. } => "the gateway was busy".to_owned(),
+                        RetryCause::Transient { reason } => reason,
+                    };
                     return Err(MailboxError::Unavailable(format!(
-                        "whether Microsoft Graph made the change is unknown ({}); reload to see",
-                        match cause {
-                            RetryCause::Throttled { .. } => "the gateway was busy".to_owned(),
-                            RetryCause::Transient { reason } => reason,
-                        }
+                        "whether Microsoft Graph made the change is unknown ({reason}); reload to see"
                     )));
                 }
-            }
+            };
+            back_off(budget, cause, request).await?;
         }
     }
 

@@ -220,8 +220,7 @@ impl Event {
                     ))
                 })
         };
-        let meeting = self.meeting.values();
-        Ok(Appointment {
+        let mut appointment = Appointment {
             id: self.id.clone(),
             change_key: self.change_key.clone().unwrap_or_default(),
             subject: self.subject.clone().unwrap_or_default(),
@@ -237,21 +236,10 @@ impl Event {
                 .as_ref()
                 .map(|b| b.content.clone())
                 .unwrap_or_default(),
-            all_day: meeting.all_day,
-            reminder_minutes: meeting.reminder_minutes,
-            show_as: meeting.show_as,
-            importance: meeting.importance,
-            private: meeting.private,
-            categories: meeting.categories,
-            required_attendees: meeting.required_attendees,
-            optional_attendees: meeting.optional_attendees,
-            rooms: meeting.rooms,
-            recurrence: meeting.recurrence,
-            occurrence: meeting.occurrence,
-            organizer: meeting.organizer,
-            my_response: meeting.my_response,
-            cancelled: meeting.cancelled,
-        })
+            ..Appointment::default()
+        };
+        self.meeting.fill(&mut appointment);
+        Ok(appointment)
     }
 }
 
