@@ -25,6 +25,52 @@ pub struct StoredEvent {
     pub location: String,
     pub properties: Vec<(String, String)>,
     pub transaction_id: Option<String>,
+    /// The meeting properties as last sent ([`MEETING_PROPERTIES`]).
+    pub meeting: serde_json::Map<String, Value>,
+    /// Bumped by every change: the change key and ETag follow it.
+    pub version: u32,
+    /// The user's own answer (`organizer` for what they created).
+    pub response: String,
+    pub organizer: String,
+    pub cancelled: bool,
+}
+
+/// The event properties the fake stores as sent (besides subject, body, times, location).
+pub const MEETING_PROPERTIES: &[&str] = &[
+    "isAllDay",
+    "isReminderOn",
+    "reminderMinutesBeforeStart",
+    "showAs",
+    "importance",
+    "sensitivity",
+    "categories",
+    "attendees",
+    "recurrence",
+];
+
+/// The todoTask properties the fake stores as sent (besides title, body, status, due date).
+pub const TASK_PROPERTIES: &[&str] = &[
+    "startDateTime",
+    "importance",
+    "categories",
+    "isReminderOn",
+    "reminderDateTime",
+    "recurrence",
+];
+
+/// The instant of a `dateTimeTimeZone` property of `body`.
+pub fn time_of(body: &Value, name: &str) -> Option<DateTime<Utc>> {
+    serde_json::from_value::<proxy::mailbox::graph::wire::DateTimeTimeZone>(body[name].clone())
+        .ok()
+        .and_then(|t| t.to_utc())
+}
+
+/// The properties of `names` that `body` holds.
+pub fn properties_of(body: &Value, names: &[&str]) -> serde_json::Map<String, Value> {
+    names
+        .iter()
+        .filter_map(|name| Some(((*name).to_owned(), body.get(*name)?.clone())))
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -36,6 +82,8 @@ pub struct StoredTask {
     pub due: Option<Value>,
     pub created: DateTime<Utc>,
     pub linked: Vec<Value>,
+    pub fields: serde_json::Map<String, Value>,
+    pub version: u32,
 }
 
 pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -65,7 +113,7 @@ fn graph_time(instant: DateTime<Utc>) -> Value {
 
 pub fn event_json(event: &StoredEvent) -> Value {
     let mut item = fixture("user-post-events.response.json");
-    let change_key = format!("ck-{}", event.id);
+    let change_key = format!("ck-{}-{}", event.id, event.version);
     item["@odata.etag"] = json!(format!("W/\"{change_key}\""));
     item["id"] = json!(event.id);
     item["changeKey"] = json!(change_key);
@@ -82,12 +130,34 @@ pub fn event_json(event: &StoredEvent) -> Value {
     if let Some(id) = &event.transaction_id {
         item["transactionId"] = json!(id);
     }
+    item["attendees"] = json!([]);
+    for (name, value) in &event.meeting {
+        item[name] = value.clone();
+    }
+    // Graph adds each attendee's answer.
+    if let Some(attendees) = item["attendees"].as_array_mut() {
+        for attendee in attendees {
+            attendee["status"] = json!({"response": "none", "time": "0001-01-01T00:00:00Z"});
+        }
+    }
+    item["organizer"] = json!({"emailAddress": {"name": "", "address": event.organizer}});
+    item["responseStatus"] = json!({"response": event.response, "time": "0001-01-01T00:00:00Z"});
+    item["isCancelled"] = json!(event.cancelled);
+    item["type"] = json!(if event
+        .meeting
+        .get("recurrence")
+        .is_some_and(|r| !r.is_null())
+    {
+        "seriesMaster"
+    } else {
+        "singleInstance"
+    });
     item
 }
 
 pub fn task_json(task: &StoredTask) -> Value {
     let mut item = fixture("todotasklist-post-tasks.response.json");
-    item["@odata.etag"] = json!(format!("W/\"etag-{}\"", task.id));
+    item["@odata.etag"] = json!(format!("W/\"etag-{}-{}\"", task.id, task.version));
     item["id"] = json!(task.id);
     item["title"] = json!(task.title);
     item["status"] = json!(task.status);
@@ -100,6 +170,9 @@ pub fn task_json(task: &StoredTask) -> Value {
     item["linkedResources"] = json!(task.linked);
     if let Some(due) = &task.due {
         item["dueDateTime"] = due.clone();
+    }
+    for (name, value) in &task.fields {
+        item[name] = value.clone();
     }
     item
 }

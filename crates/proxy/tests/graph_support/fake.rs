@@ -17,29 +17,33 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use percent_encoding::percent_decode_str;
-use proxy::mailbox::graph::wire::DateTimeTimeZone;
 use serde_json::{Value, json};
 
 use super::answers::{
-    StoredEvent, StoredTask, collection, event_json, extended_property_filter, fixture,
-    graph_error, selected, task_json,
+    MEETING_PROPERTIES, StoredEvent, StoredTask, TASK_PROPERTIES, collection, event_json,
+    extended_property_filter, fixture, graph_error, properties_of, selected, task_json, time_of,
 };
 use super::{Fault, GraphUpstream, Operation, Seen};
 use crate::common::ALICE_TOKEN;
 
 const BASE_PATH: &str = "/v1.0";
 pub const DEFAULT_LIST: &str = "AAMkADIyAAAAABrJAAA=";
+/// The signed-in user's address, as Graph names the organizer of what they create.
+pub const ALICE_ADDRESS: &str = "alice@example.com";
 
 #[derive(Default)]
-struct Mailbox {
-    events: Vec<StoredEvent>,
-    tasks: Vec<StoredTask>,
+pub(super) struct Mailbox {
+    pub events: Vec<StoredEvent>,
+    pub tasks: Vec<StoredTask>,
     next_id: u64,
     clock: Option<DateTime<Utc>>,
+    /// Free/busy by address (lower case): (start, end, status). Others are unknown.
+    pub busy: Vec<(String, DateTime<Utc>, DateTime<Utc>, String)>,
+    pub known: Vec<String>,
 }
 
 impl Mailbox {
-    fn new_id(&mut self, prefix: &str) -> String {
+    pub fn new_id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}{:06}AAA=", self.next_id)
     }
@@ -56,10 +60,10 @@ impl Mailbox {
 }
 
 pub struct FakeGraph {
-    base: String,
+    pub(super) base: String,
     /// Largest page Graph answers whatever `$top` asks (Graph's own caps, made small).
-    page_cap: usize,
-    mailbox: Mutex<Mailbox>,
+    pub(super) page_cap: usize,
+    pub(super) mailbox: Mutex<Mailbox>,
     script: Mutex<VecDeque<(Operation, Fault)>>,
     seen: Mutex<Vec<Seen>>,
 }
@@ -115,6 +119,17 @@ fn classify(method: &Method, segments: &[String], query: &[(String, String)]) ->
         ("POST", ["me", "todo", "lists", _, "tasks"]) => Operation::CreateTask,
         ("GET", ["me", "todo", "lists", _, "tasks"]) if has("$skip") => Operation::ListTasks,
         ("GET", ["me", "todo", "lists", _, "tasks"]) => Operation::FindTask,
+        ("GET", ["me", "events", _]) => Operation::GetEvent,
+        ("PATCH", ["me", "events", _]) => Operation::UpdateEvent,
+        ("DELETE", ["me", "events", _]) => Operation::DeleteEvent,
+        ("POST", ["me", "events", _, _]) => Operation::EventAction,
+        ("GET", ["me", "todo", "lists", _, "tasks", _]) => Operation::GetTask,
+        ("PATCH", ["me", "todo", "lists", _, "tasks", _]) => Operation::UpdateTask,
+        ("DELETE", ["me", "todo", "lists", _, "tasks", _]) => Operation::DeleteTask,
+        ("GET", ["me", "people"]) => Operation::People,
+        ("GET", ["places", "microsoft.graph.roomlist"]) => Operation::RoomLists,
+        ("GET", ["places", _, "microsoft.graph.roomlist", "rooms"]) => Operation::Rooms,
+        ("POST", ["me", "calendar", "getSchedule"]) => Operation::GetSchedule,
         _ => Operation::Other,
     }
 }
@@ -193,7 +208,14 @@ async fn handle(
         }
         return response;
     }
-    let response = fake.run(operation, &segments, &query, body.as_ref());
+    let if_match = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = match fake.run_item(operation, &segments, &query, body.as_ref(), if_match) {
+        Some(response) => response,
+        None => fake.run(operation, &segments, &query, body.as_ref()),
+    };
     match fault {
         Some(Fault::RunThenStall(wait)) => {
             tokio::time::sleep(wait).await;
@@ -226,11 +248,7 @@ impl FakeGraph {
                 let Some(body) = body else {
                     return invalid("Empty Payload, JSON content expected.");
                 };
-                let time = |name: &str| {
-                    serde_json::from_value::<DateTimeTimeZone>(body[name].clone())
-                        .ok()
-                        .and_then(|t| t.to_utc())
-                };
+                let time = |name: &str| time_of(body, name);
                 let (Some(subject), Some(start), Some(end)) =
                     (body["subject"].as_str(), time("start"), time("end"))
                 else {
@@ -264,6 +282,11 @@ impl FakeGraph {
                         .to_owned(),
                     properties,
                     transaction_id: body["transactionId"].as_str().map(str::to_owned),
+                    meeting: properties_of(body, MEETING_PROPERTIES),
+                    version: 1,
+                    response: "organizer".into(),
+                    organizer: ALICE_ADDRESS.into(),
+                    cancelled: false,
                 };
                 mailbox.events.push(event.clone());
                 (StatusCode::CREATED, axum::Json(event_json(&event))).into_response()
@@ -355,22 +378,36 @@ impl FakeGraph {
                     due: body.get("dueDateTime").cloned(),
                     created: mailbox.now(),
                     linked,
+                    fields: properties_of(&body, TASK_PROPERTIES),
+                    version: 1,
                 };
                 mailbox.tasks.push(task.clone());
                 (StatusCode::CREATED, axum::Json(task_json(&task))).into_response()
             }
             Operation::ListTasks | Operation::FindTask => {
-                let newest_first = query
-                    .iter()
-                    .any(|(n, v)| n == "$orderby" && v == "createdDateTime desc");
+                let param = |name: &str| query.iter().find(|(n, _)| n == name).map(|(_, v)| v);
                 let mut tasks = mailbox.tasks.clone();
-                if newest_first {
-                    tasks.reverse();
+                match param("$orderby").map(String::as_str) {
+                    Some("createdDateTime desc") => tasks.reverse(),
+                    // Tasks without a due date first: where Graph puts them is not documented.
+                    Some("dueDateTime/dateTime") => tasks.sort_by_key(|t| {
+                        t.due
+                            .as_ref()
+                            .and_then(|d| d["dateTime"].as_str().map(str::to_owned))
+                    }),
+                    None => {}
+                    Some(other) => return invalid(&format!("Invalid $orderby '{other}'.")),
+                }
+                match param("$filter").map(String::as_str) {
+                    Some("status ne 'completed'") => tasks.retain(|t| t.status != "completed"),
+                    Some("status eq 'completed'") => tasks.retain(|t| t.status == "completed"),
+                    None => {}
+                    Some(other) => return invalid(&format!("Invalid filter clause '{other}'.")),
                 }
                 let all = tasks.iter().map(task_json).collect();
                 collection(&self.base, &path, query, all, self.page_cap)
             }
-            Operation::Other => invalid("Resource not found for the segment."),
+            _ => invalid("Resource not found for the segment."),
         }
     }
 }

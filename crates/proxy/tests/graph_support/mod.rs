@@ -8,7 +8,9 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 mod answers;
+mod directory;
 pub mod fake;
+mod items;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -38,6 +40,28 @@ pub enum Operation {
     ListTasks,
     /// `GET /me/todo/lists/{id}/tasks` without `$skip` (looking for an earlier attempt's task)
     FindTask,
+    /// `GET /me/events/{id}`
+    GetEvent,
+    /// `PATCH /me/events/{id}`
+    UpdateEvent,
+    /// `DELETE /me/events/{id}`
+    DeleteEvent,
+    /// `POST /me/events/{id}/{cancel|accept|tentativelyAccept|decline}`
+    EventAction,
+    /// `GET /me/todo/lists/{id}/tasks/{id}`
+    GetTask,
+    /// `PATCH /me/todo/lists/{id}/tasks/{id}`
+    UpdateTask,
+    /// `DELETE /me/todo/lists/{id}/tasks/{id}`
+    DeleteTask,
+    /// `GET /me/people?$search=`
+    People,
+    /// `GET /places/microsoft.graph.roomlist`
+    RoomLists,
+    /// `GET /places/{list}/microsoft.graph.roomlist/rooms`
+    Rooms,
+    /// `POST /me/calendar/getSchedule`
+    GetSchedule,
     /// Anything else (answered 400, as Graph answers what it cannot route).
     Other,
 }

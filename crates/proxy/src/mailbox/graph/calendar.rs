@@ -1,19 +1,23 @@
-//! Events: `POST /me/events` that never creates twice, and calendar pages cut from
-//! `GET /me/calendarView` with the shared cursor logic ([`crate::mailbox::paging`]).
+//! Events: `POST /me/events` that never creates twice, calendar pages cut from
+//! `GET /me/calendarView` with the shared cursor logic ([`crate::mailbox::paging`]), and one
+//! event read, edited (`PATCH` with `If-Match`), deleted, cancelled or answered.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use model::{Appointment, CalendarWindow, Page, PageLimit};
+use model::{Appointment, CalendarWindow, Page, PageLimit, Reply, ReplyKind};
 use secrecy::SecretString;
+use serde::Serialize;
 
 use super::GraphMailbox;
-use super::transport::{FindCreated, Request, quoted};
-use super::wire::{Collection, Event, NewEvent, client_request_id_property};
+use super::transport::{FindCreated, Request, quoted, segment};
+use super::wire::{Collection, Event, EventFields, NewEvent, client_request_id_property};
 use crate::mailbox::paging::{self, CalendarCursor};
 use crate::mailbox::retry::Budget;
-use crate::mailbox::{CreateOnce, MailboxError, PreparedAppointment};
+use crate::mailbox::{CreateOnce, ItemVersion, MailboxError, PreparedAppointment};
 
 /// The event properties we read (Graph always adds `id`).
-const EVENT_FIELDS: &str = "id,changeKey,subject,body,start,end,location";
+const EVENT_FIELDS: &str = "id,changeKey,subject,body,start,end,location,isAllDay,isReminderOn,\
+reminderMinutesBeforeStart,showAs,importance,sensitivity,categories,attendees,recurrence,\
+organizer,responseStatus,isCancelled,type";
 /// The largest `$top` we ask of a calendar view; Graph pages past it with `@odata.nextLink`.
 const MAX_TOP: usize = 1000;
 /// Events one calendar page may read (every one overlapping the cursor's start comes back
@@ -47,7 +51,9 @@ impl GraphMailbox {
                 EventLookup { client_request_id },
             )
             .await?;
-        Ok(appointment.created(event.id, event.change_key.unwrap_or_default()))
+        // Graph's answer, so that the create shows what a later read shows (organizer, the
+        // user's answer).
+        event.to_appointment()
     }
 }
 
@@ -129,5 +135,139 @@ impl GraphMailbox {
                 }
             }
         }
+    }
+}
+
+/// The body of `POST /me/events/{id}/cancel` (`comment` is optional).
+#[derive(Serialize)]
+struct CancelBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
+}
+
+/// The body of `accept`, `tentativelyAccept` and `decline`: the organiser always hears.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReplyBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
+    send_response: bool,
+}
+
+impl GraphMailbox {
+    fn event_url(
+        &self,
+        id: &str,
+        action: Option<&str>,
+        query: &[(&str, String)],
+    ) -> Result<url::Url, MailboxError> {
+        let mut segments = vec!["me", "events", segment(id)?];
+        segments.extend(action);
+        Ok(self.url(&segments, query))
+    }
+
+    pub(super) async fn event(
+        &self,
+        token: &SecretString,
+        id: &str,
+    ) -> Result<Appointment, MailboxError> {
+        let url = self.event_url(id, None, &[("$select", EVENT_FIELDS.into())])?;
+        let mut budget = Budget::new(self.policy);
+        let event: Event = self
+            .call(token, &Request::get(url, "graph.getEvent"), &mut budget)
+            .await?;
+        event.to_appointment()
+    }
+
+    pub(super) async fn update_event(
+        &self,
+        token: &SecretString,
+        id: &str,
+        version: &ItemVersion,
+        appointment: &PreparedAppointment,
+    ) -> Result<Appointment, MailboxError> {
+        let request = Request::patch(
+            self.event_url(id, None, &[])?,
+            &EventFields::changes(appointment),
+            "graph.updateEvent",
+        )?
+        .if_match(version);
+        let mut budget = Budget::new(self.policy);
+        let event: Event = self.change(token, &request, &mut budget).await?;
+        event.to_appointment()
+    }
+
+    pub(super) async fn delete_event(
+        &self,
+        token: &SecretString,
+        id: &str,
+        version: &ItemVersion,
+    ) -> Result<(), MailboxError> {
+        let request =
+            Request::delete(self.event_url(id, None, &[])?, "graph.deleteEvent").if_match(version);
+        self.change(token, &request, &mut Budget::new(self.policy))
+            .await
+    }
+
+    /// Graph's actions document no `If-Match`: the version is compared with the event's
+    /// `changeKey` just before the action (a change in between is not caught).
+    async fn check_version(
+        &self,
+        token: &SecretString,
+        id: &str,
+        version: &ItemVersion,
+        budget: &mut Budget,
+    ) -> Result<(), MailboxError> {
+        let ItemVersion::Exactly(seen) = version else {
+            return Ok(());
+        };
+        let url = self.event_url(id, None, &[("$select", "changeKey".into())])?;
+        let event: Event = self
+            .call(token, &Request::get(url, "graph.getEvent"), budget)
+            .await?;
+        if event.change_key.as_deref() == Some(seen.as_str()) {
+            Ok(())
+        } else {
+            Err(MailboxError::changed_meanwhile())
+        }
+    }
+
+    pub(super) async fn cancel_event(
+        &self,
+        token: &SecretString,
+        id: &str,
+        version: &ItemVersion,
+        message: Option<&str>,
+    ) -> Result<(), MailboxError> {
+        let mut budget = Budget::new(self.policy);
+        self.check_version(token, id, version, &mut budget).await?;
+        let request = Request::post(
+            self.event_url(id, Some("cancel"), &[])?,
+            &CancelBody { comment: message },
+            "graph.cancelEvent",
+        )?;
+        self.change(token, &request, &mut budget).await
+    }
+
+    pub(super) async fn reply_to_event(
+        &self,
+        token: &SecretString,
+        id: &str,
+        version: &ItemVersion,
+        reply: &Reply,
+    ) -> Result<(), MailboxError> {
+        let (action, operation) = match reply.kind {
+            ReplyKind::Accept => ("accept", "graph.acceptEvent"),
+            ReplyKind::Tentative => ("tentativelyAccept", "graph.tentativelyAcceptEvent"),
+            ReplyKind::Decline => ("decline", "graph.declineEvent"),
+        };
+        let mut budget = Budget::new(self.policy);
+        self.check_version(token, id, version, &mut budget).await?;
+        let body = ReplyBody {
+            comment: reply.message.as_deref(),
+            send_response: true,
+        };
+        let request = Request::post(self.event_url(id, Some(action), &[])?, &body, operation)?;
+        self.change(token, &request, &mut budget).await
     }
 }

@@ -98,8 +98,10 @@ pub fn from_status(status: u16, error: Option<&GraphError>) -> MailboxError {
     let has = |codes: &[&str]| error.is_some_and(|e| e.has_code(codes));
     match status {
         404 => MailboxError::NotFound(said("Microsoft Graph found no such item (HTTP 404).")),
-        409 | 412 => MailboxError::Conflict(said(
-            "The item changed since it was read (HTTP 412); read it again.",
+        // 412: the item's entity tag is no longer the one in If-Match.
+        412 => MailboxError::changed_meanwhile(),
+        409 => MailboxError::Conflict(said(
+            "The item changed since it was read (HTTP 409); read it again.",
         )),
         403 => MailboxError::Forbidden(said(
             "Microsoft Graph refused access to this mailbox (HTTP 403).",

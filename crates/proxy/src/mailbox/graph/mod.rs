@@ -14,8 +14,12 @@
 //! Graph REST API v1.0: <https://learn.microsoft.com/graph/api/overview>
 
 mod calendar;
+pub mod directory;
 pub mod errors;
+pub mod fields;
+pub mod recurrence;
 mod todo;
+mod todo_wire;
 mod transport;
 pub mod wire;
 
@@ -114,108 +118,116 @@ impl MailboxBackend for GraphMailbox {
         limit: PageLimit,
         cursor: Option<TaskCursor>,
     ) -> Result<Page<Task>, MailboxError> {
-        if (filter, sort) != (TaskFilter::All, TaskSort::Created) {
-            return Err(not_yet("filtering and sorting tasks"));
-        }
-        self.todo_page(&access.token, limit, cursor).await
+        self.todo_page(&access.token, filter, sort, limit, cursor)
+            .await
     }
 
-    async fn appointment(&self, _access: &Access, _id: &str) -> Result<Appointment, MailboxError> {
-        Err(not_yet("reading one event"))
+    async fn appointment(&self, access: &Access, id: &str) -> Result<Appointment, MailboxError> {
+        self.event(&access.token, id).await
     }
 
     async fn update_appointment(
         &self,
-        _access: &Access,
-        _id: &str,
-        _version: &ItemVersion,
-        _appointment: &PreparedAppointment,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        appointment: &PreparedAppointment,
     ) -> Result<Appointment, MailboxError> {
-        Err(not_yet("editing events"))
+        self.update_event(&access.token, id, version, appointment)
+            .await
     }
 
     async fn delete_appointment(
         &self,
-        _access: &Access,
-        _id: &str,
-        _version: &ItemVersion,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
     ) -> Result<(), MailboxError> {
-        Err(not_yet("deleting events"))
+        self.delete_event(&access.token, id, version).await
     }
 
     async fn cancel_meeting(
         &self,
-        _access: &Access,
-        _id: &str,
-        _version: &ItemVersion,
-        _message: Option<&str>,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        message: Option<&str>,
     ) -> Result<(), MailboxError> {
-        Err(not_yet("cancelling meetings"))
+        self.cancel_event(&access.token, id, version, message).await
     }
 
     async fn reply_to_invitation(
         &self,
-        _access: &Access,
-        _id: &str,
-        _version: &ItemVersion,
-        _reply: &Reply,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        reply: &Reply,
     ) -> Result<(), MailboxError> {
-        Err(not_yet("answering invitations"))
+        self.reply_to_event(&access.token, id, version, reply).await
     }
 
-    async fn task(&self, _access: &Access, _id: &str) -> Result<Task, MailboxError> {
-        Err(not_yet("reading one task"))
+    async fn task(&self, access: &Access, id: &str) -> Result<Task, MailboxError> {
+        self.todo_task(&access.token, id).await
     }
 
     async fn update_task(
         &self,
-        _access: &Access,
-        _id: &str,
-        _version: &ItemVersion,
-        _task: &NewTask,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
+        task: &NewTask,
     ) -> Result<Task, MailboxError> {
-        Err(not_yet("editing tasks"))
+        self.update_todo_task(&access.token, id, version, task)
+            .await
     }
 
     async fn delete_task(
         &self,
-        _access: &Access,
-        _id: &str,
-        _version: &ItemVersion,
+        access: &Access,
+        id: &str,
+        version: &ItemVersion,
     ) -> Result<(), MailboxError> {
-        Err(not_yet("deleting tasks"))
+        self.delete_todo_task(&access.token, id, version).await
     }
 
     async fn search_people(
         &self,
-        _access: &Access,
-        _query: &str,
+        access: &Access,
+        query: &str,
     ) -> Result<Vec<Person>, MailboxError> {
-        Err(not_yet("searching people"))
+        self.people(&access.token, query).await
     }
 
-    async fn room_lists(&self, _access: &Access) -> Result<Vec<Place>, MailboxError> {
-        Err(not_yet("listing rooms"))
+    async fn room_lists(&self, access: &Access) -> Result<Vec<Place>, MailboxError> {
+        self.places(
+            &access.token,
+            &["places", "microsoft.graph.roomlist"],
+            "graph.roomLists",
+        )
+        .await
     }
 
-    async fn rooms(&self, _access: &Access, _room_list: &str) -> Result<Vec<Place>, MailboxError> {
-        Err(not_yet("listing rooms"))
+    async fn rooms(&self, access: &Access, room_list: &str) -> Result<Vec<Place>, MailboxError> {
+        self.places(
+            &access.token,
+            &[
+                "places",
+                transport::segment(room_list)?,
+                "microsoft.graph.roomlist",
+                "rooms",
+            ],
+            "graph.rooms",
+        )
+        .await
     }
 
     async fn availability(
         &self,
-        _access: &Access,
-        _addresses: &[String],
-        _start: chrono::DateTime<chrono::Utc>,
-        _end: chrono::DateTime<chrono::Utc>,
+        access: &Access,
+        addresses: &[String],
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Schedule>, MailboxError> {
-        Err(not_yet("free/busy"))
+        self.schedules(&access.token, addresses, start, end).await
     }
-}
-
-/// What the Graph backend does not do yet, said plainly (the EWS backend does it).
-fn not_yet(what: &str) -> MailboxError {
-    MailboxError::Unsupported(format!(
-        "The Microsoft Graph backend does not support {what} yet; the EWS backend does."
-    ))
 }

@@ -14,16 +14,16 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use model::{NewTask, Page, PageLimit, Task};
+use model::{NewTask, Page, PageLimit, Task, TaskFilter, TaskSort};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use super::GraphMailbox;
-use super::transport::{FindCreated, Request};
-use super::wire::{Collection, NewTodoTask, TodoTask, TodoTaskList};
+use super::transport::{FindCreated, Request, segment};
+use super::wire::{Collection, NewTodoTask, TodoFields, TodoTask, TodoTaskList};
 use crate::mailbox::paging::TaskCursor;
 use crate::mailbox::retry::Budget;
-use crate::mailbox::{CreateOnce, MailboxError};
+use crate::mailbox::{CreateOnce, ItemVersion, MailboxError};
 
 /// How long a user's default list id is reused before it is read again.
 const LIST_TTL: Duration = Duration::from_secs(600);
@@ -206,9 +206,16 @@ impl GraphMailbox {
     /// The page of the list's tasks after `cursor`, newest first. Graph may answer fewer
     /// than `$top` with a next link; those are followed until the page is full, so that a
     /// page never ends early at a server cap.
+    ///
+    /// `filter` and `sort` are Graph's `$filter` and `$orderby`. Sorting by due date: where
+    /// Graph puts tasks without one is not documented, so when the whole list fits in one
+    /// page it is put in order here (no due date last); across pages Graph's order stands, as
+    /// re-sorting one page would break the order across pages.
     pub(super) async fn todo_page(
         &self,
         token: &SecretString,
+        filter: TaskFilter,
+        sort: TaskSort,
         limit: PageLimit,
         cursor: Option<TaskCursor>,
     ) -> Result<Page<Task>, MailboxError> {
@@ -216,14 +223,22 @@ impl GraphMailbox {
         let list = self.task_list(token, &mut budget).await?;
         let limit = limit.get() as usize;
         let offset = cursor.map_or(0, |c| c.offset);
-        let url = self.url(
-            &["me", "todo", "lists", &list, "tasks"],
-            &[
-                ("$orderby", "createdDateTime desc".into()),
-                ("$top", limit.to_string()),
-                ("$skip", offset.to_string()),
-            ],
-        );
+        let mut query = Vec::new();
+        match filter {
+            TaskFilter::All => {}
+            TaskFilter::Open => query.push(("$filter", "status ne 'completed'".to_owned())),
+            TaskFilter::Completed => query.push(("$filter", "status eq 'completed'".to_owned())),
+        }
+        let order = match sort {
+            TaskSort::Created => "createdDateTime desc",
+            TaskSort::Due => "dueDateTime/dateTime",
+        };
+        query.extend([
+            ("$orderby", order.to_owned()),
+            ("$top", limit.to_string()),
+            ("$skip", offset.to_string()),
+        ]);
+        let url = self.url(&["me", "todo", "lists", &list, "tasks"], &query);
         let mut request = Request::get(url, "graph.listTasks");
         let mut tasks = Vec::new();
         let more = loop {
@@ -241,6 +256,9 @@ impl GraphMailbox {
         };
         tasks.truncate(limit);
         if !more {
+            if sort == TaskSort::Due && offset == 0 {
+                tasks.sort_by_key(|t| (t.due_date.is_none(), t.due_date));
+            }
             return Ok(Page::last(tasks));
         }
         let next = u32::try_from(tasks.len())
@@ -256,5 +274,56 @@ impl GraphMailbox {
                 "the tasks page at offset {offset} says more follow but holds none"
             ))),
         }
+    }
+}
+
+impl GraphMailbox {
+    pub(super) async fn todo_task(
+        &self,
+        token: &SecretString,
+        id: &str,
+    ) -> Result<Task, MailboxError> {
+        let mut budget = Budget::new(self.policy);
+        let list = self.task_list(token, &mut budget).await?;
+        let url = self.url(&["me", "todo", "lists", &list, "tasks", segment(id)?], &[]);
+        let task: Result<TodoTask, _> = self
+            .call(token, &Request::get(url, "graph.getTask"), &mut budget)
+            .await;
+        Ok(task?.to_task())
+    }
+
+    pub(super) async fn update_todo_task(
+        &self,
+        token: &SecretString,
+        id: &str,
+        version: &ItemVersion,
+        task: &NewTask,
+    ) -> Result<Task, MailboxError> {
+        let mut budget = Budget::new(self.policy);
+        let list = self.task_list(token, &mut budget).await?;
+        let request = Request::patch(
+            self.url(&["me", "todo", "lists", &list, "tasks", segment(id)?], &[]),
+            &TodoFields::changes(task),
+            "graph.updateTask",
+        )?
+        .if_match(version);
+        let updated: TodoTask = self.change(token, &request, &mut budget).await?;
+        Ok(updated.to_task())
+    }
+
+    pub(super) async fn delete_todo_task(
+        &self,
+        token: &SecretString,
+        id: &str,
+        version: &ItemVersion,
+    ) -> Result<(), MailboxError> {
+        let mut budget = Budget::new(self.policy);
+        let list = self.task_list(token, &mut budget).await?;
+        let request = Request::delete(
+            self.url(&["me", "todo", "lists", &list, "tasks", segment(id)?], &[]),
+            "graph.deleteTask",
+        )
+        .if_match(version);
+        self.change(token, &request, &mut budget).await
     }
 }

@@ -18,9 +18,10 @@ use url::Url;
 
 use super::GraphMailbox;
 use super::errors::{self, GraphError};
+use super::wire::graph_etag;
 use crate::mailbox::retry::{Budget, RetryCause};
 use crate::mailbox::upstream::{self, describe, read_limited};
-use crate::mailbox::{CreateOnce, MailboxError};
+use crate::mailbox::{CreateOnce, ItemVersion, MailboxError};
 
 /// Query values are percent-encoded but for the characters OData expressions are made of,
 /// spaces as `%20` (Graph's documentation asks for it; `+` would be a plus sign).
@@ -41,8 +42,10 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 pub(super) struct Request {
     pub method: Method,
     pub url: Url,
-    /// JSON body of a POST.
+    /// JSON body of a POST or PATCH.
     pub body: Option<Vec<u8>>,
+    /// `If-Match`: the entity tag the change applies to (none: whatever is stored).
+    pub if_match: Option<String>,
     /// Metrics label (`graph.<operation>`).
     pub operation: &'static str,
 }
@@ -53,6 +56,7 @@ impl Request {
             method: Method::GET,
             url,
             body: None,
+            if_match: None,
             operation,
         }
     }
@@ -62,14 +66,48 @@ impl Request {
         body: &impl serde::Serialize,
         operation: &'static str,
     ) -> Result<Self, MailboxError> {
+        Self::with_body(Method::POST, url, body, operation)
+    }
+
+    pub fn patch(
+        url: Url,
+        body: &impl serde::Serialize,
+        operation: &'static str,
+    ) -> Result<Self, MailboxError> {
+        Self::with_body(Method::PATCH, url, body, operation)
+    }
+
+    pub fn delete(url: Url, operation: &'static str) -> Self {
+        Self {
+            method: Method::DELETE,
+            ..Self::get(url, operation)
+        }
+    }
+
+    fn with_body(
+        method: Method,
+        url: Url,
+        body: &impl serde::Serialize,
+        operation: &'static str,
+    ) -> Result<Self, MailboxError> {
         let body = serde_json::to_vec(body)
             .map_err(|e| MailboxError::Invalid(format!("cannot build the Graph request: {e}")))?;
         Ok(Self {
-            method: Method::POST,
+            method,
             url,
             body: Some(body),
+            if_match: None,
             operation,
         })
+    }
+
+    /// Applies only to `version` of the item: Graph answers 412 if it changed since.
+    pub fn if_match(mut self, version: &ItemVersion) -> Self {
+        self.if_match = match version {
+            ItemVersion::Exactly(tag) => Some(graph_etag(tag)),
+            ItemVersion::Any => None,
+        };
+        self
     }
 }
 
@@ -110,6 +148,18 @@ async fn back_off(
     );
     tokio::time::sleep(wait).await;
     Ok(())
+}
+
+/// An id or address used as a path segment. The URL builder drops `.` and `..` segments
+/// (they would navigate), so such an "id" would silently address the collection instead.
+pub(super) fn segment(value: &str) -> Result<&str, MailboxError> {
+    if matches!(value, "" | "." | "..") {
+        Err(MailboxError::NotFound(format!(
+            "'{value}' names no item or room list"
+        )))
+    } else {
+        Ok(value)
+    }
 }
 
 /// OData string literal: single quotes doubled.
@@ -166,14 +216,45 @@ impl GraphMailbox {
         request: &Request,
         budget: &mut Budget,
     ) -> Result<T, MailboxError> {
+        self.send(token, request, budget, true).await
+    }
+
+    /// A change that must not be repeated blindly (an edit, a delete, a reply that mails the
+    /// organiser): sent again only when Graph certainly did not run it (429, refused
+    /// connection); when the outcome is unknown the caller hears so and may reload.
+    pub(super) async fn change<T: DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        request: &Request,
+        budget: &mut Budget,
+    ) -> Result<T, MailboxError> {
+        self.send(token, request, budget, false).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        request: &Request,
+        budget: &mut Budget,
+        repeat_if_unknown: bool,
+    ) -> Result<T, MailboxError> {
         loop {
-            match self.attempt(token, request).await {
+            let cause = match self.attempt(token, request).await {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Failed(error) => return Err(error),
-                Attempt::Retry(cause) | Attempt::Unknown(cause) => {
-                    back_off(budget, cause, request).await?
+                Attempt::Retry(cause) => cause,
+                Attempt::Unknown(cause) if repeat_if_unknown => cause,
+                Attempt::Unknown(cause) => {
+                    let reason = match cause {
+                        RetryCause::Throttled { .. } => "the gateway was busy".to_owned(),
+                        RetryCause::Transient { reason } => reason,
+                    };
+                    return Err(MailboxError::Unavailable(format!(
+                        "whether Microsoft Graph made the change is unknown ({reason}); reload to see"
+                    )));
                 }
-            }
+            };
+            back_off(budget, cause, request).await?;
         }
     }
 
@@ -246,6 +327,9 @@ impl GraphMailbox {
             // Times in UTC and bodies as text, whatever the mailbox's settings.
             .header("Prefer", "outlook.timezone=\"UTC\"")
             .header("Prefer", "outlook.body-content-type=\"text\"");
+        if let Some(tag) = &request.if_match {
+            builder = builder.header(header::IF_MATCH, tag);
+        }
         if let Some(body) = &request.body {
             builder = builder
                 .header(header::CONTENT_TYPE, "application/json")
@@ -287,7 +371,13 @@ impl GraphMailbox {
             Err(reason) => return Attempt::Unknown(RetryCause::Transient { reason }),
         };
         if status.is_success() {
-            return match serde_json::from_slice(&body) {
+            // 202 and 204 answers (actions, deletes) carry no body: they read as `()`.
+            let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+                b"null"
+            } else {
+                &body
+            };
+            return match serde_json::from_slice(body) {
                 Ok(value) => Attempt::Done(value),
                 // A garbled success: whatever it reported may have happened.
                 Err(e) => Attempt::Unknown(RetryCause::Transient {
@@ -302,5 +392,27 @@ impl GraphMailbox {
             });
         }
         Attempt::Failed(errors::from_status(status.as_u16(), error.as_ref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_would_navigate_are_refused_instead_of_dropped() {
+        for id in ["", ".", ".."] {
+            assert!(
+                matches!(segment(id), Err(MailboxError::NotFound(_))),
+                "{id:?}"
+            );
+        }
+        assert_eq!(segment("AAMk/..=").ok(), Some("AAMk/..="));
+        // What the guard prevents: the URL builder drops these segments without a word.
+        let mut url = Url::parse("https://graph.example/v1.0").unwrap();
+        url.path_segments_mut()
+            .unwrap()
+            .extend(["me", "events", ".."]);
+        assert_eq!(url.path(), "/v1.0/me/events");
     }
 }

@@ -2,15 +2,20 @@
 //! their conversions from and to the model. Only properties Microsoft documents for the
 //! resources are sent (the test suite checks them against the documented property tables).
 //!
-//! Resources: event <https://learn.microsoft.com/graph/api/resources/event>, todoTask
-//! <https://learn.microsoft.com/graph/api/resources/todotask>, dateTimeTimeZone, itemBody,
-//! location, singleValueLegacyExtendedProperty, linkedResource, todoTaskList.
+//! Resources: event <https://learn.microsoft.com/graph/api/resources/event>, dateTimeTimeZone,
+//! itemBody, location, singleValueLegacyExtendedProperty; To Do's in `todo_wire.rs`.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use model::{Appointment, NewTask, Task, TaskStatus};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use model::Appointment;
 use serde::{Deserialize, Serialize};
 
+use super::fields::{MeetingFields, MeetingRead};
 use crate::mailbox::{MailboxError, PreparedAppointment};
+
+pub use super::todo_wire::{
+    GraphTaskStatus, LINKED_APPLICATION, LinkedResource, NewTodoTask, TodoFields, TodoTask,
+    TodoTaskList,
+};
 
 /// The MAPI named property (our property set, name `ExchangeFormsClientRequestId`) that the EWS
 /// backend stamps on items as well, in Graph's id syntax: an event created through either
@@ -23,9 +28,6 @@ pub fn client_request_id_property() -> String {
     )
 }
 
-/// The `applicationName` of the linked resource that marks the tasks this proxy creates.
-pub const LINKED_APPLICATION: &str = "exchange-forms";
-
 /// `dateTimeTimeZone`: a wall-clock time and the zone it is read in.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -36,7 +38,7 @@ pub struct DateTimeTimeZone {
 }
 
 impl DateTimeTimeZone {
-    fn at(local: NaiveDateTime, zone: &str) -> Self {
+    pub(crate) fn at(local: NaiveDateTime, zone: &str) -> Self {
         Self {
             date_time: local.format("%Y-%m-%dT%H:%M:%S").to_string(),
             time_zone: zone.to_owned(),
@@ -90,7 +92,7 @@ pub struct ItemBody {
 }
 
 impl ItemBody {
-    fn text(content: &str) -> Self {
+    pub(crate) fn text(content: &str) -> Self {
         Self {
             content_type: "text".into(),
             content: content.to_owned(),
@@ -113,10 +115,11 @@ pub struct ExtendedProperty {
     pub value: String,
 }
 
-/// The body of `POST /me/events`.
+/// The event's own fields, as the form sets them: the body of `PATCH /me/events/{id}` and
+/// the main part of `POST /me/events`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NewEvent {
+pub struct EventFields {
     pub subject: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<ItemBody>,
@@ -124,15 +127,13 @@ pub struct NewEvent {
     pub end: DateTimeTimeZone,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
-    /// Graph's own guard against a retried POST creating the event twice.
-    pub transaction_id: String,
-    /// The same id, where a `$filter` can find it (transactionId is not documented as
-    /// filterable; extended properties are).
-    pub single_value_extended_properties: Vec<ExtendedProperty>,
+    #[serde(flatten)]
+    pub meeting: MeetingFields,
 }
 
-impl NewEvent {
-    pub fn new(appointment: &PreparedAppointment, client_request_id: &str) -> Self {
+impl EventFields {
+    /// What a create sends: nothing optional is sent empty.
+    pub fn new(appointment: &PreparedAppointment) -> Self {
         Self {
             subject: appointment.subject.clone(),
             body: appointment.body.as_deref().map(ItemBody::text),
@@ -145,6 +146,37 @@ impl NewEvent {
                 .map(|name| Location {
                     display_name: name.clone(),
                 }),
+            meeting: MeetingFields::new(&appointment.details),
+        }
+    }
+
+    /// What an edit sends: an emptied body or location is sent empty, so that it is
+    /// cleared rather than left as it was.
+    pub fn changes(appointment: &PreparedAppointment) -> Self {
+        let mut fields = Self::new(appointment);
+        fields.body.get_or_insert_with(|| ItemBody::text(""));
+        fields.location.get_or_insert_with(Location::default);
+        fields
+    }
+}
+
+/// The body of `POST /me/events`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewEvent {
+    #[serde(flatten)]
+    pub fields: EventFields,
+    /// Graph's own guard against a retried POST creating the event twice.
+    pub transaction_id: String,
+    /// The same id, where a `$filter` can find it (transactionId is not documented as
+    /// filterable; extended properties are).
+    pub single_value_extended_properties: Vec<ExtendedProperty>,
+}
+
+impl NewEvent {
+    pub fn new(appointment: &PreparedAppointment, client_request_id: &str) -> Self {
+        Self {
+            fields: EventFields::new(appointment),
             transaction_id: client_request_id.to_owned(),
             single_value_extended_properties: vec![ExtendedProperty {
                 id: client_request_id_property(),
@@ -171,6 +203,8 @@ pub struct Event {
     pub end: Option<DateTimeTimeZone>,
     #[serde(default)]
     pub location: Option<Location>,
+    #[serde(flatten)]
+    pub meeting: MeetingRead,
 }
 
 impl Event {
@@ -186,7 +220,7 @@ impl Event {
                     ))
                 })
         };
-        Ok(Appointment {
+        let mut appointment = Appointment {
             id: self.id.clone(),
             change_key: self.change_key.clone().unwrap_or_default(),
             subject: self.subject.clone().unwrap_or_default(),
@@ -203,7 +237,9 @@ impl Event {
                 .map(|b| b.content.clone())
                 .unwrap_or_default(),
             ..Appointment::default()
-        })
+        };
+        self.meeting.fill(&mut appointment);
+        Ok(appointment)
     }
 }
 
@@ -215,153 +251,20 @@ pub struct Collection<T> {
     pub next_link: Option<String>,
 }
 
-/// Graph's `taskStatus`: the same five states as ours, in camelCase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum GraphTaskStatus {
-    NotStarted,
-    InProgress,
-    Completed,
-    WaitingOnOthers,
-    Deferred,
+/// The opaque part of an entity tag (`W/"abc"` → `abc`): what the API hands out as the
+/// item's version, since its `If-Match` takes one quoted opaque tag.
+pub fn opaque_tag(etag: &str) -> &str {
+    let tag = etag.trim();
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    tag.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag)
 }
 
-impl From<TaskStatus> for GraphTaskStatus {
-    fn from(status: TaskStatus) -> Self {
-        match status {
-            TaskStatus::NotStarted => Self::NotStarted,
-            TaskStatus::InProgress => Self::InProgress,
-            TaskStatus::Completed => Self::Completed,
-            TaskStatus::WaitingOnOthers => Self::WaitingOnOthers,
-            TaskStatus::Deferred => Self::Deferred,
-        }
-    }
-}
-
-impl From<GraphTaskStatus> for TaskStatus {
-    fn from(status: GraphTaskStatus) -> Self {
-        match status {
-            GraphTaskStatus::NotStarted => Self::NotStarted,
-            GraphTaskStatus::InProgress => Self::InProgress,
-            GraphTaskStatus::Completed => Self::Completed,
-            GraphTaskStatus::WaitingOnOthers => Self::WaitingOnOthers,
-            GraphTaskStatus::Deferred => Self::Deferred,
-        }
-    }
-}
-
-/// `linkedResource`: "ID of the object that is associated with this task on the
-/// third-party/partner system" — for us, the create's client request id.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LinkedResource {
-    #[serde(default)]
-    pub application_name: String,
-    #[serde(default)]
-    pub display_name: String,
-    #[serde(default)]
-    pub external_id: String,
-}
-
-/// The body of `POST /me/todo/lists/{id}/tasks`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewTodoTask {
-    pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<ItemBody>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due_date_time: Option<DateTimeTimeZone>,
-    pub status: GraphTaskStatus,
-    /// To Do has no transactionId and todoTask no extended properties (its resource is not
-    /// an open type): a linked resource created with the task in the same POST, naming our
-    /// client request id as its `externalId`, is the documented way to tie a task to an
-    /// outside object, and comes back when tasks are listed. See `todo.rs`.
-    pub linked_resources: Vec<LinkedResource>,
-}
-
-impl NewTodoTask {
-    /// A due date is a day: midnight UTC of it (read back with [`nearest_day`]).
-    pub fn new(task: &NewTask, client_request_id: &str) -> Self {
-        Self {
-            title: task.subject.as_str().to_owned(),
-            body: task.body.as_deref().map(ItemBody::text),
-            due_date_time: task
-                .due_date
-                .map(|day| DateTimeTimeZone::at(day.and_time(NaiveTime::MIN), "UTC")),
-            status: task.status.into(),
-            linked_resources: vec![LinkedResource {
-                application_name: LINKED_APPLICATION.into(),
-                display_name: LINKED_APPLICATION.into(),
-                external_id: client_request_id.to_owned(),
-            }],
-        }
-    }
-}
-
-/// A `todoTask` as Graph answers it (the properties we read).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TodoTask {
-    pub id: String,
-    #[serde(rename = "@odata.etag", default)]
-    pub etag: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub body: Option<ItemBody>,
-    #[serde(default)]
-    pub due_date_time: Option<DateTimeTimeZone>,
-    #[serde(default)]
-    pub status: Option<GraphTaskStatus>,
-    #[serde(default)]
-    pub created_date_time: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub linked_resources: Vec<LinkedResource>,
-}
-
-/// The day a due date names: the nearest midnight, so that To Do's "local midnight" in any
-/// zone between UTC-11 and UTC+11 reads as the day the user picked.
-fn nearest_day(value: &DateTimeTimeZone) -> Option<NaiveDate> {
-    value
-        .to_utc()
-        .map(|instant| (instant + Duration::hours(12)).date_naive())
-}
-
-impl TodoTask {
-    pub fn to_task(&self) -> Task {
-        Task {
-            id: self.id.clone(),
-            change_key: self.etag.clone().unwrap_or_default(),
-            subject: self.title.clone().unwrap_or_default(),
-            due_date: self.due_date_time.as_ref().and_then(nearest_day),
-            status: self.status.map(TaskStatus::from).unwrap_or_default(),
-            body: self
-                .body
-                .as_ref()
-                .map(|b| b.content.clone())
-                .unwrap_or_default(),
-            ..Task::default()
-        }
-    }
-
-    /// Whether this is the task a create with `client_request_id` made.
-    pub fn made_by(&self, client_request_id: &str) -> bool {
-        self.linked_resources
-            .iter()
-            .any(|r| r.application_name == LINKED_APPLICATION && r.external_id == client_request_id)
-    }
-}
-
-/// A `todoTaskList` (the properties we read).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TodoTaskList {
-    pub id: String,
-    #[serde(default)]
-    pub display_name: String,
-    #[serde(default)]
-    pub wellknown_list_name: Option<String>,
+/// The entity tag Graph compares `If-Match` with, from the version the API handed out:
+/// Outlook items' `@odata.etag` is `W/"<changeKey>"`, To Do's `W/"<tag>"`.
+pub fn graph_etag(version: &str) -> String {
+    format!("W/\"{version}\"")
 }
 
 #[cfg(test)]
@@ -403,23 +306,5 @@ mod tests {
         assert_eq!(read("2017-04-15T11:00:00", "America/Los_Angeles"), at);
         assert_eq!(read("2017-04-15T11:00:00", "Mars Standard Time"), None);
         assert_eq!(read("yesterday", "UTC"), None);
-    }
-
-    #[test]
-    fn due_days_survive_local_midnights() {
-        let day = |date_time: &str| {
-            nearest_day(&DateTimeTimeZone {
-                date_time: date_time.into(),
-                time_zone: "UTC".into(),
-            })
-        };
-        let first = NaiveDate::from_ymd_opt(2026, 12, 1);
-        assert_eq!(day("2026-12-01T00:00:00.0000000"), first);
-        assert_eq!(day("2026-11-30T23:00:00.0000000"), first, "Paris midnight");
-        assert_eq!(
-            day("2026-12-01T05:00:00.0000000"),
-            first,
-            "New York midnight"
-        );
     }
 }
