@@ -107,3 +107,141 @@ async fn harness_count(harness: &Harness, folder: &str) -> u32 {
     app.stop().await;
     count
 }
+
+fn with_version(request: reqwest::RequestBuilder, version: &str) -> reqwest::RequestBuilder {
+    request.header("if-match", format!("\"{version}\""))
+}
+
+fn item_path(kind: &str, id: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    format!("/api/{kind}/{}", encoded.replace('+', "%20"))
+}
+
+#[tokio::test]
+async fn edits_conflicts_deletes_and_answers_behave_alike_on_both_backends() {
+    for backend in ["ews", "graph"] {
+        let harness = Harness::new().await;
+        let app = spawn_with_backend(&harness, backend).await;
+        // A meeting with Bob, edited from the version Alice saw; a second edit from the same
+        // (now stale) version is a conflict.
+        let mut draft = appointment_json("Planning");
+        draft["requiredAttendees"] = json!([BOB]);
+        let created: Appointment = app
+            .post("/api/appointments")
+            .json(&draft)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let path = item_path("appointments", &created.id);
+        draft["subject"] = json!("Planning (moved)");
+        let put = |body: &serde_json::Value, version: &str| {
+            with_version(
+                app.client
+                    .put(format!("{}{path}", app.address))
+                    .bearer_auth("h"),
+                version,
+            )
+            .json(body)
+        };
+        let first = put(&draft, &created.change_key).send().await.unwrap();
+        assert_eq!(
+            first.status(),
+            StatusCode::OK,
+            "{backend}: {:?}",
+            first.text().await
+        );
+        let second = put(&draft, &created.change_key).send().await.unwrap();
+        assert_eq!(second.status(), StatusCode::CONFLICT, "{backend}");
+        let read: Appointment = app.get(&path).send().await.unwrap().json().await.unwrap();
+        assert_eq!(read.subject, "Planning (moved)", "{backend}");
+        assert_eq!(read.required_attendees.len(), 1, "{backend}");
+
+        // Bob declines with a note; Alice sees his answer.
+        app.authorizer.set_token(BOB_TOKEN);
+        let bobs: Page<Appointment> = app
+            .get(&format!("/api/appointments?{DECEMBER}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(bobs.items.len(), 1, "{backend}: Bob was invited");
+        let bobs_copy = &bobs.items[0];
+        let reply = with_version(
+            app.post(&format!(
+                "{}/reply",
+                item_path("appointments", &bobs_copy.id)
+            )),
+            &bobs_copy.change_key,
+        )
+        .json(&json!({"reply": "decline", "message": "Away that day."}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(
+            reply.status(),
+            StatusCode::NO_CONTENT,
+            "{backend}: {:?}",
+            reply.text().await
+        );
+        app.authorizer.set_token(ALICE_TOKEN);
+        let read: Appointment = app.get(&path).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            read.required_attendees[0].response,
+            model::ResponseStatus::Declined,
+            "{backend}"
+        );
+
+        // A task completed from the list, then deleted.
+        let task: Task = app
+            .post("/api/tasks")
+            .json(&json!({"subject": "Send minutes", "status": "NotStarted"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let task_path = item_path("tasks", &task.id);
+        let done = with_version(
+            app.client
+                .put(format!("{}{task_path}", app.address))
+                .bearer_auth("h"),
+            &task.change_key,
+        )
+        .json(&json!({"subject": "Send minutes", "status": "Completed"}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(
+            done.status(),
+            StatusCode::OK,
+            "{backend}: {:?}",
+            done.text().await
+        );
+        let open = app.get("/api/tasks?show=open").send().await.unwrap();
+        let open: Page<Task> = match open.status() {
+            StatusCode::OK => open.json().await.unwrap(),
+            status => panic!("{backend}: {status} {:?}", open.text().await),
+        };
+        assert!(
+            open.items.is_empty(),
+            "{backend}: completed tasks are not open"
+        );
+        let delete = app
+            .client
+            .delete(format!("{}{task_path}", app.address))
+            .bearer_auth("h")
+            .header("if-match", "*")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(delete.status(), StatusCode::NO_CONTENT, "{backend}");
+        assert_eq!(app.stored(ALICE, "tasks").await, 0, "{backend}");
+        app.stop().await;
+    }
+}

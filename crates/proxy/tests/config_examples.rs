@@ -7,7 +7,9 @@ use proxy::auth::config::AuthConfig;
 use proxy::config::{Backend, Config, ConfigLayer, EwsAuth};
 
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/examples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../config/examples")
+        .join(name)
 }
 
 fn resolve(name: &str, secrets: &[(&str, &str)]) -> Config {
@@ -28,7 +30,10 @@ fn resolve(name: &str, secrets: &[(&str, &str)]) -> Config {
 fn every_example_resolves_to_what_it_describes() {
     let graph = resolve("exchange-online-graph.toml", &[]);
     assert_eq!(graph.backend, Backend::Graph);
-    assert_eq!(graph.graph.endpoint.as_str(), "https://graph.microsoft.com/v1.0");
+    assert_eq!(
+        graph.graph.endpoint.as_str(),
+        "https://graph.microsoft.com/v1.0"
+    );
 
     let oauth = resolve("on-premises-ews-oauth.toml", &[]);
     assert_eq!(oauth.backend, Backend::Ews);

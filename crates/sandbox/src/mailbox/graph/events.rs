@@ -87,6 +87,8 @@ async fn filtered(
                 Filter::ExtendedProperty { field, value } => {
                     query::has_property(&item.extended_properties, field, value)
                 }
+                // Events have no To Do status.
+                Filter::Status { .. } => false,
             };
             if matches {
                 found.push(item);

@@ -78,6 +78,8 @@ pub enum Filter {
         field: ExtendedFieldUri,
         value: String,
     },
+    /// To Do: `status eq '…'` or `status ne '…'`.
+    Status { equal: bool, status: String },
 }
 
 fn unsupported(filter: &str) -> GraphError {
@@ -85,7 +87,7 @@ fn unsupported(filter: &str) -> GraphError {
         axum::http::StatusCode::BAD_REQUEST,
         "ErrorInvalidUrlQueryFilter",
         format!(
-            "The $filter '{}' is not supported. Supported: transactionId eq '…' and singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…').",
+            "The $filter '{}' is not supported. Supported: transactionId eq '…', singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…'), and for tasks status eq|ne '…'.",
             super::time::truncated(filter)
         ),
     )
@@ -139,6 +141,16 @@ impl Filter {
     fn try_parse(filter: &str) -> Option<Self> {
         let text = filter.trim();
         let lower = text.to_ascii_lowercase();
+        if lower.starts_with("status ") {
+            let toks = tokens(text)?;
+            return match toks.as_slice() {
+                [_, op, value] if op == "eq" || op == "ne" => Some(Filter::Status {
+                    equal: op == "eq",
+                    status: literal(value)?,
+                }),
+                _ => None,
+            };
+        }
         if lower.starts_with("transactionid") {
             let toks = tokens(text)?;
             return match toks.as_slice() {

@@ -219,6 +219,7 @@ pub async fn tasks(
 ) -> GraphResult<Json<Value>> {
     check_list(&list)?;
     let query = Query::parse(raw.as_deref())?;
+    let mut by_due = false;
     let newest_first = match query
         .orderby
         .as_deref()
@@ -227,9 +228,13 @@ pub async fn tasks(
         None => false,
         Some(o) if o == "createddatetime" || o == "createddatetime asc" => false,
         Some(o) if o == "createddatetime desc" => true,
+        Some(o) if o == "duedatetime/datetime" || o == "duedatetime/datetime asc" => {
+            by_due = true;
+            false
+        }
         Some(o) => {
             return Err(GraphError::bad_request(format!(
-                "$orderby '{}' is not supported by the sandbox; use createdDateTime [asc|desc].",
+                "$orderby '{}' is not supported by the sandbox; use createdDateTime [asc|desc] or dueDateTime/dateTime.",
                 time::truncated(&o)
             )));
         }
@@ -237,23 +242,43 @@ pub async fn tasks(
     let zone = time::preferred_zone(&headers);
     let top = query.top.unwrap_or(DEFAULT_TOP);
     let store = &mailbox.store;
-    let (page, total) = match query.filter()? {
-        Some(filter) => {
-            let Filter::ExtendedProperty { field, value } = filter else {
+    let filter = query.filter()?;
+    let (page, total) = match &filter {
+        _ if by_due || filter.is_some() => {
+            let keep = |task: &ews::types::Task| match &filter {
+                None => true,
+                Some(Filter::ExtendedProperty { field, value }) => {
+                    query::has_property(&task.extended_properties, field, value)
+                }
+                Some(Filter::Status { equal, status }) => {
+                    (status_name(task.status) == status.as_str()) == *equal
+                }
+                Some(Filter::TransactionId(_)) => false,
+            };
+            if matches!(filter, Some(Filter::TransactionId(_))) {
                 return Err(GraphError::bad_request(
                     "Tasks have no transactionId; filter on singleValueExtendedProperties.",
                 ));
-            };
+            }
             let mut all = Vec::new();
             for record in store.all_in_folder(&caller, TASKS).await? {
                 if let Some(task) = task_of(&record)?
-                    && query::has_property(&task.extended_properties, &field, &value)
+                    && keep(&task)
                 {
                     all.push(task);
                 }
             }
             if newest_first {
                 all.reverse();
+            }
+            if by_due {
+                // Soonest due first; tasks without a due date last (stable: creation order).
+                all.sort_by_key(|t| {
+                    (
+                        t.due_date.is_none(),
+                        t.due_date.as_ref().map(|d| d.to_string()),
+                    )
+                });
             }
             let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
             (
@@ -264,7 +289,7 @@ pub async fn tasks(
                 total,
             )
         }
-        None => {
+        _ => {
             let page = store
                 .list(&caller, TASKS, query.skip, top, newest_first)
                 .await?;
