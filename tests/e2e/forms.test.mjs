@@ -14,11 +14,21 @@ import {
 } from './widget.mjs';
 
 // The proxy's mailbox backend: EWS (default) or Microsoft Graph, both against the sandbox's
-// front ends over one store.
+// front ends over one store; and EWS in service-account mode, where the proxy signs in to the
+// sandbox with NTLM as an account holding the impersonation right and acts for the signed-in
+// user (listing through the proxy then shows what is in that user's own mailbox).
+const SERVICE_ACCOUNT = {
+  XF_EWS_AUTH: 'ntlm',
+  XF_EWS_SERVICE_ACCOUNT_USERNAME: 'SANDBOX\\svc-forms',
+  XF_EWS_SERVICE_ACCOUNT_PASSWORD: 'e2e-service-password',
+  XF_SANDBOX_SERVICE_ACCOUNTS: 'SANDBOX\\svc-forms:e2e-service-password',
+  XF_SANDBOX_IMPERSONATORS: 'SANDBOX\\svc-forms',
+};
 const PAGES = [
   { name: 'index', path: '', appointment: '', task: '?kind=task', env: {} },
   { name: 'demo', path: 'www/demo.html', appointment: '', task: '', env: {} },
   { name: 'index-graph', path: '', appointment: '', task: '?kind=task', env: { XF_BACKEND: 'graph' } },
+  { name: 'index-service-account', path: '', appointment: '', task: '?kind=task', env: SERVICE_ACCOUNT },
 ];
 
 /** The list section headed `heading` (the widget's calendar view or task list). */
