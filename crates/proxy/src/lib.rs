@@ -90,18 +90,22 @@ pub fn app(state: AppState) -> Router {
         )
         // auth helper: the flow endpoints answer cross-origin calls like the rest of the API.
         .merge(state.auth.as_ref().map(|a| a.routes()).unwrap_or_default())
+        // Inside the CORS layer, so that a preflight (OPTIONS) is answered by CORS first.
+        .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(cors(&state));
 
     let mut router = Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .route("/metrics", get(telemetry::metrics::serve))
+        .method_not_allowed_fallback(routes::method_not_allowed)
         .merge(api)
         // The widget's files are public and fetched cross-origin by embedding pages (module
         // scripts and wasm are CORS requests), so any origin may read them; the API stays
         // limited to the embedding origins.
         .merge(
             routes::static_files::router(&state.config.static_dir)
+                .method_not_allowed_fallback(routes::method_not_allowed)
                 .layer(security_headers::static_files_csp(&state.config))
                 .layer(
                     CorsLayer::new()
@@ -126,9 +130,10 @@ pub fn app(state: AppState) -> Router {
     };
     let [nosniff, referrer_policy, csp] = security_headers::defaults();
     // Unknown paths answer in the API's error shape (the static directories answer their own).
+    // (A known path asked with another method answers in the same shape: each router above sets
+    // that inside its own layers, so that CORS preflights are not taken for wrong methods.)
     router
         .fallback(routes::not_found)
-        .method_not_allowed_fallback(routes::method_not_allowed)
         // The body guard's limit is the only one (axum's answered plain text).
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
