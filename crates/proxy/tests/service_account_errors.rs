@@ -122,24 +122,31 @@ async fn check_config(app: &TestApp, mailbox: &str, password: &str) -> (bool, St
 async fn check_config_signs_in_and_reads_the_named_mailbox() {
     let dir = TempDir::new().unwrap();
     let app = spawn_service_account(&dir, EwsAuth::Ntlm(account(PASSWORD)), true, None).await;
-    let (ok, out, err) = check_config(&app, ALICE, PASSWORD).await;
-    assert!(ok, "{out}{err}");
+    // The configuration names no sign-in server, so that check fails; the service account's
+    // line is what this test reads.
+    let (_, out, err) = check_config(&app, ALICE, PASSWORD).await;
     assert!(
-        out.starts_with("ok: signed in to ")
+        out.contains("ok      service account: signed in to ")
             && out.contains(
                 "as SANDBOX\\svc-forms (ntlm) and read the calendar of alice@sandbox.test"
             ),
+        "{out}{err}"
+    );
+
+    let (ok, out, _) = check_config(&app, "ghost@elsewhere.example", PASSWORD).await;
+    assert!(!ok);
+    assert!(
+        out.contains("FAILED  service account:") && out.contains("ErrorNonExistentMailbox"),
         "{out}"
     );
 
-    let (ok, out, err) = check_config(&app, "ghost@elsewhere.example", PASSWORD).await;
-    assert!(!ok && out.is_empty(), "{out}");
-    assert!(err.contains("ErrorNonExistentMailbox"), "{err}");
-
-    let (ok, _, err) = check_config(&app, ALICE, "Wrong-Horse-8").await;
+    let (ok, out, err) = check_config(&app, ALICE, "Wrong-Horse-8").await;
     assert!(!ok);
     assert!(
-        err.contains("refused the service account") && !err.contains("Wrong-Horse-8"),
-        "{err}"
+        out.contains("FAILED  service account:")
+            && out.contains("refused the service account")
+            && !out.contains("Wrong-Horse-8")
+            && !err.contains("Wrong-Horse-8"),
+        "{out}"
     );
 }

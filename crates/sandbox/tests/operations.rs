@@ -644,17 +644,19 @@ async fn hostile_values_in_valid_requests_get_answers_not_crashes() {
 
 #[tokio::test]
 async fn impersonation_needs_the_right_and_then_acts_on_the_named_mailbox() {
+    const DAVE: &str = "dave@sandbox.test";
     let harness = Harness::new().await;
     let app = harness
         .spawn_with_impersonators(vec![ALICE.to_owned()])
         .await;
-    // Alice holds the right: her request impersonating Bob files the task in Bob's mailbox.
+    // Alice holds the right: her request impersonating Dave (a sandbox user) files the task
+    // in Dave's mailbox.
     let task = ews::types::Task {
         subject: Some("Filed for Bob".into()),
         ..Default::default()
     };
     let create = ews::operations::create_item::CreateItem::task(task)
-        .to_envelope(&RequestHeaders::default().impersonate(BOB))
+        .to_envelope(&RequestHeaders::default().impersonate(DAVE))
         .unwrap();
     let created = ews::operations::create_item::CreateItemResponse::parse_response(
         &soap(&app, ALICE_TOKEN, create).await,
@@ -663,7 +665,7 @@ async fn impersonation_needs_the_right_and_then_acts_on_the_named_mailbox() {
     assert!(created.responses[0].is_ok(), "{created:?}");
     assert_eq!(
         (
-            app.stored(BOB, "tasks").await,
+            app.stored(DAVE, "tasks").await,
             app.stored(ALICE, "tasks").await
         ),
         (1, 0)

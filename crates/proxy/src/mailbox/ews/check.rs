@@ -39,7 +39,7 @@ pub async fn check_service_account(config: &Config, mailbox: &str) -> Result<Str
         .await
         .map_err(|e| e.to_string())?;
     Ok(format!(
-        "ok: signed in to {endpoint} as {} ({}) and read the calendar of {}",
+        "signed in to {endpoint} as {} ({}) and read the calendar of {}",
         account.username,
         config.ews.auth.name(),
         mailbox.trim()
