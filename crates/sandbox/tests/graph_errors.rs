@@ -154,6 +154,15 @@ async fn malformed_json_and_hostile_input_never_give_500() {
             error_code(&answer);
         }
     }
+    // A To Do status filter on events is a 400 naming what it is for, not an empty list.
+    let answer = get(
+        &app,
+        ALICE_TOKEN,
+        "/me/events?$filter=status%20eq%20'completed'",
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    error_code(&answer);
     // Hostile recurrences: nothing is stored, and the answers are 400s.
     let mut series = event("S", "2026-12-01T09:00:00", "2026-12-01T10:00:00", "UTC");
     for recurrence in [

@@ -60,7 +60,26 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub log: LogConfig,
     /// The raw `[auth]` table, parsed by the authorization module (it owns those keys).
-    pub auth: toml::Table,
+    pub auth: AuthTable,
+}
+
+/// The `[auth]` table as written. It may hold `client_secret` and `token_key`, so its `Debug`
+/// shows the key names only: a logged `Config` never carries a secret.
+#[derive(Clone, Default, PartialEq)]
+pub struct AuthTable(pub toml::Table);
+
+impl std::ops::Deref for AuthTable {
+    type Target = toml::Table;
+
+    fn deref(&self) -> &toml::Table {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AuthTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 /// How long clients may take to send a request (slow clients hold connections and tasks).
@@ -469,7 +488,7 @@ impl Config {
                 token: metrics_token,
             },
             log: LogConfig { format: log_format },
-            auth: merged.auth.clone().unwrap_or_default(),
+            auth: AuthTable(merged.auth.clone().unwrap_or_default()),
         })
     }
 }
@@ -616,6 +635,19 @@ mod tests {
             err.contains("XF_EWS_SERVER_VERSION") && err.contains("Exchange2010"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn debug_output_shows_auth_keys_but_not_their_secrets() {
+        let config = Config::resolve([
+            env(&[("XF_SANDBOX", "1")]),
+            file("[auth]\nclient_id = \"forms\"\nclient_secret = \"s3cr3t-value\"\n").unwrap(),
+        ])
+        .unwrap();
+        let shown = format!("{config:?}");
+        assert!(shown.contains("client_secret"), "{shown}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert_eq!(config.auth["client_id"].as_str(), Some("forms"));
     }
 
     #[test]

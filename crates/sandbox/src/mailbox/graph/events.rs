@@ -79,6 +79,11 @@ async fn filtered(
     mailbox: &str,
     filter: &Filter,
 ) -> GraphResult<Vec<CalendarItem>> {
+    if matches!(filter, Filter::Status { .. }) {
+        return Err(GraphError::bad_request(
+            "Events have no status to filter on; that filter is for To Do tasks.",
+        ));
+    }
     let mut found = Vec::new();
     for record in store.all_in_folder(mailbox, CALENDAR).await? {
         if let Some(item) = calendar_item(&record)? {
@@ -87,7 +92,6 @@ async fn filtered(
                 Filter::ExtendedProperty { field, value } => {
                     query::has_property(&item.extended_properties, field, value)
                 }
-                // Events have no To Do status.
                 Filter::Status { .. } => false,
             };
             if matches {
