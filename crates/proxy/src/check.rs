@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use chrono::{Days, Utc};
-use model::{CalendarWindow, PageLimit};
 use secrecy::SecretString;
 
 use crate::auth::config::{AuthConfig, AuthContext};
@@ -214,27 +212,12 @@ async fn authorization_server(config: &Config) -> Check {
 /// A real read: today's first appointment, as the form's agenda would ask.
 async fn mailbox_access(backend: &dyn mailbox::MailboxBackend, token: SecretString) -> Check {
     const NAME: &str = "mailbox access";
-    let now = Utc::now();
-    let window = CalendarWindow {
-        start: now,
-        end: now.checked_add_days(Days::new(1)).unwrap_or(now),
+    let access = Access {
+        token,
+        mailbox: None,
     };
-    let Ok(limit) = PageLimit::parse(Some("1")) else {
-        return Check::failed(NAME, "internal: a page of one item is not a valid limit");
-    };
-    match backend
-        .calendar_page(
-            &Access {
-                token,
-                mailbox: None,
-            },
-            window,
-            limit,
-            None,
-        )
-        .await
-    {
-        Ok(_) => Check::ok(
+    match mailbox::read_probe(backend, &access).await {
+        Ok(()) => Check::ok(
             NAME,
             "the token opens the mailbox and its calendar can be read",
         ),

@@ -176,3 +176,19 @@ pub trait MailboxBackend: Send + Sync + 'static {
 }
 
 pub type SharedMailbox = Arc<dyn MailboxBackend>;
+
+/// The cheapest real read the forms depend on: the first appointment of the next day. It
+/// proves that `access` opens the mailbox and its calendar (configuration checks).
+pub async fn read_probe(backend: &dyn MailboxBackend, access: &Access) -> Result<(), MailboxError> {
+    let now = chrono::Utc::now();
+    let window = CalendarWindow {
+        start: now,
+        end: now + chrono::Duration::days(1),
+    };
+    let limit = PageLimit::parse(Some("1"))
+        .map_err(|_| MailboxError::Invalid("a page of one item".into()))?;
+    backend
+        .calendar_page(access, window, limit, None)
+        .await
+        .map(drop)
+}

@@ -89,8 +89,7 @@ pub async fn get(
         mailbox.appointment(&access, &id).await
     })
     .await?;
-    let version = appointment.change_key.clone();
-    Ok(Versioned::new(appointment, &version))
+    Ok(Versioned(appointment))
 }
 
 /// `PUT /api/appointments/{id}` with `If-Match`: the form's fields replace the item's; a
@@ -110,8 +109,7 @@ pub async fn update(
             .await
     })
     .await?;
-    let version = updated.change_key.clone();
-    Ok(Versioned::new(updated, &version))
+    Ok(Versioned(updated))
 }
 
 /// `DELETE /api/appointments/{id}` with `If-Match`: 204.

@@ -108,26 +108,33 @@ where
     Ok(Created::new(created))
 }
 
-/// 200 with an item and its version as `ETag` (what a later change sends in `If-Match`).
-pub struct Versioned<T> {
-    item: T,
-    version: String,
+/// An item that carries its own version (EWS ChangeKey, Graph ETag).
+pub trait HasVersion {
+    fn version(&self) -> &str;
 }
 
-impl<T> Versioned<T> {
-    pub fn new(item: T, version: &str) -> Self {
-        Self {
-            item,
-            version: version.to_owned(),
-        }
+impl HasVersion for model::Appointment {
+    fn version(&self) -> &str {
+        &self.change_key
     }
 }
 
-impl<T: Serialize> IntoResponse for Versioned<T> {
+impl HasVersion for model::Task {
+    fn version(&self) -> &str {
+        &self.change_key
+    }
+}
+
+/// 200 with an item and its version as `ETag` (what a later change sends in `If-Match`).
+pub struct Versioned<T>(pub T);
+
+impl<T: Serialize + HasVersion> IntoResponse for Versioned<T> {
     fn into_response(self) -> Response {
-        let mut response = axum::Json(self.item).into_response();
-        if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", self.version))
-            && !self.version.is_empty()
+        let tag = HeaderValue::from_str(&format!("\"{}\"", self.0.version()));
+        let has_version = !self.0.version().is_empty();
+        let mut response = axum::Json(self.0).into_response();
+        if let Ok(tag) = tag
+            && has_version
         {
             response.headers_mut().insert(axum::http::header::ETAG, tag);
         }

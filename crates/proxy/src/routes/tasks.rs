@@ -76,8 +76,7 @@ pub async fn get(
         mailbox.task(&access, &id).await
     })
     .await?;
-    let version = task.change_key.clone();
-    Ok(Versioned::new(task, &version))
+    Ok(Versioned(task))
 }
 
 /// `PUT /api/tasks/{id}` with `If-Match`: the form's fields replace the task's (marking it
@@ -95,8 +94,7 @@ pub async fn update(
         mailbox.update_task(&access, &id, &version, &task).await
     })
     .await?;
-    let version = updated.change_key.clone();
-    Ok(Versioned::new(updated, &version))
+    Ok(Versioned(updated))
 }
 
 /// `DELETE /api/tasks/{id}` with `If-Match`: 204.

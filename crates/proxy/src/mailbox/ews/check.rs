@@ -3,13 +3,11 @@
 //! GetFolder; a one-item CalendarView proves the same things (the account signs in, may
 //! impersonate that user, the mailbox exists and its calendar can be read).
 
-use chrono::{Duration as Days, Utc};
-use model::{CalendarWindow, PageLimit};
 use secrecy::SecretString;
 
 use super::EwsMailbox;
 use crate::config::Config;
-use crate::mailbox::{Access, MailboxBackend as _};
+use crate::mailbox::Access;
 
 /// A line to print when the check passes, or what is wrong.
 pub async fn check_service_account(config: &Config, mailbox: &str) -> Result<String, String> {
@@ -29,13 +27,7 @@ pub async fn check_service_account(config: &Config, mailbox: &str) -> Result<Str
         token: SecretString::from(String::new()),
         mailbox: Some(mailbox.trim().to_owned()),
     };
-    let now = Utc::now();
-    let window = CalendarWindow {
-        start: now,
-        end: now + Days::days(1),
-    };
-    let limit = PageLimit::parse(Some("1")).map_err(|_| "a page of one item".to_owned())?;
-    ews.calendar_page(&access, window, limit, None)
+    crate::mailbox::read_probe(&ews, &access)
         .await
         .map_err(|e| e.to_string())?;
     Ok(format!(
