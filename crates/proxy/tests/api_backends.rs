@@ -52,14 +52,7 @@ async fn appointments_and_tasks_round_trip_through_both_backends_over_one_mailbo
     // Each backend sees both items, whichever protocol made them.
     for backend in ["ews", "graph"] {
         let app = spawn_with_backend(&harness, backend).await;
-        let page: Page<Appointment> = app
-            .get(&format!("/api/appointments?{DECEMBER}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Page<Appointment> = app.get_json(&format!("/api/appointments?{DECEMBER}")).await;
         let mut subjects: Vec<&str> = page.items.iter().map(|a| a.subject.as_str()).collect();
         subjects.sort();
         assert_eq!(subjects, ["Made over EWS", "Made over Graph"], "{backend}");
@@ -71,14 +64,7 @@ async fn appointments_and_tasks_round_trip_through_both_backends_over_one_mailbo
             );
             assert_eq!(appointment.location, "Room 4.12", "{backend}");
         }
-        let tasks: Page<Task> = app
-            .get("/api/tasks")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let tasks: Page<Task> = app.get_json("/api/tasks").await;
         assert_eq!(tasks.items.len(), 2, "{backend}");
         for task in &tasks.items {
             assert_eq!(task.status, TaskStatus::InProgress, "{backend}");
@@ -110,11 +96,6 @@ async fn harness_count(harness: &Harness, folder: &str) -> u32 {
 
 fn with_version(request: reqwest::RequestBuilder, version: &str) -> reqwest::RequestBuilder {
     request.header("if-match", format!("\"{version}\""))
-}
-
-fn item_path(kind: &str, id: &str) -> String {
-    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    format!("/api/{kind}/{}", encoded.replace('+', "%20"))
 }
 
 #[tokio::test]
@@ -155,20 +136,13 @@ async fn edits_conflicts_deletes_and_answers_behave_alike_on_both_backends() {
         );
         let second = put(&draft, &created.change_key).send().await.unwrap();
         assert_eq!(second.status(), StatusCode::CONFLICT, "{backend}");
-        let read: Appointment = app.get(&path).send().await.unwrap().json().await.unwrap();
+        let read: Appointment = app.get_json(&path).await;
         assert_eq!(read.subject, "Planning (moved)", "{backend}");
         assert_eq!(read.required_attendees.len(), 1, "{backend}");
 
         // Bob declines with a note; Alice sees his answer.
         app.authorizer.set_token(BOB_TOKEN);
-        let bobs: Page<Appointment> = app
-            .get(&format!("/api/appointments?{DECEMBER}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let bobs: Page<Appointment> = app.get_json(&format!("/api/appointments?{DECEMBER}")).await;
         assert_eq!(bobs.items.len(), 1, "{backend}: Bob was invited");
         let bobs_copy = &bobs.items[0];
         let reply = with_version(
@@ -189,7 +163,7 @@ async fn edits_conflicts_deletes_and_answers_behave_alike_on_both_backends() {
             reply.text().await
         );
         app.authorizer.set_token(ALICE_TOKEN);
-        let read: Appointment = app.get(&path).send().await.unwrap().json().await.unwrap();
+        let read: Appointment = app.get_json(&path).await;
         assert_eq!(
             read.required_attendees[0].response,
             model::ResponseStatus::Declined,

@@ -29,12 +29,6 @@ fn delete(app: &TestApp, path: &str, if_match: &str) -> reqwest::RequestBuilder 
         .header("if-match", if_match)
 }
 
-/// `/api/appointments/{id}` with the id percent-encoded, as the widget sends it.
-fn item_path(kind: &str, id: &str) -> String {
-    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
-    format!("/api/{kind}/{}", encoded.replace('+', "%20"))
-}
-
 /// The JSON answer of a request that must succeed.
 async fn fetch<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
     let response = request.send().await.unwrap();

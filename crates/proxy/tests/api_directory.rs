@@ -12,52 +12,26 @@ use serde_json::json;
 async fn people_and_rooms_are_found_and_bad_searches_named() {
     let harness = Harness::new().await;
     let app = harness.spawn().await;
-    let people: Vec<Person> = app
-        .get("/api/people?q=bob")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let people: Vec<Person> = app.get_json("/api/people?q=bob").await;
     assert!(
         people
             .iter()
             .any(|p| p.email.eq_ignore_ascii_case("bob@sandbox.test")),
         "{people:?}"
     );
-    let nobody: Vec<Person> = app
-        .get("/api/people?q=zzzz-nobody")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let nobody: Vec<Person> = app.get_json("/api/people?q=zzzz-nobody").await;
     assert!(nobody.is_empty());
     let short = app.get("/api/people?q=b").send().await.unwrap();
     assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let error: ApiErrorBody = short.json().await.unwrap();
     assert!(error.fields.contains_key("q"));
 
-    let lists: Vec<Place> = app
-        .get("/api/room-lists")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let lists: Vec<Place> = app.get_json("/api/room-lists").await;
     let emails: Vec<&str> = lists.iter().map(|l| l.email.as_str()).collect();
     assert!(emails.contains(&"paris-rooms@sandbox.test"), "{emails:?}");
     let rooms: Vec<Place> = app
-        .get("/api/room-lists/paris-rooms@sandbox.test/rooms")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/room-lists/paris-rooms@sandbox.test/rooms")
+        .await;
     let rooms: Vec<&str> = rooms.iter().map(|r| r.email.as_str()).collect();
     assert!(
         rooms.contains(&"room-412@sandbox.test") && rooms.contains(&"eiffel@sandbox.test"),

@@ -33,13 +33,8 @@ fn weekly_meeting() -> serde_json::Value {
 
 async fn december(app: &TestApp) -> Vec<Appointment> {
     let page: Page<Appointment> = app
-        .get("/api/appointments?start=2026-12-01T00:00:00Z&end=2027-01-01T00:00:00Z")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/appointments?start=2026-12-01T00:00:00Z&end=2027-01-01T00:00:00Z")
+        .await;
     page.items
 }
 
@@ -67,15 +62,7 @@ async fn a_weekly_meeting_with_people_and_a_room_reaches_everyone_with_its_rule(
     assert!(alices.iter().all(|a| a.occurrence));
     assert_eq!(alices[0].start.to_rfc3339(), "2026-12-07T08:00:00+00:00");
     // The series itself carries the rule.
-    let encoded: String = url::form_urlencoded::byte_serialize(created.id.as_bytes()).collect();
-    let series: Appointment = app
-        .get(&format!("/api/appointments/{encoded}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let series: Appointment = app.get_json(&item_path("appointments", &created.id)).await;
     assert!(!series.occurrence);
     let rule = series.recurrence.as_ref().expect("the series' rule");
     assert_eq!(
@@ -145,10 +132,13 @@ async fn an_edit_can_change_the_people_and_drop_the_rule() {
     edit["rooms"] = json!([]);
     edit["recurrence"] = serde_json::Value::Null;
     edit["reminder"] = json!("");
-    let encoded: String = url::form_urlencoded::byte_serialize(created.id.as_bytes()).collect();
     let response = app
         .client
-        .put(format!("{}/api/appointments/{encoded}", app.address))
+        .put(format!(
+            "{}{}",
+            app.address,
+            item_path("appointments", &created.id)
+        ))
         .bearer_auth("session-handle")
         .header("if-match", format!("\"{}\"", created.change_key))
         .json(&edit)

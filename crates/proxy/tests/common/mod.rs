@@ -260,6 +260,12 @@ impl TestApp {
     }
 }
 
+/// `/api/{kind}/{id}` with the id percent-encoded, as the widget sends it.
+pub fn item_path(kind: &str, id: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    format!("/api/{kind}/{}", encoded.replace('+', "%20"))
+}
+
 pub fn appointment_json(subject: &str) -> serde_json::Value {
     serde_json::json!({
         "subject": subject,
