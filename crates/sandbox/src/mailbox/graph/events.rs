@@ -117,14 +117,7 @@ pub async fn list(
     let (page, total): (Vec<CalendarItem>, u32) = match query.filter()? {
         Some(filter) => {
             let all = filtered(&mailbox.store, &caller, &filter).await?;
-            let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
-            (
-                all.into_iter()
-                    .skip(query.skip as usize)
-                    .take(top as usize)
-                    .collect(),
-                total,
-            )
+            query.window(all, top)
         }
         None => {
             let page = mailbox

@@ -63,6 +63,17 @@ impl Query {
         })
     }
 
+    /// The `$skip`/`$top` window of `all`, and how many there are in all.
+    pub fn window<T>(&self, all: Vec<T>, top: u32) -> (Vec<T>, u32) {
+        let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
+        let page = all
+            .into_iter()
+            .skip(self.skip as usize)
+            .take(top as usize)
+            .collect();
+        (page, total)
+    }
+
     pub fn filter(&self) -> Result<Option<Filter>, GraphError> {
         self.filter.as_deref().map(Filter::parse).transpose()
     }

@@ -243,62 +243,52 @@ pub async fn tasks(
     let top = query.top.unwrap_or(DEFAULT_TOP);
     let store = &mailbox.store;
     let filter = query.filter()?;
-    let (page, total) = match &filter {
-        _ if by_due || filter.is_some() => {
-            let keep = |task: &ews::types::Task| match &filter {
-                None => true,
-                Some(Filter::ExtendedProperty { field, value }) => {
-                    query::has_property(&task.extended_properties, field, value)
-                }
-                Some(Filter::Status { equal, status }) => {
-                    (status_name(task.status) == status.as_str()) == *equal
-                }
-                Some(Filter::TransactionId(_)) => false,
-            };
-            if matches!(filter, Some(Filter::TransactionId(_))) {
-                return Err(GraphError::bad_request(
-                    "Tasks have no transactionId; filter on singleValueExtendedProperties.",
-                ));
+    if matches!(filter, Some(Filter::TransactionId(_))) {
+        return Err(GraphError::bad_request(
+            "Tasks have no transactionId; filter on singleValueExtendedProperties.",
+        ));
+    }
+    let (page, total) = if by_due || filter.is_some() {
+        let keep = |task: &ews::types::Task| match &filter {
+            None => true,
+            Some(Filter::ExtendedProperty { field, value }) => {
+                query::has_property(&task.extended_properties, field, value)
             }
-            let mut all = Vec::new();
-            for record in store.all_in_folder(&caller, TASKS).await? {
-                if let Some(task) = task_of(&record)?
-                    && keep(&task)
-                {
-                    all.push(task);
-                }
+            Some(Filter::Status { equal, status }) => {
+                (status_name(task.status) == status.as_str()) == *equal
             }
-            if newest_first {
-                all.reverse();
+            Some(Filter::TransactionId(_)) => false,
+        };
+        let mut all = Vec::new();
+        for record in store.all_in_folder(&caller, TASKS).await? {
+            if let Some(task) = task_of(&record)?
+                && keep(&task)
+            {
+                all.push(task);
             }
-            if by_due {
-                // Soonest due first; tasks without a due date last (stable: creation order).
-                all.sort_by_key(|t| {
-                    (
-                        t.due_date.is_none(),
-                        t.due_date.as_ref().map(|d| d.to_string()),
-                    )
-                });
-            }
-            let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
-            (
-                all.into_iter()
-                    .skip(query.skip as usize)
-                    .take(top as usize)
-                    .collect::<Vec<_>>(),
-                total,
-            )
         }
-        _ => {
-            let page = store
-                .list(&caller, TASKS, query.skip, top, newest_first)
-                .await?;
-            let mut found = Vec::new();
-            for record in &page.items {
-                found.extend(task_of(record)?);
-            }
-            (found, page.total)
+        if newest_first {
+            all.reverse();
         }
+        if by_due {
+            // Soonest due first; tasks without a due date last (stable: creation order).
+            all.sort_by_key(|t| {
+                (
+                    t.due_date.is_none(),
+                    t.due_date.as_ref().and_then(|d| d.to_utc()),
+                )
+            });
+        }
+        query.window(all, top)
+    } else {
+        let page = store
+            .list(&caller, TASKS, query.skip, top, newest_first)
+            .await?;
+        let mut found = Vec::new();
+        for record in &page.items {
+            found.extend(task_of(record)?);
+        }
+        (found, page.total)
     };
     let with_properties = query.expands_extended_properties();
     let values = page
