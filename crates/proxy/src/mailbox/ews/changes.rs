@@ -21,7 +21,7 @@ use ews::operations::update_item::{
     CalendarField, ItemChange, TaskField, UpdateItem, UpdateItemResponse,
 };
 use ews::types::{
-    BaseShape, Body, ConflictResolution, Item, ItemId, ItemShape, SendMeetingInvitations,
+    Body, ConflictResolution, Item, ItemId, ItemShape, SendMeetingInvitations,
     SendMeetingInvitationsOrCancellations,
 };
 use model::{Appointment, NewTask, Reply, ReplyKind, Task};
@@ -75,20 +75,13 @@ fn versioned(id: &str, version: &ItemVersion) -> (ItemId, ConflictResolution) {
     }
 }
 
-fn full_shape() -> ItemShape {
-    ItemShape {
-        base_shape: BaseShape::AllProperties,
-        ..ItemShape::default()
-    }
-}
-
 impl EwsMailbox {
     pub(super) async fn get_item(
         &self,
         acting: &Acting<'_>,
         id: &str,
     ) -> Result<Item, MailboxError> {
-        let request = GetItem::new(full_shape(), [ItemId::new(id)]);
+        let request = GetItem::new(ItemShape::all_properties(), [ItemId::new(id)]);
         let envelope = self.envelope(request.to_envelope(&acting.headers))?;
         let mut budget = Budget::new(self.policy);
         self.call(acting, &envelope, parse_get, &mut budget).await

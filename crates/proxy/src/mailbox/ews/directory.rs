@@ -15,7 +15,7 @@ use ews::operations::get_user_availability::{
 use ews::operations::resolve_names::{Resolution, ResolveNames, ResolveNamesResponse};
 use ews::response::MessageResult;
 use ews::types::{EwsDateTime, LegacyFreeBusy, Mailbox, MeetingAttendeeType};
-use model::{BusySlot, Person, Place, Schedule, ShowAs};
+use model::{BusySlot, Person, Place, Schedule};
 
 use super::{Acting, EwsMailbox};
 use crate::mailbox::MailboxError;
@@ -122,17 +122,6 @@ fn place(mailbox: &Mailbox) -> Option<Place> {
     })
 }
 
-fn status(busy: LegacyFreeBusy) -> ShowAs {
-    match busy {
-        LegacyFreeBusy::Free => ShowAs::Free,
-        LegacyFreeBusy::Tentative => ShowAs::Tentative,
-        LegacyFreeBusy::Oof => ShowAs::Oof,
-        LegacyFreeBusy::WorkingElsewhere => ShowAs::WorkingElsewhere,
-        // No data is not free: a meeting there may clash.
-        LegacyFreeBusy::Busy | LegacyFreeBusy::NoData => ShowAs::Busy,
-    }
-}
-
 fn schedule(email: &str, view: MessageResult<FreeBusyView>) -> Schedule {
     match view {
         Ok(view) => Schedule {
@@ -151,7 +140,7 @@ fn schedule(email: &str, view: MessageResult<FreeBusyView>) -> Schedule {
                             .end_time
                             .to_utc()
                             .unwrap_or_else(|| e.end_time.local.and_utc()),
-                        status: status(e.busy_type),
+                        status: super::meeting::show_as(e.busy_type),
                     })
                     .filter(|slot| slot.start < slot.end)
                 })

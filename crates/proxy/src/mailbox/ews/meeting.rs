@@ -44,13 +44,7 @@ pub fn read(item: &CalendarItem, appointment: &mut Appointment) {
         (Some(true), Some(minutes)) => u32::try_from(minutes).ok(),
         _ => None,
     };
-    appointment.show_as = match item.legacy_free_busy_status {
-        Some(LegacyFreeBusy::Free) => ShowAs::Free,
-        Some(LegacyFreeBusy::Tentative) => ShowAs::Tentative,
-        Some(LegacyFreeBusy::Oof) => ShowAs::Oof,
-        Some(LegacyFreeBusy::WorkingElsewhere) => ShowAs::WorkingElsewhere,
-        _ => ShowAs::Busy,
-    };
+    appointment.show_as = item.legacy_free_busy_status.map_or(ShowAs::Busy, show_as);
     appointment.importance = importance_from_ews(item.importance);
     appointment.private = matches!(
         item.sensitivity,
@@ -87,6 +81,17 @@ pub fn importance_from_ews(importance: Option<EwsImportance>) -> Importance {
         Some(EwsImportance::Low) => Importance::Low,
         Some(EwsImportance::High) => Importance::High,
         _ => Importance::Normal,
+    }
+}
+
+/// How Exchange's free/busy status shows; no data is not free (a meeting there may clash).
+pub fn show_as(status: LegacyFreeBusy) -> ShowAs {
+    match status {
+        LegacyFreeBusy::Free => ShowAs::Free,
+        LegacyFreeBusy::Tentative => ShowAs::Tentative,
+        LegacyFreeBusy::Oof => ShowAs::Oof,
+        LegacyFreeBusy::WorkingElsewhere => ShowAs::WorkingElsewhere,
+        LegacyFreeBusy::Busy | LegacyFreeBusy::NoData => ShowAs::Busy,
     }
 }
 
