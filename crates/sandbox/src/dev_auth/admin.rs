@@ -16,7 +16,8 @@ use serde_json::json;
 use sqlx::SqlitePool;
 use subtle::ConstantTimeEq as _;
 
-use super::{Dev, oauth_form, server_error, user_for};
+use super::token::oauth_form;
+use super::{Dev, server_error, user_for};
 use crate::support::{random_token, sha256};
 
 /// The operator token's file name in the data directory.
