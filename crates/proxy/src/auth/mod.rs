@@ -7,6 +7,7 @@
 //! token handed to the EWS client; they are never logged and never sent to the browser.
 
 pub mod backend_fit;
+pub mod callback;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -42,9 +43,8 @@ use self::origin::request_origin;
 use self::store::TokenStore;
 use crate::session::{Authorizer, Caller, CallerError};
 
-pub use self::flows::{
-    CallbackOutcome, CallbackQuery, FlowRequest, FlowStarted, FlowTarget, FlowView, MAX_WAIT,
-};
+pub use self::callback::{CallbackOutcome, CallbackQuery, FlowTarget};
+pub use self::flows::{FlowRequest, FlowStarted, FlowView, MAX_WAIT};
 pub use self::runtime::AuthRuntime;
 
 /// Access tokens without `expires_in` are assumed to live this long (the common default).

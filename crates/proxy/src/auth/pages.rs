@@ -6,8 +6,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use url::Url;
 
+use super::callback::CallbackOutcome;
 use super::crypto::random_token;
-use super::flows::{CallbackOutcome, START_PATH};
+use super::flows::START_PATH;
 use super::store::FlowStatus;
 
 /// The `postMessage` types between the widget and the proxy's pages.

@@ -17,7 +17,8 @@ use axum::routing::{get, post};
 use model::FieldErrors;
 use serde::Deserialize;
 
-use super::flows::{BindRefusal, CallbackQuery, FlowRequest, START_PATH, StartPage};
+use super::callback::CallbackQuery;
+use super::flows::{BindRefusal, FlowRequest, START_PATH, StartPage};
 use super::store::FlowStatus;
 use super::{AuthService, FlowError, pages};
 use crate::error::AppError;
