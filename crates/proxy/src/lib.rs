@@ -274,7 +274,13 @@ impl Application {
                 },
                 source,
             })?;
-        let idempotency = IdempotencyStore::new(store.clone());
+        // A create may take every attempt the retry settings allow, its waits, and a lookup
+        // after an unknown outcome; the lease outlasts that with room to spare.
+        let ews = &config.ews;
+        let create_lease = ews.retry_budget
+            + ews.timeout * (ews.max_retries + 2)
+            + std::time::Duration::from_secs(30);
+        let idempotency = IdempotencyStore::new(store.clone(), create_lease);
 
         // --- auth helper: OAuth sessions, unless a test supplies its own authorizer ---
         let auth_runtime = match &authorizer {

@@ -10,7 +10,8 @@ use std::time::Duration;
 use proxy::auth::store::{
     CompletedFlow, FlowBinding, FlowStatus, NewFlow, StoredTokens, TokenStore, UserRecord,
 };
-use proxy::store::{IdempotencyRecords, NewIdempotencyKey, SqlStore, Store};
+use proxy::idempotency::{Claim, IdempotencyKey, IdempotencyStore};
+use proxy::store::{IdempotencyRecords, KeyClaim, NewIdempotencyKey, SqlStore, Store};
 use tempfile::TempDir;
 
 /// A store on a fresh database, with what must live as long as it.
@@ -71,6 +72,8 @@ on_both!(
     rotation_checks_the_version,
     sweep_expires_pending_flows_then_forgets_them,
     idempotency_keys_are_claimed_once_and_replayed,
+    a_key_in_use_by_another_process_waits_for_its_outcome,
+    a_key_given_up_or_whose_lease_ended_is_taken_over_once,
     live_sessions_are_counted_and_the_database_answers,
     migrations_run_again_harmlessly,
 );
@@ -229,7 +232,13 @@ async fn sweep_expires_pending_flows_then_forgets_them(f: Fixture) {
     assert!(s.flow("f1").await.unwrap().is_none());
 }
 
-fn key<'a>(key: &'a str, fingerprint: &'a str, created_at: &'a str) -> NewIdempotencyKey<'a> {
+/// A claim at `now_ms` holding the key for 1 s (until `now_ms + 1000`).
+fn key<'a>(
+    key: &'a str,
+    fingerprint: &'a str,
+    created_at: &'a str,
+    now_ms: i64,
+) -> NewIdempotencyKey<'a> {
     NewIdempotencyKey {
         user_id: "alice",
         key,
@@ -237,44 +246,192 @@ fn key<'a>(key: &'a str, fingerprint: &'a str, created_at: &'a str) -> NewIdempo
         fingerprint,
         client_request_id: "crid-1",
         created_at,
+        now_ms,
+        lease_until_ms: now_ms + 1000,
+    }
+}
+
+fn known(claim: KeyClaim) -> (proxy::store::IdempotencyRecord, bool) {
+    match claim {
+        KeyClaim::Known { record, took_over } => (record, took_over),
+        KeyClaim::Claimed => panic!("the key was expected to be known"),
     }
 }
 
 async fn idempotency_keys_are_claimed_once_and_replayed(f: Fixture) {
     let s = &f.store;
-    let first = key("k1", "fp", "2026-01-01T00:00:00+00:00");
-    assert_eq!(s.claim_idempotency_key(&first).await.unwrap(), None);
-    // A second claim finds the first, unfinished: same client request id, no response yet.
+    let first = key("k1", "fp", "2026-01-01T00:00:00+00:00", 10_000);
+    assert_eq!(
+        s.claim_idempotency_key(&first).await.unwrap(),
+        KeyClaim::Claimed
+    );
+    // A second claim while the first runs finds it, unfinished and held: same client request
+    // id, no response, not taken over.
     let again = NewIdempotencyKey {
         client_request_id: "crid-2",
+        now_ms: 10_500,
+        lease_until_ms: 11_500,
         ..first.clone()
     };
-    let found = s.claim_idempotency_key(&again).await.unwrap().unwrap();
+    let (found, took_over) = known(s.claim_idempotency_key(&again).await.unwrap());
     assert_eq!(found.client_request_id, "crid-1");
     assert_eq!(found.response, None);
+    assert!(!took_over);
     s.complete_idempotency_key("alice", "k1", "{\"id\":1}")
         .await
         .unwrap();
-    let done = s.claim_idempotency_key(&again).await.unwrap().unwrap();
+    let (done, took_over) = known(s.claim_idempotency_key(&again).await.unwrap());
     assert_eq!(done.response.as_deref(), Some("{\"id\":1}"));
     assert_eq!(done.fingerprint, "fp");
+    assert!(!took_over, "a completed key is answered, not run again");
     // Keys are per user.
     let bob = NewIdempotencyKey {
         user_id: "bob",
         ..first.clone()
     };
-    assert_eq!(s.claim_idempotency_key(&bob).await.unwrap(), None);
+    assert_eq!(
+        s.claim_idempotency_key(&bob).await.unwrap(),
+        KeyClaim::Claimed
+    );
     // The retention sweep forgets old keys only.
-    let newer = key("k2", "fp", "2026-01-03T00:00:00+00:00");
-    assert_eq!(s.claim_idempotency_key(&newer).await.unwrap(), None);
+    let newer = key("k2", "fp", "2026-01-03T00:00:00+00:00", 10_000);
+    assert_eq!(
+        s.claim_idempotency_key(&newer).await.unwrap(),
+        KeyClaim::Claimed
+    );
     assert_eq!(
         s.forget_idempotency_keys("2026-01-02T00:00:00+00:00")
             .await
             .unwrap(),
         2
     );
-    assert_eq!(s.claim_idempotency_key(&first).await.unwrap(), None);
-    assert!(s.claim_idempotency_key(&newer).await.unwrap().is_some());
+    assert_eq!(
+        s.claim_idempotency_key(&first).await.unwrap(),
+        KeyClaim::Claimed
+    );
+    assert!(matches!(
+        s.claim_idempotency_key(&newer).await.unwrap(),
+        KeyClaim::Known { .. }
+    ));
+}
+
+async fn a_key_given_up_or_whose_lease_ended_is_taken_over_once(f: Fixture) {
+    let s = &f.store;
+    let first = key("k", "fp", "2026-01-01T00:00:00+00:00", 10_000);
+    assert_eq!(
+        s.claim_idempotency_key(&first).await.unwrap(),
+        KeyClaim::Claimed
+    );
+    // The lease ends at 11,000: a claim after that takes the key over, keeping the first
+    // attempt's client request id (its item, if any, is found rather than made again).
+    let later = NewIdempotencyKey {
+        client_request_id: "crid-2",
+        now_ms: 11_001,
+        lease_until_ms: 12_001,
+        ..first.clone()
+    };
+    let (record, took_over) = known(s.claim_idempotency_key(&later).await.unwrap());
+    assert!(took_over);
+    assert_eq!(record.client_request_id, "crid-1");
+    // ... and holds it now: a third claim at the same instant does not take it too.
+    let (_, took_over) = known(s.claim_idempotency_key(&later).await.unwrap());
+    assert!(!took_over, "two requests took over one key");
+    // A holder that gives up releases it: the next claim goes ahead at once.
+    s.release_idempotency_key("alice", "k", 12_001)
+        .await
+        .unwrap();
+    let (_, took_over) = known(s.claim_idempotency_key(&later).await.unwrap());
+    assert!(took_over);
+    // Releasing with a lease one no longer holds changes nothing.
+    s.release_idempotency_key("alice", "k", 12_001 - 1)
+        .await
+        .unwrap();
+    let (_, took_over) = known(s.claim_idempotency_key(&later).await.unwrap());
+    assert!(!took_over);
+    // A different request under the same key never takes it over.
+    let other = NewIdempotencyKey {
+        fingerprint: "other",
+        now_ms: 99_000,
+        lease_until_ms: 100_000,
+        ..first.clone()
+    };
+    let (_, took_over) = known(s.claim_idempotency_key(&other).await.unwrap());
+    assert!(!took_over);
+}
+
+/// Two proxy processes on one database receive the same create with the same key at once
+/// (a client retrying through a load balancer): the second waits for the first's outcome and
+/// answers its item instead of creating another.
+async fn a_key_in_use_by_another_process_waits_for_its_outcome(f: Fixture) {
+    let lease = Duration::from_secs(60);
+    let one = IdempotencyStore::new(f.store.clone(), lease);
+    let two = IdempotencyStore::new(f.second().await, lease);
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("idempotency-key", "retry-1".parse().unwrap());
+    let key = IdempotencyKey::from_headers(&headers).unwrap().unwrap();
+    let request = serde_json::json!({"subject": "Budget review"});
+
+    let Claim::Proceed { guard, resumed, .. } = one
+        .claim::<String>("alice", &key, "appointment", &request)
+        .await
+        .unwrap()
+    else {
+        panic!("the first request runs");
+    };
+    assert!(!resumed);
+    let second = tokio::spawn({
+        let (two, key, request) = (two.clone(), key.clone(), request.clone());
+        async move {
+            two.claim::<String>("alice", &key, "appointment", &request)
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second process went ahead while the first ran"
+    );
+    guard.complete(&"item-1").await.unwrap();
+    match tokio::time::timeout(Duration::from_secs(10), second).await {
+        Ok(Ok(Ok(Claim::Replay(item)))) => assert_eq!(item, "item-1"),
+        Ok(Ok(Ok(Claim::Proceed { .. }))) => panic!("the second process would create again"),
+        other => panic!(
+            "the second request failed: {:?}",
+            other.map(|r| r.map(|c| c.err()))
+        ),
+    }
+
+    // A first attempt that fails gives the key up: the other process goes ahead at once,
+    // resuming with the same client request id.
+    headers.insert("idempotency-key", "retry-2".parse().unwrap());
+    let key = IdempotencyKey::from_headers(&headers).unwrap().unwrap();
+    let Claim::Proceed {
+        guard,
+        client_request_id: first_id,
+        ..
+    } = one
+        .claim::<String>("alice", &key, "appointment", &request)
+        .await
+        .unwrap()
+    else {
+        panic!("the first request runs");
+    };
+    guard.release().await;
+    let started = std::time::Instant::now();
+    let Claim::Proceed {
+        client_request_id,
+        resumed,
+        ..
+    } = two
+        .claim::<String>("alice", &key, "appointment", &request)
+        .await
+        .unwrap()
+    else {
+        panic!("a released key is not replayed");
+    };
+    assert!(resumed);
+    assert_eq!(client_request_id, first_id);
+    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 async fn live_sessions_are_counted_and_the_database_answers(f: Fixture) {

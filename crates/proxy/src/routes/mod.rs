@@ -79,7 +79,7 @@ where
     Fut: Future<Output = Result<T, MailboxError>>,
 {
     let key = IdempotencyKey::from_headers(headers)?;
-    let (client_request_id, resumed, _guard) = match &key {
+    let (client_request_id, resumed, guard) = match &key {
         Some(key) => match state
             .idempotency
             .claim(&caller.user_id, key, kind, request)
@@ -89,8 +89,8 @@ where
             Claim::Proceed {
                 client_request_id,
                 resumed,
-                _guard,
-            } => (client_request_id, resumed, Some(_guard)),
+                guard,
+            } => (client_request_id, resumed, Some(guard)),
         },
         None => (uuid::Uuid::new_v4().to_string(), false, None),
     };
@@ -98,14 +98,20 @@ where
         client_request_id,
         resumed,
     };
-    let created = with_mailbox_access(state, caller, |access| create(access, once)).await?;
-    if let Some(key) = &key {
-        state
-            .idempotency
-            .complete(&caller.user_id, key, &created)
-            .await?;
+    let outcome = with_mailbox_access(state, caller, |access| create(access, once)).await;
+    match (outcome, guard) {
+        (Ok(created), Some(guard)) => {
+            guard.complete(&created).await?;
+            Ok(Created::new(created))
+        }
+        (Ok(created), None) => Ok(Created::new(created)),
+        (Err(error), guard) => {
+            if let Some(guard) = guard {
+                guard.release().await;
+            }
+            Err(error)
+        }
     }
-    Ok(Created::new(created))
 }
 
 /// An item that carries its own version (EWS ChangeKey, Graph ETag).

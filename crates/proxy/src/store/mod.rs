@@ -36,17 +36,40 @@ pub struct NewIdempotencyKey<'a> {
     pub client_request_id: &'a str,
     /// RFC 3339, UTC.
     pub created_at: &'a str,
+    /// Unix milliseconds: now, and until when this request is presumed to be running. Until
+    /// then, a request with the same key in another process waits instead of creating too.
+    pub now_ms: i64,
+    pub lease_until_ms: i64,
+}
+
+/// What claiming a key found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyClaim {
+    /// The key was new: this request is the first, and holds the lease.
+    Claimed,
+    /// The key was known. `took_over`: its earlier attempt never completed and nobody holds
+    /// its lease any more (it ended or its process died), so this request now holds it;
+    /// otherwise another request is still running with the key (or it completed).
+    Known {
+        record: IdempotencyRecord,
+        took_over: bool,
+    },
 }
 
 #[async_trait::async_trait]
 pub trait IdempotencyRecords: Send + Sync + 'static {
-    /// Records `new` unless the key is known; answers the existing record if it is (one write
-    /// for a new key, none for a known one).
-    async fn claim_idempotency_key(
+    /// Records `new` unless the key is known; answers the existing record if it is. One write
+    /// for a new key or a lease taken over, none for a completed key.
+    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey<'_>) -> StoreResult<KeyClaim>;
+    /// Ends the lease `lease_until_ms` of an attempt that will not complete (it failed or was
+    /// abandoned), so the next request with the key goes ahead at once.
+    async fn release_idempotency_key(
         &self,
-        new: &NewIdempotencyKey<'_>,
-    ) -> StoreResult<Option<IdempotencyRecord>>;
-    /// Stores the created item of a claimed key.
+        user_id: &str,
+        key: &str,
+        lease_until_ms: i64,
+    ) -> StoreResult<()>;
+    /// Stores the created item of a claimed key (and ends its lease).
     async fn complete_idempotency_key(
         &self,
         user_id: &str,

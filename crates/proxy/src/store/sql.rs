@@ -7,7 +7,7 @@
 
 use sqlx::SqlitePool;
 
-use super::{IdempotencyRecord, IdempotencyRecords, NewIdempotencyKey, Store};
+use super::{IdempotencyRecord, IdempotencyRecords, KeyClaim, NewIdempotencyKey, Store};
 use crate::auth::store::{
     CompletedFlow, FlowBinding, FlowRecord, FlowStatus, NewFlow, SessionRecord, StoreError,
     StoreResult, StoredTokens, TokenStore, UserLock, UserRecord,
@@ -147,6 +147,20 @@ struct TokensRow {
     expires_at: i64,
     scope: String,
     version: i64,
+}
+
+/// An idempotency record with the end of its lease.
+#[derive(sqlx::FromRow)]
+struct LeasedRecord {
+    #[sqlx(flatten)]
+    record: IdempotencyRecord,
+    lease_until: i64,
+}
+
+impl LeasedRecord {
+    fn split(self) -> (IdempotencyRecord, i64) {
+        (self.record, self.lease_until)
+    }
 }
 
 const FLOW_COLUMNS: &str = "id, secret_hash, origin, return_to, dpop_jkt, binding_hash, status, \
@@ -567,14 +581,11 @@ impl TokenStore for SqlStore {
 
 #[async_trait::async_trait]
 impl IdempotencyRecords for SqlStore {
-    async fn claim_idempotency_key(
-        &self,
-        new: &NewIdempotencyKey<'_>,
-    ) -> StoreResult<Option<IdempotencyRecord>> {
+    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey<'_>) -> StoreResult<KeyClaim> {
         let inserted = on_writes!(self, |pool| {
             sqlx::query(
-                "INSERT INTO idempotency_keys (user_id, key, kind, fingerprint, client_request_id, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO idempotency_keys (user_id, key, kind, fingerprint, client_request_id, created_at, lease_until)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (user_id, key) DO NOTHING",
             )
             .bind(new.user_id)
@@ -583,28 +594,74 @@ impl IdempotencyRecords for SqlStore {
             .bind(new.fingerprint)
             .bind(new.client_request_id)
             .bind(new.created_at)
+            .bind(new.lease_until_ms)
             .execute(pool)
             .await?
             .rows_affected()
         });
         if inserted == 1 {
-            return Ok(None);
+            return Ok(KeyClaim::Claimed);
         }
-        let existing: Option<IdempotencyRecord> = on_reads!(self, |pool| {
-            sqlx::query_as(
-                "SELECT fingerprint, client_request_id, response FROM idempotency_keys
+        let existing: Option<(IdempotencyRecord, i64)> = on_reads!(self, |pool| {
+            sqlx::query_as::<_, LeasedRecord>(
+                "SELECT fingerprint, client_request_id, response, lease_until FROM idempotency_keys
                  WHERE user_id = $1 AND key = $2",
             )
             .bind(new.user_id)
             .bind(new.key)
             .fetch_optional(pool)
             .await?
+            .map(LeasedRecord::split)
         });
         // Gone in between (forgotten by the sweep): the key is free again.
-        match existing {
-            Some(record) => Ok(Some(record)),
-            None => Box::pin(self.claim_idempotency_key(new)).await,
+        let Some((record, lease_until)) = existing else {
+            return Box::pin(self.claim_idempotency_key(new)).await;
+        };
+        let abandoned = record.response.is_none()
+            && record.fingerprint == new.fingerprint
+            && lease_until <= new.now_ms;
+        if !abandoned {
+            return Ok(KeyClaim::Known {
+                record,
+                took_over: false,
+            });
         }
+        // Of several requests that find the lease over, the one whose update matches takes it.
+        let took_over = on_writes!(self, |pool| {
+            sqlx::query(
+                "UPDATE idempotency_keys SET lease_until = $1
+                 WHERE user_id = $2 AND key = $3 AND response IS NULL AND lease_until = $4",
+            )
+            .bind(new.lease_until_ms)
+            .bind(new.user_id)
+            .bind(new.key)
+            .bind(lease_until)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }) == 1;
+        Ok(KeyClaim::Known { record, took_over })
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        user_id: &str,
+        key: &str,
+        lease_until_ms: i64,
+    ) -> StoreResult<()> {
+        on_writes!(self, |pool| {
+            sqlx::query(
+                "UPDATE idempotency_keys SET lease_until = 0
+                 WHERE user_id = $1 AND key = $2 AND response IS NULL AND lease_until = $3",
+            )
+            .bind(user_id)
+            .bind(key)
+            .bind(lease_until_ms)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
     }
 
     async fn complete_idempotency_key(
@@ -614,7 +671,9 @@ impl IdempotencyRecords for SqlStore {
         response: &str,
     ) -> StoreResult<()> {
         on_writes!(self, |pool| {
-            sqlx::query("UPDATE idempotency_keys SET response = $1 WHERE user_id = $2 AND key = $3")
+            sqlx::query(
+                "UPDATE idempotency_keys SET response = $1, lease_until = 0 WHERE user_id = $2 AND key = $3",
+            )
                 .bind(response)
                 .bind(user_id)
                 .bind(key)
