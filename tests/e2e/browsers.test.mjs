@@ -1,0 +1,82 @@
+// The main flows a user goes through, in each browser engine the widget supports (Chromium,
+// Firefox, WebKit; see browsers.mjs for how each is driven): on a signed-out page the first
+// Create opens the sign-in popup, the user signs in there, and the held-back create then happens
+// exactly once, is confirmed and is listed after a reload; a task created next needs no popup.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startProxy, uniqueSubject, UI_TIMEOUT, wallClock } from './harness.mjs';
+import { BROWSERS, openPage } from './browsers.mjs';
+import { mailboxAppointments, mailboxTasks, TEXT } from './widget.mjs';
+
+const NOT_SIGNED_IN = 'Not signed in';
+const CONFIRMATION = '[role="status"]';
+const LISTS = 'section.xf-list';
+
+const RUNS = [
+  ...BROWSERS.map((browser) => ({ browser, backend: 'ews', env: {} })),
+  // The Graph backend once, in the engine least like the others' defaults.
+  { browser: 'firefox', backend: 'graph', env: { XF_BACKEND: 'graph' } },
+];
+
+for (const run of RUNS) {
+  test(`${run.browser}, ${run.backend} backend: the first Create signs in through the popup and creates once; a task follows without one`, async (t) => {
+    const proxy = await startProxy(t, { env: run.env });
+    const page = await openPage(t, run.browser);
+    const shot = (step) => page.screenshot(`browsers-${run.browser}-${run.backend}-${step}`);
+
+    await page.goto(proxy.url);
+    await page.waitForText(NOT_SIGNED_IN);
+    const subject = uniqueSubject(`Review in ${run.browser}`);
+    await page.fill('Subject', subject);
+    await page.fill('Start', wallClock(2, 10));
+    await page.fill('End', wallClock(2, 11, 30));
+    await page.fill('Location', 'Room 4.12');
+    await page.click('Create');
+
+    const popup = await onlyPopup(page);
+    await page.waitForText(TEXT.waiting);
+    await popup.completeSandboxSignIn({ user: 'alice' });
+    await page.waitForText(subject, { within: CONFIRMATION });
+    await page.waitForText(TEXT.signedInAs);
+    await shot('appointment-created');
+    const appointments = (await mailboxAppointments(page, proxy.url)).filter((a) => a.subject === subject);
+    assert.equal(appointments.length, 1, 'the create held back for the sign-in ran exactly once');
+    assert.equal(appointments[0].location, 'Room 4.12');
+
+    await page.reload();
+    await page.waitForText(subject, { within: LISTS });
+
+    // Signed in now: a task is created at once, with no popup.
+    await page.goto(new URL('?kind=task', proxy.url).href);
+    await page.waitForText(TEXT.signedInAs);
+    const task = uniqueSubject(`Follow up in ${run.browser}`);
+    const dueDate = wallClock(5, 0).slice(0, 10);
+    await page.fill('Subject', task);
+    await page.fill('Due date', dueDate);
+    await page.fill('Status', 'InProgress');
+    await page.click('Create');
+    await page.waitForText(task, { within: CONFIRMATION });
+    assert.deepEqual(await page.popups(), [], 'no sign-in popup once signed in');
+    await shot('task-created');
+    const tasks = (await mailboxTasks(page, proxy.url)).filter((x) => x.subject === task);
+    assert.equal(tasks.length, 1, 'exactly one task in the mailbox');
+    assert.equal(tasks[0].status, 'InProgress');
+    assert.equal(tasks[0].dueDate, dueDate);
+    await page.reload();
+    await page.waitForText(task, { within: LISTS });
+    const errors = page.pageErrors();
+    if (errors) assert.deepEqual(errors, [], 'no uncaught error in the page');
+  });
+}
+
+/** The one sign-in popup the page opened (waits for it to appear). */
+async function onlyPopup(page) {
+  const popups = await page.poll(async () => {
+    const open = await page.popups();
+    return open.length ? open : null;
+  }, UI_TIMEOUT);
+  assert.ok(popups, `${page.browser}: Create on a signed-out page opened no sign-in popup`);
+  assert.equal(popups.length, 1, 'one sign-in popup');
+  return popups[0];
+}
