@@ -50,6 +50,8 @@ export class BrowserPage {
 
   goto(url) { return this.engine.goto(url); }
   reload() { return this.engine.reload(); }
+  /** The browser's Back: a history traversal, which may restore the page from the back/forward cache. */
+  back() { return this.engine.evaluate(() => { setTimeout(() => history.back(), 0); }); }
   url() { return this.engine.evaluate(() => location.href); }
   isClosed() { return this.engine.isClosed(); }
 
@@ -64,6 +66,12 @@ export class BrowserPage {
     // sets them, the value plus the input and change events the page listens to.
     if (kind === 'typed') await this.engine.type(field, value);
     else await this.engine.evaluate(setControlValue, { selector: await this.selectorOf(field), value });
+  }
+
+  /** The current value of the field labelled `label`. */
+  async value(label) {
+    const field = await this.waitForElement(labelledControl, label, `a field labelled "${label}"`);
+    return this.engine.property(field, 'value');
   }
 
   /** Clicks the enabled button whose text is `name`. */
@@ -98,15 +106,16 @@ export class BrowserPage {
   }
 
   /**
-   * In a sign-in popup: goes through the sandbox's development sign-in (choose `user`, "Sign
-   * in", then "Allow") and resolves once the popup has closed itself (the proxy's callback page
-   * does that). Rejects with what the popup shows if it does not close.
+   * Goes through the sandbox's development sign-in (choose `user`, "Sign in", then "Allow")
+   * and resolves once `done()`: by default once this page, a popup, has closed itself (the
+   * proxy's callback page does that); for a full-page sign-in, once the page is back.
+   * Rejects with what the page shows if that does not happen.
    */
-  async completeSandboxSignIn({ user = 'alice', timeout = 3 * UI_TIMEOUT } = {}) {
+  async completeSandboxSignIn({ user = 'alice', done = () => this.isClosed(), timeout = 3 * UI_TIMEOUT } = {}) {
     const deadline = Date.now() + timeout;
     let lastSeen = '(nothing yet)';
     while (Date.now() < deadline) {
-      if (await this.isClosed()) return;
+      if (await done().catch(() => false)) return;
       // A page being replaced answers with an error, or as the document already acted on
       // (marked below until the next one replaces it): look again shortly.
       const step = await this.engine.evaluate(signInStep, null).catch(() => null);
@@ -125,7 +134,7 @@ export class BrowserPage {
         await delay(100);
       }
     }
-    throw new Error(`${this.browser}: the sign-in popup did not close itself; it shows ${lastSeen.slice(0, 800)}`);
+    throw new Error(`${this.browser}: the sign-in did not end within ${timeout} ms; the page shows ${lastSeen.slice(0, 800)}`);
   }
 
   /** Polls `find(arg)` in the page until it returns an element; returns the engine's handle. */

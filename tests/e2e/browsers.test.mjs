@@ -12,6 +12,7 @@ import { mailboxAppointments, mailboxTasks, TEXT } from './widget.mjs';
 const NOT_SIGNED_IN = 'Not signed in';
 const CONFIRMATION = '[role="status"]';
 const LISTS = 'section.xf-list';
+const SANDBOX_SIGN_IN = 'Sign in to the sandbox';
 
 const RUNS = [
   ...BROWSERS.map((browser) => ({ browser, backend: 'ews', env: {} })),
@@ -67,6 +68,38 @@ for (const run of RUNS) {
     await page.waitForText(task, { within: LISTS });
     const errors = page.pageErrors();
     if (errors) assert.deepEqual(errors, [], 'no uncaught error in the page');
+  });
+}
+
+// Firefox and WebKit keep a page the user leaves in their back/forward cache (Chromium does
+// too, but not under playwright-core, which turns it off): Back from a full-page sign-in shows
+// the page exactly as it was left, in the middle of "Redirecting to sign in…".
+for (const browser of ['firefox', 'webkit']) {
+  test(`${browser}: Back from the full-page sign-in gives the form back with its input, and a retry creates once`, async (t) => {
+    const proxy = await startProxy(t);
+    const page = await openPage(t, browser);
+    const demo = new URL('www/demo.html?authMode=redirect', proxy.url);
+    const backOnDemo = async () => new URL(await page.url()).pathname === demo.pathname;
+
+    await page.goto(demo.href);
+    await page.waitForText(NOT_SIGNED_IN);
+    const subject = uniqueSubject(`Back in ${browser}`);
+    await page.fill('Subject', subject);
+    await page.fill('Start', wallClock(4, 9));
+    await page.fill('End', wallClock(4, 10));
+    await page.click('Create');
+    await page.waitForText(SANDBOX_SIGN_IN);
+    await page.back();
+    await page.waitForText(TEXT.cancelled);
+    assert.equal(await page.value('Subject'), subject, 'the input is still there');
+    await page.screenshot(`browsers-${browser}-back-from-sign-in`);
+
+    await page.click('Create');
+    await page.waitForText(SANDBOX_SIGN_IN);
+    await page.completeSandboxSignIn({ user: 'alice', done: backOnDemo });
+    await page.waitForText(subject, { within: CONFIRMATION });
+    const stored = (await mailboxAppointments(page, proxy.url)).filter((a) => a.subject === subject);
+    assert.equal(stored.length, 1, 'created once, by the retry');
   });
 }
 
