@@ -61,11 +61,11 @@ export class BrowserPage {
   /** Types `value` into the field labelled `label` (its label's own text, without hints). */
   async fill(label, value) {
     const field = await this.waitForElement(labelledControl, label, `a field labelled "${label}"`);
-    const kind = await this.engine.evaluate(controlKind, await this.selectorOf(field));
+    const selector = await this.selectorOf(field);
     // Dates and lists have no text to type: they are set the way each engine's own "fill"
     // sets them, the value plus the input and change events the page listens to.
-    if (kind === 'typed') await this.engine.type(field, value);
-    else await this.engine.evaluate(setControlValue, { selector: await this.selectorOf(field), value });
+    if (await this.engine.evaluate(controlKind, selector) === 'typed') await this.engine.type(field, value);
+    else await this.engine.evaluate(setControlValue, { selector, value });
   }
 
   /** The current value of the field labelled `label`. */

@@ -2,6 +2,7 @@
 // Firefox, WebKit; see browsers.mjs for how each is driven): on a signed-out page the first
 // Create opens the sign-in popup, the user signs in there, and the held-back create then happens
 // exactly once, is confirmed and is listed after a reload; a task created next needs no popup.
+// And, where the engine keeps left pages in its back/forward cache, Back from a full-page sign-in.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ const SANDBOX_SIGN_IN = 'Sign in to the sandbox';
 
 const RUNS = [
   ...BROWSERS.map((browser) => ({ browser, backend: 'ews', env: {} })),
-  // The Graph backend once, in the engine least like the others' defaults.
+  // The Graph backend once: the browser sees the same API whichever backend answers.
   { browser: 'firefox', backend: 'graph', env: { XF_BACKEND: 'graph' } },
 ];
 
