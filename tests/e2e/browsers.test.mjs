@@ -10,6 +10,10 @@ import { startProxy, uniqueSubject, UI_TIMEOUT, wallClock } from './harness.mjs'
 import { BROWSERS, openPage } from './browsers.mjs';
 import { mailboxAppointments, mailboxTasks, TEXT } from './widget.mjs';
 
+// Off UTC, and by a half hour, so that an engine reading or sending the time zone wrong puts
+// the appointment at another instant. The browsers and the proxy started below inherit it.
+process.env.TZ = 'Asia/Kolkata';
+
 const NOT_SIGNED_IN = 'Not signed in';
 const CONFIRMATION = '[role="status"]';
 const LISTS = 'section.xf-list';
@@ -30,8 +34,9 @@ for (const run of RUNS) {
     await page.goto(proxy.url);
     await page.waitForText(NOT_SIGNED_IN);
     const subject = uniqueSubject(`Review in ${run.browser}`);
+    const start = wallClock(2, 10);
     await page.fill('Subject', subject);
-    await page.fill('Start', wallClock(2, 10));
+    await page.fill('Start', start);
     await page.fill('End', wallClock(2, 11, 30));
     await page.fill('Location', 'Room 4.12');
     await page.click('Create');
@@ -45,6 +50,7 @@ for (const run of RUNS) {
     const appointments = (await mailboxAppointments(page, proxy.url)).filter((a) => a.subject === subject);
     assert.equal(appointments.length, 1, 'the create held back for the sign-in ran exactly once');
     assert.equal(appointments[0].location, 'Room 4.12');
+    assert.equal(new Date(appointments[0].start).toISOString(), new Date(start).toISOString(), `${start} in ${process.env.TZ}`);
 
     await page.reload();
     await page.waitForText(subject, { within: LISTS });
