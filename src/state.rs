@@ -219,6 +219,8 @@ pub enum Action {
     /// only when the notice offers Connect.
     AuthorizationStopped(Notice),
     Redirecting(Option<Pending>),
+    /// The page came back from the browser's back/forward cache, exactly as it was left.
+    ShownAgain,
     /// Drafts restored after a full-page sign-in.
     Restore(Draft),
     Auth(AuthState),
@@ -311,6 +313,13 @@ impl Reducible for FormState {
                 next.notice = None;
                 next.pending = pending;
             }
+            // Left for a full-page sign-in and shown again: the user came Back from the
+            // sign-in page (Firefox and Safari keep the page as it was), so that sign-in was
+            // given up. Without this the form would say "Redirecting…" and stay disabled.
+            Action::ShownAgain if self.phase == Phase::Redirecting => {
+                return self.reduce(Action::AuthorizationStopped(Notice::AuthorizationCancelled));
+            }
+            Action::ShownAgain => return self,
             Action::Restore(draft) => match draft {
                 Draft::Appointment(mut a) => {
                     a.time_zone = None;

@@ -1,11 +1,11 @@
 //! Wires the [`Controller`] to the component: one per mounted widget, with its window
-//! listeners (`message`, `storage`, same-page session changes) removed on unmount.
+//! listeners (`message`, `storage`, same-page session changes, `pageshow`) removed on unmount.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, MessageEvent, StorageEvent};
 use yew::prelude::*;
 
@@ -48,7 +48,16 @@ struct Listeners {
     message: Closure<dyn FnMut(MessageEvent)>,
     storage: Closure<dyn FnMut(StorageEvent)>,
     session: Closure<dyn FnMut(Event)>,
+    pageshow: Closure<dyn FnMut(Event)>,
 }
+
+/// The listeners' events, in the order of [`Listeners`]' closures.
+const EVENTS: [&str; 4] = [
+    "message",
+    "storage",
+    session::SESSION_CHANGED_EVENT,
+    "pageshow",
+];
 
 impl Listeners {
     fn install(controller: &Controller) -> Option<Self> {
@@ -67,37 +76,43 @@ impl Listeners {
         });
         let c = controller.clone();
         let session = Closure::<dyn FnMut(Event)>::new(move |_: Event| c.refresh_status());
-        let _ =
-            window.add_event_listener_with_callback("message", message.as_ref().unchecked_ref());
-        let _ =
-            window.add_event_listener_with_callback("storage", storage.as_ref().unchecked_ref());
-        let _ = window.add_event_listener_with_callback(
-            session::SESSION_CHANGED_EVENT,
-            session.as_ref().unchecked_ref(),
-        );
-        Some(Self {
+        let c = controller.clone();
+        let pageshow = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            // `persisted`: back from the back/forward cache, not loaded again.
+            let persisted = js_sys::Reflect::get(&event, &JsValue::from_str("persisted"))
+                .is_ok_and(|v| v.is_truthy());
+            if persisted {
+                c.shown_again();
+            }
+        });
+        let listeners = Self {
             message,
             storage,
             session,
-        })
+            pageshow,
+        };
+        for (event, callback) in EVENTS.iter().zip(listeners.callbacks()) {
+            let _ = window.add_event_listener_with_callback(event, callback);
+        }
+        Some(listeners)
+    }
+
+    fn callbacks(&self) -> [&js_sys::Function; 4] {
+        [
+            self.message.as_ref().unchecked_ref(),
+            self.storage.as_ref().unchecked_ref(),
+            self.session.as_ref().unchecked_ref(),
+            self.pageshow.as_ref().unchecked_ref(),
+        ]
     }
 }
 
 impl Drop for Listeners {
     fn drop(&mut self) {
         if let Some(window) = web_sys::window() {
-            let _ = window.remove_event_listener_with_callback(
-                "message",
-                self.message.as_ref().unchecked_ref(),
-            );
-            let _ = window.remove_event_listener_with_callback(
-                "storage",
-                self.storage.as_ref().unchecked_ref(),
-            );
-            let _ = window.remove_event_listener_with_callback(
-                session::SESSION_CHANGED_EVENT,
-                self.session.as_ref().unchecked_ref(),
-            );
+            for (event, callback) in EVENTS.iter().zip(self.callbacks()) {
+                let _ = window.remove_event_listener_with_callback(event, callback);
+            }
         }
     }
 }

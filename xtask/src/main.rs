@@ -397,7 +397,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         id: "e2e",
-        title: "end-to-end tests (node --test, playwright-core, oidc-provider)",
+        title: "end-to-end tests (node --test; Chromium, Firefox and WebKit; oidc-provider)",
         run: |ctx| {
             let proxy = ctx.proxy_binary();
             if !proxy.is_file() {

@@ -1,8 +1,9 @@
 //! Installs what the two commands need on a fresh machine, and skips (saying so) what is there.
 //!
 //! Everything comes from the registries this kind of machine can reach: rustup for the wasm32
-//! target, crates.io for wasm-bindgen-cli, Debian for Chromium/chromedriver/xmllint/sqlite3/PostgreSQL and
-//! npm for the end-to-end test packages (pinned in `tests/e2e/package-lock.json`).
+//! target, crates.io for wasm-bindgen-cli, Debian for the browsers (Chromium, Firefox ESR, WebKitGTK's
+//! MiniBrowser and their drivers, Xvfb), xmllint, sqlite3 and PostgreSQL, and npm for the end-to-end
+//! test packages (pinned in `tests/e2e/package-lock.json`).
 
 use crate::sh::{self, Cmd};
 use crate::{Ctx, Result};
@@ -23,6 +24,11 @@ pub enum Purpose {
 const SYSTEM_TOOLS: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("chromedriver", "chromium-driver"),
+    ("firefox-esr", "firefox-esr"),
+    // Brings WebKitGTK (libwebkit2gtk-4.1-0) and its MiniBrowser, which it drives.
+    ("WebKitWebDriver", "webkit2gtk-driver"),
+    // WebKitGTK's automation needs a display; the tests give it a private virtual one.
+    ("Xvfb", "xvfb"),
     ("xmllint", "libxml2-utils"),
     ("sqlite3", "sqlite3"),
     ("node", "nodejs"),
@@ -127,7 +133,7 @@ fn ensure_system_packages() -> Result<()> {
     let missing = missing_packages();
     if missing.is_empty() {
         let mut names: Vec<&str> = SYSTEM_TOOLS.iter().map(|(p, _)| *p).collect();
-        names.push("postgresql");
+        names.extend(["MiniBrowser", "postgresql"]);
         println!("skip: {} are installed", names.join(", "));
         return Ok(());
     }
@@ -149,10 +155,25 @@ fn missing_packages() -> Vec<&'static str> {
         .filter(|(program, _)| sh::find_program(program).is_none())
         .map(|(_, package)| *package)
         .collect();
+    if mini_browser().is_none() && !missing.contains(&"webkit2gtk-driver") {
+        missing.push(WEBKIT_PACKAGE);
+    }
     if postgres_bin_dir().is_none() {
         missing.push("postgresql");
     }
     missing
+}
+
+/// The WebKitGTK build the WebKit end-to-end tests drive; its MiniBrowser lives off PATH.
+const WEBKIT_PACKAGE: &str = "libwebkit2gtk-4.1-0";
+
+/// WebKitGTK's MiniBrowser: Debian keeps it under `/usr/lib/<multiarch triplet>/webkit2gtk-4.1/`.
+fn mini_browser() -> Option<PathBuf> {
+    std::fs::read_dir("/usr/lib")
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path().join("webkit2gtk-4.1").join("MiniBrowser"))
+        .find(|path| path.is_file())
 }
 
 /// The store tests start a throwaway PostgreSQL cluster: Debian keeps its server programs

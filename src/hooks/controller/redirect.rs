@@ -144,6 +144,12 @@ impl Controller {
         });
     }
 
+    /// The page came back from the back/forward cache. The draft saved for a full-page
+    /// sign-in stays: going Forward to the sign-in page and finishing it still works.
+    pub fn shown_again(&self) {
+        self.send(Action::ShownAgain);
+    }
+
     /// On mount: back from a full-page sign-in (`#xf_flow=<id>&…`) that this page started?
     /// Restore the draft, keep the handle, finish the action once. A fragment naming a flow
     /// this page did not start (a link from elsewhere) is ignored: its handle is never stored.
