@@ -132,7 +132,23 @@ pub async fn relayed(
     scheme: &str,
     adjust: impl FnOnce(&mut Config) + Send + 'static,
 ) -> (TestApp, CountingRelay) {
-    let endpoint = format!("{scheme}://{}/sandbox/ews/Exchange.asmx", relay.address);
+    let host = relay.address.ip().to_string();
+    relayed_as(dir, relay, scheme, &host, adjust).await
+}
+
+/// As [`relayed`], the endpoint naming the relay by `host` (e.g. `localhost`, for a Kerberos
+/// service principal `HTTP/localhost`).
+pub async fn relayed_as(
+    dir: &TempDir,
+    relay: CountingRelay,
+    scheme: &str,
+    host: &str,
+    adjust: impl FnOnce(&mut Config) + Send + 'static,
+) -> (TestApp, CountingRelay) {
+    let endpoint = format!(
+        "{scheme}://{host}:{}/sandbox/ews/Exchange.asmx",
+        relay.address.port()
+    );
     let app = spawn_adjusted(
         dir.path(),
         NO_FLOW_LIMITS,
@@ -204,6 +220,43 @@ pub async fn stored(app: &TestApp, mailbox: &str, folder: &str) -> u32 {
         .count(mailbox, folder)
         .await
         .unwrap()
+}
+
+/// Alice and Bob each create an appointment and a task; each lands in its owner's mailbox.
+pub async fn each_user_gets_their_own_items(app: &TestApp) {
+    let alice = app.sign_in(ORIGIN_A, ALICE).await;
+    let bob = app.sign_in(ORIGIN_A, BOB).await;
+    for (handle, who) in [(&alice, "Alice"), (&bob, "Bob")] {
+        let created = post(app, handle, "/api/appointments", appointment(who)).await;
+        assert_eq!(
+            created.status(),
+            StatusCode::CREATED,
+            "{}",
+            json(created).await
+        );
+        let created = post(app, handle, "/api/tasks", json!({"subject": who})).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    for mailbox in [ALICE, BOB] {
+        assert_eq!(stored(app, mailbox, "calendar").await, 1, "{mailbox}");
+        assert_eq!(stored(app, mailbox, "tasks").await, 1, "{mailbox}");
+    }
+    // The service account itself has no items: every request acted for a user.
+    assert_eq!(stored(app, ACCOUNT, "tasks").await, 0);
+    assert_eq!(task_subjects(app, &alice).await, ["Alice"]);
+    assert_eq!(task_subjects(app, &bob).await, ["Bob"]);
+}
+
+/// (NTLM, Kerberos) sign-ins the sandbox accepted.
+pub fn sign_ins(app: &TestApp) -> (u64, u64) {
+    let accounts = &app
+        .state
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .mailbox()
+        .service_accounts;
+    (accounts.ntlm_sign_ins(), accounts.kerberos_sign_ins())
 }
 
 /// The subjects of `handle`'s tasks, through the API.

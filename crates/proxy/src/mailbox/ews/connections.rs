@@ -9,6 +9,9 @@
 //! connection means the server forgot it: the request is sent once more on a fresh one, and a
 //! 401 right after a fresh handshake means the account or its password is wrong.
 //!
+//! Negotiate (SPNEGO, [`super::spnego`]) authenticates a connection the same way: Kerberos in
+//! one leg (the ticket travels with the payload), or NTLM's two legs inside SPNEGO.
+//!
 //! Basic sends the account's name and password with every request (https only, checked when
 //! the configuration is read) and reuses connections like any keep-alive client.
 
@@ -29,7 +32,9 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use url::Url;
 
 use super::ntlm;
+use super::spnego::{self, Mechanism, SpnegoClient};
 use super::transport::{MAX_RESPONSE_BYTES, Reply, SendError, certificate_problem, with_causes};
+use crate::config::Kdc;
 use crate::config::{EwsAuth, ServiceAccount};
 use crate::mailbox::MailboxError;
 
@@ -45,6 +50,12 @@ enum Scheme {
     Ntlm(ServiceAccount),
     /// The whole `Authorization` value, marked sensitive.
     Basic(HeaderValue),
+    /// SPNEGO with Kerberos; with NTLM instead when no ticket can be had and `ntlm_fallback`.
+    Negotiate {
+        account: ServiceAccount,
+        kdc: Option<Kdc>,
+        ntlm_fallback: bool,
+    },
 }
 
 pub struct ServiceAccountClient {
@@ -60,6 +71,8 @@ pub struct ServiceAccountClient {
     idle: Mutex<Vec<(Connection, Instant)>>,
     timeout: Duration,
     connect_timeout: Duration,
+    /// The mechanism of the last sign-in that Exchange accepted (for `check-config`).
+    signed_in_with: Mutex<Option<&'static str>>,
 }
 
 impl ServiceAccountClient {
@@ -74,6 +87,14 @@ impl ServiceAccountClient {
         let (scheme, account) = match auth {
             EwsAuth::OAuth => return Ok(None),
             EwsAuth::Ntlm(account) => (Scheme::Ntlm(account.clone()), account),
+            EwsAuth::Negotiate { account, kdc } | EwsAuth::Kerberos { account, kdc } => (
+                Scheme::Negotiate {
+                    account: account.clone(),
+                    kdc: kdc.clone(),
+                    ntlm_fallback: matches!(auth, EwsAuth::Negotiate { .. }),
+                },
+                account,
+            ),
             EwsAuth::Basic(account) => {
                 let pair = format!("{}:{}", account.username, account.password.expose_secret());
                 let mut value = HeaderValue::try_from(format!(
@@ -121,7 +142,17 @@ impl ServiceAccountClient {
             idle: Mutex::default(),
             timeout,
             connect_timeout,
+            signed_in_with: Mutex::default(),
         }))
+    }
+
+    /// How the last accepted sign-in was made: `Kerberos`, `NTLM` or `Basic` (inside
+    /// Negotiate for the first two when `ews.auth` is `negotiate` or `kerberos`).
+    pub fn signed_in_with(&self) -> Option<&'static str> {
+        *self
+            .signed_in_with
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether the server answers at all (any status), on a connection of its own.
@@ -155,20 +186,131 @@ impl ServiceAccountClient {
             tracing::debug!("EWS forgot the connection's sign-in; signing in on a new one");
         }
         let mut connection = self.connect().await?;
-        let reply = match &self.scheme {
-            Scheme::Ntlm(account) => self.ntlm(&mut connection, account, headers, body).await?,
+        let (reply, how) = match &self.scheme {
+            Scheme::Ntlm(account) => (
+                self.ntlm(&mut connection, account, headers, body).await?,
+                "NTLM",
+            ),
             Scheme::Basic(value) => {
                 let request = self
                     .request(Method::POST, headers, body, Some(value.clone()))
                     .map_err(SendError::Refused)?;
-                self.timed(send(&mut connection, request)).await?
+                (self.timed(send(&mut connection, request)).await?, "Basic")
+            }
+            Scheme::Negotiate {
+                account,
+                kdc,
+                ntlm_fallback,
+            } => {
+                let (reply, mechanism) = self
+                    .negotiate(
+                        &mut connection,
+                        (account, kdc.as_ref(), *ntlm_fallback),
+                        headers,
+                        body,
+                    )
+                    .await?;
+                (reply, mechanism.name())
             }
         };
         if reply.status == StatusCode::UNAUTHORIZED {
             return Err(SendError::Refused(self.account_refused()));
         }
+        *self
+            .signed_in_with
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(how);
         self.give_back(connection, &reply);
         Ok(reply)
+    }
+
+    /// SPNEGO on `connection`: a Kerberos ticket if one can be had (the payload travels with
+    /// it: Kerberos needs one leg), else NTLM's two legs inside SPNEGO when falling back is
+    /// allowed. Answers the reply and the mechanism that made it.
+    async fn negotiate(
+        &self,
+        connection: &mut Connection,
+        (account, kdc, ntlm_fallback): (&ServiceAccount, Option<&Kdc>, bool),
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Result<(Reply, Mechanism), SendError> {
+        let kerberos = self.spnego_client(Mechanism::Kerberos, account, kdc)?;
+        let target = kerberos.target().to_owned();
+        match spnego_step(kerberos, Vec::new()).await {
+            Ok((_, token)) => {
+                let request = self
+                    .request(Method::POST, headers, body, Some(negotiate_value(&token)?))
+                    .map_err(SendError::Refused)?;
+                let reply = self.timed(send(connection, request)).await?;
+                if reply.status == StatusCode::UNAUTHORIZED {
+                    // The ticket was issued but Exchange could not read it: its key is not the
+                    // one the KDC holds for that name.
+                    return Err(SendError::Refused(MailboxError::Misconfigured(format!(
+                        "Exchange refused the Kerberos ticket for {target} (HTTP 401): the \
+                         service principal {target} must be registered on the account that runs \
+                         EWS (the Exchange server's computer account, or the alternate service \
+                         account behind a load balancer) and on no other account (setspn -Q \
+                         {target}), and ews.endpoint must name that host."
+                    ))));
+                }
+                return Ok((reply, Mechanism::Kerberos));
+            }
+            Err(problem) => {
+                let advice = spnego::kerberos_problem(&problem, &account.username, &target);
+                if !ntlm_fallback {
+                    return Err(SendError::Refused(MailboxError::Misconfigured(advice)));
+                }
+                tracing::warn!(%advice, "signing in to EWS with NTLM inside Negotiate instead");
+            }
+        }
+        let ntlm = self.spnego_client(Mechanism::Ntlm, account, kdc)?;
+        let (ntlm, token) = spnego_step(ntlm, Vec::new())
+            .await
+            .map_err(|e| SendError::Refused(MailboxError::Invalid(e.to_string())))?;
+        let request = self
+            .request(
+                Method::POST,
+                headers.clone(),
+                Bytes::new(),
+                Some(negotiate_value(&token)?),
+            )
+            .map_err(SendError::Refused)?;
+        // Only an empty body has travelled so far: whatever fails here, nothing ran.
+        let first = match self.timed(send(connection, request)).await {
+            Ok(reply) => reply,
+            Err(SendError::Lost(reason)) => return Err(SendError::NotSent(reason)),
+            Err(other) => return Err(other),
+        };
+        let challenge = server_token(&first).ok_or_else(|| {
+            SendError::Refused(MailboxError::Misconfigured(no_negotiate_challenge(&first)))
+        })?;
+        let (_, token) = spnego_step(ntlm, challenge).await.map_err(|e| {
+            SendError::Refused(MailboxError::Misconfigured(format!(
+                "Exchange's Negotiate challenge could not be answered ({e}): check that Windows \
+                 authentication (Negotiate) is enabled on the EWS virtual directory."
+            )))
+        })?;
+        let request = self
+            .request(Method::POST, headers, body, Some(negotiate_value(&token)?))
+            .map_err(SendError::Refused)?;
+        Ok((
+            self.timed(send(connection, request)).await?,
+            Mechanism::Ntlm,
+        ))
+    }
+
+    fn spnego_client(
+        &self,
+        mechanism: Mechanism,
+        account: &ServiceAccount,
+        kdc: Option<&Kdc>,
+    ) -> Result<SpnegoClient, SendError> {
+        SpnegoClient::new(mechanism, account, &self.host, kdc, self.connect_timeout).map_err(|e| {
+            SendError::Refused(MailboxError::Misconfigured(format!(
+                "the service account cannot sign in with Negotiate ({e}): check \
+                 ews.service_account.username (user@REALM or DOMAIN\\user)"
+            )))
+        })
     }
 
     /// The handshake on `connection`, the payload travelling with the Authenticate message.
@@ -205,19 +347,11 @@ impl ServiceAccountClient {
             .filter_map(|v| v.to_str().ok())
             .collect();
         let Some(challenge) = ntlm::challenge_from(offered.iter().copied()) else {
-            let schemes: Vec<&str> = offered
-                .iter()
-                .filter_map(|v| v.split_whitespace().next())
-                .collect();
             return Err(SendError::Refused(MailboxError::Misconfigured(format!(
                 "Exchange does not offer NTLM at ews.endpoint (it offers: {}): enable Windows \
                  authentication (NTLM) on the EWS virtual directory, or set ews.auth to a \
                  scheme it offers.",
-                if schemes.is_empty() {
-                    "nothing".to_owned()
-                } else {
-                    schemes.join(", ")
-                }
+                offered_schemes(&first)
             ))));
         };
         let authenticate = header_value(
@@ -233,20 +367,20 @@ impl ServiceAccountClient {
     fn basic(&self) -> Option<HeaderValue> {
         match &self.scheme {
             Scheme::Basic(value) => Some(value.clone()),
-            Scheme::Ntlm(_) => None,
+            Scheme::Ntlm(_) | Scheme::Negotiate { .. } => None,
         }
     }
 
     fn account_refused(&self) -> MailboxError {
         let (how, also) = match self.scheme {
             // No channel binding token is sent (see the README).
-            Scheme::Ntlm(_) if self.tls.is_some() => (
+            Scheme::Ntlm(_) | Scheme::Negotiate { .. } if self.tls.is_some() => (
                 "after the NTLM sign-in",
                 " If they are right, the EWS virtual directory may require Extended Protection \
                  (channel binding), which this client does not send: set its token checking to \
                  Allow or None.",
             ),
-            Scheme::Ntlm(_) => ("after the NTLM sign-in", ""),
+            Scheme::Ntlm(_) | Scheme::Negotiate { .. } => ("after the NTLM sign-in", ""),
             Scheme::Basic(_) => ("to Basic sign-in", ""),
         };
         MailboxError::Misconfigured(format!(
@@ -338,6 +472,87 @@ impl ServiceAccountClient {
         if idle.len() < MAX_IDLE {
             idle.push((connection, Instant::now()));
         }
+    }
+}
+
+/// Runs one SPNEGO step off the async workers (Kerberos may wait for the KDC), handing the
+/// context back with the token.
+async fn spnego_step(
+    mut client: SpnegoClient,
+    input: Vec<u8>,
+) -> Result<(SpnegoClient, Vec<u8>), sspi::Error> {
+    tokio::task::spawn_blocking(move || {
+        let token = client.step(&input)?;
+        Ok((client, token))
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(sspi::Error::new(
+            sspi::ErrorKind::InternalError,
+            format!("the sign-in step stopped: {e}"),
+        ))
+    })
+}
+
+/// `Negotiate <base64 token>`, marked sensitive.
+fn negotiate_value(token: &[u8]) -> Result<HeaderValue, SendError> {
+    header_value(Ok(format!(
+        "Negotiate {}",
+        base64::engine::general_purpose::STANDARD.encode(token)
+    )))
+    .map_err(SendError::Refused)
+}
+
+/// The token of a 401's `WWW-Authenticate: Negotiate <token>`.
+fn server_token(reply: &Reply) -> Option<Vec<u8>> {
+    if reply.status != StatusCode::UNAUTHORIZED {
+        return None;
+    }
+    reply
+        .headers
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("negotiate")
+                .then_some(token.trim())
+        })
+        .find_map(|token| base64::engine::general_purpose::STANDARD.decode(token).ok())
+}
+
+/// Why the first Negotiate leg got no challenge back, for an administrator.
+fn no_negotiate_challenge(reply: &Reply) -> String {
+    if reply.status != StatusCode::UNAUTHORIZED {
+        return format!(
+            "Exchange answered HTTP {} to the Negotiate sign-in instead of a challenge: check \
+             that ews.endpoint is the EWS URL (…/EWS/Exchange.asmx) and that Windows \
+             authentication is enabled on its EWS virtual directory.",
+            reply.status.as_u16()
+        );
+    }
+    format!(
+        "Exchange does not offer Negotiate at ews.endpoint (it offers: {}): enable Windows \
+         authentication (Negotiate) on the EWS virtual directory, or set ews.auth to a scheme \
+         it offers.",
+        offered_schemes(reply)
+    )
+}
+
+/// The schemes of a 401's `WWW-Authenticate` values, comma-separated ("nothing" if none).
+fn offered_schemes(reply: &Reply) -> String {
+    let schemes: Vec<&str> = reply
+        .headers
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split_whitespace().next())
+        .collect();
+    if schemes.is_empty() {
+        "nothing".to_owned()
+    } else {
+        schemes.join(", ")
     }
 }
 
