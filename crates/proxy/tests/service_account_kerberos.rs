@@ -152,6 +152,33 @@ async fn a_ticket_exchange_cannot_read_says_which_principal_to_fix() {
     );
 }
 
+#[tokio::test]
+async fn a_request_replayed_with_its_ticket_on_another_connection_is_refused() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let Some(kdc) = TestKdc::start(PASSWORD) else {
+        return;
+    };
+    let dir = TempDir::new().unwrap();
+    let (app, relay) = spawn_kerberos(&dir, &kdc, "localhost", auth(&kdc, PASSWORD, true)).await;
+    let alice = app.sign_in(ORIGIN_A, ALICE).await;
+    let created = post(&app, &alice, "/api/tasks", json!({"subject": "Once"})).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    // Someone on the wire (plain http) sends the proxy's request again, ticket and body, on a
+    // connection of their own, within the ticket's lifetime.
+    let captured = relay.first_request();
+    let text = String::from_utf8_lossy(&captured).to_lowercase();
+    assert!(text.contains("authorization: negotiate "), "{text}");
+    let port: u16 = app.base.rsplit(':').next().unwrap().parse().unwrap();
+    let mut attacker = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    attacker.write_all(&captured).await.unwrap();
+    let mut status = [0u8; 12];
+    attacker.read_exact(&mut status).await.unwrap();
+    assert_eq!(String::from_utf8_lossy(&status), "HTTP/1.1 401");
+    assert_eq!(stored(&app, ALICE, "tasks").await, 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_config_says_kerberos_signed_in() {
     let Some(kdc) = TestKdc::start(PASSWORD) else {

@@ -1,11 +1,16 @@
 //! Kerberos sign-ins to the sandbox, as IIS accepts them for Exchange: the client's AP-REQ
 //! (inside SPNEGO) is checked with the `HTTP/<host>` key from a keytab that a KDC exported
 //! (`kadmin ktadd`), by `sspi`'s Kerberos acceptor (ticket decrypted with the service key,
-//! authenticator checked against the ticket's session key, clock skew, replay within a
-//! context). The account signed in is the ticket's client, `user@realm` lower-cased.
+//! authenticator checked against the ticket's session key, clock skew) and a replay cache of
+//! the AP-REQs accepted in the last minutes, as Windows keeps. The account signed in is the
+//! ticket's client, `user@realm` lower-cased.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest as _, Sha256};
 
 use sspi::kerberos::ServerProperties;
 use sspi::{
@@ -16,12 +21,17 @@ use sspi::{
 /// Kerberos allows five minutes between the client's clock and ours.
 const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
 
+/// Accepted AP-REQs remembered at most (older ones are forgotten first).
+const MAX_REMEMBERED: usize = 100_000;
+
 /// The key a keytab holds for one `HTTP/<host>` service principal.
-#[derive(Clone)]
 pub struct KerberosAcceptor {
     /// Name components without the realm, e.g. `["HTTP", "localhost"]`.
     service: Vec<String>,
     key: Vec<u8>,
+    /// SHA-256 of each AP-REQ accepted within the clock skew, and when: the same one again is
+    /// a replay (RFC 4120 3.2.3).
+    accepted: Mutex<HashMap<[u8; 32], Instant>>,
 }
 
 impl std::fmt::Debug for KerberosAcceptor {
@@ -59,6 +69,7 @@ impl KerberosAcceptor {
         Ok(Self {
             service: best.components,
             key: best.key,
+            accepted: Mutex::default(),
         })
     }
 
@@ -72,12 +83,29 @@ impl KerberosAcceptor {
     pub fn accept(&self, token: &[u8]) -> Result<(String, Vec<u8>), sspi::Error> {
         // The ASN.1 decoding underneath unwraps on some malformed input: a client's bad token
         // must be a refusal, never a panic.
-        std::panic::catch_unwind(|| self.accept_unguarded(token)).unwrap_or_else(|_| {
-            Err(sspi::Error::new(
+        let accepted =
+            std::panic::catch_unwind(|| self.accept_unguarded(token)).unwrap_or_else(|_| {
+                Err(sspi::Error::new(
+                    sspi::ErrorKind::InvalidToken,
+                    "the Kerberos token could not be decoded",
+                ))
+            })?;
+        let digest: [u8; 32] = Sha256::digest(token).into();
+        let mut seen = self.accepted.lock().unwrap_or_else(|p| p.into_inner());
+        // An authenticator older than the clock skew is refused anyway: forget those.
+        if seen.len() >= MAX_REMEMBERED {
+            seen.retain(|_, at| at.elapsed() < MAX_CLOCK_SKEW * 2);
+            if seen.len() >= MAX_REMEMBERED {
+                seen.clear();
+            }
+        }
+        if seen.insert(digest, Instant::now()).is_some() {
+            return Err(sspi::Error::new(
                 sspi::ErrorKind::InvalidToken,
-                "the Kerberos token could not be decoded",
-            ))
-        })
+                "this AP-REQ was accepted before: a replay",
+            ));
+        }
+        Ok(accepted)
     }
 
     fn accept_unguarded(&self, token: &[u8]) -> Result<(String, Vec<u8>), sspi::Error> {
@@ -262,6 +290,7 @@ mod tests {
         let acceptor = KerberosAcceptor {
             service: vec!["HTTP".into(), "localhost".into()],
             key: vec![7; 32],
+            accepted: Mutex::default(),
         };
         assert!(acceptor.accept(b"\x60\x03\x06\x01\x00").is_err());
         assert!(acceptor.accept(&[]).is_err());

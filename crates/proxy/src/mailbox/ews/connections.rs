@@ -250,7 +250,9 @@ impl ServiceAccountClient {
                          service principal {target} must be registered on the account that runs \
                          EWS (the Exchange server's computer account, or the alternate service \
                          account behind a load balancer) and on no other account (setspn -Q \
-                         {target}), and ews.endpoint must name that host."
+                         {target}), ews.endpoint must name that host, and Windows \
+                         authentication on the EWS virtual directory must offer Negotiate; or set \
+                         ews.auth = \"ntlm\"."
                     ))));
                 }
                 return Ok((reply, Mechanism::Kerberos));
