@@ -62,6 +62,20 @@ async fn an_unreachable_kdc_falls_back_to_ntlm_and_says_why_in_the_log() {
     );
     assert!(!logs.contains(PASSWORD), "{logs}");
     assert_eq!(stored(&app, ALICE, "tasks").await, 1);
+    // A new connection (the server forgot the first one's sign-in) does not wait for the KDC
+    // again: NTLM straight away, nothing more logged.
+    app.state
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .mailbox()
+        .service_accounts
+        .sign_out_all();
+    let (created, logs) =
+        warnings_during(post(&app, &alice, "/api/tasks", json!({"subject": "y"}))).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert!(!logs.contains("No Kerberos ticket"), "{logs}");
+    assert_eq!(sign_ins(&app), (2, 0));
 }
 
 #[tokio::test]

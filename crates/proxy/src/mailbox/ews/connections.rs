@@ -32,11 +32,12 @@ use tokio_rustls::rustls::pki_types::ServerName;
 use url::Url;
 
 use super::ntlm;
-use super::spnego::{self, Mechanism, SpnegoClient};
 use super::transport::{MAX_RESPONSE_BYTES, Reply, SendError, certificate_problem, with_causes};
 use crate::config::Kdc;
 use crate::config::{EwsAuth, ServiceAccount};
 use crate::mailbox::MailboxError;
+
+mod negotiate;
 
 type Connection = SendRequest<Full<Bytes>>;
 
@@ -73,6 +74,8 @@ pub struct ServiceAccountClient {
     connect_timeout: Duration,
     /// The mechanism of the last sign-in that Exchange accepted (for `check-config`).
     signed_in_with: Mutex<Option<&'static str>>,
+    /// Under `negotiate`, after Kerberos could not be had: NTLM alone until then.
+    kerberos_paused_until: Mutex<Option<Instant>>,
 }
 
 impl ServiceAccountClient {
@@ -143,6 +146,7 @@ impl ServiceAccountClient {
             timeout,
             connect_timeout,
             signed_in_with: Mutex::default(),
+            kerberos_paused_until: Mutex::default(),
         }))
     }
 
@@ -224,95 +228,21 @@ impl ServiceAccountClient {
         Ok(reply)
     }
 
-    /// SPNEGO on `connection`: a Kerberos ticket if one can be had (the payload travels with
-    /// it: Kerberos needs one leg), else NTLM's two legs inside SPNEGO when falling back is
-    /// allowed. Answers the reply and the mechanism that made it.
-    async fn negotiate(
+    /// A handshake's first leg: `authorization` with an empty body. Whatever fails here,
+    /// nothing ran.
+    async fn first_leg(
         &self,
         connection: &mut Connection,
-        (account, kdc, ntlm_fallback): (&ServiceAccount, Option<&Kdc>, bool),
         headers: HeaderMap,
-        body: Bytes,
-    ) -> Result<(Reply, Mechanism), SendError> {
-        let kerberos = self.spnego_client(Mechanism::Kerberos, account, kdc)?;
-        let target = kerberos.target().to_owned();
-        match spnego_step(kerberos, Vec::new()).await {
-            Ok((_, token)) => {
-                let request = self
-                    .request(Method::POST, headers, body, Some(negotiate_value(&token)?))
-                    .map_err(SendError::Refused)?;
-                let reply = self.timed(send(connection, request)).await?;
-                if reply.status == StatusCode::UNAUTHORIZED {
-                    // The ticket was issued but Exchange could not read it: its key is not the
-                    // one the KDC holds for that name.
-                    return Err(SendError::Refused(MailboxError::Misconfigured(format!(
-                        "Exchange refused the Kerberos ticket for {target} (HTTP 401): the \
-                         service principal {target} must be registered on the account that runs \
-                         EWS (the Exchange server's computer account, or the alternate service \
-                         account behind a load balancer) and on no other account (setspn -Q \
-                         {target}), ews.endpoint must name that host, and Windows \
-                         authentication on the EWS virtual directory must offer Negotiate; or set \
-                         ews.auth = \"ntlm\"."
-                    ))));
-                }
-                return Ok((reply, Mechanism::Kerberos));
-            }
-            Err(problem) => {
-                let advice = spnego::kerberos_problem(&problem, &account.username, &target);
-                if !ntlm_fallback {
-                    return Err(SendError::Refused(MailboxError::Misconfigured(advice)));
-                }
-                tracing::warn!(%advice, "signing in to EWS with NTLM inside Negotiate instead");
-            }
+        authorization: HeaderValue,
+    ) -> Result<Reply, SendError> {
+        let request = self
+            .request(Method::POST, headers, Bytes::new(), Some(authorization))
+            .map_err(SendError::Refused)?;
+        match self.timed(send(connection, request)).await {
+            Err(SendError::Lost(reason)) => Err(SendError::NotSent(reason)),
+            other => other,
         }
-        let ntlm = self.spnego_client(Mechanism::Ntlm, account, kdc)?;
-        let (ntlm, token) = spnego_step(ntlm, Vec::new())
-            .await
-            .map_err(|e| SendError::Refused(MailboxError::Invalid(e.to_string())))?;
-        let request = self
-            .request(
-                Method::POST,
-                headers.clone(),
-                Bytes::new(),
-                Some(negotiate_value(&token)?),
-            )
-            .map_err(SendError::Refused)?;
-        // Only an empty body has travelled so far: whatever fails here, nothing ran.
-        let first = match self.timed(send(connection, request)).await {
-            Ok(reply) => reply,
-            Err(SendError::Lost(reason)) => return Err(SendError::NotSent(reason)),
-            Err(other) => return Err(other),
-        };
-        let challenge = server_token(&first).ok_or_else(|| {
-            SendError::Refused(MailboxError::Misconfigured(no_negotiate_challenge(&first)))
-        })?;
-        let (_, token) = spnego_step(ntlm, challenge).await.map_err(|e| {
-            SendError::Refused(MailboxError::Misconfigured(format!(
-                "Exchange's Negotiate challenge could not be answered ({e}): check that Windows \
-                 authentication (Negotiate) is enabled on the EWS virtual directory."
-            )))
-        })?;
-        let request = self
-            .request(Method::POST, headers, body, Some(negotiate_value(&token)?))
-            .map_err(SendError::Refused)?;
-        Ok((
-            self.timed(send(connection, request)).await?,
-            Mechanism::Ntlm,
-        ))
-    }
-
-    fn spnego_client(
-        &self,
-        mechanism: Mechanism,
-        account: &ServiceAccount,
-        kdc: Option<&Kdc>,
-    ) -> Result<SpnegoClient, SendError> {
-        SpnegoClient::new(mechanism, account, &self.host, kdc, self.connect_timeout).map_err(|e| {
-            SendError::Refused(MailboxError::Misconfigured(format!(
-                "the service account cannot sign in with Negotiate ({e}): check \
-                 ews.service_account.username (user@REALM or DOMAIN\\user)"
-            )))
-        })
     }
 
     /// The handshake on `connection`, the payload travelling with the Authenticate message.
@@ -325,15 +255,9 @@ impl ServiceAccountClient {
     ) -> Result<Reply, SendError> {
         let negotiate = header_value(ntlm::negotiate_header().map_err(MailboxError::Invalid))
             .map_err(SendError::Refused)?;
-        let request = self
-            .request(Method::POST, headers.clone(), Bytes::new(), Some(negotiate))
-            .map_err(SendError::Refused)?;
-        // Only an empty body has travelled so far: whatever fails here, nothing ran.
-        let first = match self.timed(send(connection, request)).await {
-            Ok(reply) => reply,
-            Err(SendError::Lost(reason)) => return Err(SendError::NotSent(reason)),
-            Err(other) => return Err(other),
-        };
+        let first = self
+            .first_leg(connection, headers.clone(), negotiate)
+            .await?;
         if first.status != StatusCode::UNAUTHORIZED {
             return Err(SendError::Refused(MailboxError::Misconfigured(format!(
                 "Exchange answered HTTP {} to the NTLM sign-in instead of a challenge: check \
@@ -475,71 +399,6 @@ impl ServiceAccountClient {
             idle.push((connection, Instant::now()));
         }
     }
-}
-
-/// Runs one SPNEGO step off the async workers (Kerberos may wait for the KDC), handing the
-/// context back with the token.
-async fn spnego_step(
-    mut client: SpnegoClient,
-    input: Vec<u8>,
-) -> Result<(SpnegoClient, Vec<u8>), sspi::Error> {
-    tokio::task::spawn_blocking(move || {
-        let token = client.step(&input)?;
-        Ok((client, token))
-    })
-    .await
-    .unwrap_or_else(|e| {
-        Err(sspi::Error::new(
-            sspi::ErrorKind::InternalError,
-            format!("the sign-in step stopped: {e}"),
-        ))
-    })
-}
-
-/// `Negotiate <base64 token>`, marked sensitive.
-fn negotiate_value(token: &[u8]) -> Result<HeaderValue, SendError> {
-    header_value(Ok(format!(
-        "Negotiate {}",
-        base64::engine::general_purpose::STANDARD.encode(token)
-    )))
-    .map_err(SendError::Refused)
-}
-
-/// The token of a 401's `WWW-Authenticate: Negotiate <token>`.
-fn server_token(reply: &Reply) -> Option<Vec<u8>> {
-    if reply.status != StatusCode::UNAUTHORIZED {
-        return None;
-    }
-    reply
-        .headers
-        .get_all(header::WWW_AUTHENTICATE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| {
-            let (scheme, token) = v.trim().split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("negotiate")
-                .then_some(token.trim())
-        })
-        .find_map(|token| base64::engine::general_purpose::STANDARD.decode(token).ok())
-}
-
-/// Why the first Negotiate leg got no challenge back, for an administrator.
-fn no_negotiate_challenge(reply: &Reply) -> String {
-    if reply.status != StatusCode::UNAUTHORIZED {
-        return format!(
-            "Exchange answered HTTP {} to the Negotiate sign-in instead of a challenge: check \
-             that ews.endpoint is the EWS URL (…/EWS/Exchange.asmx) and that Windows \
-             authentication is enabled on its EWS virtual directory.",
-            reply.status.as_u16()
-        );
-    }
-    format!(
-        "Exchange does not offer Negotiate at ews.endpoint (it offers: {}): enable Windows \
-         authentication (Negotiate) on the EWS virtual directory, or set ews.auth to a scheme \
-         it offers.",
-        offered_schemes(reply)
-    )
 }
 
 /// The schemes of a 401's `WWW-Authenticate` values, comma-separated ("nothing" if none).

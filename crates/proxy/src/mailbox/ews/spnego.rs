@@ -145,8 +145,7 @@ impl SpnegoClient {
 /// One request to the KDC over TCP (RFC 4120 7.2.2: the message already carries its 4-byte
 /// length; the answer is returned with its own).
 fn ask_kdc(request: &NetworkRequest, timeout: Duration) -> Result<Vec<u8>, sspi::Error> {
-    let unreachable =
-        |what: String| sspi::Error::new(ErrorKind::NoAuthenticatingAuthority, what.to_string());
+    let unreachable = |what: String| sspi::Error::new(ErrorKind::NoAuthenticatingAuthority, what);
     if request.protocol != NetworkProtocol::Tcp {
         return Err(unreachable(format!(
             "the KDC {} is not a tcp:// address",
