@@ -190,7 +190,8 @@ pub fn kerberos_problem(error: &sspi::Error, account: &str, target: &str) -> Str
     let what = match error.error_type {
         ErrorKind::NoAuthenticatingAuthority if lowered.contains("no kdc") => format!(
             "no KDC is known for the account's realm: set ews.kdc (host[:port]) or the realm's \
-             kdc in krb5.conf (KRB5_CONFIG), and write the account as user@REALM ({detail})"
+             kdc in krb5.conf (KRB5_CONFIG), and write the account as user@domain or \
+             REALM\\user ({detail})"
         ),
         ErrorKind::NoAuthenticatingAuthority => format!(
             "the KDC could not be reached ({detail}): check ews.kdc (or the realm's kdc in \
@@ -207,7 +208,7 @@ pub fn kerberos_problem(error: &sspi::Error, account: &str, target: &str) -> Str
         ),
         _ if lowered.contains("client not found") => format!(
             "the KDC does not know the account '{account}': check ews.service_account.username \
-             (user@REALM) ({detail})"
+             (user@domain or REALM\\user) ({detail})"
         ),
         _ if lowered.contains("pre-authentication") || lowered.contains("preauthentication") => {
             format!(

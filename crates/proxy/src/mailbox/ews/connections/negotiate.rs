@@ -143,7 +143,7 @@ impl ServiceAccountClient {
         SpnegoClient::new(mechanism, account, &self.host, kdc, self.connect_timeout).map_err(|e| {
             SendError::Refused(MailboxError::Misconfigured(format!(
                 "the service account cannot sign in with Negotiate ({e}): check \
-                 ews.service_account.username (user@REALM or DOMAIN\\user)"
+                 ews.service_account.username (user@domain or REALM\\user)"
             )))
         })
     }
