@@ -2,8 +2,9 @@
 //!
 //! Everything comes from the registries this kind of machine can reach: rustup for the wasm32
 //! target, crates.io for wasm-bindgen-cli, Debian for the browsers (Chromium, Firefox ESR, WebKitGTK's
-//! MiniBrowser and their drivers, Xvfb), xmllint, sqlite3 and PostgreSQL, and npm for the end-to-end
-//! test packages (pinned in `tests/e2e/package-lock.json`).
+//! MiniBrowser and their drivers, Xvfb), xmllint, sqlite3, PostgreSQL and the MIT Kerberos KDC (the
+//! Kerberos tests start a throwaway one), and npm for the end-to-end test packages (pinned in
+//! `tests/e2e/package-lock.json`).
 
 use crate::sh::{self, Cmd};
 use crate::{Ctx, Result};
@@ -33,6 +34,10 @@ const SYSTEM_TOOLS: &[(&str, &str)] = &[
     ("sqlite3", "sqlite3"),
     ("node", "nodejs"),
     ("npm", "npm"),
+    // A throwaway KDC for the Kerberos tests (`crates/proxy/tests/kdc_support`); test-only,
+    // the proxy itself links no Kerberos library.
+    ("krb5kdc", "krb5-kdc"),
+    ("kadmin.local", "krb5-admin-server"),
 ];
 
 pub fn ensure_tools(ctx: &Ctx, purpose: Purpose) -> Result<()> {

@@ -84,6 +84,13 @@ pub async fn start(
                 path: path.clone(),
                 source,
             })?;
+        let kerberos = config
+            .sandbox
+            .kerberos_keytab
+            .as_deref()
+            .map(sandbox::mailbox::kerberos::KerberosAcceptor::from_keytab)
+            .transpose()
+            .map_err(|e| StartupError::Other(format!("sandbox.kerberos_keytab: {e}")))?;
         let mailbox = sandbox::mailbox::SandboxMailbox::open(
             pool,
             userinfo_url,
@@ -97,6 +104,7 @@ pub async fn start(
                     password: a.password.clone(),
                 })
                 .collect(),
+            kerberos,
         )
         .await
         .map_err(|e| StartupError::Other(format!("{}: {e}", path.display())))?;

@@ -14,31 +14,6 @@ use serde_json::json;
 use service_account_support::*;
 use tempfile::TempDir;
 
-/// Alice and Bob each create an appointment and a task; each lands in its owner's mailbox.
-async fn each_user_gets_their_own_items(app: &TestApp) {
-    let alice = app.sign_in(ORIGIN_A, ALICE).await;
-    let bob = app.sign_in(ORIGIN_A, BOB).await;
-    for (handle, who) in [(&alice, "Alice"), (&bob, "Bob")] {
-        let created = post(app, handle, "/api/appointments", appointment(who)).await;
-        assert_eq!(
-            created.status(),
-            StatusCode::CREATED,
-            "{}",
-            json(created).await
-        );
-        let created = post(app, handle, "/api/tasks", json!({"subject": who})).await;
-        assert_eq!(created.status(), StatusCode::CREATED);
-    }
-    for mailbox in [ALICE, BOB] {
-        assert_eq!(stored(app, mailbox, "calendar").await, 1, "{mailbox}");
-        assert_eq!(stored(app, mailbox, "tasks").await, 1, "{mailbox}");
-    }
-    // The service account itself has no items: every request acted for a user.
-    assert_eq!(stored(app, ACCOUNT, "tasks").await, 0);
-    assert_eq!(task_subjects(app, &alice).await, ["Alice"]);
-    assert_eq!(task_subjects(app, &bob).await, ["Bob"]);
-}
-
 #[tokio::test]
 async fn ntlm_acts_for_each_signed_in_user_over_one_authenticated_connection() {
     let dir = TempDir::new().unwrap();

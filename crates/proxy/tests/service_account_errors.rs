@@ -18,6 +18,11 @@ async fn a_wrong_service_account_password_names_what_to_check_and_is_never_logge
     for auth in [
         EwsAuth::Ntlm(account("Wrong-Horse-8")),
         EwsAuth::Basic(account("Wrong-Horse-8")),
+        // No KDC for the realm: NTLM inside SPNEGO.
+        EwsAuth::Negotiate {
+            account: account("Wrong-Horse-8"),
+            kdc: None,
+        },
     ] {
         let dir = TempDir::new().unwrap();
         let app = spawn_service_account(&dir, auth, true, None).await;

@@ -61,6 +61,8 @@ pub struct EwsLayer {
     #[serde(default)]
     pub service_account: ServiceAccountLayer,
     pub ca_file: Option<PathBuf>,
+    /// `host[:port]` of the KDC for `negotiate` / `kerberos`.
+    pub kdc: Option<String>,
     pub timeout_seconds: Option<u64>,
     pub max_retries: Option<u32>,
     pub retry_budget_seconds: Option<u64>,
@@ -90,6 +92,8 @@ pub struct SandboxLayer {
     pub impersonators: Option<Vec<String>>,
     /// Accounts the sandbox mailbox accepts with NTLM or Basic (`[[sandbox.service_accounts]]`).
     pub service_accounts: Option<Vec<SandboxAccountLayer>>,
+    /// A keytab with the sandbox's `HTTP/<host>` key: Kerberos sign-ins are then accepted.
+    pub kerberos_keytab: Option<PathBuf>,
 }
 
 /// One `[[sandbox.service_accounts]]` entry.
@@ -114,7 +118,7 @@ pub struct LogLayer {
 }
 
 /// Every key a layer can set, in dotted form (used to record where a value came from).
-const KEYS: [&str; 31] = [
+const KEYS: [&str; 33] = [
     "bind",
     "port",
     "data_dir",
@@ -133,6 +137,7 @@ const KEYS: [&str; 31] = [
     "ews.service_account.username",
     "ews.service_account.password",
     "ews.ca_file",
+    "ews.kdc",
     "ews.timeout_seconds",
     "ews.max_retries",
     "ews.retry_budget_seconds",
@@ -142,6 +147,7 @@ const KEYS: [&str; 31] = [
     "sandbox.userinfo_url",
     "sandbox.impersonators",
     "sandbox.service_accounts",
+    "sandbox.kerberos_keytab",
     "metrics.enabled",
     "metrics.token",
     "log.format",
@@ -222,6 +228,7 @@ impl ConfigLayer {
                     .map(SecretString::from),
             },
             ca_file: env.text("XF_EWS_CA_FILE", "ews.ca_file").map(PathBuf::from),
+            kdc: env.text("XF_EWS_KDC", "ews.kdc"),
             timeout_seconds: env.number(
                 "XF_EWS_TIMEOUT_SECONDS",
                 "ews.timeout_seconds",
@@ -244,6 +251,9 @@ impl ConfigLayer {
             impersonators: env.list("XF_SANDBOX_IMPERSONATORS", "sandbox.impersonators"),
             service_accounts: env
                 .accounts("XF_SANDBOX_SERVICE_ACCOUNTS", "sandbox.service_accounts")?,
+            kerberos_keytab: env
+                .text("XF_SANDBOX_KERBEROS_KEYTAB", "sandbox.kerberos_keytab")
+                .map(PathBuf::from),
         };
         layer.metrics = MetricsLayer {
             enabled: env.boolean("XF_METRICS_ENABLED", "metrics.enabled")?,
@@ -276,6 +286,7 @@ impl ConfigLayer {
             "ews.service_account.username" => self.ews.service_account.username.is_some(),
             "ews.service_account.password" => self.ews.service_account.password.is_some(),
             "ews.ca_file" => self.ews.ca_file.is_some(),
+            "ews.kdc" => self.ews.kdc.is_some(),
             "ews.timeout_seconds" => self.ews.timeout_seconds.is_some(),
             "ews.max_retries" => self.ews.max_retries.is_some(),
             "ews.retry_budget_seconds" => self.ews.retry_budget_seconds.is_some(),
@@ -285,6 +296,7 @@ impl ConfigLayer {
             "sandbox.userinfo_url" => self.sandbox.userinfo_url.is_some(),
             "sandbox.impersonators" => self.sandbox.impersonators.is_some(),
             "sandbox.service_accounts" => self.sandbox.service_accounts.is_some(),
+            "sandbox.kerberos_keytab" => self.sandbox.kerberos_keytab.is_some(),
             "metrics.enabled" => self.metrics.enabled.is_some(),
             "metrics.token" => self.metrics.token.is_some(),
             "log.format" => self.log.format.is_some(),
@@ -330,6 +342,7 @@ impl ConfigLayer {
             upper.ews.service_account.password,
         );
         pick(&mut self.ews.ca_file, upper.ews.ca_file);
+        pick(&mut self.ews.kdc, upper.ews.kdc);
         pick(&mut self.ews.timeout_seconds, upper.ews.timeout_seconds);
         pick(&mut self.ews.max_retries, upper.ews.max_retries);
         pick(
@@ -344,6 +357,10 @@ impl ConfigLayer {
         pick(
             &mut self.sandbox.service_accounts,
             upper.sandbox.service_accounts,
+        );
+        pick(
+            &mut self.sandbox.kerberos_keytab,
+            upper.sandbox.kerberos_keytab,
         );
         pick(&mut self.metrics.enabled, upper.metrics.enabled);
         pick(&mut self.metrics.token, upper.metrics.token);

@@ -24,7 +24,7 @@ pub use layer::{
     ConfigLayer, EwsLayer, GraphLayer, LogLayer, MetricsLayer, SandboxAccountLayer, SandboxLayer,
     ServerLayer, ServiceAccountLayer,
 };
-pub use service_account::{EwsAuth, ServiceAccount};
+pub use service_account::{EwsAuth, Kdc, ServiceAccount};
 
 use crate::insecure_http::InsecureHttpPolicy;
 use crate::origins::OriginPattern;
@@ -127,8 +127,10 @@ pub struct SandboxConfig {
     /// Mailboxes allowed to act as others with ExchangeImpersonation (what the
     /// ApplicationImpersonation role grants on Exchange), lower-cased. Empty = nobody.
     pub impersonators: Vec<String>,
-    /// Accounts the sandbox accepts with NTLM or Basic (names lower-cased).
+    /// Accounts the sandbox accepts with NTLM, Negotiate or Basic (names lower-cased).
     pub service_accounts: Vec<ServiceAccount>,
+    /// Keytab holding the sandbox's `HTTP/<host>` key: Kerberos sign-ins are accepted with it.
+    pub kerberos_keytab: Option<PathBuf>,
 }
 
 /// `GET /metrics` (Prometheus text format).
@@ -482,6 +484,7 @@ impl Config {
                 userinfo_url,
                 impersonators,
                 service_accounts: sandbox_accounts,
+                kerberos_keytab: merged.sandbox.kerberos_keytab.clone(),
             },
             metrics: MetricsConfig {
                 enabled: merged.metrics.enabled.unwrap_or(true),

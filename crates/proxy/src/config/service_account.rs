@@ -1,5 +1,5 @@
-//! How the proxy signs in to EWS: each user's OAuth token, or one service account (NTLM or
-//! Basic) that acts for each signed-in user through ExchangeImpersonation.
+//! How the proxy signs in to EWS: each user's OAuth token, or one service account (NTLM,
+//! Negotiate/Kerberos or Basic) that acts for each signed-in user through ExchangeImpersonation.
 
 use std::fmt;
 
@@ -19,22 +19,66 @@ pub enum EwsAuth {
     /// The service account's name and password on every request (https only); each request
     /// impersonates the signed-in user.
     Basic(ServiceAccount),
+    /// `Authorization: Negotiate` (SPNEGO): Kerberos when a ticket for `HTTP/<EWS host>` can
+    /// be had from the KDC, otherwise NTLM inside SPNEGO, as Windows clients do.
+    Negotiate {
+        account: ServiceAccount,
+        kdc: Option<Kdc>,
+    },
+    /// As `Negotiate`, Kerberos only: no ticket is an error, never an NTLM sign-in.
+    Kerberos {
+        account: ServiceAccount,
+        kdc: Option<Kdc>,
+    },
+}
+
+/// `ews.kdc`: the KDC the proxy asks for tickets (TCP), instead of the realm's `kdc` in
+/// krb5.conf (`KRB5_CONFIG`, else /etc/krb5.conf).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kdc {
+    pub host: String,
+    pub port: u16,
+}
+
+impl Kdc {
+    /// `host` or `host:port` (88 when no port is given).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let url = url::Url::parse(&format!("tcp://{raw}"))
+            .map_err(|e| format!("'{raw}' is not a host or host:port ({e})"))?;
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| format!("'{raw}' names no host"))?;
+        if url.path() != "" && url.path() != "/" || url.username() != "" || url.query().is_some() {
+            return Err(format!("'{raw}' is not a host or host:port"));
+        }
+        Ok(Self {
+            host: host.to_owned(),
+            port: url.port().unwrap_or(88),
+        })
+    }
 }
 
 impl EwsAuth {
     pub fn service_account(&self) -> Option<&ServiceAccount> {
         match self {
             EwsAuth::OAuth => None,
-            EwsAuth::Ntlm(account) | EwsAuth::Basic(account) => Some(account),
+            EwsAuth::Ntlm(account)
+            | EwsAuth::Basic(account)
+            | EwsAuth::Negotiate { account, .. }
+            | EwsAuth::Kerberos { account, .. } => Some(account),
         }
     }
 
-    /// The scheme's name as configured (`oauth`, `ntlm`, `basic`).
+    /// The scheme's name as configured (`oauth`, `ntlm`, `basic`, `negotiate`, `kerberos`).
     pub fn name(&self) -> &'static str {
         match self {
             EwsAuth::OAuth => "oauth",
             EwsAuth::Ntlm(_) => "ntlm",
             EwsAuth::Basic(_) => "basic",
+            EwsAuth::Negotiate { .. } => "negotiate",
+            EwsAuth::Kerberos { .. } => "kerberos",
         }
     }
 }
@@ -96,13 +140,30 @@ pub fn resolve(ews: &EwsLayer) -> Result<EwsAuth, Problem> {
         .map(|s| s.trim().to_ascii_lowercase())
         .unwrap_or_else(|| "oauth".into());
     let account = || service_account(ews);
+    let kdc = || {
+        ews.kdc
+            .as_deref()
+            .map(Kdc::parse)
+            .transpose()
+            .map_err(|m| ("ews.kdc", m))
+    };
+    if ews.kdc.is_some() && !matches!(scheme.as_str(), "negotiate" | "kerberos") {
+        return Err((
+            "ews.kdc",
+            format!(
+                "a KDC is set but ews.auth is \"{scheme}\": only \"negotiate\" and \"kerberos\" \
+                 ask a KDC for tickets"
+            ),
+        ));
+    }
     match scheme.as_str() {
         "oauth" => {
             if ews.service_account.username.is_some() || ews.service_account.password.is_some() {
                 return Err((
                     "ews.service_account.username",
                     "a service account is set but ews.auth is \"oauth\" (each user's own token): \
-                     set ews.auth = \"ntlm\" or \"basic\" to use the service account, or remove it"
+                     set ews.auth = \"ntlm\", \"negotiate\", \"kerberos\" or \"basic\" to use the \
+                     service account, or remove it"
                         .into(),
                 ));
             }
@@ -110,16 +171,19 @@ pub fn resolve(ews: &EwsLayer) -> Result<EwsAuth, Problem> {
         }
         "ntlm" => Ok(EwsAuth::Ntlm(account()?)),
         "basic" => Ok(EwsAuth::Basic(account()?)),
-        "negotiate" | "kerberos" => Err((
-            "ews.auth",
-            "\"negotiate\" (Kerberos) is not available in this build: it needs a Kerberos ticket \
-             for the service account, which the proxy cannot obtain. Use \"ntlm\": Exchange's \
-             Negotiate endpoints accept NTLM as well"
-                .into(),
-        )),
+        "negotiate" => Ok(EwsAuth::Negotiate {
+            account: account()?,
+            kdc: kdc()?,
+        }),
+        "kerberos" => Ok(EwsAuth::Kerberos {
+            account: account()?,
+            kdc: kdc()?,
+        }),
         other => Err((
             "ews.auth",
-            format!("'{other}' is not an EWS sign-in scheme (oauth, ntlm or basic)"),
+            format!(
+                "'{other}' is not an EWS sign-in scheme (oauth, ntlm, negotiate, kerberos or basic)"
+            ),
         )),
     }
 }
@@ -226,6 +290,34 @@ mod tests {
     }
 
     #[test]
+    fn negotiate_and_kerberos_take_an_optional_kdc() {
+        let negotiate = resolve(&layer(
+            Some("Negotiate"),
+            Some("svc@contoso.com"),
+            Some("pw"),
+        ));
+        assert!(
+            matches!(&negotiate, Ok(EwsAuth::Negotiate { kdc: None, .. })),
+            "{negotiate:?}"
+        );
+        let mut with_kdc = layer(Some("kerberos"), Some("svc@contoso.com"), Some("pw"));
+        with_kdc.kdc = Some("dc1.contoso.com".into());
+        let Ok(EwsAuth::Kerberos { kdc: Some(kdc), .. }) = resolve(&with_kdc) else {
+            panic!("{:?}", resolve(&with_kdc));
+        };
+        assert_eq!((kdc.host.as_str(), kdc.port), ("dc1.contoso.com", 88));
+        assert_eq!(Kdc::parse("127.0.0.1:8888").unwrap().port, 8888);
+        for bad in ["", "dc1/x", "user@dc1", "dc1:notaport"] {
+            assert!(Kdc::parse(bad).is_err(), "{bad}");
+        }
+        with_kdc.kdc = Some("dc1:x".into());
+        assert_eq!(resolve(&with_kdc).unwrap_err().0, "ews.kdc");
+        let mut ntlm_with_kdc = layer(Some("ntlm"), Some("C\\svc"), Some("pw"));
+        ntlm_with_kdc.kdc = Some("dc1".into());
+        assert_eq!(resolve(&ntlm_with_kdc).unwrap_err().0, "ews.kdc");
+    }
+
+    #[test]
     fn incomplete_or_unsupported_settings_say_what_to_set() {
         let (key, message) = resolve(&layer(Some("ntlm"), None, None)).unwrap_err();
         assert_eq!(key, "ews.service_account.username");
@@ -233,10 +325,9 @@ mod tests {
         let (key, message) = resolve(&layer(Some("ntlm"), Some("C\\svc"), None)).unwrap_err();
         assert_eq!(key, "ews.service_account.password");
         assert!(message.contains("XF_EWS_SERVICE_ACCOUNT_PASSWORD"));
-        let (key, message) =
-            resolve(&layer(Some("negotiate"), Some("C\\s"), Some("p"))).unwrap_err();
+        let (key, message) = resolve(&layer(Some("spnego"), Some("C\\s"), Some("p"))).unwrap_err();
         assert_eq!(key, "ews.auth");
-        assert!(message.contains("\"ntlm\""), "{message}");
+        assert!(message.contains("negotiate"), "{message}");
         let (key, _) = resolve(&layer(Some("ntlm"), Some("svc forms"), Some("p"))).unwrap_err();
         assert_eq!(key, "ews.service_account.username");
         let (_, message) = resolve(&layer(None, Some("C\\svc"), Some("p"))).unwrap_err();

@@ -37,6 +37,8 @@ pub struct CountingRelay {
     pub address: SocketAddr,
     upstream: Arc<std::sync::Mutex<Option<SocketAddr>>>,
     connections: Arc<AtomicUsize>,
+    /// What the proxy sent on plain connections, in order (what a listener on the wire sees).
+    sent: Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 impl CountingRelay {
@@ -50,21 +52,19 @@ impl CountingRelay {
         let address = listener.local_addr().unwrap();
         let upstream = Arc::new(std::sync::Mutex::new(None::<SocketAddr>));
         let connections = Arc::new(AtomicUsize::new(0));
-        let (to, count) = (upstream.clone(), connections.clone());
+        let sent = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (to, count, record) = (upstream.clone(), connections.clone(), sent.clone());
         tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
+            while let Ok((inbound, _)) = listener.accept().await {
                 count.fetch_add(1, Ordering::SeqCst);
                 let target = to.lock().unwrap().expect("upstream set");
-                let tls = tls.clone();
+                let (tls, record) = (tls.clone(), record.clone());
                 tokio::spawn(async move {
                     let Ok(mut outbound) = TcpStream::connect(target).await else {
                         return;
                     };
                     match tls {
-                        None => {
-                            let _ =
-                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                        }
+                        None => recorded_copy(inbound, outbound, record).await,
                         Some(acceptor) => {
                             if let Ok(mut inbound) = acceptor.accept(inbound).await {
                                 let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound)
@@ -79,12 +79,48 @@ impl CountingRelay {
             address,
             upstream,
             connections,
+            sent,
         }
     }
 
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
+
+    /// The first HTTP request the proxy sent through the relay, whole (head and body).
+    pub fn first_request(&self) -> Vec<u8> {
+        let sent = self.sent.lock().unwrap();
+        let head_end = sent.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        let head = String::from_utf8_lossy(&sent[..head_end]).to_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map_or(0, |v| v.trim().parse().unwrap());
+        sent[..head_end + length].to_vec()
+    }
+}
+
+/// Relays both ways, appending what `inbound` sends to `record`.
+async fn recorded_copy(
+    inbound: TcpStream,
+    outbound: TcpStream,
+    record: Arc<std::sync::Mutex<Vec<u8>>>,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let (mut from_proxy, mut to_proxy) = inbound.into_split();
+    let (mut from_server, mut to_server) = outbound.into_split();
+    let up = async move {
+        let mut buffer = vec![0u8; 16 * 1024];
+        while let Ok(n @ 1..) = from_proxy.read(&mut buffer).await {
+            record.lock().unwrap().extend_from_slice(&buffer[..n]);
+            if to_server.write_all(&buffer[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = to_server.shutdown().await;
+    };
+    let down = tokio::io::copy(&mut from_server, &mut to_proxy);
+    let _ = tokio::join!(up, down);
 }
 
 /// The proxy in sandbox mode with `auth` towards EWS and the sandbox accepting `ACCOUNT` /
@@ -132,7 +168,23 @@ pub async fn relayed(
     scheme: &str,
     adjust: impl FnOnce(&mut Config) + Send + 'static,
 ) -> (TestApp, CountingRelay) {
-    let endpoint = format!("{scheme}://{}/sandbox/ews/Exchange.asmx", relay.address);
+    let host = relay.address.ip().to_string();
+    relayed_as(dir, relay, scheme, &host, adjust).await
+}
+
+/// As [`relayed`], the endpoint naming the relay by `host` (e.g. `localhost`, for a Kerberos
+/// service principal `HTTP/localhost`).
+pub async fn relayed_as(
+    dir: &TempDir,
+    relay: CountingRelay,
+    scheme: &str,
+    host: &str,
+    adjust: impl FnOnce(&mut Config) + Send + 'static,
+) -> (TestApp, CountingRelay) {
+    let endpoint = format!(
+        "{scheme}://{host}:{}/sandbox/ews/Exchange.asmx",
+        relay.address.port()
+    );
     let app = spawn_adjusted(
         dir.path(),
         NO_FLOW_LIMITS,
@@ -204,6 +256,43 @@ pub async fn stored(app: &TestApp, mailbox: &str, folder: &str) -> u32 {
         .count(mailbox, folder)
         .await
         .unwrap()
+}
+
+/// Alice and Bob each create an appointment and a task; each lands in its owner's mailbox.
+pub async fn each_user_gets_their_own_items(app: &TestApp) {
+    let alice = app.sign_in(ORIGIN_A, ALICE).await;
+    let bob = app.sign_in(ORIGIN_A, BOB).await;
+    for (handle, who) in [(&alice, "Alice"), (&bob, "Bob")] {
+        let created = post(app, handle, "/api/appointments", appointment(who)).await;
+        assert_eq!(
+            created.status(),
+            StatusCode::CREATED,
+            "{}",
+            json(created).await
+        );
+        let created = post(app, handle, "/api/tasks", json!({"subject": who})).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    for mailbox in [ALICE, BOB] {
+        assert_eq!(stored(app, mailbox, "calendar").await, 1, "{mailbox}");
+        assert_eq!(stored(app, mailbox, "tasks").await, 1, "{mailbox}");
+    }
+    // The service account itself has no items: every request acted for a user.
+    assert_eq!(stored(app, ACCOUNT, "tasks").await, 0);
+    assert_eq!(task_subjects(app, &alice).await, ["Alice"]);
+    assert_eq!(task_subjects(app, &bob).await, ["Bob"]);
+}
+
+/// (NTLM, Kerberos) sign-ins the sandbox accepted.
+pub fn sign_ins(app: &TestApp) -> (u64, u64) {
+    let accounts = &app
+        .state
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .mailbox()
+        .service_accounts;
+    (accounts.ntlm_sign_ins(), accounts.kerberos_sign_ins())
 }
 
 /// The subjects of `handle`'s tasks, through the API.

@@ -18,10 +18,12 @@ pub mod directory;
 pub mod graph;
 pub mod identity;
 pub mod items;
+pub mod kerberos;
 pub mod meetings;
 pub mod recurrence;
 pub mod service_account;
 pub mod soap;
+mod spnego;
 pub mod store;
 
 use std::sync::Arc;
@@ -68,12 +70,13 @@ impl SandboxMailbox {
         userinfo_url: Url,
         impersonators: Vec<String>,
         service_accounts: Vec<service_account::ServiceAccount>,
+        kerberos: Option<kerberos::KerberosAcceptor>,
     ) -> Result<Self, OpenError> {
         Ok(Self {
             store: ItemStore::new(pool).await?,
             identity: MailboxIdentity::new(userinfo_url)?,
             impersonators,
-            service_accounts: service_account::ServiceAccounts::new(service_accounts),
+            service_accounts: service_account::ServiceAccounts::new(service_accounts, kerberos),
         })
     }
 }

@@ -1,7 +1,9 @@
 //! Service accounts signing in to the sandbox EWS endpoint as they would to an on-premises
 //! Exchange: NTLM (Negotiate → Challenge → Authenticate on one connection, which then stays
-//! signed in, as IIS does) or Basic. Self-contained: the caller hands in the request headers
-//! and a key for the TCP connection the request came on.
+//! signed in, as IIS does), Negotiate (RFC 4559: SPNEGO around NTLM, or around Kerberos when a
+//! keytab is configured; a bare NTLM message in a Negotiate header too, as IIS takes it), or
+//! Basic. Self-contained: the caller hands in the request headers and a key for the TCP
+//! connection the request came on.
 //!
 //! An NTLMv2 response is checked by computing it again from the configured password
 //! ([MS-NLMP] 3.3.2: NTProofStr = HMAC-MD5(NTOWFv2, server challenge ‖ client blob)).
@@ -21,6 +23,10 @@ use rand::RngCore as _;
 use secrecy::ExposeSecret as _;
 use subtle::ConstantTimeEq as _;
 
+use super::kerberos::KerberosAcceptor;
+
+mod negotiate;
+
 /// The NetBIOS domain the sandbox calls itself in its challenges.
 const DOMAIN: &str = "SANDBOX";
 /// A connection's sign-in is forgotten after this long without a request (connections that
@@ -28,7 +34,7 @@ const DOMAIN: &str = "SANDBOX";
 const IDLE_FORGET: Duration = Duration::from_secs(300);
 const MAX_CONNECTIONS: usize = 4096;
 /// What the 401 of an unauthenticated request offers, besides Bearer.
-const OFFERED: [&str; 2] = ["NTLM", "Basic realm=\"sandbox\""];
+const OFFERED: [&str; 3] = ["Negotiate", "NTLM", "Basic realm=\"sandbox\""];
 
 /// Who a request comes from, as far as service accounts are concerned.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,16 +81,30 @@ impl std::fmt::Debug for ServiceAccount {
 
 pub struct ServiceAccounts {
     accounts: Vec<ServiceAccount>,
+    /// Set: Kerberos tickets for its service principal are accepted inside Negotiate.
+    kerberos: Option<KerberosAcceptor>,
     connections: Mutex<HashMap<u64, (State, Instant)>>,
     ntlm_sign_ins: AtomicU64,
+    kerberos_sign_ins: AtomicU64,
+}
+
+/// What one NTLM message leads to.
+enum NtlmStep {
+    /// Answer with this Challenge message.
+    Challenge(Vec<u8>),
+    /// The connection is signed in as this account.
+    SignedIn(String),
+    Refused,
 }
 
 impl ServiceAccounts {
-    pub fn new(accounts: Vec<ServiceAccount>) -> Self {
+    pub fn new(accounts: Vec<ServiceAccount>, kerberos: Option<KerberosAcceptor>) -> Self {
         Self {
             accounts,
+            kerberos,
             connections: Mutex::default(),
             ntlm_sign_ins: AtomicU64::new(0),
+            kerberos_sign_ins: AtomicU64::new(0),
         }
     }
 
@@ -102,9 +122,14 @@ impl ServiceAccounts {
             .clear();
     }
 
-    /// Completed NTLM handshakes since start.
+    /// Completed NTLM handshakes since start (bare or inside Negotiate).
     pub fn ntlm_sign_ins(&self) -> u64 {
         self.ntlm_sign_ins.load(Ordering::SeqCst)
+    }
+
+    /// Kerberos tickets accepted since start.
+    pub fn kerberos_sign_ins(&self) -> u64 {
+        self.kerberos_sign_ins.load(Ordering::SeqCst)
     }
 
     /// `connection`: a key of the TCP connection the request came on (`None`: unknown, so
@@ -123,15 +148,28 @@ impl ServiceAccounts {
         let (scheme, credentials) = authorization.split_once(' ').unwrap_or((authorization, ""));
         let credentials = credentials.trim();
         if scheme.eq_ignore_ascii_case("basic") {
-            self.basic(credentials)
-        } else if scheme.eq_ignore_ascii_case("ntlm") || scheme.eq_ignore_ascii_case("negotiate") {
-            match connection {
-                Some(connection) => self.ntlm(credentials, connection),
-                None => refuse(),
-            }
-        } else {
-            Verdict::NotServiceAccount
+            return self.basic(credentials);
         }
+        let ntlm = scheme.eq_ignore_ascii_case("ntlm");
+        if !ntlm && !scheme.eq_ignore_ascii_case("negotiate") {
+            return Verdict::NotServiceAccount;
+        }
+        // NTLM and Negotiate sign in a connection: without one, they cannot work.
+        let (Some(connection), Ok(bytes)) = (connection, B64.decode(credentials)) else {
+            return refuse();
+        };
+        if ntlm || bytes.starts_with(b"NTLMSSP\0") {
+            // IIS answers a bare NTLM message under the scheme it came with.
+            let scheme = if ntlm { "NTLM" } else { "Negotiate" };
+            return match self.ntlm(&bytes, connection) {
+                NtlmStep::Challenge(message) => {
+                    Verdict::Challenge(vec![format!("{scheme} {}", B64.encode(message))])
+                }
+                NtlmStep::SignedIn(account) => Verdict::Account(account),
+                NtlmStep::Refused => refuse(),
+            };
+        }
+        self.spnego(&bytes, connection)
     }
 
     fn basic(&self, credentials: &str) -> Verdict {
@@ -158,10 +196,7 @@ impl ServiceAccounts {
         }
     }
 
-    fn ntlm(&self, token: &str, connection: u64) -> Verdict {
-        let Ok(bytes) = B64.decode(token) else {
-            return refuse();
-        };
+    fn ntlm(&self, bytes: &[u8], connection: u64) -> NtlmStep {
         // A Negotiate message is recognised by its header alone: its optional fields (and
         // ntlmclient's minimum length for them) do not matter to the challenge.
         let is_negotiate = bytes.len() >= 12
@@ -170,24 +205,24 @@ impl ServiceAccounts {
         let message = if is_negotiate {
             None
         } else {
-            Message::try_from(bytes.as_slice()).ok()
+            Message::try_from(bytes).ok()
         };
         match message {
             None if is_negotiate => {
                 let mut challenge = [0u8; 8];
                 rand::thread_rng().fill_bytes(&mut challenge);
                 match challenge_message(challenge) {
-                    Some(value) => {
+                    Some(message) => {
                         self.remember(connection, State::Challenged(challenge));
-                        Verdict::Challenge(vec![value])
+                        NtlmStep::Challenge(message)
                     }
-                    None => refuse(),
+                    None => NtlmStep::Refused,
                 }
             }
             Some(Message::Authenticate(answer)) => {
                 let challenge = match self.take(connection) {
                     Some(State::Challenged(challenge)) => challenge,
-                    _ => return refuse(),
+                    _ => return NtlmStep::Refused,
                 };
                 let account = self.accounts.iter().find(|a| {
                     let (user, domain) = a.ntlm_user_and_domain();
@@ -199,12 +234,12 @@ impl ServiceAccounts {
                         self.ntlm_sign_ins.fetch_add(1, Ordering::SeqCst);
                         let name = account.username.clone();
                         self.remember(connection, State::SignedIn(name.clone()));
-                        Verdict::Account(name)
+                        NtlmStep::SignedIn(name)
                     }
-                    _ => refuse(),
+                    _ => NtlmStep::Refused,
                 }
             }
-            _ => refuse(),
+            _ => NtlmStep::Refused,
         }
     }
 
@@ -249,8 +284,8 @@ pub fn offered() -> impl Iterator<Item = &'static str> {
     OFFERED.into_iter()
 }
 
-/// `NTLM <base64 Challenge message>`.
-fn challenge_message(challenge: [u8; 8]) -> Option<String> {
+/// An NTLM Challenge message.
+fn challenge_message(challenge: [u8; 8]) -> Option<Vec<u8>> {
     let message = Message::Challenge(ChallengeMessage {
         target_name: DOMAIN.to_owned(),
         flags: Flags::NEGOTIATE_UNICODE
@@ -272,8 +307,7 @@ fn challenge_message(challenge: [u8; 8]) -> Option<String> {
         ],
         os_version: Default::default(),
     });
-    let bytes = message.to_bytes().ok()?;
-    Some(format!("NTLM {}", B64.encode(bytes)))
+    message.to_bytes().ok()
 }
 
 /// Whether the NTLMv2 response in `answer` was made with `account`'s password for `challenge`.
@@ -308,16 +342,19 @@ mod tests {
     use secrecy::SecretString;
 
     fn accounts() -> ServiceAccounts {
-        ServiceAccounts::new(vec![
-            ServiceAccount {
-                username: "sandbox\\svc-forms".into(),
-                password: SecretString::from("correct horse".to_owned()),
-            },
-            ServiceAccount {
-                username: "svc@sandbox.test".into(),
-                password: SecretString::from("battery staple".to_owned()),
-            },
-        ])
+        ServiceAccounts::new(
+            vec![
+                ServiceAccount {
+                    username: "sandbox\\svc-forms".into(),
+                    password: SecretString::from("correct horse".to_owned()),
+                },
+                ServiceAccount {
+                    username: "svc@sandbox.test".into(),
+                    password: SecretString::from("battery staple".to_owned()),
+                },
+            ],
+            None,
+        )
     }
 
     fn with(authorization: &str) -> HeaderMap {
@@ -357,15 +394,19 @@ mod tests {
         format!("NTLM {}", B64.encode(message.to_bytes().unwrap()))
     }
 
-    fn negotiate(accounts: &ServiceAccounts, connection: u64) -> String {
+    /// `<scheme> <base64 NTLM Negotiate message>`.
+    fn negotiate_header(scheme: &str) -> String {
         let negotiate = Message::Negotiate(ntlmclient::NegotiateMessage {
             flags: Flags::NEGOTIATE_UNICODE | Flags::NEGOTIATE_NTLM,
             supplied_domain: String::new(),
             supplied_workstation: String::new(),
             os_version: Default::default(),
         });
-        let header = format!("NTLM {}", B64.encode(negotiate.to_bytes().unwrap()));
-        match accounts.verify(&with(&header), Some(connection)) {
+        format!("{scheme} {}", B64.encode(negotiate.to_bytes().unwrap()))
+    }
+
+    fn negotiate(accounts: &ServiceAccounts, connection: u64) -> String {
+        match accounts.verify(&with(&negotiate_header("NTLM")), Some(connection)) {
             Verdict::Challenge(values) => values[0].clone(),
             other => panic!("{other:?}"),
         }
@@ -454,6 +495,38 @@ mod tests {
                 accounts.verify(&with(&header), Some(n)),
                 Verdict::Account(_)
             ));
+            // The same under Negotiate, bare and as SPNEGO-looking tokens.
+            let mut spnego = tail.clone();
+            spnego.insert(0, if n % 2 == 0 { 0x60 } else { 0xa1 });
+            for token in [&bytes, &spnego] {
+                let header = format!("Negotiate {}", B64.encode(token));
+                assert!(!matches!(
+                    accounts.verify(&with(&header), Some(n)),
+                    Verdict::Account(_)
+                ));
+            }
         }
+    }
+
+    #[test]
+    fn a_bare_ntlm_message_under_negotiate_is_answered_under_negotiate() {
+        let accounts = accounts();
+        let negotiate = negotiate_header("Negotiate");
+        let Verdict::Challenge(values) = accounts.verify(&with(&negotiate), Some(9)) else {
+            panic!("no challenge");
+        };
+        // As IIS does: the challenge comes back under the scheme the client used.
+        let challenge = values[0].strip_prefix("Negotiate ").unwrap();
+        let answer = authenticate(
+            &format!("NTLM {challenge}"),
+            "svc-forms",
+            "SANDBOX",
+            "correct horse",
+        )
+        .replacen("NTLM ", "Negotiate ", 1);
+        assert_eq!(
+            accounts.verify(&with(&answer), Some(9)),
+            Verdict::Account("sandbox\\svc-forms".into())
+        );
     }
 }

@@ -55,7 +55,7 @@ impl Harness {
             .unwrap();
         let userinfo = Url::parse(&format!("http://{}/userinfo", self.userinfo)).unwrap();
         let mailbox = Arc::new(
-            SandboxMailbox::open(pool, userinfo, impersonators, Vec::new())
+            SandboxMailbox::open(pool, userinfo, impersonators, Vec::new(), None)
                 .await
                 .unwrap(),
         );

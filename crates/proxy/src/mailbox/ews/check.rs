@@ -14,7 +14,7 @@ pub async fn check_service_account(config: &Config, mailbox: &str) -> Result<Str
     let Some(account) = config.ews.auth.service_account() else {
         return Err(
             "ews.auth is \"oauth\": each user's own token reaches Exchange, there is no service \
-             account to check (set ews.auth = \"ntlm\" or \"basic\")"
+             account to check (set ews.auth = \"ntlm\", \"negotiate\", \"kerberos\" or \"basic\")"
                 .into(),
         );
     };
@@ -30,10 +30,16 @@ pub async fn check_service_account(config: &Config, mailbox: &str) -> Result<Str
     crate::mailbox::read_probe(&ews, &access)
         .await
         .map_err(|e| e.to_string())?;
+    // Which mechanism Exchange accepted: `negotiate` may have fallen back to NTLM.
+    let scheme = match (config.ews.auth.name(), ews.signed_in_with()) {
+        (configured, Some(used)) if !used.eq_ignore_ascii_case(configured) => {
+            format!("{configured}: {used}")
+        }
+        (configured, _) => configured.to_owned(),
+    };
     Ok(format!(
-        "signed in to {endpoint} as {} ({}) and read the calendar of {}",
+        "signed in to {endpoint} as {} ({scheme}) and read the calendar of {}",
         account.username,
-        config.ews.auth.name(),
         mailbox.trim()
     ))
 }

@@ -9,6 +9,9 @@
 //! connection means the server forgot it: the request is sent once more on a fresh one, and a
 //! 401 right after a fresh handshake means the account or its password is wrong.
 //!
+//! Negotiate (SPNEGO, [`super::spnego`]) authenticates a connection the same way: Kerberos in
+//! one leg (the ticket travels with the payload), or NTLM's two legs inside SPNEGO.
+//!
 //! Basic sends the account's name and password with every request (https only, checked when
 //! the configuration is read) and reuses connections like any keep-alive client.
 
@@ -30,8 +33,11 @@ use url::Url;
 
 use super::ntlm;
 use super::transport::{MAX_RESPONSE_BYTES, Reply, SendError, certificate_problem, with_causes};
+use crate::config::Kdc;
 use crate::config::{EwsAuth, ServiceAccount};
 use crate::mailbox::MailboxError;
+
+mod negotiate;
 
 type Connection = SendRequest<Full<Bytes>>;
 
@@ -45,6 +51,12 @@ enum Scheme {
     Ntlm(ServiceAccount),
     /// The whole `Authorization` value, marked sensitive.
     Basic(HeaderValue),
+    /// SPNEGO with Kerberos; with NTLM instead when no ticket can be had and `ntlm_fallback`.
+    Negotiate {
+        account: ServiceAccount,
+        kdc: Option<Kdc>,
+        ntlm_fallback: bool,
+    },
 }
 
 pub struct ServiceAccountClient {
@@ -60,6 +72,10 @@ pub struct ServiceAccountClient {
     idle: Mutex<Vec<(Connection, Instant)>>,
     timeout: Duration,
     connect_timeout: Duration,
+    /// The mechanism of the last sign-in that Exchange accepted (for `check-config`).
+    signed_in_with: Mutex<Option<&'static str>>,
+    /// Under `negotiate`, after Kerberos could not be had: NTLM alone until then.
+    kerberos_paused_until: Mutex<Option<Instant>>,
 }
 
 impl ServiceAccountClient {
@@ -74,6 +90,14 @@ impl ServiceAccountClient {
         let (scheme, account) = match auth {
             EwsAuth::OAuth => return Ok(None),
             EwsAuth::Ntlm(account) => (Scheme::Ntlm(account.clone()), account),
+            EwsAuth::Negotiate { account, kdc } | EwsAuth::Kerberos { account, kdc } => (
+                Scheme::Negotiate {
+                    account: account.clone(),
+                    kdc: kdc.clone(),
+                    ntlm_fallback: matches!(auth, EwsAuth::Negotiate { .. }),
+                },
+                account,
+            ),
             EwsAuth::Basic(account) => {
                 let pair = format!("{}:{}", account.username, account.password.expose_secret());
                 let mut value = HeaderValue::try_from(format!(
@@ -121,7 +145,18 @@ impl ServiceAccountClient {
             idle: Mutex::default(),
             timeout,
             connect_timeout,
+            signed_in_with: Mutex::default(),
+            kerberos_paused_until: Mutex::default(),
         }))
+    }
+
+    /// How the last accepted sign-in was made: `Kerberos`, `NTLM` or `Basic` (inside
+    /// Negotiate for the first two when `ews.auth` is `negotiate` or `kerberos`).
+    pub fn signed_in_with(&self) -> Option<&'static str> {
+        *self
+            .signed_in_with
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether the server answers at all (any status), on a connection of its own.
@@ -155,20 +190,59 @@ impl ServiceAccountClient {
             tracing::debug!("EWS forgot the connection's sign-in; signing in on a new one");
         }
         let mut connection = self.connect().await?;
-        let reply = match &self.scheme {
-            Scheme::Ntlm(account) => self.ntlm(&mut connection, account, headers, body).await?,
+        let (reply, how) = match &self.scheme {
+            Scheme::Ntlm(account) => (
+                self.ntlm(&mut connection, account, headers, body).await?,
+                "NTLM",
+            ),
             Scheme::Basic(value) => {
                 let request = self
                     .request(Method::POST, headers, body, Some(value.clone()))
                     .map_err(SendError::Refused)?;
-                self.timed(send(&mut connection, request)).await?
+                (self.timed(send(&mut connection, request)).await?, "Basic")
+            }
+            Scheme::Negotiate {
+                account,
+                kdc,
+                ntlm_fallback,
+            } => {
+                let (reply, mechanism) = self
+                    .negotiate(
+                        &mut connection,
+                        (account, kdc.as_ref(), *ntlm_fallback),
+                        headers,
+                        body,
+                    )
+                    .await?;
+                (reply, mechanism.name())
             }
         };
         if reply.status == StatusCode::UNAUTHORIZED {
             return Err(SendError::Refused(self.account_refused()));
         }
+        *self
+            .signed_in_with
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(how);
         self.give_back(connection, &reply);
         Ok(reply)
+    }
+
+    /// A handshake's first leg: `authorization` with an empty body. Whatever fails here,
+    /// nothing ran.
+    async fn first_leg(
+        &self,
+        connection: &mut Connection,
+        headers: HeaderMap,
+        authorization: HeaderValue,
+    ) -> Result<Reply, SendError> {
+        let request = self
+            .request(Method::POST, headers, Bytes::new(), Some(authorization))
+            .map_err(SendError::Refused)?;
+        match self.timed(send(connection, request)).await {
+            Err(SendError::Lost(reason)) => Err(SendError::NotSent(reason)),
+            other => other,
+        }
     }
 
     /// The handshake on `connection`, the payload travelling with the Authenticate message.
@@ -181,15 +255,9 @@ impl ServiceAccountClient {
     ) -> Result<Reply, SendError> {
         let negotiate = header_value(ntlm::negotiate_header().map_err(MailboxError::Invalid))
             .map_err(SendError::Refused)?;
-        let request = self
-            .request(Method::POST, headers.clone(), Bytes::new(), Some(negotiate))
-            .map_err(SendError::Refused)?;
-        // Only an empty body has travelled so far: whatever fails here, nothing ran.
-        let first = match self.timed(send(connection, request)).await {
-            Ok(reply) => reply,
-            Err(SendError::Lost(reason)) => return Err(SendError::NotSent(reason)),
-            Err(other) => return Err(other),
-        };
+        let first = self
+            .first_leg(connection, headers.clone(), negotiate)
+            .await?;
         if first.status != StatusCode::UNAUTHORIZED {
             return Err(SendError::Refused(MailboxError::Misconfigured(format!(
                 "Exchange answered HTTP {} to the NTLM sign-in instead of a challenge: check \
@@ -205,19 +273,11 @@ impl ServiceAccountClient {
             .filter_map(|v| v.to_str().ok())
             .collect();
         let Some(challenge) = ntlm::challenge_from(offered.iter().copied()) else {
-            let schemes: Vec<&str> = offered
-                .iter()
-                .filter_map(|v| v.split_whitespace().next())
-                .collect();
             return Err(SendError::Refused(MailboxError::Misconfigured(format!(
                 "Exchange does not offer NTLM at ews.endpoint (it offers: {}): enable Windows \
                  authentication (NTLM) on the EWS virtual directory, or set ews.auth to a \
                  scheme it offers.",
-                if schemes.is_empty() {
-                    "nothing".to_owned()
-                } else {
-                    schemes.join(", ")
-                }
+                offered_schemes(&first)
             ))));
         };
         let authenticate = header_value(
@@ -233,20 +293,20 @@ impl ServiceAccountClient {
     fn basic(&self) -> Option<HeaderValue> {
         match &self.scheme {
             Scheme::Basic(value) => Some(value.clone()),
-            Scheme::Ntlm(_) => None,
+            Scheme::Ntlm(_) | Scheme::Negotiate { .. } => None,
         }
     }
 
     fn account_refused(&self) -> MailboxError {
         let (how, also) = match self.scheme {
             // No channel binding token is sent (see the README).
-            Scheme::Ntlm(_) if self.tls.is_some() => (
+            Scheme::Ntlm(_) | Scheme::Negotiate { .. } if self.tls.is_some() => (
                 "after the NTLM sign-in",
                 " If they are right, the EWS virtual directory may require Extended Protection \
                  (channel binding), which this client does not send: set its token checking to \
                  Allow or None.",
             ),
-            Scheme::Ntlm(_) => ("after the NTLM sign-in", ""),
+            Scheme::Ntlm(_) | Scheme::Negotiate { .. } => ("after the NTLM sign-in", ""),
             Scheme::Basic(_) => ("to Basic sign-in", ""),
         };
         MailboxError::Misconfigured(format!(
@@ -338,6 +398,22 @@ impl ServiceAccountClient {
         if idle.len() < MAX_IDLE {
             idle.push((connection, Instant::now()));
         }
+    }
+}
+
+/// The schemes of a 401's `WWW-Authenticate` values, comma-separated ("nothing" if none).
+fn offered_schemes(reply: &Reply) -> String {
+    let schemes: Vec<&str> = reply
+        .headers
+        .get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split_whitespace().next())
+        .collect();
+    if schemes.is_empty() {
+        "nothing".to_owned()
+    } else {
+        schemes.join(", ")
     }
 }
 

@@ -20,6 +20,7 @@ mod listing;
 mod mapping;
 mod meeting;
 mod ntlm;
+mod spnego;
 mod transport;
 
 use std::time::Duration;
@@ -119,6 +120,15 @@ impl EwsMailbox {
 
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
+    }
+
+    /// How the service account last signed in (`Kerberos`, `NTLM`, `Basic`); `None` before
+    /// its first sign-in or with each user's own token.
+    pub fn signed_in_with(&self) -> Option<&'static str> {
+        match &self.transport {
+            Transport::ServiceAccount(client) => client.signed_in_with(),
+            Transport::Bearer(_) => None,
+        }
     }
 }
 
