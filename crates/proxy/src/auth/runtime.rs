@@ -83,7 +83,9 @@ impl AuthRuntime {
     }
 
     /// The flow endpoints (`/api/auth/*`, `/auth/callback`): put them behind the CORS layer.
-    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
+    pub fn routes<S: Clone + Send + Sync + 'static>(
+        &self,
+    ) -> utoipa_axum::router::OpenApiRouter<S> {
         routes::routes(self.service.clone())
     }
 
