@@ -279,7 +279,7 @@ impl Application {
             Some(_) => None,
             None => {
                 // The sign-in must yield tokens the mailbox backend accepts.
-                auth::backend_fit::check(&config.auth, |k| std::env::var(k).ok(), config.backend)
+                auth::backend_fit::check(&config.auth, config.backend)
                     .map_err(|e| StartupError::Other(e.to_string()))?;
                 let ctx = auth::config::AuthContext {
                     sandbox: config.sandbox.enabled,

@@ -4,10 +4,11 @@
 //! `flag --port`), so an error can say which one to fix.
 //!
 //! The environment variable of a key is `XF_` and the key's path in capitals with `_` for
-//! every `.` (`ews.service_account.password` is `XF_EWS_SERVICE_ACCOUNT_PASSWORD`); the one
-//! exception is `XF_SANDBOX` for `sandbox.enabled` (also read as `XF_SANDBOX_ENABLED`). The
-//! keys come from the serde structs of [`Settings`] themselves (see [`keys`]), so a key added
-//! there is settable from the environment at once.
+//! every `.` (`ews.service_account.password` is `XF_EWS_SERVICE_ACCOUNT_PASSWORD`,
+//! `auth.client_secret` is `XF_AUTH_CLIENT_SECRET`); a few keys are also read under older
+//! names ([`ENV_ALIASES`]: `XF_SANDBOX`, `XF_TOKEN_KEY`, `XF_AUTH_PROMPT`,
+//! `XF_DEV_ACCESS_TOKEN_TTL_SECS`). The keys come from the serde structs themselves (see
+//! [`keys`]), so a key added there is settable from the environment at once.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -18,11 +19,23 @@ use figment::providers::{Format, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 
+use serde::de::DeserializeOwned;
+
 use super::ConfigError;
 use super::layer::Settings;
+use crate::auth::config::AuthConfig;
 
-/// Environment variables that set a key under a name other than the rule's.
-const ENV_ALIASES: [(&str, &str); 1] = [("XF_SANDBOX", "sandbox.enabled")];
+/// Environment variables that set a key under a name other than the rule's (the names the
+/// proxy has always read).
+const ENV_ALIASES: [(&str, &str); 4] = [
+    ("XF_SANDBOX", "sandbox.enabled"),
+    ("XF_TOKEN_KEY", "auth.token_key"),
+    ("XF_AUTH_PROMPT", "auth.authorize_params.prompt"),
+    (
+        "XF_DEV_ACCESS_TOKEN_TTL_SECS",
+        "auth.dev_server.access_token_ttl_secs",
+    ),
+];
 
 /// A provider whose values are described per key by `describe` (in errors and origins).
 struct Described<P> {
@@ -95,6 +108,12 @@ impl ConfigLayer {
 
     fn checked(figment: Figment) -> Result<Self, ConfigError> {
         extract(&figment)?;
+        // The `[auth]` keys are the authorization module's, but they are checked here too,
+        // so that a misspelt or mistyped one is named with its source.
+        figment
+            .focus("auth")
+            .extract_lossy::<AuthConfig>()
+            .map_err(|error| config_error(&figment, &error, &["auth"]))?;
         Ok(Self { figment })
     }
 
@@ -198,20 +217,29 @@ pub(super) fn origin(figment: &Figment, key: &str) -> String {
 /// Reads the settings out of `figment` (numbers and booleans may be written as text, as
 /// environment variables and flags are).
 pub(super) fn extract(figment: &Figment) -> Result<Settings, ConfigError> {
-    figment.extract_lossy().map_err(|error| {
-        // For an unknown key this ends with the key itself.
-        let path = &error.path;
-        let key = path.join(".");
-        let written = match (&error.metadata, key.as_str()) {
-            (Some(metadata), _) => metadata.interpolate(&Profile::Default, path),
-            (None, "") => "configuration".to_owned(),
-            (None, key) => origin(figment, key),
-        };
-        ConfigError::Invalid {
-            origin: written,
-            problem: describe_problem(&error.kind),
-        }
-    })
+    figment
+        .extract_lossy()
+        .map_err(|error| config_error(figment, &error, &[]))
+}
+
+/// `error` (found under the key path `prefix`) named with the key and where it was written.
+fn config_error(figment: &Figment, error: &figment::Error, prefix: &[&str]) -> ConfigError {
+    // For an unknown key the error's path ends with the key itself.
+    let path: Vec<&str> = prefix
+        .iter()
+        .copied()
+        .chain(error.path.iter().map(String::as_str))
+        .collect();
+    let key = path.join(".");
+    let written = match (&error.metadata, key.as_str()) {
+        (Some(metadata), _) => metadata.interpolate(&Profile::Default, &path),
+        (None, "") => "configuration".to_owned(),
+        (None, key) => origin(figment, key),
+    };
+    ConfigError::Invalid {
+        origin: written,
+        problem: describe_problem(&error.kind),
+    }
 }
 
 fn describe_problem(kind: &Kind) -> String {
@@ -228,31 +256,35 @@ fn describe_problem(kind: &Kind) -> String {
     }
 }
 
-/// Every key of [`Settings`] that holds one value (dotted), read from its serde structs.
+/// Every key that holds one value (dotted): those of [`Settings`], and under `auth` those of
+/// the authorization module's [`AuthConfig`], read from their serde structs.
 ///
 /// serde lists the fields a struct expects when it refuses an unknown one (every section
 /// denies unknown fields), so a probe with a field named `\0` under a path lists that path's
-/// keys; a key that refuses the probe in turn is a section. Free-form tables (`auth`) accept
-/// any field and are not keys of their own.
+/// keys; a key that refuses the probe in turn is a section. Free-form tables (`auth` in
+/// [`Settings`], `auth.authorize_params`) accept any field and are not keys of their own.
 pub(super) fn keys() -> &'static [String] {
     static KEYS: OnceLock<Vec<String>> = OnceLock::new();
     KEYS.get_or_init(|| {
         let mut keys = Vec::new();
-        collect_keys(&mut Vec::new(), &mut keys);
+        collect_keys::<Settings>(&mut Vec::new(), &mut keys);
+        let mut auth = Vec::new();
+        collect_keys::<AuthConfig>(&mut Vec::new(), &mut auth);
+        keys.extend(auth.into_iter().map(|key| format!("auth.{key}")));
         keys
     })
 }
 
 const PROBE: &str = "\0";
 
-fn collect_keys(path: &mut Vec<&'static str>, keys: &mut Vec<String>) {
-    let Probe::Section(fields) = probe(path) else {
+fn collect_keys<T: DeserializeOwned>(path: &mut Vec<&'static str>, keys: &mut Vec<String>) {
+    let Probe::Section(fields) = probe::<T>(path) else {
         return;
     };
     for &field in fields {
         path.push(field);
-        match probe(path) {
-            Probe::Section(_) => collect_keys(path, keys),
+        match probe::<T>(path) {
+            Probe::Section(_) => collect_keys::<T>(path, keys),
             Probe::Value => keys.push(path.join(".")),
             Probe::Table => {}
         }
@@ -266,7 +298,7 @@ enum Probe {
     Table,
 }
 
-fn probe(path: &[&str]) -> Probe {
+fn probe<T: DeserializeOwned>(path: &[&str]) -> Probe {
     let mut values = Dict::new();
     let key = path
         .iter()
@@ -274,12 +306,13 @@ fn probe(path: &[&str]) -> Probe {
         .copied()
         .collect::<Vec<_>>()
         .join(".");
-    insert(&mut values, &key, Value::from(true));
+    // A text value: a table of text (authorize_params) takes it, any single value refuses a table.
+    insert(&mut values, &key, Value::from(String::new()));
     let figment = Figment::from(Keyed {
         name: "probe",
         values,
     });
-    match figment.extract::<Settings>() {
+    match figment.extract::<T>() {
         Ok(_) => Probe::Table,
         Err(error) => match error.kind {
             // The error's path ends with the unknown field itself.
@@ -315,7 +348,21 @@ mod tests {
         ] {
             assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
         }
-        assert!(!keys.iter().any(|k| k.starts_with("auth")), "{keys:?}");
+        for key in [
+            "auth.client_secret",
+            "auth.token_key",
+            "auth.flow_ttl_secs",
+            "auth.dev_server.access_token_ttl_secs",
+            "auth.flow_limits.max_open",
+        ] {
+            assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
+        }
+        assert!(
+            !keys
+                .iter()
+                .any(|k| k == "auth" || k.starts_with("auth.authorize_params")),
+            "free-form tables are no keys: {keys:?}"
+        );
         let names: std::collections::BTreeSet<String> = keys.iter().map(|k| env_name(k)).collect();
         assert_eq!(names.len(), keys.len(), "two keys share a variable");
         assert_eq!(
