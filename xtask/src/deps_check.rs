@@ -8,7 +8,8 @@
 //! finding comes with the chain of crates that pulls the offender in.
 
 /// Crates (and their `-*` companions such as `tokio-util`, `sqlx-core`) that must not appear.
-pub const FORBIDDEN: &[&str] = &["tokio", "axum", "hyper", "sqlx", "reqwest"];
+/// utoipa: the model's OpenAPI schemas are for the proxy only (its `openapi` feature).
+pub const FORBIDDEN: &[&str] = &["tokio", "axum", "hyper", "sqlx", "reqwest", "utoipa"];
 
 /// One forbidden crate found in the tree, with the path from the root to it.
 #[derive(Debug, Clone, PartialEq, Eq)]

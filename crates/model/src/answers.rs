@@ -9,6 +9,7 @@ pub const MAX_NOTE_CHARS: usize = 4_000;
 
 /// What an invitee tells the organiser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum ReplyKind {
     Accept,
@@ -18,6 +19,7 @@ pub enum ReplyKind {
 
 /// `POST /api/appointments/{id}/reply`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReplyDraft {
     /// `accept`, `tentative` or `decline`.
@@ -56,6 +58,7 @@ impl ReplyDraft {
 
 /// `POST /api/appointments/{id}/cancel`: the organiser cancels a meeting for everyone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CancelDraft {
     #[serde(default)]

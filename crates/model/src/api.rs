@@ -9,8 +9,10 @@ use crate::fields::FieldErrors;
 
 /// Every error the proxy returns: `{ "error": code, "message": text, "fields": {…} }`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     /// Stable machine-readable code, see [`ErrorCode`].
+    #[cfg_attr(feature = "openapi", schema(value_type = ErrorCode))]
     pub error: String,
     /// A sentence a user can read.
     pub message: String,
@@ -22,8 +24,10 @@ pub struct ApiErrorBody {
     pub details: BTreeMap<String, serde_json::Value>,
 }
 
-/// The stable error codes of the JSON API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The stable error codes of the JSON API (serialized as [`ErrorCode::as_str`] names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// 422: the input was understood but a field is invalid.
     ValidationFailed,
@@ -120,6 +124,7 @@ impl ApiErrorBody {
 
 /// `GET /api/auth/status`: whether this browser's session can act right now.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthStatus {
     pub authorized: bool,

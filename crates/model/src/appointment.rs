@@ -18,6 +18,7 @@ use crate::meeting::{
 /// `<input type="datetime-local">` gives them. Unknown JSON fields are rejected so that a
 /// misspelt field is an error instead of silently lost input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppointmentDraft {
     pub subject: String,
@@ -217,6 +218,7 @@ impl AppointmentDraft {
 /// An appointment as stored in the mailbox (created, or read back via the calendar view).
 /// Times are instants in UTC; the widget shows them in the viewer's zone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Appointment {
     /// EWS ItemId (or Graph event id): opaque.

@@ -15,6 +15,7 @@ pub const MAX_AVAILABILITY_DAYS: i64 = 42;
 
 /// Someone (or a room) the directory knows.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
     pub email: String,
@@ -26,6 +27,7 @@ pub struct Person {
 
 /// A room list, or a room in one.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Place {
     pub email: String,
@@ -54,6 +56,7 @@ pub fn parse_search(raw: &str) -> Result<String, FieldErrors> {
 
 /// `POST /api/availability`: who, over which window, for how long a meeting.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AvailabilityDraft {
     pub addresses: Vec<String>,
@@ -127,6 +130,7 @@ impl AvailabilityDraft {
 
 /// A stretch of someone's time that is not free.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BusySlot {
     #[serde(with = "crate::time_text::rfc3339")]
@@ -139,6 +143,7 @@ pub struct BusySlot {
 /// One address's free/busy over the window; `error` when the server could not tell (an
 /// unknown address, a mailbox in another organisation).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
     pub email: String,
@@ -149,6 +154,7 @@ pub struct Schedule {
 
 /// A free time for everyone asked about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Slot {
     #[serde(with = "crate::time_text::rfc3339")]
@@ -159,6 +165,7 @@ pub struct Slot {
 
 /// The answer of `POST /api/availability`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Availability {
     pub schedules: Vec<Schedule>,

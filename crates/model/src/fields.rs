@@ -18,6 +18,7 @@ pub const MAX_BODY_CHARS: usize = 100_000;
 ///
 /// A `BTreeMap` keeps the order stable, so messages and JSON output are deterministic.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct FieldErrors(pub BTreeMap<String, String>);
 
@@ -89,6 +90,7 @@ impl fmt::Display for FieldErrors {
 
 /// A non-empty, trimmed subject of at most 255 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Subject(String);
 
@@ -126,6 +128,7 @@ impl fmt::Display for Subject {
 /// Only the shape is checked here: the authoritative list (and the mapping to Windows
 /// zone ids) lives in the proxy, so the wasm bundle does not carry the tz database.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct TimeZoneName(String);
 

@@ -18,6 +18,7 @@ pub const MAX_OCCURRENCES: u32 = 999;
 
 /// How the time shows in the user's free/busy (Graph `showAs`, EWS LegacyFreeBusyStatus).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum ShowAs {
     Free,
@@ -29,6 +30,7 @@ pub enum ShowAs {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Importance {
     Low,
@@ -38,6 +40,7 @@ pub enum Importance {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Weekday {
     Monday,
@@ -75,6 +78,7 @@ impl Weekday {
 
 /// Which of a month's weekdays ("the second Tuesday"); `Last` also stands for a fifth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum WeekOfMonth {
     First,
@@ -104,6 +108,7 @@ impl WeekOfMonth {
 /// The form's "repeat" choice. The day (of the week, of the month, of the year) comes from
 /// the start date, as in Outlook, except for weekly meetings, which name their days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Repeat {
     Daily,
@@ -116,6 +121,7 @@ pub enum Repeat {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Ends {
     #[default]
@@ -128,6 +134,7 @@ pub enum Ends {
 
 /// The recurrence part of the form: selects as enums, typed numbers and dates as text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RecurrenceDraft {
     pub repeat: Repeat,
@@ -149,6 +156,7 @@ pub struct RecurrenceDraft {
 
 /// A validated rule, anchored on the start date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Pattern {
     Daily {
@@ -174,6 +182,7 @@ pub enum Pattern {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum RecurrenceEnd {
     Never,
@@ -187,6 +196,7 @@ pub enum RecurrenceEnd {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Recurrence {
     pub pattern: Pattern,
@@ -277,6 +287,7 @@ impl RecurrenceDraft {
 
 /// An invitee's answer, as the organiser sees it (and, for `my_response`, the user's own).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum ResponseStatus {
     #[default]
@@ -289,6 +300,7 @@ pub enum ResponseStatus {
 
 /// A person or room invited to a stored meeting.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Attendee {
     pub email: String,

@@ -10,6 +10,7 @@ use crate::meeting::{Importance, Recurrence, RecurrenceDraft, parse_categories};
 
 /// EWS `t:Status` of a task (TaskStatusType); the same names Graph uses in camelCase.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TaskStatus {
     #[default]
     NotStarted,
@@ -70,6 +71,7 @@ impl fmt::Display for TaskStatus {
 
 /// What the task form holds and what `POST /api/tasks` accepts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TaskDraft {
     pub subject: String,
@@ -238,6 +240,7 @@ impl TaskDraft {
 
 /// A task as stored in the mailbox.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Task {
     pub id: String,
@@ -273,6 +276,7 @@ pub struct Task {
 
 /// `GET /api/tasks?show=&sort=`: which tasks, in which order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum TaskFilter {
     #[default]
@@ -283,6 +287,7 @@ pub enum TaskFilter {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum TaskSort {
     /// Newest first: what was just created is on the first page.

@@ -139,13 +139,10 @@ pub async fn run(
 /// The sign-in settings resolve (with discovery for an `issuer`) and the ID-token keys load.
 async fn authorization_server(config: &Config) -> Check {
     const NAME: &str = "authorization server";
-    let mut auth = match AuthConfig::from_table(&config.auth) {
+    let auth = match AuthConfig::from_table(&config.auth) {
         Ok(auth) => auth,
         Err(error) => return Check::failed(NAME, error.to_string()),
     };
-    if let Err(error) = auth.apply_env(|k| std::env::var(k).ok()) {
-        return Check::failed(NAME, error.to_string());
-    }
     if auth.uses_dev_server(config.sandbox.enabled) {
         return Check::skipped(
             NAME,

@@ -130,18 +130,20 @@ impl ServeArgs {
             None => ConfigLayer::default(),
         };
         let env_layer = ConfigLayer::from_env(&env)?;
-        let mut flags = ConfigLayer {
-            bind: self.bind.clone(),
-            port: self.port,
-            data_dir: self.data_dir.clone(),
-            static_dir: self.static_dir.clone(),
-            backend: self.backend.clone(),
-            ..ConfigLayer::default()
-        };
-        if self.sandbox {
-            flags.sandbox.enabled = Some(true);
-        }
-        let flags = flags.with_origin(flag_origin);
+        let text = |path: &PathBuf| path.to_string_lossy().into_owned();
+        let set = [
+            ("bind", self.bind.clone()),
+            ("port", self.port.map(|p| p.to_string())),
+            ("data_dir", self.data_dir.as_ref().map(text)),
+            ("static_dir", self.static_dir.as_ref().map(text)),
+            ("backend", self.backend.clone()),
+            ("sandbox.enabled", self.sandbox.then(|| "true".to_owned())),
+        ];
+        let flags: Vec<(&'static str, String)> = set
+            .into_iter()
+            .filter_map(|(key, value)| Some((key, value?)))
+            .collect();
+        let flags = ConfigLayer::from_flags(&flags, flag_origin)?;
         Config::resolve([file_layer, env_layer, flags])
     }
 }

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod insecure_http;
 pub mod mailbox;
+pub mod openapi;
 pub mod origins;
 pub mod routes;
 pub mod sandbox_mode;
@@ -31,11 +32,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderName, Method, header};
-use axum::routing::{get, post};
+use axum::routing::get;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 use url::Url;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use config::Config;
 pub use error::AppError;
@@ -52,44 +55,39 @@ use session::{NoAuthorizationServer, SharedAuthorizer};
 
 /// The whole HTTP surface of the proxy.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route(
-            "/api/appointments",
-            post(routes::appointments::create).get(routes::appointments::list),
-        )
-        .route(
-            "/api/appointments/{id}",
-            get(routes::appointments::get)
-                .put(routes::appointments::update)
-                .delete(routes::appointments::delete),
-        )
-        .route(
-            "/api/appointments/{id}/cancel",
-            post(routes::appointments::cancel),
-        )
-        .route(
-            "/api/appointments/{id}/reply",
-            post(routes::appointments::reply),
-        )
-        .route(
-            "/api/tasks",
-            post(routes::tasks::create).get(routes::tasks::list),
-        )
-        .route("/api/people", get(routes::directory::people))
-        .route("/api/room-lists", get(routes::directory::room_lists))
-        .route(
-            "/api/room-lists/{list}/rooms",
-            get(routes::directory::rooms),
-        )
-        .route("/api/availability", post(routes::directory::availability))
-        .route(
-            "/api/tasks/{id}",
-            get(routes::tasks::get)
-                .put(routes::tasks::update)
-                .delete(routes::tasks::delete),
-        )
+    // Each `/api` route is registered with its OpenAPI operation (method and path come from
+    // the handler's `#[utoipa::path]`), so the document lists exactly what is served.
+    let (api, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(utoipa_axum::routes!(
+            routes::appointments::create,
+            routes::appointments::list
+        ))
+        .routes(utoipa_axum::routes!(
+            routes::appointments::get,
+            routes::appointments::update,
+            routes::appointments::delete
+        ))
+        .routes(utoipa_axum::routes!(routes::appointments::cancel))
+        .routes(utoipa_axum::routes!(routes::appointments::reply))
+        .routes(utoipa_axum::routes!(
+            routes::tasks::create,
+            routes::tasks::list
+        ))
+        .routes(utoipa_axum::routes!(
+            routes::tasks::get,
+            routes::tasks::update,
+            routes::tasks::delete
+        ))
+        .routes(utoipa_axum::routes!(routes::directory::people))
+        .routes(utoipa_axum::routes!(routes::directory::room_lists))
+        .routes(utoipa_axum::routes!(routes::directory::rooms))
+        .routes(utoipa_axum::routes!(routes::directory::availability))
+        .routes(utoipa_axum::routes!(openapi::document))
         // auth helper: the flow endpoints answer cross-origin calls like the rest of the API.
         .merge(state.auth.as_ref().map(|a| a.routes()).unwrap_or_default())
+        .split_for_parts();
+    let api = api
+        .layer(axum::Extension(openapi::render(&document)))
         // Inside the CORS layer, so that a preflight (OPTIONS) is answered by CORS first.
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(cors(&state));
@@ -287,7 +285,7 @@ impl Application {
             Some(_) => None,
             None => {
                 // The sign-in must yield tokens the mailbox backend accepts.
-                auth::backend_fit::check(&config.auth, |k| std::env::var(k).ok(), config.backend)
+                auth::backend_fit::check(&config.auth, config.backend)
                     .map_err(|e| StartupError::Other(e.to_string()))?;
                 let ctx = auth::config::AuthContext {
                     sandbox: config.sandbox.enabled,

@@ -8,15 +8,9 @@ use super::config::{
 };
 use crate::config::Backend;
 
-/// Reads `[auth]` with its `XF_AUTH_*` overrides (`env`) and checks it against `backend`.
-pub fn check(
-    auth_table: &toml::Table,
-    env: impl Fn(&str) -> Option<String>,
-    backend: Backend,
-) -> Result<(), AuthConfigError> {
-    let mut config = AuthConfig::from_table(auth_table)?;
-    config.apply_env(env)?;
-    check_config(&config, backend)
+/// Reads `[auth]` (file and `XF_AUTH_*` environment, merged) and checks it against `backend`.
+pub fn check(auth_table: &toml::Table, backend: Backend) -> Result<(), AuthConfigError> {
+    check_config(&AuthConfig::from_table(auth_table)?, backend)
 }
 
 /// Scopes of Exchange's own resource (EWS), full or short form.
@@ -84,13 +78,18 @@ mod tests {
 
     use super::*;
 
+    /// `[auth]` as the file (`table`) and the environment (`env`) give it together.
     fn checked(table: &str, env: &[(&str, &str)], backend: Backend) -> Result<(), String> {
-        let table: toml::Table = toml::from_str(table).unwrap();
+        use crate::config::{Config, ConfigLayer};
+        let file = format!("[sandbox]\nenabled = true\n[auth]\n{table}");
+        let file = ConfigLayer::from_toml(&file, "proxy.toml".as_ref()).unwrap();
         let env: BTreeMap<String, String> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        check(&table, |k| env.get(k).cloned(), backend).map_err(|e| e.to_string())
+        let env = ConfigLayer::from_env(|k| env.get(k).cloned()).unwrap();
+        let config = Config::resolve([file, env]).unwrap();
+        check(&config.auth, backend).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! Layers (lowest first): built-in defaults (sandbox: the built-in development authorization
 //! server) < preset (`microsoft_ews` / `microsoft_graph`) < OIDC discovery from `issuer` < the
-//! explicit endpoint keys < `XF_*` environment variables (see [`AuthConfig::apply_env`]).
+//! explicit endpoint keys. The table arrives merged from the configuration's sources (file,
+//! then `XF_AUTH_*` environment variables, see `crate::config`), the environment's values as
+//! text.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -254,81 +256,12 @@ const MIN_REFRESH_MARGIN_SECS: u64 = 60;
 impl AuthConfig {
     /// Parses the `[auth]` table of the configuration file.
     pub fn from_table(table: &toml::Table) -> Result<Self, AuthConfigError> {
-        toml::Value::Table(table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| invalid(format!("[auth]: {}", e.message())))
-    }
-
-    /// Overrides from the environment (`get` is `std::env::var` in production, a map in tests):
-    /// `XF_TOKEN_KEY`, `XF_AUTH_PRESET`, `XF_AUTH_TENANT`, `XF_AUTH_ISSUER`,
-    /// `XF_AUTH_AUTHORIZE_URL`, `XF_AUTH_TOKEN_URL`, `XF_AUTH_USERINFO_URL`,
-    /// `XF_AUTH_REVOCATION_URL`, `XF_AUTH_JWKS_URL`, `XF_AUTH_CLIENT_ID`, `XF_AUTH_CLIENT_SECRET`,
-    /// `XF_AUTH_SCOPES` (space-separated), `XF_AUTH_REDIRECT_URI`, `XF_AUTH_PROMPT` (adds
-    /// `prompt=<value>` to the authorization request), `XF_AUTH_FLOW_TTL_SECS`,
-    /// `XF_AUTH_REFRESH_MARGIN_SECS`, `XF_AUTH_SESSION_MAX_AGE_DAYS`, `XF_DEV_ACCESS_TOKEN_TTL_SECS`.
-    pub fn apply_env(
-        &mut self,
-        get: impl Fn(&str) -> Option<String>,
-    ) -> Result<(), AuthConfigError> {
-        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        if let Some(v) = get("XF_TOKEN_KEY") {
-            self.token_key = Some(v.into());
-        }
-        if let Some(v) = get("XF_AUTH_PRESET") {
-            self.preset = Some(match v.trim() {
-                "microsoft_ews" => Preset::MicrosoftEws,
-                "microsoft_graph" => Preset::MicrosoftGraph,
-                other => {
-                    return Err(invalid(format!(
-                        "XF_AUTH_PRESET: unknown preset '{other}' (microsoft_ews, microsoft_graph)"
-                    )));
-                }
-            });
-        }
-        let strings: [(&str, &mut Option<String>); 9] = [
-            ("XF_AUTH_TENANT", &mut self.tenant),
-            ("XF_AUTH_ISSUER", &mut self.issuer),
-            ("XF_AUTH_AUTHORIZE_URL", &mut self.authorize_url),
-            ("XF_AUTH_TOKEN_URL", &mut self.token_url),
-            ("XF_AUTH_USERINFO_URL", &mut self.userinfo_url),
-            ("XF_AUTH_REVOCATION_URL", &mut self.revocation_url),
-            ("XF_AUTH_JWKS_URL", &mut self.jwks_url),
-            ("XF_AUTH_CLIENT_ID", &mut self.client_id),
-            ("XF_AUTH_REDIRECT_URI", &mut self.redirect_uri),
-        ];
-        for (key, slot) in strings {
-            if let Some(v) = get(key) {
-                *slot = Some(v.trim().to_owned());
-            }
-        }
-        if let Some(v) = get("XF_AUTH_SCOPES") {
-            self.scopes = Some(Scopes::parse(&v));
-        }
-        if let Some(v) = get("XF_AUTH_CLIENT_SECRET") {
-            self.client_secret = Some(v.into());
-        }
-        if let Some(v) = get("XF_AUTH_PROMPT") {
-            self.authorize_params
-                .insert("prompt".to_owned(), v.trim().to_owned());
-        }
-        let number = |key: &str, v: String| {
-            v.trim()
-                .parse::<u64>()
-                .map_err(|_| invalid(format!("{key}: '{v}' is not a whole number of seconds")))
-        };
-        if let Some(v) = get("XF_AUTH_FLOW_TTL_SECS") {
-            self.flow_ttl_secs = Some(number("XF_AUTH_FLOW_TTL_SECS", v)?);
-        }
-        if let Some(v) = get("XF_AUTH_SESSION_MAX_AGE_DAYS") {
-            self.session_max_age_days = Some(number("XF_AUTH_SESSION_MAX_AGE_DAYS", v)?);
-        }
-        if let Some(v) = get("XF_AUTH_REFRESH_MARGIN_SECS") {
-            self.refresh_margin_secs = Some(number("XF_AUTH_REFRESH_MARGIN_SECS", v)?);
-        }
-        if let Some(v) = get("XF_DEV_ACCESS_TOKEN_TTL_SECS") {
-            self.dev_server.access_token_ttl_secs = number("XF_DEV_ACCESS_TOKEN_TTL_SECS", v)?;
-        }
-        Ok(())
+        // Numbers from environment variables arrive as text: figment reads them leniently.
+        figment::Figment::from(figment::providers::Serialized::defaults(table))
+            .extract_lossy()
+            .map_err(|e: figment::Error| {
+                invalid(format!("[auth] {}: {}", e.path.join("."), e.kind))
+            })
     }
 
     /// Nothing names an authorization server or client.
@@ -804,14 +737,26 @@ mod tests {
 
     #[test]
     fn env_overrides_and_secret_debug() {
-        let mut cfg = AuthConfig::default();
-        let env = |k: &str| match k {
-            "XF_AUTH_CLIENT_SECRET" => Some("s3cret-value".to_owned()),
-            "XF_AUTH_SCOPES" => Some("openid offline_access".to_owned()),
-            "XF_AUTH_PROMPT" => Some("consent".to_owned()),
-            _ => None,
-        };
-        cfg.apply_env(env).unwrap();
+        use crate::config::{Config, ConfigLayer};
+        let file = ConfigLayer::from_toml(
+            "[sandbox]\nenabled = true\n[auth]\nclient_secret = \"from-file\"\nflow_ttl_secs = 100\n",
+            Path::new("proxy.toml"),
+        )
+        .unwrap();
+        let env = ConfigLayer::from_env(|k| {
+            match k {
+                "XF_AUTH_CLIENT_SECRET" => Some("s3cret-value"),
+                "XF_AUTH_SCOPES" => Some("openid offline_access"),
+                "XF_AUTH_PROMPT" => Some("consent"),
+                "XF_AUTH_FLOW_TTL_SECS" => Some("300"),
+                "XF_TOKEN_KEY" => Some("a2V5"),
+                _ => None,
+            }
+            .map(str::to_owned)
+        })
+        .unwrap();
+        let config = Config::resolve([file, env]).unwrap();
+        let cfg = AuthConfig::from_table(&config.auth).unwrap();
         assert_eq!(
             cfg.scopes,
             Some(Scopes(vec!["openid".into(), "offline_access".into()]))
@@ -820,7 +765,20 @@ mod tests {
             cfg.authorize_params.get("prompt").map(String::as_str),
             Some("consent")
         );
+        assert_eq!(cfg.flow_ttl_secs, Some(300), "the environment wins");
+        let secret = cfg.client_secret.as_ref().map(|s| s.0.expose_secret());
+        assert_eq!(secret, Some("s3cret-value"));
+        assert!(cfg.token_key.is_some());
         assert!(!format!("{cfg:?}").contains("s3cret-value"));
+        assert!(!format!("{config:?}").contains("s3cret-value"));
+
+        let err = ConfigLayer::from_env(|k| (k == "XF_AUTH_FLOW_TTL_SECS").then(|| "soon".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("environment variable XF_AUTH_FLOW_TTL_SECS: "),
+            "{err}"
+        );
     }
 
     #[test]

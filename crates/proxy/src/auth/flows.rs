@@ -56,7 +56,7 @@ pub struct FlowRequest<'a> {
 }
 
 /// `POST /api/auth/flows` answer.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowStarted {
     pub flow_id: String,
@@ -66,9 +66,11 @@ pub struct FlowStarted {
 }
 
 /// `GET /api/auth/flows/{id}` answer. No `Debug`: it can carry a session handle.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowView {
+    /// `pending`, `exchanging`, `done`, `denied`, `expired` or `failed`.
+    #[schema(value_type = String)]
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_handle: Option<String>,

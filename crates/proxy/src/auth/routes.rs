@@ -13,16 +13,19 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use model::FieldErrors;
+use axum::routing::get;
+use model::{ApiErrorBody, FieldErrors};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::callback::CallbackQuery;
-use super::flows::{BindRefusal, FlowRequest, START_PATH, StartPage};
+use super::flows::{BindRefusal, FlowRequest, FlowStarted, FlowView, START_PATH, StartPage};
 use super::store::FlowStatus;
 use super::{AuthService, FlowError, pages};
 use crate::error::AppError;
 use crate::extract::ApiQuery;
+use crate::openapi::{FlowErrors, SessionCheckErrors};
 
 /// Path of the OAuth redirect URI (default `<public base URL>/auth/callback`).
 pub const CALLBACK_PATH: &str = "/auth/callback";
@@ -34,12 +37,13 @@ pub const FRAGMENT_SESSION: &str = "xf_session";
 pub const FRAGMENT_STATUS: &str = "xf_status";
 
 /// The routes, with their state applied (merge into any router).
-pub fn routes<S: Clone + Send + Sync + 'static>(auth: Arc<AuthService>) -> Router<S> {
-    Router::new()
-        .route("/api/auth/status", get(status))
-        .route("/api/auth/flows", post(start_flow))
-        .route("/api/auth/flows/{flow_id}", get(poll_flow))
-        .route("/api/auth/signout", post(sign_out))
+/// The `/api/auth/*` routes carry their OpenAPI operations (see `crate::openapi`).
+pub fn routes<S: Clone + Send + Sync + 'static>(auth: Arc<AuthService>) -> OpenApiRouter<S> {
+    OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(start_flow))
+        .routes(routes!(poll_flow))
+        .routes(routes!(sign_out))
         .route(CALLBACK_PATH, get(callback))
         .with_state(auth)
 }
@@ -89,6 +93,14 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
+/// Whether this browser's session can act now (no session: `authorized: false`, not 401).
+#[utoipa::path(
+    get,
+    path = "/api/auth/status",
+    tag = "sign-in",
+    security((), ("session" = [], "dpop" = [])),
+    responses((status = 200, description = "The session's state", body = model::AuthStatus), SessionCheckErrors)
+)]
 async fn status(
     State(auth): State<Arc<AuthService>>,
     request: Request,
@@ -98,7 +110,7 @@ async fn status(
     Ok(no_store(axum::Json(status).into_response()))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct StartFlowBody {
     /// base64url SHA-256 of the secret the widget keeps for this flow.
@@ -106,6 +118,15 @@ struct StartFlowBody {
     return_to: Option<String>,
 }
 
+/// Starts a sign-in flow; a DPoP proof binds the session it leads to to the proof's key.
+#[utoipa::path(
+    post,
+    path = "/api/auth/flows",
+    tag = "sign-in",
+    security((), ("dpop" = [])),
+    request_body(content = StartFlowBody, description = "May be empty"),
+    responses((status = 201, description = "The flow, and the proxy page that starts it", body = FlowStarted), FlowErrors)
+)]
 async fn start_flow(
     State(auth): State<Arc<AuthService>>,
     request: Request,
@@ -142,11 +163,32 @@ async fn start_flow(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct WaitQuery {
+    /// Seconds to wait for a change, 0-25 (default 0: answer at once).
+    #[param(value_type = Option<u32>)]
     wait: Option<String>,
 }
 
+/// A flow's state, waiting up to `wait` seconds for it to change; once done, with the session
+/// handle (to the browser that proves the flow's secret only).
+#[utoipa::path(
+    get,
+    path = "/api/auth/flows/{flow_id}",
+    tag = "sign-in",
+    security(()),
+    params(
+        ("flow_id" = String, Path, description = "The flow's id as its start answered it"),
+        WaitQuery,
+        ("flow-secret" = String, Header, description = "The secret whose hash started the flow"),
+    ),
+    responses(
+        (status = 200, description = "The flow's state", body = FlowView),
+        (status = 404, description = "`not_found`: no such flow (or it ended)", body = ApiErrorBody),
+        FlowErrors
+    )
+)]
 async fn poll_flow(
     State(auth): State<Arc<AuthService>>,
     flow_id: Result<Path<String>, PathRejection>,
@@ -182,6 +224,13 @@ async fn poll_flow(
     Ok(no_store(axum::Json(view).into_response()))
 }
 
+/// Ends the presented session (signing out twice is no error).
+#[utoipa::path(
+    post,
+    path = "/api/auth/signout",
+    tag = "sign-in",
+    responses((status = 204, description = "Signed out"), SessionCheckErrors)
+)]
 async fn sign_out(
     State(auth): State<Arc<AuthService>>,
     request: Request,

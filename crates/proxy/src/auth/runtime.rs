@@ -23,7 +23,7 @@ pub struct AuthRuntime {
 }
 
 impl AuthRuntime {
-    /// From the configuration file's `[auth]` table plus `XF_*` environment overrides.
+    /// From the configuration's `[auth]` table (file and `XF_AUTH_*` environment, merged).
     /// `Ok(None)` outside sandbox mode when no authorization server is configured at all (the
     /// proxy then answers every API call with 401 and says so in the log).
     pub async fn start(
@@ -32,8 +32,7 @@ impl AuthRuntime {
         store: Arc<dyn TokenStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Option<Self>, AuthConfigError> {
-        let mut config = AuthConfig::from_table(auth_table)?;
-        config.apply_env(|k| std::env::var(k).ok())?;
+        let config = AuthConfig::from_table(auth_table)?;
         if !ctx.sandbox && config.is_unconfigured() {
             tracing::warn!(
                 "no authorization server configured ([auth] issuer / preset / endpoints): every API call will answer 401"
@@ -83,7 +82,9 @@ impl AuthRuntime {
     }
 
     /// The flow endpoints (`/api/auth/*`, `/auth/callback`): put them behind the CORS layer.
-    pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
+    pub fn routes<S: Clone + Send + Sync + 'static>(
+        &self,
+    ) -> utoipa_axum::router::OpenApiRouter<S> {
         routes::routes(self.service.clone())
     }
 

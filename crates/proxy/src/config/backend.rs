@@ -162,11 +162,9 @@ mod tests {
             Some("AAMkADIyAAAAABrJAAA=")
         );
 
-        let flags = ConfigLayer {
-            backend: Some("ews".into()),
-            ..ConfigLayer::default()
-        }
-        .with_origin(|key| format!("flag --{key}"));
+        let flags =
+            ConfigLayer::from_flags(&[("backend", "ews".into())], |key| format!("flag --{key}"))
+                .unwrap();
         let config =
             Config::resolve([env(&[("XF_BACKEND", "graph"), ("XF_SANDBOX", "1")]), flags]).unwrap();
         assert_eq!(config.backend, Backend::Ews);

@@ -1,8 +1,10 @@
 //! Layered configuration: built-in defaults < TOML file < `XF_*` environment < command-line flags.
 //!
-//! Each layer is a [`ConfigLayer`] of optional values; [`Config::resolve`] stacks them and
-//! validates the result once, so every problem is reported with where it came from (file and
-//! key, environment variable, or flag) instead of as a panic deep inside the server.
+//! The keys are listed once, as the serde structs of [`Settings`]; each source is a
+//! [`ConfigLayer`] (a figment provider that names its values the way they were written:
+//! file and key, environment variable, or flag). [`Config::resolve`] merges the layers with
+//! figment and validates the result once, so every problem is reported with where it came
+//! from instead of as a panic deep inside the server.
 //!
 //! Sandbox mode needs no file at all, but runs only when asked (`--sandbox`, `XF_SANDBOX=1`,
 //! `sandbox.enabled = true`): it runs the built-in EWS sandbox mailbox and points the EWS
@@ -18,13 +20,15 @@ use url::Url;
 mod backend;
 mod layer;
 mod service_account;
+mod sources;
 
 pub use backend::{Backend, DEFAULT_GRAPH_ENDPOINT, GraphConfig};
 pub use layer::{
-    ConfigLayer, EwsLayer, GraphLayer, LogLayer, MetricsLayer, SandboxAccountLayer, SandboxLayer,
-    ServerLayer, ServiceAccountLayer,
+    EwsLayer, GraphLayer, LogLayer, MetricsLayer, SandboxAccountLayer, SandboxLayer, ServerLayer,
+    ServiceAccountLayer, Settings,
 };
 pub use service_account::{EwsAuth, Kdc, ServiceAccount};
+pub use sources::ConfigLayer;
 
 use crate::insecure_http::InsecureHttpPolicy;
 use crate::origins::OriginPattern;
@@ -204,10 +208,9 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// toml's message already holds line, column and the offending key.
-    #[error("config file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
-    /// `origin` is e.g. "config file ./proxy.toml, key ews.timeout_seconds" or "XF_PORT".
+    /// `origin` is e.g. "config file ./proxy.toml, key ews.timeout_seconds" or
+    /// "environment variable XF_PORT"; a file that is not TOML is named alone, and toml's
+    /// message holds line and column.
     #[error("{origin}: {problem}")]
     Invalid { origin: String, problem: String },
     /// A setting is missing; the message says which and how to fix it.
@@ -223,16 +226,13 @@ impl Config {
 
     /// Stacks `layers` (lowest first) over the built-in defaults and validates the result.
     pub fn resolve(layers: impl IntoIterator<Item = ConfigLayer>) -> Result<Config, ConfigError> {
-        let merged = layers
+        let figment = layers
             .into_iter()
-            .fold(ConfigLayer::default(), |lower, upper| lower.overlay(upper));
-        let origin = |key: &str| {
-            merged
-                .origins
-                .get(key)
-                .cloned()
-                .unwrap_or_else(|| format!("setting {key}"))
-        };
+            .fold(figment::Figment::new(), |lower, upper| {
+                lower.merge(upper.into_figment())
+            });
+        let merged = sources::extract(&figment)?;
+        let origin = |key: &str| sources::origin(&figment, key);
         let invalid = |key: &str, problem: String| ConfigError::Invalid {
             origin: origin(key),
             problem,
@@ -563,10 +563,8 @@ mod tests {
             ("XF_PORT", "9100"),
             ("XF_EWS_SERVER_VERSION", "Exchange2013"),
         ]);
-        let flags = ConfigLayer {
-            port: Some(0),
-            ..ConfigLayer::default()
-        };
+        let flags =
+            ConfigLayer::from_flags(&[("port", "0".into())], |k| format!("flag --{k}")).unwrap();
         let config = Config::resolve([from_file, from_env, flags]).unwrap();
         assert_eq!(config.port, 0);
         assert_eq!(config.ews.max_retries, 2);
@@ -626,9 +624,11 @@ mod tests {
         let err = ConfigLayer::from_env(|k| (k == "XF_PORT").then(|| "eighty".to_owned()))
             .unwrap_err()
             .to_string();
-        assert_eq!(
-            err,
-            "environment variable XF_PORT: 'eighty' is not a port number 0-65535"
+        assert!(
+            err.starts_with("environment variable XF_PORT: ")
+                && err.contains("\"eighty\"")
+                && err.contains("u16"),
+            "{err}"
         );
 
         let err = Config::resolve([env(&[("XF_EWS_SERVER_VERSION", "Exchange2010")])])

@@ -9,18 +9,32 @@ use serde::Deserialize;
 use super::with_mailbox_access;
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::openapi::{BodyErrors, QueryErrors, SessionErrors};
 use crate::session::Caller;
 use crate::state::AppState;
 
 /// How many times "find a time" proposes.
 const SUGGESTIONS: usize = 5;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// What the user typed (a part of a name or an address).
+    #[param(required = true)]
     q: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/people",
+    tag = "directory",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "People and groups whose name or address matches", body = Vec<Person>),
+        QueryErrors, SessionErrors
+    )
+)]
 pub async fn people(
     State(state): State<AppState>,
     caller: Caller,
@@ -35,6 +49,12 @@ pub async fn people(
     Ok(axum::Json(people))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/room-lists",
+    tag = "directory",
+    responses((status = 200, description = "The organisation's room lists", body = Vec<Place>), SessionErrors)
+)]
 pub async fn room_lists(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,6 +67,16 @@ pub async fn room_lists(
     Ok(axum::Json(lists))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/room-lists/{list}/rooms",
+    tag = "directory",
+    params(("list" = String, Path, description = "The room list's e-mail address")),
+    responses(
+        (status = 200, description = "The rooms of the list", body = Vec<Place>),
+        QueryErrors, SessionErrors
+    )
+)]
 pub async fn rooms(
     State(state): State<AppState>,
     caller: Caller,
@@ -70,6 +100,16 @@ pub async fn rooms(
 
 /// Each address's busy times over the window, and with `durationMinutes` the first times
 /// everyone is free.
+#[utoipa::path(
+    post,
+    path = "/api/availability",
+    tag = "directory",
+    request_body = AvailabilityDraft,
+    responses(
+        (status = 200, description = "Each address's busy times in the window, and free slots of the asked duration", body = Availability),
+        BodyErrors, SessionErrors
+    )
+)]
 pub async fn availability(
     State(state): State<AppState>,
     caller: Caller,

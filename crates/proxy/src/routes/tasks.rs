@@ -12,9 +12,25 @@ use super::{Created, Versioned, create_once, with_mailbox_access};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiQuery, IfMatch};
 use crate::mailbox::paging::TaskCursor;
+use crate::openapi::{
+    BodyErrors, CreateErrors, IdempotencyKeyHeader, IfMatchHeader, ItemErrors, ItemId, QueryErrors,
+    SessionErrors, VersionErrors,
+};
 use crate::session::Caller;
 use crate::state::AppState;
 
+#[utoipa::path(
+    post,
+    path = "/api/tasks",
+    tag = "tasks",
+    params(IdempotencyKeyHeader),
+    request_body = TaskDraft,
+    responses(
+        (status = 201, description = "The task as created (a replay of an Idempotency-Key answers it again)",
+            body = Task, headers(("Idempotent-Replayed" = String, description = "`true` on a replay"))),
+        CreateErrors, BodyErrors, SessionErrors
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -37,17 +53,35 @@ pub async fn create(
 /// `?show&sort&limit&cursor`: which tasks (`all`, `open`, `completed`), in which order
 /// (`created`: newest first; `due`: soonest due first), the page size and where the page
 /// starts (a previous page's `nextCursor`, valid for the same `show` and `sort`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Which tasks (default: the open ones).
     #[serde(default)]
+    #[param(required = false)]
     show: TaskFilter,
+    /// Their order.
     #[serde(default)]
+    #[param(required = false)]
     sort: TaskSort,
+    /// Items per page, 1-200 (default 50).
+    #[param(value_type = Option<u32>)]
     limit: Option<String>,
+    /// A previous page's `nextCursor`; absent = the first page.
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/tasks",
+    tag = "tasks",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of the task folder", body = Page<Task>),
+        QueryErrors, SessionErrors
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -66,6 +100,16 @@ pub async fn list(
 }
 
 /// `GET /api/tasks/{id}`: the task with its version as `ETag`.
+#[utoipa::path(
+    get,
+    path = "/api/tasks/{id}",
+    tag = "tasks",
+    params(ItemId),
+    responses(
+        (status = 200, description = "The task", body = Task, headers(("ETag" = String, description = "The item's version, for If-Match"))),
+        ItemErrors, SessionErrors
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -81,6 +125,17 @@ pub async fn get(
 
 /// `PUT /api/tasks/{id}` with `If-Match`: the form's fields replace the task's (marking it
 /// complete from the list is a PUT with `status: Completed`); a stale version is 409.
+#[utoipa::path(
+    put,
+    path = "/api/tasks/{id}",
+    tag = "tasks",
+    params(ItemId, IfMatchHeader),
+    request_body = TaskDraft,
+    responses(
+        (status = 200, description = "The task as changed", body = Task, headers(("ETag" = String, description = "The item's new version"))),
+        VersionErrors, BodyErrors, SessionErrors
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -98,6 +153,13 @@ pub async fn update(
 }
 
 /// `DELETE /api/tasks/{id}` with `If-Match`: 204.
+#[utoipa::path(
+    delete,
+    path = "/api/tasks/{id}",
+    tag = "tasks",
+    params(ItemId, IfMatchHeader),
+    responses((status = 204, description = "Deleted"), VersionErrors, SessionErrors)
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
