@@ -12,7 +12,7 @@ use crate::components::calendar_view::CalendarView;
 use crate::components::editor_bar::EditorAction;
 use crate::components::form_view::FormView;
 use crate::components::item_actions::ItemCommand;
-use crate::components::outcome::Outcome;
+use crate::components::outcome::outcome;
 use crate::components::task_list::TaskList;
 use crate::config::WidgetConfig;
 use crate::hooks::use_controller;
@@ -95,7 +95,7 @@ pub fn App(props: &AppProps) -> Html {
             <AuthPanel config={config.clone()} auth={state.auth.clone()} busy={state.busy()} {on_sign_out} />
             <FormView config={config.clone()} state={Rc::new((*state).clone())}
                 {on_edit} {on_submit} {on_cancel} {on_connect} {on_editor} />
-            <Outcome config={config.clone()} done={state.done.clone()} />
+            { outcome(&config, state.done.as_ref()) }
             { list }
         </div>
     }

@@ -1,10 +1,8 @@
 //! What the form shows while it edits an existing item: "Cancel editing", and, when a save met
 //! a newer version, the choice between reloading that version and overwriting it.
 
-use std::rc::Rc;
-
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlFormElement};
+use web_sys::HtmlFormElement;
 use yew::prelude::*;
 
 use crate::config::WidgetConfig;
@@ -21,32 +19,18 @@ pub enum EditorAction {
     Overwrite(Option<HtmlFormElement>),
 }
 
-#[derive(Properties, PartialEq)]
-pub struct EditorBarProps {
-    pub config: Rc<WidgetConfig>,
-    pub state: Rc<FormState>,
-    pub on_editor: Callback<EditorAction>,
-}
-
-#[component]
-pub fn EditorBar(props: &EditorBarProps) -> Html {
-    let t = props.config.locale.t();
-    let state = &props.state;
-    let prompt = use_node_ref();
-    let conflict = state.conflict.is_some();
-    {
-        // The choice takes the focus when it appears: nothing else can be done first.
-        let prompt = prompt.clone();
-        use_effect_with(conflict, move |conflict| {
-            if let (true, Some(prompt)) = (*conflict, prompt.cast::<HtmlElement>()) {
-                let _ = prompt.focus();
-            }
-        });
-    }
+/// "Cancel editing", and the choice after a conflict (it takes the focus when it appears, from
+/// the controller: nothing else can be done first).
+pub fn editor_bar(
+    config: &WidgetConfig,
+    state: &FormState,
+    on_editor: &Callback<EditorAction>,
+) -> Html {
     if state.editing.is_none() {
         return html! {};
     }
-    let on = |action: fn(MouseEvent) -> EditorAction| props.on_editor.reform(action);
+    let t = config.locale.t();
+    let on = |action: fn(MouseEvent) -> EditorAction| on_editor.reform(action);
     let overwrite = on(|e: MouseEvent| {
         let form = e
             .target()
@@ -59,8 +43,9 @@ pub fn EditorBar(props: &EditorBarProps) -> Html {
         <>
             <button type="button" class="xf-button xf-button--secondary" disabled={state.busy()}
                 onclick={on(|_| EditorAction::Close)}>{ t.cancel_editing }</button>
-            if conflict {
-                <div class="xf-notice xf-notice--error xf-conflict" role="alert" tabindex="-1" ref={prompt}>
+            if state.conflict.is_some() {
+                <div id={config.id("conflict")} class="xf-notice xf-notice--error xf-conflict"
+                    role="alert" tabindex="-1">
                     <p>{ t.conflict }</p>
                     <button type="button" class="xf-button xf-button--secondary"
                         onclick={on(|_| EditorAction::Reload)}>{ t.reload }</button>

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::components::appointment_form::{AppointmentFields, FieldsProps};
 use crate::components::confirmation::Confirmation;
-use crate::components::editor_bar::{EditorAction, EditorBar};
+use crate::components::editor_bar::{EditorAction, editor_bar};
 use crate::components::task_form::TaskFields;
 use crate::config::WidgetConfig;
 use crate::error::ApiError;
@@ -76,7 +76,7 @@ pub fn FormView(props: &FormViewProps) -> Html {
                 <button type="submit" class="xf-button" disabled={state.busy() || state.conflict.is_some()}>
                     { if state.phase == Phase::Sending { creating } else { create } }
                 </button>
-                <EditorBar config={config.clone()} state={state.clone()} on_editor={props.on_editor.clone()} />
+                { editor_bar(config, state, &props.on_editor) }
             </div>
             if let Some(created) = &state.confirmation {
                 <div role="status" class="xf-status">

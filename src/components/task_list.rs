@@ -67,7 +67,7 @@ pub fn TaskList(props: &ListProps) -> Html {
         html! {
             <span class="xf-field">
                 <label for={id.clone()}>{ label }</label>
-                <select {id} {onchange}>
+                <select {id} name={name.to_owned()} {onchange}>
                     { for options.iter().map(|(value, text)| html! {
                         <option value={*value} selected={*value == chosen}>{ *text }</option>
                     }) }

@@ -2,25 +2,26 @@
 
 use model::{Appointment, AppointmentDraft, Page};
 
-use crate::error::ApiError;
-use crate::services::{Api, Method, RequestOptions, request};
+use wasm_bindgen::JsValue;
 
+use crate::error::ApiError;
+use crate::services::requests::{decode, request_json};
+use crate::services::{Api, Method, RequestOptions, json, request};
+
+/// Creates the item once per `idempotency_key`: the created item, and the answer as the
+/// browser parsed it (handed on as is to the host page).
 pub async fn create(
     api: &Api,
     draft: &AppointmentDraft,
     idempotency_key: &str,
-) -> Result<Appointment, ApiError> {
-    request(
-        api,
-        Method::Post,
-        "/api/appointments",
-        Some(draft),
-        RequestOptions {
-            idempotency_key: Some(idempotency_key),
-            ..RequestOptions::default()
-        },
-    )
-    .await
+) -> Result<(Appointment, JsValue), ApiError> {
+    let body = json::to_string(draft).map_err(ApiError::Decode)?;
+    let options = RequestOptions {
+        idempotency_key: Some(idempotency_key),
+        ..RequestOptions::default()
+    };
+    let answer = request_json(api, Method::Post, "/api/appointments", Some(body), options).await?;
+    Ok((decode(answer.clone())?, answer))
 }
 
 /// A page of the appointments between two RFC 3339 instants, in start order: the first page

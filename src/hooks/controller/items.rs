@@ -107,10 +107,13 @@ impl Controller {
         spawn_local(async move {
             let newer = this.fetch(&id).await;
             if this.alive.get() {
-                this.send(match newer {
-                    Ok(newer) => Action::Conflict(newer),
-                    Err(error) => Action::Failed(error),
-                });
+                match newer {
+                    Ok(newer) => {
+                        this.send(Action::Conflict(newer));
+                        browser::focus_soon(this.config.id("conflict"));
+                    }
+                    Err(error) => this.send(Action::Failed(error)),
+                }
             }
         });
     }

@@ -226,13 +226,15 @@ impl Controller {
     async fn create(&self, pending: &Pending) -> Result<Finished, ApiError> {
         let api = &self.config.api;
         let key = &pending.idempotency_key;
-        let created = match &pending.draft {
-            Draft::Appointment(d) => Created::Appointment(appointments::create(api, d, key).await?),
-            Draft::Task(d) => Created::Task(tasks::create(api, d, key).await?),
-        };
-        let detail = match &created {
-            Created::Appointment(a) => browser::detail(a),
-            Created::Task(t) => browser::detail(t),
+        let (created, detail) = match &pending.draft {
+            Draft::Appointment(d) => {
+                let (item, answer) = appointments::create(api, d, key).await?;
+                (Created::Appointment(item), answer)
+            }
+            Draft::Task(d) => {
+                let (item, answer) = tasks::create(api, d, key).await?;
+                (Created::Task(item), answer)
+            }
         };
         Ok(Finished {
             event: "created",
