@@ -1,7 +1,7 @@
-//! Changes to one existing item, appointment or task: `GET`, `PUT` and `DELETE
-//! /api/{appointments,tasks}/{id}`, and a meeting's `POST …/cancel` and `POST …/reply`. Every
-//! change names the version it was made to (`If-Match`); a stale one is
-//! [`ApiError::Conflict`]. Answers that are only handed on (to the host page) stay JS values.
+//! One item, appointment or task: `POST /api/{appointments,tasks}` creates it; `GET`, `PUT` and
+//! `DELETE /api/{appointments,tasks}/{id}`, and a meeting's `POST …/cancel` and `POST …/reply`
+//! read and change it. Every change names the version it was made to (`If-Match`); a stale one
+//! is [`ApiError::Conflict`]. Answers that are only handed on (to the host page) stay JS values.
 
 use model::{CancelDraft, ReplyDraft, ReplyKind};
 use serde::Serialize;
@@ -33,6 +33,30 @@ async fn call(
         ..RequestOptions::default()
     };
     request_json(api, method, &path, body, options).await
+}
+
+fn folder(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Appointment => "/api/appointments",
+        Kind::Task => "/api/tasks",
+    }
+}
+
+/// Creates the item once per `idempotency_key`: the created item, and the answer as the
+/// browser parsed it (handed on as is to the host page).
+pub async fn create<T: DeserializeOwned>(
+    api: &Api,
+    kind: Kind,
+    draft: &impl Serialize,
+    idempotency_key: &str,
+) -> Result<(T, JsValue), ApiError> {
+    let options = RequestOptions {
+        idempotency_key: Some(idempotency_key),
+        ..RequestOptions::default()
+    };
+    let body = text(draft)?;
+    let answer = request_json(api, Method::Post, folder(kind), body, options).await?;
+    Ok((decode(answer.clone())?, answer))
 }
 
 fn text(body: &impl Serialize) -> Result<Option<String>, ApiError> {

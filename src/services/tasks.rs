@@ -1,28 +1,9 @@
-//! `POST /api/tasks` and `GET /api/tasks?show&sort&cursor`.
+//! `GET /api/tasks?show&sort&cursor`.
 
-use model::{Page, Task, TaskDraft, TaskFilter, TaskSort};
-
-use wasm_bindgen::JsValue;
+use model::{Page, Task, TaskFilter, TaskSort};
 
 use crate::error::ApiError;
-use crate::services::requests::{decode, request_json};
-use crate::services::{Api, Method, RequestOptions, json, request};
-
-/// Creates the item once per `idempotency_key`: the created item, and the answer as the
-/// browser parsed it (handed on as is to the host page).
-pub async fn create(
-    api: &Api,
-    draft: &TaskDraft,
-    idempotency_key: &str,
-) -> Result<(Task, JsValue), ApiError> {
-    let body = json::to_string(draft).map_err(ApiError::Decode)?;
-    let options = RequestOptions {
-        idempotency_key: Some(idempotency_key),
-        ..RequestOptions::default()
-    };
-    let answer = request_json(api, Method::Post, "/api/tasks", Some(body), options).await?;
-    Ok((decode(answer.clone())?, answer))
-}
+use crate::services::{Api, Method, RequestOptions, request};
 
 /// A page of the tasks `show` names, in `sort` order: the first page without `cursor`, else the
 /// page a previous page's `nextCursor` (of the same `show` and `sort`) points at.

@@ -26,8 +26,8 @@ use crate::config::WidgetConfig;
 use crate::error::ApiError;
 use crate::i18n::browser_time_zone;
 use crate::services::auth;
-use crate::services::{appointments, session, tasks};
-use crate::state::{Action, AuthState, Change, Created, Draft, FormState, Pending, Target};
+use crate::services::{items as item_calls, session};
+use crate::state::{Action, AuthState, Change, Created, Draft, FormState, Kind, Pending, Target};
 
 use items::{Finished, draft_subject};
 
@@ -228,11 +228,11 @@ impl Controller {
         let key = &pending.idempotency_key;
         let (created, detail) = match &pending.draft {
             Draft::Appointment(d) => {
-                let (item, answer) = appointments::create(api, d, key).await?;
+                let (item, answer) = item_calls::create(api, Kind::Appointment, d, key).await?;
                 (Created::Appointment(item), answer)
             }
             Draft::Task(d) => {
-                let (item, answer) = tasks::create(api, d, key).await?;
+                let (item, answer) = item_calls::create(api, Kind::Task, d, key).await?;
                 (Created::Task(item), answer)
             }
         };
