@@ -7,6 +7,7 @@ use std::rc::Rc;
 use web_sys::HtmlFormElement;
 use yew::prelude::*;
 
+use crate::browser;
 use crate::components::auth_panel::AuthPanel;
 use crate::components::calendar_view::CalendarView;
 use crate::components::editor_bar::EditorAction;
@@ -56,14 +57,21 @@ pub fn App(props: &AppProps) -> Html {
     let on_editor = {
         let controller = controller.clone();
         let state = state.clone();
-        Callback::from(move |action: EditorAction| match action {
-            EditorAction::Close => state.dispatch(Action::CloseEditor),
-            EditorAction::Reload => {
-                if let Some(newer) = &state.conflict {
-                    state.dispatch(Action::Open(newer.clone()));
+        let subject = config.id("subject");
+        Callback::from(move |action: EditorAction| {
+            match action {
+                EditorAction::Close => state.dispatch(Action::CloseEditor),
+                EditorAction::Reload => {
+                    if let Some(newer) = &state.conflict {
+                        state.dispatch(Action::Open(newer.clone()));
+                    }
+                }
+                EditorAction::Overwrite(form) => {
+                    return controller.overwrite(&state, form.as_ref());
                 }
             }
-            EditorAction::Overwrite(form) => controller.overwrite(&state, form.as_ref()),
+            // The prompt or the button is gone: the form takes the focus.
+            browser::focus_soon(subject.clone());
         })
     };
     // The lists' callback is made once (their props stay equal while the user types), so it

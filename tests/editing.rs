@@ -191,6 +191,15 @@ async fn click(host: &Element, text: &str) {
     settle().await;
 }
 
+/// The id of the focused element.
+fn focused() -> String {
+    let document = web_sys::window().unwrap().document().unwrap();
+    document
+        .active_element()
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
 fn events(name: &str) -> Vec<wasm_bindgen::JsValue> {
     let all = js_sys::eval(&format!("window.__xfSeen?.['{name}'] ?? []")).unwrap();
     all.dyn_into::<js_sys::Array>().unwrap().iter().collect()
@@ -227,8 +236,9 @@ async fn an_edit_saves_with_if_match_and_a_conflict_is_overwritten_with_the_newe
     let puts = requests("PUT");
     assert_eq!(puts.len(), 1);
     assert_eq!(puts[0].1, "\"k1\"");
-    let prompt = query(&host, ".xf-conflict");
+    let prompt = query(&host, "[id$='-conflict']");
     assert_eq!(prompt.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(focused(), prompt.id(), "the choice takes the focus");
     assert_eq!(value(&host, "subject"), "Mine", "the edit is kept");
     click(&host, "Overwrite with yours").await;
     let puts = requests("PUT");
@@ -237,6 +247,7 @@ async fn an_edit_saves_with_if_match_and_a_conflict_is_overwritten_with_the_newe
     assert!(puts[1].2.contains("\"subject\":\"Mine\""));
     let outcome = query(&host, "[role='status'][id$='-outcome']");
     assert_eq!(outcome.text_content().unwrap(), "✓ Saved “Mine”.");
+    assert_eq!(focused(), outcome.id(), "what happened takes the focus");
     let updated = events("updated");
     assert_eq!(updated.len(), 1);
     assert_eq!(
@@ -309,8 +320,7 @@ async fn a_task_is_completed_whole_and_the_list_filters_and_sorts() {
     let last = requests("GET")
         .into_iter()
         .map(|(url, _, _)| url)
-        .filter(|url| url.contains("/api/tasks?"))
-        .next_back()
+        .rfind(|url| url.contains("/api/tasks?"))
         .unwrap();
     assert!(
         last.contains("show=open") && last.contains("sort=due"),

@@ -19,8 +19,7 @@ pub enum EditorAction {
     Overwrite(Option<HtmlFormElement>),
 }
 
-/// "Cancel editing", and the choice after a conflict (it takes the focus when it appears, from
-/// the controller: nothing else can be done first).
+/// "Cancel editing", beside Save while an item is edited.
 pub fn editor_bar(
     config: &WidgetConfig,
     state: &FormState,
@@ -29,9 +28,24 @@ pub fn editor_bar(
     if state.editing.is_none() {
         return html! {};
     }
+    html! {
+        <button type="button" class="xf-button xf-button--secondary" disabled={state.busy()}
+            onclick={on_editor.reform(|_| EditorAction::Close)}>{ config.locale.t().cancel_editing }</button>
+    }
+}
+
+/// After a save met a newer version: reload it or overwrite it. It takes the focus when it
+/// appears (from the controller): nothing else can be done first.
+pub fn conflict_prompt(
+    config: &WidgetConfig,
+    state: &FormState,
+    on_editor: &Callback<EditorAction>,
+) -> Html {
+    if state.conflict.is_none() {
+        return html! {};
+    }
     let t = config.locale.t();
-    let on = |action: fn(MouseEvent) -> EditorAction| on_editor.reform(action);
-    let overwrite = on(|e: MouseEvent| {
+    let overwrite = on_editor.reform(|e: MouseEvent| {
         let form = e
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -40,18 +54,11 @@ pub fn editor_bar(
         EditorAction::Overwrite(form)
     });
     html! {
-        <>
-            <button type="button" class="xf-button xf-button--secondary" disabled={state.busy()}
-                onclick={on(|_| EditorAction::Close)}>{ t.cancel_editing }</button>
-            if state.conflict.is_some() {
-                <div id={config.id("conflict")} class="xf-notice xf-notice--error xf-conflict"
-                    role="alert" tabindex="-1">
-                    <p>{ t.conflict }</p>
-                    <button type="button" class="xf-button xf-button--secondary"
-                        onclick={on(|_| EditorAction::Reload)}>{ t.reload }</button>
-                    <button type="button" class="xf-button" onclick={overwrite}>{ t.overwrite }</button>
-                </div>
-            }
-        </>
+        <div id={config.id("conflict")} class="xf-notice xf-notice--error" role="alert" tabindex="-1">
+            <p>{ t.conflict }</p>
+            <button type="button" class="xf-button xf-button--secondary"
+                onclick={on_editor.reform(|_| EditorAction::Reload)}>{ t.reload }</button>
+            <button type="button" class="xf-button" onclick={overwrite}>{ t.overwrite }</button>
+        </div>
     }
 }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::components::appointment_form::{AppointmentFields, FieldsProps};
 use crate::components::confirmation::Confirmation;
-use crate::components::editor_bar::{EditorAction, editor_bar};
+use crate::components::editor_bar::{EditorAction, conflict_prompt, editor_bar};
 use crate::components::task_form::TaskFields;
 use crate::config::WidgetConfig;
 use crate::error::ApiError;
@@ -72,6 +72,7 @@ pub fn FormView(props: &FormViewProps) -> Html {
             { fields }
             { waiting(config, state, &props.on_cancel) }
             { notice(config, state, &props.on_connect) }
+            { conflict_prompt(config, state, &props.on_editor) }
             <div class="xf-actions">
                 <button type="submit" class="xf-button" disabled={state.busy() || state.conflict.is_some()}>
                     { if state.phase == Phase::Sending { creating } else { create } }
