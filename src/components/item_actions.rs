@@ -39,6 +39,8 @@ impl Offer {
             && a.optional_attendees.is_empty()
             && a.rooms.is_empty());
         match a.my_response {
+            // A meeting its organiser called off has nothing left to answer: it can go.
+            _ if a.cancelled => Offer::Own,
             ResponseStatus::Organizer if invites => Offer::Organised,
             ResponseStatus::Organizer => Offer::Own,
             // Invitations name their organiser; the user's own appointments may not.
