@@ -81,7 +81,9 @@ pub fn App(props: &AppProps) -> Html {
     let on_item = {
         let controller = controller.clone();
         use_callback((), move |command: ItemCommand, _| match command {
-            ItemCommand::Edit(id) => controller.open(id),
+            // Not while an action is in flight: its outcome may reset the form.
+            ItemCommand::Edit(id) if !latest.borrow().busy() => controller.open(id),
+            ItemCommand::Edit(_) => {}
             ItemCommand::Act(target) => controller.act(&latest.borrow(), target),
         })
     };

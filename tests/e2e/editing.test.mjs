@@ -132,7 +132,7 @@ for (const backend of BACKENDS) {
     assert.deepEqual(context.pageErrors, []);
   });
 
-  test(`${backend.name}: a meeting is cancelled and an invitation declined, each with a message`, async (t) => {
+  test(`${backend.name}: a meeting is cancelled and an invitation declined, each with a message; another accepted`, async (t) => {
     const { proxy, context, page } = await startPage(t, backend, '', { XF_AUTH_CLIENT_SECRET: CLIENT_SECRET });
     const form = appointmentForm(page);
     await form.waitFor({ timeout: UI_TIMEOUT });
@@ -152,17 +152,23 @@ for (const backend of BACKENDS) {
     const graph = (path, init = {}) => fetch(new URL(`sandbox/graph/v1.0${path}`, proxy.url), {
       ...init, headers: { Authorization: `Bearer ${bob}`, 'Content-Type': 'application/json' },
     }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const invite = async (subject, day) => {
+      const start = new Date(wallClock(day, 14)).toISOString().slice(0, 19);
+      const end = new Date(wallClock(day, 15)).toISOString().slice(0, 19);
+      const created = await graph('/me/events', {
+        method: 'POST',
+        body: JSON.stringify({
+          subject, start: { dateTime: start, timeZone: 'UTC' }, end: { dateTime: end, timeZone: 'UTC' },
+          attendees: [{ emailAddress: { address: 'alice@sandbox.test' }, type: 'required' }],
+        }),
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      return created;
+    };
     const invitation = uniqueSubject('Bob invites Alice');
-    const start = new Date(wallClock(3, 14)).toISOString().slice(0, 19);
-    const end = new Date(wallClock(3, 15)).toISOString().slice(0, 19);
-    const bobs = await graph('/me/events', {
-      method: 'POST',
-      body: JSON.stringify({
-        subject: invitation, start: { dateTime: start, timeZone: 'UTC' }, end: { dateTime: end, timeZone: 'UTC' },
-        attendees: [{ emailAddress: { address: 'alice@sandbox.test' }, type: 'required' }],
-      }),
-    });
-    assert.equal(bobs.status, 201, JSON.stringify(bobs.body));
+    const bobs = await invite(invitation, 3);
+    const welcome = uniqueSubject('Bob welcomes Alice');
+    await invite(welcome, 4);
 
     await page.reload();
     const agenda = listSection(page, TEXT.calendarHeading);
@@ -183,6 +189,12 @@ for (const backend of BACKENDS) {
     const organiserCopy = await graph(`/me/events/${encodeURIComponent(bobs.body.id)}`);
     const alice = organiserCopy.body.attendees.find((a) => a.emailAddress.address === 'alice@sandbox.test');
     assert.equal(alice.status.response, 'declined');
+
+    // Accept without a message: the list shows the answer.
+    await row(agenda, welcome).getByRole('button', { name: 'Accept' }).click();
+    await confirm(page, 'Accept', welcome, '');
+    await outcome(page, `You accepted “${welcome}”.`).waitFor({ timeout: UI_TIMEOUT });
+    await row(agenda, welcome).getByText('Accepted').waitFor({ timeout: UI_TIMEOUT });
 
     // Cancel the meeting Alice organises, with a message: gone from her calendar, cancelled in Bob's.
     await row(agenda, organised).getByRole('button', { name: 'Cancel meeting' }).click();
