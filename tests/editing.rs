@@ -328,3 +328,61 @@ async fn a_task_is_completed_whole_and_the_list_filters_and_sorts() {
     );
     handle.destroy();
 }
+
+#[wasm_bindgen_test]
+fn a_pending_change_survives_a_full_page_sign_in() {
+    use exchange_forms::services::json;
+    for change in [
+        Change::Save,
+        Change::Complete,
+        Change::Delete,
+        Change::Cancel("Moved".into()),
+        Change::Reply(ReplyKind::Tentative, "Maybe".into()),
+    ] {
+        let pending = Pending {
+            draft: opened("a1", "k1", "Review").draft,
+            idempotency_key: "key".into(),
+            target: Some(target("a1", change)),
+        };
+        let text = json::to_string(&pending).unwrap();
+        assert_eq!(json::from_str::<Pending>(&text).unwrap(), pending, "{text}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_waiting_for_a_full_page_sign_in_is_sent_once_on_return() {
+    install_fetch(ITEMS_PROXY);
+    js_sys::eval(
+        r#"
+        sessionStorage.setItem('exchange-forms:pending:http://127.0.0.1:9:appointment', JSON.stringify({
+            flowId: 'f7',
+            pending: {
+                draft: { kind: 'appointment', draft: { subject: 'Typed meanwhile', start: '', end: '' } },
+                idempotencyKey: '0b4f3c1e-7d43-4c8e-9a51-5e2f8f1d0a77',
+                target: { id: 'a2', version: 'i1', subject: 'Offsite', change: { reply: ['decline', 'On leave.'] } },
+            },
+        }));
+        history.replaceState(null, '', location.pathname + location.search + '#xf_flow=f7&xf_session=h7');
+        "#,
+    )
+    .unwrap();
+    let (host, mut handle) = mounted(
+        r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en","authMode":"redirect"}"#,
+    )
+    .await;
+    settle().await;
+    let posts = requests("POST");
+    assert_eq!(posts.len(), 1, "sent exactly once: {posts:?}");
+    assert!(posts[0].0.ends_with("/api/appointments/a2/reply"));
+    assert_eq!(posts[0].1, "\"i1\"");
+    assert_eq!(posts[0].2, r#"{"reply":"decline","message":"On leave."}"#);
+    assert_eq!(
+        value(&host, "subject"),
+        "Typed meanwhile",
+        "the form's input came back too"
+    );
+    let outcome = query(&host, "[role='status'][id$='-outcome']");
+    assert_eq!(outcome.text_content().unwrap(), "✓ You declined “Offsite”.");
+    handle.destroy();
+    js_sys::eval("localStorage.clear()").unwrap();
+}
