@@ -191,6 +191,15 @@ async fn click(host: &Element, text: &str) {
     settle().await;
 }
 
+/// Exactly one request was sent: `a2` declined at version `i1` with a message.
+fn declined_once() {
+    let posts = requests("POST");
+    assert_eq!(posts.len(), 1, "sent exactly once: {posts:?}");
+    assert!(posts[0].0.ends_with("/api/appointments/a2/reply"));
+    assert_eq!(posts[0].1, "\"i1\"");
+    assert_eq!(posts[0].2, r#"{"reply":"decline","message":"On leave."}"#);
+}
+
 /// The id of the focused element.
 fn focused() -> String {
     let document = web_sys::window().unwrap().document().unwrap();
@@ -283,11 +292,7 @@ async fn an_invitation_is_declined_with_a_message() {
     confirm.unchecked_ref::<HtmlElement>().click();
     settle().await;
     settle().await;
-    let posts = requests("POST");
-    assert_eq!(posts.len(), 1, "{posts:?}");
-    assert!(posts[0].0.ends_with("/api/appointments/a2/reply"));
-    assert_eq!(posts[0].1, "\"i1\"");
-    assert_eq!(posts[0].2, r#"{"reply":"decline","message":"On leave."}"#);
+    declined_once();
     let responded = events("responded");
     assert_eq!(responded.len(), 1);
     assert_eq!(
@@ -371,11 +376,7 @@ async fn an_answer_waiting_for_a_full_page_sign_in_is_sent_once_on_return() {
     )
     .await;
     settle().await;
-    let posts = requests("POST");
-    assert_eq!(posts.len(), 1, "sent exactly once: {posts:?}");
-    assert!(posts[0].0.ends_with("/api/appointments/a2/reply"));
-    assert_eq!(posts[0].1, "\"i1\"");
-    assert_eq!(posts[0].2, r#"{"reply":"decline","message":"On leave."}"#);
+    declined_once();
     assert_eq!(
         value(&host, "subject"),
         "Typed meanwhile",
