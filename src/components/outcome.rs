@@ -9,7 +9,8 @@ use crate::state::Target;
 
 pub fn outcome(config: &WidgetConfig, done: Option<&Target>) -> Html {
     html! {
-        <p id={config.id("outcome")} class="xf-status" role="status" tabindex="-1">
+        <p id={config.id("outcome")} role="status" tabindex="-1"
+            class={classes!("xf-status", done.is_some().then_some("xf-confirmation"))}>
             if let Some(done) = done {
                 <span aria-hidden="true">{ "✓ " }</span>{ config.locale.outcome(&done.change, &done.subject) }
             }
