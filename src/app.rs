@@ -7,9 +7,13 @@ use std::rc::Rc;
 use web_sys::HtmlFormElement;
 use yew::prelude::*;
 
+use crate::browser;
 use crate::components::auth_panel::AuthPanel;
 use crate::components::calendar_view::CalendarView;
+use crate::components::editor_bar::EditorAction;
 use crate::components::form_view::FormView;
+use crate::components::item_actions::ItemCommand;
+use crate::components::outcome::outcome;
 use crate::components::task_list::TaskList;
 use crate::config::WidgetConfig;
 use crate::hooks::use_controller;
@@ -50,22 +54,58 @@ pub fn App(props: &AppProps) -> Html {
             controller.submit(&state, form.as_ref())
         })
     };
+    let on_editor = {
+        let controller = controller.clone();
+        let state = state.clone();
+        let subject = config.id("subject");
+        Callback::from(move |action: EditorAction| {
+            match action {
+                EditorAction::Close => state.dispatch(Action::CloseEditor),
+                EditorAction::Reload => {
+                    if let Some(newer) = &state.conflict {
+                        state.dispatch(Action::Open(newer.clone()));
+                    }
+                }
+                EditorAction::Overwrite(form) => {
+                    return controller.overwrite(&state, form.as_ref());
+                }
+            }
+            // The prompt or the button is gone: the form takes the focus.
+            browser::focus_soon(subject.clone());
+        })
+    };
+    // The lists' callback is made once (their props stay equal while the user types), so it
+    // reads the state of the moment it runs from here.
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
+    let on_item = {
+        let controller = controller.clone();
+        use_callback((), move |command: ItemCommand, _| match command {
+            // Not while an action is in flight: its outcome may reset the form.
+            ItemCommand::Edit(id) if !latest.borrow().busy() => controller.open(id),
+            ItemCommand::Edit(_) => {}
+            ItemCommand::Act(target) => controller.act(&latest.borrow(), target),
+        })
+    };
     let on_connect = {
         let pending = state.pending.clone();
         Callback::from(move |_: ()| controller.authorize(pending.clone()))
     };
 
     let list = match config.kind {
-        Kind::Appointment => {
-            html! { <CalendarView config={config.clone()} refresh={state.list_version} /> }
-        }
-        Kind::Task => html! { <TaskList config={config.clone()} refresh={state.list_version} /> },
+        Kind::Appointment => html! {
+            <CalendarView config={config.clone()} refresh={state.list_version} {on_item} />
+        },
+        Kind::Task => html! {
+            <TaskList config={config.clone()} refresh={state.list_version} {on_item} />
+        },
     };
     html! {
         <div class={classes!("xf", format!("xf--{}", config.kind.as_str()))} lang={config.locale.tag.clone()}>
             <AuthPanel config={config.clone()} auth={state.auth.clone()} busy={state.busy()} {on_sign_out} />
             <FormView config={config.clone()} state={Rc::new((*state).clone())}
-                {on_edit} {on_submit} {on_cancel} {on_connect} />
+                {on_edit} {on_submit} {on_cancel} {on_connect} {on_editor} />
+            { outcome(&config, state.done.as_ref()) }
             { list }
         </div>
     }

@@ -1,7 +1,7 @@
 //! Small, panic-free wrappers around browser APIs the widget needs.
 
 use js_sys::Date;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
 /// A random RFC 4122 v4 UUID from `crypto.getRandomValues` (works outside secure
@@ -54,20 +54,42 @@ pub fn now_ms() -> u64 {
     Date::now() as u64
 }
 
-/// Dispatches `exchange-form:created` (bubbles, composed) on the host element with the
-/// created item as a plain JS object.
-pub fn dispatch_created(host: &Element, item: &impl serde::Serialize) {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let Ok(detail) = item.serialize(&serializer) else {
-        return;
-    };
+/// `item` as a plain JS object, for an event's `detail` (`null` if it cannot be converted).
+pub fn detail(item: &impl serde::Serialize) -> JsValue {
+    item.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// Dispatches `exchange-form:<name>` (bubbles, composed) on the host element with `detail`.
+pub fn dispatch(host: &Element, name: &str, detail: &JsValue) {
     let init = CustomEventInit::new();
-    init.set_detail(&detail);
+    init.set_detail(detail);
     init.set_bubbles(true);
     init.set_composed(true);
-    if let Ok(event) = CustomEvent::new_with_event_init_dict("exchange-form:created", &init) {
+    if let Ok(event) =
+        CustomEvent::new_with_event_init_dict(&format!("exchange-form:{name}"), &init)
+    {
         let _ = host.dispatch_event(&event);
     }
+}
+
+/// Focuses the element with `id`, if there is one.
+pub fn focus(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
+
+/// Focuses the element with `id` once the render in progress is on the page.
+pub fn focus_soon(id: String) {
+    yew::platform::spawn_local(async move {
+        yew::platform::time::sleep(std::time::Duration::ZERO).await;
+        focus(&id);
+    });
 }
 
 pub fn local_storage() -> Option<web_sys::Storage> {

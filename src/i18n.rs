@@ -2,11 +2,12 @@
 //! date formatting through `Intl.DateTimeFormat` with that locale (no tz data in the wasm).
 
 use js_sys::{Array, Date, Function, Intl, Object, Reflect};
-use model::TaskStatus;
+use model::{ReplyKind, ResponseStatus, TaskStatus};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::ApiError;
+use crate::state::Change;
 
 #[wasm_bindgen]
 extern "C" {
@@ -126,6 +127,36 @@ pub struct Texts {
     pub forbidden: &'static str,
     pub unexpected: &'static str,
     pub input_kept: &'static str,
+    pub edit_appointment_title: &'static str,
+    pub edit_task_title: &'static str,
+    pub save: &'static str,
+    pub saving: &'static str,
+    pub cancel_editing: &'static str,
+    pub edit: &'static str,
+    pub delete: &'static str,
+    pub back: &'static str,
+    pub cancel_meeting: &'static str,
+    pub message_to_attendees: &'static str,
+    pub message_to_organiser: &'static str,
+    pub accept: &'static str,
+    pub tentative: &'static str,
+    pub decline: &'static str,
+    pub accepted: &'static str,
+    pub declined: &'static str,
+    pub not_answered: &'static str,
+    pub invitation_from: &'static str,
+    pub mark_complete: &'static str,
+    pub show_tasks: &'static str,
+    pub all_tasks: &'static str,
+    pub open_tasks: &'static str,
+    pub completed_tasks: &'static str,
+    pub sort_by: &'static str,
+    pub newest_first: &'static str,
+    pub due_first: &'static str,
+    pub conflict: &'static str,
+    pub reload: &'static str,
+    pub overwrite: &'static str,
+    pub changed_meanwhile: &'static str,
 }
 
 static EN: Texts = Texts {
@@ -179,6 +210,36 @@ static EN: Texts = Texts {
     forbidden: "This page is not allowed to use the server",
     unexpected: "Unexpected answer from the server",
     input_kept: "Your input is kept.",
+    edit_appointment_title: "Edit appointment",
+    edit_task_title: "Edit task",
+    save: "Save",
+    saving: "Saving…",
+    cancel_editing: "Cancel editing",
+    edit: "Edit",
+    delete: "Delete",
+    back: "Back",
+    cancel_meeting: "Cancel meeting",
+    message_to_attendees: "Message to the attendees",
+    message_to_organiser: "Message to the organiser",
+    accept: "Accept",
+    tentative: "Tentative",
+    decline: "Decline",
+    accepted: "Accepted",
+    declined: "Declined",
+    not_answered: "Not answered yet",
+    invitation_from: "Invitation from",
+    mark_complete: "Mark complete",
+    show_tasks: "Show",
+    all_tasks: "All",
+    open_tasks: "Not completed",
+    completed_tasks: "Completed",
+    sort_by: "Sort by",
+    newest_first: "Newest first",
+    due_first: "Due date",
+    conflict: "Someone changed this item while you were editing it. Your changes are still in the form: choose which version to keep.",
+    reload: "Reload theirs (your changes are lost)",
+    overwrite: "Overwrite with yours",
+    changed_meanwhile: "This item was changed or removed meanwhile; the list now shows it as it is.",
 };
 
 static FR: Texts = Texts {
@@ -232,6 +293,36 @@ static FR: Texts = Texts {
     forbidden: "Cette page n’est pas autorisée à utiliser le serveur",
     unexpected: "Réponse inattendue du serveur",
     input_kept: "Votre saisie est conservée.",
+    edit_appointment_title: "Modifier le rendez-vous",
+    edit_task_title: "Modifier la tâche",
+    save: "Enregistrer",
+    saving: "Enregistrement…",
+    cancel_editing: "Annuler la modification",
+    edit: "Modifier",
+    delete: "Supprimer",
+    back: "Retour",
+    cancel_meeting: "Annuler la réunion",
+    message_to_attendees: "Message aux participants",
+    message_to_organiser: "Message à l’organisateur",
+    accept: "Accepter",
+    tentative: "Provisoire",
+    decline: "Refuser",
+    accepted: "Acceptée",
+    declined: "Refusée",
+    not_answered: "Sans réponse",
+    invitation_from: "Invitation de",
+    mark_complete: "Marquer comme terminée",
+    show_tasks: "Afficher",
+    all_tasks: "Toutes",
+    open_tasks: "Non terminées",
+    completed_tasks: "Terminées",
+    sort_by: "Trier par",
+    newest_first: "Plus récentes d’abord",
+    due_first: "Échéance",
+    conflict: "Quelqu’un a modifié cet élément pendant que vous le modifiiez. Vos modifications sont toujours dans le formulaire : choisissez la version à garder.",
+    reload: "Recharger la leur (vos modifications sont perdues)",
+    overwrite: "Écraser avec la vôtre",
+    changed_meanwhile: "Cet élément a été modifié ou supprimé entre-temps ; la liste le montre maintenant tel qu’il est.",
 };
 
 impl Locale {
@@ -312,10 +403,10 @@ impl Locale {
                 format!("{} {later}. {}", t.busy, t.input_kept)
             }
             ApiError::Forbidden(m) => format!("{}: {m}. {}", t.forbidden, t.input_kept),
-            ApiError::Server(m)
-            | ApiError::BadRequest(m)
-            | ApiError::NotFound(m)
-            | ApiError::Conflict(m) => format!("{}: {m}. {}", t.server, t.input_kept),
+            ApiError::Conflict(_) => format!("{} {}", t.changed_meanwhile, t.input_kept),
+            ApiError::Server(m) | ApiError::BadRequest(m) | ApiError::NotFound(m) => {
+                format!("{}: {m}. {}", t.server, t.input_kept)
+            }
             ApiError::Decode(m) => format!("{}: {m}. {}", t.unexpected, t.input_kept),
             ApiError::Aborted => t.authorization_cancelled.to_owned(),
         }
@@ -334,6 +425,48 @@ impl Locale {
             (Lang::En, None) => format!("Created task \u{201c}{subject}\u{201d}"),
             (Lang::Fr, Some(due)) => format!("Tâche « {subject} » créée, échéance {due}"),
             (Lang::Fr, None) => format!("Tâche « {subject} » créée"),
+        }
+    }
+
+    /// What a change to an existing item did, naming it.
+    pub fn outcome(&self, change: &Change, subject: &str) -> String {
+        let (en, fr) = match change {
+            Change::Save => ("Saved", "enregistré"),
+            Change::Complete => ("Completed", "terminée"),
+            Change::Delete => ("Deleted", "supprimé"),
+            Change::Cancel(_) => (
+                "Cancelled for everyone",
+                "annulée pour tous les participants",
+            ),
+            Change::Reply(ReplyKind::Accept, _) => ("You accepted", "vous avez accepté"),
+            Change::Reply(ReplyKind::Tentative, _) => (
+                "You tentatively accepted",
+                "vous avez accepté provisoirement",
+            ),
+            Change::Reply(ReplyKind::Decline, _) => ("You declined", "vous avez refusé"),
+        };
+        match self.lang {
+            Lang::En => format!("{en} \u{201c}{subject}\u{201d}."),
+            Lang::Fr => format!("« {subject} » : {fr}."),
+        }
+    }
+
+    /// "Delete “Weekly sync”?": what confirming an action on an item will do.
+    pub fn question(&self, action: &str, subject: &str) -> String {
+        match self.lang {
+            Lang::En => format!("{action} \u{201c}{subject}\u{201d}?"),
+            Lang::Fr => format!("{action} « {subject} » ?"),
+        }
+    }
+
+    /// The user's answer to an invitation, as the agenda shows it.
+    pub fn response_label(&self, response: ResponseStatus) -> &'static str {
+        let t = self.t();
+        match response {
+            ResponseStatus::Accepted => t.accepted,
+            ResponseStatus::Tentative => t.tentative,
+            ResponseStatus::Declined => t.declined,
+            _ => t.not_answered,
         }
     }
 

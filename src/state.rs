@@ -1,12 +1,14 @@
 //! The widget's state and its reducer: every change goes through an [`Action`].
 //!
 //! Invariant: no action ever clears what the user typed except [`Action::Created`] (the
-//! item exists, the form resets for the next entry) — errors, cancellations and
-//! authorization problems all keep the drafts as they are.
+//! item exists, the form resets for the next entry), [`Action::Changed`] of the edited item
+//! (saved, deleted or cancelled), and the user's own choices ([`Action::Open`] of an item,
+//! [`Action::CloseEditor`]) — errors, conflicts, cancellations and authorization problems all
+//! keep the drafts as they are.
 
 use std::rc::Rc;
 
-use model::{Appointment, AppointmentDraft, FieldErrors, Task, TaskDraft};
+use model::{Appointment, AppointmentDraft, FieldErrors, ReplyKind, Task, TaskDraft};
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
@@ -69,8 +71,55 @@ pub enum Draft {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pending {
+    /// What the form holds: created when there is no `target`, saved for [`Change::Save`],
+    /// and kept across a full-page sign-in in every case.
     pub draft: Draft,
     pub idempotency_key: String,
+    /// The existing item the action changes; `None`: create the draft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+}
+
+/// What an action does to an existing item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Change {
+    /// Replace its fields with the form's.
+    Save,
+    /// A task marked complete from the list.
+    Complete,
+    Delete,
+    /// The organiser cancels the meeting, with a message to the attendees.
+    Cancel(String),
+    /// The invitee answers, with a message to the organiser.
+    Reply(ReplyKind, String),
+}
+
+/// An existing item and what to do with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    pub id: String,
+    /// The version the user saw (the item's ETag, its change key): sent as `If-Match`.
+    pub version: String,
+    /// To name the item in messages.
+    pub subject: String,
+    pub change: Change,
+}
+
+/// The item the form edits, and the version it was loaded at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Editing {
+    pub id: String,
+    pub version: String,
+}
+
+/// An item as the form edits it: loaded to be edited, or the newer version a save met.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opened {
+    pub id: String,
+    pub version: String,
+    pub draft: Draft,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,6 +194,12 @@ pub struct FormState {
     /// Bumped whenever what the read-back list shows may have changed (an item created, a
     /// sign-in or sign-out); the list itself keeps which days and page it shows.
     pub list_version: u32,
+    /// The existing item the form edits (Save instead of Create).
+    pub editing: Option<Editing>,
+    /// A save met a newer version: the user chooses to reload it or to overwrite it.
+    pub conflict: Option<Opened>,
+    /// The last change to an existing item that succeeded, announced until the next action.
+    pub done: Option<Target>,
 }
 
 impl FormState {
@@ -160,7 +215,21 @@ impl FormState {
             pending: None,
             auth: AuthState::Unknown,
             list_version: 0,
+            editing: None,
+            conflict: None,
+            done: None,
         }
+    }
+
+    /// A fresh form of this kind, editing nothing.
+    fn close_editor(&mut self) {
+        match self.kind {
+            Kind::Appointment => self.appointment = AppointmentDraft::default(),
+            Kind::Task => self.task = TaskDraft::default(),
+        }
+        self.editing = None;
+        self.conflict = None;
+        self.errors = FieldErrors::new();
     }
 
     /// The draft of the current form, with `timeZone` set for appointments.
@@ -227,6 +296,14 @@ pub enum Action {
     SignedOut,
     /// Back to editing with nothing to say (e.g. signed in without a pending action).
     Idle,
+    /// An existing item fills the form, to be edited and saved.
+    Open(Opened),
+    /// "Cancel editing": a fresh form.
+    CloseEditor,
+    /// A change to an existing item succeeded.
+    Changed(Target),
+    /// A save met a newer version of the item; the drafts stay until the user chooses.
+    Conflict(Opened),
 }
 
 impl Reducible for FormState {
@@ -267,6 +344,8 @@ impl Reducible for FormState {
                 next.phase = Phase::Sending;
                 next.notice = None;
                 next.confirmation = None;
+                next.done = None;
+                next.conflict = None;
                 next.pending = Some(pending);
             }
             Action::Created(created) => {
@@ -275,6 +354,7 @@ impl Reducible for FormState {
                     Created::Task(_) => next.task = TaskDraft::default(),
                 }
                 next.confirmation = Some(created);
+                next.done = None;
                 next.errors = FieldErrors::new();
                 next.phase = Phase::Editing;
                 next.notice = None;
@@ -289,6 +369,10 @@ impl Reducible for FormState {
                 // Still unauthorized after a sign-in: keep the action for the Connect button.
                 if error != ApiError::AuthorizationRequired {
                     next.pending = None;
+                }
+                if matches!(error, ApiError::Conflict(_) | ApiError::NotFound(_)) {
+                    // The list showed an older version (or a deleted item): show the current.
+                    next.list_version = next.list_version.wrapping_add(1);
                 }
                 next.notice = Some(Notice::Api(error));
             }
@@ -360,6 +444,46 @@ impl Reducible for FormState {
                 next.phase = Phase::Editing;
                 next.notice = None;
                 next.pending = None;
+            }
+            Action::Open(opened) => {
+                match opened.draft {
+                    Draft::Appointment(a) => next.appointment = a,
+                    Draft::Task(t) => next.task = t,
+                }
+                next.editing = Some(Editing {
+                    id: opened.id,
+                    version: opened.version,
+                });
+                next.conflict = None;
+                next.errors = FieldErrors::new();
+                next.notice = None;
+                next.confirmation = None;
+                next.done = None;
+            }
+            Action::CloseEditor => {
+                next.close_editor();
+                next.notice = None;
+            }
+            Action::Changed(target) => {
+                let edited = next.editing.as_ref().is_some_and(|e| e.id == target.id);
+                // The edited item saved or gone: the form is free for the next entry. A task
+                // completed from the list while edited keeps the form (its next save conflicts).
+                if matches!(target.change, Change::Save)
+                    || (edited && matches!(target.change, Change::Delete | Change::Cancel(_)))
+                {
+                    next.close_editor();
+                }
+                next.done = Some(target);
+                next.phase = Phase::Editing;
+                next.notice = None;
+                next.pending = None;
+                next.list_version = next.list_version.wrapping_add(1);
+            }
+            Action::Conflict(newer) => {
+                next.phase = Phase::Editing;
+                next.notice = None;
+                next.pending = None;
+                next.conflict = Some(newer);
             }
         }
         Rc::new(next)

@@ -445,6 +445,13 @@ fn http_statuses_map_to_typed_errors() {
         ),
         ApiError::BadRequest("unknown field".into())
     );
+    // A stale If-Match: the proxy's 409, or a plain HTTP server's 412.
+    for status in [409, 412] {
+        assert_eq!(
+            error_from_response(status, r#"{"error":"conflict","message":"changed"}"#, None),
+            ApiError::Conflict("changed".into())
+        );
+    }
 }
 
 #[wasm_bindgen_test]

@@ -7,6 +7,7 @@ use model::Appointment;
 use yew::prelude::*;
 
 use crate::browser::agenda_week;
+use crate::components::item_actions::{ItemActions, ItemCommand, Offer};
 use crate::components::list::{ListFrame, ListProps, pager, rows};
 use crate::config::WidgetConfig;
 use crate::hooks::use_page;
@@ -48,7 +49,10 @@ pub fn CalendarView(props: &ListProps) -> Html {
         Callback::from(move |_: MouseEvent| view.dispatch(action()))
     };
     let rows = rows(&load, config, t.no_appointments, |a| {
-        html! { <AppointmentRow key={a.id.as_str()} config={config.clone()} appointment={a.clone()} /> }
+        html! {
+            <AppointmentRow key={a.id.as_str()} config={config.clone()} appointment={a.clone()}
+                on_item={props.on_item.clone()} />
+        }
     });
     html! {
         <ListFrame config={config.clone()} name="calendar" heading={t.calendar_heading}
@@ -75,6 +79,7 @@ pub fn CalendarView(props: &ListProps) -> Html {
 pub struct AppointmentRowProps {
     pub config: Rc<WidgetConfig>,
     pub appointment: Rc<Appointment>,
+    pub on_item: Callback<ItemCommand>,
 }
 
 /// One appointment: rendered again only when the appointment itself changed.
@@ -82,13 +87,23 @@ pub struct AppointmentRowProps {
 pub fn AppointmentRow(props: &AppointmentRowProps) -> Html {
     let a = &props.appointment;
     let (start, end) = (a.start.to_rfc3339(), a.end.to_rfc3339());
+    let offer = Offer::of_appointment(a);
+    let invited_by = match (offer, &a.organizer) {
+        (Offer::Invitation(_), Some(organizer)) => {
+            format!(" · {} {organizer}", props.config.locale.t().invitation_from)
+        }
+        _ => String::new(),
+    };
     html! {
         <li class="xf-item">
             <span class="xf-item-title">{ a.subject.clone() }</span>
             <span class="xf-item-meta">
                 <time datetime={start.clone()}>{ props.config.locale.format_range(&start, &end) }</time>
                 if !a.location.trim().is_empty() { { format!(" · {}", a.location) } }
+                { invited_by }
             </span>
+            <ItemActions config={props.config.clone()} id={a.id.clone()} version={a.change_key.clone()}
+                subject={a.subject.clone()} {offer} on_item={props.on_item.clone()} />
         </li>
     }
 }

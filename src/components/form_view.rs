@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::components::appointment_form::{AppointmentFields, FieldsProps};
 use crate::components::confirmation::Confirmation;
+use crate::components::editor_bar::{EditorAction, conflict_prompt, editor_bar};
 use crate::components::task_form::TaskFields;
 use crate::config::WidgetConfig;
 use crate::error::ApiError;
@@ -25,6 +26,8 @@ pub struct FormViewProps {
     pub on_cancel: Callback<()>,
     /// Connect: a fresh click to sign in for the pending action.
     pub on_connect: Callback<()>,
+    /// Cancel editing, and the choice after a conflict.
+    pub on_editor: Callback<EditorAction>,
 }
 
 #[component]
@@ -43,12 +46,22 @@ pub fn FormView(props: &FormViewProps) -> Html {
         state: state.clone(),
         on_edit: props.on_edit.clone(),
     };
-    let (title, fields) = match config.kind {
+    let (mut title, fields) = match config.kind {
         Kind::Appointment => (
             t.appointment_title,
             html! { <AppointmentFields ..fields_props /> },
         ),
         Kind::Task => (t.task_title, html! { <TaskFields ..fields_props /> }),
+    };
+    let editing = state.editing.is_some();
+    let (create, creating) = if editing {
+        title = match config.kind {
+            Kind::Appointment => t.edit_appointment_title,
+            Kind::Task => t.edit_task_title,
+        };
+        (t.save, t.saving)
+    } else {
+        (t.create, t.creating)
     };
     let title_id = config.id("title");
     let busy = if state.busy() { "true" } else { "false" };
@@ -59,10 +72,12 @@ pub fn FormView(props: &FormViewProps) -> Html {
             { fields }
             { waiting(config, state, &props.on_cancel) }
             { notice(config, state, &props.on_connect) }
+            { conflict_prompt(config, state, &props.on_editor) }
             <div class="xf-actions">
-                <button type="submit" class="xf-button" disabled={state.busy()}>
-                    { if state.phase == Phase::Sending { t.creating } else { t.create } }
+                <button type="submit" class="xf-button" disabled={state.busy() || state.conflict.is_some()}>
+                    { if state.phase == Phase::Sending { creating } else { create } }
                 </button>
+                { editor_bar(config, state, &props.on_editor) }
             </div>
             if let Some(created) = &state.confirmation {
                 <div role="status" class="xf-status">
@@ -93,7 +108,7 @@ fn summary(config: &WidgetConfig, state: &FormState) -> Html {
                         let id = id.clone();
                         Callback::from(move |e: MouseEvent| {
                             e.prevent_default();
-                            focus_element(&id);
+                            crate::browser::focus(&id);
                         })
                     };
                     html! { <li><a href={format!("#{id}")} {onclick}>{ text }</a></li> }
@@ -151,16 +166,5 @@ fn notice(config: &WidgetConfig, state: &FormState, on_connect: &Callback<()>) -
                     onclick={on_connect.reform(|_: MouseEvent| ())}>{ t.connect }</button>
             }
         </div>
-    }
-}
-
-fn focus_element(id: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(element) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
     }
 }

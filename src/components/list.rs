@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::item_actions::ItemCommand;
 use crate::config::WidgetConfig;
 use crate::error::ApiError;
 use crate::hooks::PageLoad;
@@ -16,6 +17,8 @@ pub struct ListProps {
     pub config: Rc<WidgetConfig>,
     /// Changes whenever what the list shows may have changed (an item created, a sign-in).
     pub refresh: u32,
+    /// A row's Edit or action on its item.
+    pub on_item: Callback<ItemCommand>,
 }
 
 #[derive(Properties, PartialEq)]

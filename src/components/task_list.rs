@@ -1,19 +1,24 @@
-//! Tasks read back through `GET /api/tasks`, newest first, one page at a time.
+//! Tasks read back through `GET /api/tasks`, one page at a time: all, open or completed ones,
+//! newest first or soonest due first.
 
 use std::rc::Rc;
 
-use model::Task;
+use model::{Task, TaskFilter, TaskSort};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::components::item_actions::{ItemActions, ItemCommand, Offer};
 use crate::components::list::{ListFrame, ListProps, pager, rows};
 use crate::config::WidgetConfig;
 use crate::hooks::use_page;
-use crate::services::tasks;
-use crate::view_state::ViewState;
+use crate::services::tasks::{self, filter_name, sort_name};
+use crate::view_state::{ViewAction, ViewState};
 
 /// Everything a page of the task list depends on: a change fetches it again.
 #[derive(PartialEq)]
 struct TasksPage {
+    show: TaskFilter,
+    sort: TaskSort,
     cursor: Option<Rc<str>>,
     refresh: u32,
     reloads: u32,
@@ -22,7 +27,11 @@ struct TasksPage {
 #[component]
 pub fn TaskList(props: &ListProps) -> Html {
     let view = use_reducer(ViewState::default);
+    let show = use_state_eq(TaskFilter::default);
+    let sort = use_state_eq(TaskSort::default);
     let key = TasksPage {
+        show: *show,
+        sort: *sort,
         cursor: view.cursor(),
         refresh: props.refresh,
         reloads: view.reloads,
@@ -31,18 +40,77 @@ pub fn TaskList(props: &ListProps) -> Html {
         let config = props.config.clone();
         use_page(key, move |key: &TasksPage| {
             let config = config.clone();
-            let cursor = key.cursor.clone();
-            async move { tasks::list(&config.api, cursor.as_deref()).await }
+            let (show, sort, cursor) = (key.show, key.sort, key.cursor.clone());
+            async move { tasks::list(&config.api, show, sort, cursor.as_deref()).await }
         })
     };
     let config = &props.config;
     let t = config.locale.t();
     let rows = rows(&load, config, t.no_tasks, |task| {
-        html! { <TaskRow key={task.id.as_str()} config={config.clone()} task={task.clone()} /> }
+        html! {
+            <TaskRow key={task.id.as_str()} config={config.clone()} task={task.clone()}
+                on_item={props.on_item.clone()} />
+        }
     });
+    // Another choice starts again from its first page.
+    let choose = |label: &'static str,
+                  name: &str,
+                  options: &[(&'static str, &'static str)],
+                  chosen: &'static str,
+                  apply: Callback<String>| {
+        let id = config.id(name);
+        let view = view.dispatcher();
+        let onchange = Callback::from(move |e: Event| {
+            apply.emit(e.target_unchecked_into::<HtmlSelectElement>().value());
+            view.dispatch(ViewAction::ThisWeek);
+        });
+        html! {
+            <span class="xf-field">
+                <label for={id.clone()}>{ label }</label>
+                <select {id} name={name.to_owned()} {onchange}>
+                    { for options.iter().map(|(value, text)| html! {
+                        <option value={*value} selected={*value == chosen}>{ *text }</option>
+                    }) }
+                </select>
+            </span>
+        }
+    };
+    let on_show = {
+        let show = show.clone();
+        Callback::from(move |value: String| {
+            show.set(match value.as_str() {
+                "open" => TaskFilter::Open,
+                "completed" => TaskFilter::Completed,
+                _ => TaskFilter::All,
+            })
+        })
+    };
+    let on_sort = {
+        let sort = sort.clone();
+        Callback::from(move |value: String| {
+            sort.set(if value == "due" {
+                TaskSort::Due
+            } else {
+                TaskSort::Created
+            })
+        })
+    };
+    let shows = [
+        (filter_name(TaskFilter::All), t.all_tasks),
+        (filter_name(TaskFilter::Open), t.open_tasks),
+        (filter_name(TaskFilter::Completed), t.completed_tasks),
+    ];
+    let sorts = [
+        (sort_name(TaskSort::Created), t.newest_first),
+        (sort_name(TaskSort::Due), t.due_first),
+    ];
     html! {
         <ListFrame config={config.clone()} name="tasks" heading={t.tasks_heading}
             busy={load.loading} view={view.dispatcher()}>
+            <div class="xf-list-header xf-task-view">
+                { choose(t.show_tasks, "show", &shows, filter_name(*show), on_show) }
+                { choose(t.sort_by, "sort", &sorts, sort_name(*sort), on_sort) }
+            </div>
             { rows }
             { pager(config, &view, &load) }
         </ListFrame>
@@ -53,6 +121,7 @@ pub fn TaskList(props: &ListProps) -> Html {
 pub struct TaskRowProps {
     pub config: Rc<WidgetConfig>,
     pub task: Rc<Task>,
+    pub on_item: Callback<ItemCommand>,
 }
 
 /// One task: rendered again only when the task itself changed.
@@ -70,6 +139,8 @@ pub fn TaskRow(props: &TaskRowProps) -> Html {
                 } }
                 { format!(" · {}", locale.status_label(task.status)) }
             </span>
+            <ItemActions config={props.config.clone()} id={task.id.clone()} version={task.change_key.clone()}
+                subject={task.subject.clone()} offer={Offer::of_task(task)} on_item={props.on_item.clone()} />
         </li>
     }
 }

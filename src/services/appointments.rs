@@ -1,27 +1,9 @@
-//! `POST /api/appointments` and the calendar view `GET /api/appointments?start&end&cursor`.
+//! The calendar view `GET /api/appointments?start&end&cursor`.
 
-use model::{Appointment, AppointmentDraft, Page};
+use model::{Appointment, Page};
 
 use crate::error::ApiError;
 use crate::services::{Api, Method, RequestOptions, request};
-
-pub async fn create(
-    api: &Api,
-    draft: &AppointmentDraft,
-    idempotency_key: &str,
-) -> Result<Appointment, ApiError> {
-    request(
-        api,
-        Method::Post,
-        "/api/appointments",
-        Some(draft),
-        RequestOptions {
-            idempotency_key: Some(idempotency_key),
-            ..RequestOptions::default()
-        },
-    )
-    .await
-}
 
 /// A page of the appointments between two RFC 3339 instants, in start order: the first page
 /// without `cursor`, else the page a previous page's `nextCursor` points at.

@@ -19,8 +19,12 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
 
 /// Parses JSON `text` into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    let js = js_sys::JSON::parse(text).map_err(js_message)?;
-    serde_wasm_bindgen::from_value(js).map_err(|e| e.to_string())
+    serde_wasm_bindgen::from_value(parse(text)?).map_err(|e| e.to_string())
+}
+
+/// Parses JSON `text` into a JS value.
+pub fn parse(text: &str) -> Result<JsValue, String> {
+    js_sys::JSON::parse(text).map_err(js_message)
 }
 
 fn js_message(error: JsValue) -> String {

@@ -4,6 +4,7 @@ pub mod appointments;
 pub mod auth;
 pub mod dpop;
 pub mod flow_secret;
+pub mod items;
 pub mod json;
 pub mod requests;
 pub mod session;

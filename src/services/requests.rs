@@ -48,6 +48,8 @@ impl Api {
 pub enum Method {
     Get,
     Post,
+    Put,
+    Delete,
 }
 
 impl Method {
@@ -55,6 +57,8 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -68,6 +72,8 @@ pub struct RequestOptions<'a> {
     pub signal: Option<&'a AbortSignal>,
     /// Sent as `Flow-Secret`: proves this page started the sign-in flow it polls.
     pub flow_secret: Option<&'a str>,
+    /// Sent as `If-Match` (quoted): the version of the item a change was made to.
+    pub if_match: Option<&'a str>,
     /// Sign with this browser's key even without a session: the start of a sign-in, whose
     /// session is bound to that key.
     pub prove_key: bool,
@@ -89,6 +95,28 @@ where
     B: Serialize + ?Sized,
     T: DeserializeOwned,
 {
+    let body = body
+        .map(|body| json::to_string(body))
+        .transpose()
+        .map_err(ApiError::Decode)?;
+    decode(request_json(api, method, path, body, options).await?)
+}
+
+/// An answer [`request_json`] gave, read as `T`.
+pub fn decode<T: DeserializeOwned>(answer: JsValue) -> Result<T, ApiError> {
+    serde_wasm_bindgen::from_value(answer).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// [`request`] with the body as JSON text and the answer as the value the browser parsed. Not
+/// generic, so that the widget carries one copy of the HTTP code however many types it sends
+/// and reads; an answer only handed on (an event's `detail`) is never decoded.
+pub async fn request_json(
+    api: &Api,
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    options: RequestOptions<'_>,
+) -> Result<JsValue, ApiError> {
     let (status, text, retry_after_header) = send(api, method, path, body, options).await?;
     if (200..300).contains(&status) {
         let text = if text.trim().is_empty() {
@@ -96,16 +124,16 @@ where
         } else {
             &text
         };
-        return json::from_str(text).map_err(ApiError::Decode);
+        return json::parse(text).map_err(ApiError::Decode);
     }
     Err(error_from_response(status, &text, retry_after_header))
 }
 
-async fn send<B: Serialize + ?Sized>(
+async fn send(
     api: &Api,
     method: Method,
     path: &str,
-    body: Option<&B>,
+    body: Option<String>,
     options: RequestOptions<'_>,
 ) -> Result<(u16, String, Option<u32>), ApiError> {
     let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
@@ -116,8 +144,7 @@ async fn send<B: Serialize + ?Sized>(
     let init = RequestInit::new();
     init.set_method(method.as_str());
     init.set_mode(RequestMode::Cors);
-    if let Some(body) = body {
-        let text = json::to_string(body).map_err(ApiError::Decode)?;
+    if let Some(text) = body {
         headers
             .set("Content-Type", "application/json")
             .map_err(js_network_error)?;
@@ -147,6 +174,14 @@ async fn send<B: Serialize + ?Sized>(
         headers
             .set("Idempotency-Key", key)
             .map_err(js_network_error)?;
+    }
+    if let Some(version) = options.if_match {
+        // An item of a backend without versions can only be changed as it is now.
+        let tag = match version {
+            "" => "*".to_owned(),
+            version => format!("\"{version}\""),
+        };
+        headers.set("If-Match", &tag).map_err(js_network_error)?;
     }
     init.set_headers(&headers);
     if let Some(signal) = options.signal {
@@ -231,7 +266,8 @@ pub fn error_from_response(status: u16, text: &str, retry_after_header: Option<u
         (400, _) => ApiError::BadRequest(message),
         (403, _) => ApiError::Forbidden(message),
         (404, _) => ApiError::NotFound(message),
-        (409, _) => ApiError::Conflict(message),
+        // 412 is what a plain HTTP server answers to a stale If-Match.
+        (409 | 412, _) => ApiError::Conflict(message),
         _ => ApiError::Server(message),
     }
 }

@@ -21,7 +21,7 @@ pub fn install_fetch(routes: &str) {
             const body = init.body === undefined ? null : String(init.body);
             window.__xfCalls.push({{ method, url, body,
                 authorization: headers.get('Authorization'),
-                idempotencyKey: headers.get('Idempotency-Key') }});
+                idempotencyKey: headers.get('Idempotency-Key'), ifMatch: headers.get('If-Match') }});
             const answer = await window.__xfRoute(method, url, body ? JSON.parse(body) : null, headers);
             if (answer === 'reject') throw new TypeError('Failed to fetch');
             const [status, payload] = answer;

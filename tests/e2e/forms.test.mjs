@@ -9,8 +9,8 @@ import {
 } from './harness.mjs';
 import { fillCalendar, signInWithTemplate } from './sandbox-store.mjs';
 import {
-  appointmentForm, createdEvents, fillAppointment, fillTask, formValues, mailboxAppointments, mailboxTasks,
-  submitAndSignIn, taskForm, TEXT,
+  appointmentForm, createdEvents, fillAppointment, fillTask, formValues, listSection, mailboxAppointments,
+  mailboxTasks, submitAndSignIn, taskForm, TEXT,
 } from './widget.mjs';
 
 // The proxy's mailbox backend: EWS (default) or Microsoft Graph, both against the sandbox's
@@ -30,11 +30,6 @@ const PAGES = [
   { name: 'index-graph', path: '', appointment: '', task: '?kind=task', env: { XF_BACKEND: 'graph' } },
   { name: 'index-service-account', path: '', appointment: '', task: '?kind=task', env: SERVICE_ACCOUNT },
 ];
-
-/** The list section headed `heading` (the widget's calendar view or task list). */
-function listSection(page, heading) {
-  return page.locator('section, [role="region"]').filter({ has: page.getByRole('heading', { name: heading }) }).first();
-}
 
 for (const host of PAGES) {
   test(`${host.name}: an appointment is created, confirmed, announced to the host and listed after a reload`, async (t) => {

@@ -311,7 +311,8 @@ export async function launchBrowser(t, { popupBlocker = false } = {}) {
 
 /**
  * A fresh browser context (own storage) that records `exchange-form:created` events in
- * `window.__xfCreated` on every page, answers requests to the internet with an error (the
+ * `window.__xfCreated` (and `updated`, `deleted`, `cancelled`, `responded` in `window.__xfEvents`)
+ * on every page, answers requests to the internet with an error (the
  * machine has none: oidc-provider's pages @import a web font) and collects page errors.
  */
 export async function newContext(browser, t) {
@@ -324,6 +325,13 @@ export async function newContext(browser, t) {
     document.addEventListener('exchange-form:created', (event) => {
       window.__xfCreated.push({ type: event.type, detail: event.detail, target: event.target?.tagName });
     }, true);
+    // And the events of changes to existing items.
+    window.__xfEvents = [];
+    for (const name of ['updated', 'deleted', 'cancelled', 'responded']) {
+      document.addEventListener(`exchange-form:${name}`, (event) => {
+        window.__xfEvents.push({ type: event.type, detail: event.detail, target: event.target?.tagName });
+      }, true);
+    }
   });
   context.pageErrors = [];
   // Every API exchange of every page, for failure messages (`apiLog(context)`).

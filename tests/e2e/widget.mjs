@@ -55,6 +55,11 @@ export async function formValues(form) {
   ));
 }
 
+/** The list section headed `heading` (the widget's calendar view or task list). */
+export function listSection(page, heading) {
+  return page.locator('section, [role="region"]').filter({ has: page.getByRole('heading', { name: heading }) }).first();
+}
+
 /** Where the widget confirms a created item: a live status region naming it. */
 export function confirmation(page, subject) {
   return page.locator('[role="status"]').filter({ hasText: subject });
@@ -117,25 +122,36 @@ export function dpopModulePath() {
 
 /**
  * Calls the proxy's JSON API from the page (its origin, its stored session handle, a proof
- * signed with the key the widget keeps in the page's IndexedDB), the way the widget does.
+ * signed with the key the widget keeps in the page's IndexedDB), the way the widget does:
+ * `GET` unless `method` says otherwise, `body` sent as JSON, `headers` added (e.g. `If-Match`).
  * Returns `{ status, body }`.
  */
-export async function apiFromPage(page, proxyUrl, pathAndQuery, { handle: given } = {}) {
+export async function apiFromPage(page, proxyUrl, pathAndQuery, { handle: given, method = 'GET', body, headers = {} } = {}) {
   const handle = given ?? await sessionHandle(page, proxyUrl);
   assert.ok(handle, 'the widget stored no session handle in localStorage');
-  return page.evaluate(async ({ url, handle, module, base }) => {
+  return page.evaluate(async ({ url, handle, module, base, method, body, headers }) => {
     const { proof } = await import(module);
-    const dpop = await proof(base, 'GET', url, handle);
-    const response = await fetch(url, { headers: { Authorization: `DPoP ${handle}`, DPoP: dpop } });
+    const dpop = await proof(base, method, url, handle);
+    const response = await fetch(url, {
+      method,
+      headers: {
+        Authorization: `DPoP ${handle}`, DPoP: dpop, ...headers,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await response.text();
-    let body;
-    try { body = JSON.parse(text); } catch { body = text; }
-    return { status: response.status, body };
+    let answer;
+    try { answer = JSON.parse(text); } catch { answer = text; }
+    return { status: response.status, body: answer };
   }, {
     url: new URL(pathAndQuery, proxyUrl).href,
     handle,
     module: new URL(dpopModulePath(), proxyUrl).href,
     base: proxyUrl.replace(/\/+$/, ''),
+    method,
+    body,
+    headers,
   });
 }
 
@@ -175,4 +191,9 @@ export async function mailboxTasks(page, proxyUrl) {
 /** The `exchange-form:created` events the page saw (recorded by the harness's init script). */
 export async function createdEvents(page) {
   return page.evaluate(() => window.__xfCreated ?? []);
+}
+
+/** The `exchange-form:<name>` events the page saw, for a change to an existing item. */
+export async function itemEvents(page, name) {
+  return page.evaluate((type) => (window.__xfEvents ?? []).filter((e) => e.type === type), `exchange-form:${name}`);
 }

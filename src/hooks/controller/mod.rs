@@ -8,6 +8,7 @@
 //! [`popup`] runs a sign-in in a popup, [`redirect`] one with the whole page, and
 //! [`tab_lock`] keeps tabs from running two at once.
 
+mod items;
 mod popup;
 mod redirect;
 mod tab_lock;
@@ -25,8 +26,10 @@ use crate::config::WidgetConfig;
 use crate::error::ApiError;
 use crate::i18n::browser_time_zone;
 use crate::services::auth;
-use crate::services::{appointments, session, tasks};
-use crate::state::{Action, AuthState, Created, Draft, FormState, Pending};
+use crate::services::{items as item_calls, session};
+use crate::state::{Action, AuthState, Change, Created, Draft, FormState, Kind, Pending, Target};
+
+use items::{Finished, draft_subject};
 
 /// Which flow this page started, and the secret that proves it.
 #[derive(Clone)]
@@ -118,11 +121,27 @@ impl Controller {
 
     // ----- submit -------------------------------------------------------------------
 
-    /// The form's submit handler (runs inside the click's user activation).
+    /// The form's submit handler (runs inside the click's user activation): Create, or Save
+    /// of the edited item. While a conflict waits for the user's choice, it does nothing.
     ///
     /// `form` is the submitted `<form>`: its inputs are read directly, so that what is sent
     /// is exactly what is on screen even if an edit has not been rendered into `state` yet.
     pub fn submit(&self, state: &FormState, form: Option<&HtmlFormElement>) {
+        if state.conflict.is_none() {
+            self.save(state, form, None);
+        }
+    }
+
+    /// "Overwrite" after a conflict: the form's version saved over the newer one it met.
+    pub fn overwrite(&self, state: &FormState, form: Option<&HtmlFormElement>) {
+        if let Some(newer) = &state.conflict {
+            self.save(state, form, Some(newer.version.clone()));
+        }
+    }
+
+    /// Creates the form's draft, or saves it over the edited item at `version` (default: the
+    /// version it was loaded at).
+    fn save(&self, state: &FormState, form: Option<&HtmlFormElement>, version: Option<String>) {
         if state.busy() {
             return;
         }
@@ -142,9 +161,21 @@ impl Controller {
             self.send(Action::Invalid(errors));
             return;
         }
+        let target = state.editing.as_ref().map(|editing| Target {
+            id: editing.id.clone(),
+            version: version.unwrap_or_else(|| editing.version.clone()),
+            subject: draft_subject(&draft),
+            change: Change::Save,
+        });
+        self.start(state, draft, target);
+    }
+
+    /// Sends an action now, or first gets the user signed in (synchronously, for the popup).
+    fn start(&self, state: &FormState, draft: Draft, target: Option<Target>) {
         let pending = Pending {
             draft,
             idempotency_key: browser::uuid_v4(),
+            target,
         };
         let needs_authorization =
             session::load(&self.config.api).is_none() && state.auth == AuthState::Unauthorized;
@@ -161,25 +192,15 @@ impl Controller {
         let this = self.clone();
         spawn_local(async move {
             let api = &this.config.api;
-            let result = match &pending.draft {
-                Draft::Appointment(d) => appointments::create(api, d, &pending.idempotency_key)
-                    .await
-                    .map(Created::Appointment),
-                Draft::Task(d) => tasks::create(api, d, &pending.idempotency_key)
-                    .await
-                    .map(Created::Task),
+            let result = match &pending.target {
+                None => this.create(&pending).await,
+                Some(target) => this.change(&pending.draft, target).await,
             };
             if !this.alive.get() {
                 return;
             }
             match result {
-                Ok(created) => {
-                    match &created {
-                        Created::Appointment(a) => browser::dispatch_created(&this.config.host, a),
-                        Created::Task(t) => browser::dispatch_created(&this.config.host, t),
-                    }
-                    this.send(Action::Created(created));
-                }
+                Ok(finished) => this.finish(finished),
                 Err(ApiError::AuthorizationRequired) if may_authorize => {
                     session::forget(api);
                     this.send(Action::Auth(AuthState::Unauthorized));
@@ -187,9 +208,39 @@ impl Controller {
                     // blocked the user gets a Connect button and the action stays pending.
                     this.authorize(Some(pending));
                 }
+                Err(ApiError::Conflict(_))
+                    if pending
+                        .target
+                        .as_ref()
+                        .is_some_and(|t| t.change == Change::Save) =>
+                {
+                    if let Some(target) = pending.target {
+                        this.show_conflict(target.id);
+                    }
+                }
                 Err(error) => this.send(Action::Failed(error)),
             }
         });
+    }
+
+    async fn create(&self, pending: &Pending) -> Result<Finished, ApiError> {
+        let api = &self.config.api;
+        let key = &pending.idempotency_key;
+        let (created, detail) = match &pending.draft {
+            Draft::Appointment(d) => {
+                let (item, answer) = item_calls::create(api, Kind::Appointment, d, key).await?;
+                (Created::Appointment(item), answer)
+            }
+            Draft::Task(d) => {
+                let (item, answer) = item_calls::create(api, Kind::Task, d, key).await?;
+                (Created::Task(item), answer)
+            }
+        };
+        Ok(Finished {
+            event: "created",
+            detail,
+            action: Action::Created(created),
+        })
     }
 
     // ----- status and sign-out ------------------------------------------------------

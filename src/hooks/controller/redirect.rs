@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::services::auth::{self, FlowState, FlowStatus};
 use crate::services::flow_secret::FlowSecret;
 use crate::services::json;
-use crate::state::{Action, Draft, Kind, Notice, Pending};
+use crate::state::{Action, Draft, Kind, Notice, Pending, Target};
 
 /// Fragment parameters of the proxy's final redirect (`#xf_flow=…&xf_session=…`).
 const FRAGMENT_FLOW: &str = "xf_flow";
@@ -47,6 +47,8 @@ struct SavedPendingRead {
 struct SavedActionRead {
     draft: SavedDraftRead,
     idempotency_key: String,
+    #[serde(default)]
+    target: Option<Target>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +79,7 @@ impl SavedActionRead {
         Some(Pending {
             draft,
             idempotency_key: self.idempotency_key,
+            target: self.target,
         })
     }
 }

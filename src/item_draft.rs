@@ -1,0 +1,106 @@
+//! A stored item turned back into the draft its form edits. Every field of the draft is filled,
+//! the ones the form does not show too: a save replaces all of the item's fields with the
+//! draft's, so what the form does not show must go back as it came.
+
+use js_sys::Date;
+use model::{
+    Appointment, AppointmentDraft, Ends, Pattern, Recurrence, RecurrenceDraft, RecurrenceEnd,
+    Repeat, Task, TaskDraft, TaskStatus,
+};
+use wasm_bindgen::JsValue;
+
+/// `YYYY-MM-DDTHH:MM` in the browser's zone (what `<input type="datetime-local">` shows) of the
+/// instant `millis` after the epoch.
+pub fn local_date_time(millis: f64) -> String {
+    let d = Date::new(&JsValue::from_f64(millis));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+pub fn appointment_draft(a: &Appointment) -> AppointmentDraft {
+    let start = a.start.timestamp_millis() as f64;
+    let end = a.end.timestamp_millis() as f64;
+    let end = if a.all_day {
+        // An all-day item ends at the midnight after its last day; the draft names that day.
+        let last_day = local_date_time(end - 1.0);
+        format!("{}T00:00", &last_day[..10])
+    } else {
+        local_date_time(end)
+    };
+    let emails = |people: &[model::Attendee]| people.iter().map(|p| p.email.clone()).collect();
+    AppointmentDraft {
+        subject: a.subject.clone(),
+        start: local_date_time(start),
+        end,
+        location: a.location.clone(),
+        body: a.body.clone(),
+        time_zone: None,
+        all_day: a.all_day,
+        reminder: text_or_empty(a.reminder_minutes),
+        show_as: a.show_as,
+        importance: a.importance,
+        private: a.private,
+        categories: a.categories.clone(),
+        required_attendees: emails(&a.required_attendees),
+        optional_attendees: emails(&a.optional_attendees),
+        rooms: emails(&a.rooms),
+        recurrence: a.recurrence.as_ref().map(recurrence_draft),
+    }
+}
+
+pub fn task_draft(t: &Task) -> TaskDraft {
+    TaskDraft {
+        subject: t.subject.clone(),
+        due_date: text_or_empty(t.due_date),
+        status: t.status.as_str().to_owned(),
+        body: t.body.clone(),
+        start_date: text_or_empty(t.start_date),
+        percent_complete: t.percent_complete.to_string(),
+        importance: t.importance,
+        categories: t.categories.clone(),
+        reminder_at: t.reminder.map(|r| r.to_rfc3339()).unwrap_or_default(),
+        recurrence: t.recurrence.as_ref().map(recurrence_draft),
+    }
+}
+
+fn text_or_empty(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `t` as a draft marked complete (status and progress agree, as the proxy requires).
+pub fn completed_task_draft(t: &Task) -> TaskDraft {
+    TaskDraft {
+        status: TaskStatus::Completed.as_str().to_owned(),
+        percent_complete: "100".to_owned(),
+        ..task_draft(t)
+    }
+}
+
+fn recurrence_draft(rule: &Recurrence) -> RecurrenceDraft {
+    let (repeat, interval, days) = match &rule.pattern {
+        Pattern::Daily { interval } => (Repeat::Daily, *interval, Vec::new()),
+        Pattern::Weekly { interval, days } => (Repeat::Weekly, *interval, days.clone()),
+        Pattern::MonthlyOnDay { interval, .. } => (Repeat::Monthly, *interval, Vec::new()),
+        Pattern::MonthlyOnWeekday { interval, .. } => (Repeat::MonthlyNth, *interval, Vec::new()),
+        Pattern::Yearly { .. } => (Repeat::Yearly, 1, Vec::new()),
+    };
+    let (ends, until, count) = match rule.end {
+        RecurrenceEnd::Never => (Ends::Never, String::new(), String::new()),
+        RecurrenceEnd::Until { date } => (Ends::On, date.to_string(), String::new()),
+        RecurrenceEnd::Count { count } => (Ends::After, String::new(), count.to_string()),
+    };
+    RecurrenceDraft {
+        repeat,
+        interval: interval.to_string(),
+        days,
+        ends,
+        until,
+        count,
+    }
+}
