@@ -1,4 +1,7 @@
 //! `t:CalendarItem`.
+//!
+//! - [CalendarItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/calendaritem)
+//! - [StartTimeZone](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/starttimezone)
 
 use serde::{Deserialize, Serialize};
 
@@ -51,8 +54,6 @@ impl TimeZoneRef {
 /// A calendar item (appointment or meeting): the shared item fields, then its own. Every
 /// field is optional (see [`ItemFields`]); read-only ones (Organizer, MyResponseType,
 /// IsMeeting...) must not be set in CreateItem.
-///
-/// [CalendarItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/calendaritem)
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CalendarItem {

@@ -1,6 +1,10 @@
 //! Any item in `t:Items` (ArrayOfRealItemsType), and the meeting response objects.
 //!
-//! [Items](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/items)
+//! - [Items](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/items)
+//! - [AcceptItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/acceptitem)
+//! - [TentativelyAcceptItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/tentativelyacceptitem)
+//! - [DeclineItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/declineitem)
+//! - [CancelCalendarItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/cancelcalendaritem)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,6 @@
 //! `t:Task`.
+//!
+//! [Task](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/task)
 
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +13,6 @@ use crate::xml::{Elem, XmlReader, XmlWriter};
 
 /// A task: the shared item fields, then its own. Every field is optional (see
 /// [`ItemFields`]).
-///
-/// [Task](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/task)
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Task {
