@@ -114,6 +114,25 @@ fn calendar_items_and_tasks_write_the_shared_fields_identically_and_first() {
 }
 
 #[test]
+fn the_json_form_keeps_the_shared_fields_beside_the_kinds_own() {
+    // Items stored as JSON before the shared fields had their own struct still read.
+    let stored = r#"{"itemType":"Task","itemId":{"id":"AAMk"},"subject":"File taxes",
+        "reminderIsSet":true,"dueDate":"2025-03-31T17:00:00Z"}"#;
+    let Item::Task(read) = serde_json::from_str(stored).unwrap() else {
+        panic!("not a task")
+    };
+    assert_eq!(read.item.subject.as_deref(), Some("File taxes"));
+    assert_eq!(read.item.item_id, Some(ItemId::new("AAMk")));
+    assert_eq!(read.item.reminder_is_set, Some(true));
+    assert_eq!(read.due_date, Some(dt("2025-03-31T17:00:00Z")));
+
+    let json = serde_json::to_value(Item::CalendarItem(calendar_item(shared()))).unwrap();
+    assert_eq!(json["subject"], "Quarterly review & <plan>");
+    assert_eq!(json["location"], "Room 4.12");
+    assert!(json.get("item").is_none(), "{json}");
+}
+
+#[test]
 fn a_shared_field_is_updated_by_the_same_field_uri_on_either_kind() {
     let headers = RequestHeaders::default();
     let id = ItemId::with_change_key("AAMk", "DwAA");

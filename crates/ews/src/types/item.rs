@@ -88,7 +88,7 @@ impl ResponseObject {
 
 /// An item of a kind this crate does not model beyond the shared fields (Message, Contact...).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct OtherItem {
     /// Element name, e.g. `Message`.
     pub element: String,
