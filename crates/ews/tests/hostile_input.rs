@@ -162,8 +162,11 @@ fn entities_cdata_and_non_ascii_in_bodies() {
     .unwrap();
     let item = r.into_single().unwrap();
     let c = item.as_calendar_item().unwrap();
-    assert_eq!(c.subject.as_deref(), Some("a & b <c> \"d\" 'e' 🎉 é"));
-    assert_eq!(c.body, Some(Body::html("<p>Hi & </t:Body> ]]> 你好</p>")));
+    assert_eq!(c.item.subject.as_deref(), Some("a & b <c> \"d\" 'e' 🎉 é"));
+    assert_eq!(
+        c.item.body,
+        Some(Body::html("<p>Hi & </t:Body> ]]> 你好</p>"))
+    );
     assert_eq!(c.location.as_deref(), Some("Zürich – Raum 4"));
 }
 
@@ -202,8 +205,8 @@ fn any_prefixes_default_namespaces_unknown_elements() {
         .unwrap();
     assert_eq!(page.total_items_in_view, Some(1));
     let c = page.items[0].as_calendar_item().unwrap();
-    assert_eq!(c.item_id, Some(ItemId::with_change_key("ID1", "CK1")));
-    assert_eq!(c.subject.as_deref(), Some("Me"));
+    assert_eq!(c.item.item_id, Some(ItemId::with_change_key("ID1", "CK1")));
+    assert_eq!(c.item.subject.as_deref(), Some("Me"));
     let start = c.start.unwrap();
     assert_eq!(start.to_string(), "2025-03-10T09:00:00.123+01:00");
     assert_eq!(
@@ -213,9 +216,12 @@ fn any_prefixes_default_namespaces_unknown_elements() {
     assert_eq!(
         page.items[1],
         Item::Other(OtherItem {
-            element: "Message".into(),
-            item_id: Some(ItemId::new("M1")),
-            subject: Some("mail".into())
+            item: ItemFields {
+                item_id: Some(ItemId::new("M1")),
+                subject: Some("mail".into()),
+                ..Default::default()
+            },
+            element: "Message".into()
         })
     );
 }

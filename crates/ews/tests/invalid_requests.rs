@@ -118,8 +118,8 @@ fn builders_reproduce_the_reference_requests() {
         Some(SendMeetingInvitations::SendToAllAndSaveCopy)
     );
     let c = req.items[0].as_calendar_item().unwrap();
-    assert_eq!(c.subject.as_deref(), Some("Project sync"));
-    assert_eq!(c.body, Some(Body::html("<p>Weekly project sync.</p>")));
+    assert_eq!(c.item.subject.as_deref(), Some("Project sync"));
+    assert_eq!(c.item.body, Some(Body::html("<p>Weekly project sync.</p>")));
     assert_eq!(
         c.required_attendees[0].mailbox.name.as_deref(),
         Some("Alice Example")

@@ -36,17 +36,20 @@ fn dt(s: &str) -> EwsDateTime {
 
 fn full_calendar_item(text: &str) -> CalendarItem {
     CalendarItem {
-        subject: Some(text.to_string()),
-        sensitivity: Some(Sensitivity::Private),
-        body: Some(Body::html(format!("<p>{text}</p>"))),
-        categories: Some(vec![text.to_string(), "Blue".into()]),
-        importance: Some(Importance::High),
-        reminder_is_set: Some(true),
-        reminder_minutes_before_start: Some(15),
-        extended_properties: vec![ExtendedProperty::client_request_id(format!(
-            "req-{}",
-            text.len()
-        ))],
+        item: ItemFields {
+            subject: Some(text.to_string()),
+            sensitivity: Some(Sensitivity::Private),
+            body: Some(Body::html(format!("<p>{text}</p>"))),
+            categories: Some(vec![text.to_string(), "Blue".into()]),
+            importance: Some(Importance::High),
+            reminder_is_set: Some(true),
+            reminder_minutes_before_start: Some(15),
+            extended_properties: vec![ExtendedProperty::client_request_id(format!(
+                "req-{}",
+                text.len()
+            ))],
+            ..Default::default()
+        },
         start: Some(dt("2025-03-10T09:00:00Z")),
         end: Some(dt("2025-03-10T10:00:00Z")),
         is_all_day_event: Some(false),
@@ -77,13 +80,16 @@ fn full_calendar_item(text: &str) -> CalendarItem {
 
 fn full_task(text: &str) -> Task {
     Task {
-        subject: Some(text.to_string()),
-        body: Some(Body::text(text)),
-        categories: Some(vec!["Work".into()]),
-        importance: Some(Importance::Low),
-        reminder_due_by: Some(dt("2025-03-30T08:00:00Z")),
-        reminder_is_set: Some(true),
-        extended_properties: vec![ExtendedProperty::client_request_id("abc")],
+        item: ItemFields {
+            subject: Some(text.to_string()),
+            body: Some(Body::text(text)),
+            categories: Some(vec!["Work".into()]),
+            importance: Some(Importance::Low),
+            reminder_due_by: Some(dt("2025-03-30T08:00:00Z")),
+            reminder_is_set: Some(true),
+            extended_properties: vec![ExtendedProperty::client_request_id("abc")],
+            ..Default::default()
+        },
         complete_date: None,
         due_date: Some(dt("2025-03-31T17:00:00Z")),
         owner: Some(text.to_string()),
@@ -163,7 +169,10 @@ fn create_item_task_hostile_table() {
 fn create_item_minimal_and_element_order() {
     let mut schema = SchemaBatch::new();
     let item = CalendarItem {
-        subject: Some("Project sync".into()),
+        item: ItemFields {
+            subject: Some("Project sync".into()),
+            ..Default::default()
+        },
         start: Some(dt("2025-03-10T09:00:00Z")),
         end: Some(dt("2025-03-10T10:00:00Z")),
         location: Some("Room 4.12".into()),
@@ -339,7 +348,10 @@ fn find_item_requests() {
 fn control_characters_are_refused() {
     for bad in ["a\u{0}b", "bell\u{7}", "esc\u{1b}[0m", "\u{FFFE}"] {
         let item = CalendarItem {
-            subject: Some(bad.into()),
+            item: ItemFields {
+                subject: Some(bad.into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let err = CreateItem::calendar_item(item, SendMeetingInvitations::SendToNone)
@@ -419,7 +431,7 @@ fn update_item_every_field_set_and_delete() {
         let new = full_calendar_item(s);
         let id = ItemId::with_change_key("AAMk", "DwAA");
         // Set every editable field (present in `new`) ...
-        let mut change = ItemChange::calendar(id.clone(), &new, CalendarField::ALL);
+        let mut change = ItemChange::calendar(id.clone(), &new, &CalendarField::all());
         change.updates.push(ItemUpdate::calendar_extended(
             ExtendedProperty::client_request_id(s.clone()),
         ));
@@ -442,7 +454,8 @@ fn update_item_every_field_set_and_delete() {
             );
         }
         // ... and DeleteItemField for each (empty item -> deletes).
-        let empty = ItemChange::calendar(id.clone(), &CalendarItem::default(), CalendarField::ALL);
+        let empty =
+            ItemChange::calendar(id.clone(), &CalendarItem::default(), &CalendarField::all());
         assert!(
             empty
                 .updates
@@ -463,7 +476,7 @@ fn update_item_every_field_set_and_delete() {
             complete_date: Some(dt("2025-03-15T12:00:00Z")),
             ..full_task(s)
         };
-        let change = ItemChange::task(id.clone(), &task, TaskField::ALL);
+        let change = ItemChange::task(id.clone(), &task, &TaskField::all());
         let mut req = UpdateItem::task(change);
         req.conflict_resolution = ConflictResolution::NeverOverwrite;
         check(
@@ -682,7 +695,10 @@ fn every_recurrence_pattern_and_range() {
     for p in &patterns {
         for r in &ranges {
             let item = CalendarItem {
-                subject: Some("recurring".into()),
+                item: ItemFields {
+                    subject: Some("recurring".into()),
+                    ..Default::default()
+                },
                 start: Some(dt("2025-03-10T09:00:00Z")),
                 end: Some(dt("2025-03-10T10:00:00Z")),
                 recurrence: Some(Recurrence {
@@ -708,7 +724,10 @@ fn every_recurrence_pattern_and_range() {
         patterns[1].clone(),
     ] {
         let t = Task {
-            subject: Some("t".into()),
+            item: ItemFields {
+                subject: Some("t".into()),
+                ..Default::default()
+            },
             recurrence: Some(Recurrence {
                 pattern: p.clone(),
                 range: ranges[0].clone(),
@@ -729,7 +748,10 @@ fn every_recurrence_pattern_and_range() {
 fn all_day_event_and_floating_times() {
     let mut schema = SchemaBatch::new();
     let item = CalendarItem {
-        subject: Some("Holiday".into()),
+        item: ItemFields {
+            subject: Some("Holiday".into()),
+            ..Default::default()
+        },
         start: Some(dt("2025-12-24T00:00:00")),
         end: Some(dt("2025-12-26T00:00:00")),
         is_all_day_event: Some(true),

@@ -31,7 +31,7 @@ fn create_item_calendar_response() {
     let item = r.into_single().unwrap();
     let c = item.as_calendar_item().expect("calendar item");
     assert_eq!(
-        c.item_id,
+        c.item.item_id,
         Some(ItemId::with_change_key("AAAlAFV", "DwAAABYA"))
     );
 }
@@ -42,7 +42,7 @@ fn create_item_task_response() {
     let item = r.into_single().unwrap();
     let t = item.as_task().expect("task");
     assert_eq!(
-        t.item_id,
+        t.item.item_id,
         Some(ItemId::with_change_key("AAAtAE=", "EwAAABYA"))
     );
 }
@@ -73,7 +73,10 @@ fn find_item_calendar_view() {
         ]
     );
     let first = page.items[0].as_calendar_item().unwrap();
-    assert_eq!(first.item_id, Some(ItemId::with_change_key("AAMk", "DwAA")));
+    assert_eq!(
+        first.item.item_id,
+        Some(ItemId::with_change_key("AAMk", "DwAA"))
+    );
     assert_eq!(first.start, Some(dt("2013-08-21T19:30:00Z")));
     assert_eq!(first.end, Some(dt("2013-08-21T20:00:00Z")));
     assert_eq!(page.items[4].item_id().unwrap().id, "AAMkA");
@@ -102,16 +105,16 @@ fn get_item_calendar_item() {
     let item = r.into_single().unwrap();
     let c = item.as_calendar_item().unwrap();
     assert_eq!(
-        c.item_id,
+        c.item.item_id,
         Some(ItemId::with_change_key("ASUAdT", "otlIqB=="))
     );
-    assert_eq!(c.item_class.as_deref(), Some("IPM.Appointment"));
-    assert_eq!(c.sensitivity, Some(Sensitivity::Normal));
-    assert_eq!(c.body, Some(Body::text("")));
-    assert_eq!(c.importance, Some(Importance::Normal));
-    assert_eq!(c.reminder_due_by, Some(dt("2006-06-16T00:30:00Z")));
-    assert_eq!(c.reminder_is_set, Some(true));
-    assert_eq!(c.reminder_minutes_before_start, Some(15));
+    assert_eq!(c.item.item_class.as_deref(), Some("IPM.Appointment"));
+    assert_eq!(c.item.sensitivity, Some(Sensitivity::Normal));
+    assert_eq!(c.item.body, Some(Body::text("")));
+    assert_eq!(c.item.importance, Some(Importance::Normal));
+    assert_eq!(c.item.reminder_due_by, Some(dt("2006-06-16T00:30:00Z")));
+    assert_eq!(c.item.reminder_is_set, Some(true));
+    assert_eq!(c.item.reminder_minutes_before_start, Some(15));
     assert_eq!(c.start, Some(dt("2006-06-16T00:30:00Z")));
     assert_eq!(c.end, Some(dt("2006-06-16T01:00:00Z")));
     assert_eq!(c.is_all_day_event, Some(false));
@@ -124,7 +127,7 @@ fn get_item_calendar_item() {
     assert_eq!(org.routing_type.as_deref(), Some("SMTP"));
     assert_eq!(c.duration.as_deref(), Some("PT30M"));
     // ConflictingMeetings' nested calendar items must not leak into the outer item.
-    assert_eq!(c.subject, None);
+    assert_eq!(c.item.subject, None);
     assert_eq!(c.location, None);
 }
 
@@ -134,18 +137,18 @@ fn get_item_task() {
     let item = r.into_single().unwrap();
     let t = item.as_task().unwrap();
     assert_eq!(
-        t.item_id,
+        t.item.item_id,
         Some(ItemId::with_change_key("AAAtAEA=", "EwAAAB"))
     );
     assert_eq!(
-        t.parent_folder_id,
+        t.item.parent_folder_id,
         Some(ItemId::with_change_key("AAAtAEFkbWl=", "AQAAAA=="))
     );
-    assert_eq!(t.item_class.as_deref(), Some("IPM.Task"));
-    assert_eq!(t.subject.as_deref(), Some("Buy new shoes"));
-    assert_eq!(t.body, Some(Body::text("")));
-    assert_eq!(t.date_time_created, Some(dt("2006-09-15T15:23:08Z")));
-    assert_eq!(t.culture.as_deref(), Some("en-US"));
+    assert_eq!(t.item.item_class.as_deref(), Some("IPM.Task"));
+    assert_eq!(t.item.subject.as_deref(), Some("Buy new shoes"));
+    assert_eq!(t.item.body, Some(Body::text("")));
+    assert_eq!(t.item.date_time_created, Some(dt("2006-09-15T15:23:08Z")));
+    assert_eq!(t.item.culture.as_deref(), Some("en-US"));
     assert_eq!(t.change_count, Some(1));
     assert_eq!(t.is_complete, Some(false));
     assert_eq!(t.is_recurring, Some(false));

@@ -17,9 +17,13 @@ fn dt(s: &str) -> EwsDateTime {
 
 fn stored_item(subject: &str) -> CalendarItem {
     CalendarItem {
-        item_id: Some(ItemId::with_change_key("AAMkID1", "DwAAAB")),
-        subject: Some(subject.into()),
-        body: Some(Body::text("multi\nline & <body>")),
+        item: ItemFields {
+            item_id: Some(ItemId::with_change_key("AAMkID1", "DwAAAB")),
+            subject: Some(subject.into()),
+            body: Some(Body::text("multi\nline & <body>")),
+            extended_properties: vec![ExtendedProperty::client_request_id("req-1")],
+            ..Default::default()
+        },
         start: Some(dt("2025-03-10T09:00:00Z")),
         end: Some(dt("2025-03-10T10:00:00Z")),
         is_all_day_event: Some(false),
@@ -41,7 +45,6 @@ fn stored_item(subject: &str) -> CalendarItem {
             id: Some("Romance Standard Time".into()),
             name: Some("(UTC+01:00) Brussels".into()),
         }),
-        extended_properties: vec![ExtendedProperty::client_request_id("req-1")],
         ..Default::default()
     }
 }
@@ -50,7 +53,10 @@ fn stored_item(subject: &str) -> CalendarItem {
 fn create_item_response_roundtrip_mixed() {
     let resp = CreateItemResponse::new(vec![
         Ok(vec![Item::CalendarItem(CalendarItem {
-            item_id: Some(ItemId::with_change_key("A1", "C1")),
+            item: ItemFields {
+                item_id: Some(ItemId::with_change_key("A1", "C1")),
+                ..Default::default()
+            },
             ..Default::default()
         })]),
         Err(ResponseError::new(
@@ -58,7 +64,10 @@ fn create_item_response_roundtrip_mixed() {
             "EndDate is earlier than StartDate",
         )),
         Ok(vec![Item::Task(Task {
-            item_id: Some(ItemId::with_change_key("T1", "C2")),
+            item: ItemFields {
+                item_id: Some(ItemId::with_change_key("T1", "C2")),
+                ..Default::default()
+            },
             ..Default::default()
         })]),
         Err(ResponseError::server_busy(5000)),
@@ -78,8 +87,11 @@ fn get_item_response_roundtrip() {
             "</t:Subject><t:Foo> ]]> 🎉",
         ))]),
         Ok(vec![Item::Task(Task {
-            item_id: Some(ItemId::with_change_key("T", "K")),
-            subject: Some("Report".into()),
+            item: ItemFields {
+                item_id: Some(ItemId::with_change_key("T", "K")),
+                subject: Some("Report".into()),
+                ..Default::default()
+            },
             due_date: Some(dt("2025-03-31T17:00:00Z")),
             status: Some(TaskStatus::WaitingOnOthers),
             percent_complete: Some(50.5),
@@ -187,7 +199,10 @@ fn update_and_delete_responses_roundtrip() {
     let resp = UpdateItemResponse::new(vec![
         Ok(UpdateItemResult {
             items: vec![Item::CalendarItem(CalendarItem {
-                item_id: Some(ItemId::with_change_key("A", "NEW")),
+                item: ItemFields {
+                    item_id: Some(ItemId::with_change_key("A", "NEW")),
+                    ..Default::default()
+                },
                 ..Default::default()
             })],
             conflict_count: Some(0),

@@ -23,7 +23,7 @@ use ews::operations::create_item::CreateItemResponse;
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::server::{Request, fault_envelope, server_busy_fault};
 use ews::types::{
-    CalendarItem, ExtendedFieldUri, Item, ItemId, PropertyPath, SearchExpression, Task,
+    CalendarItem, ExtendedFieldUri, Item, ItemFields, ItemId, PropertyPath, SearchExpression, Task,
 };
 use http_body::Frame;
 use http_body_util::combinators::BoxBody;
@@ -303,8 +303,14 @@ impl StandIn {
     /// Records `item` under its client request id; answers it with a new ItemId.
     fn create(&self, item: Item) -> Item {
         let (subject, properties) = match &item {
-            Item::CalendarItem(c) => (c.subject.clone(), c.extended_properties.as_slice()),
-            Item::Task(t) => (t.subject.clone(), t.extended_properties.as_slice()),
+            Item::CalendarItem(c) => (
+                c.item.subject.clone(),
+                c.item.extended_properties.as_slice(),
+            ),
+            Item::Task(t) => (
+                t.item.subject.clone(),
+                t.item.extended_properties.as_slice(),
+            ),
             _ => (None, &[][..]),
         };
         let client_request_id = properties
@@ -341,10 +347,13 @@ impl StandIn {
             .flatten()
             .map(|c| {
                 Item::CalendarItem(CalendarItem {
-                    item_id: Some(ItemId {
-                        id: c.item_id.clone(),
-                        change_key: Some("CQAAABYAAAA".into()),
-                    }),
+                    item: ItemFields {
+                        item_id: Some(ItemId {
+                            id: c.item_id.clone(),
+                            change_key: Some("CQAAABYAAAA".into()),
+                        }),
+                        ..Default::default()
+                    },
                     ..CalendarItem::default()
                 })
             })
@@ -430,11 +439,17 @@ async fn cut_halfway(answer: Response<Body>) -> Response<Body> {
 fn with_id(item: &Item, id: ItemId) -> Item {
     match item {
         Item::Task(_) => Item::Task(Task {
-            item_id: Some(id),
+            item: ItemFields {
+                item_id: Some(id),
+                ..Default::default()
+            },
             ..Task::default()
         }),
         _ => Item::CalendarItem(CalendarItem {
-            item_id: Some(id),
+            item: ItemFields {
+                item_id: Some(id),
+                ..Default::default()
+            },
             ..CalendarItem::default()
         }),
     }
@@ -508,8 +523,11 @@ mod tests {
     async fn the_mailbox_finds_a_created_item_by_its_client_request_id_and_counts_it_once() {
         let stand_in = stand_in(true);
         let item = CalendarItem {
-            subject: Some("once".into()),
-            extended_properties: vec![ExtendedProperty::client_request_id("request-1")],
+            item: ItemFields {
+                subject: Some("once".into()),
+                extended_properties: vec![ExtendedProperty::client_request_id("request-1")],
+                ..Default::default()
+            },
             ..CalendarItem::default()
         };
         let create = CreateItem::calendar_item(item, SendMeetingInvitations::SendToNone)

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::{Duration, TimeZone, Utc};
 use common::mailbox::{create, create_many, span};
 use common::*;
-use ews::types::{CalendarItem, EwsDateTime, SendMeetingInvitations};
+use ews::types::{CalendarItem, EwsDateTime, ItemFields, SendMeetingInvitations};
 use model::{ApiErrorBody, Appointment, Page, PageLimit, Task};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -111,7 +111,10 @@ async fn a_window_holding_more_than_one_exchange_answer_is_paged_to_its_end() {
         .map(|i| {
             let start = monday + Duration::minutes(9 * i);
             CalendarItem {
-                subject: Some(format!("busy {i:04}")),
+                item: ItemFields {
+                    subject: Some(format!("busy {i:04}")),
+                    ..Default::default()
+                },
                 start: Some(EwsDateTime::utc(start)),
                 end: Some(EwsDateTime::utc(start + Duration::minutes(45))),
                 ..CalendarItem::default()

@@ -17,7 +17,7 @@ use auth_support::*;
 use axum::Router;
 use axum::routing::post;
 use ews::operations::create_item::CreateItemResponse;
-use ews::types::{Item, ItemId, Task};
+use ews::types::{Item, ItemFields, ItemId, Task};
 use proxy::auth::clock::OffsetClock;
 use reqwest::Method;
 use reqwest::header::CONTENT_TYPE;
@@ -31,10 +31,13 @@ const USERS: usize = 16;
 /// An Exchange that answers every CreateItem at once with a new task id.
 async fn instant_exchange() -> String {
     let response = CreateItemResponse::new(vec![Ok(vec![Item::Task(Task {
-        item_id: Some(ItemId {
-            id: "AAMkInstant".into(),
-            change_key: Some("CQAAAB".into()),
-        }),
+        item: ItemFields {
+            item_id: Some(ItemId {
+                id: "AAMkInstant".into(),
+                change_key: Some("CQAAAB".into()),
+            }),
+            ..Default::default()
+        },
         ..Task::default()
     })])])
     .to_envelope()

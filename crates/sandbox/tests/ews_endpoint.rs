@@ -8,7 +8,7 @@ use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::operations::get_item::{GetItem, GetItemResponse};
 use ews::types::{
-    CalendarItem, EwsDateTime, ExtendedProperty, FolderId, ItemId, ItemShape,
+    CalendarItem, EwsDateTime, ExtendedProperty, FolderId, ItemFields, ItemId, ItemShape,
     SendMeetingInvitations,
 };
 use ews::{EwsError, ParseLimits};
@@ -30,7 +30,10 @@ async fn soap(app: &TestApp, token: Option<&str>, body: String) -> reqwest::Resp
 
 fn meeting(subject: &str, start: &str, end: &str) -> CalendarItem {
     CalendarItem {
-        subject: Some(subject.into()),
+        item: ItemFields {
+            subject: Some(subject.into()),
+            ..Default::default()
+        },
         start: Some(EwsDateTime::parse(start).unwrap()),
         end: Some(EwsDateTime::parse(end).unwrap()),
         ..CalendarItem::default()
@@ -138,7 +141,7 @@ async fn get_item_answers_stored_items_and_item_not_found_across_mailboxes() {
     let mut item = meeting("Budget", "2026-12-01T09:00:00", "2026-12-01T10:00:00");
     item.start_time_zone = Some(ews::types::TimeZoneRef::id("Romance Standard Time"));
     item.location = Some("Room 1".into());
-    item.body = Some(ews::types::Body::text("Bring numbers"));
+    item.item.body = Some(ews::types::Body::text("Bring numbers"));
     let id = create(&app, ALICE_TOKEN, item).await;
     assert!(id.change_key.is_some());
 
@@ -154,14 +157,14 @@ async fn get_item_answers_stored_items_and_item_not_found_across_mailboxes() {
         .into_single()
         .unwrap();
     let item = item.as_calendar_item().unwrap();
-    assert_eq!(item.subject.as_deref(), Some("Budget"));
+    assert_eq!(item.item.subject.as_deref(), Some("Budget"));
     // A floating 09:00 with StartTimeZone Romance Standard Time (Paris, UTC+1 in December).
     assert_eq!(
         item.start.unwrap().to_utc().unwrap().to_rfc3339(),
         "2026-12-01T08:00:00+00:00"
     );
     assert_eq!(item.location.as_deref(), Some("Room 1"));
-    assert_eq!(item.body.as_ref().unwrap().content, "Bring numbers");
+    assert_eq!(item.item.body.as_ref().unwrap().content, "Bring numbers");
     assert_eq!(
         item.organizer.as_ref().unwrap().email_address.as_deref(),
         Some(ALICE)
@@ -216,7 +219,7 @@ async fn the_client_request_id_restriction_finds_the_stamped_item_only() {
     let harness = Harness::new().await;
     let app = harness.spawn().await;
     let mut stamped = meeting("stamped", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z");
-    stamped.extended_properties = vec![ExtendedProperty::client_request_id("req-1")];
+    stamped.item.extended_properties = vec![ExtendedProperty::client_request_id("req-1")];
     let id = create(&app, ALICE_TOKEN, stamped).await;
     create(
         &app,

@@ -9,7 +9,7 @@ use common::*;
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::get_item::{GetItem, GetItemResponse};
 use ews::types::{
-    Attendee, Body, CalendarItem, ExtendedProperty, Item, ItemId, ItemShape,
+    Attendee, Body, CalendarItem, ExtendedProperty, Item, ItemFields, ItemId, ItemShape,
     SendMeetingInvitations, Task, TaskStatus,
 };
 use reqwest::StatusCode;
@@ -35,8 +35,11 @@ async fn ews_get(app: &TestApp, token: &str, id: &str) -> Item {
 async fn an_appointment_made_over_ews_reads_over_graph() {
     let (_h, app) = harness().await;
     let mut item = CalendarItem {
-        body: Some(Body::text("Agenda")),
-        extended_properties: vec![ExtendedProperty::client_request_id("ews-req-1")],
+        item: ItemFields {
+            body: Some(Body::text("Agenda")),
+            extended_properties: vec![ExtendedProperty::client_request_id("ews-req-1")],
+            ..span("From EWS", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z").item
+        },
         ..span("From EWS", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z")
     };
     item.location = Some("Harbour Room".into());
@@ -87,7 +90,7 @@ async fn an_event_made_over_graph_reads_and_changes_over_ews() {
     let id = created["id"].as_str().unwrap();
     let item = ews_get(&app, ALICE_TOKEN, id).await;
     let item = item.as_calendar_item().unwrap();
-    assert_eq!(item.subject.as_deref(), Some("From Graph"));
+    assert_eq!(item.item.subject.as_deref(), Some("From Graph"));
     assert_eq!(
         item.start.as_ref().unwrap().to_utc().unwrap().to_rfc3339(),
         "2026-12-01T09:00:00+00:00"
@@ -102,7 +105,13 @@ async fn an_event_made_over_graph_reads_and_changes_over_ews() {
         created["@odata.etag"],
         format!(
             "W/\"{}\"",
-            item.item_id.as_ref().unwrap().change_key.clone().unwrap()
+            item.item
+                .item_id
+                .as_ref()
+                .unwrap()
+                .change_key
+                .clone()
+                .unwrap()
         )
     );
 }
@@ -111,7 +120,10 @@ async fn an_event_made_over_graph_reads_and_changes_over_ews() {
 async fn tasks_cross_both_ways() {
     let (_h, app) = harness().await;
     let task = Task {
-        subject: Some("EWS task".into()),
+        item: ItemFields {
+            subject: Some("EWS task".into()),
+            ..Default::default()
+        },
         status: Some(TaskStatus::WaitingOnOthers),
         ..Task::default()
     };
@@ -143,7 +155,7 @@ async fn tasks_cross_both_ways() {
     let Item::Task(task) = item else {
         panic!("not a task")
     };
-    assert_eq!(task.subject.as_deref(), Some("Graph task"));
+    assert_eq!(task.item.subject.as_deref(), Some("Graph task"));
     assert_eq!(task.status, Some(TaskStatus::Completed));
     assert_eq!(task.is_complete, Some(true));
 }

@@ -18,10 +18,12 @@ use ews::operations::get_user_availability::{
 };
 use ews::operations::meeting_response::{MeetingResponse, MeetingResponseKind};
 use ews::operations::resolve_names::{ResolveNames, ResolveNamesResponse};
-use ews::operations::update_item::{CalendarField, ItemChange, UpdateItem, UpdateItemResponse};
+use ews::operations::update_item::{
+    CalendarField, ItemChange, ItemField, UpdateItem, UpdateItemResponse,
+};
 use ews::types::{
-    Attendee, CalendarItem, ConflictResolution, EwsDateTime, FreeBusyViewType, Item, ItemShape,
-    MeetingAttendeeType, ResponseType, SendMeetingInvitations,
+    Attendee, CalendarItem, ConflictResolution, EwsDateTime, FreeBusyViewType, Item, ItemFields,
+    ItemShape, MeetingAttendeeType, ResponseType, SendMeetingInvitations,
     SendMeetingInvitationsOrCancellations,
 };
 use reqwest::StatusCode;
@@ -54,14 +56,20 @@ async fn update_item_applies_changes_and_checks_change_keys() {
     )
     .await;
     let new = CalendarItem {
-        subject: Some("Final".into()),
+        item: ItemFields {
+            subject: Some("Final".into()),
+            ..meeting("x").item
+        },
         location: None,
         ..meeting("x")
     };
     let change = ItemChange::calendar(
         id.clone(),
         &new,
-        &[CalendarField::Subject, CalendarField::Location],
+        &[
+            CalendarField::Item(ItemField::Subject),
+            CalendarField::Location,
+        ],
     );
     let updated = update(
         &app,
@@ -80,7 +88,7 @@ async fn update_item_applies_changes_and_checks_change_keys() {
         "every save gets a new ChangeKey"
     );
     let stored = get(&app, ALICE_TOKEN, &id).await.unwrap();
-    assert_eq!(stored.subject.as_deref(), Some("Final"));
+    assert_eq!(stored.item.subject.as_deref(), Some("Final"));
     assert_eq!(stored.location, None, "an absent value deletes the field");
 
     // The old ChangeKey is stale now.
@@ -101,7 +109,12 @@ async fn update_item_applies_changes_and_checks_change_keys() {
     update(&app, ALICE_TOKEN, overwrite).await.unwrap();
 
     // Validation after the change: the end may not move before the start.
-    let current = get(&app, ALICE_TOKEN, &id).await.unwrap().item_id.unwrap();
+    let current = get(&app, ALICE_TOKEN, &id)
+        .await
+        .unwrap()
+        .item
+        .item_id
+        .unwrap();
     let backwards = CalendarItem {
         end: Some(EwsDateTime::parse("2026-12-01T08:00:00Z").unwrap()),
         ..meeting("x")
@@ -116,7 +129,7 @@ async fn update_item_applies_changes_and_checks_change_keys() {
     .unwrap_err();
     assert_eq!(code(&error), "ErrorCalendarEndDateIsEarlierThanStartDate");
     // Another mailbox cannot update it.
-    let change = ItemChange::calendar(id.clone(), &new, &[CalendarField::Subject]);
+    let change = ItemChange::calendar(id.clone(), &new, &[CalendarField::Item(ItemField::Subject)]);
     let error = update(
         &app,
         BOB_TOKEN,
@@ -200,7 +213,7 @@ async fn meetings_reach_attendees_and_rooms_and_track_responses_and_cancellation
     // Bob's calendar holds the invitation, awaiting his answer.
     let bobs = december_view(&app, bob).await;
     assert_eq!(bobs.len(), 1);
-    assert_eq!(bobs[0].subject.as_deref(), Some("Quarterly planning"));
+    assert_eq!(bobs[0].item.subject.as_deref(), Some("Quarterly planning"));
     assert_eq!(
         bobs[0].my_response_type,
         Some(ResponseType::NoResponseReceived)
@@ -209,7 +222,7 @@ async fn meetings_reach_attendees_and_rooms_and_track_responses_and_cancellation
         bobs[0].organizer.as_ref().unwrap().email_address.as_deref(),
         Some(ALICE)
     );
-    let bobs_id = bobs[0].item_id.clone().unwrap();
+    let bobs_id = bobs[0].item.item_id.clone().unwrap();
 
     // Bob accepts; Alice sees it. Carol declines: the meeting leaves her calendar.
     let accept = MeetingResponse::new(MeetingResponseKind::Accept, bobs_id.clone())
@@ -220,7 +233,11 @@ async fn meetings_reach_attendees_and_rooms_and_track_responses_and_cancellation
         .responses[0]
         .clone()
         .unwrap();
-    let carols_id = december_view(&app, carol).await[0].item_id.clone().unwrap();
+    let carols_id = december_view(&app, carol).await[0]
+        .item
+        .item_id
+        .clone()
+        .unwrap();
     let decline = MeetingResponse::new(MeetingResponseKind::Decline, carols_id)
         .to_envelope(&headers())
         .unwrap();
@@ -272,7 +289,7 @@ async fn meetings_reach_attendees_and_rooms_and_track_responses_and_cancellation
         .clone()
         .unwrap_err();
     assert_eq!(error.response_code, "ErrorIrresolvableConflict");
-    let current = get(&app, alice, &id).await.unwrap().item_id.unwrap();
+    let current = get(&app, alice, &id).await.unwrap().item.item_id.unwrap();
     let cancel = CancelCalendarItem::new(current, None)
         .to_envelope(&headers())
         .unwrap();
@@ -288,7 +305,7 @@ async fn meetings_reach_attendees_and_rooms_and_track_responses_and_cancellation
     let bobs = get(&app, bob, &bobs_id).await.unwrap();
     assert_eq!(bobs.is_cancelled, Some(true));
     assert_eq!(
-        bobs.subject.as_deref(),
+        bobs.item.subject.as_deref(),
         Some("Canceled: Quarterly planning")
     );
     assert_eq!(app.stored("room-412@sandbox.test", "calendar").await, 0);
@@ -513,11 +530,11 @@ async fn recurring_series_are_expanded_in_calendar_views_get_item_and_free_busy(
     assert!(
         listed
             .iter()
-            .all(|a| a.subject.as_deref() == Some("Stand-up"))
+            .all(|a| a.item.subject.as_deref() == Some("Stand-up"))
     );
     let ids: std::collections::HashSet<&str> = listed
         .iter()
-        .map(|a| a.item_id.as_ref().unwrap().id.as_str())
+        .map(|a| a.item.item_id.as_ref().unwrap().id.as_str())
         .collect();
     assert_eq!(ids.len(), 4, "distinct ids");
 
@@ -531,7 +548,7 @@ async fn recurring_series_are_expanded_in_calendar_views_get_item_and_free_busy(
                 instance_index: 3,
             },
             BaseItemId::ItemId {
-                id: listed[1].item_id.as_ref().unwrap().id.clone(),
+                id: listed[1].item.item_id.as_ref().unwrap().id.clone(),
                 change_key: None,
             },
             BaseItemId::OccurrenceItemId {
@@ -652,7 +669,10 @@ async fn impersonation_needs_the_right_and_then_acts_on_the_named_mailbox() {
     // Alice holds the right: her request impersonating Dave (a sandbox user) files the task
     // in Dave's mailbox.
     let task = ews::types::Task {
-        subject: Some("Filed for Bob".into()),
+        item: ItemFields {
+            subject: Some("Filed for Bob".into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let create = ews::operations::create_item::CreateItem::task(task)

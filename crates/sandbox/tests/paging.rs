@@ -9,8 +9,8 @@ use common::*;
 use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse, FindItemResult};
 use ews::types::{
-    CalendarItem, EwsDate, EwsDateTime, ItemShape, PropertyPath, Recurrence, RecurrencePattern,
-    RecurrenceRange, SendMeetingInvitations, SortDirection, Task,
+    CalendarItem, EwsDate, EwsDateTime, ItemFields, ItemShape, PropertyPath, Recurrence,
+    RecurrencePattern, RecurrenceRange, SendMeetingInvitations, SortDirection, Task,
 };
 
 async fn find(app: &TestApp, request: FindItem) -> FindItemResult {
@@ -27,7 +27,10 @@ fn subjects(result: &FindItemResult) -> Vec<&str> {
 
 async fn create_task(app: &TestApp, subject: &str, due: Option<&str>) {
     let task = Task {
-        subject: Some(subject.into()),
+        item: ItemFields {
+            subject: Some(subject.into()),
+            ..Default::default()
+        },
         due_date: due.map(|d| EwsDateTime::parse(d).unwrap()),
         ..Task::default()
     };
@@ -94,7 +97,10 @@ async fn a_calendar_view_counts_what_it_did_not_return_occurrences_included() {
     let at = |s: &str| Some(EwsDateTime::parse(s).unwrap());
     // Daily at 08:00 for five days, and three single appointments in between.
     let series = CalendarItem {
-        subject: Some("daily".into()),
+        item: ItemFields {
+            subject: Some("daily".into()),
+            ..Default::default()
+        },
         start: at("2026-12-01T08:00:00Z"),
         end: at("2026-12-01T08:30:00Z"),
         recurrence: Some(Recurrence {

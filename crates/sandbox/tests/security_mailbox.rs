@@ -20,7 +20,7 @@ const ROOM: &str = "room-412@sandbox.test";
 /// inviting Bob, Carol and the room.
 async fn assert_organizers_item_intact(app: &common::TestApp, id: &ews::types::ItemId) {
     let item = get(app, ALICE_TOKEN, id).await.unwrap();
-    assert_eq!(item.subject.as_deref(), Some("Board meeting"));
+    assert_eq!(item.item.subject.as_deref(), Some("Board meeting"));
     assert_eq!(item.my_response_type, Some(ResponseType::Organizer));
     assert_ne!(item.is_cancelled, Some(true));
     assert_eq!(item.required_attendees.len(), 2);
@@ -31,7 +31,7 @@ async fn assert_organizers_item_intact(app: &common::TestApp, id: &ews::types::I
 async fn assert_attendee_copy_intact(app: &common::TestApp) {
     let carols = december_view(app, CAROL_TOKEN).await;
     assert_eq!(carols.len(), 1, "{carols:?}");
-    assert_eq!(carols[0].subject.as_deref(), Some("Board meeting"));
+    assert_eq!(carols[0].item.subject.as_deref(), Some("Board meeting"));
     assert_ne!(carols[0].is_cancelled, Some(true));
     assert_eq!(
         carols[0]
@@ -88,7 +88,7 @@ async fn attendee_cannot_hijack_organisers_meeting_by_uid() {
     assert_eq!(alices.len(), 2, "{alices:?}");
     let invitation = alices
         .iter()
-        .find(|i| i.subject.as_deref() == Some("Hijacked"))
+        .find(|i| i.item.subject.as_deref() == Some("Hijacked"))
         .expect("Bob's invitation");
     assert_eq!(
         invitation
@@ -100,10 +100,10 @@ async fn attendee_cannot_hijack_organisers_meeting_by_uid() {
         Some(BOB)
     );
     // Bob's own copy of Alice's meeting is untouched as well.
-    let bob_sees = get(&app, BOB_TOKEN, bobs_copy.item_id.as_ref().unwrap())
+    let bob_sees = get(&app, BOB_TOKEN, bobs_copy.item.item_id.as_ref().unwrap())
         .await
         .unwrap();
-    assert_eq!(bob_sees.subject.as_deref(), Some("Board meeting"));
+    assert_eq!(bob_sees.item.subject.as_deref(), Some("Board meeting"));
 
     // Attack 2: Bob deletes his item "with cancellations": only his own invitations may go.
     let delete = DeleteItem::calendar_item(bobs_id, SendMeetingInvitations::SendToAllAndSaveCopy)
@@ -124,7 +124,10 @@ async fn attendee_cannot_hijack_organisers_meeting_by_uid() {
         })
         .expect("Bob's cancelled invitation");
     assert_eq!(invitation.is_cancelled, Some(true));
-    assert_eq!(invitation.subject.as_deref(), Some("Canceled: Hijacked"));
+    assert_eq!(
+        invitation.item.subject.as_deref(),
+        Some("Canceled: Hijacked")
+    );
 }
 
 fn availability(mailboxes: &[(&str, MeetingAttendeeType)], view: FreeBusyViewType) -> String {

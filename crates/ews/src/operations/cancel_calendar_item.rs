@@ -1,5 +1,7 @@
 //! `CancelCalendarItem` (organizer cancels a meeting; sent with CreateItem; the response is
 //! a [`CreateItemResponse`]).
+//!
+//! [CancelCalendarItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/cancelcalendaritem)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,6 @@
 //! `CreateItem` (calendar items and tasks).
+//!
+//! [CreateItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/createitem-operation)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,6 @@
 //! `DeleteItem`.
+//!
+//! [DeleteItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/deleteitem-operation)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,9 @@
 //! `FindItem`: calendar view (expanded occurrences in a window), indexed paging (tasks),
 //! restrictions (e.g. client request id lookup).
+//!
+//! - [FindItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/finditem-operation)
+//! - [CalendarView](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/calendarview)
+//! - [IndexedPageItemView](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/indexedpageitemview)
 
 use serde::{Deserialize, Serialize};
 

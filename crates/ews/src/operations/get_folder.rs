@@ -1,4 +1,6 @@
 //! `GetFolder`: what clients ask first (the calendar and tasks folders by distinguished id).
+//!
+//! [GetFolder](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getfolder-operation)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,6 @@
 //! `GetItem`.
+//!
+//! [GetItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitem-operation)
 
 use serde::{Deserialize, Serialize};
 

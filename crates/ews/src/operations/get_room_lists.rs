@@ -1,4 +1,6 @@
 //! `GetRoomLists` and `GetRooms`' shared single-message response handling.
+//!
+//! [GetRoomLists](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getroomlists-operation)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,6 @@
 //! `GetRooms`: the rooms of a room list.
+//!
+//! [GetRooms](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getrooms-operation)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,7 @@
 //! `GetUserAvailability`: free/busy of attendees and rooms over a time window (merged
 //! free/busy string and calendar events).
+//!
+//! [GetUserAvailability](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getuseravailability-operation)
 
 use serde::{Deserialize, Serialize};
 

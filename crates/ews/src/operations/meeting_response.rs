@@ -1,5 +1,9 @@
 //! Meeting responses: `AcceptItem`, `TentativelyAcceptItem`, `DeclineItem` (sent with
 //! CreateItem; the response is a [`CreateItemResponse`]).
+//!
+//! - [AcceptItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/acceptitem)
+//! - [TentativelyAcceptItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/tentativelyacceptitem)
+//! - [DeclineItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/declineitem)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,6 @@
 //! `ResolveNames`: mailbox and contact results for a (partial) name or address.
+//!
+//! [ResolveNames](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/resolvenames-operation)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,7 @@
 //! `UpdateItem`: SetItemField / AppendToItemField / DeleteItemField per editable field.
+//!
+//! - [UpdateItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/updateitem-operation)
+//! - [FieldURI](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/fielduri)
 
 use serde::{Deserialize, Serialize};
 
@@ -11,31 +14,68 @@ use crate::response::write_response_messages;
 use crate::response::{MessageResult, first_item, first_message, read_response_messages};
 use crate::soap::ServerVersionInfo;
 use crate::types::{
-    BaseItemId, CalendarItem, ConflictResolution, ExtendedProperty, FolderId, Item,
+    BaseItemId, CalendarItem, ConflictResolution, ExtendedProperty, FolderId, Item, ItemFields,
     MessageDisposition, PropertyPath, SendMeetingInvitationsOrCancellations, Task,
 };
 #[cfg(feature = "server")]
 use crate::xml::Elem;
 use crate::xml::{Ns, XmlReader, XmlWriter};
 
+/// A table of editable fields: each variant names its `FieldURI` and the struct field it
+/// sets. A kind's table may embed the shared `item:` table as one variant (`Item(ItemField)
+/// in item`), which then answers for the kind's `ItemFields`.
 macro_rules! fields {
-    ($(#[$m:meta])* $name:ident for $item:ident { $($var:ident = $uri:literal => $field:ident),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident for $item:ident $(, $shared:ident($shared_ty:ident) in $shared_field:ident)? {
+        $($var:ident = $uri:literal => $field:ident),* $(,)?
+    }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($var),* }
+        pub enum $name {
+            $(
+                /// A field every item kind shares.
+                $shared($shared_ty),
+            )?
+            $($var),*
+        }
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$var),*];
+            /// Every field of the table, the shared ones first.
+            pub fn all() -> Vec<$name> {
+                let mut all = Vec::new();
+                $(all.extend($shared_ty::all().into_iter().map($name::$shared));)?
+                all.extend([$($name::$var),*]);
+                all
+            }
             /// The `FieldURI`, e.g. `calendar:Start`.
-            pub fn field_uri(&self) -> &'static str { match self { $($name::$var => $uri),* } }
-            pub fn from_field_uri(uri: &str) -> Option<Self> { match uri { $($uri => Some($name::$var),)* _ => None } }
+            pub fn field_uri(&self) -> &'static str {
+                match self { $($name::$shared(f) => f.field_uri(),)? $($name::$var => $uri),* }
+            }
+            pub fn from_field_uri(uri: &str) -> Option<Self> {
+                $(if let Some(f) = $shared_ty::from_field_uri(uri) { return Some($name::$shared(f)); })?
+                match uri { $($uri => Some($name::$var),)* _ => None }
+            }
             pub fn path(&self) -> PropertyPath { PropertyPath::field(self.field_uri()) }
             /// Whether `item` has a value for this field.
-            pub fn is_set(&self, item: &$item) -> bool { match self { $($name::$var => item.$field.is_set()),* } }
+            pub fn is_set(&self, item: &$item) -> bool {
+                match self { $($name::$shared(f) => f.is_set(&item.$shared_field),)? $($name::$var => item.$field.is_set()),* }
+            }
             /// Copies this field from `from` into `to`.
-            pub fn copy(&self, from: &$item, to: &mut $item) { match self { $($name::$var => to.$field = from.$field.clone()),* } }
+            pub fn copy(&self, from: &$item, to: &mut $item) {
+                match self {
+                    $($name::$shared(f) => f.copy(&from.$shared_field, &mut to.$shared_field),)?
+                    $($name::$var => to.$field = from.$field.clone()),*
+                }
+            }
             /// Clears this field of `item` (DeleteItemField).
-            pub fn clear(&self, item: &mut $item) { match self { $($name::$var => item.$field = Default::default()),* } }
+            pub fn clear(&self, item: &mut $item) {
+                match self {
+                    $($name::$shared(f) => f.clear(&mut item.$shared_field),)?
+                    $($name::$var => item.$field = Default::default()),*
+                }
+            }
         }
+        $(impl From<$shared_ty> for $name {
+            fn from(f: $shared_ty) -> Self { $name::$shared(f) }
+        })?
     };
 }
 
@@ -54,8 +94,8 @@ impl<T> IsSet for Vec<T> {
 }
 
 fields!(
-    /// Editable fields of a calendar item.
-    CalendarField for CalendarItem {
+    /// Editable fields every item kind shares (`item:` field URIs).
+    ItemField for ItemFields {
         Subject = "item:Subject" => subject,
         Body = "item:Body" => body,
         Categories = "item:Categories" => categories,
@@ -63,6 +103,13 @@ fields!(
         Sensitivity = "item:Sensitivity" => sensitivity,
         ReminderIsSet = "item:ReminderIsSet" => reminder_is_set,
         ReminderMinutesBeforeStart = "item:ReminderMinutesBeforeStart" => reminder_minutes_before_start,
+        ReminderDueBy = "item:ReminderDueBy" => reminder_due_by,
+    }
+);
+
+fields!(
+    /// Editable fields of a calendar item.
+    CalendarField for CalendarItem, Item(ItemField) in item {
         Start = "calendar:Start" => start,
         End = "calendar:End" => end,
         IsAllDayEvent = "calendar:IsAllDayEvent" => is_all_day_event,
@@ -79,14 +126,7 @@ fields!(
 
 fields!(
     /// Editable fields of a task.
-    TaskField for Task {
-        Subject = "item:Subject" => subject,
-        Body = "item:Body" => body,
-        Categories = "item:Categories" => categories,
-        Importance = "item:Importance" => importance,
-        Sensitivity = "item:Sensitivity" => sensitivity,
-        ReminderIsSet = "item:ReminderIsSet" => reminder_is_set,
-        ReminderDueBy = "item:ReminderDueBy" => reminder_due_by,
+    TaskField for Task, Item(ItemField) in item {
         CompleteDate = "task:CompleteDate" => complete_date,
         DueDate = "task:DueDate" => due_date,
         Owner = "task:Owner" => owner,
@@ -112,45 +152,52 @@ pub enum ItemUpdate {
 impl ItemUpdate {
     /// Set `field` to its value in `from` (or delete it when `from` has none).
     pub fn calendar(field: CalendarField, from: &CalendarItem) -> Self {
-        if field.is_set(from) {
+        Self::set_or_delete(field.path(), field.is_set(from), || {
             let mut item = CalendarItem::default();
             field.copy(from, &mut item);
-            ItemUpdate::Set {
-                path: field.path(),
-                item: Item::CalendarItem(item),
-            }
-        } else {
-            ItemUpdate::Delete { path: field.path() }
-        }
+            item.into()
+        })
     }
     /// Set `field` to its value in `from` (or delete it when `from` has none).
     pub fn task(field: TaskField, from: &Task) -> Self {
-        if field.is_set(from) {
+        Self::set_or_delete(field.path(), field.is_set(from), || {
             let mut item = Task::default();
             field.copy(from, &mut item);
-            ItemUpdate::Set {
-                path: field.path(),
-                item: Item::Task(item),
-            }
+            item.into()
+        })
+    }
+    fn set_or_delete(path: PropertyPath, is_set: bool, item: impl FnOnce() -> Item) -> Self {
+        if is_set {
+            ItemUpdate::Set { path, item: item() }
         } else {
-            ItemUpdate::Delete { path: field.path() }
+            ItemUpdate::Delete { path }
         }
     }
     /// Set an extended property on a calendar item.
     pub fn calendar_extended(prop: ExtendedProperty) -> Self {
-        ItemUpdate::Set {
-            path: PropertyPath::Extended(prop.field.clone()),
-            item: Item::CalendarItem(CalendarItem {
-                extended_properties: vec![prop],
+        Self::set_extended(prop, |item| {
+            CalendarItem {
+                item,
                 ..Default::default()
-            }),
-        }
+            }
+            .into()
+        })
     }
     /// Set an extended property on a task.
     pub fn task_extended(prop: ExtendedProperty) -> Self {
+        Self::set_extended(prop, |item| {
+            Task {
+                item,
+                ..Default::default()
+            }
+            .into()
+        })
+    }
+    /// `SetItemField` of `prop` on the item kind `of` builds around the shared fields.
+    fn set_extended(prop: ExtendedProperty, of: impl FnOnce(ItemFields) -> Item) -> Self {
         ItemUpdate::Set {
             path: PropertyPath::Extended(prop.field.clone()),
-            item: Item::Task(Task {
+            item: of(ItemFields {
                 extended_properties: vec![prop],
                 ..Default::default()
             }),

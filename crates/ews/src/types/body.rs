@@ -1,4 +1,6 @@
 //! `t:Body`.
+//!
+//! [Body](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/body)
 
 use serde::{Deserialize, Serialize};
 

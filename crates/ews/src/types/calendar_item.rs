@@ -1,17 +1,17 @@
 //! `t:CalendarItem`.
+//!
+//! - [CalendarItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/calendaritem)
+//! - [StartTimeZone](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/starttimezone)
 
 use serde::{Deserialize, Serialize};
 
-use super::body::Body;
 use super::datetime::EwsDateTime;
-use super::enums::{CalendarItemType, Importance, LegacyFreeBusy, ResponseType, Sensitivity};
-use super::extended_property::ExtendedProperty;
-use super::item_id::ItemId;
+use super::enums::{CalendarItemType, LegacyFreeBusy, ResponseType};
+use super::item_fields::{ItemFields, ItemKind};
 use super::mailbox::{Attendee, Mailbox, read_single_recipient, write_single_recipient};
 use super::recurrence::Recurrence;
-use super::{read_strings, write_strings};
 use crate::error::EwsError;
-use crate::xml::{Elem, Ns, XmlReader, XmlWriter};
+use crate::xml::{Elem, XmlReader, XmlWriter};
 
 /// `StartTimeZone` / `EndTimeZone` (a `TimeZoneDefinitionType` referenced by Windows id).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -51,41 +51,14 @@ impl TimeZoneRef {
     }
 }
 
-/// A calendar item (appointment or meeting). Every field is optional: requests send only
-/// what is set, responses carry what the ItemShape asked for. Read-only fields (ItemId,
-/// Organizer, MyResponseType, IsMeeting...) must not be set in CreateItem.
+/// A calendar item (appointment or meeting): the shared item fields, then its own. Every
+/// field is optional (see [`ItemFields`]); read-only ones (Organizer, MyResponseType,
+/// IsMeeting...) must not be set in CreateItem.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CalendarItem {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_id: Option<ItemId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent_folder_id: Option<ItemId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub item_class: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sensitivity: Option<Sensitivity>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<Body>,
-    /// `None`: not sent / not returned. `Some(vec![])` is written as nothing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub importance: Option<Importance>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_time_created: Option<EwsDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reminder_due_by: Option<EwsDateTime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reminder_is_set: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reminder_minutes_before_start: Option<i32>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub extended_properties: Vec<ExtendedProperty>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_modified_time: Option<EwsDateTime>,
+    #[serde(flatten)]
+    pub item: ItemFields,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,39 +101,24 @@ pub struct CalendarItem {
 }
 
 impl CalendarItem {
-    /// Writes `<t:CalendarItem>` with the set fields in types.xsd sequence order.
-    pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
-        w.start("t:CalendarItem", &[])?;
-        self.write_fields(w)?;
-        w.end("t:CalendarItem")
+    /// Reads the children of a `t:CalendarItem` element (already opened).
+    pub(crate) fn read(r: &mut XmlReader<'_>) -> Result<Self, EwsError> {
+        CalendarItem::default().read_children(r)
+    }
+}
+
+impl ItemKind for CalendarItem {
+    fn element(&self) -> &str {
+        "t:CalendarItem"
+    }
+    fn item(&self) -> &ItemFields {
+        &self.item
+    }
+    fn item_mut(&mut self) -> &mut ItemFields {
+        &mut self.item
     }
 
-    pub(crate) fn write_fields(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
-        if let Some(id) = &self.item_id {
-            id.write(w, "t:ItemId")?;
-        }
-        if let Some(id) = &self.parent_folder_id {
-            id.write(w, "t:ParentFolderId")?;
-        }
-        w.opt("t:ItemClass", &self.item_class)?;
-        w.opt("t:Subject", &self.subject)?;
-        w.opt("t:Sensitivity", &self.sensitivity)?;
-        if let Some(b) = &self.body {
-            b.write(w, "t:Body")?;
-        }
-        write_strings(w, "t:Categories", &self.categories)?;
-        w.opt("t:Importance", &self.importance)?;
-        w.opt("t:DateTimeCreated", &self.date_time_created)?;
-        w.opt("t:ReminderDueBy", &self.reminder_due_by)?;
-        w.opt("t:ReminderIsSet", &self.reminder_is_set)?;
-        w.opt(
-            "t:ReminderMinutesBeforeStart",
-            &self.reminder_minutes_before_start,
-        )?;
-        for p in &self.extended_properties {
-            p.write(w)?;
-        }
-        w.opt("t:LastModifiedTime", &self.last_modified_time)?;
+    fn write_own(&self, w: &mut XmlWriter) -> Result<(), EwsError> {
         w.opt("t:UID", &self.uid)?;
         w.opt("t:Start", &self.start)?;
         w.opt("t:End", &self.end)?;
@@ -191,40 +149,8 @@ impl CalendarItem {
         Ok(())
     }
 
-    /// Reads the children of a `t:CalendarItem` element (already opened).
-    pub(crate) fn read(r: &mut XmlReader<'_>) -> Result<Self, EwsError> {
-        let mut it = CalendarItem::default();
-        while let Some(c) = r.next_child()? {
-            if c.ns != Ns::Types {
-                r.skip()?;
-                continue;
-            }
-            it.read_field(r, &c)?;
-        }
-        Ok(it)
-    }
-
-    /// Reads one field element (consumes it); unknown ones are skipped.
-    pub(crate) fn read_field(
-        &mut self,
-        r: &mut XmlReader<'_>,
-        c: &Elem<'_>,
-    ) -> Result<(), EwsError> {
+    fn read_own(&mut self, r: &mut XmlReader<'_>, c: &Elem<'_>) -> Result<(), EwsError> {
         match c.local() {
-            b"ItemId" => self.item_id = Some(ItemId::read(r, c)?),
-            b"ParentFolderId" => self.parent_folder_id = Some(ItemId::read(r, c)?),
-            b"ItemClass" => self.item_class = Some(r.text()?),
-            b"Subject" => self.subject = Some(r.text()?),
-            b"Sensitivity" => self.sensitivity = Some(r.value()?),
-            b"Body" => self.body = Some(Body::read(r, c)?),
-            b"Categories" => self.categories = Some(read_strings(r)?),
-            b"Importance" => self.importance = Some(r.value()?),
-            b"DateTimeCreated" => self.date_time_created = Some(r.value()?),
-            b"ReminderDueBy" => self.reminder_due_by = Some(r.value()?),
-            b"ReminderIsSet" => self.reminder_is_set = Some(r.value()?),
-            b"ReminderMinutesBeforeStart" => self.reminder_minutes_before_start = Some(r.value()?),
-            b"ExtendedProperty" => self.extended_properties.push(ExtendedProperty::read(r)?),
-            b"LastModifiedTime" => self.last_modified_time = Some(r.value()?),
             b"UID" => self.uid = Some(r.text()?),
             b"Start" => self.start = Some(r.value()?),
             b"End" => self.end = Some(r.value()?),
@@ -247,13 +173,5 @@ impl CalendarItem {
             _ => r.skip()?,
         }
         Ok(())
-    }
-
-    /// Value of an extended property on this item.
-    pub fn extended_property(&self, field: &super::ExtendedFieldUri) -> Option<&str> {
-        self.extended_properties
-            .iter()
-            .find(|p| p.field.same_property(field))
-            .and_then(|p| p.value.as_deref())
     }
 }

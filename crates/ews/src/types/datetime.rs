@@ -1,5 +1,7 @@
 //! `xs:dateTime` and `xs:date` values as EWS sends them: with `Z`, with an offset, or
 //! without a zone (then interpreted in the request's time zone context).
+//!
+//! [Time zones and EWS](https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/time-zones-and-ews-in-exchange)
 
 use std::borrow::Cow;
 use std::fmt;

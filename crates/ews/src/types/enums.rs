@@ -1,4 +1,11 @@
 //! EWS enumerations (spelled as in types.xsd; serde uses the same spelling).
+//!
+//! - [Importance](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/importance)
+//! - [Sensitivity](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/sensitivity)
+//! - [LegacyFreeBusyStatus](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/legacyfreebusystatus)
+//! - [MyResponseType](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/myresponsetype)
+//! - [CalendarItemType](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/calendaritemtype)
+//! - [DistinguishedFolderId](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/distinguishedfolderid)
 
 use crate::xml::str_enum;
 

@@ -1,4 +1,8 @@
 //! Extended (MAPI) properties and property paths (`t:FieldURI`, `t:ExtendedFieldURI`...).
+//!
+//! - [ExtendedProperty](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/extendedproperty)
+//! - [ExtendedFieldURI](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/extendedfielduri)
+//! - [FieldURI](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/fielduri)
 
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,14 @@
-//! Any item in `t:Items` (ArrayOfRealItemsType).
+//! Any item in `t:Items` (ArrayOfRealItemsType), and the meeting response objects.
+//!
+//! - [Items](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/items)
+//! - [AcceptItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/acceptitem)
+//! - [TentativelyAcceptItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/tentativelyacceptitem)
+//! - [DeclineItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/declineitem)
+//! - [CancelCalendarItem](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/cancelcalendaritem)
 
 use serde::{Deserialize, Serialize};
 
+use super::item_fields::{ItemFields, ItemKind};
 use super::{Body, CalendarItem, EwsDateTime, ItemId, Task};
 use crate::error::EwsError;
 use crate::xml::{Elem, Ns, XmlReader, XmlWriter, str_enum};
@@ -79,16 +86,42 @@ impl ResponseObject {
     }
 }
 
-/// An item of a kind this crate does not model in detail (Message, Contact, ...).
+/// An item of a kind this crate does not model beyond the shared fields (Message, Contact...).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OtherItem {
     /// Element name, e.g. `Message`.
     pub element: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_id: Option<ItemId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    #[serde(flatten)]
+    pub item: ItemFields,
+}
+
+impl ItemKind for OtherItem {
+    /// The element written: the known item kinds by name, anything else as `t:Item`.
+    fn element(&self) -> &str {
+        match self.element.as_str() {
+            "Message" => "t:Message",
+            "Contact" => "t:Contact",
+            "PostItem" => "t:PostItem",
+            "MeetingRequest" => "t:MeetingRequest",
+            "MeetingResponse" => "t:MeetingResponse",
+            "MeetingCancellation" => "t:MeetingCancellation",
+            "MeetingMessage" => "t:MeetingMessage",
+            _ => "t:Item",
+        }
+    }
+    fn item(&self) -> &ItemFields {
+        &self.item
+    }
+    fn item_mut(&mut self) -> &mut ItemFields {
+        &mut self.item
+    }
+    fn write_own(&self, _: &mut XmlWriter) -> Result<(), EwsError> {
+        Ok(())
+    }
+    fn read_own(&mut self, r: &mut XmlReader<'_>, _: &Elem<'_>) -> Result<(), EwsError> {
+        r.skip()
+    }
 }
 
 /// An item: calendar item, task, or other.
@@ -116,21 +149,20 @@ impl From<Task> for Item {
 }
 
 impl Item {
-    pub fn item_id(&self) -> Option<&ItemId> {
+    /// The shared item fields (none on a response object).
+    pub fn fields(&self) -> Option<&ItemFields> {
         match self {
-            Item::CalendarItem(c) => c.item_id.as_ref(),
-            Item::Task(t) => t.item_id.as_ref(),
+            Item::CalendarItem(c) => Some(&c.item),
+            Item::Task(t) => Some(&t.item),
             Item::ResponseObject(_) => None,
-            Item::Other(o) => o.item_id.as_ref(),
+            Item::Other(o) => Some(&o.item),
         }
     }
+    pub fn item_id(&self) -> Option<&ItemId> {
+        self.fields().and_then(|f| f.item_id.as_ref())
+    }
     pub fn subject(&self) -> Option<&str> {
-        match self {
-            Item::CalendarItem(c) => c.subject.as_deref(),
-            Item::Task(t) => t.subject.as_deref(),
-            Item::ResponseObject(_) => None,
-            Item::Other(o) => o.subject.as_deref(),
-        }
+        self.fields().and_then(|f| f.subject.as_deref())
     }
     pub fn as_calendar_item(&self) -> Option<&CalendarItem> {
         match self {
@@ -150,25 +182,7 @@ impl Item {
             Item::CalendarItem(c) => c.write(w),
             Item::Task(t) => t.write(w),
             Item::ResponseObject(o) => o.write(w),
-            Item::Other(o) => {
-                let name = match o.element.as_str() {
-                    "Item"
-                    | "Message"
-                    | "Contact"
-                    | "PostItem"
-                    | "MeetingRequest"
-                    | "MeetingResponse"
-                    | "MeetingCancellation"
-                    | "MeetingMessage" => format!("t:{}", o.element),
-                    _ => "t:Item".to_string(),
-                };
-                w.start(&name, &[])?;
-                if let Some(id) = &o.item_id {
-                    id.write(w, "t:ItemId")?;
-                }
-                w.opt("t:Subject", &o.subject)?;
-                w.end(&name)
-            }
+            Item::Other(o) => o.write(w),
         }
     }
 
@@ -195,20 +209,13 @@ impl Item {
                 r,
                 ResponseObjectKind::CancelCalendarItem,
             )?),
-            _ => {
-                let mut o = OtherItem {
+            _ => Item::Other(
+                OtherItem {
                     element: e.local_str(),
                     ..Default::default()
-                };
-                while let Some(c) = r.next_child()? {
-                    match (c.ns, c.local()) {
-                        (Ns::Types, b"ItemId") => o.item_id = Some(ItemId::read(r, &c)?),
-                        (Ns::Types, b"Subject") => o.subject = Some(r.text()?),
-                        _ => r.skip()?,
-                    }
                 }
-                Item::Other(o)
-            }
+                .read_children(r)?,
+            ),
         }))
     }
 

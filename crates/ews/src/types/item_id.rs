@@ -1,4 +1,8 @@
 //! Item and folder identifiers.
+//!
+//! - [ItemId](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/itemid)
+//! - [FolderId](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/folderid)
+//! - [DistinguishedFolderId](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/distinguishedfolderid)
 
 use std::borrow::Cow;
 

@@ -1,4 +1,7 @@
 //! `t:EmailAddressType` (Mailbox) and attendees.
+//!
+//! - [Mailbox](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/mailbox)
+//! - [Attendee](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/attendee)
 
 use serde::{Deserialize, Serialize};
 

@@ -6,6 +6,7 @@ pub mod datetime;
 pub mod enums;
 pub mod extended_property;
 pub mod item;
+pub mod item_fields;
 pub mod item_id;
 pub mod mailbox;
 pub mod recurrence;
@@ -22,6 +23,7 @@ pub use extended_property::{
     PropertyPath,
 };
 pub use item::{Item, OtherItem, ResponseObject, ResponseObjectKind};
+pub use item_fields::ItemFields;
 pub use item_id::{BaseItemId, FolderId, ItemId};
 pub use mailbox::{Attendee, Mailbox};
 pub use recurrence::{

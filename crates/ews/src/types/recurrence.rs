@@ -1,4 +1,7 @@
 //! Recurrence patterns and ranges (`t:Recurrence` of calendar items and tasks).
+//!
+//! - [Recurrence (calendar item)](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/recurrence-recurrencetype)
+//! - [Recurrence (task)](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/recurrence-taskrecurrencetype)
 
 use serde::{Deserialize, Serialize};
 

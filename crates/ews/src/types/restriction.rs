@@ -1,4 +1,7 @@
 //! FindItem `m:Restriction` (search expressions) and `m:SortOrder`.
+//!
+//! - [Restriction](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/restriction)
+//! - [SortOrder](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/sortorder)
 
 use serde::{Deserialize, Serialize};
 

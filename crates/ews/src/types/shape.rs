@@ -1,4 +1,6 @@
 //! `m:ItemShape`.
+//!
+//! [ItemShape](https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/itemshape)
 
 use serde::{Deserialize, Serialize};
 

@@ -81,14 +81,15 @@ pub fn new_calendar_item(
             "EndDate is earlier than StartDate",
         ));
     }
-    item.item_id = Some(ItemId::with_change_key(new_item_id(), new_change_key()));
+    item.item.item_id = Some(ItemId::with_change_key(new_item_id(), new_change_key()));
     item.start = Some(EwsDateTime::utc(start));
     item.end = Some(EwsDateTime::utc(end));
-    item.item_class
+    item.item
+        .item_class
         .get_or_insert_with(|| "IPM.Appointment".into());
-    item.subject.get_or_insert_with(String::new);
-    item.date_time_created = Some(EwsDateTime::utc(now));
-    item.last_modified_time = Some(EwsDateTime::utc(now));
+    item.item.subject.get_or_insert_with(String::new);
+    item.item.date_time_created = Some(EwsDateTime::utc(now));
+    item.item.last_modified_time = Some(EwsDateTime::utc(now));
     item.organizer = Some(Mailbox::new(mailbox));
     item.my_response_type = Some(ResponseType::Organizer);
     item.is_meeting = Some(
@@ -112,11 +113,13 @@ pub fn new_calendar_item(
 }
 
 pub fn new_task(mut task: Task, mailbox: &str, now: DateTime<Utc>) -> Result<Task, ResponseError> {
-    task.item_id = Some(ItemId::with_change_key(new_item_id(), new_change_key()));
-    task.item_class.get_or_insert_with(|| "IPM.Task".into());
-    task.subject.get_or_insert_with(String::new);
-    task.date_time_created = Some(EwsDateTime::utc(now));
-    task.last_modified_time = Some(EwsDateTime::utc(now));
+    task.item.item_id = Some(ItemId::with_change_key(new_item_id(), new_change_key()));
+    task.item
+        .item_class
+        .get_or_insert_with(|| "IPM.Task".into());
+    task.item.subject.get_or_insert_with(String::new);
+    task.item.date_time_created = Some(EwsDateTime::utc(now));
+    task.item.last_modified_time = Some(EwsDateTime::utc(now));
     task.status
         .get_or_insert(ews::types::TaskStatus::NotStarted);
     task.owner.get_or_insert_with(|| mailbox.to_owned());
@@ -143,7 +146,8 @@ pub fn to_record(
     let (folder, item_class, start, end) = match item {
         Item::CalendarItem(c) => (
             CALENDAR,
-            c.item_class
+            c.item
+                .item_class
                 .clone()
                 .unwrap_or_else(|| "IPM.Appointment".into()),
             c.start.as_ref().and_then(EwsDateTime::to_utc).map(instant),
@@ -151,7 +155,10 @@ pub fn to_record(
         ),
         Item::Task(t) => (
             TASKS,
-            t.item_class.clone().unwrap_or_else(|| "IPM.Task".into()),
+            t.item
+                .item_class
+                .clone()
+                .unwrap_or_else(|| "IPM.Task".into()),
             None,
             None,
         ),
@@ -186,8 +193,8 @@ pub fn to_record(
 
 pub(crate) fn extended_properties(item: &Item) -> &[ews::types::ExtendedProperty] {
     match item {
-        Item::CalendarItem(c) => &c.extended_properties,
-        Item::Task(t) => &t.extended_properties,
+        Item::CalendarItem(c) => &c.item.extended_properties,
+        Item::Task(t) => &t.item.extended_properties,
         _ => &[],
     }
 }

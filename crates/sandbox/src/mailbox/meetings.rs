@@ -70,17 +70,17 @@ fn attendee_copy(
 ) -> CalendarItem {
     let mut copy = meeting.clone();
     let id = previous
-        .and_then(|p| p.item_id.as_ref())
+        .and_then(|p| p.item.item_id.as_ref())
         .map_or_else(items::new_item_id, |id| id.id.clone());
-    copy.item_id = Some(ItemId::with_change_key(id, items::new_change_key()));
+    copy.item.item_id = Some(ItemId::with_change_key(id, items::new_change_key()));
     // The client request id stamps the organizer's own item only.
-    copy.extended_properties.clear();
+    copy.item.extended_properties.clear();
     copy.is_meeting = Some(true);
     copy.is_cancelled = Some(false);
-    copy.date_time_created = previous
-        .and_then(|p| p.date_time_created)
+    copy.item.date_time_created = previous
+        .and_then(|p| p.item.date_time_created)
         .or(Some(EwsDateTime::utc(now)));
-    copy.last_modified_time = Some(EwsDateTime::utc(now));
+    copy.item.last_modified_time = Some(EwsDateTime::utc(now));
     let rescheduled = previous.is_some_and(|p| p.start != meeting.start || p.end != meeting.end);
     let response = if is_room {
         ResponseType::Accept
@@ -194,10 +194,13 @@ async fn cancel_copy(
         return Ok(());
     }
     copy.is_cancelled = Some(true);
-    copy.subject = Some(format!("Canceled: {}", copy.subject.unwrap_or_default()));
+    copy.item.subject = Some(format!(
+        "Canceled: {}",
+        copy.item.subject.unwrap_or_default()
+    ));
     copy.legacy_free_busy_status = Some(LegacyFreeBusy::Free);
-    copy.last_modified_time = Some(EwsDateTime::utc(now));
-    if let Some(id) = copy.item_id.as_mut() {
+    copy.item.last_modified_time = Some(EwsDateTime::utc(now));
+    if let Some(id) = copy.item.item_id.as_mut() {
         id.change_key = Some(items::new_change_key());
     }
     let updated = items::to_record(&Item::CalendarItem(copy), &record.mailbox, now)?;
@@ -274,8 +277,8 @@ pub async fn respond(
         } else {
             LegacyFreeBusy::Tentative
         });
-        copy.last_modified_time = Some(EwsDateTime::utc(now));
-        if let Some(id) = copy.item_id.as_mut() {
+        copy.item.last_modified_time = Some(EwsDateTime::utc(now));
+        if let Some(id) = copy.item.item_id.as_mut() {
             id.change_key = Some(items::new_change_key());
         }
         let updated = items::to_record(&Item::CalendarItem(copy.clone()), mailbox, now)?;
@@ -283,7 +286,7 @@ pub async fn respond(
     }
     if let Some((organizer_record, mut meeting)) = organizer_copy(store, &copy).await? {
         record_response(&mut meeting, mailbox, answer, now);
-        if let Some(id) = meeting.item_id.as_mut() {
+        if let Some(id) = meeting.item.item_id.as_mut() {
             id.change_key = Some(items::new_change_key());
         }
         let updated =

@@ -316,7 +316,7 @@ fn expand(master: &CalendarItem, to: DateTime<Utc>) -> Vec<CalendarItem> {
     else {
         return Vec::new();
     };
-    let Some(master_id) = master.item_id.as_ref() else {
+    let Some(master_id) = master.item.item_id.as_ref() else {
         return Vec::new();
     };
     let zone = zone_of(master);
@@ -334,7 +334,7 @@ fn expand(master: &CalendarItem, to: DateTime<Utc>) -> Vec<CalendarItem> {
         .filter_map(|(i, date)| {
             let occurrence_start = local_instant(date.and_time(local_start.time()), zone)?;
             let mut occurrence = master.clone();
-            occurrence.item_id = Some(ItemId {
+            occurrence.item.item_id = Some(ItemId {
                 id: occurrence_id(&master_id.id, i + 1),
                 change_key: master_id.change_key.clone(),
             });
@@ -353,7 +353,7 @@ fn expand(master: &CalendarItem, to: DateTime<Utc>) -> Vec<CalendarItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ews::types::EwsDate;
+    use ews::types::{EwsDate, ItemFields};
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -485,7 +485,10 @@ mod tests {
     #[test]
     fn occurrences_keep_local_time_across_dst_and_get_their_own_ids() {
         let master = CalendarItem {
-            item_id: Some(ItemId::with_change_key("M1", "CK")),
+            item: ItemFields {
+                item_id: Some(ItemId::with_change_key("M1", "CK")),
+                ..Default::default()
+            },
             start: Some(EwsDateTime::parse("2026-03-23T08:00:00Z").unwrap()), // 09:00 Paris (UTC+1)
             end: Some(EwsDateTime::parse("2026-03-23T08:30:00Z").unwrap()),
             start_time_zone: Some(ews::types::TimeZoneRef::id("Romance Standard Time")),
@@ -517,7 +520,7 @@ mod tests {
                 "2026-04-06T07:00:00+00:00"
             ]
         );
-        assert_eq!(found[1].item_id.as_ref().unwrap().id, "M1.occ2");
+        assert_eq!(found[1].item.item_id.as_ref().unwrap().id, "M1.occ2");
         assert_eq!(
             found[1].calendar_item_type,
             Some(CalendarItemType::Occurrence)
@@ -531,7 +534,10 @@ mod tests {
         // Lord Howe Island springs forward 30 minutes (02:00 -> 02:30, +10:30 -> +11:00) on
         // Sunday 4 October 2026, so that day's 02:15 does not exist and becomes 02:45.
         let master = CalendarItem {
-            item_id: Some(ItemId::with_change_key("LH", "CK")),
+            item: ItemFields {
+                item_id: Some(ItemId::with_change_key("LH", "CK")),
+                ..Default::default()
+            },
             start: Some(EwsDateTime::parse("2026-10-02T15:45:00Z").unwrap()), // 3 Oct 02:15 local
             end: Some(EwsDateTime::parse("2026-10-02T16:15:00Z").unwrap()),
             start_time_zone: Some(ews::types::TimeZoneRef::id("Lord Howe Standard Time")),

@@ -5,7 +5,7 @@ use ews::operations::create_item::{CreateItem, CreateItemResponse};
 use ews::operations::find_item::{FindItem, FindItemResponse};
 use ews::operations::get_item::{GetItem, GetItemResponse};
 use ews::types::{
-    CalendarItem, DayOfWeek, EwsDate, EwsDateTime, Item, ItemId, ItemShape, Recurrence,
+    CalendarItem, DayOfWeek, EwsDate, EwsDateTime, Item, ItemFields, ItemId, ItemShape, Recurrence,
     RecurrencePattern, RecurrenceRange, SendMeetingInvitations, TimeZoneRef,
 };
 use reqwest::StatusCode;
@@ -36,7 +36,10 @@ pub fn headers() -> RequestHeaders {
 /// One hour on 2026-12-01 from 09:00 UTC, in Room 4.12.
 pub fn meeting(subject: &str) -> CalendarItem {
     CalendarItem {
-        subject: Some(subject.into()),
+        item: ItemFields {
+            subject: Some(subject.into()),
+            ..Default::default()
+        },
         start: Some(EwsDateTime::parse("2026-12-01T09:00:00Z").unwrap()),
         end: Some(EwsDateTime::parse("2026-12-01T10:00:00Z").unwrap()),
         location: Some("Room 4.12".into()),
@@ -47,7 +50,10 @@ pub fn meeting(subject: &str) -> CalendarItem {
 /// An appointment from `start` to `end` (EWS dateTimes).
 pub fn span(subject: &str, start: &str, end: &str) -> CalendarItem {
     CalendarItem {
-        subject: Some(subject.into()),
+        item: ItemFields {
+            subject: Some(subject.into()),
+            ..Default::default()
+        },
         start: Some(EwsDateTime::parse(start).unwrap()),
         end: Some(EwsDateTime::parse(end).unwrap()),
         ..CalendarItem::default()

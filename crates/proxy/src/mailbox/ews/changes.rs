@@ -18,7 +18,7 @@ use ews::operations::delete_item::{DeleteItem, DeleteItemResponse};
 use ews::operations::get_item::{GetItem, GetItemResponse};
 use ews::operations::meeting_response::{MeetingResponse, MeetingResponseKind};
 use ews::operations::update_item::{
-    CalendarField, ItemChange, TaskField, UpdateItem, UpdateItemResponse,
+    CalendarField, ItemChange, ItemField, TaskField, UpdateItem, UpdateItemResponse,
 };
 use ews::types::{
     Body, ConflictResolution, Item, ItemId, ItemShape, SendMeetingInvitations,
@@ -32,18 +32,18 @@ use crate::mailbox::{ItemVersion, MailboxError, PreparedAppointment};
 
 /// The fields of the appointment form, replaced as a whole by an edit.
 const APPOINTMENT_FIELDS: [CalendarField; 16] = [
-    CalendarField::Subject,
-    CalendarField::Body,
+    CalendarField::Item(ItemField::Subject),
+    CalendarField::Item(ItemField::Body),
     CalendarField::Start,
     CalendarField::End,
     CalendarField::Location,
     CalendarField::IsAllDayEvent,
-    CalendarField::ReminderIsSet,
-    CalendarField::ReminderMinutesBeforeStart,
+    CalendarField::Item(ItemField::ReminderIsSet),
+    CalendarField::Item(ItemField::ReminderMinutesBeforeStart),
     CalendarField::LegacyFreeBusyStatus,
-    CalendarField::Importance,
-    CalendarField::Sensitivity,
-    CalendarField::Categories,
+    CalendarField::Item(ItemField::Importance),
+    CalendarField::Item(ItemField::Sensitivity),
+    CalendarField::Item(ItemField::Categories),
     CalendarField::RequiredAttendees,
     CalendarField::OptionalAttendees,
     CalendarField::Resources,
@@ -51,16 +51,16 @@ const APPOINTMENT_FIELDS: [CalendarField; 16] = [
 ];
 
 const TASK_FIELDS: [TaskField; 11] = [
-    TaskField::Subject,
-    TaskField::Body,
+    TaskField::Item(ItemField::Subject),
+    TaskField::Item(ItemField::Body),
     TaskField::DueDate,
     TaskField::Status,
     TaskField::StartDate,
     TaskField::PercentComplete,
-    TaskField::Importance,
-    TaskField::Categories,
-    TaskField::ReminderIsSet,
-    TaskField::ReminderDueBy,
+    TaskField::Item(ItemField::Importance),
+    TaskField::Item(ItemField::Categories),
+    TaskField::Item(ItemField::ReminderIsSet),
+    TaskField::Item(ItemField::ReminderDueBy),
     TaskField::Recurrence,
 ];
 
@@ -113,11 +113,11 @@ impl EwsMailbox {
         let (item_id, resolution) = versioned(id, version);
         // The stamp of the original create stays; only the form's fields change.
         let mut item = mapping::calendar_item(appointment, "");
-        item.extended_properties.clear();
+        item.item.extended_properties.clear();
         let mut fields = APPOINTMENT_FIELDS.to_vec();
         // "No reminder" is ReminderIsSet=false; the minutes stay as Exchange keeps them.
-        if item.reminder_minutes_before_start.is_none() {
-            fields.retain(|f| *f != CalendarField::ReminderMinutesBeforeStart);
+        if item.item.reminder_minutes_before_start.is_none() {
+            fields.retain(|f| *f != CalendarField::Item(ItemField::ReminderMinutesBeforeStart));
         }
         if item.start_time_zone.is_some() {
             fields.extend([CalendarField::StartTimeZone, CalendarField::EndTimeZone]);
@@ -144,10 +144,10 @@ impl EwsMailbox {
     ) -> Result<Task, MailboxError> {
         let (item_id, resolution) = versioned(id, version);
         let mut item = mapping::task_to_ews(task, "");
-        item.extended_properties.clear();
+        item.item.extended_properties.clear();
         let mut fields = TASK_FIELDS.to_vec();
-        if item.reminder_due_by.is_none() {
-            fields.retain(|f| *f != TaskField::ReminderDueBy);
+        if item.item.reminder_due_by.is_none() {
+            fields.retain(|f| *f != TaskField::Item(ItemField::ReminderDueBy));
         }
         let mut request = UpdateItem::task(ItemChange::task(item_id, &item, &fields));
         request.conflict_resolution = resolution;

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use ews::types::{
-    Body, CalendarItem, EwsDateTime, ExtendedProperty, Item, ItemId, Task as EwsTask, TimeZoneRef,
+    Body, CalendarItem, EwsDateTime, ExtendedProperty, Item, ItemFields, ItemId, Task as EwsTask,
+    TimeZoneRef,
 };
 use model::{Appointment, NewTask, Task, TaskStatus};
 
@@ -15,14 +16,17 @@ use crate::mailbox::{MailboxError, PreparedAppointment};
 pub fn calendar_item(appointment: &PreparedAppointment, client_request_id: &str) -> CalendarItem {
     let windows_zone = ews::time_zone::iana_to_windows(&appointment.time_zone);
     let mut item = CalendarItem {
-        subject: Some(appointment.subject.clone()),
-        body: appointment.body.as_ref().map(Body::text),
+        item: ItemFields {
+            subject: Some(appointment.subject.clone()),
+            body: appointment.body.as_ref().map(Body::text),
+            extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
+            ..Default::default()
+        },
         start: Some(EwsDateTime::utc(appointment.start)),
         end: Some(EwsDateTime::utc(appointment.end)),
         location: appointment.location.clone(),
         start_time_zone: windows_zone.map(TimeZoneRef::id),
         end_time_zone: windows_zone.map(TimeZoneRef::id),
-        extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
         ..CalendarItem::default()
     };
     meeting::fill(&mut item, &appointment.details);
@@ -34,8 +38,16 @@ pub fn calendar_item(appointment: &PreparedAppointment, client_request_id: &str)
 /// zone between UTC-11 and UTC+11 to the day the user picked.
 pub fn task_to_ews(task: &NewTask, client_request_id: &str) -> EwsTask {
     EwsTask {
-        subject: Some(task.subject.as_str().to_owned()),
-        body: task.body.as_ref().map(Body::text),
+        item: ItemFields {
+            subject: Some(task.subject.as_str().to_owned()),
+            body: task.body.as_ref().map(Body::text),
+            importance: Some(meeting::importance_to_ews(task.importance)),
+            categories: (!task.categories.is_empty()).then(|| task.categories.clone()),
+            reminder_is_set: Some(task.reminder.is_some()),
+            reminder_due_by: task.reminder.map(EwsDateTime::utc),
+            extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
+            ..Default::default()
+        },
         due_date: task
             .due_date
             .map(|d| EwsDateTime::utc(d.and_time(NaiveTime::MIN).and_utc())),
@@ -44,12 +56,7 @@ pub fn task_to_ews(task: &NewTask, client_request_id: &str) -> EwsTask {
             .start_date
             .map(|d| EwsDateTime::utc(d.and_time(NaiveTime::MIN).and_utc())),
         percent_complete: Some(f64::from(task.percent_complete)),
-        importance: Some(meeting::importance_to_ews(task.importance)),
-        categories: (!task.categories.is_empty()).then(|| task.categories.clone()),
-        reminder_is_set: Some(task.reminder.is_some()),
-        reminder_due_by: task.reminder.map(EwsDateTime::utc),
         recurrence: task.recurrence.as_ref().map(meeting::to_ews_recurrence),
-        extended_properties: vec![ExtendedProperty::client_request_id(client_request_id)],
         ..EwsTask::default()
     }
 }
@@ -110,6 +117,7 @@ pub fn appointment_from_ews(item: &Item) -> Result<Appointment, MailboxError> {
         ));
     };
     let id = calendar_item
+        .item
         .item_id
         .as_ref()
         .ok_or_else(|| MailboxError::Unreadable("calendar item without ItemId".into()))?;
@@ -122,11 +130,12 @@ pub fn appointment_from_ews(item: &Item) -> Result<Appointment, MailboxError> {
     let mut appointment = Appointment {
         id: id.id.clone(),
         change_key: id.change_key.clone().unwrap_or_default(),
-        subject: calendar_item.subject.clone().unwrap_or_default(),
+        subject: calendar_item.item.subject.clone().unwrap_or_default(),
         start: instant(start),
         end: instant(end),
         location: calendar_item.location.clone().unwrap_or_default(),
         body: calendar_item
+            .item
             .body
             .as_ref()
             .map(|b| b.content.clone())
@@ -144,16 +153,18 @@ pub fn task_from_ews(item: &Item) -> Result<Task, MailboxError> {
         ));
     };
     let id = task
+        .item
         .item_id
         .as_ref()
         .ok_or_else(|| MailboxError::Unreadable("task without ItemId".into()))?;
     Ok(Task {
         id: id.id.clone(),
         change_key: id.change_key.clone().unwrap_or_default(),
-        subject: task.subject.clone().unwrap_or_default(),
+        subject: task.item.subject.clone().unwrap_or_default(),
         due_date: task.due_date.as_ref().map(nearest_midnight),
         status: task.status.map(status_from_ews).unwrap_or_default(),
         body: task
+            .item
             .body
             .as_ref()
             .map(|b| b.content.clone())
@@ -162,10 +173,10 @@ pub fn task_from_ews(item: &Item) -> Result<Task, MailboxError> {
         percent_complete: task
             .percent_complete
             .map_or(0, |p| p.clamp(0.0, 100.0).round() as u8),
-        importance: meeting::importance_from_ews(task.importance),
-        categories: task.categories.clone().unwrap_or_default(),
-        reminder: match task.reminder_is_set {
-            Some(true) => task.reminder_due_by.as_ref().map(instant),
+        importance: meeting::importance_from_ews(task.item.importance),
+        categories: task.item.categories.clone().unwrap_or_default(),
+        reminder: match task.item.reminder_is_set {
+            Some(true) => task.item.reminder_due_by.as_ref().map(instant),
             _ => None,
         },
         recurrence: task

@@ -17,18 +17,18 @@ use model::{
 /// Writes `details` into the item CreateItem/UpdateItem sends.
 pub fn fill(item: &mut CalendarItem, details: &MeetingDetails) {
     item.is_all_day_event = Some(details.all_day);
-    item.reminder_is_set = Some(details.reminder_minutes.is_some());
-    item.reminder_minutes_before_start = details
+    item.item.reminder_is_set = Some(details.reminder_minutes.is_some());
+    item.item.reminder_minutes_before_start = details
         .reminder_minutes
         .map(|m| i32::try_from(m).unwrap_or(i32::MAX));
     item.legacy_free_busy_status = Some(free_busy(details.show_as));
-    item.importance = Some(importance_to_ews(details.importance));
-    item.sensitivity = Some(if details.private {
+    item.item.importance = Some(importance_to_ews(details.importance));
+    item.item.sensitivity = Some(if details.private {
         Sensitivity::Private
     } else {
         Sensitivity::Normal
     });
-    item.categories = (!details.categories.is_empty()).then(|| details.categories.clone());
+    item.item.categories = (!details.categories.is_empty()).then(|| details.categories.clone());
     let invite = |addresses: &[String]| addresses.iter().map(EwsAttendee::new).collect();
     item.required_attendees = invite(&details.required_attendees);
     item.optional_attendees = invite(&details.optional_attendees);
@@ -39,18 +39,20 @@ pub fn fill(item: &mut CalendarItem, details: &MeetingDetails) {
 /// Reads the details of an item Exchange returned into `appointment`.
 pub fn read(item: &CalendarItem, appointment: &mut Appointment) {
     appointment.all_day = item.is_all_day_event.unwrap_or(false);
-    appointment.reminder_minutes = match (item.reminder_is_set, item.reminder_minutes_before_start)
-    {
+    appointment.reminder_minutes = match (
+        item.item.reminder_is_set,
+        item.item.reminder_minutes_before_start,
+    ) {
         (Some(true), Some(minutes)) => u32::try_from(minutes).ok(),
         _ => None,
     };
     appointment.show_as = item.legacy_free_busy_status.map_or(ShowAs::Busy, show_as);
-    appointment.importance = importance_from_ews(item.importance);
+    appointment.importance = importance_from_ews(item.item.importance);
     appointment.private = matches!(
-        item.sensitivity,
+        item.item.sensitivity,
         Some(Sensitivity::Private | Sensitivity::Confidential)
     );
-    appointment.categories = item.categories.clone().unwrap_or_default();
+    appointment.categories = item.item.categories.clone().unwrap_or_default();
     let people = |list: &[EwsAttendee]| list.iter().filter_map(attendee).collect();
     appointment.required_attendees = people(&item.required_attendees);
     appointment.optional_attendees = people(&item.optional_attendees);

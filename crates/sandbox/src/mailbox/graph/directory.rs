@@ -209,7 +209,7 @@ pub async fn get_schedule(
             if status == LegacyFreeBusy::Free {
                 continue;
             }
-            let private = item.sensitivity == Some(Sensitivity::Private);
+            let private = item.item.sensitivity == Some(Sensitivity::Private);
             let mut entry = json!({
                 "isPrivate": private,
                 "status": status_name(status),
@@ -217,7 +217,7 @@ pub async fn get_schedule(
                 "end": time::to_graph(e, &zone),
             });
             if detailed && !private {
-                entry["subject"] = json!(item.subject.clone().unwrap_or_default());
+                entry["subject"] = json!(item.item.subject.clone().unwrap_or_default());
                 entry["location"] = json!(item.location.clone().unwrap_or_default());
             }
             schedule_items.push(entry);

@@ -143,10 +143,10 @@ fn set_time(item: &mut CalendarItem, value: &DateTimeTimeZone, is_start: bool) -
 /// Applies a POST or PATCH body to `item`.
 pub fn apply(input: EventInput, item: &mut CalendarItem) -> GraphResult<()> {
     if let Some(subject) = &input.subject {
-        item.subject = Some(short_text("subject", subject)?);
+        item.item.subject = Some(short_text("subject", subject)?);
     }
     if let Some(body) = &input.body {
-        item.body = Some(body.to_ews()?);
+        item.item.body = Some(body.to_ews()?);
     }
     if let Some(start) = &input.start {
         set_time(item, start, true)?;
@@ -202,10 +202,10 @@ pub fn apply(input: EventInput, item: &mut CalendarItem) -> GraphResult<()> {
                 "must be 0 to 40320 (four weeks)",
             ));
         }
-        item.reminder_minutes_before_start = Some(minutes);
+        item.item.reminder_minutes_before_start = Some(minutes);
     }
     if let Some(on) = input.is_reminder_on {
-        item.reminder_is_set = Some(on);
+        item.item.reminder_is_set = Some(on);
     }
     if let Some(show_as) = input.show_as {
         item.legacy_free_busy_status = Some(match show_as {
@@ -218,10 +218,10 @@ pub fn apply(input: EventInput, item: &mut CalendarItem) -> GraphResult<()> {
         });
     }
     if let Some(importance) = input.importance {
-        item.importance = Some(importance.to_ews());
+        item.item.importance = Some(importance.to_ews());
     }
     if let Some(sensitivity) = input.sensitivity {
-        item.sensitivity = Some(match sensitivity {
+        item.item.sensitivity = Some(match sensitivity {
             GraphSensitivity::Normal => Sensitivity::Normal,
             GraphSensitivity::Personal => Sensitivity::Personal,
             GraphSensitivity::Private => Sensitivity::Private,
@@ -229,18 +229,18 @@ pub fn apply(input: EventInput, item: &mut CalendarItem) -> GraphResult<()> {
         });
     }
     if let Some(values) = &input.categories {
-        item.categories = Some(categories(values)?);
+        item.item.categories = Some(categories(values)?);
     }
     if let Some(properties) = &input.single_value_extended_properties {
         query::merge_properties(
-            &mut item.extended_properties,
+            &mut item.item.extended_properties,
             query::extended_properties(properties)?,
         );
     }
     if let Some(transaction) = &input.transaction_id {
         let transaction = short_text("transactionId", transaction)?;
         query::merge_properties(
-            &mut item.extended_properties,
+            &mut item.item.extended_properties,
             vec![ExtendedProperty::client_request_id(transaction)],
         );
     }
@@ -285,7 +285,8 @@ pub fn validate(item: &CalendarItem) -> GraphResult<()> {
 /// The client request id stamped on the item (Graph's `transactionId`).
 pub fn transaction_id(item: &CalendarItem) -> Option<&str> {
     let wanted = ExtendedFieldUri::client_request_id();
-    item.extended_properties
+    item.item
+        .extended_properties
         .iter()
         .find(|p| p.field.same_property(&wanted))
         .and_then(|p| p.value.as_deref())
@@ -367,6 +368,7 @@ fn instant_of(value: Option<&EwsDateTime>) -> DateTime<Utc> {
 /// The event JSON of a calendar item, its times written in `zone`.
 pub fn to_json(item: &CalendarItem, zone: &Zone, with_properties: bool) -> Value {
     let (id, change_key) = item
+        .item
         .item_id
         .as_ref()
         .map(|i| (i.id.clone(), i.change_key.clone().unwrap_or_default()))
@@ -391,25 +393,30 @@ pub fn to_json(item: &CalendarItem, zone: &Zone, with_properties: bool) -> Value
         _ => Value::Null,
     };
     let location = item.location.clone().unwrap_or_default();
-    let body_text = item.body.as_ref().map(|b| b.content.as_str()).unwrap_or("");
+    let body_text = item
+        .item
+        .body
+        .as_ref()
+        .map(|b| b.content.as_str())
+        .unwrap_or("");
     let mut event = json!({
         "@odata.etag": etag(&change_key),
         "id": id,
-        "createdDateTime": time::timestamp(instant_of(item.date_time_created.as_ref())),
-        "lastModifiedDateTime": time::timestamp(instant_of(item.last_modified_time.as_ref())),
+        "createdDateTime": time::timestamp(instant_of(item.item.date_time_created.as_ref())),
+        "lastModifiedDateTime": time::timestamp(instant_of(item.item.last_modified_time.as_ref())),
         "changeKey": change_key,
-        "categories": item.categories.clone().unwrap_or_default(),
+        "categories": item.item.categories.clone().unwrap_or_default(),
         "transactionId": transaction_id(item),
         "originalStartTimeZone": start_zone.as_deref().unwrap_or("UTC"),
         "originalEndTimeZone": end_zone.as_deref().unwrap_or("UTC"),
         "iCalUId": item.uid,
-        "reminderMinutesBeforeStart": item.reminder_minutes_before_start.unwrap_or(15),
-        "isReminderOn": item.reminder_is_set.unwrap_or(false),
+        "reminderMinutesBeforeStart": item.item.reminder_minutes_before_start.unwrap_or(15),
+        "isReminderOn": item.item.reminder_is_set.unwrap_or(false),
         "hasAttachments": false,
-        "subject": item.subject.clone().unwrap_or_default(),
+        "subject": item.item.subject.clone().unwrap_or_default(),
         "bodyPreview": body_text.chars().take(255).collect::<String>(),
-        "importance": importance_name(item.importance),
-        "sensitivity": sensitivity_name(item.sensitivity),
+        "importance": importance_name(item.item.importance),
+        "sensitivity": sensitivity_name(item.item.sensitivity),
         "isAllDay": item.is_all_day_event.unwrap_or(false),
         "isCancelled": item.is_cancelled.unwrap_or(false),
         "isOrganizer": item.my_response_type == Some(ResponseType::Organizer),
@@ -423,7 +430,7 @@ pub fn to_json(item: &CalendarItem, zone: &Zone, with_properties: bool) -> Value
             "response": response_name(item.my_response_type),
             "time": "0001-01-01T00:00:00Z",
         },
-        "body": body_json(item.body.as_ref()),
+        "body": body_json(item.item.body.as_ref()),
         "start": time::to_graph(instant_of(item.start.as_ref()), zone),
         "end": time::to_graph(instant_of(item.end.as_ref()), zone),
         "location": {"displayName": location, "locationType": "default"},
@@ -433,7 +440,8 @@ pub fn to_json(item: &CalendarItem, zone: &Zone, with_properties: bool) -> Value
         "organizer": {"emailAddress": item.organizer.as_ref().map_or(Value::Null, email_address)},
     });
     if with_properties {
-        event["singleValueExtendedProperties"] = query::properties_json(&item.extended_properties);
+        event["singleValueExtendedProperties"] =
+            query::properties_json(&item.item.extended_properties);
     }
     event
 }

@@ -90,7 +90,7 @@ async fn filtered(
             let matches = match filter {
                 Filter::TransactionId(id) => event::transaction_id(&item) == Some(id.as_str()),
                 Filter::ExtendedProperty { field, value } => {
-                    query::has_property(&item.extended_properties, field, value)
+                    query::has_property(&item.item.extended_properties, field, value)
                 }
                 Filter::Status { .. } => false,
             };
@@ -307,12 +307,12 @@ pub async fn update(
     } else {
         CalendarItemType::Single
     });
-    item.last_modified_time = Some(EwsDateTime::utc(now));
+    item.item.last_modified_time = Some(EwsDateTime::utc(now));
     let organizer = item.my_response_type == Some(ResponseType::Organizer);
     if organizer && (had_attendees || item.is_meeting == Some(true)) {
         meetings::sync_copies(store, &caller, &mut item, now).await?;
     }
-    item.item_id = Some(ItemId::with_change_key(&record.id, items::new_change_key()));
+    item.item.item_id = Some(ItemId::with_change_key(&record.id, items::new_change_key()));
     let updated = items::to_record(&Item::CalendarItem(item.clone()), &caller, now)?;
     match store.replace(&updated, Some(&record.change_key)).await? {
         WriteOutcome::Done => {}

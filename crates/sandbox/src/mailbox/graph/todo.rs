@@ -112,10 +112,10 @@ fn apply(input: TaskInput, task: &mut Task, now: DateTime<Utc>) -> GraphResult<(
                 "is longer than 255 characters",
             ));
         }
-        task.subject = Some(title.clone());
+        task.item.subject = Some(title.clone());
     }
     if let Some(body) = &input.body {
-        task.body = Some(body.to_ews()?);
+        task.item.body = Some(body.to_ews()?);
     }
     if let Some(due) = &input.due_date_time {
         task.due_date = instant(due, "dueDateTime")?;
@@ -138,20 +138,20 @@ fn apply(input: TaskInput, task: &mut Task, now: DateTime<Utc>) -> GraphResult<(
         task.complete_date = completed.then(|| EwsDateTime::utc(now));
     }
     if let Some(importance) = input.importance {
-        task.importance = Some(importance.to_ews());
+        task.item.importance = Some(importance.to_ews());
     }
     if let Some(on) = input.is_reminder_on {
-        task.reminder_is_set = Some(on);
+        task.item.reminder_is_set = Some(on);
     }
     if let Some(reminder) = &input.reminder_date_time {
-        task.reminder_due_by = instant(reminder, "reminderDateTime")?;
+        task.item.reminder_due_by = instant(reminder, "reminderDateTime")?;
     }
     if let Some(values) = &input.categories {
-        task.categories = Some(fields::categories(values)?);
+        task.item.categories = Some(fields::categories(values)?);
     }
     if let Some(properties) = &input.single_value_extended_properties {
         query::merge_properties(
-            &mut task.extended_properties,
+            &mut task.item.extended_properties,
             query::extended_properties(properties)?,
         );
     }
@@ -164,6 +164,7 @@ fn utc_of(value: Option<&EwsDateTime>) -> Option<DateTime<Utc>> {
 
 fn to_json(task: &Task, zone: &Zone, with_properties: bool) -> Value {
     let (id, change_key) = task
+        .item
         .item_id
         .as_ref()
         .map(|i| (i.id.clone(), i.change_key.clone().unwrap_or_default()))
@@ -173,21 +174,24 @@ fn to_json(task: &Task, zone: &Zone, with_properties: bool) -> Value {
     let mut value = json!({
         "@odata.etag": etag(&change_key),
         "id": id,
-        "title": task.subject.clone().unwrap_or_default(),
-        "body": fields::body_json(task.body.as_ref()),
-        "importance": fields::importance_name(task.importance),
+        "title": task.item.subject.clone().unwrap_or_default(),
+        "body": fields::body_json(task.item.body.as_ref()),
+        "importance": fields::importance_name(task.item.importance),
         "status": status_name(task.status),
-        "isReminderOn": task.reminder_is_set.unwrap_or(false),
-        "categories": task.categories.clone().unwrap_or_default(),
+        "isReminderOn": task.item.reminder_is_set.unwrap_or(false),
+        "categories": task.item.categories.clone().unwrap_or_default(),
         "hasAttachments": false,
-        "createdDateTime": stamp(task.date_time_created.as_ref()),
-        "lastModifiedDateTime": stamp(task.last_modified_time.as_ref()),
-        "bodyLastModifiedDateTime": stamp(task.last_modified_time.as_ref()),
+        "createdDateTime": stamp(task.item.date_time_created.as_ref()),
+        "lastModifiedDateTime": stamp(task.item.last_modified_time.as_ref()),
+        "bodyLastModifiedDateTime": stamp(task.item.last_modified_time.as_ref()),
     });
     let optional = [
         ("dueDateTime", zoned(task.due_date.as_ref())),
         ("startDateTime", zoned(task.start_date.as_ref())),
-        ("reminderDateTime", zoned(task.reminder_due_by.as_ref())),
+        (
+            "reminderDateTime",
+            zoned(task.item.reminder_due_by.as_ref()),
+        ),
         ("completedDateTime", zoned(task.complete_date.as_ref())),
     ];
     for (name, field) in optional {
@@ -196,7 +200,8 @@ fn to_json(task: &Task, zone: &Zone, with_properties: bool) -> Value {
         }
     }
     if with_properties {
-        value["singleValueExtendedProperties"] = query::properties_json(&task.extended_properties);
+        value["singleValueExtendedProperties"] =
+            query::properties_json(&task.item.extended_properties);
     }
     value
 }
@@ -252,7 +257,7 @@ pub async fn tasks(
         let keep = |task: &ews::types::Task| match &filter {
             None => true,
             Some(Filter::ExtendedProperty { field, value }) => {
-                query::has_property(&task.extended_properties, field, value)
+                query::has_property(&task.item.extended_properties, field, value)
             }
             Some(Filter::Status { equal, status }) => {
                 (status_name(task.status) == status.as_str()) == *equal
@@ -379,8 +384,8 @@ pub async fn update(
     }
     let now = Utc::now();
     apply(input, &mut task, now)?;
-    task.last_modified_time = Some(EwsDateTime::utc(now));
-    task.item_id = Some(ItemId::with_change_key(&record.id, items::new_change_key()));
+    task.item.last_modified_time = Some(EwsDateTime::utc(now));
+    task.item.item_id = Some(ItemId::with_change_key(&record.id, items::new_change_key()));
     let updated = items::to_record(&Item::Task(task.clone()), &caller, now)?;
     match store.replace(&updated, Some(&record.change_key)).await? {
         WriteOutcome::Done => Ok(Json(to_json(&task, &time::preferred_zone(&headers), false))),

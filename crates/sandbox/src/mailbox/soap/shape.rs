@@ -2,7 +2,7 @@
 //! restrictions and sort orders.
 
 use ews::types::{
-    BaseShape, CalendarItem, EwsDateTime, FieldOrder, Item, ItemShape, PropertyPath,
+    BaseShape, CalendarItem, EwsDateTime, FieldOrder, Item, ItemFields, ItemShape, PropertyPath,
     SearchExpression, SortDirection, Task,
 };
 
@@ -18,8 +18,8 @@ pub fn shaped(item: &Item, shape: &ItemShape, in_find: bool) -> Item {
         _ => {
             let mut full = item.clone();
             match &mut full {
-                Item::CalendarItem(c) => c.extended_properties.clear(),
-                Item::Task(t) => t.extended_properties.clear(),
+                Item::CalendarItem(c) => c.item.extended_properties.clear(),
+                Item::Task(t) => t.item.extended_properties.clear(),
                 _ => {}
             }
             full
@@ -30,8 +30,8 @@ pub fn shaped(item: &Item, shape: &ItemShape, in_find: bool) -> Item {
     }
     if in_find {
         match &mut out {
-            Item::CalendarItem(c) => c.body = None,
-            Item::Task(t) => t.body = None,
+            Item::CalendarItem(c) => c.item.body = None,
+            Item::Task(t) => t.item.body = None,
             _ => {}
         }
     }
@@ -41,11 +41,17 @@ pub fn shaped(item: &Item, shape: &ItemShape, in_find: bool) -> Item {
 fn id_only(item: &Item) -> Item {
     match item {
         Item::CalendarItem(c) => Item::CalendarItem(CalendarItem {
-            item_id: c.item_id.clone(),
+            item: ItemFields {
+                item_id: c.item.item_id.clone(),
+                ..Default::default()
+            },
             ..CalendarItem::default()
         }),
         Item::Task(t) => Item::Task(Task {
-            item_id: t.item_id.clone(),
+            item: ItemFields {
+                item_id: t.item.item_id.clone(),
+                ..Default::default()
+            },
             ..Task::default()
         }),
         other => other.clone(),
@@ -56,16 +62,22 @@ fn id_only(item: &Item) -> Item {
 fn copy_property(from: &Item, to: &mut Item, path: &PropertyPath) {
     match (from, to, path) {
         (Item::CalendarItem(f), Item::CalendarItem(t), PropertyPath::Extended(uri)) => {
-            copy_extended(&f.extended_properties, &mut t.extended_properties, uri)
+            copy_extended(
+                &f.item.extended_properties,
+                &mut t.item.extended_properties,
+                uri,
+            )
         }
-        (Item::Task(f), Item::Task(t), PropertyPath::Extended(uri)) => {
-            copy_extended(&f.extended_properties, &mut t.extended_properties, uri)
-        }
+        (Item::Task(f), Item::Task(t), PropertyPath::Extended(uri)) => copy_extended(
+            &f.item.extended_properties,
+            &mut t.item.extended_properties,
+            uri,
+        ),
         (Item::CalendarItem(f), Item::CalendarItem(t), PropertyPath::Field { field_uri }) => {
             match field_uri.as_str() {
-                "item:Subject" => t.subject = f.subject.clone(),
-                "item:Body" => t.body = f.body.clone(),
-                "item:ItemClass" => t.item_class = f.item_class.clone(),
+                "item:Subject" => t.item.subject = f.item.subject.clone(),
+                "item:Body" => t.item.body = f.item.body.clone(),
+                "item:ItemClass" => t.item.item_class = f.item.item_class.clone(),
                 "calendar:Start" => t.start = f.start,
                 "calendar:End" => t.end = f.end,
                 "calendar:Location" => t.location = f.location.clone(),
@@ -79,9 +91,9 @@ fn copy_property(from: &Item, to: &mut Item, path: &PropertyPath) {
         }
         (Item::Task(f), Item::Task(t), PropertyPath::Field { field_uri }) => {
             match field_uri.as_str() {
-                "item:Subject" => t.subject = f.subject.clone(),
-                "item:Body" => t.body = f.body.clone(),
-                "item:ItemClass" => t.item_class = f.item_class.clone(),
+                "item:Subject" => t.item.subject = f.item.subject.clone(),
+                "item:Body" => t.item.body = f.item.body.clone(),
+                "item:ItemClass" => t.item.item_class = f.item.item_class.clone(),
                 "task:DueDate" => t.due_date = f.due_date,
                 "task:Status" => t.status = f.status,
                 "task:StartDate" => t.start_date = f.start_date,
@@ -115,12 +127,12 @@ fn property_value(item: &Item, path: &PropertyPath) -> Option<String> {
             .and_then(|p| p.value.clone()),
         PropertyPath::Field { field_uri } => match (item, field_uri.as_str()) {
             (_, "item:Subject") => item.subject().map(str::to_owned),
-            (Item::CalendarItem(c), "item:ItemClass") => c.item_class.clone(),
-            (Item::CalendarItem(c), "item:DateTimeCreated") => date(&c.date_time_created),
-            (Item::Task(t), "item:DateTimeCreated") => date(&t.date_time_created),
-            (Item::CalendarItem(c), "item:LastModifiedTime") => date(&c.last_modified_time),
-            (Item::Task(t), "item:LastModifiedTime") => date(&t.last_modified_time),
-            (Item::Task(t), "item:ItemClass") => t.item_class.clone(),
+            (Item::CalendarItem(c), "item:ItemClass") => c.item.item_class.clone(),
+            (Item::CalendarItem(c), "item:DateTimeCreated") => date(&c.item.date_time_created),
+            (Item::Task(t), "item:DateTimeCreated") => date(&t.item.date_time_created),
+            (Item::CalendarItem(c), "item:LastModifiedTime") => date(&c.item.last_modified_time),
+            (Item::Task(t), "item:LastModifiedTime") => date(&t.item.last_modified_time),
+            (Item::Task(t), "item:ItemClass") => t.item.item_class.clone(),
             (Item::CalendarItem(c), "calendar:Start") => date(&c.start),
             (Item::CalendarItem(c), "calendar:End") => date(&c.end),
             (Item::CalendarItem(c), "calendar:Location") => c.location.clone(),

@@ -12,10 +12,10 @@ pub fn apply_to_calendar(update: &ItemUpdate, target: &mut CalendarItem) -> Resu
                 ItemUpdate::Set {
                     item: Item::CalendarItem(src),
                     ..
-                } => Some(src.extended_properties.as_slice()),
+                } => Some(src.item.extended_properties.as_slice()),
                 _ => None,
             };
-            replace_extended(&mut target.extended_properties, f, source);
+            replace_extended(&mut target.item.extended_properties, f, source);
             Ok(())
         }
         PropertyPath::Field { field_uri } => {
@@ -60,10 +60,10 @@ pub fn apply_to_task(update: &ItemUpdate, target: &mut Task) -> Result<(), Strin
                 ItemUpdate::Set {
                     item: Item::Task(src),
                     ..
-                } => Some(src.extended_properties.as_slice()),
+                } => Some(src.item.extended_properties.as_slice()),
                 _ => None,
             };
-            replace_extended(&mut target.extended_properties, f, source);
+            replace_extended(&mut target.item.extended_properties, f, source);
             Ok(())
         }
         PropertyPath::Field { field_uri } => {
@@ -107,7 +107,8 @@ fn replace_extended(
 mod tests {
     use super::*;
     use ews::operations::update_item::ItemChange;
-    use ews::types::ItemId;
+    use ews::operations::update_item::ItemField;
+    use ews::types::{ItemFields, ItemId};
 
     fn values(props: &[ExtendedProperty]) -> Vec<Option<&str>> {
         props.iter().map(|p| p.value.as_deref()).collect()
@@ -116,24 +117,33 @@ mod tests {
     #[test]
     fn set_fields_are_copied_and_deleted_ones_cleared() {
         let mut stored = CalendarItem {
-            subject: Some("old".into()),
+            item: ItemFields {
+                subject: Some("old".into()),
+                ..Default::default()
+            },
             location: Some("Room 4.12".into()),
             ..Default::default()
         };
         let new = CalendarItem {
-            subject: Some("new".into()),
+            item: ItemFields {
+                subject: Some("new".into()),
+                ..Default::default()
+            },
             location: None,
             ..Default::default()
         };
         let change = ItemChange::calendar(
             ItemId::new("AAMkID1"),
             &new,
-            &[CalendarField::Subject, CalendarField::Location],
+            &[
+                CalendarField::Item(ItemField::Subject),
+                CalendarField::Location,
+            ],
         );
         for update in &change.updates {
             apply_to_calendar(update, &mut stored).unwrap();
         }
-        assert_eq!(stored.subject.as_deref(), Some("new"));
+        assert_eq!(stored.item.subject.as_deref(), Some("new"));
         assert_eq!(stored.location, None);
         let not_editable = ItemUpdate::Delete {
             path: PropertyPath::field("calendar:UID"),
@@ -148,26 +158,35 @@ mod tests {
     #[test]
     fn extended_properties_are_replaced_then_deleted_on_both_item_kinds() {
         let mut calendar_item = CalendarItem {
-            extended_properties: vec![ExtendedProperty::client_request_id("first")],
+            item: ItemFields {
+                extended_properties: vec![ExtendedProperty::client_request_id("first")],
+                ..Default::default()
+            },
             ..Default::default()
         };
         let set = ItemUpdate::calendar_extended(ExtendedProperty::client_request_id("second"));
         apply_to_calendar(&set, &mut calendar_item).unwrap();
-        assert_eq!(values(&calendar_item.extended_properties), [Some("second")]);
+        assert_eq!(
+            values(&calendar_item.item.extended_properties),
+            [Some("second")]
+        );
         let delete = ItemUpdate::Delete {
             path: PropertyPath::Extended(ExtendedFieldUri::client_request_id()),
         };
         apply_to_calendar(&delete, &mut calendar_item).unwrap();
-        assert!(calendar_item.extended_properties.is_empty());
+        assert!(calendar_item.item.extended_properties.is_empty());
 
         let mut task = Task {
-            extended_properties: vec![ExtendedProperty::client_request_id("first")],
+            item: ItemFields {
+                extended_properties: vec![ExtendedProperty::client_request_id("first")],
+                ..Default::default()
+            },
             ..Default::default()
         };
         let set = ItemUpdate::task_extended(ExtendedProperty::client_request_id("second"));
         apply_to_task(&set, &mut task).unwrap();
-        assert_eq!(values(&task.extended_properties), [Some("second")]);
+        assert_eq!(values(&task.item.extended_properties), [Some("second")]);
         apply_to_task(&delete, &mut task).unwrap();
-        assert!(task.extended_properties.is_empty());
+        assert!(task.item.extended_properties.is_empty());
     }
 }

@@ -103,17 +103,21 @@ pub async fn get_user_availability(
                         end_time: EwsDateTime::floating(to_local(*e, zone)),
                         busy_type: busy_type(item),
                         details: detailed.then(|| {
-                            let private = item.sensitivity == Some(Sensitivity::Private);
+                            let private = item.item.sensitivity == Some(Sensitivity::Private);
                             CalendarEventDetails {
                                 id: (!private)
-                                    .then(|| item.item_id.as_ref().map(|i| i.id.clone()))
+                                    .then(|| item.item.item_id.as_ref().map(|i| i.id.clone()))
                                     .flatten(),
-                                subject: if private { None } else { item.subject.clone() },
+                                subject: if private {
+                                    None
+                                } else {
+                                    item.item.subject.clone()
+                                },
                                 location: if private { None } else { item.location.clone() },
                                 is_meeting: item.is_meeting.unwrap_or(false),
                                 is_recurring: item.is_recurring.unwrap_or(false),
                                 is_exception: false,
-                                is_reminder_set: item.reminder_is_set.unwrap_or(false),
+                                is_reminder_set: item.item.reminder_is_set.unwrap_or(false),
                                 is_private: private,
                             }
                         }),

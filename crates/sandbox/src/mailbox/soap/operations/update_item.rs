@@ -99,14 +99,14 @@ async fn update_one(
             if let Err(error) = normalise_times(calendar_item, headers.time_zone.as_deref()) {
                 return Ok(Err(error));
             }
-            calendar_item.last_modified_time = Some(EwsDateTime::utc(now));
+            calendar_item.item.last_modified_time = Some(EwsDateTime::utc(now));
             let organizer = calendar_item.my_response_type == Some(ResponseType::Organizer);
             if organizer && send != SendMeetingInvitationsOrCancellations::SendToNone {
                 meetings::sync_copies(store, mailbox, calendar_item, now).await?;
             }
         }
         Item::Task(task) => {
-            task.last_modified_time = Some(EwsDateTime::utc(now));
+            task.item.last_modified_time = Some(EwsDateTime::utc(now));
             task.is_complete = Some(task.status == Some(ews::types::TaskStatus::Completed));
         }
         _ => {}
@@ -128,8 +128,8 @@ async fn update_one(
 fn set_change_key(item: &mut Item, id: &str, key: &str) {
     let item_id = Some(ItemId::with_change_key(id, key));
     match item {
-        Item::CalendarItem(c) => c.item_id = item_id,
-        Item::Task(t) => t.item_id = item_id,
+        Item::CalendarItem(c) => c.item.item_id = item_id,
+        Item::Task(t) => t.item.item_id = item_id,
         _ => {}
     }
 }
