@@ -104,8 +104,12 @@ impl ServerConfig {
 #[derive(Clone, Debug)]
 pub struct EwsConfig {
     /// `https://mail.example.com/EWS/Exchange.asmx`; `None` in sandbox mode means the proxy's
-    /// own `/sandbox/ews/Exchange.asmx` (known only once the port is bound).
+    /// own `/sandbox/ews/Exchange.asmx` (known only once the port is bound), and with
+    /// `autodiscover` that each user's URL is discovered.
     pub endpoint: Option<Url>,
+    /// `ews.autodiscover = true`: no fixed endpoint, each user's EWS URL comes from POX
+    /// Autodiscover (see [`AutodiscoverConfig`]).
+    pub autodiscover: Option<AutodiscoverConfig>,
     pub server_version: ServerVersion,
     /// How the proxy signs in to EWS: each user's token, or a service account that
     /// impersonates each signed-in user (ExchangeImpersonation + X-AnchorMailbox).
@@ -119,6 +123,16 @@ pub struct EwsConfig {
     pub max_retries: u32,
     /// Total time one API call may spend waiting for Exchange to stop throttling.
     pub retry_budget: Duration,
+}
+
+/// Where Autodiscover is asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AutodiscoverConfig {
+    /// `ews.autodiscover_url`: this POX URL for every user. `None`: the URLs Microsoft
+    /// derives from the user's domain (`https://<domain>/autodiscover/autodiscover.xml`, then
+    /// `https://autodiscover.<domain>/autodiscover/autodiscover.xml`); in sandbox mode the
+    /// sandbox's own Autodiscover endpoint.
+    pub url: Option<Url>,
 }
 
 /// The embedded EWS sandbox mailbox.
@@ -258,6 +272,34 @@ impl Config {
             .as_deref()
             .map(|raw| parse_http_url(raw).map_err(|p| invalid("ews.endpoint", p)))
             .transpose()?;
+        let autodiscover_url = merged
+            .ews
+            .autodiscover_url
+            .as_deref()
+            .map(|raw| parse_http_url(raw).map_err(|p| invalid("ews.autodiscover_url", p)))
+            .transpose()?;
+        let autodiscover = match (merged.ews.autodiscover.unwrap_or(false), &endpoint) {
+            (true, Some(_)) => {
+                return Err(invalid(
+                    "ews.autodiscover",
+                    "ews.endpoint is set as well: Autodiscover finds the EWS URL when none is \
+                     configured, so set one of them (remove ews.endpoint to discover each \
+                     user's URL, or ews.autodiscover to use the endpoint)"
+                        .into(),
+                ));
+            }
+            (true, None) => Some(AutodiscoverConfig {
+                url: autodiscover_url,
+            }),
+            (false, _) if autodiscover_url.is_some() => {
+                return Err(invalid(
+                    "ews.autodiscover_url",
+                    "it is used only with ews.autodiscover = true (XF_EWS_AUTODISCOVER=true)"
+                        .into(),
+                ));
+            }
+            (false, _) => None,
+        };
         let server_version = merged
             .ews
             .server_version
@@ -366,12 +408,21 @@ impl Config {
                     .into(),
             ));
         }
+        if backend == Backend::Graph && autodiscover.is_some() {
+            return Err(invalid(
+                "ews.autodiscover",
+                "Autodiscover finds EWS URLs, and backend = \"graph\" does not use EWS: remove \
+                 ews.autodiscover, or set backend = \"ews\""
+                    .into(),
+            ));
+        }
         // In sandbox mode without an endpoint, Graph goes to the sandbox's own Graph front end.
         let graph_in_sandbox = sandbox && graph.endpoint.is_none();
-        if backend == Backend::Ews && !sandbox && endpoint.is_none() {
+        if backend == Backend::Ews && !sandbox && endpoint.is_none() && autodiscover.is_none() {
             return Err(ConfigError::Incomplete(
                 "no Exchange endpoint is configured: set ews.endpoint (XF_EWS_ENDPOINT) to your \
-                 Exchange server's EWS URL, reach Exchange Online through Microsoft Graph with \
+                 Exchange server's EWS URL (or ews.autodiscover = true to find each user's URL \
+                 with Autodiscover), reach Exchange Online through Microsoft Graph with \
                  backend = \"graph\" (XF_BACKEND=graph, --backend graph), or run the local \
                  sandbox mailbox with --sandbox (XF_SANDBOX=1, sandbox.enabled = true)"
                     .into(),
@@ -386,6 +437,11 @@ impl Config {
             insecure_http
                 .check(endpoint)
                 .map_err(|p| invalid("ews.endpoint", p))?;
+        }
+        if let Some(url) = autodiscover.as_ref().and_then(|a| a.url.as_ref()) {
+            insecure_http
+                .check(url)
+                .map_err(|p| invalid("ews.autodiscover_url", p))?;
         }
         if let Some(endpoint) = &graph.endpoint {
             insecure_http
@@ -464,6 +520,7 @@ impl Config {
             backend,
             ews: EwsConfig {
                 endpoint,
+                autodiscover,
                 server_version,
                 auth: ews_auth,
                 ca_file: merged.ews.ca_file.clone(),
