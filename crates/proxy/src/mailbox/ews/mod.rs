@@ -72,7 +72,7 @@ pub struct EwsMailbox {
 /// Where EWS is: one configured endpoint, or each user's as Autodiscover finds it.
 enum Target {
     Fixed(Arc<Route>),
-    Discovered(Autodiscovery),
+    Discovered(Box<Autodiscovery>),
 }
 
 /// For whom one API call acts: the user's token (bearer mode), the SOAP headers, which in
@@ -109,7 +109,7 @@ impl EwsMailbox {
         insecure_http: InsecureHttpPolicy,
     ) -> Self {
         let discovery = Autodiscovery::new(autodiscover_url, config, insecure_http);
-        Self::with_target(Target::Discovered(discovery), config)
+        Self::with_target(Target::Discovered(Box::new(discovery)), config)
     }
 
     fn with_target(target: Target, config: &EwsConfig) -> Self {
