@@ -175,34 +175,9 @@ async fn an_address_autodiscover_does_not_know_is_named_to_the_administrator() {
 
 /// `check-config --mailbox ADDRESS` with Autodiscover at this proxy's sandbox.
 async fn check_config(app: &TestApp, mailbox: &str) -> (bool, String, String) {
-    let file = app.data_dir.join("check.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "allow_insecure_http = [\"{base}\"]\n[ews]\nautodiscover = true\n\
-             autodiscover_url = \"{base}/sandbox/autodiscover/autodiscover.xml\"\n\
-             auth = \"ntlm\"\n[ews.service_account]\nusername = \"SANDBOX\\\\svc-forms\"\n",
-            base = app.base
-        ),
-    )
-    .unwrap();
-    let mailbox = mailbox.to_owned();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"))
-            .args(["check-config", "--config"])
-            .arg(&file)
-            .args(["--mailbox", &mailbox])
-            .env("XF_EWS_SERVICE_ACCOUNT_PASSWORD", PASSWORD)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let url = format!("{}/sandbox/autodiscover/autodiscover.xml", app.base);
+    let lines = format!("autodiscover = true\nautodiscover_url = \"{url}\"");
+    check_config_ntlm(app, &lines, mailbox, PASSWORD).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
