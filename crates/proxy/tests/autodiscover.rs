@@ -63,6 +63,23 @@ async fn each_user_works_in_their_own_mailbox_at_the_url_autodiscover_found_once
     assert_eq!(autodiscover_requests(&app), 1, "the domain's URL is kept");
 }
 
+#[tokio::test]
+async fn with_each_users_own_token_autodiscover_is_asked_with_that_token() {
+    let dir = TempDir::new().unwrap();
+    let app = spawn_adjusted(
+        dir.path(),
+        NO_FLOW_LIMITS,
+        Arc::new(proxy::auth::clock::OffsetClock::new()),
+        |config: &mut Config| {
+            config.ews.autodiscover = Some(AutodiscoverConfig { url: None });
+        },
+    )
+    .await;
+    assert_eq!(app.state.config.ews.auth, EwsAuth::OAuth);
+    each_user_gets_their_own_items(&app).await;
+    assert_eq!(autodiscover_requests(&app), 1);
+}
+
 /// An Autodiscover server in front of the sandbox's: answers every request with
 /// `redirectUrl` to `target` and counts them.
 async fn redirecting_front(target: Arc<std::sync::Mutex<String>>) -> (String, Arc<AtomicUsize>) {
