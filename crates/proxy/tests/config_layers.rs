@@ -226,6 +226,25 @@ fn autodiscover_replaces_the_endpoint_and_impossible_combinations_are_refused() 
             && plain_http.contains("allow_insecure_http"),
         "{plain_http}"
     );
+    // A service account signs in to Autodiscover: never at a URL a user's domain names.
+    let derived = refused(
+        "[ews]\nautodiscover = true\nauth = \"basic\"\n[ews.service_account]\nusername = \"svc@contoso.com\"\n",
+        &[("XF_EWS_SERVICE_ACCOUNT_PASSWORD", "secret-pw")],
+    );
+    assert!(
+        derived.contains("key ews.autodiscover:")
+            && derived.contains("set ews.autodiscover_url")
+            && !derived.contains("secret-pw"),
+        "{derived}"
+    );
+    let file = config_file(
+        dir.path(),
+        "[ews]\nautodiscover = true\nautodiscover_url = \"https://autodiscover.contoso.com/autodiscover/autodiscover.xml\"\nauth = \"ntlm\"\n[ews.service_account]\nusername = \"CONTOSO\\\\svc\"\n",
+    );
+    let named = serve_with(&file)
+        .resolve(environment(&[("XF_EWS_SERVICE_ACCOUNT_PASSWORD", "pw")]))
+        .unwrap();
+    assert!(named.ews.autodiscover.unwrap().url.is_some());
     let nothing = refused("", &[]);
     assert!(nothing.contains("ews.autodiscover = true"), "{nothing}");
 }

@@ -408,6 +408,24 @@ impl Config {
                     .into(),
             ));
         }
+        // The service account's credentials go to whatever Autodiscover answers: a URL derived
+        // from each user's domain would hand them (Basic: the password; NTLM: a crackable
+        // response) to any server a signed-in user's address names.
+        if let (Some(account), Some(AutodiscoverConfig { url: None })) =
+            (ews_auth.service_account(), &autodiscover)
+            && !sandbox
+        {
+            return Err(invalid(
+                "ews.autodiscover",
+                format!(
+                    "with the service account '{}', set ews.autodiscover_url \
+                     (XF_EWS_AUTODISCOVER_URL) to your Autodiscover URL: the account signs in \
+                     to it, and a URL derived from each user's domain would send its \
+                     credentials to whatever server answers for that domain",
+                    account.username
+                ),
+            ));
+        }
         if backend == Backend::Graph && autodiscover.is_some() {
             return Err(invalid(
                 "ews.autodiscover",
