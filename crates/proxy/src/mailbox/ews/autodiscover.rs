@@ -31,6 +31,9 @@ pub const MAX_REDIRECTS: usize = 4;
 /// How long a domain's EWS URL is reused before Autodiscover is asked again.
 pub const CACHE_TTL: Duration = Duration::from_secs(3600);
 
+/// Domains whose URL is kept before expired ones are dropped.
+const MAX_DOMAINS: usize = 1000;
+
 /// An EWS URL and the connections to it.
 pub struct Route {
     pub endpoint: Url,
@@ -105,7 +108,13 @@ impl Autodiscovery {
         let endpoint = self.discover(&address, token).await?;
         tracing::info!(%domain, %endpoint, "Autodiscover found the EWS URL");
         let route = self.route_to(endpoint)?;
-        locked(&self.found).insert(domain, (route.clone(), Instant::now() + CACHE_TTL));
+        let mut found = locked(&self.found);
+        if found.len() >= MAX_DOMAINS {
+            let now = Instant::now();
+            found.retain(|_, (_, until)| now < *until);
+        }
+        found.insert(domain, (route.clone(), Instant::now() + CACHE_TTL));
+        drop(found);
         Ok(route)
     }
 

@@ -604,10 +604,15 @@ mod tests {
     use super::*;
     use crate::config::{Config, ConfigLayer, EwsAuth, ServiceAccount};
 
-    fn mailbox(auth: EwsAuth) -> EwsMailbox {
+    fn ews_config(auth: EwsAuth) -> EwsConfig {
         let layer = ConfigLayer::from_toml("[sandbox]\nenabled = true\n", "t.toml".as_ref());
         let mut config = Config::resolve([layer.unwrap()]).unwrap().ews;
         config.auth = auth;
+        config
+    }
+
+    fn mailbox(auth: EwsAuth) -> EwsMailbox {
+        let config = ews_config(auth);
         let endpoint = Url::parse("https://mail.example.com/EWS/Exchange.asmx").unwrap();
         EwsMailbox::new(endpoint, &config).unwrap()
     }
@@ -637,6 +642,14 @@ mod tests {
             };
             assert!(message.contains("email or upn claim"), "{message}");
         }
+        // Autodiscover needs the address as much as impersonation does.
+        let config = ews_config(EwsAuth::OAuth);
+        let discovering = EwsMailbox::discovering(None, &config, InsecureHttpPolicy::default());
+        let Err(MailboxError::Misconfigured(message)) = discovering.acting(&access(None)).await
+        else {
+            panic!("discovered without an address");
+        };
+        assert!(message.contains("Autodiscover"), "{message}");
         // With the user's own token nobody is impersonated.
         let ews = mailbox(EwsAuth::OAuth);
         let acting = ews.acting(&dana).await.unwrap();
