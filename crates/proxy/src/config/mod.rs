@@ -17,11 +17,13 @@ use std::time::Duration;
 
 use url::Url;
 
+mod autodiscover;
 mod backend;
 mod layer;
 mod service_account;
 mod sources;
 
+pub use autodiscover::AutodiscoverConfig;
 pub use backend::{Backend, DEFAULT_GRAPH_ENDPOINT, GraphConfig};
 pub use layer::{
     EwsLayer, GraphLayer, LogLayer, MetricsLayer, SandboxAccountLayer, SandboxLayer, ServerLayer,
@@ -123,16 +125,6 @@ pub struct EwsConfig {
     pub max_retries: u32,
     /// Total time one API call may spend waiting for Exchange to stop throttling.
     pub retry_budget: Duration,
-}
-
-/// Where Autodiscover is asked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AutodiscoverConfig {
-    /// `ews.autodiscover_url`: this POX URL for every user. `None`: the URLs Microsoft
-    /// derives from the user's domain (`https://<domain>/autodiscover/autodiscover.xml`, then
-    /// `https://autodiscover.<domain>/autodiscover/autodiscover.xml`); in sandbox mode the
-    /// sandbox's own Autodiscover endpoint.
-    pub url: Option<Url>,
 }
 
 /// The embedded EWS sandbox mailbox.
@@ -272,34 +264,6 @@ impl Config {
             .as_deref()
             .map(|raw| parse_http_url(raw).map_err(|p| invalid("ews.endpoint", p)))
             .transpose()?;
-        let autodiscover_url = merged
-            .ews
-            .autodiscover_url
-            .as_deref()
-            .map(|raw| parse_http_url(raw).map_err(|p| invalid("ews.autodiscover_url", p)))
-            .transpose()?;
-        let autodiscover = match (merged.ews.autodiscover.unwrap_or(false), &endpoint) {
-            (true, Some(_)) => {
-                return Err(invalid(
-                    "ews.autodiscover",
-                    "ews.endpoint is set as well: Autodiscover finds the EWS URL when none is \
-                     configured, so set one of them (remove ews.endpoint to discover each \
-                     user's URL, or ews.autodiscover to use the endpoint)"
-                        .into(),
-                ));
-            }
-            (true, None) => Some(AutodiscoverConfig {
-                url: autodiscover_url,
-            }),
-            (false, _) if autodiscover_url.is_some() => {
-                return Err(invalid(
-                    "ews.autodiscover_url",
-                    "it is used only with ews.autodiscover = true (XF_EWS_AUTODISCOVER=true)"
-                        .into(),
-                ));
-            }
-            (false, _) => None,
-        };
         let server_version = merged
             .ews
             .server_version
@@ -408,32 +372,15 @@ impl Config {
                     .into(),
             ));
         }
-        // The service account's credentials go to whatever Autodiscover answers: a URL derived
-        // from each user's domain would hand them (Basic: the password; NTLM: a crackable
-        // response) to any server a signed-in user's address names.
-        if let (Some(account), Some(AutodiscoverConfig { url: None })) =
-            (ews_auth.service_account(), &autodiscover)
-            && !sandbox
-        {
-            return Err(invalid(
-                "ews.autodiscover",
-                format!(
-                    "with the service account '{}', set ews.autodiscover_url \
-                     (XF_EWS_AUTODISCOVER_URL) to your Autodiscover URL: the account signs in \
-                     to it, and a URL derived from each user's domain would send its \
-                     credentials to whatever server answers for that domain",
-                    account.username
-                ),
-            ));
-        }
-        if backend == Backend::Graph && autodiscover.is_some() {
-            return Err(invalid(
-                "ews.autodiscover",
-                "Autodiscover finds EWS URLs, and backend = \"graph\" does not use EWS: remove \
-                 ews.autodiscover, or set backend = \"ews\""
-                    .into(),
-            ));
-        }
+        let autodiscover = autodiscover::resolve(
+            &merged.ews,
+            endpoint.as_ref(),
+            &ews_auth,
+            backend,
+            sandbox,
+            parse_http_url,
+        )
+        .map_err(|(key, problem)| invalid(key, problem))?;
         // In sandbox mode without an endpoint, Graph goes to the sandbox's own Graph front end.
         let graph_in_sandbox = sandbox && graph.endpoint.is_none();
         if backend == Backend::Ews && !sandbox && endpoint.is_none() && autodiscover.is_none() {

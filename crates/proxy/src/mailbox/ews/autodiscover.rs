@@ -332,6 +332,82 @@ mod tests {
         Autodiscovery::new(fixed.map(|u| Url::parse(u).unwrap()), &config, policy)
     }
 
+    /// A POX Autodiscover server answering `answer` (given its own base URL) and counting
+    /// requests; its base URL.
+    async fn pox_server(
+        answer: fn(&str) -> String,
+    ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (count, own) = (asked.clone(), base.clone());
+        let router = axum::Router::new().route(
+            "/autodiscover/autodiscover.xml",
+            axum::routing::post(move || {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let body = answer(&own);
+                async move { body }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        (base, asked)
+    }
+
+    fn account_answer(action: &str) -> String {
+        format!(
+            "<Autodiscover xmlns=\"{}\"><Response xmlns=\"{}\"><Account>{action}</Account>\
+             </Response></Autodiscover>",
+            ews::autodiscover::OUTER_RESPONSE_SCHEMA,
+            ews::autodiscover::RESPONSE_SCHEMA
+        )
+    }
+
+    #[tokio::test]
+    async fn a_redirection_to_plain_http_gets_no_credentials_unless_allowed() {
+        let (evil, evil_asked) = pox_server(|own| {
+            account_answer(&format!(
+                "<Action>settings</Action><Protocol><Type>EXPR</Type>\
+                 <EwsUrl>{own}/EWS/Exchange.asmx</EwsUrl></Protocol>"
+            ))
+        })
+        .await;
+        // The answers are plain fns: the front finds the other server's URL in a static.
+        static EVIL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        EVIL.set(evil.clone()).unwrap();
+        let (front, _) = pox_server(|_| {
+            account_answer(&format!(
+                "<Action>redirectUrl</Action><RedirectUrl>{}/autodiscover/autodiscover.xml\
+                 </RedirectUrl>",
+                EVIL.get().unwrap()
+            ))
+        })
+        .await;
+        let layer = ConfigLayer::from_toml("[sandbox]\nenabled = true\n", "t.toml".as_ref());
+        let config = Config::resolve([layer.unwrap()]).unwrap().ews;
+        let front_url = Url::parse(&format!("{front}/autodiscover/autodiscover.xml")).unwrap();
+        let token = SecretString::from("user-token".to_owned());
+
+        let only_front = InsecureHttpPolicy::new(false, std::slice::from_ref(&front)).unwrap();
+        let strict = Autodiscovery::new(Some(front_url.clone()), &config, only_front);
+        let Err(MailboxError::Misconfigured(message)) =
+            strict.discover("dana@contoso.com", &token).await
+        else {
+            panic!("followed a plain-http redirection");
+        };
+        assert!(
+            message.contains("redirection") && message.contains("allow_insecure_http"),
+            "{message}"
+        );
+        assert_eq!(evil_asked.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+        // Listed in allow_insecure_http, the same redirection is followed.
+        let both = InsecureHttpPolicy::new(false, &[front, evil.clone()]).unwrap();
+        let allowed = Autodiscovery::new(Some(front_url), &config, both);
+        let found = allowed.discover("dana@contoso.com", &token).await.unwrap();
+        assert_eq!(found.as_str(), format!("{evil}/EWS/Exchange.asmx"));
+        assert_eq!(evil_asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
     #[test]
     fn candidates_follow_microsofts_order_unless_a_url_is_configured() {
         let derived = discovery(None, false)
