@@ -64,6 +64,7 @@
 // are the rare path, so its size is accepted.
 #![allow(clippy::result_large_err)]
 
+pub mod autodiscover;
 pub mod cli;
 pub mod error;
 pub mod operations;

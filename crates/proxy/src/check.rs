@@ -90,12 +90,36 @@ pub async fn run(
         ),
     )];
     checks.push(authorization_server(config).await);
-    let Some(endpoint) = config.ews.endpoint.clone() else {
-        checks.push(Check::skipped(
-            "mailbox server",
-            "sandbox mode: the sandbox mailbox runs inside the proxy",
-        ));
-        return checks;
+    let endpoint = match (&config.ews.endpoint, &config.ews.autodiscover) {
+        (Some(endpoint), _) => endpoint.clone(),
+        (None, Some(autodiscover)) => {
+            match discovered(config, autodiscover, token.as_ref(), service_account_for).await {
+                Ok(endpoint) => {
+                    checks.push(Check::ok(
+                        "autodiscover",
+                        format!(
+                            "{endpoint} is the EWS URL of {}",
+                            service_account_for.unwrap_or_default().trim()
+                        ),
+                    ));
+                    endpoint
+                }
+                Err(outcome) => {
+                    checks.push(Check {
+                        name: "autodiscover",
+                        outcome,
+                    });
+                    return checks;
+                }
+            }
+        }
+        (None, None) => {
+            checks.push(Check::skipped(
+                "mailbox server",
+                "sandbox mode: the sandbox mailbox runs inside the proxy",
+            ));
+            return checks;
+        }
     };
     let backend = match mailbox::ews::EwsMailbox::new(endpoint.clone(), &config.ews) {
         Ok(backend) => backend,
@@ -118,9 +142,11 @@ pub async fn run(
             return checks;
         }
     }
-    if let Some(address) = service_account_for {
+    if let Some(address) = service_account_for.filter(|_| {
+        config.ews.auth.service_account().is_some() || config.ews.autodiscover.is_none()
+    }) {
         checks.push(
-            match mailbox::ews::check_service_account(config, address).await {
+            match mailbox::ews::check_service_account(config, &endpoint, address).await {
                 Ok(line) => Check::ok("service account", line),
                 Err(problem) => Check::failed("service account", problem),
             },
@@ -134,6 +160,37 @@ pub async fn run(
         Some(token) => mailbox_access(backend, token).await,
     });
     checks
+}
+
+/// The EWS URL Autodiscover finds for `--mailbox ADDRESS` (asked with the test token, or as
+/// the service account); the check's outcome when it finds none.
+async fn discovered(
+    config: &Config,
+    autodiscover: &crate::config::AutodiscoverConfig,
+    token: Option<&SecretString>,
+    address: Option<&str>,
+) -> Result<url::Url, Outcome> {
+    let Some(address) = address else {
+        return Err(Outcome::Skipped(
+            "ews.autodiscover finds each user's EWS URL: give --mailbox ADDRESS to find one \
+             and try it"
+                .into(),
+        ));
+    };
+    if autodiscover.url.is_none() && config.sandbox.enabled {
+        return Err(Outcome::Skipped(
+            "sandbox mode: the sandbox's Autodiscover runs inside the proxy".into(),
+        ));
+    }
+    let ews = mailbox::ews::EwsMailbox::discovering(
+        autodiscover.url.clone(),
+        &config.ews,
+        config.insecure_http.clone(),
+    );
+    let none = SecretString::from(String::new());
+    ews.endpoint_for(address, token.unwrap_or(&none))
+        .await
+        .map_err(|e| Outcome::Failed(e.to_string()))
 }
 
 /// The sign-in settings resolve (with discovery for an `issuer`) and the ID-token keys load.

@@ -38,8 +38,8 @@ pub struct CheckArgs {
     /// An access token for a mailbox (also `XF_CHECK_TOKEN`): tries a real calendar read.
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
-    /// Service-account mode: a user's primary SMTP address the account should act for; tries
-    /// GetFolder of that user's calendar with ExchangeImpersonation.
+    /// A user's primary SMTP address: with `ews.autodiscover`, finds that user's EWS URL; in
+    /// service-account mode, reads that user's calendar with ExchangeImpersonation.
     #[arg(long, value_name = "ADDRESS")]
     pub mailbox: Option<String>,
 }

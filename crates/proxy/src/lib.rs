@@ -308,14 +308,37 @@ impl Application {
             Backend::Ews => {
                 // The EWS client talks to the sandbox over HTTP exactly as it would to Exchange.
                 // It uses the bound address, not `public_url`, which may be a reverse proxy.
-                let endpoint = match &config.ews.endpoint {
-                    Some(url) => url.clone(),
-                    None => sandbox_mode::default_ews_endpoint(&self_url(config.bind, port)?)?,
-                };
-                Arc::new(
-                    EwsMailbox::new(endpoint, &config.ews)
-                        .map_err(|e| StartupError::Other(e.to_string()))?,
-                )
+                match (&config.ews.endpoint, &config.ews.autodiscover) {
+                    (_, Some(autodiscover)) => {
+                        // Sandbox mode without a URL: the sandbox's own Autodiscover.
+                        let url = match &autodiscover.url {
+                            None if config.sandbox.enabled => {
+                                Some(sandbox_mode::default_autodiscover_url(&self_url(
+                                    config.bind,
+                                    port,
+                                )?)?)
+                            }
+                            url => url.clone(),
+                        };
+                        Arc::new(EwsMailbox::discovering(
+                            url,
+                            &config.ews,
+                            config.insecure_http.clone(),
+                        ))
+                    }
+                    (endpoint, None) => {
+                        let endpoint = match endpoint {
+                            Some(url) => url.clone(),
+                            None => {
+                                sandbox_mode::default_ews_endpoint(&self_url(config.bind, port)?)?
+                            }
+                        };
+                        Arc::new(
+                            EwsMailbox::new(endpoint, &config.ews)
+                                .map_err(|e| StartupError::Other(e.to_string()))?,
+                        )
+                    }
+                }
             }
             Backend::Graph => {
                 let mut graph = config.graph.clone();

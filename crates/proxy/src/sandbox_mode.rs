@@ -43,6 +43,12 @@ pub fn default_ews_endpoint(listen_url: &Url) -> Result<Url, StartupError> {
     join(listen_url, EWS_PATH)
 }
 
+/// The sandbox's POX Autodiscover endpoint on this proxy (`ews.autodiscover` in sandbox mode
+/// without `ews.autodiscover_url`).
+pub fn default_autodiscover_url(listen_url: &Url) -> Result<Url, StartupError> {
+    join(listen_url, AUTODISCOVER_PATH)
+}
+
 /// The sandbox's Graph front end on this proxy (the Graph backend's endpoint in sandbox mode).
 pub fn default_graph_endpoint(listen_url: &Url) -> Result<Url, StartupError> {
     join(listen_url, "/sandbox/graph/v1.0/")
@@ -55,6 +61,10 @@ fn join(base: &Url, path: &str) -> Result<Url, StartupError> {
 
 #[cfg(feature = "sandbox")]
 const EWS_PATH: &str = sandbox::mailbox::EWS_PATH;
+#[cfg(feature = "sandbox")]
+const AUTODISCOVER_PATH: &str = sandbox::mailbox::AUTODISCOVER_PATH;
+#[cfg(not(feature = "sandbox"))]
+const AUTODISCOVER_PATH: &str = "/autodiscover/autodiscover.xml";
 // Configuration refuses sandbox mode in this build, so an EWS endpoint is always configured.
 #[cfg(not(feature = "sandbox"))]
 const EWS_PATH: &str = "/EWS/Exchange.asmx";

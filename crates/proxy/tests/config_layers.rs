@@ -162,3 +162,89 @@ fn a_wrong_type_names_the_key_and_where_it_was_written() {
     let err = flags.resolve(environment(&[])).unwrap_err().to_string();
     assert!(err.starts_with("flag --backend: "), "{err}");
 }
+
+#[test]
+fn autodiscover_replaces_the_endpoint_and_impossible_combinations_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = config_file(dir.path(), "[ews]\nautodiscover = true\n");
+    let config = serve_with(&file).resolve(environment(&[])).unwrap();
+    let autodiscover = config.ews.autodiscover.expect("autodiscover on");
+    assert_eq!(autodiscover.url, None, "derived from each user's domain");
+    assert_eq!(config.ews.endpoint, None);
+
+    let env = environment(&[
+        ("XF_EWS_AUTODISCOVER", "true"),
+        (
+            "XF_EWS_AUTODISCOVER_URL",
+            "https://autodiscover.contoso.com/autodiscover/autodiscover.xml",
+        ),
+    ]);
+    let config = ServeArgs::default().resolve(env).unwrap();
+    assert_eq!(
+        config.ews.autodiscover.unwrap().url.unwrap().as_str(),
+        "https://autodiscover.contoso.com/autodiscover/autodiscover.xml"
+    );
+
+    let refused = |text: &str, env: &[(&str, &str)]| {
+        let file = config_file(dir.path(), text);
+        serve_with(&file)
+            .resolve(environment(env))
+            .unwrap_err()
+            .to_string()
+    };
+    let both = refused(
+        "[ews]\nautodiscover = true\nendpoint = \"https://mail.contoso.com/EWS/Exchange.asmx\"\n",
+        &[],
+    );
+    assert!(
+        both.contains("key ews.autodiscover:") && both.contains("set one of them"),
+        "{both}"
+    );
+    let graph = refused("backend = \"graph\"\n[ews]\nautodiscover = true\n", &[]);
+    assert!(
+        graph.contains("key ews.autodiscover:") && graph.contains("does not use EWS"),
+        "{graph}"
+    );
+    let url_alone = refused(
+        "[ews]\nendpoint = \"https://mail.contoso.com/EWS/Exchange.asmx\"\n",
+        &[(
+            "XF_EWS_AUTODISCOVER_URL",
+            "https://autodiscover.contoso.com/autodiscover/autodiscover.xml",
+        )],
+    );
+    assert!(
+        url_alone.starts_with("environment variable XF_EWS_AUTODISCOVER_URL:")
+            && url_alone.contains("only with ews.autodiscover = true"),
+        "{url_alone}"
+    );
+    let plain_http = refused(
+        "[ews]\nautodiscover = true\nautodiscover_url = \"http://autodiscover.contoso.com/autodiscover/autodiscover.xml\"\n",
+        &[],
+    );
+    assert!(
+        plain_http.contains("key ews.autodiscover_url:")
+            && plain_http.contains("allow_insecure_http"),
+        "{plain_http}"
+    );
+    // A service account signs in to Autodiscover: never at a URL a user's domain names.
+    let derived = refused(
+        "[ews]\nautodiscover = true\nauth = \"basic\"\n[ews.service_account]\nusername = \"svc@contoso.com\"\n",
+        &[("XF_EWS_SERVICE_ACCOUNT_PASSWORD", "secret-pw")],
+    );
+    assert!(
+        derived.contains("key ews.autodiscover:")
+            && derived.contains("set ews.autodiscover_url")
+            && !derived.contains("secret-pw"),
+        "{derived}"
+    );
+    let file = config_file(
+        dir.path(),
+        "[ews]\nautodiscover = true\nautodiscover_url = \"https://autodiscover.contoso.com/autodiscover/autodiscover.xml\"\nauth = \"ntlm\"\n[ews.service_account]\nusername = \"CONTOSO\\\\svc\"\n",
+    );
+    let named = serve_with(&file)
+        .resolve(environment(&[("XF_EWS_SERVICE_ACCOUNT_PASSWORD", "pw")]))
+        .unwrap();
+    assert!(named.ews.autodiscover.unwrap().url.is_some());
+    let nothing = refused("", &[]);
+    assert!(nothing.contains("ews.autodiscover = true"), "{nothing}");
+}

@@ -94,33 +94,8 @@ async fn an_untrusted_certificate_names_what_to_check() {
 /// `exchange-forms-proxy check-config --mailbox ADDRESS` with a config file naming this
 /// proxy's sandbox as the Exchange server: (exit success, stdout, stderr).
 async fn check_config(app: &TestApp, mailbox: &str, password: &str) -> (bool, String, String) {
-    let file = app.data_dir.join("check.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "allow_insecure_http = [\"{base}\"]\n[ews]\nendpoint = \"{base}/sandbox/ews/Exchange.asmx\"\n\
-             auth = \"ntlm\"\n[ews.service_account]\nusername = \"SANDBOX\\\\svc-forms\"\n",
-            base = app.base
-        ),
-    )
-    .unwrap();
-    let (mailbox, password) = (mailbox.to_owned(), password.to_owned());
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"))
-            .args(["check-config", "--config"])
-            .arg(&file)
-            .args(["--mailbox", &mailbox])
-            .env("XF_EWS_SERVICE_ACCOUNT_PASSWORD", &password)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let endpoint = format!("endpoint = \"{}/sandbox/ews/Exchange.asmx\"", app.base);
+    check_config_ntlm(app, &endpoint, mailbox, password).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -55,6 +55,10 @@ pub struct ServerLayer {
 #[serde(deny_unknown_fields)]
 pub struct EwsLayer {
     pub endpoint: Option<String>,
+    /// No fixed endpoint: find each user's EWS URL with POX Autodiscover.
+    pub autodiscover: Option<bool>,
+    /// The POX Autodiscover URL to ask (default: derived from each user's domain).
+    pub autodiscover_url: Option<String>,
     pub server_version: Option<String>,
     /// Refused at start-up (it made every user act as one mailbox); kept so the refusal can
     /// point to `auth` + `service_account` instead of a bare "unknown key".

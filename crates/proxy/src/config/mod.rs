@@ -17,11 +17,13 @@ use std::time::Duration;
 
 use url::Url;
 
+mod autodiscover;
 mod backend;
 mod layer;
 mod service_account;
 mod sources;
 
+pub use autodiscover::AutodiscoverConfig;
 pub use backend::{Backend, DEFAULT_GRAPH_ENDPOINT, GraphConfig};
 pub use layer::{
     EwsLayer, GraphLayer, LogLayer, MetricsLayer, SandboxAccountLayer, SandboxLayer, ServerLayer,
@@ -104,8 +106,12 @@ impl ServerConfig {
 #[derive(Clone, Debug)]
 pub struct EwsConfig {
     /// `https://mail.example.com/EWS/Exchange.asmx`; `None` in sandbox mode means the proxy's
-    /// own `/sandbox/ews/Exchange.asmx` (known only once the port is bound).
+    /// own `/sandbox/ews/Exchange.asmx` (known only once the port is bound), and with
+    /// `autodiscover` that each user's URL is discovered.
     pub endpoint: Option<Url>,
+    /// `ews.autodiscover = true`: no fixed endpoint, each user's EWS URL comes from POX
+    /// Autodiscover (see [`AutodiscoverConfig`]).
+    pub autodiscover: Option<AutodiscoverConfig>,
     pub server_version: ServerVersion,
     /// How the proxy signs in to EWS: each user's token, or a service account that
     /// impersonates each signed-in user (ExchangeImpersonation + X-AnchorMailbox).
@@ -366,12 +372,22 @@ impl Config {
                     .into(),
             ));
         }
+        let autodiscover = autodiscover::resolve(
+            &merged.ews,
+            endpoint.as_ref(),
+            &ews_auth,
+            backend,
+            sandbox,
+            parse_http_url,
+        )
+        .map_err(|(key, problem)| invalid(key, problem))?;
         // In sandbox mode without an endpoint, Graph goes to the sandbox's own Graph front end.
         let graph_in_sandbox = sandbox && graph.endpoint.is_none();
-        if backend == Backend::Ews && !sandbox && endpoint.is_none() {
+        if backend == Backend::Ews && !sandbox && endpoint.is_none() && autodiscover.is_none() {
             return Err(ConfigError::Incomplete(
                 "no Exchange endpoint is configured: set ews.endpoint (XF_EWS_ENDPOINT) to your \
-                 Exchange server's EWS URL, reach Exchange Online through Microsoft Graph with \
+                 Exchange server's EWS URL (or ews.autodiscover = true to find each user's URL \
+                 with Autodiscover), reach Exchange Online through Microsoft Graph with \
                  backend = \"graph\" (XF_BACKEND=graph, --backend graph), or run the local \
                  sandbox mailbox with --sandbox (XF_SANDBOX=1, sandbox.enabled = true)"
                     .into(),
@@ -386,6 +402,11 @@ impl Config {
             insecure_http
                 .check(endpoint)
                 .map_err(|p| invalid("ews.endpoint", p))?;
+        }
+        if let Some(url) = autodiscover.as_ref().and_then(|a| a.url.as_ref()) {
+            insecure_http
+                .check(url)
+                .map_err(|p| invalid("ews.autodiscover_url", p))?;
         }
         if let Some(endpoint) = &graph.endpoint {
             insecure_http
@@ -464,6 +485,7 @@ impl Config {
             backend,
             ews: EwsConfig {
                 endpoint,
+                autodiscover,
                 server_version,
                 auth: ews_auth,
                 ca_file: merged.ews.ca_file.clone(),

@@ -343,3 +343,41 @@ pub async fn failed_create(app: &TestApp, advice: &str) -> String {
     assert_eq!(stored(app, ALICE, "tasks").await, 0);
     body["message"].as_str().unwrap().to_owned()
 }
+
+/// `exchange-forms-proxy check-config --mailbox ADDRESS` with the service account signing in
+/// with NTLM (`password`) and `ews_lines` in `[ews]` (where Exchange is), this proxy allowed
+/// over plain http: (exit success, stdout, stderr).
+pub async fn check_config_ntlm(
+    app: &TestApp,
+    ews_lines: &str,
+    mailbox: &str,
+    password: &str,
+) -> (bool, String, String) {
+    let file = app.data_dir.join("check.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "allow_insecure_http = [\"{base}\"]\n[ews]\n{ews_lines}\n\
+             auth = \"ntlm\"\n[ews.service_account]\nusername = \"SANDBOX\\\\svc-forms\"\n",
+            base = app.base
+        ),
+    )
+    .unwrap();
+    let (mailbox, password) = (mailbox.to_owned(), password.to_owned());
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_exchange-forms-proxy"))
+            .args(["check-config", "--config"])
+            .arg(&file)
+            .args(["--mailbox", &mailbox])
+            .env("XF_EWS_SERVICE_ACCOUNT_PASSWORD", &password)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

@@ -13,6 +13,7 @@
 //! * [`graph`]: the Microsoft Graph v1.0 REST front end (`/sandbox/graph/v1.0/…`), same store,
 //!   same rules, same identification, Graph's JSON and error bodies.
 
+pub mod autodiscover;
 pub mod availability;
 pub mod directory;
 pub mod graph;
@@ -38,6 +39,8 @@ use store::ItemStore;
 
 /// Where the mailbox answers EWS, relative to the server's base URL.
 pub const EWS_PATH: &str = "/sandbox/ews/Exchange.asmx";
+/// Where the mailbox answers POX Autodiscover under the sandbox's prefix.
+pub const AUTODISCOVER_PATH: &str = autodiscover::PATH;
 
 /// The mailbox's state: its store, who callers are, who may impersonate.
 pub struct SandboxMailbox {
@@ -47,6 +50,8 @@ pub struct SandboxMailbox {
     pub impersonators: Vec<String>,
     /// Accounts that sign in with NTLM or Basic (`sandbox.service_accounts`).
     pub service_accounts: service_account::ServiceAccounts,
+    /// Autodiscover requests answered.
+    pub autodiscover_requests: autodiscover::Counter,
 }
 
 /// The server's number for a client connection (an NTLM sign-in holds for its connection):
@@ -77,15 +82,18 @@ impl SandboxMailbox {
             identity: MailboxIdentity::new(userinfo_url)?,
             impersonators,
             service_accounts: service_account::ServiceAccounts::new(service_accounts, kerberos),
+            autodiscover_requests: autodiscover::Counter::default(),
         })
     }
 }
 
-/// The mailbox's HTTP surface: `POST /sandbox/ews/Exchange.asmx` and the Graph REST endpoint
-/// under `/sandbox/graph/v1.0/`.
+/// The mailbox's HTTP surface: `POST /sandbox/ews/Exchange.asmx`, POX Autodiscover, and the
+/// Graph REST endpoint under `/sandbox/graph/v1.0/`.
 pub fn router<S: Clone + Send + Sync + 'static>(mailbox: Arc<SandboxMailbox>) -> Router<S> {
     Router::new()
         .route(EWS_PATH, post(soap::handler::ews))
+        .route(autodiscover::PATH, post(autodiscover::pox))
+        .route(autodiscover::ROOT_PATH, post(autodiscover::pox))
         .with_state(mailbox.clone())
         .merge(graph::router(mailbox))
 }

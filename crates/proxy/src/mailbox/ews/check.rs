@@ -4,22 +4,24 @@
 //! impersonate that user, the mailbox exists and its calendar can be read).
 
 use secrecy::SecretString;
+use url::Url;
 
 use super::EwsMailbox;
 use crate::config::Config;
 use crate::mailbox::Access;
 
 /// A line to print when the check passes, or what is wrong.
-pub async fn check_service_account(config: &Config, mailbox: &str) -> Result<String, String> {
+pub async fn check_service_account(
+    config: &Config,
+    endpoint: &Url,
+    mailbox: &str,
+) -> Result<String, String> {
     let Some(account) = config.ews.auth.service_account() else {
         return Err(
             "ews.auth is \"oauth\": each user's own token reaches Exchange, there is no service \
              account to check (set ews.auth = \"ntlm\", \"negotiate\", \"kerberos\" or \"basic\")"
                 .into(),
         );
-    };
-    let Some(endpoint) = config.ews.endpoint.clone() else {
-        return Err("set ews.endpoint (XF_EWS_ENDPOINT) to the Exchange server's EWS URL".into());
     };
     let ews = EwsMailbox::new(endpoint.clone(), &config.ews)?;
     let access = Access {

@@ -11,6 +11,7 @@
 //!
 //! EWS operations: <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-operations-in-exchange>
 
+pub mod autodiscover;
 mod changes;
 mod check;
 mod connections;
@@ -23,6 +24,7 @@ mod ntlm;
 mod spnego;
 mod transport;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -43,8 +45,10 @@ use super::paging::{CalendarCursor, TaskCursor};
 use super::retry::{self, Budget, RetryCause, RetryPolicy};
 use super::{Access, CreateOnce, ItemVersion, MailboxBackend, MailboxError, PreparedAppointment};
 use crate::config::{EwsConfig, ServerVersion};
+use crate::insecure_http::InsecureHttpPolicy;
+use autodiscover::{Autodiscovery, Route};
 pub use check::check_service_account;
-use transport::{SendError, Transport};
+use transport::SendError;
 
 /// What one HTTP exchange with EWS came to.
 enum Attempt<T> {
@@ -58,19 +62,25 @@ enum Attempt<T> {
 }
 
 pub struct EwsMailbox {
-    transport: Transport,
-    endpoint: Url,
+    target: Target,
     version: ews::types::ExchangeVersion,
     /// Service-account mode: every request impersonates the caller's verified mailbox.
     impersonates: bool,
     policy: RetryPolicy,
 }
 
-/// For whom one API call acts: the user's token (bearer mode) and the SOAP headers, which in
-/// service-account mode impersonate the user's verified mailbox.
+/// Where EWS is: one configured endpoint, or each user's as Autodiscover finds it.
+enum Target {
+    Fixed(Arc<Route>),
+    Discovered(Box<Autodiscovery>),
+}
+
+/// For whom one API call acts: the user's token (bearer mode), the SOAP headers, which in
+/// service-account mode impersonate the user's verified mailbox, and the user's EWS.
 struct Acting<'a> {
     token: &'a SecretString,
     headers: RequestHeaders,
+    route: Arc<Route>,
 }
 
 fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
@@ -83,26 +93,45 @@ fn exchange_version(version: ServerVersion) -> ews::types::ExchangeVersion {
 }
 
 impl EwsMailbox {
+    /// EWS at `endpoint` for every user.
     pub fn new(endpoint: Url, config: &EwsConfig) -> Result<Self, String> {
-        let policy = RetryPolicy {
-            max_retries: config.max_retries,
-            budget: config.retry_budget,
-        };
-        Ok(Self {
-            transport: Transport::new(&endpoint, config)?,
-            endpoint,
+        Ok(Self::with_target(
+            Target::Fixed(Arc::new(Route::new(endpoint, config)?)),
+            config,
+        ))
+    }
+
+    /// Each user's EWS found with Autodiscover, asked at `autodiscover_url` or (`None`) at
+    /// the URLs derived from the user's domain.
+    pub fn discovering(
+        autodiscover_url: Option<Url>,
+        config: &EwsConfig,
+        insecure_http: InsecureHttpPolicy,
+    ) -> Self {
+        let discovery = Autodiscovery::new(autodiscover_url, config, insecure_http);
+        Self::with_target(Target::Discovered(Box::new(discovery)), config)
+    }
+
+    fn with_target(target: Target, config: &EwsConfig) -> Self {
+        Self {
+            target,
             version: exchange_version(config.server_version),
             impersonates: config.auth.service_account().is_some(),
-            policy,
-        })
+            policy: RetryPolicy {
+                max_retries: config.max_retries,
+                budget: config.retry_budget,
+            },
+        }
     }
 
     /// The SOAP headers for `access`: in service-account mode, ExchangeImpersonation of the
-    /// mailbox the user's sign-in verified, and of nothing else (no request field reaches it).
-    fn acting<'a>(&self, access: &'a Access) -> Result<Acting<'a>, MailboxError> {
+    /// mailbox the user's sign-in verified, and of nothing else (no request field reaches it);
+    /// with Autodiscover, the EWS of that mailbox.
+    async fn acting<'a>(&self, access: &'a Access) -> Result<Acting<'a>, MailboxError> {
         let mut headers = RequestHeaders::new(self.version);
+        let mailbox = access.mailbox.as_deref().filter(|m| m.contains('@'));
         if self.impersonates {
-            let Some(mailbox) = access.mailbox.as_deref().filter(|m| m.contains('@')) else {
+            let Some(mailbox) = mailbox else {
                 return Err(MailboxError::Misconfigured(
                     "Your sign-in did not say which mailbox is yours, so the proxy cannot act \
                      for you: the sign-in server must send the user's address in the ID token \
@@ -112,22 +141,52 @@ impl EwsMailbox {
             };
             headers = headers.impersonate(mailbox.to_owned());
         }
+        let route = match &self.target {
+            Target::Fixed(route) => route.clone(),
+            Target::Discovered(discovery) => {
+                let Some(mailbox) = mailbox else {
+                    return Err(MailboxError::Misconfigured(
+                        "Your sign-in did not say which mailbox is yours, so the proxy cannot \
+                         find your Exchange server with Autodiscover: the sign-in server must \
+                         send the user's address in the ID token (email or upn claim)."
+                            .into(),
+                    ));
+                };
+                discovery.route(mailbox, &access.token).await?
+            }
+        };
         Ok(Acting {
             token: &access.token,
             headers,
+            route,
         })
     }
 
-    pub fn endpoint(&self) -> &Url {
-        &self.endpoint
+    /// The EWS URL of `address`: the configured endpoint, or what Autodiscover finds (asked
+    /// with `token`, or as the service account).
+    pub async fn endpoint_for(
+        &self,
+        address: &str,
+        token: &SecretString,
+    ) -> Result<Url, MailboxError> {
+        match &self.target {
+            Target::Fixed(route) => Ok(route.endpoint.clone()),
+            Target::Discovered(discovery) => discovery
+                .route(address, token)
+                .await
+                .map(|route| route.endpoint.clone()),
+        }
     }
 
     /// How the service account last signed in (`Kerberos`, `NTLM`, `Basic`); `None` before
-    /// its first sign-in or with each user's own token.
+    /// its first sign-in, with each user's own token, or with Autodiscover.
     pub fn signed_in_with(&self) -> Option<&'static str> {
-        match &self.transport {
-            Transport::ServiceAccount(client) => client.signed_in_with(),
-            Transport::Bearer(_) => None,
+        match &self.target {
+            Target::Fixed(route) => match &route.transport {
+                transport::Transport::ServiceAccount(client) => client.signed_in_with(),
+                transport::Transport::Bearer(_) => None,
+            },
+            Target::Discovered(_) => None,
         }
     }
 }
@@ -138,9 +197,13 @@ impl MailboxBackend for EwsMailbox {
         "ews"
     }
 
-    /// Uses this backend's own connections and its no-redirect policy.
+    /// Uses this backend's own connections and its no-redirect policy. With Autodiscover
+    /// there is no one server to ask: each user's is found on their first call.
     async fn answers(&self, timeout: Duration) -> Result<(), String> {
-        self.transport.answers(&self.endpoint, timeout).await
+        match &self.target {
+            Target::Fixed(route) => route.transport.answers(&route.endpoint, timeout).await,
+            Target::Discovered(_) => Ok(()),
+        }
     }
 
     async fn create_appointment(
@@ -159,7 +222,12 @@ impl MailboxBackend for EwsMailbox {
             invitations,
         );
         let id = self
-            .create(&self.acting(access)?, &request, FolderId::calendar(), once)
+            .create(
+                &self.acting(access).await?,
+                &request,
+                FolderId::calendar(),
+                once,
+            )
             .await?;
         Ok(appointment.created(id.id, id.change_key.unwrap_or_default()))
     }
@@ -171,12 +239,12 @@ impl MailboxBackend for EwsMailbox {
         limit: PageLimit,
         cursor: Option<CalendarCursor>,
     ) -> Result<Page<Appointment>, MailboxError> {
-        self.calendar_view_page(&self.acting(access)?, window, limit, cursor)
+        self.calendar_view_page(&self.acting(access).await?, window, limit, cursor)
             .await
     }
 
     async fn appointment(&self, access: &Access, id: &str) -> Result<Appointment, MailboxError> {
-        self.get_appointment(&self.acting(access)?, id).await
+        self.get_appointment(&self.acting(access).await?, id).await
     }
 
     async fn update_appointment(
@@ -186,7 +254,7 @@ impl MailboxBackend for EwsMailbox {
         version: &ItemVersion,
         appointment: &PreparedAppointment,
     ) -> Result<Appointment, MailboxError> {
-        self.update_calendar_item(&self.acting(access)?, id, version, appointment)
+        self.update_calendar_item(&self.acting(access).await?, id, version, appointment)
             .await
     }
 
@@ -196,7 +264,8 @@ impl MailboxBackend for EwsMailbox {
         id: &str,
         version: &ItemVersion,
     ) -> Result<(), MailboxError> {
-        self.delete(&self.acting(access)?, id, version, true).await
+        self.delete(&self.acting(access).await?, id, version, true)
+            .await
     }
 
     async fn cancel_meeting(
@@ -206,7 +275,7 @@ impl MailboxBackend for EwsMailbox {
         version: &ItemVersion,
         message: Option<&str>,
     ) -> Result<(), MailboxError> {
-        self.cancel(&self.acting(access)?, id, version, message)
+        self.cancel(&self.acting(access).await?, id, version, message)
             .await
     }
 
@@ -217,7 +286,8 @@ impl MailboxBackend for EwsMailbox {
         version: &ItemVersion,
         reply: &Reply,
     ) -> Result<(), MailboxError> {
-        self.reply(&self.acting(access)?, id, version, reply).await
+        self.reply(&self.acting(access).await?, id, version, reply)
+            .await
     }
 
     async fn search_people(
@@ -225,15 +295,17 @@ impl MailboxBackend for EwsMailbox {
         access: &Access,
         query: &str,
     ) -> Result<Vec<Person>, MailboxError> {
-        self.resolve_people(&self.acting(access)?, query).await
+        self.resolve_people(&self.acting(access).await?, query)
+            .await
     }
 
     async fn room_lists(&self, access: &Access) -> Result<Vec<Place>, MailboxError> {
-        self.list_room_lists(&self.acting(access)?).await
+        self.list_room_lists(&self.acting(access).await?).await
     }
 
     async fn rooms(&self, access: &Access, room_list: &str) -> Result<Vec<Place>, MailboxError> {
-        self.list_rooms(&self.acting(access)?, room_list).await
+        self.list_rooms(&self.acting(access).await?, room_list)
+            .await
     }
 
     async fn availability(
@@ -243,12 +315,12 @@ impl MailboxBackend for EwsMailbox {
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Schedule>, MailboxError> {
-        self.free_busy(&self.acting(access)?, addresses, start, end)
+        self.free_busy(&self.acting(access).await?, addresses, start, end)
             .await
     }
 
     async fn task(&self, access: &Access, id: &str) -> Result<Task, MailboxError> {
-        self.get_task(&self.acting(access)?, id).await
+        self.get_task(&self.acting(access).await?, id).await
     }
 
     async fn update_task(
@@ -258,7 +330,7 @@ impl MailboxBackend for EwsMailbox {
         version: &ItemVersion,
         task: &NewTask,
     ) -> Result<Task, MailboxError> {
-        self.update_task_item(&self.acting(access)?, id, version, task)
+        self.update_task_item(&self.acting(access).await?, id, version, task)
             .await
     }
 
@@ -268,7 +340,8 @@ impl MailboxBackend for EwsMailbox {
         id: &str,
         version: &ItemVersion,
     ) -> Result<(), MailboxError> {
-        self.delete(&self.acting(access)?, id, version, false).await
+        self.delete(&self.acting(access).await?, id, version, false)
+            .await
     }
 
     async fn create_task(
@@ -279,7 +352,12 @@ impl MailboxBackend for EwsMailbox {
     ) -> Result<Task, MailboxError> {
         let request = CreateItem::task(mapping::task_to_ews(task, &once.client_request_id));
         let id = self
-            .create(&self.acting(access)?, &request, FolderId::tasks(), once)
+            .create(
+                &self.acting(access).await?,
+                &request,
+                FolderId::tasks(),
+                once,
+            )
             .await?;
         Ok(mapping::created_task(task, id))
     }
@@ -292,7 +370,7 @@ impl MailboxBackend for EwsMailbox {
         limit: PageLimit,
         cursor: Option<TaskCursor>,
     ) -> Result<Page<Task>, MailboxError> {
-        self.tasks_folder_page(&self.acting(access)?, filter, sort, limit, cursor)
+        self.tasks_folder_page(&self.acting(access).await?, filter, sort, limit, cursor)
             .await
     }
 }
@@ -437,9 +515,10 @@ impl EwsMailbox {
             headers.insert("client-request-id", value);
             headers.insert("return-client-request-id", HeaderValue::from_static("true"));
         }
-        let response = match self
+        let route = &acting.route;
+        let response = match route
             .transport
-            .post(&self.endpoint, acting.token, headers, envelope)
+            .post(&route.endpoint, acting.token, headers, envelope)
             .await
         {
             Ok(response) => response,
@@ -525,10 +604,15 @@ mod tests {
     use super::*;
     use crate::config::{Config, ConfigLayer, EwsAuth, ServiceAccount};
 
-    fn mailbox(auth: EwsAuth) -> EwsMailbox {
+    fn ews_config(auth: EwsAuth) -> EwsConfig {
         let layer = ConfigLayer::from_toml("[sandbox]\nenabled = true\n", "t.toml".as_ref());
         let mut config = Config::resolve([layer.unwrap()]).unwrap().ews;
         config.auth = auth;
+        config
+    }
+
+    fn mailbox(auth: EwsAuth) -> EwsMailbox {
+        let config = ews_config(auth);
         let endpoint = Url::parse("https://mail.example.com/EWS/Exchange.asmx").unwrap();
         EwsMailbox::new(endpoint, &config).unwrap()
     }
@@ -540,26 +624,35 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_service_account_impersonates_the_verified_mailbox_and_nothing_else() {
+    #[tokio::test]
+    async fn a_service_account_impersonates_the_verified_mailbox_and_nothing_else() {
         let account = ServiceAccount {
             username: "C\\svc".into(),
             password: SecretString::from("pw".to_owned()),
         };
         let ews = mailbox(EwsAuth::Ntlm(account));
         let dana = access(Some("dana@contoso.com"));
-        let acting = ews.acting(&dana).unwrap();
+        let acting = ews.acting(&dana).await.unwrap();
         assert_eq!(acting.headers.anchor_mailbox(), Some("dana@contoso.com"));
         // A sign-in that verified no address cannot act: it would be the account's own mailbox.
         for missing in [None, Some("dana")] {
-            let Err(MailboxError::Misconfigured(message)) = ews.acting(&access(missing)) else {
+            let Err(MailboxError::Misconfigured(message)) = ews.acting(&access(missing)).await
+            else {
                 panic!("acted without a verified address");
             };
             assert!(message.contains("email or upn claim"), "{message}");
         }
+        // Autodiscover needs the address as much as impersonation does.
+        let config = ews_config(EwsAuth::OAuth);
+        let discovering = EwsMailbox::discovering(None, &config, InsecureHttpPolicy::default());
+        let Err(MailboxError::Misconfigured(message)) = discovering.acting(&access(None)).await
+        else {
+            panic!("discovered without an address");
+        };
+        assert!(message.contains("Autodiscover"), "{message}");
         // With the user's own token nobody is impersonated.
         let ews = mailbox(EwsAuth::OAuth);
-        let acting = ews.acting(&dana).unwrap();
+        let acting = ews.acting(&dana).await.unwrap();
         assert_eq!(acting.headers.anchor_mailbox(), None);
     }
 }

@@ -22,28 +22,9 @@ pub async fn ews(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // Exchange checks the caller before looking at the body: an anonymous caller learns
-    // nothing. A service account (NTLM on this connection, or Basic) first, then a bearer token.
-    let connection = connection.map(|Extension(ConnectionId(id))| id);
-    let account = sandbox.service_accounts.verify(&headers, connection);
-    let mailbox = match account {
-        Verdict::Account(account) => Ok(account),
-        Verdict::Challenge(values) => return challenge(&values),
-        Verdict::NotServiceAccount => sandbox.identity.mailbox(&headers).await,
-    };
-    let mailbox = match mailbox {
+    let mailbox = match caller(&sandbox, connection, &headers).await {
         Ok(mailbox) => mailbox,
-        Err(IdentityError::Unauthorized(reason)) => return unauthorized(&sandbox, &reason),
-        Err(IdentityError::Unavailable(reason)) => {
-            tracing::warn!(%reason, "sandbox cannot verify the access token");
-            return fault(&FaultSpec {
-                response_code: "ErrorInternalServerError".into(),
-                message: "An internal server error occurred. The operation failed.".into(),
-                back_off_milliseconds: None,
-                line: None,
-                position: None,
-            });
-        }
+        Err(refused) => return refused,
     };
     let parsed = match ews::server::parse_request(&body) {
         Ok(parsed) => parsed,
@@ -97,6 +78,38 @@ pub async fn ews(
                 line: None,
                 position: None,
             })
+        }
+    }
+}
+
+/// Who is calling (a service account's name or the bearer token's mailbox), or the answer
+/// refusing them. Exchange checks the caller before looking at the body: an anonymous caller
+/// learns nothing. A service account (NTLM on this connection, or Basic) first, then a bearer
+/// token.
+pub(crate) async fn caller(
+    sandbox: &SandboxMailbox,
+    connection: Option<Extension<ConnectionId>>,
+    headers: &HeaderMap,
+) -> Result<String, Response> {
+    let connection = connection.map(|Extension(ConnectionId(id))| id);
+    let account = sandbox.service_accounts.verify(headers, connection);
+    let mailbox = match account {
+        Verdict::Account(account) => Ok(account),
+        Verdict::Challenge(values) => return Err(challenge(&values)),
+        Verdict::NotServiceAccount => sandbox.identity.mailbox(headers).await,
+    };
+    match mailbox {
+        Ok(mailbox) => Ok(mailbox),
+        Err(IdentityError::Unauthorized(reason)) => Err(unauthorized(sandbox, &reason)),
+        Err(IdentityError::Unavailable(reason)) => {
+            tracing::warn!(%reason, "sandbox cannot verify the access token");
+            Err(fault(&FaultSpec {
+                response_code: "ErrorInternalServerError".into(),
+                message: "An internal server error occurred. The operation failed.".into(),
+                back_off_milliseconds: None,
+                line: None,
+                position: None,
+            }))
         }
     }
 }
