@@ -83,10 +83,10 @@ fn str_deserializer(s: &str) -> de::value::StrDeserializer<Error> {
     de::IntoDeserializer::into_deserializer(s)
 }
 
-impl<'de> de::MapAccess<'de> for ObjectAccess {
-    type Error = Error;
-
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+impl ObjectAccess {
+    /// The next of the struct's fields that the object has, its value put aside for
+    /// `next_value_seed`. Not generic, so that every struct shares one copy.
+    fn next_present_field(&mut self) -> Option<&'static str> {
         debug_assert!(self.next_value.is_none());
 
         for field in &mut self.fields {
@@ -97,11 +97,22 @@ impl<'de> de::MapAccess<'de> for ObjectAccess {
             let is_missing_field = next_value.is_undefined() && !js_field.js_in(&self.obj);
             if !is_missing_field {
                 self.next_value = Some(Deserializer::from(next_value));
-                return Ok(Some(seed.deserialize(str_deserializer(field))?));
+                return Some(field);
             }
         }
 
-        Ok(None)
+        None
+    }
+}
+
+impl<'de> de::MapAccess<'de> for ObjectAccess {
+    type Error = Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        match self.next_present_field() {
+            Some(field) => Ok(Some(seed.deserialize(str_deserializer(field))?)),
+            None => Ok(None),
+        }
     }
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
