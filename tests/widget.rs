@@ -110,6 +110,28 @@ async fn invalid_options_throw_a_clear_error() {
         (r#"{"authMode":"iframe"}"#, "authMode must be"),
         (r#"{"colour":"red"}"#, "unknown field `colour`"),
         (r#""appointment""#, "options must be an object"),
+        // serde's wording for a value of the wrong type, numbers included (the widget's
+        // serde-wasm-bindgen writes floats through JavaScript; see vendor/serde-wasm-bindgen).
+        (
+            r#"{"proxy":1.5}"#,
+            "invalid type: floating point `1.5`, expected a string",
+        ),
+        (
+            r#"{"proxy":-0.25}"#,
+            "invalid type: floating point `-0.25`, expected a string",
+        ),
+        (
+            r#"{"proxy":12345678901234567}"#,
+            "invalid type: floating point `12345678901234568.0`, expected a string",
+        ),
+        (
+            r#"{"proxy":7}"#,
+            "invalid type: floating point `7.0`, expected a string",
+        ),
+        (
+            r#"{"locale":false}"#,
+            "invalid type: boolean `false`, expected a string",
+        ),
     ] {
         let Err(error) = mount(host(), options(json)) else {
             panic!("{json} was accepted");

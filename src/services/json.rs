@@ -11,7 +11,13 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
     let js = value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| e.to_string())?;
-    js_sys::JSON::stringify(&js)
+    stringify(&js)
+}
+
+/// Kept out of the generic [`to_string`] so that each type it is used with does not carry
+/// its own copy.
+fn stringify(js: &JsValue) -> Result<String, String> {
+    js_sys::JSON::stringify(js)
         .map_err(js_message)?
         .as_string()
         .ok_or_else(|| "the value has no JSON form".to_owned())

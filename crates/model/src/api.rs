@@ -147,15 +147,13 @@ impl CalendarWindow {
     pub fn parse(start: &str, end: &str) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
         let parse = |raw: &str, field: &str, errors: &mut FieldErrors| {
-            DateTime::parse_from_rfc3339(raw.trim())
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| {
-                    errors.add(
-                        field,
-                        format!("'{raw}' is not an RFC 3339 instant such as 2026-12-01T00:00:00Z."),
-                    )
-                })
-                .ok()
+            crate::time_text::rfc3339_instant(raw.trim()).or_else(|| {
+                errors.add(
+                    field,
+                    format!("'{raw}' is not an RFC 3339 instant such as 2026-12-01T00:00:00Z."),
+                );
+                None
+            })
         };
         let start = parse(start, "start", &mut errors);
         let end = parse(end, "end", &mut errors);

@@ -7,7 +7,7 @@
 //! here accept exactly the strings those calls accepted for the formats this crate uses, with
 //! the same values: the tests compare them with chrono on thousands of spellings.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// What chrono's `%Y-%m-%d` reads, as the whole of `text`.
 pub fn date(text: &str) -> Option<NaiveDate> {
@@ -131,6 +131,35 @@ impl Scan<'_> {
         Some(self.digits(max)?.0)
     }
 
+    /// `Z`, `z`, or a sign (`+`, `-` or U+2212 minus) and `HH:MM`, any hour that keeps the
+    /// offset within a day.
+    fn utc_offset(&mut self) -> Option<FixedOffset> {
+        if let Some(rest) = self.0.strip_prefix(['Z', 'z']) {
+            self.0 = rest;
+            return FixedOffset::east_opt(0);
+        }
+        let sign = if let Some(rest) = self.0.strip_prefix('+') {
+            self.0 = rest;
+            1
+        } else {
+            self.0 = self.0.strip_prefix(['-', '\u{2212}'])?;
+            -1
+        };
+        let hours = self.exactly_two_digits()?;
+        self.literal(":")?;
+        let minutes = self.exactly_two_digits().filter(|m| *m < 60)?;
+        FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+    }
+
+    fn exactly_two_digits(&mut self) -> Option<i32> {
+        let pair = self
+            .0
+            .get(..2)
+            .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))?;
+        self.0 = &self.0[2..];
+        pair.parse().ok()
+    }
+
     /// `%.f` after its dot: one to nine significant digits, later digits ignored.
     fn fraction(&mut self) -> Option<u32> {
         let (value, count) = self.digits(9)?;
@@ -158,11 +187,43 @@ impl Scan<'_> {
     }
 }
 
-/// An RFC 3339 instant (strict, as [`rfc3339`] reads it).
+/// An RFC 3339 instant, read as `DateTime::parse_from_rfc3339` reads it (which would bring
+/// chrono's scanners into the wasm): `YYYY-MM-DD`, `T`, `t` or a space, `HH:MM:SS`, an optional
+/// fraction (digits past the ninth ignored), then `Z`, `z` or a `±HH:MM` offset below a day.
 pub fn rfc3339_instant(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    let bytes = text.as_bytes();
+    let digit_pair = |at: usize| -> Option<u32> {
+        let pair = bytes.get(at..at + 2)?;
+        pair.iter().try_fold(0, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let separator = |at: usize, allowed: &[u8]| bytes.get(at).filter(|b| allowed.contains(b));
+    let year = digit_pair(0)? * 100 + digit_pair(2)?;
+    separator(4, b"-")?;
+    let month = digit_pair(5)?;
+    separator(7, b"-")?;
+    let day = digit_pair(8)?;
+    separator(10, b"Tt ")?;
+    let hour = digit_pair(11)?;
+    separator(13, b":")?;
+    let minute = digit_pair(14)?;
+    separator(16, b":")?;
+    let second = digit_pair(17)?;
+    let date = ymd(i64::from(year), i64::from(month), i64::from(day))?;
+    // The first 19 bytes are ASCII, so 19 and 20 are character boundaries.
+    let mut scan = Scan(&text[19..]);
+    let nano = if scan.literal(".").is_some() {
+        scan.fraction()?
+    } else {
+        0
+    };
+    let time = time(i64::from(hour), i64::from(minute), i64::from(second), nano)?;
+    let offset = scan.utc_offset()?;
+    scan.end()?;
+    date.and_time(time)
+        .checked_sub_offset(offset)
+        .map(|utc| utc.and_utc())
 }
 
 /// Serde for `DateTime<Utc>` as RFC 3339: written as chrono writes it
@@ -184,11 +245,9 @@ pub mod rfc3339 {
         deserializer: D,
     ) -> Result<DateTime<Utc>, D::Error> {
         let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        DateTime::parse_from_rfc3339(&text)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| {
-                serde::de::Error::custom(format!("'{text}' is not an RFC 3339 date and time"))
-            })
+        rfc3339_instant(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("'{text}' is not an RFC 3339 date and time"))
+        })
     }
 }
 
@@ -341,6 +400,69 @@ mod tests {
             accepted > 100,
             "the corpus should hold valid date-times too"
         );
+    }
+
+    #[test]
+    fn instants_read_as_chrono_reads_them() {
+        let dates: &[&str] = &[
+            "2026-12-01",
+            "2024-02-29",
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "0000-01-01",
+            "9999-12-31",
+            "2026-1-01",
+            "2026/12/01",
+            "2O26-12-01",
+            "+2026-12-01",
+        ];
+        let separators: &[&str] = &["T", "t", " ", "_", ""];
+        let times: &[&str] = &[
+            "09:30:15", "00:00:00", "23:59:59", "24:00:00", "12:60:00", "23:59:60", "23:59:61",
+            "9:30:15", "09:30", "09-30-15",
+        ];
+        let fractions: &[&str] = &["", ".", ".5", ".123456789", ".1234567891234", ".x"];
+        let offsets: &[&str] = &[
+            "Z",
+            "z",
+            "",
+            "+01:00",
+            "-05:30",
+            "\u{2212}02:00",
+            "+23:59",
+            "+24:00",
+            "-23:59",
+            "+01:60",
+            "+0100",
+            "+01",
+            "+1:00",
+            "+01:0",
+            "Z ",
+            " Z",
+            "+01:00:00",
+            "UTC",
+        ];
+        let inputs = spellings(&[dates, separators, times, fractions, offsets]);
+        let mut accepted = 0;
+        for input in &inputs {
+            let chrono = DateTime::parse_from_rfc3339(input)
+                .ok()
+                .map(|t| t.with_timezone(&Utc));
+            assert_eq!(rfc3339_instant(input), chrono, "{input:?}");
+            accepted += usize::from(chrono.is_some());
+        }
+        assert!(accepted > 1000, "the corpus should hold valid instants too");
+        for short in [
+            "",
+            "2026-12-01",
+            "2026-12-01T09:30:1",
+            "2026-12-01T09:30:15+0",
+        ] {
+            assert_eq!(rfc3339_instant(short), None, "{short:?}");
+        }
+        let leap = rfc3339_instant("2016-12-31T23:59:60.5+01:00").unwrap();
+        assert_eq!(leap.to_rfc3339(), "2016-12-31T22:59:60.500+00:00");
     }
 
     #[test]
