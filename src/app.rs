@@ -30,7 +30,7 @@ pub fn App(props: &AppProps) -> Html {
     // and components given equal props are not rendered again.
     let on_edit = use_callback(
         state.dispatcher(),
-        |(field, value): (String, String), dispatch| {
+        |(field, value): (model::Field, String), dispatch| {
             dispatch.dispatch(Action::Edit { field, value })
         },
     );

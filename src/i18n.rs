@@ -2,7 +2,7 @@
 //! date formatting through `Intl.DateTimeFormat` with that locale (no tz data in the wasm).
 
 use js_sys::{Array, Date, Function, Intl, Object, Reflect};
-use model::TaskStatus;
+use model::{Field, Problem, TaskStatus};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -246,46 +246,53 @@ impl Locale {
         }
     }
 
-    /// The model's validation messages are English; translate the ones a user can cause.
-    pub fn field_error(&self, field: &str, message: &str) -> String {
+    /// The message for `field`'s problem in this language (the model words it in English;
+    /// what only the server says stays as it said it).
+    pub fn problem(&self, field: Field, problem: &Problem) -> String {
         if self.lang == Lang::En {
-            return message.to_owned();
+            return problem.english(field);
         }
-        let fr = match (field, message) {
-            ("subject", "Enter a subject.") => "Saisissez un objet.",
-            ("subject", m) if m.contains("characters long") => {
-                "L’objet est trop long (255 caractères au plus)."
-            }
-            (_, "The end must be after the start.") => "La fin doit être après le début.",
-            ("start", m) if m.starts_with("Enter the") => "Saisissez la date et l’heure de début.",
-            ("end", m) if m.starts_with("Enter the") => "Saisissez la date et l’heure de fin.",
-            ("start" | "end", m) if m.contains("is not a valid") => {
-                "Date et heure invalides (attendu AAAA-MM-JJTHH:MM)."
-            }
-            ("dueDate", _) => "Date d’échéance invalide (attendu AAAA-MM-JJ).",
-            ("status", _) => "État de tâche inconnu.",
-            ("location", m) if m.contains("characters long") => {
-                "Le lieu est trop long (255 caractères au plus)."
-            }
-            ("body", m) if m.contains("characters long") => "La description est trop longue.",
-            (_, m) if m.contains("control characters") => {
-                "Le texte contient des caractères de contrôle."
-            }
-            _ => return message.to_owned(),
+        let what = match field {
+            Field::Subject => "un objet",
+            Field::Location => "le lieu",
+            Field::Body => "la description",
+            Field::Start | Field::End => "la date et l’heure",
+            _ => "la valeur",
         };
-        fr.to_owned()
+        match problem {
+            Problem::Missing => format!("Saisissez {what}."),
+            Problem::Malformed => match field {
+                Field::Start | Field::End => "Date et heure invalides (AAAA-MM-JJTHH:MM).",
+                Field::TimeZone => "Fuseau horaire inconnu.",
+                Field::Status => "État de tâche inconnu.",
+                _ => "Date invalide (AAAA-MM-JJ).",
+            }
+            .into(),
+            Problem::TooLong { max } => format!("Texte trop long : {max} caractères au plus."),
+            Problem::ControlCharacters => "Le texte contient des caractères de contrôle.".into(),
+            Problem::BeforeStart if field == Field::End => {
+                "La fin doit être après le début.".into()
+            }
+            Problem::BeforeStart => "Ne peut pas précéder le début.".into(),
+            Problem::NotAnAddress(text) => format!("« {text} » n’est pas une adresse e-mail."),
+            Problem::OutOfRange { min, max } => {
+                format!("Saisissez un nombre entier de {min} à {max}.")
+            }
+            Problem::TooMany { max } => format!("{max} au plus."),
+            Problem::Text(text) => text.clone(),
+        }
     }
 
-    pub fn field_label(&self, field: &str) -> &'static str {
+    pub fn field_label(&self, field: Field) -> &'static str {
         let t = self.t();
         match field {
-            "subject" => t.subject,
-            "start" => t.start,
-            "end" => t.end,
-            "location" => t.location,
-            "body" => t.body,
-            "dueDate" => t.due_date,
-            "status" => t.status,
+            Field::Subject => t.subject,
+            Field::Start => t.start,
+            Field::End => t.end,
+            Field::Location => t.location,
+            Field::Body => t.body,
+            Field::DueDate => t.due_date,
+            Field::Status => t.status,
             _ => "",
         }
     }

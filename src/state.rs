@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use model::{Appointment, AppointmentDraft, FieldErrors, Task, TaskDraft};
+use model::{Appointment, AppointmentDraft, Field, FieldErrors, Task, TaskDraft};
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
@@ -174,19 +174,19 @@ impl FormState {
         }
     }
 
-    pub fn value(&self, field: &str) -> String {
+    pub fn value(&self, field: Field) -> String {
         let a = &self.appointment;
         let t = &self.task;
         match (self.kind, field) {
-            (Kind::Appointment, "subject") => a.subject.clone(),
-            (Kind::Appointment, "start") => a.start.clone(),
-            (Kind::Appointment, "end") => a.end.clone(),
-            (Kind::Appointment, "location") => a.location.clone(),
-            (Kind::Appointment, "body") => a.body.clone(),
-            (Kind::Task, "subject") => t.subject.clone(),
-            (Kind::Task, "dueDate") => t.due_date.clone(),
-            (Kind::Task, "status") => t.status.clone(),
-            (Kind::Task, "body") => t.body.clone(),
+            (Kind::Appointment, Field::Subject) => a.subject.clone(),
+            (Kind::Appointment, Field::Start) => a.start.clone(),
+            (Kind::Appointment, Field::End) => a.end.clone(),
+            (Kind::Appointment, Field::Location) => a.location.clone(),
+            (Kind::Appointment, Field::Body) => a.body.clone(),
+            (Kind::Task, Field::Subject) => t.subject.clone(),
+            (Kind::Task, Field::DueDate) => t.due_date.clone(),
+            (Kind::Task, Field::Status) => t.status.clone(),
+            (Kind::Task, Field::Body) => t.body.clone(),
             _ => String::new(),
         }
     }
@@ -199,7 +199,7 @@ impl FormState {
 pub enum Action {
     /// The user typed into `field`.
     Edit {
-        field: String,
+        field: Field,
         value: String,
     },
     /// Client-side validation failed: nothing is sent.
@@ -234,23 +234,23 @@ impl Reducible for FormState {
         let mut next = (*self).clone();
         match action {
             Action::Edit { field, value } => {
-                next.errors.0.remove(&field);
-                if field == "start" || field == "end" {
+                next.errors.remove(field);
+                if field == Field::Start || field == Field::End {
                     // "end must be after start" depends on both.
-                    next.errors.0.remove("end");
+                    next.errors.remove(Field::End);
                 }
                 let a = &mut next.appointment;
                 let t = &mut next.task;
-                match (next.kind, field.as_str()) {
-                    (Kind::Appointment, "subject") => a.subject = value,
-                    (Kind::Appointment, "start") => a.start = value,
-                    (Kind::Appointment, "end") => a.end = value,
-                    (Kind::Appointment, "location") => a.location = value,
-                    (Kind::Appointment, "body") => a.body = value,
-                    (Kind::Task, "subject") => t.subject = value,
-                    (Kind::Task, "dueDate") => t.due_date = value,
-                    (Kind::Task, "status") => t.status = value,
-                    (Kind::Task, "body") => t.body = value,
+                match (next.kind, field) {
+                    (Kind::Appointment, Field::Subject) => a.subject = value,
+                    (Kind::Appointment, Field::Start) => a.start = value,
+                    (Kind::Appointment, Field::End) => a.end = value,
+                    (Kind::Appointment, Field::Location) => a.location = value,
+                    (Kind::Appointment, Field::Body) => a.body = value,
+                    (Kind::Task, Field::Subject) => t.subject = value,
+                    (Kind::Task, Field::DueDate) => t.due_date = value,
+                    (Kind::Task, Field::Status) => t.status = value,
+                    (Kind::Task, Field::Body) => t.body = value,
                     _ => return self,
                 }
             }

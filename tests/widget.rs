@@ -9,6 +9,7 @@ mod common;
 use common::*;
 use exchange_forms::services::requests::error_from_response;
 use exchange_forms::{ApiError, mount};
+use model::Field;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlSelectElement;
@@ -62,6 +63,28 @@ async fn appointment_form_has_labelled_inputs_named_like_the_model() {
     );
     assert!(host.query_selector("[name='dueDate']").unwrap().is_none());
     handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn every_control_is_named_by_a_model_field_that_round_trips() {
+    for field in Field::ALL {
+        assert_eq!(Field::from_name(field.name()), Some(*field), "{field}");
+    }
+    install_fetch(OPEN_PROXY);
+    for kind in ["appointment", "task"] {
+        let (host, mut handle) = mounted(&format!(
+            r#"{{"kind":"{kind}","proxy":"http://127.0.0.1:9","locale":"en"}}"#
+        ))
+        .await;
+        let named = host.query_selector_all("form [name]").unwrap();
+        assert!(named.length() >= 4, "{kind}");
+        for i in 0..named.length() {
+            let element: web_sys::Element = named.item(i).unwrap().unchecked_into();
+            let name = element.get_attribute("name").unwrap();
+            assert!(Field::from_name(&name).is_some(), "{kind}: {name}");
+        }
+        handle.destroy();
+    }
 }
 
 #[wasm_bindgen_test]
@@ -405,7 +428,7 @@ async fn busy_and_network_errors_keep_the_input_and_allow_a_retry() {
 fn http_statuses_map_to_typed_errors() {
     let body = r#"{"error":"validation_failed","message":"m","fields":{"end":"bad"}}"#;
     match error_from_response(422, body, None) {
-        ApiError::Validation(f) => assert_eq!(f.get("end"), Some("bad")),
+        ApiError::Validation(f) => assert_eq!(f.message(Field::End).as_deref(), Some("bad")),
         other => panic!("{other:?}"),
     }
     assert_eq!(

@@ -19,8 +19,8 @@ pub enum Control {
 pub struct FieldProps {
     /// Document-unique id of the control.
     pub id: AttrValue,
-    /// The model field name (`subject`, `start`, `dueDate`, …), also the `name` attribute.
-    pub name: AttrValue,
+    /// The model field; its JSON name is the control's `name` attribute.
+    pub field: model::Field,
     pub label: AttrValue,
     pub control: Control,
     pub value: AttrValue,
@@ -33,8 +33,8 @@ pub struct FieldProps {
     pub hint: Option<AttrValue>,
     #[prop_or_default]
     pub disabled: bool,
-    /// `(name, value)` on every edit.
-    pub on_edit: Callback<(String, String)>,
+    /// `(field, value)` on every edit.
+    pub on_edit: Callback<(model::Field, String)>,
 }
 
 #[component]
@@ -44,17 +44,18 @@ pub fn Field(props: &FieldProps) -> Html {
     let described_by = invalid.then(|| AttrValue::from(error_id.clone()));
     let aria_invalid = if invalid { "true" } else { "false" };
     let aria_required = props.required.then_some("true");
-    let name = props.name.clone();
+    let field = props.field;
+    let name = field.name();
     let edit = props.on_edit.clone();
 
     let control = match &props.control {
         Control::TextArea => {
             let oninput = Callback::from(move |e: InputEvent| {
                 let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-                edit.emit((name.to_string(), value));
+                edit.emit((field, value));
             });
             html! {
-                <textarea id={props.id.clone()} name={props.name.clone()} rows="4"
+                <textarea id={props.id.clone()} {name} rows="4"
                     value={props.value.clone()} {oninput} disabled={props.disabled}
                     aria-invalid={aria_invalid} aria-describedby={described_by} />
             }
@@ -62,10 +63,10 @@ pub fn Field(props: &FieldProps) -> Html {
         Control::Select(options) => {
             let onchange = Callback::from(move |e: Event| {
                 let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-                edit.emit((name.to_string(), value));
+                edit.emit((field, value));
             });
             html! {
-                <select id={props.id.clone()} name={props.name.clone()} {onchange}
+                <select id={props.id.clone()} {name} {onchange}
                     disabled={props.disabled}
                     aria-invalid={aria_invalid} aria-describedby={described_by}>
                     { for options.iter().map(|(value, label)| html! {
@@ -86,10 +87,10 @@ pub fn Field(props: &FieldProps) -> Html {
             };
             let oninput = Callback::from(move |e: InputEvent| {
                 let value = e.target_unchecked_into::<HtmlInputElement>().value();
-                edit.emit((name.to_string(), value));
+                edit.emit((field, value));
             });
             html! {
-                <input id={props.id.clone()} name={props.name.clone()} type={kind}
+                <input id={props.id.clone()} {name} type={kind}
                     value={props.value.clone()} {oninput} disabled={props.disabled}
                     maxlength={max_length} aria-required={aria_required}
                     aria-invalid={aria_invalid} aria-describedby={described_by} />

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, Weekday as ChronoWeekday};
 use serde::{Deserialize, Serialize};
 
-use crate::fields::FieldErrors;
+use crate::fields::{Field, FieldErrors, Problem};
 
 /// Most people (attendees and rooms together) one meeting invites.
 pub const MAX_INVITEES: usize = 500;
@@ -205,8 +205,11 @@ impl RecurrenceDraft {
                 Ok(n) if (1..=MAX_INTERVAL).contains(&n) => Some(n),
                 _ => {
                     errors.add(
-                        "recurrence.interval",
-                        format!("Enter a whole number from 1 to {MAX_INTERVAL}."),
+                        Field::RecurrenceInterval,
+                        Problem::OutOfRange {
+                            min: 1,
+                            max: MAX_INTERVAL,
+                        },
                     );
                     None
                 }
@@ -217,14 +220,11 @@ impl RecurrenceDraft {
             Ends::On => match crate::time_text::date(self.until.trim()) {
                 Some(date) if date >= start => Some(RecurrenceEnd::Until { date }),
                 Some(_) => {
-                    errors.add(
-                        "recurrence.until",
-                        "The series cannot end before its first meeting.",
-                    );
+                    errors.add(Field::RecurrenceUntil, Problem::BeforeStart);
                     None
                 }
                 None => {
-                    errors.add("recurrence.until", "Enter the last date as YYYY-MM-DD.");
+                    errors.add(Field::RecurrenceUntil, Problem::Malformed);
                     None
                 }
             },
@@ -234,8 +234,11 @@ impl RecurrenceDraft {
                 }
                 _ => {
                     errors.add(
-                        "recurrence.count",
-                        format!("Enter a number of occurrences from 1 to {MAX_OCCURRENCES}."),
+                        Field::RecurrenceCount,
+                        Problem::OutOfRange {
+                            min: 1,
+                            max: MAX_OCCURRENCES,
+                        },
                     );
                     None
                 }
@@ -327,7 +330,7 @@ pub fn is_plausible_address(text: &str) -> bool {
 
 /// The addresses of one attendee list, trimmed, lower-cased for comparison, without repeats;
 /// each bad one is reported under `field`.
-pub fn parse_addresses(raw: &[String], field: &str, errors: &mut FieldErrors) -> Vec<String> {
+pub fn parse_addresses(raw: &[String], field: Field, errors: &mut FieldErrors) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
     let mut addresses = Vec::new();
     for entry in raw {
@@ -336,7 +339,7 @@ pub fn parse_addresses(raw: &[String], field: &str, errors: &mut FieldErrors) ->
             continue;
         }
         if !is_plausible_address(address) {
-            errors.add(field, format!("'{address}' is not an e-mail address."));
+            errors.add(field, Problem::NotAnAddress(address.to_owned()));
             continue;
         }
         let key = address.to_lowercase();
@@ -358,8 +361,10 @@ pub fn parse_categories(raw: &[String], errors: &mut FieldErrors) -> Vec<String>
         }
         if name.chars().count() > MAX_CATEGORY_CHARS {
             errors.add(
-                "categories",
-                format!("A category can be at most {MAX_CATEGORY_CHARS} characters."),
+                Field::Categories,
+                Problem::TooLong {
+                    max: MAX_CATEGORY_CHARS as u32,
+                },
             );
             continue;
         }
@@ -367,8 +372,10 @@ pub fn parse_categories(raw: &[String], errors: &mut FieldErrors) -> Vec<String>
     }
     if categories.len() > MAX_CATEGORIES {
         errors.add(
-            "categories",
-            format!("At most {MAX_CATEGORIES} categories."),
+            Field::Categories,
+            Problem::TooMany {
+                max: MAX_CATEGORIES as u32,
+            },
         );
     }
     categories
@@ -382,10 +389,11 @@ pub fn parse_reminder(raw: &str, errors: &mut FieldErrors) -> Option<u32> {
             Ok(minutes) if minutes <= MAX_REMINDER_MINUTES => Some(minutes),
             _ => {
                 errors.add(
-                    "reminder",
-                    format!(
-                        "Enter the minutes before the start, from 0 to {MAX_REMINDER_MINUTES}."
-                    ),
+                    Field::Reminder,
+                    Problem::OutOfRange {
+                        min: 0,
+                        max: MAX_REMINDER_MINUTES,
+                    },
                 );
                 None
             }
@@ -451,17 +459,17 @@ mod tests {
         bad.until = "2026-12-01".into();
         let mut errors = FieldErrors::new();
         assert_eq!(bad.parse(start, &mut errors), None);
-        assert!(errors.get("recurrence.interval").is_some());
+        assert!(errors.get(Field::RecurrenceInterval).is_some());
         assert_eq!(
-            errors.get("recurrence.until"),
-            Some("The series cannot end before its first meeting.")
+            errors.get(Field::RecurrenceUntil),
+            Some(&Problem::BeforeStart)
         );
         let mut count = draft(Repeat::Weekly);
         count.ends = Ends::After;
         count.count = "1000".into();
         let mut errors = FieldErrors::new();
         assert_eq!(count.parse(start, &mut errors), None);
-        assert!(errors.get("recurrence.count").is_some());
+        assert!(errors.get(Field::RecurrenceCount).is_some());
     }
 
     #[test]
@@ -474,7 +482,7 @@ mod tests {
             "carol@example.com".to_owned(),
         ];
         assert_eq!(
-            parse_addresses(&raw, "requiredAttendees", &mut errors),
+            parse_addresses(&raw, Field::RequiredAttendees, &mut errors),
             ["bob@example.com", "carol@example.com"]
         );
         assert!(errors.is_empty());
@@ -488,8 +496,8 @@ mod tests {
             "x@example.com>",
         ] {
             let mut errors = FieldErrors::new();
-            parse_addresses(&[bad.to_owned()], "rooms", &mut errors);
-            assert!(errors.get("rooms").is_some(), "{bad}");
+            parse_addresses(&[bad.to_owned()], Field::Rooms, &mut errors);
+            assert!(errors.get(Field::Rooms).is_some(), "{bad}");
         }
     }
 
@@ -501,7 +509,7 @@ mod tests {
         assert_eq!(parse_reminder("0", &mut errors), Some(0));
         assert!(errors.is_empty());
         parse_reminder("-5", &mut errors);
-        assert!(errors.get("reminder").is_some());
+        assert!(errors.get(Field::Reminder).is_some());
         let mut errors = FieldErrors::new();
         let raw = ["Blue".to_owned(), " blue ".to_owned(), "Red".to_owned()];
         assert_eq!(parse_categories(&raw, &mut errors), ["Blue", "Red"]);
