@@ -13,6 +13,7 @@ use crate::components::form_view::FormView;
 use crate::components::task_list::TaskList;
 use crate::config::WidgetConfig;
 use crate::hooks::use_controller;
+use crate::i18n::browser_time_zone;
 use crate::state::{Action, FormState, Kind};
 
 #[derive(Properties, PartialEq)]
@@ -23,7 +24,11 @@ pub struct AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let config = props.config.clone();
-    let state = use_reducer(|| FormState::new(config.kind));
+    let state = use_reducer(|| {
+        let mut state = FormState::new(config.kind);
+        state.appointment.time_zone = browser_time_zone();
+        state
+    });
     let controller = use_controller(config.clone(), &state);
 
     // Stable callbacks (made once): the controller's and the reducer's handles never change,

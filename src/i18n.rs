@@ -5,6 +5,7 @@ use js_sys::{Array, Date, Function, Intl, Object, Reflect};
 use model::{Field, Problem, TaskStatus};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+use yew::AttrValue;
 
 use crate::error::ApiError;
 
@@ -13,6 +14,10 @@ extern "C" {
     /// `Intl.getCanonicalLocales`, which throws a RangeError for a malformed tag.
     #[wasm_bindgen(catch, js_namespace = Intl, js_name = getCanonicalLocales)]
     fn canonical_locales(tag: &str) -> Result<Array, JsValue>;
+
+    /// `Intl.supportedValuesOf`, missing from older browsers.
+    #[wasm_bindgen(catch, js_namespace = Intl, js_name = supportedValuesOf)]
+    fn supported_values_of(key: &str) -> Result<Array, JsValue>;
 }
 
 /// A validated BCP 47 tag plus the language of our texts.
@@ -126,6 +131,20 @@ pub struct Texts {
     pub forbidden: &'static str,
     pub unexpected: &'static str,
     pub input_kept: &'static str,
+    pub all_day: &'static str,
+    pub time_zone: &'static str,
+    pub reminder: &'static str,
+    /// The reminder choices: none, at the start, 5, 15, 30 minutes, 1 hour, 1 day, custom.
+    pub reminders: [&'static str; 8],
+    pub minutes_before: &'static str,
+    pub show_as_label: &'static str,
+    /// In the order of `ShowAs::ALL`.
+    pub show_as: [&'static str; 5],
+    pub importance: &'static str,
+    /// In the order of `Importance::ALL`.
+    pub importance_levels: [&'static str; 3],
+    pub private: &'static str,
+    pub categories: &'static str,
 }
 
 static EN: Texts = Texts {
@@ -179,6 +198,32 @@ static EN: Texts = Texts {
     forbidden: "This page is not allowed to use the server",
     unexpected: "Unexpected answer from the server",
     input_kept: "Your input is kept.",
+    all_day: "All day",
+    time_zone: "Time zone",
+    reminder: "Reminder",
+    reminders: [
+        "None",
+        "At the start",
+        "5 minutes before",
+        "15 minutes before",
+        "30 minutes before",
+        "1 hour before",
+        "1 day before",
+        "Custom…",
+    ],
+    minutes_before: "Minutes before",
+    show_as_label: "Show as",
+    show_as: [
+        "Free",
+        "Tentative",
+        "Busy",
+        "Out of office",
+        "Working elsewhere",
+    ],
+    importance: "Importance",
+    importance_levels: ["Low", "Normal", "High"],
+    private: "Private",
+    categories: "Categories (comma-separated)",
 };
 
 static FR: Texts = Texts {
@@ -232,6 +277,32 @@ static FR: Texts = Texts {
     forbidden: "Cette page n’est pas autorisée à utiliser le serveur",
     unexpected: "Réponse inattendue du serveur",
     input_kept: "Votre saisie est conservée.",
+    all_day: "Toute la journée",
+    time_zone: "Fuseau horaire",
+    reminder: "Rappel",
+    reminders: [
+        "Aucun",
+        "Au début",
+        "5 minutes avant",
+        "15 minutes avant",
+        "30 minutes avant",
+        "1 heure avant",
+        "1 jour avant",
+        "Personnalisé…",
+    ],
+    minutes_before: "Minutes avant",
+    show_as_label: "Afficher comme",
+    show_as: [
+        "Libre",
+        "Provisoire",
+        "Occupé",
+        "Absent du bureau",
+        "Travail ailleurs",
+    ],
+    importance: "Importance",
+    importance_levels: ["Faible", "Normale", "Haute"],
+    private: "Privé",
+    categories: "Catégories (séparées par des virgules)",
 };
 
 impl Locale {
@@ -293,6 +364,13 @@ impl Locale {
             Field::Body => t.body,
             Field::DueDate => t.due_date,
             Field::Status => t.status,
+            Field::AllDay => t.all_day,
+            Field::TimeZone => t.time_zone,
+            Field::Reminder => t.reminder,
+            Field::ShowAs => t.show_as_label,
+            Field::Importance => t.importance,
+            Field::Private => t.private,
+            Field::Categories => t.categories,
             _ => "",
         }
     }
@@ -444,4 +522,17 @@ pub fn browser_time_zone() -> Option<String> {
         .ok()
         .and_then(|v| v.as_string())
         .filter(|zone| !zone.is_empty())
+}
+
+/// The IANA time zones the browser knows (`Intl.supportedValuesOf('timeZone')`); empty where
+/// the browser cannot list them (the field then takes a typed name).
+pub fn time_zones() -> Vec<AttrValue> {
+    supported_values_of("timeZone")
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_string())
+                .map(AttrValue::from)
+                .collect()
+        })
+        .unwrap_or_default()
 }

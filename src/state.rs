@@ -6,7 +6,9 @@
 
 use std::rc::Rc;
 
-use model::{Appointment, AppointmentDraft, Field, FieldErrors, Task, TaskDraft};
+use model::{
+    Appointment, AppointmentDraft, Field, FieldErrors, Importance, ShowAs, Task, TaskDraft,
+};
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
@@ -163,11 +165,11 @@ impl FormState {
         }
     }
 
-    /// The draft of the current form, with `timeZone` set for appointments.
+    /// The draft of the current form; an appointment without a chosen zone gets `time_zone`.
     pub fn draft(&self, time_zone: Option<String>) -> Draft {
         match self.kind {
             Kind::Appointment => Draft::Appointment(AppointmentDraft {
-                time_zone,
+                time_zone: self.appointment.time_zone.clone().or(time_zone),
                 ..self.appointment.clone()
             }),
             Kind::Task => Draft::Task(self.task.clone()),
@@ -183,6 +185,13 @@ impl FormState {
             (Kind::Appointment, Field::End) => a.end.clone(),
             (Kind::Appointment, Field::Location) => a.location.clone(),
             (Kind::Appointment, Field::Body) => a.body.clone(),
+            (Kind::Appointment, Field::TimeZone) => a.time_zone.clone().unwrap_or_default(),
+            (Kind::Appointment, Field::AllDay) => flag(a.all_day),
+            (Kind::Appointment, Field::Private) => flag(a.private),
+            (Kind::Appointment, Field::Reminder) => a.reminder.clone(),
+            (Kind::Appointment, Field::ShowAs) => index_of(&ShowAs::ALL, a.show_as),
+            (Kind::Appointment, Field::Importance) => index_of(&Importance::ALL, a.importance),
+            (Kind::Appointment, Field::Categories) => a.categories.join(","),
             (Kind::Task, Field::Subject) => t.subject.clone(),
             (Kind::Task, Field::DueDate) => t.due_date.clone(),
             (Kind::Task, Field::Status) => t.status.clone(),
@@ -227,6 +236,22 @@ pub enum Action {
     Idle,
 }
 
+fn flag(on: bool) -> String {
+    if on { "true" } else { "" }.to_owned()
+}
+
+/// A choice's index in `all`, as its select option's value.
+fn index_of<T: PartialEq>(all: &[T], value: T) -> String {
+    all.iter()
+        .position(|v| *v == value)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn at_index<T: Copy>(all: &[T], text: &str) -> Option<T> {
+    all.get(text.parse::<usize>().ok()?).copied()
+}
+
 impl Reducible for FormState {
     type Action = Action;
 
@@ -243,10 +268,29 @@ impl Reducible for FormState {
                 let t = &mut next.task;
                 match (next.kind, field) {
                     (Kind::Appointment, Field::Subject) => a.subject = value,
-                    (Kind::Appointment, Field::Start) => a.start = value,
+                    (Kind::Appointment, Field::Start) => a.move_start(value),
                     (Kind::Appointment, Field::End) => a.end = value,
                     (Kind::Appointment, Field::Location) => a.location = value,
                     (Kind::Appointment, Field::Body) => a.body = value,
+                    (Kind::Appointment, Field::TimeZone) => a.time_zone = Some(value),
+                    (Kind::Appointment, Field::AllDay) => a.set_all_day(value == "true"),
+                    (Kind::Appointment, Field::Private) => a.private = value == "true",
+                    (Kind::Appointment, Field::Reminder) => a.reminder = value,
+                    (Kind::Appointment, Field::ShowAs) => {
+                        a.show_as = at_index(&ShowAs::ALL, &value).unwrap_or(a.show_as)
+                    }
+                    (Kind::Appointment, Field::Importance) => {
+                        a.importance = at_index(&Importance::ALL, &value).unwrap_or(a.importance)
+                    }
+                    (Kind::Appointment, Field::Categories) => {
+                        // Split as typed (trimmed by validation) so that the text reads back
+                        // exactly as the user left it.
+                        a.categories = if value.is_empty() {
+                            Vec::new()
+                        } else {
+                            value.split(',').map(str::to_owned).collect()
+                        }
+                    }
                     (Kind::Task, Field::Subject) => t.subject = value,
                     (Kind::Task, Field::DueDate) => t.due_date = value,
                     (Kind::Task, Field::Status) => t.status = value,
@@ -269,7 +313,13 @@ impl Reducible for FormState {
             }
             Action::Created(created) => {
                 match created {
-                    Created::Appointment(_) => next.appointment = AppointmentDraft::default(),
+                    Created::Appointment(_) => {
+                        // The next appointment is likely in the same zone.
+                        next.appointment = AppointmentDraft {
+                            time_zone: next.appointment.time_zone.take(),
+                            ..AppointmentDraft::default()
+                        }
+                    }
                     Created::Task(_) => next.task = TaskDraft::default(),
                 }
                 next.confirmation = Some(created);
@@ -312,10 +362,7 @@ impl Reducible for FormState {
                 next.pending = pending;
             }
             Action::Restore(draft) => match draft {
-                Draft::Appointment(mut a) => {
-                    a.time_zone = None;
-                    next.appointment = a;
-                }
+                Draft::Appointment(a) => next.appointment = a,
                 Draft::Task(t) => next.task = t,
             },
             Action::Auth(auth) => {

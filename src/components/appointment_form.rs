@@ -1,4 +1,5 @@
-//! The appointment fields: subject, start, end, location, body.
+//! The appointment fields: subject, all day, start, end, time zone, location, the meeting
+//! options and body.
 
 use std::rc::Rc;
 
@@ -7,10 +8,11 @@ use model::fields::MAX_SUBJECT_CHARS;
 use yew::prelude::*;
 
 use crate::components::field::{Control, Field as FieldInput};
+use crate::components::meeting_options::{meeting_options, zone_list};
 use crate::config::WidgetConfig;
 use crate::state::FormState;
 
-#[derive(Properties, PartialEq)]
+#[derive(Clone, Properties, PartialEq)]
 pub struct FieldsProps {
     pub config: Rc<WidgetConfig>,
     pub state: Rc<FormState>,
@@ -28,10 +30,22 @@ pub fn field_error(props: &FieldsProps, field: Field) -> Option<AttrValue> {
 
 /// One labelled field of the current form, bound to its value and its error.
 pub fn field(props: &FieldsProps, field: Field, control: Control, required: bool) -> Html {
+    field_showing(props, field, control, required, props.state.value(field))
+}
+
+/// [`field`] showing `value` (a choice derived from the draft rather than the draft's text).
+pub fn field_showing(
+    props: &FieldsProps,
+    field: Field,
+    control: Control,
+    required: bool,
+    value: String,
+) -> Html {
     let locale = &props.config.locale;
+    let list = (field == Field::TimeZone).then(|| AttrValue::from(props.config.id("zones")));
     html! {
         <FieldInput id={props.config.id(field.name())} {field} label={locale.field_label(field)} {control}
-            value={props.state.value(field)} error={field_error(props, field)} {required}
+            {value} {list} error={field_error(props, field)} {required}
             hint={(!required).then(|| AttrValue::from(locale.t().optional))}
             disabled={props.state.busy()} on_edit={props.on_edit.clone()} />
     }
@@ -39,14 +53,25 @@ pub fn field(props: &FieldsProps, field: Field, control: Control, required: bool
 
 #[component]
 pub fn AppointmentFields(props: &FieldsProps) -> Html {
+    let when = if props.state.appointment.all_day {
+        Control::Date
+    } else {
+        Control::DateTimeLocal
+    };
+    // Built once: the browser's few hundred zones are not listed again on every keystroke.
+    let zones = use_memo((), |_| zone_list(props.config.id("zones").into()));
     html! {
         <>
             { field(props, Field::Subject, Control::Text { max_length: Some(MAX_SUBJECT_CHARS as u32) }, true) }
+            { field(props, Field::AllDay, Control::Checkbox, false) }
             <div class="xf-row">
-                { field(props, Field::Start, Control::DateTimeLocal, true) }
-                { field(props, Field::End, Control::DateTimeLocal, true) }
+                { field(props, Field::Start, when.clone(), true) }
+                { field(props, Field::End, when, true) }
             </div>
+            { field(props, Field::TimeZone, Control::Text { max_length: Some(64) }, false) }
+            { (*zones).clone() }
             { field(props, Field::Location, Control::Text { max_length: Some(model::fields::MAX_LOCATION_CHARS as u32) }, false) }
+            { meeting_options(props) }
             { field(props, Field::Body, Control::TextArea, false) }
         </>
     }

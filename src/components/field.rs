@@ -11,6 +11,9 @@ pub enum Control {
     DateTimeLocal,
     Date,
     TextArea,
+    Number,
+    /// Value `true` when checked, empty when not.
+    Checkbox,
     /// `(value, label)` pairs.
     Select(Vec<(AttrValue, AttrValue)>),
 }
@@ -33,6 +36,9 @@ pub struct FieldProps {
     pub hint: Option<AttrValue>,
     #[prop_or_default]
     pub disabled: bool,
+    /// Id of a `<datalist>` of suggestions (text inputs).
+    #[prop_or_default]
+    pub list: Option<AttrValue>,
     /// `(field, value)` on every edit.
     pub on_edit: Callback<(model::Field, String)>,
 }
@@ -75,10 +81,21 @@ pub fn Field(props: &FieldProps) -> Html {
                 </select>
             }
         }
+        Control::Checkbox => {
+            let onchange = Callback::from(move |e: Event| {
+                let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+                edit.emit((field, if checked { "true" } else { "" }.to_owned()));
+            });
+            html! {
+                <input id={props.id.clone()} {name} type="checkbox" value="true"
+                    checked={props.value == "true"} {onchange} disabled={props.disabled} />
+            }
+        }
         other => {
             let kind = match other {
                 Control::DateTimeLocal => "datetime-local",
                 Control::Date => "date",
+                Control::Number => "number",
                 _ => "text",
             };
             let max_length = match other {
@@ -92,18 +109,19 @@ pub fn Field(props: &FieldProps) -> Html {
             html! {
                 <input id={props.id.clone()} {name} type={kind}
                     value={props.value.clone()} {oninput} disabled={props.disabled}
-                    maxlength={max_length} aria-required={aria_required}
+                    maxlength={max_length} list={props.list.clone()} aria-required={aria_required}
                     aria-invalid={aria_invalid} aria-describedby={described_by} />
             }
         }
     };
 
+    let checkbox = props.control == Control::Checkbox;
     html! {
-        <div class={classes!("xf-field", invalid.then_some("xf-field--invalid"))}>
+        <div class={classes!("xf-field", invalid.then_some("xf-field--invalid"), checkbox.then_some("xf-field--check"))}>
             <label for={props.id.clone()}>
                 { props.label.clone() }
                 if props.required { <span class="xf-required" aria-hidden="true">{ " *" }</span> }
-                if let Some(hint) = &props.hint { <span class="xf-hint">{ format!(" ({hint})") }</span> }
+                if let Some(hint) = props.hint.as_ref().filter(|_| !checkbox) { <span class="xf-hint">{ format!(" ({hint})") }</span> }
             </label>
             { control }
             if let Some(error) = &props.error {

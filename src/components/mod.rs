@@ -7,5 +7,6 @@ pub mod confirmation;
 pub mod field;
 pub mod form_view;
 pub mod list;
+pub mod meeting_options;
 pub mod task_form;
 pub mod task_list;

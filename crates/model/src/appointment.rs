@@ -1,6 +1,6 @@
 //! Appointments: the form's draft, the validated new appointment, and the stored one.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::fields::{
@@ -62,6 +62,54 @@ fn is_false(value: &bool) -> bool {
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
+}
+
+impl AppointmentDraft {
+    /// Sets the start; when start and end both read as times (dates, all day), the end moves
+    /// along so that the appointment keeps its length.
+    pub fn move_start(&mut self, start: String) {
+        if self.all_day {
+            if let (Ok(old), Ok(end), Ok(new)) = (
+                parse_day(&self.start),
+                parse_day(&self.end),
+                parse_day(&start),
+            ) && let Some(moved) = new.checked_add_signed(end - old)
+            {
+                self.end = date_text(moved);
+            }
+        } else if let (Ok(old), Ok(end), Ok(new)) = (
+            parse_local_date_time(&self.start),
+            parse_local_date_time(&self.end),
+            parse_local_date_time(&start),
+        ) && end > old
+            && let Some(moved) = new.checked_add_signed(end - old)
+        {
+            self.end = format!(
+                "{}T{:02}:{:02}",
+                date_text(moved.date()),
+                moved.hour(),
+                moved.minute()
+            );
+        }
+        self.start = start;
+    }
+
+    /// All day or not: the dates stay, the times go (all day) or come back as 09:00–10:00.
+    pub fn set_all_day(&mut self, all_day: bool) {
+        for (text, time) in [(&mut self.start, "T09:00"), (&mut self.end, "T10:00")] {
+            match (all_day, text.split_once('T')) {
+                (true, Some((date, _))) => *text = date.to_owned(),
+                (false, None) if !text.is_empty() => text.push_str(time),
+                _ => {}
+            }
+        }
+        self.all_day = all_day;
+    }
+}
+
+/// `YYYY-MM-DD`, as `<input type="date">` shows it.
+fn date_text(date: chrono::NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
 /// A validated appointment, ready to be sent to Exchange.
@@ -345,6 +393,27 @@ mod tests {
             errors.message(Field::Rooms).as_deref(),
             Some("'Room 4.12' is not an e-mail address.")
         );
+    }
+
+    #[test]
+    fn moving_the_start_keeps_the_length_and_all_day_keeps_the_dates() {
+        let mut meeting = draft();
+        meeting.end = "2026-12-01T10:30".into();
+        meeting.move_start("2026-12-31T23:00".into());
+        assert_eq!(meeting.end, "2027-01-01T00:30");
+        meeting.set_all_day(true);
+        assert_eq!(
+            (&*meeting.start, &*meeting.end),
+            ("2026-12-31", "2027-01-01")
+        );
+        meeting.move_start("2027-02-27".into());
+        assert_eq!(meeting.end, "2027-02-28");
+        meeting.set_all_day(false);
+        assert_eq!(meeting.end, "2027-02-28T10:00");
+        // An end that does not read as a time is left for the user to fix.
+        meeting.end = "soon".into();
+        meeting.move_start("2027-03-01T09:00".into());
+        assert_eq!(meeting.end, "soon");
     }
 
     #[test]

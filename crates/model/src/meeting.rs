@@ -37,6 +37,20 @@ pub enum Importance {
     High,
 }
 
+impl ShowAs {
+    pub const ALL: [ShowAs; 5] = [
+        ShowAs::Free,
+        ShowAs::Tentative,
+        ShowAs::Busy,
+        ShowAs::Oof,
+        ShowAs::WorkingElsewhere,
+    ];
+}
+
+impl Importance {
+    pub const ALL: [Importance; 3] = [Importance::Low, Importance::Normal, Importance::High];
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Weekday {
@@ -328,11 +342,11 @@ pub fn is_plausible_address(text: &str) -> bool {
         })
 }
 
-/// The addresses of one attendee list, trimmed, lower-cased for comparison, without repeats;
-/// each bad one is reported under `field`.
+/// The addresses of one attendee list, trimmed, without repeats (compared ignoring ASCII case,
+/// as the required/optional overlap is: Unicode case tables would weigh more in the wasm than
+/// any address they could tell apart); each bad one is reported under `field`.
 pub fn parse_addresses(raw: &[String], field: Field, errors: &mut FieldErrors) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    let mut addresses = Vec::new();
+    let mut addresses: Vec<String> = Vec::new();
     for entry in raw {
         let address = entry.trim();
         if address.is_empty() {
@@ -342,9 +356,7 @@ pub fn parse_addresses(raw: &[String], field: Field, errors: &mut FieldErrors) -
             errors.add(field, Problem::NotAnAddress(address.to_owned()));
             continue;
         }
-        let key = address.to_lowercase();
-        if !seen.contains(&key) {
-            seen.push(key);
+        if !addresses.iter().any(|a| a.eq_ignore_ascii_case(address)) {
             addresses.push(address.to_owned());
         }
     }

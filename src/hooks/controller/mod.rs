@@ -263,6 +263,7 @@ fn read_form(form: &HtmlFormElement, draft: Draft) -> Draft {
             end: read(Field::End, a.end),
             location: read(Field::Location, a.location),
             body: read(Field::Body, a.body),
+            time_zone: control_value(form, Field::TimeZone.name()).or(a.time_zone),
             ..a
         }),
         Draft::Task(t) => Draft::Task(model::TaskDraft {
