@@ -145,6 +145,16 @@ pub struct Texts {
     pub importance_levels: [&'static str; 3],
     pub private: &'static str,
     pub categories: &'static str,
+    pub repeat: &'static str,
+    /// Does not repeat, then in the order of `Repeat::ALL`.
+    pub repeats: [&'static str; 6],
+    pub interval: &'static str,
+    pub on_days: &'static str,
+    pub ends: &'static str,
+    /// In the order of `Ends::ALL`.
+    pub ends_choices: [&'static str; 3],
+    pub until: &'static str,
+    pub count: &'static str,
 }
 
 static EN: Texts = Texts {
@@ -224,6 +234,21 @@ static EN: Texts = Texts {
     importance_levels: ["Low", "Normal", "High"],
     private: "Private",
     categories: "Categories (comma-separated)",
+    repeat: "Repeat",
+    repeats: [
+        "Does not repeat",
+        "Daily",
+        "Weekly",
+        "Monthly on this day",
+        "Monthly on this weekday",
+        "Yearly",
+    ],
+    interval: "Every (days, weeks or months)",
+    on_days: "On",
+    ends: "Ends",
+    ends_choices: ["Never", "On a date", "After a number of times"],
+    until: "Last date",
+    count: "Number of times",
 };
 
 static FR: Texts = Texts {
@@ -303,6 +328,21 @@ static FR: Texts = Texts {
     importance_levels: ["Faible", "Normale", "Haute"],
     private: "Privé",
     categories: "Catégories (séparées par des virgules)",
+    repeat: "Répétition",
+    repeats: [
+        "Ne se répète pas",
+        "Tous les jours",
+        "Toutes les semaines",
+        "Tous les mois ce jour-là",
+        "Tous les mois ce jour de la semaine",
+        "Tous les ans",
+    ],
+    interval: "Tous les (jours, semaines ou mois)",
+    on_days: "Les",
+    ends: "Fin",
+    ends_choices: ["Jamais", "À une date", "Après un nombre de fois"],
+    until: "Dernière date",
+    count: "Nombre de fois",
 };
 
 impl Locale {
@@ -371,6 +411,12 @@ impl Locale {
             Field::Importance => t.importance,
             Field::Private => t.private,
             Field::Categories => t.categories,
+            Field::Recurrence => t.repeat,
+            Field::RecurrenceInterval => t.interval,
+            Field::RecurrenceDays => t.on_days,
+            Field::RecurrenceEnds => t.ends,
+            Field::RecurrenceUntil => t.until,
+            Field::RecurrenceCount => t.count,
             _ => "",
         }
     }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod hooks;
 pub mod i18n;
+pub mod recurrence_text;
 pub mod services;
 pub mod state;
 pub mod view_state;

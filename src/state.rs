@@ -7,7 +7,8 @@
 use std::rc::Rc;
 
 use model::{
-    Appointment, AppointmentDraft, Field, FieldErrors, Importance, ShowAs, Task, TaskDraft,
+    Appointment, AppointmentDraft, Ends, Field, FieldErrors, Importance, RecurrenceDraft, Repeat,
+    ShowAs, Task, TaskDraft, Weekday,
 };
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
@@ -192,6 +193,23 @@ impl FormState {
             (Kind::Appointment, Field::ShowAs) => index_of(&ShowAs::ALL, a.show_as),
             (Kind::Appointment, Field::Importance) => index_of(&Importance::ALL, a.importance),
             (Kind::Appointment, Field::Categories) => a.categories.join(","),
+            (Kind::Appointment, Field::Recurrence) => a
+                .recurrence
+                .as_ref()
+                .map(|r| index_of(&Repeat::ALL, r.repeat))
+                .unwrap_or_default(),
+            (Kind::Appointment, field) => {
+                let Some(r) = &a.recurrence else {
+                    return String::new();
+                };
+                match field {
+                    Field::RecurrenceInterval => r.interval.clone(),
+                    Field::RecurrenceEnds => index_of(&Ends::ALL, r.ends),
+                    Field::RecurrenceUntil => r.until.clone(),
+                    Field::RecurrenceCount => r.count.clone(),
+                    _ => String::new(),
+                }
+            }
             (Kind::Task, Field::Subject) => t.subject.clone(),
             (Kind::Task, Field::DueDate) => t.due_date.clone(),
             (Kind::Task, Field::Status) => t.status.clone(),
@@ -289,6 +307,40 @@ impl Reducible for FormState {
                             Vec::new()
                         } else {
                             value.split(',').map(str::to_owned).collect()
+                        }
+                    }
+                    (Kind::Appointment, Field::Recurrence) => {
+                        a.recurrence = at_index(&Repeat::ALL, &value).map(|repeat| {
+                            let kept = a.recurrence.take();
+                            RecurrenceDraft {
+                                repeat,
+                                ..kept.unwrap_or_else(|| RecurrenceDraft::new(repeat))
+                            }
+                        })
+                    }
+                    (Kind::Appointment, field) if a.recurrence.is_some() => {
+                        let Some(r) = a.recurrence.as_mut() else {
+                            return self;
+                        };
+                        match field {
+                            Field::RecurrenceInterval => r.interval = value,
+                            Field::RecurrenceUntil => r.until = value,
+                            Field::RecurrenceCount => r.count = value,
+                            Field::RecurrenceEnds => {
+                                r.ends = at_index(&Ends::ALL, &value).unwrap_or(r.ends)
+                            }
+                            // A weekday's index: ticks or unticks it.
+                            Field::RecurrenceDays => {
+                                let Some(day) = at_index(&Weekday::ALL, &value) else {
+                                    return self;
+                                };
+                                if let Some(at) = r.days.iter().position(|d| *d == day) {
+                                    r.days.remove(at);
+                                } else {
+                                    r.days.push(day);
+                                }
+                            }
+                            _ => return self,
                         }
                     }
                     (Kind::Task, Field::Subject) => t.subject = value,

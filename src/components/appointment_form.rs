@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::components::field::{Control, Field as FieldInput};
 use crate::components::meeting_options::{meeting_options, zone_list};
+use crate::components::recurrence_editor::recurrence_editor;
 use crate::config::WidgetConfig;
 use crate::state::FormState;
 
@@ -69,6 +70,7 @@ pub fn AppointmentFields(props: &FieldsProps) -> Html {
                 { field(props, Field::End, when, true) }
             </div>
             { field(props, Field::TimeZone, Control::Text { max_length: Some(64) }, false) }
+            { recurrence_editor(props) }
             { (*zones).clone() }
             { field(props, Field::Location, Control::Text { max_length: Some(model::fields::MAX_LOCATION_CHARS as u32) }, false) }
             { meeting_options(props) }

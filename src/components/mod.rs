@@ -8,5 +8,6 @@ pub mod field;
 pub mod form_view;
 pub mod list;
 pub mod meeting_options;
+pub mod recurrence_editor;
 pub mod task_form;
 pub mod task_list;

@@ -62,6 +62,8 @@ fields! {
     Rooms = "rooms",
     Recurrence = "recurrence",
     RecurrenceInterval = "recurrence.interval",
+    RecurrenceDays = "recurrence.days",
+    RecurrenceEnds = "recurrence.ends",
     RecurrenceUntil = "recurrence.until",
     RecurrenceCount = "recurrence.count",
     DueDate = "dueDate",

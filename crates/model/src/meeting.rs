@@ -115,6 +115,33 @@ impl WeekOfMonth {
     }
 }
 
+impl Repeat {
+    pub const ALL: [Repeat; 5] = [
+        Repeat::Daily,
+        Repeat::Weekly,
+        Repeat::Monthly,
+        Repeat::MonthlyNth,
+        Repeat::Yearly,
+    ];
+}
+
+impl Ends {
+    pub const ALL: [Ends; 3] = [Ends::Never, Ends::On, Ends::After];
+}
+
+impl RecurrenceDraft {
+    pub fn new(repeat: Repeat) -> Self {
+        Self {
+            repeat,
+            interval: String::new(),
+            days: Vec::new(),
+            ends: Ends::Never,
+            until: String::new(),
+            count: String::new(),
+        }
+    }
+}
+
 /// The form's "repeat" choice. The day (of the week, of the month, of the year) comes from
 /// the start date, as in Outlook, except for weekly meetings, which name their days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -422,14 +449,7 @@ mod tests {
     }
 
     fn draft(repeat: Repeat) -> RecurrenceDraft {
-        RecurrenceDraft {
-            repeat,
-            interval: String::new(),
-            days: Vec::new(),
-            ends: Ends::Never,
-            until: String::new(),
-            count: String::new(),
-        }
+        RecurrenceDraft::new(repeat)
     }
 
     #[test]
