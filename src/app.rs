@@ -17,6 +17,7 @@ use crate::components::outcome::outcome;
 use crate::components::task_list::TaskList;
 use crate::config::WidgetConfig;
 use crate::hooks::use_controller;
+use crate::i18n::browser_time_zone;
 use crate::state::{Action, FormState, Kind};
 
 #[derive(Properties, PartialEq)]
@@ -27,14 +28,18 @@ pub struct AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let config = props.config.clone();
-    let state = use_reducer(|| FormState::new(config.kind));
+    let state = use_reducer(|| {
+        let mut state = FormState::new(config.kind);
+        state.appointment.time_zone = browser_time_zone();
+        state
+    });
     let controller = use_controller(config.clone(), &state);
 
     // Stable callbacks (made once): the controller's and the reducer's handles never change,
     // and components given equal props are not rendered again.
     let on_edit = use_callback(
         state.dispatcher(),
-        |(field, value): (String, String), dispatch| {
+        |(field, value): (model::Field, String), dispatch| {
             dispatch.dispatch(Action::Edit { field, value })
         },
     );

@@ -13,6 +13,7 @@ pub mod error;
 pub mod hooks;
 pub mod i18n;
 pub mod item_draft;
+pub mod recurrence_text;
 pub mod services;
 pub mod state;
 pub mod view_state;

@@ -8,7 +8,10 @@
 
 use std::rc::Rc;
 
-use model::{Appointment, AppointmentDraft, FieldErrors, ReplyKind, Task, TaskDraft};
+use model::{
+    Appointment, AppointmentDraft, Ends, Field, FieldErrors, Importance, RecurrenceDraft, ReplyKind,
+    Repeat, ShowAs, Task, TaskDraft, Weekday,
+};
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
@@ -221,10 +224,15 @@ impl FormState {
         }
     }
 
-    /// A fresh form of this kind, editing nothing.
+    /// A fresh form of this kind, editing nothing (an appointment keeps the chosen time zone).
     fn close_editor(&mut self) {
         match self.kind {
-            Kind::Appointment => self.appointment = AppointmentDraft::default(),
+            Kind::Appointment => {
+                self.appointment = AppointmentDraft {
+                    time_zone: self.appointment.time_zone.take(),
+                    ..AppointmentDraft::default()
+                }
+            }
             Kind::Task => self.task = TaskDraft::default(),
         }
         self.editing = None;
@@ -232,30 +240,54 @@ impl FormState {
         self.errors = FieldErrors::new();
     }
 
-    /// The draft of the current form, with `timeZone` set for appointments.
+    /// The draft of the current form; an appointment without a chosen zone gets `time_zone`.
     pub fn draft(&self, time_zone: Option<String>) -> Draft {
         match self.kind {
             Kind::Appointment => Draft::Appointment(AppointmentDraft {
-                time_zone,
+                time_zone: self.appointment.time_zone.clone().or(time_zone),
                 ..self.appointment.clone()
             }),
             Kind::Task => Draft::Task(self.task.clone()),
         }
     }
 
-    pub fn value(&self, field: &str) -> String {
+    pub fn value(&self, field: Field) -> String {
         let a = &self.appointment;
         let t = &self.task;
         match (self.kind, field) {
-            (Kind::Appointment, "subject") => a.subject.clone(),
-            (Kind::Appointment, "start") => a.start.clone(),
-            (Kind::Appointment, "end") => a.end.clone(),
-            (Kind::Appointment, "location") => a.location.clone(),
-            (Kind::Appointment, "body") => a.body.clone(),
-            (Kind::Task, "subject") => t.subject.clone(),
-            (Kind::Task, "dueDate") => t.due_date.clone(),
-            (Kind::Task, "status") => t.status.clone(),
-            (Kind::Task, "body") => t.body.clone(),
+            (Kind::Appointment, Field::Subject) => a.subject.clone(),
+            (Kind::Appointment, Field::Start) => a.start.clone(),
+            (Kind::Appointment, Field::End) => a.end.clone(),
+            (Kind::Appointment, Field::Location) => a.location.clone(),
+            (Kind::Appointment, Field::Body) => a.body.clone(),
+            (Kind::Appointment, Field::TimeZone) => a.time_zone.clone().unwrap_or_default(),
+            (Kind::Appointment, Field::AllDay) => flag(a.all_day),
+            (Kind::Appointment, Field::Private) => flag(a.private),
+            (Kind::Appointment, Field::Reminder) => a.reminder.clone(),
+            (Kind::Appointment, Field::ShowAs) => index_of(&ShowAs::ALL, a.show_as),
+            (Kind::Appointment, Field::Importance) => index_of(&Importance::ALL, a.importance),
+            (Kind::Appointment, Field::Categories) => a.categories.join(","),
+            (Kind::Appointment, Field::Recurrence) => a
+                .recurrence
+                .as_ref()
+                .map(|r| index_of(&Repeat::ALL, r.repeat))
+                .unwrap_or_default(),
+            (Kind::Appointment, field) => {
+                let Some(r) = &a.recurrence else {
+                    return String::new();
+                };
+                match field {
+                    Field::RecurrenceInterval => r.interval.clone(),
+                    Field::RecurrenceEnds => index_of(&Ends::ALL, r.ends),
+                    Field::RecurrenceUntil => r.until.clone(),
+                    Field::RecurrenceCount => r.count.clone(),
+                    _ => String::new(),
+                }
+            }
+            (Kind::Task, Field::Subject) => t.subject.clone(),
+            (Kind::Task, Field::DueDate) => t.due_date.clone(),
+            (Kind::Task, Field::Status) => t.status.clone(),
+            (Kind::Task, Field::Body) => t.body.clone(),
             _ => String::new(),
         }
     }
@@ -268,7 +300,7 @@ impl FormState {
 pub enum Action {
     /// The user typed into `field`.
     Edit {
-        field: String,
+        field: Field,
         value: String,
     },
     /// Client-side validation failed: nothing is sent.
@@ -306,6 +338,22 @@ pub enum Action {
     Conflict(Opened),
 }
 
+fn flag(on: bool) -> String {
+    if on { "true" } else { "" }.to_owned()
+}
+
+/// A choice's index in `all`, as its select option's value.
+fn index_of<T: PartialEq>(all: &[T], value: T) -> String {
+    all.iter()
+        .position(|v| *v == value)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn at_index<T: Copy>(all: &[T], text: &str) -> Option<T> {
+    all.get(text.parse::<usize>().ok()?).copied()
+}
+
 impl Reducible for FormState {
     type Action = Action;
 
@@ -313,23 +361,76 @@ impl Reducible for FormState {
         let mut next = (*self).clone();
         match action {
             Action::Edit { field, value } => {
-                next.errors.0.remove(&field);
-                if field == "start" || field == "end" {
+                next.errors.remove(field);
+                if field == Field::Start || field == Field::End {
                     // "end must be after start" depends on both.
-                    next.errors.0.remove("end");
+                    next.errors.remove(Field::End);
                 }
                 let a = &mut next.appointment;
                 let t = &mut next.task;
-                match (next.kind, field.as_str()) {
-                    (Kind::Appointment, "subject") => a.subject = value,
-                    (Kind::Appointment, "start") => a.start = value,
-                    (Kind::Appointment, "end") => a.end = value,
-                    (Kind::Appointment, "location") => a.location = value,
-                    (Kind::Appointment, "body") => a.body = value,
-                    (Kind::Task, "subject") => t.subject = value,
-                    (Kind::Task, "dueDate") => t.due_date = value,
-                    (Kind::Task, "status") => t.status = value,
-                    (Kind::Task, "body") => t.body = value,
+                match (next.kind, field) {
+                    (Kind::Appointment, Field::Subject) => a.subject = value,
+                    (Kind::Appointment, Field::Start) => a.move_start(value),
+                    (Kind::Appointment, Field::End) => a.end = value,
+                    (Kind::Appointment, Field::Location) => a.location = value,
+                    (Kind::Appointment, Field::Body) => a.body = value,
+                    (Kind::Appointment, Field::TimeZone) => a.time_zone = Some(value),
+                    (Kind::Appointment, Field::AllDay) => a.set_all_day(value == "true"),
+                    (Kind::Appointment, Field::Private) => a.private = value == "true",
+                    (Kind::Appointment, Field::Reminder) => a.reminder = value,
+                    (Kind::Appointment, Field::ShowAs) => {
+                        a.show_as = at_index(&ShowAs::ALL, &value).unwrap_or(a.show_as)
+                    }
+                    (Kind::Appointment, Field::Importance) => {
+                        a.importance = at_index(&Importance::ALL, &value).unwrap_or(a.importance)
+                    }
+                    (Kind::Appointment, Field::Categories) => {
+                        // Split as typed (trimmed by validation) so that the text reads back
+                        // exactly as the user left it.
+                        a.categories = if value.is_empty() {
+                            Vec::new()
+                        } else {
+                            value.split(',').map(str::to_owned).collect()
+                        }
+                    }
+                    (Kind::Appointment, Field::Recurrence) => {
+                        a.recurrence = at_index(&Repeat::ALL, &value).map(|repeat| {
+                            let kept = a.recurrence.take();
+                            RecurrenceDraft {
+                                repeat,
+                                ..kept.unwrap_or_else(|| RecurrenceDraft::new(repeat))
+                            }
+                        })
+                    }
+                    (Kind::Appointment, field) if a.recurrence.is_some() => {
+                        let Some(r) = a.recurrence.as_mut() else {
+                            return self;
+                        };
+                        match field {
+                            Field::RecurrenceInterval => r.interval = value,
+                            Field::RecurrenceUntil => r.until = value,
+                            Field::RecurrenceCount => r.count = value,
+                            Field::RecurrenceEnds => {
+                                r.ends = at_index(&Ends::ALL, &value).unwrap_or(r.ends)
+                            }
+                            // A weekday's index: ticks or unticks it.
+                            Field::RecurrenceDays => {
+                                let Some(day) = at_index(&Weekday::ALL, &value) else {
+                                    return self;
+                                };
+                                if let Some(at) = r.days.iter().position(|d| *d == day) {
+                                    r.days.remove(at);
+                                } else {
+                                    r.days.push(day);
+                                }
+                            }
+                            _ => return self,
+                        }
+                    }
+                    (Kind::Task, Field::Subject) => t.subject = value,
+                    (Kind::Task, Field::DueDate) => t.due_date = value,
+                    (Kind::Task, Field::Status) => t.status = value,
+                    (Kind::Task, Field::Body) => t.body = value,
                     _ => return self,
                 }
             }
@@ -350,7 +451,13 @@ impl Reducible for FormState {
             }
             Action::Created(created) => {
                 match created {
-                    Created::Appointment(_) => next.appointment = AppointmentDraft::default(),
+                    Created::Appointment(_) => {
+                        // The next appointment is likely in the same zone.
+                        next.appointment = AppointmentDraft {
+                            time_zone: next.appointment.time_zone.take(),
+                            ..AppointmentDraft::default()
+                        }
+                    }
                     Created::Task(_) => next.task = TaskDraft::default(),
                 }
                 next.confirmation = Some(created);
@@ -405,10 +512,7 @@ impl Reducible for FormState {
             }
             Action::ShownAgain => return self,
             Action::Restore(draft) => match draft {
-                Draft::Appointment(mut a) => {
-                    a.time_zone = None;
-                    next.appointment = a;
-                }
+                Draft::Appointment(a) => next.appointment = a,
                 Draft::Task(t) => next.task = t,
             },
             Action::Auth(auth) => {

@@ -9,9 +9,10 @@ mod common;
 use common::*;
 use exchange_forms::services::requests::error_from_response;
 use exchange_forms::{ApiError, mount};
+use model::Field;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -62,6 +63,28 @@ async fn appointment_form_has_labelled_inputs_named_like_the_model() {
     );
     assert!(host.query_selector("[name='dueDate']").unwrap().is_none());
     handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn every_control_is_named_by_a_model_field_that_round_trips() {
+    for field in Field::ALL {
+        assert_eq!(Field::from_name(field.name()), Some(*field), "{field}");
+    }
+    install_fetch(OPEN_PROXY);
+    for kind in ["appointment", "task"] {
+        let (host, mut handle) = mounted(&format!(
+            r#"{{"kind":"{kind}","proxy":"http://127.0.0.1:9","locale":"en"}}"#
+        ))
+        .await;
+        let named = host.query_selector_all("form [name]").unwrap();
+        assert!(named.length() >= 4, "{kind}");
+        for i in 0..named.length() {
+            let element: web_sys::Element = named.item(i).unwrap().unchecked_into();
+            let name = element.get_attribute("name").unwrap();
+            assert!(Field::from_name(&name).is_some(), "{kind}: {name}");
+        }
+        handle.destroy();
+    }
 }
 
 #[wasm_bindgen_test]
@@ -341,6 +364,78 @@ async fn a_valid_appointment_is_sent_confirmed_announced_and_the_form_resets() {
 }
 
 #[wasm_bindgen_test]
+async fn moving_the_start_keeps_the_length_and_the_meeting_options_are_sent() {
+    install_fetch(OPEN_PROXY);
+    let (host, mut handle) =
+        mounted(r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en"}"#).await;
+    fill_appointment(
+        &host,
+        "Design review",
+        "2026-12-01T09:00",
+        "2026-12-01T10:30",
+    );
+    settle().await;
+    type_into(&host, "start", "2026-12-03T14:00");
+    settle().await;
+    assert_eq!(value(&host, "end"), "2026-12-03T15:30");
+
+    // All day: the dates stay, the inputs become date pickers, and the length still holds.
+    query(&host, "[name='allDay']")
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    settle().await;
+    assert_eq!(
+        query(&host, "[name='start']")
+            .get_attribute("type")
+            .as_deref(),
+        Some("date")
+    );
+    assert_eq!(value(&host, "end"), "2026-12-03");
+    type_into(&host, "start", "2026-12-07");
+    settle().await;
+    assert_eq!(value(&host, "end"), "2026-12-07");
+
+    type_into(&host, "reminder", "custom");
+    settle().await;
+    let minutes = query(&host, "input[type='number']");
+    assert_eq!(label_of(&host, &minutes), "Minutes before");
+    minutes.unchecked_ref::<HtmlInputElement>().set_value("45");
+    minutes
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    type_into(&host, "showAs", "4");
+    type_into(&host, "importance", "2");
+    type_into(&host, "categories", "Blue,Project X");
+    type_into(&host, "timeZone", "America/New_York");
+    query(&host, "[name='private']")
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    settle().await;
+    assert_eq!(value(&host, "reminder"), "custom");
+    submit(&host).await;
+    let posts = posts();
+    assert_eq!(posts.len(), 1);
+    let body: serde_json::Value =
+        serde_json::from_str(&field(&posts[0], "body").as_string().unwrap()).unwrap();
+    assert_eq!(body["allDay"], true);
+    assert_eq!(body["start"], "2026-12-07");
+    assert_eq!(body["reminder"], "45");
+    assert_eq!(body["showAs"], "workingElsewhere");
+    assert_eq!(body["importance"], "high");
+    assert_eq!(body["private"], true);
+    assert_eq!(body["categories"], serde_json::json!(["Blue", "Project X"]));
+    assert_eq!(body["timeZone"], "America/New_York");
+    handle.destroy();
+}
+
+/// The text of the `<label>` of `control`.
+fn label_of(host: &web_sys::Element, control: &web_sys::Element) -> String {
+    query(host, &format!("label[for='{}']", control.id()))
+        .text_content()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
 async fn server_field_errors_are_shown_inline_and_input_is_kept() {
     install_fetch(
         r#"(method, url) => {
@@ -427,7 +522,7 @@ async fn busy_and_network_errors_keep_the_input_and_allow_a_retry() {
 fn http_statuses_map_to_typed_errors() {
     let body = r#"{"error":"validation_failed","message":"m","fields":{"end":"bad"}}"#;
     match error_from_response(422, body, None) {
-        ApiError::Validation(f) => assert_eq!(f.get("end"), Some("bad")),
+        ApiError::Validation(f) => assert_eq!(f.message(Field::End).as_deref(), Some("bad")),
         other => panic!("{other:?}"),
     }
     assert_eq!(

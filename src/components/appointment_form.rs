@@ -1,51 +1,80 @@
-//! The appointment fields: subject, start, end, location, body.
+//! The appointment fields: subject, all day, start, end, time zone, location, the meeting
+//! options and body.
 
 use std::rc::Rc;
 
+use model::Field;
 use model::fields::MAX_SUBJECT_CHARS;
 use yew::prelude::*;
 
-use crate::components::field::{Control, Field};
+use crate::components::field::{Control, Field as FieldInput};
+use crate::components::meeting_options::{meeting_options, zone_list};
+use crate::components::recurrence_editor::recurrence_editor;
 use crate::config::WidgetConfig;
 use crate::state::FormState;
 
-#[derive(Properties, PartialEq)]
+#[derive(Clone, Properties, PartialEq)]
 pub struct FieldsProps {
     pub config: Rc<WidgetConfig>,
     pub state: Rc<FormState>,
-    pub on_edit: Callback<(String, String)>,
+    pub on_edit: Callback<(Field, String)>,
 }
 
 /// Props of one field of the current form, with its translated inline error.
-pub fn field_error(props: &FieldsProps, name: &str) -> Option<AttrValue> {
+pub fn field_error(props: &FieldsProps, field: Field) -> Option<AttrValue> {
     props
         .state
         .errors
-        .get(name)
-        .map(|message| props.config.locale.field_error(name, message).into())
+        .get(field)
+        .map(|problem| props.config.locale.problem(field, problem).into())
+}
+
+/// One labelled field of the current form, bound to its value and its error.
+pub fn field(props: &FieldsProps, field: Field, control: Control, required: bool) -> Html {
+    field_showing(props, field, control, required, props.state.value(field))
+}
+
+/// [`field`] showing `value` (a choice derived from the draft rather than the draft's text).
+pub fn field_showing(
+    props: &FieldsProps,
+    field: Field,
+    control: Control,
+    required: bool,
+    value: String,
+) -> Html {
+    let locale = &props.config.locale;
+    let list = (field == Field::TimeZone).then(|| AttrValue::from(props.config.id("zones")));
+    html! {
+        <FieldInput id={props.config.id(field.name())} {field} label={locale.field_label(field)} {control}
+            {value} {list} error={field_error(props, field)} {required}
+            hint={(!required).then(|| AttrValue::from(locale.t().optional))}
+            disabled={props.state.busy()} on_edit={props.on_edit.clone()} />
+    }
 }
 
 #[component]
 pub fn AppointmentFields(props: &FieldsProps) -> Html {
-    let t = props.config.locale.t();
-    let disabled = props.state.busy();
-    let field = |name: &'static str, label: &'static str, control: Control, required: bool| {
-        html! {
-            <Field id={props.config.id(name)} name={name} label={label} {control}
-                value={props.state.value(name)} error={field_error(props, name)} {required}
-                hint={(!required).then(|| AttrValue::from(t.optional))}
-                {disabled} on_edit={props.on_edit.clone()} />
-        }
+    let when = if props.state.appointment.all_day {
+        Control::Date
+    } else {
+        Control::DateTimeLocal
     };
+    // Built once: the browser's few hundred zones are not listed again on every keystroke.
+    let zones = use_memo((), |_| zone_list(props.config.id("zones").into()));
     html! {
         <>
-            { field("subject", t.subject, Control::Text { max_length: Some(MAX_SUBJECT_CHARS as u32) }, true) }
+            { field(props, Field::Subject, Control::Text { max_length: Some(MAX_SUBJECT_CHARS as u32) }, true) }
+            { field(props, Field::AllDay, Control::Checkbox, false) }
             <div class="xf-row">
-                { field("start", t.start, Control::DateTimeLocal, true) }
-                { field("end", t.end, Control::DateTimeLocal, true) }
+                { field(props, Field::Start, when.clone(), true) }
+                { field(props, Field::End, when, true) }
             </div>
-            { field("location", t.location, Control::Text { max_length: Some(model::fields::MAX_LOCATION_CHARS as u32) }, false) }
-            { field("body", t.body, Control::TextArea, false) }
+            { field(props, Field::TimeZone, Control::Text { max_length: Some(64) }, false) }
+            { recurrence_editor(props) }
+            { (*zones).clone() }
+            { field(props, Field::Location, Control::Text { max_length: Some(model::fields::MAX_LOCATION_CHARS as u32) }, false) }
+            { meeting_options(props) }
+            { field(props, Field::Body, Control::TextArea, false) }
         </>
     }
 }

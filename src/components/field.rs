@@ -11,6 +11,9 @@ pub enum Control {
     DateTimeLocal,
     Date,
     TextArea,
+    Number,
+    /// Value `true` when checked, empty when not.
+    Checkbox,
     /// `(value, label)` pairs.
     Select(Vec<(AttrValue, AttrValue)>),
 }
@@ -19,8 +22,8 @@ pub enum Control {
 pub struct FieldProps {
     /// Document-unique id of the control.
     pub id: AttrValue,
-    /// The model field name (`subject`, `start`, `dueDate`, …), also the `name` attribute.
-    pub name: AttrValue,
+    /// The model field; its JSON name is the control's `name` attribute.
+    pub field: model::Field,
     pub label: AttrValue,
     pub control: Control,
     pub value: AttrValue,
@@ -33,8 +36,11 @@ pub struct FieldProps {
     pub hint: Option<AttrValue>,
     #[prop_or_default]
     pub disabled: bool,
-    /// `(name, value)` on every edit.
-    pub on_edit: Callback<(String, String)>,
+    /// Id of a `<datalist>` of suggestions (text inputs).
+    #[prop_or_default]
+    pub list: Option<AttrValue>,
+    /// `(field, value)` on every edit.
+    pub on_edit: Callback<(model::Field, String)>,
 }
 
 #[component]
@@ -44,17 +50,18 @@ pub fn Field(props: &FieldProps) -> Html {
     let described_by = invalid.then(|| AttrValue::from(error_id.clone()));
     let aria_invalid = if invalid { "true" } else { "false" };
     let aria_required = props.required.then_some("true");
-    let name = props.name.clone();
+    let field = props.field;
+    let name = field.name();
     let edit = props.on_edit.clone();
 
     let control = match &props.control {
         Control::TextArea => {
             let oninput = Callback::from(move |e: InputEvent| {
                 let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-                edit.emit((name.to_string(), value));
+                edit.emit((field, value));
             });
             html! {
-                <textarea id={props.id.clone()} name={props.name.clone()} rows="4"
+                <textarea id={props.id.clone()} {name} rows="4"
                     value={props.value.clone()} {oninput} disabled={props.disabled}
                     aria-invalid={aria_invalid} aria-describedby={described_by} />
             }
@@ -62,10 +69,10 @@ pub fn Field(props: &FieldProps) -> Html {
         Control::Select(options) => {
             let onchange = Callback::from(move |e: Event| {
                 let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-                edit.emit((name.to_string(), value));
+                edit.emit((field, value));
             });
             html! {
-                <select id={props.id.clone()} name={props.name.clone()} {onchange}
+                <select id={props.id.clone()} {name} {onchange}
                     disabled={props.disabled}
                     aria-invalid={aria_invalid} aria-describedby={described_by}>
                     { for options.iter().map(|(value, label)| html! {
@@ -74,10 +81,21 @@ pub fn Field(props: &FieldProps) -> Html {
                 </select>
             }
         }
+        Control::Checkbox => {
+            let onchange = Callback::from(move |e: Event| {
+                let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+                edit.emit((field, if checked { "true" } else { "" }.to_owned()));
+            });
+            html! {
+                <input id={props.id.clone()} {name} type="checkbox" value="true"
+                    checked={props.value == "true"} {onchange} disabled={props.disabled} />
+            }
+        }
         other => {
             let kind = match other {
                 Control::DateTimeLocal => "datetime-local",
                 Control::Date => "date",
+                Control::Number => "number",
                 _ => "text",
             };
             let max_length = match other {
@@ -86,23 +104,24 @@ pub fn Field(props: &FieldProps) -> Html {
             };
             let oninput = Callback::from(move |e: InputEvent| {
                 let value = e.target_unchecked_into::<HtmlInputElement>().value();
-                edit.emit((name.to_string(), value));
+                edit.emit((field, value));
             });
             html! {
-                <input id={props.id.clone()} name={props.name.clone()} type={kind}
+                <input id={props.id.clone()} {name} type={kind}
                     value={props.value.clone()} {oninput} disabled={props.disabled}
-                    maxlength={max_length} aria-required={aria_required}
+                    maxlength={max_length} list={props.list.clone()} aria-required={aria_required}
                     aria-invalid={aria_invalid} aria-describedby={described_by} />
             }
         }
     };
 
+    let checkbox = props.control == Control::Checkbox;
     html! {
-        <div class={classes!("xf-field", invalid.then_some("xf-field--invalid"))}>
+        <div class={classes!("xf-field", invalid.then_some("xf-field--invalid"), checkbox.then_some("xf-field--check"))}>
             <label for={props.id.clone()}>
                 { props.label.clone() }
                 if props.required { <span class="xf-required" aria-hidden="true">{ " *" }</span> }
-                if let Some(hint) = &props.hint { <span class="xf-hint">{ format!(" ({hint})") }</span> }
+                if let Some(hint) = props.hint.as_ref().filter(|_| !checkbox) { <span class="xf-hint">{ format!(" ({hint})") }</span> }
             </label>
             { control }
             if let Some(error) = &props.error {

@@ -19,7 +19,7 @@ pub struct FormViewProps {
     pub config: Rc<WidgetConfig>,
     pub state: Rc<FormState>,
     /// `(field, value)` on every edit.
-    pub on_edit: Callback<(String, String)>,
+    pub on_edit: Callback<(model::Field, String)>,
     /// Create was clicked (or Enter pressed): the submitted `<form>`, to read what it shows.
     pub on_submit: Callback<Option<HtmlFormElement>>,
     /// Cancel of a running sign-in.
@@ -98,11 +98,11 @@ fn summary(config: &WidgetConfig, state: &FormState) -> Html {
         <div class="xf-summary" role="alert">
             <p>{ locale.t().fix_errors }</p>
             <ul>
-                { for state.errors.0.iter().map(|(field, message)| {
-                    let label = locale.field_label(field);
-                    let text = locale.field_error(field, message);
+                { for state.errors.iter().map(|(field, problem)| {
+                    let label = locale.field_label(*field);
+                    let text = locale.problem(*field, problem);
                     let text = if label.is_empty() { text } else { format!("{label}: {text}") };
-                    let id = config.id(field);
+                    let id = config.id(field.name());
                     // Focus the field without touching the host page's URL fragment.
                     let onclick = {
                         let id = id.clone();

@@ -250,7 +250,9 @@ pub fn error_from_response(status: u16, text: &str, retry_after_header: Option<u
     match (status, code) {
         (401, _) | (_, "authorization_required") => ApiError::AuthorizationRequired,
         (422, _) | (_, "validation_failed") => {
-            let fields = body.map(|b| FieldErrors(b.fields)).unwrap_or_default();
+            let fields = body
+                .map(|b| FieldErrors::from_messages(b.fields))
+                .unwrap_or_default();
             if fields.is_empty() {
                 ApiError::BadRequest(message)
             } else {

@@ -44,7 +44,10 @@ impl ReplyDraft {
             "tentative" => Some(ReplyKind::Tentative),
             "decline" => Some(ReplyKind::Decline),
             _ => {
-                errors.add("reply", "Choose accept, tentative or decline.");
+                errors.add(
+                    crate::fields::Field::Reply,
+                    "Choose accept, tentative or decline.",
+                );
                 None
             }
         };
@@ -82,7 +85,7 @@ fn note(text: &str, errors: &mut FieldErrors) -> Option<String> {
     let text = text.trim();
     if text.chars().count() > MAX_NOTE_CHARS {
         errors.add(
-            "message",
+            crate::fields::Field::Message,
             format!("The message can be at most {MAX_NOTE_CHARS} characters."),
         );
     }
@@ -111,7 +114,10 @@ mod tests {
             message: "x".repeat(MAX_NOTE_CHARS + 1),
         };
         let errors = bad.parse().unwrap_err();
-        assert!(errors.get("reply").is_some() && errors.get("message").is_some());
+        assert!(
+            errors.get(crate::fields::Field::Reply).is_some()
+                && errors.get(crate::fields::Field::Message).is_some()
+        );
         assert_eq!(CancelDraft::default().parse().unwrap(), None);
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::fields::FieldErrors;
+use crate::fields::{Field, FieldErrors, Problem};
 
 /// Every error the proxy returns: `{ "error": code, "message": text, "fields": {…} }`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,7 +116,10 @@ impl ApiErrorBody {
         Self {
             error: ErrorCode::ValidationFailed.as_str().to_owned(),
             message: "Some fields need attention.".to_owned(),
-            fields: fields.0,
+            fields: fields
+                .iter()
+                .map(|(field, problem)| (field.name().to_owned(), problem.english(*field)))
+                .collect(),
             details: BTreeMap::new(),
         }
     }
@@ -146,7 +149,7 @@ impl CalendarWindow {
 
     pub fn parse(start: &str, end: &str) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let parse = |raw: &str, field: &str, errors: &mut FieldErrors| {
+        let parse = |raw: &str, field: Field, errors: &mut FieldErrors| {
             crate::time_text::rfc3339_instant(raw.trim()).or_else(|| {
                 errors.add(
                     field,
@@ -155,13 +158,13 @@ impl CalendarWindow {
                 None
             })
         };
-        let start = parse(start, "start", &mut errors);
-        let end = parse(end, "end", &mut errors);
+        let start = parse(start, Field::Start, &mut errors);
+        let end = parse(end, Field::End, &mut errors);
         if let (Some(start), Some(end)) = (start, end) {
             if end <= start {
-                errors.add("end", "The end must be after the start.");
+                errors.add(Field::End, Problem::BeforeStart);
             } else if end - start > Duration::days(Self::MAX_DAYS) {
-                errors.add("end", "A calendar view can span at most two years.");
+                errors.add(Field::End, "A calendar view can span at most two years.");
             }
             return errors.into_result(Self { start, end });
         }
@@ -176,7 +179,7 @@ mod tests {
     #[test]
     fn error_body_serializes_in_the_documented_shape() {
         let mut fields = FieldErrors::new();
-        fields.add("end", "The end must be after the start.");
+        fields.add(Field::End, Problem::BeforeStart);
         let json = serde_json::to_value(ApiErrorBody::validation(fields)).unwrap();
         assert_eq!(json["error"], "validation_failed");
         assert_eq!(json["fields"]["end"], "The end must be after the start.");
@@ -188,6 +191,6 @@ mod tests {
         assert!(CalendarWindow::parse("2026-12-08T00:00:00Z", "2026-12-01T00:00:00Z").is_err());
         assert!(CalendarWindow::parse("2026-01-01T00:00:00Z", "2029-01-01T00:00:00Z").is_err());
         let errors = CalendarWindow::parse("yesterday", "2026-12-01T00:00:00Z").unwrap_err();
-        assert!(errors.get("start").is_some());
+        assert!(errors.get(Field::Start).is_some());
     }
 }

@@ -1,11 +1,11 @@
 //! Appointments: the form's draft, the validated new appointment, and the stored one.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::fields::{
-    FieldErrors, MAX_BODY_CHARS, MAX_LOCATION_CHARS, Subject, TimeZoneName, parse_local_date_time,
-    parse_optional_text,
+    Field, FieldErrors, MAX_BODY_CHARS, MAX_LOCATION_CHARS, Problem, Subject, TimeZoneName,
+    parse_local_date_time, parse_optional_text,
 };
 use crate::meeting::{
     Attendee, Importance, MAX_INVITEES, Recurrence, RecurrenceDraft, ResponseStatus, ShowAs,
@@ -65,6 +65,54 @@ fn is_default<T: Default + PartialEq>(value: &T) -> bool {
     *value == T::default()
 }
 
+impl AppointmentDraft {
+    /// Sets the start; when start and end both read as times (dates, all day), the end moves
+    /// along so that the appointment keeps its length.
+    pub fn move_start(&mut self, start: String) {
+        if self.all_day {
+            if let (Ok(old), Ok(end), Ok(new)) = (
+                parse_day(&self.start),
+                parse_day(&self.end),
+                parse_day(&start),
+            ) && let Some(moved) = new.checked_add_signed(end - old)
+            {
+                self.end = date_text(moved);
+            }
+        } else if let (Ok(old), Ok(end), Ok(new)) = (
+            parse_local_date_time(&self.start),
+            parse_local_date_time(&self.end),
+            parse_local_date_time(&start),
+        ) && end > old
+            && let Some(moved) = new.checked_add_signed(end - old)
+        {
+            self.end = format!(
+                "{}T{:02}:{:02}",
+                date_text(moved.date()),
+                moved.hour(),
+                moved.minute()
+            );
+        }
+        self.start = start;
+    }
+
+    /// All day or not: the dates stay, the times go (all day) or come back as 09:00–10:00.
+    pub fn set_all_day(&mut self, all_day: bool) {
+        for (text, time) in [(&mut self.start, "T09:00"), (&mut self.end, "T10:00")] {
+            match (all_day, text.split_once('T')) {
+                (true, Some((date, _))) => *text = date.to_owned(),
+                (false, None) if !text.is_empty() => text.push_str(time),
+                _ => {}
+            }
+        }
+        self.all_day = all_day;
+    }
+}
+
+/// `YYYY-MM-DD`, as `<input type="date">` shows it.
+fn date_text(date: chrono::NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+}
+
 /// A validated appointment, ready to be sent to Exchange.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAppointment {
@@ -103,11 +151,10 @@ impl MeetingDetails {
 }
 
 /// An all-day date: `YYYY-MM-DD`, or a date-time whose time is ignored.
-fn parse_day(text: &str, field: &str) -> Result<chrono::NaiveDate, String> {
+fn parse_day(text: &str) -> Result<chrono::NaiveDate, Problem> {
     let text = text.trim();
     let date_part = text.split_once('T').map_or(text, |(date, _)| date);
-    crate::time_text::date(date_part)
-        .ok_or_else(|| format!("Enter the {field} date as YYYY-MM-DD."))
+    crate::fields::parse_date(date_part)
 }
 
 impl AppointmentDraft {
@@ -115,19 +162,19 @@ impl AppointmentDraft {
     pub fn parse(&self) -> Result<NewAppointment, FieldErrors> {
         let mut errors = FieldErrors::new();
         let subject = Subject::parse(&self.subject)
-            .map_err(|e| errors.add("subject", e))
+            .map_err(|e| errors.add(Field::Subject, e))
             .ok();
         let (start, end) = if self.all_day {
-            let first = parse_day(&self.start, "start")
-                .map_err(|e| errors.add("start", e))
+            let first = parse_day(&self.start)
+                .map_err(|e| errors.add(Field::Start, e))
                 .ok();
-            let last = parse_day(&self.end, "end")
-                .map_err(|e| errors.add("end", e))
+            let last = parse_day(&self.end)
+                .map_err(|e| errors.add(Field::End, e))
                 .ok();
             if let (Some(first), Some(last)) = (first, last)
                 && last < first
             {
-                errors.add("end", "The last day cannot be before the first.");
+                errors.add(Field::End, Problem::BeforeStart);
             }
             (
                 first.map(|d| d.and_time(chrono::NaiveTime::MIN)),
@@ -135,32 +182,32 @@ impl AppointmentDraft {
                     .map(|d| d.and_time(chrono::NaiveTime::MIN)),
             )
         } else {
-            let start = parse_local_date_time(&self.start, "start")
-                .map_err(|e| errors.add("start", e))
+            let start = parse_local_date_time(&self.start)
+                .map_err(|e| errors.add(Field::Start, e))
                 .ok();
-            let end = parse_local_date_time(&self.end, "end")
-                .map_err(|e| errors.add("end", e))
+            let end = parse_local_date_time(&self.end)
+                .map_err(|e| errors.add(Field::End, e))
                 .ok();
             if let (Some(start), Some(end)) = (start, end)
                 && end <= start
             {
-                errors.add("end", "The end must be after the start.");
+                errors.add(Field::End, Problem::BeforeStart);
             }
             (start, end)
         };
         let details = self.parse_details(start.map(|s| s.date()), &mut errors);
-        let location = parse_optional_text(&self.location, MAX_LOCATION_CHARS, "location")
-            .map_err(|e| errors.add("location", e))
+        let location = parse_optional_text(&self.location, MAX_LOCATION_CHARS)
+            .map_err(|e| errors.add(Field::Location, e))
             .ok()
             .flatten();
-        let body = parse_optional_text(&self.body, MAX_BODY_CHARS, "description")
-            .map_err(|e| errors.add("body", e))
+        let body = parse_optional_text(&self.body, MAX_BODY_CHARS)
+            .map_err(|e| errors.add(Field::Body, e))
             .ok()
             .flatten();
         let time_zone = match self.time_zone.as_deref() {
             None => None,
             Some(raw) => TimeZoneName::parse(raw)
-                .map_err(|e| errors.add("timeZone", e))
+                .map_err(|e| errors.add(Field::TimeZone, e))
                 .ok(),
         };
         match (subject, start, end) {
@@ -183,17 +230,19 @@ impl AppointmentDraft {
         errors: &mut FieldErrors,
     ) -> MeetingDetails {
         let required_attendees =
-            parse_addresses(&self.required_attendees, "requiredAttendees", errors);
+            parse_addresses(&self.required_attendees, Field::RequiredAttendees, errors);
         let mut optional_attendees =
-            parse_addresses(&self.optional_attendees, "optionalAttendees", errors);
+            parse_addresses(&self.optional_attendees, Field::OptionalAttendees, errors);
         // Someone both required and optional is required.
         optional_attendees
             .retain(|o| !required_attendees.iter().any(|r| r.eq_ignore_ascii_case(o)));
-        let rooms = parse_addresses(&self.rooms, "rooms", errors);
+        let rooms = parse_addresses(&self.rooms, Field::Rooms, errors);
         if required_attendees.len() + optional_attendees.len() + rooms.len() > MAX_INVITEES {
             errors.add(
-                "requiredAttendees",
-                format!("A meeting can invite at most {MAX_INVITEES} people and rooms."),
+                Field::RequiredAttendees,
+                Problem::TooMany {
+                    max: MAX_INVITEES as u32,
+                },
             );
         }
         let recurrence = match (&self.recurrence, start) {
@@ -334,10 +383,7 @@ mod tests {
         assert_eq!(parsed.end.to_string(), "2026-12-27 00:00:00");
         holiday.end = "2026-12-23".into();
         let errors = holiday.parse().unwrap_err();
-        assert_eq!(
-            errors.get("end"),
-            Some("The last day cannot be before the first.")
-        );
+        assert_eq!(errors.get(Field::End), Some(&Problem::BeforeStart));
     }
 
     #[test]
@@ -346,9 +392,30 @@ mod tests {
         meeting.rooms = vec!["Room 4.12".into()];
         let errors = meeting.parse().unwrap_err();
         assert_eq!(
-            errors.get("rooms"),
+            errors.message(Field::Rooms).as_deref(),
             Some("'Room 4.12' is not an e-mail address.")
         );
+    }
+
+    #[test]
+    fn moving_the_start_keeps_the_length_and_all_day_keeps_the_dates() {
+        let mut meeting = draft();
+        meeting.end = "2026-12-01T10:30".into();
+        meeting.move_start("2026-12-31T23:00".into());
+        assert_eq!(meeting.end, "2027-01-01T00:30");
+        meeting.set_all_day(true);
+        assert_eq!(
+            (&*meeting.start, &*meeting.end),
+            ("2026-12-31", "2027-01-01")
+        );
+        meeting.move_start("2027-02-27".into());
+        assert_eq!(meeting.end, "2027-02-28");
+        meeting.set_all_day(false);
+        assert_eq!(meeting.end, "2027-02-28T10:00");
+        // An end that does not read as a time is left for the user to fix.
+        meeting.end = "soon".into();
+        meeting.move_start("2027-03-01T09:00".into());
+        assert_eq!(meeting.end, "soon");
     }
 
     #[test]
@@ -364,7 +431,10 @@ mod tests {
         let mut bad = draft();
         bad.end = "2026-12-01T08:00".into();
         let errors = bad.parse().unwrap_err();
-        assert_eq!(errors.get("end"), Some("The end must be after the start."));
+        assert_eq!(
+            errors.message(Field::End).as_deref(),
+            Some("The end must be after the start.")
+        );
         assert_eq!(errors.len(), 1);
     }
 
@@ -380,7 +450,13 @@ mod tests {
             ..AppointmentDraft::default()
         };
         let errors = bad.parse().unwrap_err();
-        for field in ["subject", "start", "end", "location", "timeZone"] {
+        for field in [
+            Field::Subject,
+            Field::Start,
+            Field::End,
+            Field::Location,
+            Field::TimeZone,
+        ] {
             assert!(
                 errors.get(field).is_some(),
                 "missing error for {field}: {errors}"

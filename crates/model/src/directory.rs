@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::fields::FieldErrors;
+use crate::fields::{Field, FieldErrors};
 use crate::meeting::{MAX_INVITEES, ShowAs, parse_addresses};
 
 /// Shortest text the directory is searched with (one letter would list everyone).
@@ -42,12 +42,12 @@ pub fn parse_search(raw: &str) -> Result<String, FieldErrors> {
     let length = text.chars().count();
     if length < MIN_SEARCH_CHARS {
         errors.add(
-            "q",
+            Field::Query,
             format!("Type at least {MIN_SEARCH_CHARS} characters of a name or address."),
         );
     } else if length > MAX_SEARCH_CHARS {
         errors.add(
-            "q",
+            Field::Query,
             format!("Search with at most {MAX_SEARCH_CHARS} characters."),
         );
     }
@@ -79,14 +79,17 @@ pub struct AvailabilityQuery {
 impl AvailabilityDraft {
     pub fn parse(&self) -> Result<AvailabilityQuery, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let addresses = parse_addresses(&self.addresses, "addresses", &mut errors);
-        if addresses.is_empty() && errors.get("addresses").is_none() {
-            errors.add("addresses", "Name at least one person or room.");
+        let addresses = parse_addresses(&self.addresses, Field::Addresses, &mut errors);
+        if addresses.is_empty() && errors.get(Field::Addresses).is_none() {
+            errors.add(Field::Addresses, "Name at least one person or room.");
         }
         if addresses.len() > MAX_INVITEES {
-            errors.add("addresses", format!("At most {MAX_INVITEES} addresses."));
+            errors.add(
+                Field::Addresses,
+                format!("At most {MAX_INVITEES} addresses."),
+            );
         }
-        let instant = |text: &str, field: &str, errors: &mut FieldErrors| {
+        let instant = |text: &str, field: Field, errors: &mut FieldErrors| {
             let parsed = crate::time_text::rfc3339_instant(text.trim());
             if parsed.is_none() {
                 errors.add(
@@ -96,14 +99,14 @@ impl AvailabilityDraft {
             }
             parsed
         };
-        let start = instant(&self.start, "start", &mut errors);
-        let end = instant(&self.end, "end", &mut errors);
+        let start = instant(&self.start, Field::Start, &mut errors);
+        let end = instant(&self.end, Field::End, &mut errors);
         if let (Some(start), Some(end)) = (start, end) {
             if end <= start {
-                errors.add("end", "The end must be after the start.");
+                errors.add(Field::End, crate::fields::Problem::BeforeStart);
             } else if (end - start).num_days() > MAX_AVAILABILITY_DAYS {
                 errors.add(
-                    "end",
+                    Field::End,
                     format!("Ask for at most {MAX_AVAILABILITY_DAYS} days at once."),
                 );
             }
@@ -112,7 +115,7 @@ impl AvailabilityDraft {
             && !(5..=24 * 60).contains(&minutes)
         {
             errors.add(
-                "durationMinutes",
+                Field::DurationMinutes,
                 "A meeting lasts from 5 minutes to 24 hours.",
             );
         }
@@ -282,7 +285,7 @@ mod tests {
         }
         .parse()
         .unwrap_err();
-        for field in ["addresses", "start", "durationMinutes"] {
+        for field in [Field::Addresses, Field::Start, Field::DurationMinutes] {
             assert!(errors.get(field).is_some(), "{field}");
         }
         assert!(parse_search("a").is_err());

@@ -27,7 +27,7 @@ pub use appointment::{Appointment, AppointmentDraft, MeetingDetails, NewAppointm
 pub use directory::{
     Availability, AvailabilityDraft, AvailabilityQuery, BusySlot, Person, Place, Schedule, Slot,
 };
-pub use fields::{FieldErrors, Subject, TimeZoneName};
+pub use fields::{Field, FieldErrors, Problem, Subject, TimeZoneName};
 pub use meeting::{
     Attendee, Ends, Importance, Pattern, Recurrence, RecurrenceDraft, RecurrenceEnd, Repeat,
     ResponseStatus, ShowAs, WeekOfMonth, Weekday,

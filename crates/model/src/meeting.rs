@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate, Weekday as ChronoWeekday};
 use serde::{Deserialize, Serialize};
 
-use crate::fields::FieldErrors;
+use crate::fields::{Field, FieldErrors, Problem};
 
 /// Most people (attendees and rooms together) one meeting invites.
 pub const MAX_INVITEES: usize = 500;
@@ -37,6 +37,20 @@ pub enum Importance {
     #[default]
     Normal,
     High,
+}
+
+impl ShowAs {
+    pub const ALL: [ShowAs; 5] = [
+        ShowAs::Free,
+        ShowAs::Tentative,
+        ShowAs::Busy,
+        ShowAs::Oof,
+        ShowAs::WorkingElsewhere,
+    ];
+}
+
+impl Importance {
+    pub const ALL: [Importance; 3] = [Importance::Low, Importance::Normal, Importance::High];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -101,6 +115,33 @@ impl WeekOfMonth {
             1 => WeekOfMonth::Second,
             2 => WeekOfMonth::Third,
             _ => WeekOfMonth::Fourth,
+        }
+    }
+}
+
+impl Repeat {
+    pub const ALL: [Repeat; 5] = [
+        Repeat::Daily,
+        Repeat::Weekly,
+        Repeat::Monthly,
+        Repeat::MonthlyNth,
+        Repeat::Yearly,
+    ];
+}
+
+impl Ends {
+    pub const ALL: [Ends; 3] = [Ends::Never, Ends::On, Ends::After];
+}
+
+impl RecurrenceDraft {
+    pub fn new(repeat: Repeat) -> Self {
+        Self {
+            repeat,
+            interval: String::new(),
+            days: Vec::new(),
+            ends: Ends::Never,
+            until: String::new(),
+            count: String::new(),
         }
     }
 }
@@ -215,8 +256,11 @@ impl RecurrenceDraft {
                 Ok(n) if (1..=MAX_INTERVAL).contains(&n) => Some(n),
                 _ => {
                     errors.add(
-                        "recurrence.interval",
-                        format!("Enter a whole number from 1 to {MAX_INTERVAL}."),
+                        Field::RecurrenceInterval,
+                        Problem::OutOfRange {
+                            min: 1,
+                            max: MAX_INTERVAL,
+                        },
                     );
                     None
                 }
@@ -227,14 +271,11 @@ impl RecurrenceDraft {
             Ends::On => match crate::time_text::date(self.until.trim()) {
                 Some(date) if date >= start => Some(RecurrenceEnd::Until { date }),
                 Some(_) => {
-                    errors.add(
-                        "recurrence.until",
-                        "The series cannot end before its first meeting.",
-                    );
+                    errors.add(Field::RecurrenceUntil, Problem::BeforeStart);
                     None
                 }
                 None => {
-                    errors.add("recurrence.until", "Enter the last date as YYYY-MM-DD.");
+                    errors.add(Field::RecurrenceUntil, Problem::Malformed);
                     None
                 }
             },
@@ -244,8 +285,11 @@ impl RecurrenceDraft {
                 }
                 _ => {
                     errors.add(
-                        "recurrence.count",
-                        format!("Enter a number of occurrences from 1 to {MAX_OCCURRENCES}."),
+                        Field::RecurrenceCount,
+                        Problem::OutOfRange {
+                            min: 1,
+                            max: MAX_OCCURRENCES,
+                        },
                     );
                     None
                 }
@@ -337,23 +381,21 @@ pub fn is_plausible_address(text: &str) -> bool {
         })
 }
 
-/// The addresses of one attendee list, trimmed, lower-cased for comparison, without repeats;
-/// each bad one is reported under `field`.
-pub fn parse_addresses(raw: &[String], field: &str, errors: &mut FieldErrors) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    let mut addresses = Vec::new();
+/// The addresses of one attendee list, trimmed, without repeats (compared ignoring ASCII case,
+/// as the required/optional overlap is: Unicode case tables would weigh more in the wasm than
+/// any address they could tell apart); each bad one is reported under `field`.
+pub fn parse_addresses(raw: &[String], field: Field, errors: &mut FieldErrors) -> Vec<String> {
+    let mut addresses: Vec<String> = Vec::new();
     for entry in raw {
         let address = entry.trim();
         if address.is_empty() {
             continue;
         }
         if !is_plausible_address(address) {
-            errors.add(field, format!("'{address}' is not an e-mail address."));
+            errors.add(field, Problem::NotAnAddress(address.to_owned()));
             continue;
         }
-        let key = address.to_lowercase();
-        if !seen.contains(&key) {
-            seen.push(key);
+        if !addresses.iter().any(|a| a.eq_ignore_ascii_case(address)) {
             addresses.push(address.to_owned());
         }
     }
@@ -370,8 +412,10 @@ pub fn parse_categories(raw: &[String], errors: &mut FieldErrors) -> Vec<String>
         }
         if name.chars().count() > MAX_CATEGORY_CHARS {
             errors.add(
-                "categories",
-                format!("A category can be at most {MAX_CATEGORY_CHARS} characters."),
+                Field::Categories,
+                Problem::TooLong {
+                    max: MAX_CATEGORY_CHARS as u32,
+                },
             );
             continue;
         }
@@ -379,8 +423,10 @@ pub fn parse_categories(raw: &[String], errors: &mut FieldErrors) -> Vec<String>
     }
     if categories.len() > MAX_CATEGORIES {
         errors.add(
-            "categories",
-            format!("At most {MAX_CATEGORIES} categories."),
+            Field::Categories,
+            Problem::TooMany {
+                max: MAX_CATEGORIES as u32,
+            },
         );
     }
     categories
@@ -394,10 +440,11 @@ pub fn parse_reminder(raw: &str, errors: &mut FieldErrors) -> Option<u32> {
             Ok(minutes) if minutes <= MAX_REMINDER_MINUTES => Some(minutes),
             _ => {
                 errors.add(
-                    "reminder",
-                    format!(
-                        "Enter the minutes before the start, from 0 to {MAX_REMINDER_MINUTES}."
-                    ),
+                    Field::Reminder,
+                    Problem::OutOfRange {
+                        min: 0,
+                        max: MAX_REMINDER_MINUTES,
+                    },
                 );
                 None
             }
@@ -414,14 +461,7 @@ mod tests {
     }
 
     fn draft(repeat: Repeat) -> RecurrenceDraft {
-        RecurrenceDraft {
-            repeat,
-            interval: String::new(),
-            days: Vec::new(),
-            ends: Ends::Never,
-            until: String::new(),
-            count: String::new(),
-        }
+        RecurrenceDraft::new(repeat)
     }
 
     #[test]
@@ -463,17 +503,17 @@ mod tests {
         bad.until = "2026-12-01".into();
         let mut errors = FieldErrors::new();
         assert_eq!(bad.parse(start, &mut errors), None);
-        assert!(errors.get("recurrence.interval").is_some());
+        assert!(errors.get(Field::RecurrenceInterval).is_some());
         assert_eq!(
-            errors.get("recurrence.until"),
-            Some("The series cannot end before its first meeting.")
+            errors.get(Field::RecurrenceUntil),
+            Some(&Problem::BeforeStart)
         );
         let mut count = draft(Repeat::Weekly);
         count.ends = Ends::After;
         count.count = "1000".into();
         let mut errors = FieldErrors::new();
         assert_eq!(count.parse(start, &mut errors), None);
-        assert!(errors.get("recurrence.count").is_some());
+        assert!(errors.get(Field::RecurrenceCount).is_some());
     }
 
     #[test]
@@ -486,7 +526,7 @@ mod tests {
             "carol@example.com".to_owned(),
         ];
         assert_eq!(
-            parse_addresses(&raw, "requiredAttendees", &mut errors),
+            parse_addresses(&raw, Field::RequiredAttendees, &mut errors),
             ["bob@example.com", "carol@example.com"]
         );
         assert!(errors.is_empty());
@@ -500,8 +540,8 @@ mod tests {
             "x@example.com>",
         ] {
             let mut errors = FieldErrors::new();
-            parse_addresses(&[bad.to_owned()], "rooms", &mut errors);
-            assert!(errors.get("rooms").is_some(), "{bad}");
+            parse_addresses(&[bad.to_owned()], Field::Rooms, &mut errors);
+            assert!(errors.get(Field::Rooms).is_some(), "{bad}");
         }
     }
 
@@ -513,7 +553,7 @@ mod tests {
         assert_eq!(parse_reminder("0", &mut errors), Some(0));
         assert!(errors.is_empty());
         parse_reminder("-5", &mut errors);
-        assert!(errors.get("reminder").is_some());
+        assert!(errors.get(Field::Reminder).is_some());
         let mut errors = FieldErrors::new();
         let raw = ["Blue".to_owned(), " blue ".to_owned(), "Red".to_owned()];
         assert_eq!(parse_categories(&raw, &mut errors), ["Blue", "Red"]);

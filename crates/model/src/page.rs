@@ -61,7 +61,7 @@ impl PageLimit {
             _ => {
                 let mut errors = FieldErrors::new();
                 errors.add(
-                    "limit",
+                    crate::fields::Field::Limit,
                     format!(
                         "'{raw}' is not a page size: use a whole number from 1 to {}.",
                         Self::MAX
@@ -101,7 +101,7 @@ mod tests {
         assert_eq!(PageLimit::parse(Some("200")).unwrap().get(), 200);
         for bad in ["0", "201", "-1", "ten", "", "1e3"] {
             let errors = PageLimit::parse(Some(bad)).unwrap_err();
-            assert!(errors.get("limit").is_some(), "{bad}");
+            assert!(errors.get(crate::fields::Field::Limit).is_some(), "{bad}");
         }
     }
 }

@@ -5,7 +5,9 @@ use std::fmt;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::fields::{FieldErrors, MAX_BODY_CHARS, Subject, parse_date, parse_optional_text};
+use crate::fields::{
+    Field, FieldErrors, MAX_BODY_CHARS, Problem, Subject, parse_date, parse_optional_text,
+};
 use crate::meeting::{Importance, Recurrence, RecurrenceDraft, parse_categories};
 
 /// EWS `t:Status` of a task (TaskStatusType); the same names Graph uses in camelCase.
@@ -51,15 +53,11 @@ impl TaskStatus {
         }
     }
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
         Self::ALL
             .into_iter()
             .find(|status| status.as_str() == raw.trim())
-            .ok_or_else(|| {
-                format!(
-                    "'{raw}' is not a task status (one of NotStarted, InProgress, Completed, WaitingOnOthers, Deferred)."
-                )
-            })
+            .ok_or(Problem::Malformed)
     }
 }
 
@@ -157,40 +155,43 @@ impl TaskDraft {
     pub fn parse(&self) -> Result<NewTask, FieldErrors> {
         let mut errors = FieldErrors::new();
         let subject = Subject::parse(&self.subject)
-            .map_err(|e| errors.add("subject", e))
+            .map_err(|e| errors.add(Field::Subject, e))
             .ok();
         let due_date = if self.due_date.trim().is_empty() {
             None
         } else {
-            parse_date(&self.due_date, "due date")
-                .map_err(|e| errors.add("dueDate", e))
+            parse_date(&self.due_date)
+                .map_err(|e| errors.add(Field::DueDate, e))
                 .ok()
         };
         let status = TaskStatus::parse(&self.status)
-            .map_err(|e| errors.add("status", e))
+            .map_err(|e| errors.add(Field::Status, e))
             .ok();
-        let body = parse_optional_text(&self.body, MAX_BODY_CHARS, "description")
-            .map_err(|e| errors.add("body", e))
+        let body = parse_optional_text(&self.body, MAX_BODY_CHARS)
+            .map_err(|e| errors.add(Field::Body, e))
             .ok()
             .flatten();
         let start_date = if self.start_date.trim().is_empty() {
             None
         } else {
-            parse_date(&self.start_date, "start date")
-                .map_err(|e| errors.add("startDate", e))
+            parse_date(&self.start_date)
+                .map_err(|e| errors.add(Field::StartDate, e))
                 .ok()
         };
         if let (Some(start), Some(due)) = (start_date, due_date)
             && due < start
         {
-            errors.add("dueDate", "The due date cannot be before the start date.");
+            errors.add(Field::DueDate, Problem::BeforeStart);
         }
         let percent = match self.percent_complete.trim() {
             "" => None,
             text => match text.trim_end_matches('%').trim().parse::<u8>() {
                 Ok(p) if p <= 100 => Some(p),
                 _ => {
-                    errors.add("percentComplete", "Enter a percentage from 0 to 100.");
+                    errors.add(
+                        Field::PercentComplete,
+                        Problem::OutOfRange { min: 0, max: 100 },
+                    );
                     None
                 }
             },
@@ -200,7 +201,7 @@ impl TaskDraft {
             text => {
                 let parsed = crate::time_text::rfc3339_instant(text);
                 if parsed.is_none() {
-                    errors.add("reminderAt", "Choose the date and time of the reminder.");
+                    errors.add(Field::ReminderAt, Problem::Malformed);
                 }
                 parsed
             }
@@ -210,7 +211,7 @@ impl TaskDraft {
             (Some(draft), Some(anchor)) => draft.parse(anchor, &mut errors),
             (Some(_), None) => {
                 errors.add(
-                    "recurrence",
+                    Field::Recurrence,
                     "A repeating task needs a start date or a due date to repeat from.",
                 );
                 None
@@ -329,7 +330,10 @@ mod tests {
         }
         .parse()
         .unwrap_err();
-        assert!(errors.get("percentComplete").is_some() && errors.get("dueDate").is_some());
+        assert!(
+            errors.get(crate::fields::Field::PercentComplete).is_some()
+                && errors.get(crate::fields::Field::DueDate).is_some()
+        );
     }
 
     #[test]
@@ -352,8 +356,8 @@ mod tests {
             ..TaskDraft::default()
         };
         let errors = draft.parse().unwrap_err();
-        assert!(errors.get("dueDate").is_some());
-        assert!(errors.get("status").unwrap().contains("not a task status"));
+        assert!(errors.get(crate::fields::Field::DueDate).is_some());
+        assert!(errors.get(crate::fields::Field::Status) == Some(&Problem::Malformed));
     }
 
     #[test]

@@ -305,21 +305,23 @@ fn control_value(form: &HtmlFormElement, name: &str) -> Option<String> {
 
 /// `draft` with every field replaced by what its control shows.
 fn read_form(form: &HtmlFormElement, draft: Draft) -> Draft {
-    let read = |name: &str, current: String| control_value(form, name).unwrap_or(current);
+    use model::Field;
+    let read = |field: Field, current: String| control_value(form, field.name()).unwrap_or(current);
     match draft {
         Draft::Appointment(a) => Draft::Appointment(model::AppointmentDraft {
-            subject: read("subject", a.subject),
-            start: read("start", a.start),
-            end: read("end", a.end),
-            location: read("location", a.location),
-            body: read("body", a.body),
+            subject: read(Field::Subject, a.subject),
+            start: read(Field::Start, a.start),
+            end: read(Field::End, a.end),
+            location: read(Field::Location, a.location),
+            body: read(Field::Body, a.body),
+            time_zone: control_value(form, Field::TimeZone.name()).or(a.time_zone),
             ..a
         }),
         Draft::Task(t) => Draft::Task(model::TaskDraft {
-            subject: read("subject", t.subject),
-            due_date: read("dueDate", t.due_date),
-            status: read("status", t.status),
-            body: read("body", t.body),
+            subject: read(Field::Subject, t.subject),
+            due_date: read(Field::DueDate, t.due_date),
+            status: read(Field::Status, t.status),
+            body: read(Field::Body, t.body),
             ..t
         }),
     }

@@ -162,7 +162,7 @@ impl AuthService {
         self.flow_limits.check(request.peer, &origin)?;
         let secret_hash = decode_token(request.secret_hash).ok_or_else(|| {
             FlowError::Invalid(
-                "secretHash",
+                model::Field::SecretHash,
                 "secretHash must be the base64url SHA-256 of the flow's secret (43 characters)"
                     .to_owned(),
             )
@@ -418,7 +418,7 @@ impl AuthService {
 /// `returnTo` must be an http(s) URL on the very origin that started the flow: the callback
 /// redirects there, so anything else would be an open redirect.
 pub(super) fn check_return_to(raw: &str, origin: &str) -> Result<String, FlowError> {
-    let refuse = |why: &str| FlowError::Invalid("returnTo", format!("returnTo {why}"));
+    let refuse = |why: &str| FlowError::Invalid(model::Field::ReturnTo, format!("returnTo {why}"));
     if raw.len() > 2048 {
         return Err(refuse("is too long"));
     }

@@ -61,7 +61,7 @@ pub enum FlowError {
     NotFound(String),
     /// A request field is unacceptable (`field`, message).
     #[error("{1}")]
-    Invalid(&'static str, String),
+    Invalid(model::Field, String),
     /// Too many flows from this client or origin, or too many open at once.
     #[error("too many sign-ins were started; try again in {retry_after_secs} s")]
     TooMany { retry_after_secs: u64 },

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use ews::time_zone::TimeZoneError;
-use model::{Appointment, Attendee, FieldErrors, MeetingDetails, NewAppointment, ResponseStatus};
+use model::{
+    Appointment, Attendee, Field, FieldErrors, MeetingDetails, NewAppointment, Problem,
+    ResponseStatus,
+};
 
 /// What a backend needs to create an appointment; protocol details (EWS's Windows zone ids,
 /// Graph's `dateTimeTimeZone`) are derived from it by each backend.
@@ -25,10 +28,13 @@ impl PreparedAppointment {
     pub fn resolve(appointment: &NewAppointment) -> Result<Self, FieldErrors> {
         let zone = appointment.time_zone.as_ref().map_or("UTC", |z| z.as_str());
         let mut errors = FieldErrors::new();
-        let mut convert = |local, field: &str| match ews::time_zone::local_to_utc(local, zone) {
+        let mut convert = |local, field: Field| match ews::time_zone::local_to_utc(local, zone) {
             Ok(instant) => Some(instant),
             Err(TimeZoneError::UnknownZone(_)) => {
-                errors.add("timeZone", format!("'{zone}' is not a known time zone."));
+                errors.add(
+                    Field::TimeZone,
+                    format!("'{zone}' is not a known time zone."),
+                );
                 None
             }
             Err(TimeZoneError::NonexistentLocalTime { next_valid, .. }) => {
@@ -46,14 +52,14 @@ impl PreparedAppointment {
                 None
             }
         };
-        let start = convert(appointment.start, "start");
-        let end = convert(appointment.end, "end");
+        let start = convert(appointment.start, Field::Start);
+        let end = convert(appointment.end, Field::End);
         match (start, end) {
             (Some(start), Some(end)) if errors.is_empty() => {
                 // Wall-clock order was checked by the model; across a fall-back change a later
                 // wall time can still be an earlier instant.
                 if end <= start {
-                    errors.add("end", "The end must be after the start.");
+                    errors.add(Field::End, Problem::BeforeStart);
                     return Err(errors);
                 }
                 Ok(Self {

@@ -51,7 +51,7 @@ fn decode<'a>(raw: &str, tag: &str, buffer: &'a mut String) -> Option<Vec<&'a st
 fn bad_cursor() -> FieldErrors {
     let mut errors = FieldErrors::new();
     errors.add(
-        "cursor",
+        model::Field::Cursor,
         "This is not a cursor of this listing: use the nextCursor of the previous page, or leave it out for the first page.",
     );
     errors
@@ -233,7 +233,7 @@ mod tests {
             task.encode(),
         ] {
             let errors = CalendarCursor::parse(&bad, &window).unwrap_err();
-            assert!(errors.get("cursor").is_some(), "{bad}");
+            assert!(errors.get(model::Field::Cursor).is_some(), "{bad}");
         }
         for bad in [
             cursor.encode(),

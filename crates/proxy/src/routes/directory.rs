@@ -85,7 +85,7 @@ pub async fn rooms(
     if !model::meeting::is_plausible_address(list.trim()) {
         let mut errors = model::FieldErrors::new();
         errors.add(
-            "roomList",
+            model::Field::RoomList,
             format!("'{list}' is not a room list's address."),
         );
         return Err(errors.into());

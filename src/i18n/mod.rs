@@ -2,18 +2,26 @@
 //! date formatting through `Intl.DateTimeFormat` with that locale (no tz data in the wasm).
 
 use js_sys::{Array, Date, Function, Intl, Object, Reflect};
-use model::{ReplyKind, ResponseStatus, TaskStatus};
+use model::{Field, Problem, ReplyKind, ResponseStatus, TaskStatus};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+use yew::AttrValue;
 
 use crate::error::ApiError;
 use crate::state::Change;
+
+mod en;
+mod fr;
 
 #[wasm_bindgen]
 extern "C" {
     /// `Intl.getCanonicalLocales`, which throws a RangeError for a malformed tag.
     #[wasm_bindgen(catch, js_namespace = Intl, js_name = getCanonicalLocales)]
     fn canonical_locales(tag: &str) -> Result<Array, JsValue>;
+
+    /// `Intl.supportedValuesOf`, missing from older browsers.
+    #[wasm_bindgen(catch, js_namespace = Intl, js_name = supportedValuesOf)]
+    fn supported_values_of(key: &str) -> Result<Array, JsValue>;
 }
 
 /// A validated BCP 47 tag plus the language of our texts.
@@ -67,8 +75,8 @@ impl Locale {
 
     pub fn t(&self) -> &'static Texts {
         match self.lang {
-            Lang::En => &EN,
-            Lang::Fr => &FR,
+            Lang::En => &en::EN,
+            Lang::Fr => &fr::FR,
         }
     }
 }
@@ -127,6 +135,30 @@ pub struct Texts {
     pub forbidden: &'static str,
     pub unexpected: &'static str,
     pub input_kept: &'static str,
+    pub all_day: &'static str,
+    pub time_zone: &'static str,
+    pub reminder: &'static str,
+    /// The reminder choices: none, at the start, 5, 15, 30 minutes, 1 hour, 1 day, custom.
+    pub reminders: [&'static str; 8],
+    pub minutes_before: &'static str,
+    pub show_as_label: &'static str,
+    /// In the order of `ShowAs::ALL`.
+    pub show_as: [&'static str; 5],
+    pub importance: &'static str,
+    /// In the order of `Importance::ALL`.
+    pub importance_levels: [&'static str; 3],
+    pub private: &'static str,
+    pub categories: &'static str,
+    pub repeat: &'static str,
+    /// Does not repeat, then in the order of `Repeat::ALL`.
+    pub repeats: [&'static str; 6],
+    pub interval: &'static str,
+    pub on_days: &'static str,
+    pub ends: &'static str,
+    /// In the order of `Ends::ALL`.
+    pub ends_choices: [&'static str; 3],
+    pub until: &'static str,
+    pub count: &'static str,
     pub edit_appointment_title: &'static str,
     pub edit_task_title: &'static str,
     pub save: &'static str,
@@ -159,172 +191,6 @@ pub struct Texts {
     pub changed_meanwhile: &'static str,
 }
 
-static EN: Texts = Texts {
-    appointment_title: "New appointment",
-    task_title: "New task",
-    subject: "Subject",
-    start: "Start",
-    end: "End",
-    location: "Location",
-    body: "Description",
-    due_date: "Due date",
-    status: "Status",
-    create: "Create",
-    creating: "Creating…",
-    optional: "optional",
-    fix_errors: "Please correct the highlighted fields:",
-    calendar_heading: "Upcoming appointments",
-    tasks_heading: "Tasks",
-    loading: "Loading…",
-    no_appointments: "No appointments in these 7 days.",
-    no_tasks: "No tasks yet.",
-    refresh: "Refresh",
-    previous_week: "‹ Previous 7 days",
-    next_week: "Next 7 days ›",
-    this_week: "Today",
-    weeks: "Days shown",
-    more: "More…",
-    previous_page: "‹ Back",
-    pages: "Pages",
-    list_needs_sign_in: "Sign in (create an item) to see this list.",
-    no_due_date: "no due date",
-    waiting_for_authorization: "Waiting for authorization…",
-    waiting_other_tab: "Waiting for authorization in another tab…",
-    cancel: "Cancel",
-    connect: "Connect",
-    popup_blocked: "The sign-in window was blocked. Allow popups or click Connect.",
-    authorization_cancelled: "Authorization cancelled. Your input is still here.",
-    authorization_denied: "Access was denied, so nothing was created. Your input is still here.",
-    authorization_expired: "The sign-in took too long and expired. Try again.",
-    authorization_failed: "Authorization failed",
-    authorization_required: "Please sign in to continue.",
-    redirecting: "Redirecting to sign in…",
-    signed_in_as: "Signed in as",
-    sign_out: "Sign out",
-    signed_out: "You are signed out.",
-    not_signed_in: "Not signed in: you will be asked to sign in when you create an item.",
-    retry: "Try again",
-    network: "The server could not be reached. Check your connection and try again; your input is kept.",
-    busy: "Exchange is busy right now. Try again",
-    server: "The server could not complete the request",
-    forbidden: "This page is not allowed to use the server",
-    unexpected: "Unexpected answer from the server",
-    input_kept: "Your input is kept.",
-    edit_appointment_title: "Edit appointment",
-    edit_task_title: "Edit task",
-    save: "Save",
-    saving: "Saving…",
-    cancel_editing: "Cancel editing",
-    edit: "Edit",
-    delete: "Delete",
-    back: "Back",
-    cancel_meeting: "Cancel meeting",
-    message_to_attendees: "Message to the attendees",
-    message_to_organiser: "Message to the organiser",
-    accept: "Accept",
-    tentative: "Tentative",
-    decline: "Decline",
-    accepted: "Accepted",
-    declined: "Declined",
-    not_answered: "Not answered yet",
-    invitation_from: "Invitation from",
-    mark_complete: "Mark complete",
-    show_tasks: "Show",
-    all_tasks: "All",
-    open_tasks: "Not completed",
-    completed_tasks: "Completed",
-    sort_by: "Sort by",
-    newest_first: "Newest first",
-    due_first: "Due date",
-    conflict: "Someone changed this item while you were editing it. Your changes are still in the form: choose which version to keep.",
-    reload: "Reload theirs (your changes are lost)",
-    overwrite: "Overwrite with yours",
-    changed_meanwhile: "This item was changed or removed meanwhile; the list now shows it as it is.",
-};
-
-static FR: Texts = Texts {
-    appointment_title: "Nouveau rendez-vous",
-    task_title: "Nouvelle tâche",
-    subject: "Objet",
-    start: "Début",
-    end: "Fin",
-    location: "Lieu",
-    body: "Description",
-    due_date: "Échéance",
-    status: "État",
-    create: "Créer",
-    creating: "Création…",
-    optional: "facultatif",
-    fix_errors: "Veuillez corriger les champs signalés :",
-    calendar_heading: "Rendez-vous à venir",
-    tasks_heading: "Tâches",
-    loading: "Chargement…",
-    no_appointments: "Aucun rendez-vous sur ces 7 jours.",
-    no_tasks: "Aucune tâche pour l’instant.",
-    refresh: "Actualiser",
-    previous_week: "‹ 7 jours précédents",
-    next_week: "7 jours suivants ›",
-    this_week: "Aujourd’hui",
-    weeks: "Jours affichés",
-    more: "Suite…",
-    previous_page: "‹ Retour",
-    pages: "Pages",
-    list_needs_sign_in: "Connectez-vous (en créant un élément) pour voir cette liste.",
-    no_due_date: "sans échéance",
-    waiting_for_authorization: "En attente d’autorisation…",
-    waiting_other_tab: "En attente d’autorisation dans un autre onglet…",
-    cancel: "Annuler",
-    connect: "Se connecter",
-    popup_blocked: "La fenêtre de connexion a été bloquée. Autorisez les fenêtres surgissantes ou cliquez sur Se connecter.",
-    authorization_cancelled: "Autorisation annulée. Votre saisie est conservée.",
-    authorization_denied: "L’accès a été refusé : rien n’a été créé. Votre saisie est conservée.",
-    authorization_expired: "La connexion a expiré. Réessayez.",
-    authorization_failed: "L’autorisation a échoué",
-    authorization_required: "Veuillez vous connecter pour continuer.",
-    redirecting: "Redirection vers la connexion…",
-    signed_in_as: "Connecté en tant que",
-    sign_out: "Se déconnecter",
-    signed_out: "Vous êtes déconnecté.",
-    not_signed_in: "Non connecté : la connexion vous sera demandée à la création d’un élément.",
-    retry: "Réessayer",
-    network: "Le serveur est injoignable. Vérifiez votre connexion et réessayez ; votre saisie est conservée.",
-    busy: "Exchange est occupé. Réessayez",
-    server: "Le serveur n’a pas pu traiter la demande",
-    forbidden: "Cette page n’est pas autorisée à utiliser le serveur",
-    unexpected: "Réponse inattendue du serveur",
-    input_kept: "Votre saisie est conservée.",
-    edit_appointment_title: "Modifier le rendez-vous",
-    edit_task_title: "Modifier la tâche",
-    save: "Enregistrer",
-    saving: "Enregistrement…",
-    cancel_editing: "Annuler la modification",
-    edit: "Modifier",
-    delete: "Supprimer",
-    back: "Retour",
-    cancel_meeting: "Annuler la réunion",
-    message_to_attendees: "Message aux participants",
-    message_to_organiser: "Message à l’organisateur",
-    accept: "Accepter",
-    tentative: "Provisoire",
-    decline: "Refuser",
-    accepted: "Acceptée",
-    declined: "Refusée",
-    not_answered: "Sans réponse",
-    invitation_from: "Invitation de",
-    mark_complete: "Marquer comme terminée",
-    show_tasks: "Afficher",
-    all_tasks: "Toutes",
-    open_tasks: "Non terminées",
-    completed_tasks: "Terminées",
-    sort_by: "Trier par",
-    newest_first: "Plus récentes d’abord",
-    due_first: "Échéance",
-    conflict: "Quelqu’un a modifié cet élément pendant que vous le modifiiez. Vos modifications sont toujours dans le formulaire : choisissez la version à garder.",
-    reload: "Recharger la leur (vos modifications sont perdues)",
-    overwrite: "Écraser avec la vôtre",
-    changed_meanwhile: "Cet élément a été modifié ou supprimé entre-temps ; la liste le montre maintenant tel qu’il est.",
-};
-
 impl Locale {
     pub fn status_label(&self, status: TaskStatus) -> &'static str {
         match (self.lang, status) {
@@ -337,46 +203,66 @@ impl Locale {
         }
     }
 
-    /// The model's validation messages are English; translate the ones a user can cause.
-    pub fn field_error(&self, field: &str, message: &str) -> String {
+    /// The message for `field`'s problem in this language (the model words it in English;
+    /// what only the server says stays as it said it).
+    pub fn problem(&self, field: Field, problem: &Problem) -> String {
         if self.lang == Lang::En {
-            return message.to_owned();
+            return problem.english(field);
         }
-        let fr = match (field, message) {
-            ("subject", "Enter a subject.") => "Saisissez un objet.",
-            ("subject", m) if m.contains("characters long") => {
-                "L’objet est trop long (255 caractères au plus)."
-            }
-            (_, "The end must be after the start.") => "La fin doit être après le début.",
-            ("start", m) if m.starts_with("Enter the") => "Saisissez la date et l’heure de début.",
-            ("end", m) if m.starts_with("Enter the") => "Saisissez la date et l’heure de fin.",
-            ("start" | "end", m) if m.contains("is not a valid") => {
-                "Date et heure invalides (attendu AAAA-MM-JJTHH:MM)."
-            }
-            ("dueDate", _) => "Date d’échéance invalide (attendu AAAA-MM-JJ).",
-            ("status", _) => "État de tâche inconnu.",
-            ("location", m) if m.contains("characters long") => {
-                "Le lieu est trop long (255 caractères au plus)."
-            }
-            ("body", m) if m.contains("characters long") => "La description est trop longue.",
-            (_, m) if m.contains("control characters") => {
-                "Le texte contient des caractères de contrôle."
-            }
-            _ => return message.to_owned(),
+        let what = match field {
+            Field::Subject => "un objet",
+            Field::Location => "le lieu",
+            Field::Body => "la description",
+            Field::Start | Field::End => "la date et l’heure",
+            _ => "la valeur",
         };
-        fr.to_owned()
+        match problem {
+            Problem::Missing => format!("Saisissez {what}."),
+            Problem::Malformed => match field {
+                Field::Start | Field::End => "Date et heure invalides (AAAA-MM-JJTHH:MM).",
+                Field::TimeZone => "Fuseau horaire inconnu.",
+                Field::Status => "État de tâche inconnu.",
+                _ => "Date invalide (AAAA-MM-JJ).",
+            }
+            .into(),
+            Problem::TooLong { max } => format!("Texte trop long : {max} caractères au plus."),
+            Problem::ControlCharacters => "Le texte contient des caractères de contrôle.".into(),
+            Problem::BeforeStart if field == Field::End => {
+                "La fin doit être après le début.".into()
+            }
+            Problem::BeforeStart => "Ne peut pas précéder le début.".into(),
+            Problem::NotAnAddress(text) => format!("« {text} » n’est pas une adresse e-mail."),
+            Problem::OutOfRange { min, max } => {
+                format!("Saisissez un nombre entier de {min} à {max}.")
+            }
+            Problem::TooMany { max } => format!("{max} au plus."),
+            Problem::Text(text) => text.clone(),
+        }
     }
 
-    pub fn field_label(&self, field: &str) -> &'static str {
+    pub fn field_label(&self, field: Field) -> &'static str {
         let t = self.t();
         match field {
-            "subject" => t.subject,
-            "start" => t.start,
-            "end" => t.end,
-            "location" => t.location,
-            "body" => t.body,
-            "dueDate" => t.due_date,
-            "status" => t.status,
+            Field::Subject => t.subject,
+            Field::Start => t.start,
+            Field::End => t.end,
+            Field::Location => t.location,
+            Field::Body => t.body,
+            Field::DueDate => t.due_date,
+            Field::Status => t.status,
+            Field::AllDay => t.all_day,
+            Field::TimeZone => t.time_zone,
+            Field::Reminder => t.reminder,
+            Field::ShowAs => t.show_as_label,
+            Field::Importance => t.importance,
+            Field::Private => t.private,
+            Field::Categories => t.categories,
+            Field::Recurrence => t.repeat,
+            Field::RecurrenceInterval => t.interval,
+            Field::RecurrenceDays => t.on_days,
+            Field::RecurrenceEnds => t.ends,
+            Field::RecurrenceUntil => t.until,
+            Field::RecurrenceCount => t.count,
             _ => "",
         }
     }
@@ -570,4 +456,17 @@ pub fn browser_time_zone() -> Option<String> {
         .ok()
         .and_then(|v| v.as_string())
         .filter(|zone| !zone.is_empty())
+}
+
+/// The IANA time zones the browser knows (`Intl.supportedValuesOf('timeZone')`); empty where
+/// the browser cannot list them (the field then takes a typed name).
+pub fn time_zones() -> Vec<AttrValue> {
+    supported_values_of("timeZone")
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_string())
+                .map(AttrValue::from)
+                .collect()
+        })
+        .unwrap_or_default()
 }
