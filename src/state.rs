@@ -9,8 +9,8 @@
 use std::rc::Rc;
 
 use model::{
-    Appointment, AppointmentDraft, Ends, Field, FieldErrors, Importance, RecurrenceDraft, ReplyKind,
-    Repeat, ShowAs, Task, TaskDraft, Weekday,
+    Appointment, AppointmentDraft, Ends, Field, FieldErrors, Importance, RecurrenceDraft, Repeat,
+    ReplyKind, ShowAs, Task, TaskDraft, Weekday,
 };
 use serde::{Deserialize, Serialize};
 use yew::Reducible;

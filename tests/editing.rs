@@ -10,7 +10,7 @@ use std::rc::Rc;
 use common::*;
 use exchange_forms::ApiError;
 use exchange_forms::state::{Action, Change, Draft, FormState, Kind, Opened, Pending, Target};
-use model::{AppointmentDraft, ReplyKind};
+use model::{AppointmentDraft, Field, ReplyKind};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -47,7 +47,7 @@ fn run(state: Rc<FormState>, actions: Vec<Action>) -> Rc<FormState> {
 
 fn typed(subject: &str) -> Action {
     Action::Edit {
-        field: "subject".into(),
+        field: Field::Subject,
         value: subject.into(),
     }
 }

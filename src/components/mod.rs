@@ -10,7 +10,7 @@ pub mod form_view;
 pub mod item_actions;
 pub mod list;
 pub mod meeting_options;
-pub mod recurrence_editor;
 pub mod outcome;
+pub mod recurrence_editor;
 pub mod task_form;
 pub mod task_list;
