@@ -6,21 +6,24 @@
 //! then `XF_AUTH_*` environment variables, see `crate::config`), the environment's values as
 //! text.
 
+mod discovery;
+mod key_file;
+
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use super::crypto::TokenKey;
-use super::id_token::{ExpectedIssuer, TENANT_PLACEHOLDER, microsoft_keys_url};
+use super::id_token::{ExpectedIssuer, microsoft_keys_url};
 use crate::insecure_http::InsecureHttpPolicy;
 use crate::origins::{AllowedOrigins, origin_of};
+use discovery::discover;
+use key_file::{decode_key, load_or_create_key_file};
 
 /// Scopes of the Microsoft presets. `openid profile email` make the token endpoint return an ID
 /// token, which is how the proxy learns who signed in (Microsoft's userinfo endpoint only
@@ -504,105 +507,6 @@ impl AuthConfig {
     }
 }
 
-fn decode_key(b64: &str) -> Result<TokenKey, String> {
-    let bytes = STANDARD
-        .decode(b64.trim())
-        .map_err(|_| "not valid base64".to_owned())?;
-    TokenKey::from_slice(&bytes)
-        .ok_or_else(|| format!("must decode to 32 bytes, got {}", bytes.len()))
-}
-
-fn load_or_create_key_file(path: &Path) -> Result<TokenKey, AuthConfigError> {
-    use std::io::Write as _;
-    let err = |message: String| AuthConfigError::KeyFile {
-        path: path.to_owned(),
-        message,
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create directory: {e}")))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(mut file) => {
-            let key = TokenKey::generate();
-            file.write_all(STANDARD.encode(key.expose_bytes()).as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|e| err(format!("cannot write: {e}")))?;
-            Ok(key)
-        }
-        // Another start (or an earlier run) made it: read that one, so all agree on one key.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
-            decode_key(&text).map_err(err)
-        }
-        Err(e) => Err(err(format!("cannot create: {e}"))),
-    }
-}
-
-#[derive(Deserialize)]
-struct DiscoveryDocument {
-    issuer: String,
-    authorization_endpoint: Url,
-    token_endpoint: Url,
-    #[serde(default)]
-    userinfo_endpoint: Option<Url>,
-    #[serde(default)]
-    revocation_endpoint: Option<Url>,
-    #[serde(default)]
-    jwks_uri: Option<Url>,
-}
-
-async fn discover(
-    issuer: &str,
-    http: &reqwest::Client,
-) -> Result<DiscoveryDocument, AuthConfigError> {
-    let url = format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    );
-    let fail = |message: String| AuthConfigError::Discovery {
-        url: url.clone(),
-        message,
-    };
-    let response = http
-        .get(&url)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(|e| fail(format!("request failed: {e}")))?;
-    if !response.status().is_success() {
-        return Err(fail(format!("HTTP {}", response.status())));
-    }
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| fail(format!("reading the body: {e}")))?;
-    let doc: DiscoveryDocument = serde_json::from_slice(&body)
-        .map_err(|e| fail(format!("not a discovery document: {e}")))?;
-    check_endpoint_scheme("authorization_endpoint", &doc.authorization_endpoint)?;
-    check_endpoint_scheme("token_endpoint", &doc.token_endpoint)?;
-    if let Some(jwks) = &doc.jwks_uri {
-        check_endpoint_scheme("jwks_uri", jwks)?;
-    }
-    // OIDC Discovery §4.3: the document must be the issuer's own (Microsoft's multi-tenant
-    // documents publish a `{tenantid}` template instead).
-    let published = doc.issuer.trim_end_matches('/');
-    if published != issuer.trim_end_matches('/') && !published.contains(TENANT_PLACEHOLDER) {
-        return Err(fail(format!(
-            "the document names the issuer '{}', not '{issuer}': set `issuer` to the former",
-            doc.issuer
-        )));
-    }
-    Ok(doc)
-}
-
 fn parse_url(name: &str, s: &str) -> Result<Url, AuthConfigError> {
     let u =
         Url::parse(s.trim()).map_err(|e| invalid(format!("{name}: '{s}' is not a URL ({e})")))?;
@@ -637,190 +541,4 @@ fn join(base: &Url, rel: &str) -> Result<Url, AuthConfigError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ctx(sandbox: bool) -> AuthContext {
-        let public_base_url = Url::parse("http://127.0.0.1:8080").unwrap();
-        let localhost = crate::origins::OriginPattern::parse("http://localhost:*").unwrap();
-        AuthContext {
-            sandbox,
-            allowed_origins: AllowedOrigins::new(&[localhost], &public_base_url),
-            public_base_url,
-            data_dir: std::env::temp_dir(),
-            insecure_http: InsecureHttpPolicy {
-                sandbox,
-                allowed: Vec::new(),
-            },
-        }
-    }
-
-    #[tokio::test]
-    async fn sandbox_defaults_point_at_the_dev_server() {
-        let s = AuthConfig::default()
-            .resolve(&ctx(true), &reqwest::Client::new())
-            .await
-            .unwrap();
-        assert_eq!(
-            s.authorize_url.as_str(),
-            "http://127.0.0.1:8080/sandbox/oauth/authorize"
-        );
-        assert_eq!(
-            s.token_url.as_str(),
-            "http://127.0.0.1:8080/sandbox/oauth/token"
-        );
-        assert_eq!(
-            s.redirect_uri.as_str(),
-            "http://127.0.0.1:8080/auth/callback"
-        );
-        assert_eq!(s.public_origin, "http://127.0.0.1:8080");
-        assert_eq!(
-            s.dev_server.unwrap().issuer.as_str(),
-            "http://127.0.0.1:8080/sandbox/oauth"
-        );
-        assert!(s.allowed_origins.allows("http://localhost:5173"));
-        assert_eq!(
-            s.id_token_issuer,
-            Some(ExpectedIssuer::Exact(
-                "http://127.0.0.1:8080/sandbox/oauth".into()
-            ))
-        );
-        assert_eq!(
-            s.jwks_url.map(String::from).as_deref(),
-            Some("http://127.0.0.1:8080/sandbox/oauth/jwks")
-        );
-    }
-
-    #[tokio::test]
-    async fn microsoft_preset_builds_tenant_endpoints_and_scopes() {
-        let cfg = AuthConfig {
-            preset: Some(Preset::MicrosoftEws),
-            tenant: Some("contoso.onmicrosoft.com".into()),
-            client_id: Some("abc".into()),
-            ..AuthConfig::default()
-        };
-        let s = cfg
-            .resolve(&ctx(false), &reqwest::Client::new())
-            .await
-            .unwrap();
-        assert_eq!(
-            s.token_url.as_str(),
-            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
-        );
-        assert!(
-            s.scopes
-                .contains(&"https://outlook.office365.com/EWS.AccessAsUser.All".to_owned())
-        );
-        assert!(s.scopes.contains(&"offline_access".to_owned()));
-        assert!(s.dev_server.is_none());
-        // ID tokens: Microsoft's keys for the tenant; a domain name accepts the token's `tid`.
-        assert_eq!(
-            s.jwks_url.as_ref().map(Url::as_str),
-            Some("https://login.microsoftonline.com/contoso.onmicrosoft.com/discovery/v2.0/keys")
-        );
-        assert_eq!(
-            s.id_token_issuer,
-            Some(ExpectedIssuer::TenantTemplate(
-                "https://login.microsoftonline.com/{tenantid}/v2.0".into()
-            ))
-        );
-        let bad = AuthConfig {
-            tenant: Some("x/../y".into()),
-            ..cfg
-        };
-        assert!(
-            bad.resolve(&ctx(false), &reqwest::Client::new())
-                .await
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn env_overrides_and_secret_debug() {
-        use crate::config::{Config, ConfigLayer};
-        let file = ConfigLayer::from_toml(
-            "[sandbox]\nenabled = true\n[auth]\nclient_secret = \"from-file\"\nflow_ttl_secs = 100\n",
-            Path::new("proxy.toml"),
-        )
-        .unwrap();
-        let env = ConfigLayer::from_env(|k| {
-            match k {
-                "XF_AUTH_CLIENT_SECRET" => Some("s3cret-value"),
-                "XF_AUTH_SCOPES" => Some("openid offline_access"),
-                "XF_AUTH_PROMPT" => Some("consent"),
-                "XF_AUTH_FLOW_TTL_SECS" => Some("300"),
-                "XF_TOKEN_KEY" => Some("a2V5"),
-                _ => None,
-            }
-            .map(str::to_owned)
-        })
-        .unwrap();
-        let config = Config::resolve([file, env]).unwrap();
-        let cfg = AuthConfig::from_table(&config.auth).unwrap();
-        assert_eq!(
-            cfg.scopes,
-            Some(Scopes(vec!["openid".into(), "offline_access".into()]))
-        );
-        assert_eq!(
-            cfg.authorize_params.get("prompt").map(String::as_str),
-            Some("consent")
-        );
-        assert_eq!(cfg.flow_ttl_secs, Some(300), "the environment wins");
-        let secret = cfg.client_secret.as_ref().map(|s| s.0.expose_secret());
-        assert_eq!(secret, Some("s3cret-value"));
-        assert!(cfg.token_key.is_some());
-        assert!(!format!("{cfg:?}").contains("s3cret-value"));
-        assert!(!format!("{config:?}").contains("s3cret-value"));
-
-        let err = ConfigLayer::from_env(|k| (k == "XF_AUTH_FLOW_TTL_SECS").then(|| "soon".into()))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("environment variable XF_AUTH_FLOW_TTL_SECS: "),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn table_parsing_names_unknown_keys() {
-        let t: toml::Table = toml::from_str("client_id = \"x\"\nscopes = [\"openid\", \"email\"]\n[authorize_params]\nprompt = \"consent\"\n").unwrap();
-        let c = AuthConfig::from_table(&t).unwrap();
-        assert_eq!(
-            c.scopes,
-            Some(Scopes(vec!["openid".into(), "email".into()]))
-        );
-        let t: toml::Table = toml::from_str("client_idd = \"x\"\n").unwrap();
-        assert!(
-            AuthConfig::from_table(&t)
-                .unwrap_err()
-                .to_string()
-                .contains("client_idd")
-        );
-    }
-
-    #[test]
-    fn production_needs_a_key_and_sandbox_makes_one_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut c = ctx(false);
-        c.data_dir = dir.path().to_owned();
-        assert!(AuthConfig::default().token_key(&c).is_err());
-        c.sandbox = true;
-        let k1 = AuthConfig::default().token_key(&c).unwrap();
-        let k2 = AuthConfig::default().token_key(&c).unwrap();
-        assert_eq!(k1.expose_bytes(), k2.expose_bytes());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(dir.path().join("token.key"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        let bad = AuthConfig {
-            token_key: Some("c2hvcnQ=".to_owned().into()),
-            ..AuthConfig::default()
-        };
-        assert!(bad.token_key(&c).is_err());
-    }
-}
+mod tests;
