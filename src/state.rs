@@ -240,11 +240,17 @@ impl FormState {
         self.errors = FieldErrors::new();
     }
 
-    /// The draft of the current form; an appointment without a chosen zone gets `time_zone`.
+    /// The draft of the current form; an appointment without a chosen zone (none, or the
+    /// field left empty, as when an item without one is edited) gets `time_zone`.
     pub fn draft(&self, time_zone: Option<String>) -> Draft {
         match self.kind {
             Kind::Appointment => Draft::Appointment(AppointmentDraft {
-                time_zone: self.appointment.time_zone.clone().or(time_zone),
+                time_zone: self
+                    .appointment
+                    .time_zone
+                    .clone()
+                    .filter(|zone| !zone.trim().is_empty())
+                    .or(time_zone),
                 ..self.appointment.clone()
             }),
             Kind::Task => Draft::Task(self.task.clone()),

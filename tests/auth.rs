@@ -8,8 +8,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SESSION_KEY: &str = "exchange-forms:session:http://127.0.0.1:9";
-
 /// Records `window.open` calls; returns a fake popup unless `__xfBlockPopups` is set.
 fn install_popups() {
     js_sys::eval(

@@ -228,6 +228,7 @@ fn listen(host: &Element) {
 #[wasm_bindgen_test]
 async fn an_edit_saves_with_if_match_and_a_conflict_is_overwritten_with_the_newer_version() {
     js_sys::eval("delete window.__xfVersion; delete window.__xfSubject").unwrap();
+    signed_in();
     install_fetch(ITEMS_PROXY);
     let (host, mut handle) = mounted(APPOINTMENT).await;
     listen(&host);
@@ -266,10 +267,12 @@ async fn an_edit_saves_with_if_match_and_a_conflict_is_overwritten_with_the_newe
     assert_eq!(value(&host, "subject"), "", "a fresh form");
     assert_eq!(submit_button(&host).text_content().unwrap(), "Create");
     handle.destroy();
+    signed_out();
 }
 
 #[wasm_bindgen_test]
 async fn an_invitation_is_declined_with_a_message() {
+    signed_in();
     install_fetch(ITEMS_PROXY);
     let (host, mut handle) = mounted(APPOINTMENT).await;
     listen(&host);
@@ -300,10 +303,12 @@ async fn an_invitation_is_declined_with_a_message() {
         Some("decline")
     );
     handle.destroy();
+    signed_out();
 }
 
 #[wasm_bindgen_test]
 async fn a_task_is_completed_whole_and_the_list_filters_and_sorts() {
+    signed_in();
     install_fetch(ITEMS_PROXY);
     let (host, mut handle) = mounted(TASK).await;
     settle().await;
@@ -332,6 +337,7 @@ async fn a_task_is_completed_whole_and_the_list_filters_and_sorts() {
         "{last}"
     );
     handle.destroy();
+    signed_out();
 }
 
 #[wasm_bindgen_test]

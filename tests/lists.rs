@@ -91,6 +91,7 @@ fn millis(iso: &str) -> f64 {
 
 #[wasm_bindgen_test]
 async fn the_agenda_shows_7_days_from_today_and_moves_by_7_days() {
+    signed_in();
     install_fetch(PAGED_PROXY);
     let (host, mut handle) = mounted(APPOINTMENT).await;
     settle().await;
@@ -129,6 +130,7 @@ async fn the_agenda_shows_7_days_from_today_and_moves_by_7_days() {
     click(&host, "‹ Previous 7 days").await;
     assert_eq!(latest("end"), start, "the 7 days before");
     handle.destroy();
+    signed_out();
 }
 
 #[wasm_bindgen_test]
@@ -137,6 +139,7 @@ async fn a_page_that_is_not_the_last_offers_more_then_back() {
         (APPOINTMENT, "/api/appointments?", "First", "Third"),
         (TASK, "/api/tasks", "Newest task", "Oldest task"),
     ] {
+        signed_in();
         install_fetch(PAGED_PROXY);
         let (host, mut handle) = mounted(options).await;
         settle().await;
@@ -161,11 +164,39 @@ async fn a_page_that_is_not_the_last_offers_more_then_back() {
         assert!(param(gets(path).last().unwrap(), "cursor").is_none());
         assert!(rows(&host)[0].contains(first));
         handle.destroy();
+        signed_out();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn signed_out_the_lists_ask_for_nothing_and_point_at_the_sign_in() {
+    signed_out();
+    // A proxy that would refuse every list, as the real one does without a session.
+    install_fetch(
+        r#"(method, url) => url.includes('/api/auth/status')
+            ? [200, { authorized: false }]
+            : [401, { error: 'authorization_required', message: 'Sign in.' }]"#,
+    );
+    for (options, path) in [(APPOINTMENT, "/api/appointments"), (TASK, "/api/tasks")] {
+        let (host, mut handle) = mounted(options).await;
+        settle().await;
+        assert_eq!(
+            gets(path),
+            Vec::<String>::new(),
+            "no request the proxy would refuse"
+        );
+        let text = host.text_content().unwrap();
+        assert!(
+            text.contains("Sign in (create an item) to see this list."),
+            "{text}"
+        );
+        handle.destroy();
     }
 }
 
 #[wasm_bindgen_test]
 async fn typing_and_validating_never_render_the_list() {
+    signed_in();
     install_fetch(PAGED_PROXY);
     // Every row and the agenda's days are formatted with formatRange: count its calls.
     js_sys::eval(
@@ -217,6 +248,7 @@ async fn typing_and_validating_never_render_the_list() {
         "the list was fetched again"
     );
     handle.destroy();
+    signed_out();
 }
 
 fn apply(actions: Vec<ViewAction>) -> Rc<ViewState> {

@@ -150,8 +150,15 @@ async fn send(
             .map_err(js_network_error)?;
         init.set_body(&JsValue::from_str(&text));
     }
-    let url = api.url(path);
     let handle = session::load(api);
+    // Without a handle the proxy can only refuse to read the mailbox (401), which the browser
+    // would log as a console error on every signed-out page load (the lists): answer that here
+    // instead. The sign-in endpoints work without one; a change is sent, and a 401 starts the
+    // sign-in that keeps it.
+    if handle.is_none() && method == Method::Get && !path.starts_with("/api/auth/") {
+        return Err(ApiError::AuthorizationRequired);
+    }
+    let url = api.url(path);
     // Every request with the session, and the start of a sign-in, is signed with this
     // browser's non-exportable key (DPoP): a handle copied out of storage is useless alone.
     if handle.is_some() || options.prove_key {

@@ -52,6 +52,23 @@ pub fn posts() -> Vec<JsValue> {
         .collect()
 }
 
+/// Where the widget keeps its session handle for the fake proxy `http://127.0.0.1:9`.
+pub const SESSION_KEY: &str = "exchange-forms:session:http://127.0.0.1:9";
+
+/// A signed-in browser: a session handle for the fake proxy (without one the widget does
+/// not ask for the lists the proxy would refuse). `signed_out` removes it again.
+pub fn signed_in() {
+    local_storage().set_item(SESSION_KEY, "h1").unwrap();
+}
+
+pub fn signed_out() {
+    local_storage().remove_item(SESSION_KEY).unwrap();
+}
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
 pub fn options(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("options JSON")
 }

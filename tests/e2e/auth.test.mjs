@@ -9,6 +9,7 @@ import {
   completeSignIn, delay, launchBrowser, newContext, screenshot, startProxy, startProxyWithOidc, uniqueSubject,
   wallClock, UI_TIMEOUT,
 } from './harness.mjs';
+import { expectNoAxeViolations } from './axe.mjs';
 import {
   apiFromPage, appointmentForm, confirmation, fillAppointment, formValues, mailboxAppointments, sessionHandle, submitAndSignIn, TEXT,
 } from './widget.mjs';
@@ -131,6 +132,7 @@ test('oidc-provider: a blocked popup offers Connect, which signs in and finishes
   });
   assert.equal(popups.length, 0, 'the popup was blocked');
   await screenshot(page, 'auth-popup-blocked');
+  await expectNoAxeViolations(page, 'sign-in popup blocked, Connect offered');
 
   const popupOpened = context.waitForEvent('page', { timeout: UI_TIMEOUT });
   await page.getByRole('button', { name: TEXT.connect }).click();
@@ -153,6 +155,7 @@ test('oidc-provider: closing the popup, then Cancel, keeps the input intact, and
   await form.locator('button[type="submit"]').click();
   const popup = await popupOpened;
   await page.getByText(TEXT.waiting).waitFor({ timeout: UI_TIMEOUT });
+  await expectNoAxeViolations(page, 'waiting for the sign-in');
   // On the sign-in server's page, a window that looks closed may only have been cut off by a
   // Cross-Origin-Opener-Policy: the form keeps waiting (with Cancel) rather than giving up.
   await popup.waitForURL((url) => url.href.startsWith(op.issuer), { timeout: UI_TIMEOUT });

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { completeSignIn, launchBrowser, newContext, screenshot, startProxy, uniqueSubject, wallClock, UI_TIMEOUT } from './harness.mjs';
+import { expectNoAxeViolations } from './axe.mjs';
 import { CLIENT_SECRET, accessToken } from './sandbox-token.mjs';
 import {
   apiFromPage, appointmentForm, fillAppointment, fillTask, formValues, itemEvents, listSection, mailboxAppointments,
@@ -29,9 +30,10 @@ function row(list, subject) {
 }
 
 /** Confirms the question a row asked (`action`: its button), with `message` if given. */
-async function confirm(page, action, subject, message) {
+async function confirm(page, action, subject, message, { scan = false } = {}) {
   const question = page.getByRole('group', { name: `${action} “${subject}”?` });
   await question.waitFor({ timeout: UI_TIMEOUT });
+  if (scan) await expectNoAxeViolations(page, `${action} question on a row`);
   if (message !== undefined) await question.locator('textarea').fill(message);
   await question.getByRole('button', { name: action, exact: true }).click();
 }
@@ -106,6 +108,7 @@ for (const backend of BACKENDS) {
     const prompt = page.getByRole('alert').filter({ hasText: 'Someone changed this item' });
     await prompt.waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, `${backend.name}-edit-conflict`);
+    if (backend.name === 'ews') await expectNoAxeViolations(page, 'editor with the conflict prompt');
     assert.equal((await formValues(form)).subject, mine, 'the edit is kept until the user chooses');
     await prompt.getByRole('button', { name: /Reload/ }).click();
     await page.waitForFunction((subject) => document.querySelector('[name="subject"]').value === subject, theirs);
@@ -179,7 +182,7 @@ for (const backend of BACKENDS) {
 
     // Decline with a message: the organiser's copy records it; a declined meeting leaves the calendar.
     await invited.getByRole('button', { name: 'Decline' }).click();
-    await confirm(page, 'Decline', invitation, 'On leave that week.');
+    await confirm(page, 'Decline', invitation, 'On leave that week.', { scan: backend.name === 'ews' });
     await outcome(page, `You declined “${invitation}”.`).waitFor({ timeout: UI_TIMEOUT });
     await invited.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     const responded = await itemEvents(page, 'responded');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   launchBrowser, newContext, recordApiRequests, screenshot, startProxy, uniqueSubject, wallClock, UI_TIMEOUT,
 } from './harness.mjs';
+import { expectNoAxeViolations } from './axe.mjs';
 import { fillCalendar, signInWithTemplate } from './sandbox-store.mjs';
 import {
   appointmentForm, createdEvents, fillAppointment, fillTask, formValues, listSection, mailboxAppointments,
@@ -42,6 +43,7 @@ for (const host of PAGES) {
     const form = appointmentForm(page);
     await form.waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, `${host.name}-appointment-empty`);
+    if (host.name === 'index' || host.name === 'demo') await expectNoAxeViolations(page, `${host.name}: empty appointment form`);
     const subject = uniqueSubject('Design review');
     const appointment = {
       subject, start: wallClock(2, 10), end: wallClock(2, 11, 30), location: 'Room 4.12', body: 'Agenda: the widget.',
@@ -49,6 +51,7 @@ for (const host of PAGES) {
     await fillAppointment(form, appointment);
     await submitAndSignIn(page, form, { subject, user: 'alice' });
     await screenshot(page, `${host.name}-appointment-created`);
+    if (host.name === 'index') await expectNoAxeViolations(page, `${host.name}: appointment created`);
 
     // The host page heard about it, with the created item as detail.
     const events = await createdEvents(page);
@@ -82,6 +85,7 @@ for (const host of PAGES) {
     const form = taskForm(page);
     await form.waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, `${host.name}-task-empty`);
+    if (host.name === 'index' || host.name === 'demo') await expectNoAxeViolations(page, `${host.name}: empty task form`);
     const subject = uniqueSubject('File the report');
     const task = { subject, dueDate: wallClock(5, 0).slice(0, 10), status: 'InProgress', body: 'Quarterly numbers.' };
     await fillTask(form, task);
@@ -129,7 +133,10 @@ test('an appointment ending before it starts shows an inline error and sends not
   assert.ok(describedBy, 'the end field points at its error message (aria-describedby)');
   const message = await page.locator(`[id="${describedBy.split(/\s+/)[0]}"]`).innerText();
   assert.match(message, /\S/, 'the inline error has a text');
+  // The field to correct takes the focus (a keyboard user lands on it, its error is read out).
+  await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'end', null, { timeout: UI_TIMEOUT });
   await screenshot(page, 'index-appointment-invalid');
+  await expectNoAxeViolations(page, 'inline validation error');
 
   // Give a wrongly sent request time to show up before asserting there was none.
   await page.waitForLoadState('networkidle');
@@ -172,6 +179,7 @@ test('a week holding more appointments than one page shows "More…" and pages t
   await page.waitForFunction(rowCountIs, 20);
   assert.equal(await more.count(), 0, 'nothing follows the last page');
   await screenshot(page, 'index-agenda-last-page');
+  await expectNoAxeViolations(page, 'agenda with items');
 
   // The whole week through the JSON API: every appointment once, in start order.
   const listed = await mailboxAppointments(page, proxy.url);

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, newContext, startProxy, uniqueSubject, wallClock, UI_TIMEOUT } from './harness.mjs';
+import { expectNoAxeViolations } from './axe.mjs';
 import { apiFromPage, appointmentForm, createdEvents, submitAndSignIn } from './widget.mjs';
 
 const BACKENDS = [
@@ -44,6 +45,7 @@ for (const backend of BACKENDS) {
     await form.getByLabel('Importance').selectOption({ label: 'High' });
     await form.getByRole('checkbox', { name: 'Private' }).check();
     await form.locator('[name="categories"]').fill('Blue,Project X');
+    if (backend.name === BACKENDS[0].name) await expectNoAxeViolations(page, 'meeting options and recurrence filled in');
 
     await submitAndSignIn(page, form, { subject, user: 'alice' });
     const [event] = await createdEvents(page);

@@ -158,6 +158,10 @@ impl Controller {
             Draft::Task(d) => d.parse().err(),
         };
         if let Some(errors) = invalid {
+            // The first field to correct takes the focus; the summary announces them all.
+            if let Some((field, _)) = errors.iter().next() {
+                browser::focus_soon(self.config.id(field.name()));
+            }
             self.send(Action::Invalid(errors));
             return;
         }
@@ -314,7 +318,10 @@ fn read_form(form: &HtmlFormElement, draft: Draft) -> Draft {
             end: read(Field::End, a.end),
             location: read(Field::Location, a.location),
             body: read(Field::Body, a.body),
-            time_zone: control_value(form, Field::TimeZone.name()).or(a.time_zone),
+            // An empty zone field means none chosen: the draft's zone (the browser's) stays.
+            time_zone: control_value(form, Field::TimeZone.name())
+                .filter(|zone| !zone.trim().is_empty())
+                .or(a.time_zone),
             ..a
         }),
         Draft::Task(t) => Draft::Task(model::TaskDraft {
