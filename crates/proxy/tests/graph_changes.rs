@@ -476,6 +476,39 @@ async fn tasks_filter_sort_edit_and_delete_through_to_do() {
     assert_eq!(graph.tasks(), 3);
 }
 
+/// To Do keeps no percentage between 0 and 100: a task asking for one is refused on that
+/// field (the EWS backend stores it), and nothing reaches Graph.
+#[tokio::test]
+async fn a_percentage_to_do_cannot_keep_is_refused_on_its_field_not_dropped() {
+    let (_harness, graph, app) = setup(50).await;
+    let body = json!({"subject": "Halfway", "status": "InProgress", "percentComplete": "40"});
+    let response = graph_support::create_task(&app, body).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"], "validation_failed");
+    assert!(
+        error["fields"]["percentComplete"]
+            .as_str()
+            .is_some_and(|m| m.contains("To Do keeps no percentage")),
+        "{error}"
+    );
+    assert_eq!(graph.tasks(), 0);
+
+    let task = new_task(&app, json!({"subject": "Started", "status": "InProgress"})).await;
+    let path = item_path("tasks", &task.id);
+    let (_, etag) = read::<Task>(&app, &path).await;
+    let edit = json!({"subject": "Started", "status": "InProgress", "percentComplete": "75"});
+    let response = send_versioned(put(&app, &path), &etag, &edit).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        graph
+            .seen()
+            .iter()
+            .all(|seen| seen.operation != Operation::UpdateTask),
+        "the refused edit reached Graph"
+    );
+}
+
 #[tokio::test]
 async fn a_change_graph_may_have_made_is_not_sent_twice_but_a_throttled_one_is() {
     let (_harness, graph, app) = setup(50).await;

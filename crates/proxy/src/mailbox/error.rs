@@ -30,6 +30,10 @@ pub enum MailboxError {
     /// The server answered with an error of its own; the text names it for the user.
     #[error("{0}")]
     Rejected(String),
+    /// Fields the backend cannot store as given, each with the reason: answered as a
+    /// validation error on those fields, never dropped silently.
+    #[error("fields the mailbox cannot store: {0:?}")]
+    NotStorable(model::FieldErrors),
     /// The configured backend cannot do this (yet); the text says what and which backend can.
     #[error("not supported: {0}")]
     Unsupported(String),
@@ -68,6 +72,7 @@ impl From<MailboxError> for AppError {
                 AppError::Exchange(message)
             }
             MailboxError::Unsupported(message) => AppError::NotSupported(message),
+            MailboxError::NotStorable(fields) => AppError::Validation(fields),
             MailboxError::Unavailable(detail) => AppError::ExchangeUnavailable {
                 message: "Exchange could not be reached. Try again in a moment.",
                 detail,

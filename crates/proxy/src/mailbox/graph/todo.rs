@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use model::{NewTask, Page, PageLimit, Task, TaskFilter, TaskSort};
+use model::{Field, FieldErrors, NewTask, Page, PageLimit, Task, TaskFilter, TaskSort};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
@@ -128,6 +128,7 @@ impl GraphMailbox {
         task: &NewTask,
         once: &CreateOnce,
     ) -> Result<Task, MailboxError> {
+        storable(task)?;
         let mut budget = Budget::new(self.policy);
         let list = self.task_list(token, &mut budget).await?;
         let client_request_id = once.client_request_id.as_str();
@@ -299,6 +300,7 @@ impl GraphMailbox {
         version: &ItemVersion,
         task: &NewTask,
     ) -> Result<Task, MailboxError> {
+        storable(task)?;
         let mut budget = Budget::new(self.policy);
         let list = self.task_list(token, &mut budget).await?;
         let request = Request::patch(
@@ -326,4 +328,18 @@ impl GraphMailbox {
         .if_match(version);
         self.change(token, &request, &mut budget).await
     }
+}
+
+/// To Do keeps progress only as the status (completed = 100 %): a percentage in between would
+/// be lost, so it is refused on its field instead, with what To Do can keep.
+fn storable(task: &NewTask) -> Result<(), MailboxError> {
+    if matches!(task.percent_complete, 0 | 100) {
+        return Ok(());
+    }
+    let mut fields = FieldErrors::new();
+    fields.add(
+        Field::PercentComplete,
+        "Microsoft To Do keeps no percentage complete, only the status: leave it empty, or choose \"Completed\".",
+    );
+    Err(MailboxError::NotStorable(fields))
 }
