@@ -42,14 +42,13 @@ pub async fn create(
     ApiJson(draft): ApiJson<AppointmentDraft>,
 ) -> Result<Created<Appointment>, AppError> {
     let appointment = PreparedAppointment::resolve(&draft.parse()?)?;
-    let mailbox = state.mailbox.clone();
     create_once(
         &state,
         &caller,
         &headers,
         "appointment",
         &draft,
-        |access, once| async move {
+        |mailbox, access, once| async move {
             mailbox
                 .create_appointment(&access, &appointment, &once)
                 .await
@@ -104,8 +103,7 @@ pub async fn list(
         .as_deref()
         .map(|raw| CalendarCursor::parse(raw, &window))
         .transpose()?;
-    let mailbox = state.mailbox.clone();
-    let page = with_mailbox_access(&state, &caller, |access| async move {
+    let page = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.calendar_page(&access, window, limit, cursor).await
     })
     .await?;
@@ -128,8 +126,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Versioned<Appointment>, AppError> {
-    let mailbox = state.mailbox.clone();
-    let appointment = with_mailbox_access(&state, &caller, |access| async move {
+    let appointment = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.appointment(&access, &id).await
     })
     .await?;
@@ -157,8 +154,7 @@ pub async fn update(
     ApiJson(draft): ApiJson<AppointmentDraft>,
 ) -> Result<Versioned<Appointment>, AppError> {
     let appointment = PreparedAppointment::resolve(&draft.parse()?)?;
-    let mailbox = state.mailbox.clone();
-    let updated = with_mailbox_access(&state, &caller, |access| async move {
+    let updated = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox
             .update_appointment(&access, &id, &version, &appointment)
             .await
@@ -181,8 +177,7 @@ pub async fn delete(
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
 ) -> Result<StatusCode, AppError> {
-    let mailbox = state.mailbox.clone();
-    with_mailbox_access(&state, &caller, |access| async move {
+    with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.delete_appointment(&access, &id, &version).await
     })
     .await?;
@@ -207,8 +202,7 @@ pub async fn cancel(
     ApiJson(draft): ApiJson<CancelDraft>,
 ) -> Result<StatusCode, AppError> {
     let message = draft.parse()?;
-    let mailbox = state.mailbox.clone();
-    with_mailbox_access(&state, &caller, |access| async move {
+    with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox
             .cancel_meeting(&access, &id, &version, message.as_deref())
             .await
@@ -235,8 +229,7 @@ pub async fn reply(
     ApiJson(draft): ApiJson<ReplyDraft>,
 ) -> Result<StatusCode, AppError> {
     let reply = draft.parse()?;
-    let mailbox = state.mailbox.clone();
-    with_mailbox_access(&state, &caller, |access| async move {
+    with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox
             .reply_to_invitation(&access, &id, &version, &reply)
             .await

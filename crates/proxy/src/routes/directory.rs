@@ -41,8 +41,7 @@ pub async fn people(
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<axum::Json<Vec<Person>>, AppError> {
     let text = model::directory::parse_search(query.q.as_deref().unwrap_or(""))?;
-    let mailbox = state.mailbox.clone();
-    let people = with_mailbox_access(&state, &caller, |access| async move {
+    let people = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.search_people(&access, &text).await
     })
     .await?;
@@ -59,8 +58,7 @@ pub async fn room_lists(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<Vec<Place>>, AppError> {
-    let mailbox = state.mailbox.clone();
-    let lists = with_mailbox_access(&state, &caller, |access| async move {
+    let lists = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.room_lists(&access).await
     })
     .await?;
@@ -90,8 +88,7 @@ pub async fn rooms(
         );
         return Err(errors.into());
     }
-    let mailbox = state.mailbox.clone();
-    let rooms = with_mailbox_access(&state, &caller, |access| async move {
+    let rooms = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.rooms(&access, list.trim()).await
     })
     .await?;
@@ -116,9 +113,8 @@ pub async fn availability(
     ApiJson(draft): ApiJson<AvailabilityDraft>,
 ) -> Result<axum::Json<Availability>, AppError> {
     let query = draft.parse()?;
-    let mailbox = state.mailbox.clone();
     let asked = query.clone();
-    let schedules = with_mailbox_access(&state, &caller, |access| async move {
+    let schedules = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox
             .availability(&access, &asked.addresses, asked.start, asked.end)
             .await

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 use crate::idempotency::{Claim, IdempotencyKey};
-use crate::mailbox::{Access, CreateOnce, MailboxError};
+use crate::mailbox::{Access, CreateOnce, MailboxError, SharedMailbox};
 use crate::session::Caller;
 use crate::state::AppState;
 
@@ -32,7 +32,7 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
     AppError::MethodNotAllowed(format!("{} does not answer {method}.", uri.path()))
 }
 
-/// Runs `call` with the caller's access to their mailbox. When the mailbox server rejects the
+/// Runs `call` with the configured mailbox backend and the caller's access to their mailbox. When the mailbox server rejects the
 /// token (HTTP 401) the authorizer forgets it, and the widget gets 401 authorization_required
 /// to sign in again.
 pub async fn with_mailbox_access<T, F, Fut>(
@@ -41,7 +41,7 @@ pub async fn with_mailbox_access<T, F, Fut>(
     call: F,
 ) -> Result<T, AppError>
 where
-    F: FnOnce(Access) -> Fut,
+    F: FnOnce(SharedMailbox, Access) -> Fut,
     Fut: Future<Output = Result<T, MailboxError>>,
 {
     // Also in service-account mode, where Exchange never sees it: a user whose grant was
@@ -52,7 +52,7 @@ where
         token,
         mailbox: caller.mailbox.clone(),
     };
-    match call(access).await {
+    match call(state.mailbox.clone(), access).await {
         Ok(value) => Ok(value),
         Err(MailboxError::Unauthorized) => {
             state.authorizer.token_rejected(caller).await;
@@ -63,7 +63,7 @@ where
 }
 
 /// Creates an item at most once per `Idempotency-Key`: a key that completed before answers
-/// the stored item again; otherwise `create(access, once)` runs with the client request id
+/// the stored item again; otherwise `create(mailbox, access, once)` runs with the client request id
 /// the item is stamped with (see [`CreateOnce`]).
 pub async fn create_once<T, F, Fut>(
     state: &AppState,
@@ -75,7 +75,7 @@ pub async fn create_once<T, F, Fut>(
 ) -> Result<Created<T>, AppError>
 where
     T: Serialize + DeserializeOwned,
-    F: FnOnce(Access, CreateOnce) -> Fut,
+    F: FnOnce(SharedMailbox, Access, CreateOnce) -> Fut,
     Fut: Future<Output = Result<T, MailboxError>>,
 {
     let key = IdempotencyKey::from_headers(headers)?;
@@ -98,7 +98,10 @@ where
         client_request_id,
         resumed,
     };
-    let outcome = with_mailbox_access(state, caller, |access| create(access, once)).await;
+    let outcome = with_mailbox_access(state, caller, |mailbox, access| {
+        create(mailbox, access, once)
+    })
+    .await;
     match (outcome, guard) {
         (Ok(created), Some(guard)) => {
             guard.complete(&created).await?;

@@ -38,14 +38,13 @@ pub async fn create(
     ApiJson(draft): ApiJson<TaskDraft>,
 ) -> Result<Created<Task>, AppError> {
     let task = draft.parse()?;
-    let mailbox = state.mailbox.clone();
     create_once(
         &state,
         &caller,
         &headers,
         "task",
         &draft,
-        |access, once| async move { mailbox.create_task(&access, &task, &once).await },
+        |mailbox, access, once| async move { mailbox.create_task(&access, &task, &once).await },
     )
     .await
 }
@@ -91,8 +90,7 @@ pub async fn list(
     let cursor = query.cursor.as_deref().map(TaskCursor::parse).transpose();
     let (limit, cursor) = FieldErrors::both(limit, cursor)?;
     let (show, sort) = (query.show, query.sort);
-    let mailbox = state.mailbox.clone();
-    let page = with_mailbox_access(&state, &caller, |access| async move {
+    let page = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.task_page(&access, show, sort, limit, cursor).await
     })
     .await?;
@@ -115,8 +113,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Versioned<Task>, AppError> {
-    let mailbox = state.mailbox.clone();
-    let task = with_mailbox_access(&state, &caller, |access| async move {
+    let task = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.task(&access, &id).await
     })
     .await?;
@@ -144,8 +141,7 @@ pub async fn update(
     ApiJson(draft): ApiJson<TaskDraft>,
 ) -> Result<Versioned<Task>, AppError> {
     let task = draft.parse()?;
-    let mailbox = state.mailbox.clone();
-    let updated = with_mailbox_access(&state, &caller, |access| async move {
+    let updated = with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.update_task(&access, &id, &version, &task).await
     })
     .await?;
@@ -166,8 +162,7 @@ pub async fn delete(
     Path(id): Path<String>,
     IfMatch(version): IfMatch,
 ) -> Result<StatusCode, AppError> {
-    let mailbox = state.mailbox.clone();
-    with_mailbox_access(&state, &caller, |access| async move {
+    with_mailbox_access(&state, &caller, |mailbox, access| async move {
         mailbox.delete_task(&access, &id, &version).await
     })
     .await?;

@@ -17,7 +17,7 @@ use super::event::{self, EventInput};
 use super::query::{self, Filter, Query};
 use super::time::{self, Zone};
 use super::{
-    Caller, GraphPath, State as Mailbox, collection, created, if_match, json_body, next_link,
+    Caller, GraphPath, State as Mailbox, collection, created, if_match, json_body, next_page,
 };
 use crate::mailbox::items::{self, CALENDAR};
 use crate::mailbox::meetings::{self, CancelOutcome, RespondOutcome};
@@ -136,8 +136,7 @@ pub async fn list(
         .iter()
         .map(|i| event::to_json(i, &zone, with_properties))
         .collect();
-    let after = query.skip.saturating_add(top);
-    let next = (after < total).then(|| next_link(&uri, &headers, after));
+    let next = next_page(&uri, &headers, query.skip, top, total);
     Ok(with_zone(
         Json(collection(values, next)).into_response(),
         &zone,
@@ -195,9 +194,8 @@ pub async fn calendar_view(
         .skip(query.skip as usize)
         .map(|i| event::to_json(i, &zone, false))
         .collect();
-    let after = query.skip.saturating_add(top);
-    let next = (after < window.total && after < items::MAX_WINDOW_ITEMS)
-        .then(|| next_link(&uri, &headers, after));
+    let reachable = window.total.min(items::MAX_WINDOW_ITEMS);
+    let next = next_page(&uri, &headers, query.skip, top, reachable);
     Ok(with_zone(
         Json(collection(values, next)).into_response(),
         &zone,

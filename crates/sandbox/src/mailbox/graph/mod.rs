@@ -115,8 +115,20 @@ pub fn if_match(headers: &HeaderMap) -> GraphResult<Option<String>> {
     Ok(Some(tag.to_owned()))
 }
 
-/// The same request with `$skip` moved on, as an absolute URL (`@odata.nextLink`).
-pub fn next_link(uri: &OriginalUri, headers: &HeaderMap, skip: u32) -> String {
+/// `@odata.nextLink` for the page after the `$skip`/`$top` window, when `total` holds more.
+pub fn next_page(
+    uri: &OriginalUri,
+    headers: &HeaderMap,
+    skip: u32,
+    top: u32,
+    total: u32,
+) -> Option<String> {
+    let after = skip.saturating_add(top);
+    (after < total).then(|| next_link(uri, headers, after))
+}
+
+/// The same request with `$skip` moved on, as an absolute URL.
+fn next_link(uri: &OriginalUri, headers: &HeaderMap, skip: u32) -> String {
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())

@@ -18,7 +18,7 @@ use super::fields::{self, GraphImportance, ItemBody, nullable};
 use super::query::{self, Filter, Query, SingleValueProperty};
 use super::time::{self, DateTimeTimeZone, Zone};
 use super::{
-    Caller, GraphPath, State as Mailbox, collection, created, etag, if_match, json_body, next_link,
+    Caller, GraphPath, State as Mailbox, collection, created, etag, if_match, json_body, next_page,
 };
 use crate::mailbox::items::{self, TASKS};
 use crate::mailbox::store::{ItemRecord, WriteOutcome};
@@ -300,8 +300,7 @@ pub async fn tasks(
         .iter()
         .map(|t| to_json(t, &zone, with_properties))
         .collect();
-    let after = query.skip.saturating_add(top);
-    let next = (after < total).then(|| next_link(&uri, &headers, after));
+    let next = next_page(&uri, &headers, query.skip, top, total);
     Ok(Json(collection(values, next)))
 }
 
