@@ -21,7 +21,7 @@ use super::{
     Caller, GraphPath, State as Mailbox, collection, created, etag, if_match, json_body, next_page,
 };
 use crate::mailbox::items::{self, TASKS};
-use crate::mailbox::store::{ItemRecord, WriteOutcome};
+use crate::mailbox::store::{ItemRecord, ItemStore, WriteOutcome};
 
 /// The id of every mailbox's default task list (the tasks folder).
 pub const DEFAULT_LIST_ID: &str = "AAMkSBXFolderTasks";
@@ -206,6 +206,16 @@ fn to_json(task: &Task, zone: &Zone, with_properties: bool) -> Value {
     value
 }
 
+/// The stored task `id` with its record; 404 for anything else.
+async fn stored_task(store: &ItemStore, caller: &str, id: &str) -> GraphResult<(ItemRecord, Task)> {
+    let record = store
+        .get(caller, id)
+        .await?
+        .ok_or_else(GraphError::not_found)?;
+    let task = task_of(&record)?.ok_or_else(GraphError::not_found)?;
+    Ok((record, task))
+}
+
 fn task_of(record: &ItemRecord) -> GraphResult<Option<Task>> {
     Ok(match items::from_record(record)? {
         Item::Task(task) if record.folder == TASKS => Some(task),
@@ -346,12 +356,7 @@ pub async fn get_one(
 ) -> GraphResult<Json<Value>> {
     check_list(&list)?;
     let query = Query::parse(raw.as_deref())?;
-    let record = mailbox
-        .store
-        .get(&caller, &id)
-        .await?
-        .ok_or_else(GraphError::not_found)?;
-    let task = task_of(&record)?.ok_or_else(GraphError::not_found)?;
+    let (_, task) = stored_task(&mailbox.store, &caller, &id).await?;
     Ok(Json(to_json(
         &task,
         &time::preferred_zone(&headers),
@@ -370,11 +375,7 @@ pub async fn update(
     let input: TaskInput = json_body(body)?;
     let store = &mailbox.store;
     let expected = if_match(&headers)?;
-    let record = store
-        .get(&caller, &id)
-        .await?
-        .ok_or_else(GraphError::not_found)?;
-    let mut task = task_of(&record)?.ok_or_else(GraphError::not_found)?;
+    let (record, mut task) = stored_task(store, &caller, &id).await?;
     if expected
         .as_deref()
         .is_some_and(|key| key != record.change_key)
@@ -402,11 +403,7 @@ pub async fn delete(
     check_list(&list)?;
     let store = &mailbox.store;
     let expected = if_match(&headers)?;
-    let record = store
-        .get(&caller, &id)
-        .await?
-        .ok_or_else(GraphError::not_found)?;
-    task_of(&record)?.ok_or_else(GraphError::not_found)?;
+    stored_task(store, &caller, &id).await?;
     match store.delete(&caller, &id, expected.as_deref()).await? {
         WriteOutcome::Done => Ok(StatusCode::NO_CONTENT.into_response()),
         WriteOutcome::NotFound => Err(GraphError::not_found()),
