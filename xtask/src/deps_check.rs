@@ -110,8 +110,8 @@ mod tests {
     use super::*;
 
     const CLEAN: &str = "\
-0exchange-forms v0.1.0 (/work/main)
-1exchange-forms-model v0.1.0 (/work/main/crates/model)
+0exchange-forms v0.1.0 (/home/user/exchange-forms)
+1exchange-forms-model v0.1.0 (/home/user/exchange-forms/crates/model)
 2chrono v0.4.42
 3num-traits v0.2.19
 2serde v1.0.228
@@ -131,10 +131,10 @@ mod tests {
     #[test]
     fn reports_offender_with_the_chain_that_pulls_it_in() {
         let tree = "\
-0exchange-forms v0.1.0 (/work/main)
-1exchange-forms-model v0.1.0 (/work/main/crates/model)
+0exchange-forms v0.1.0 (/home/user/exchange-forms)
+1exchange-forms-model v0.1.0 (/home/user/exchange-forms/crates/model)
 2serde v1.0.228
-1exchange-forms-ews v0.1.0 (/work/main/crates/ews)
+1exchange-forms-ews v0.1.0 (/home/user/exchange-forms/crates/ews)
 2quick-xml v0.42.0
 2reqwest v0.12.24
 3hyper v1.8.1
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn ignores_noise_lines() {
-        let tree = "warning: something\n\n0exchange-forms v0.1.0 (/work/main)\n1axum v0.8.9\n";
+        let tree = "warning: something\n\n0exchange-forms v0.1.0 (/home/user/exchange-forms)\n1axum v0.8.9\n";
         let offences = find_offences(tree);
         assert_eq!(offences.len(), 1);
         assert_eq!(offences[0].chain, ["exchange-forms v0.1.0", "axum v0.8.9"]);
@@ -183,9 +183,9 @@ mod tests {
     #[test]
     fn a_production_proxy_tree_without_the_sandbox_passes() {
         let tree = "\
-0exchange-forms-proxy v0.1.0 (/work/main/crates/proxy)
+0exchange-forms-proxy v0.1.0 (/home/user/exchange-forms/crates/proxy)
 1exchange-forms-ews feature \"default\"
-2exchange-forms-ews v0.1.0 (/work/main/crates/ews)
+2exchange-forms-ews v0.1.0 (/home/user/exchange-forms/crates/ews)
 3quick-xml feature \"default\"
 ";
         assert_eq!(sandbox_offences(tree), Vec::<String>::new());
@@ -194,18 +194,18 @@ mod tests {
     #[test]
     fn the_sandbox_or_the_codecs_server_side_in_the_proxy_tree_is_reported() {
         let tree = "\
-0exchange-forms-proxy v0.1.0 (/work/main/crates/proxy)
+0exchange-forms-proxy v0.1.0 (/home/user/exchange-forms/crates/proxy)
 1exchange-forms-sandbox feature \"default\"
-2exchange-forms-sandbox v0.1.0 (/work/main/crates/sandbox)
+2exchange-forms-sandbox v0.1.0 (/home/user/exchange-forms/crates/sandbox)
 3exchange-forms-ews feature \"server\"
-4exchange-forms-ews v0.1.0 (/work/main/crates/ews)
+4exchange-forms-ews v0.1.0 (/home/user/exchange-forms/crates/ews)
 1exchange-forms-ews feature \"server\" (*)
 ";
         assert_eq!(
             sandbox_offences(tree),
             [
                 "exchange-forms-sandbox feature \"default\"",
-                "exchange-forms-sandbox v0.1.0 (/work/main/crates/sandbox)",
+                "exchange-forms-sandbox v0.1.0 (/home/user/exchange-forms/crates/sandbox)",
                 "exchange-forms-ews feature \"server\"",
             ]
         );

@@ -575,10 +575,11 @@ mod tests {
 
     #[test]
     fn finds_the_target_directory_in_cargo_metadata() {
-        let json = r#"{"packages":[],"target_directory":"/work/main/target","version":1}"#;
+        let json =
+            r#"{"packages":[],"target_directory":"/home/user/exchange-forms/target","version":1}"#;
         assert_eq!(
             json_string_field(json, "target_directory").as_deref(),
-            Some("/work/main/target")
+            Some("/home/user/exchange-forms/target")
         );
         assert_eq!(json_string_field(json, "workspace_root"), None);
     }
