@@ -19,9 +19,35 @@ pub fn recurrence_editor(props: &FieldsProps) -> Html {
         .map(|(value, label)| (AttrValue::from(value), AttrValue::from(label)))
         .collect();
     let draft = &props.state.appointment;
-    let Some(recurrence) = &draft.recurrence else {
-        return field(props, Field::Recurrence, Control::Select(repeats), false);
+    let repeat = field(props, Field::Recurrence, Control::Select(repeats), false);
+    // The same children whether or not the item repeats: yew matches unkeyed children from the
+    // end, so a list that grew would rebuild the Repeat list and a keyboard user choosing with
+    // the arrow keys would lose the focus on the first move.
+    // (An empty `Html`, not `None`: an `Option` adds no child at all when it is `None`.)
+    let (interval, rest) = match &draft.recurrence {
+        Some(recurrence) => (
+            field(props, Field::RecurrenceInterval, Control::Number, false),
+            repeating(props, recurrence),
+        ),
+        None => (Html::default(), Html::default()),
     };
+    html! {
+        <fieldset class="xf-recurrence">
+            <legend class="xf-visually-hidden">{ t.repeat }</legend>
+            <div class="xf-row">
+                { repeat }
+                { interval }
+            </div>
+            { rest }
+        </fieldset>
+    }
+}
+
+/// The weekdays, the end of the rule and its summary, for an item that repeats.
+fn repeating(props: &FieldsProps, recurrence: &model::RecurrenceDraft) -> Html {
+    let locale = &props.config.locale;
+    let t = locale.t();
+    let draft = &props.state.appointment;
     let ends = ["0", "1", "2"]
         .into_iter()
         .zip(t.ends_choices)
@@ -48,12 +74,7 @@ pub fn recurrence_editor(props: &FieldsProps) -> Html {
         });
     let line = rule(recurrence, &draft.start).map(|r| summary(&r, locale.lang));
     html! {
-        <fieldset class="xf-recurrence">
-            <legend class="xf-visually-hidden">{ t.repeat }</legend>
-            <div class="xf-row">
-                { field(props, Field::Recurrence, Control::Select(repeats), false) }
-                { field(props, Field::RecurrenceInterval, Control::Number, false) }
-            </div>
+        <>
             if weekly {
                 <fieldset id={days_id.clone()} class="xf-days">
                     <legend>{ t.on_days }</legend>
@@ -72,6 +93,6 @@ pub fn recurrence_editor(props: &FieldsProps) -> Html {
             if let Some(line) = line {
                 <p class="xf-summary-line" role="status">{ line }</p>
             }
-        </fieldset>
+        </>
     }
 }

@@ -90,7 +90,7 @@ pub(super) static FR: Texts = Texts {
     ],
     interval: "Tous les (jours, semaines ou mois)",
     on_days: "Les",
-    ends: "Fin",
+    ends: "Se termine",
     ends_choices: ["Jamais", "À une date", "Après un nombre de fois"],
     until: "Dernière date",
     count: "Nombre de fois",

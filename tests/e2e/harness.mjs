@@ -310,13 +310,14 @@ export async function launchBrowser(t, { popupBlocker = false } = {}) {
 }
 
 /**
- * A fresh browser context (own storage) that records `exchange-form:created` events in
+ * A fresh browser context (own storage; `locale` sets the browser's language, `colorScheme`
+ * its light or dark preference) that records `exchange-form:created` events in
  * `window.__xfCreated` (and `updated`, `deleted`, `cancelled`, `responded` in `window.__xfEvents`)
  * on every page, answers requests to the internet with an error (the
  * machine has none: oidc-provider's pages @import a web font) and collects page errors.
  */
-export async function newContext(browser, t) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+export async function newContext(browser, t, { locale, colorScheme } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, locale, colorScheme });
   t.after(() => context.close().catch(() => {}));
   await context.route(/^https?:\/\/(?!127\.|localhost[:/])/, (route) => route.abort('internetdisconnected'));
   await context.addInitScript(() => {

@@ -66,17 +66,17 @@ export function confirmation(page, subject) {
 }
 
 /**
- * Clicks the form's submit button and, if the widget opens a sign-in popup, signs in there.
+ * Clicks the form's submit button (or calls `submit`) and, if the widget opens a sign-in popup, signs in there.
  * Resolves with the popup that was handled (or null) once the confirmation naming `subject`
  * is visible.
  */
-export async function submitAndSignIn(page, form, { subject, user = 'alice', deny = false } = {}) {
+export async function submitAndSignIn(page, form, { subject, user = 'alice', deny = false, submit } = {}) {
   const context = page.context();
   const popups = [];
   const onPage = (p) => popups.push(p);
   context.on('page', onPage);
   try {
-    await form.locator('button[type="submit"]').click();
+    await (submit ? submit() : form.locator('button[type="submit"]').click());
     const done = confirmation(page, subject);
     const deadline = Date.now() + UI_TIMEOUT;
     while (popups.length === 0 && !(await done.count())) {
