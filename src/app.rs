@@ -16,7 +16,7 @@ use crate::components::item_actions::ItemCommand;
 use crate::components::outcome::outcome;
 use crate::components::task_list::TaskList;
 use crate::config::WidgetConfig;
-use crate::hooks::use_controller;
+use crate::hooks::{use_controller, use_saved_draft};
 use crate::i18n::browser_time_zone;
 use crate::state::{Action, FormState, Kind};
 
@@ -33,6 +33,7 @@ pub fn App(props: &AppProps) -> Html {
         state.appointment.time_zone = browser_time_zone();
         state
     });
+    use_saved_draft(&config, &state);
     let controller = use_controller(config.clone(), &state);
 
     // Stable callbacks (made once): the controller's and the reducer's handles never change,

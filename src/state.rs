@@ -70,6 +70,21 @@ pub enum Draft {
     Task(TaskDraft),
 }
 
+impl Draft {
+    /// Nothing typed: the empty form (an appointment may carry the zone it was opened in).
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Draft::Appointment(a) => {
+                *a == AppointmentDraft {
+                    time_zone: a.time_zone.clone(),
+                    ..AppointmentDraft::default()
+                }
+            }
+            Draft::Task(t) => *t == TaskDraft::default(),
+        }
+    }
+}
+
 /// An action waiting to be sent, or in flight: replayed with the same key after sign-in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,17 +6,18 @@
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlFormElement, HtmlInputElement};
 use yew::platform::spawn_local;
 
 use super::{Controller, FlowControl, FlowError};
 use crate::browser;
+use crate::draft_storage::StoredDraft;
 use crate::error::ApiError;
 use crate::services::auth::{self, FlowState, FlowStatus};
 use crate::services::flow_secret::FlowSecret;
 use crate::services::json;
-use crate::state::{Action, Draft, Kind, Notice, Pending, Target};
+use crate::state::{Action, Notice, Pending, Target};
 
 /// Fragment parameters of the proxy's final redirect (`#xf_flow=…&xf_session=…`).
 const FRAGMENT_FLOW: &str = "xf_flow";
@@ -32,9 +33,7 @@ struct SavedPending<'a> {
     pending: Option<&'a Pending>,
 }
 
-/// [`SavedPending`] read back. `Draft`'s own (adjacently tagged) deserializer would bring
-/// serde's buffering deserializer into the wasm, a quarter of the widget's serde code: the
-/// inner draft is kept as the JS value the browser parsed and decoded once its kind is known.
+/// [`SavedPending`] read back (the draft through [`StoredDraft`]).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SavedPendingRead {
@@ -45,17 +44,10 @@ struct SavedPendingRead {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SavedActionRead {
-    draft: SavedDraftRead,
+    draft: StoredDraft,
     idempotency_key: String,
     #[serde(default)]
     target: Option<Target>,
-}
-
-#[derive(Deserialize)]
-struct SavedDraftRead {
-    kind: Kind,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    draft: JsValue,
 }
 
 impl SavedPendingRead {
@@ -71,13 +63,8 @@ impl SavedPendingRead {
 
 impl SavedActionRead {
     fn into_pending(self) -> Option<Pending> {
-        let fields = self.draft.draft;
-        let draft = match self.draft.kind {
-            Kind::Appointment => Draft::Appointment(serde_wasm_bindgen::from_value(fields).ok()?),
-            Kind::Task => Draft::Task(serde_wasm_bindgen::from_value(fields).ok()?),
-        };
         Some(Pending {
-            draft,
+            draft: self.draft.into_draft()?,
             idempotency_key: self.idempotency_key,
             target: self.target,
         })
