@@ -23,6 +23,26 @@ pub fn local_date_time(millis: f64) -> String {
     )
 }
 
+/// The instant (RFC 3339, UTC) of a `YYYY-MM-DDTHH:MM` typed in the browser's zone; text that
+/// is not such a time is kept as it is, for validation to name.
+pub fn instant_of_local(text: &str) -> String {
+    let date = Date::new(&JsValue::from_str(text));
+    if text.is_empty() || date.get_time().is_nan() {
+        return text.to_owned();
+    }
+    date.to_iso_string().into()
+}
+
+/// The browser's `YYYY-MM-DDTHH:MM` of an RFC 3339 instant (the inverse of
+/// [`instant_of_local`]); anything else as it is.
+pub fn local_of_instant(text: &str) -> String {
+    let millis = Date::parse(text);
+    if text.is_empty() || millis.is_nan() {
+        return text.to_owned();
+    }
+    local_date_time(millis)
+}
+
 pub fn appointment_draft(a: &Appointment) -> AppointmentDraft {
     let start = a.start.timestamp_millis() as f64;
     let end = a.end.timestamp_millis() as f64;

@@ -11,6 +11,7 @@ pub mod components;
 pub mod config;
 pub mod draft_storage;
 pub mod error;
+pub mod field_values;
 pub mod hooks;
 pub mod i18n;
 pub mod item_draft;

@@ -8,10 +8,7 @@
 
 use std::rc::Rc;
 
-use model::{
-    Appointment, AppointmentDraft, Ends, Field, FieldErrors, Importance, RecurrenceDraft, Repeat,
-    ReplyKind, ShowAs, Task, TaskDraft, Weekday,
-};
+use model::{Appointment, AppointmentDraft, Field, FieldErrors, ReplyKind, Task, TaskDraft};
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
@@ -272,47 +269,6 @@ impl FormState {
         }
     }
 
-    pub fn value(&self, field: Field) -> String {
-        let a = &self.appointment;
-        let t = &self.task;
-        match (self.kind, field) {
-            (Kind::Appointment, Field::Subject) => a.subject.clone(),
-            (Kind::Appointment, Field::Start) => a.start.clone(),
-            (Kind::Appointment, Field::End) => a.end.clone(),
-            (Kind::Appointment, Field::Location) => a.location.clone(),
-            (Kind::Appointment, Field::Body) => a.body.clone(),
-            (Kind::Appointment, Field::TimeZone) => a.time_zone.clone().unwrap_or_default(),
-            (Kind::Appointment, Field::AllDay) => flag(a.all_day),
-            (Kind::Appointment, Field::Private) => flag(a.private),
-            (Kind::Appointment, Field::Reminder) => a.reminder.clone(),
-            (Kind::Appointment, Field::ShowAs) => index_of(&ShowAs::ALL, a.show_as),
-            (Kind::Appointment, Field::Importance) => index_of(&Importance::ALL, a.importance),
-            (Kind::Appointment, Field::Categories) => a.categories.join(","),
-            (Kind::Appointment, Field::Recurrence) => a
-                .recurrence
-                .as_ref()
-                .map(|r| index_of(&Repeat::ALL, r.repeat))
-                .unwrap_or_default(),
-            (Kind::Appointment, field) => {
-                let Some(r) = &a.recurrence else {
-                    return String::new();
-                };
-                match field {
-                    Field::RecurrenceInterval => r.interval.clone(),
-                    Field::RecurrenceEnds => index_of(&Ends::ALL, r.ends),
-                    Field::RecurrenceUntil => r.until.clone(),
-                    Field::RecurrenceCount => r.count.clone(),
-                    _ => String::new(),
-                }
-            }
-            (Kind::Task, Field::Subject) => t.subject.clone(),
-            (Kind::Task, Field::DueDate) => t.due_date.clone(),
-            (Kind::Task, Field::Status) => t.status.clone(),
-            (Kind::Task, Field::Body) => t.body.clone(),
-            _ => String::new(),
-        }
-    }
-
     pub fn busy(&self) -> bool {
         !matches!(self.phase, Phase::Editing)
     }
@@ -359,22 +315,6 @@ pub enum Action {
     Conflict(Opened),
 }
 
-fn flag(on: bool) -> String {
-    if on { "true" } else { "" }.to_owned()
-}
-
-/// A choice's index in `all`, as its select option's value.
-fn index_of<T: PartialEq>(all: &[T], value: T) -> String {
-    all.iter()
-        .position(|v| *v == value)
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn at_index<T: Copy>(all: &[T], text: &str) -> Option<T> {
-    all.get(text.parse::<usize>().ok()?).copied()
-}
-
 impl Reducible for FormState {
     type Action = Action;
 
@@ -387,72 +327,8 @@ impl Reducible for FormState {
                     // "end must be after start" depends on both.
                     next.errors.remove(Field::End);
                 }
-                let a = &mut next.appointment;
-                let t = &mut next.task;
-                match (next.kind, field) {
-                    (Kind::Appointment, Field::Subject) => a.subject = value,
-                    (Kind::Appointment, Field::Start) => a.move_start(value),
-                    (Kind::Appointment, Field::End) => a.end = value,
-                    (Kind::Appointment, Field::Location) => a.location = value,
-                    (Kind::Appointment, Field::Body) => a.body = value,
-                    (Kind::Appointment, Field::TimeZone) => a.time_zone = Some(value),
-                    (Kind::Appointment, Field::AllDay) => a.set_all_day(value == "true"),
-                    (Kind::Appointment, Field::Private) => a.private = value == "true",
-                    (Kind::Appointment, Field::Reminder) => a.reminder = value,
-                    (Kind::Appointment, Field::ShowAs) => {
-                        a.show_as = at_index(&ShowAs::ALL, &value).unwrap_or(a.show_as)
-                    }
-                    (Kind::Appointment, Field::Importance) => {
-                        a.importance = at_index(&Importance::ALL, &value).unwrap_or(a.importance)
-                    }
-                    (Kind::Appointment, Field::Categories) => {
-                        // Split as typed (trimmed by validation) so that the text reads back
-                        // exactly as the user left it.
-                        a.categories = if value.is_empty() {
-                            Vec::new()
-                        } else {
-                            value.split(',').map(str::to_owned).collect()
-                        }
-                    }
-                    (Kind::Appointment, Field::Recurrence) => {
-                        a.recurrence = at_index(&Repeat::ALL, &value).map(|repeat| {
-                            let kept = a.recurrence.take();
-                            RecurrenceDraft {
-                                repeat,
-                                ..kept.unwrap_or_else(|| RecurrenceDraft::new(repeat))
-                            }
-                        })
-                    }
-                    (Kind::Appointment, field) if a.recurrence.is_some() => {
-                        let Some(r) = a.recurrence.as_mut() else {
-                            return self;
-                        };
-                        match field {
-                            Field::RecurrenceInterval => r.interval = value,
-                            Field::RecurrenceUntil => r.until = value,
-                            Field::RecurrenceCount => r.count = value,
-                            Field::RecurrenceEnds => {
-                                r.ends = at_index(&Ends::ALL, &value).unwrap_or(r.ends)
-                            }
-                            // A weekday's index: ticks or unticks it.
-                            Field::RecurrenceDays => {
-                                let Some(day) = at_index(&Weekday::ALL, &value) else {
-                                    return self;
-                                };
-                                if let Some(at) = r.days.iter().position(|d| *d == day) {
-                                    r.days.remove(at);
-                                } else {
-                                    r.days.push(day);
-                                }
-                            }
-                            _ => return self,
-                        }
-                    }
-                    (Kind::Task, Field::Subject) => t.subject = value,
-                    (Kind::Task, Field::DueDate) => t.due_date = value,
-                    (Kind::Task, Field::Status) => t.status = value,
-                    (Kind::Task, Field::Body) => t.body = value,
-                    _ => return self,
+                if !next.set_field(field, value) {
+                    return self;
                 }
             }
             Action::Invalid(errors) => {

@@ -53,6 +53,18 @@ pub fn Field(props: &FieldProps) -> Html {
     let field = props.field;
     let name = field.name();
     let edit = props.on_edit.clone();
+    // A select's choice is its `value` property: the options' `selected` attributes stop
+    // counting once the user has picked one, so a value set by the form (a reset after a
+    // create, an item opened for editing, a status that follows the progress) is set here.
+    let select = use_node_ref();
+    {
+        let select = select.clone();
+        use_effect_with(props.value.clone(), move |value| {
+            if let Some(element) = select.cast::<HtmlSelectElement>() {
+                element.set_value(value);
+            }
+        });
+    }
 
     let control = match &props.control {
         Control::TextArea => {
@@ -72,7 +84,7 @@ pub fn Field(props: &FieldProps) -> Html {
                 edit.emit((field, value));
             });
             html! {
-                <select id={props.id.clone()} {name} {onchange}
+                <select ref={select} id={props.id.clone()} {name} {onchange}
                     disabled={props.disabled}
                     aria-invalid={aria_invalid} aria-describedby={described_by}>
                     { for options.iter().map(|(value, label)| html! {

@@ -78,7 +78,7 @@ pub fn meeting_options(props: &FieldsProps) -> Html {
 }
 
 /// Select options for the values of `all`, by their index (the reducer's value of the field).
-fn options<T>(all: &[T], labels: &[&'static str]) -> Vec<(AttrValue, AttrValue)> {
+pub fn options<T>(all: &[T], labels: &[&'static str]) -> Vec<(AttrValue, AttrValue)> {
     (0..all.len())
         .zip(labels)
         .map(|(i, label)| (AttrValue::from(i.to_string()), AttrValue::from(*label)))

@@ -1,4 +1,4 @@
-//! How the appointment repeats: the pattern, every how many, on which weekdays, until when;
+//! How the appointment or task repeats: the pattern, every how many, on which weekdays, until when;
 //! and the rule in one line of the form's language.
 
 use model::{Field, Weekday};
@@ -8,7 +8,8 @@ use crate::components::appointment_form::{FieldsProps, field};
 use crate::components::field::Control;
 use crate::recurrence_text::{day_names, rule, summary};
 
-/// Rendered with the appointment fields (a function: no component of its own in the wasm).
+/// Rendered with the appointment's or the task's fields (a function: no component of its own in
+/// the wasm).
 pub fn recurrence_editor(props: &FieldsProps) -> Html {
     let locale = &props.config.locale;
     let t = locale.t();
@@ -18,13 +19,12 @@ pub fn recurrence_editor(props: &FieldsProps) -> Html {
         .zip(t.repeats)
         .map(|(value, label)| (AttrValue::from(value), AttrValue::from(label)))
         .collect();
-    let draft = &props.state.appointment;
     let repeat = field(props, Field::Recurrence, Control::Select(repeats), false);
     // The same children whether or not the item repeats: yew matches unkeyed children from the
     // end, so a list that grew would rebuild the Repeat list and a keyboard user choosing with
     // the arrow keys would lose the focus on the first move.
     // (An empty `Html`, not `None`: an `Option` adds no child at all when it is `None`.)
-    let (interval, rest) = match &draft.recurrence {
+    let (interval, rest) = match props.state.recurrence() {
         Some(recurrence) => (
             field(props, Field::RecurrenceInterval, Control::Number, false),
             repeating(props, recurrence),
@@ -47,7 +47,6 @@ pub fn recurrence_editor(props: &FieldsProps) -> Html {
 fn repeating(props: &FieldsProps, recurrence: &model::RecurrenceDraft) -> Html {
     let locale = &props.config.locale;
     let t = locale.t();
-    let draft = &props.state.appointment;
     let ends = ["0", "1", "2"]
         .into_iter()
         .zip(t.ends_choices)
@@ -72,7 +71,7 @@ fn repeating(props: &FieldsProps, recurrence: &model::RecurrenceDraft) -> Html {
                 </label>
             }
         });
-    let line = rule(recurrence, &draft.start).map(|r| summary(&r, locale.lang));
+    let line = rule(recurrence, props.state.recurrence_anchor()).map(|r| summary(&r, locale.lang));
     html! {
         <>
             if weekly {

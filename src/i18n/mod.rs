@@ -92,6 +92,9 @@ pub struct Texts {
     pub body: &'static str,
     pub due_date: &'static str,
     pub status: &'static str,
+    pub start_date: &'static str,
+    pub percent_complete: &'static str,
+    pub remind_at: &'static str,
     pub create: &'static str,
     pub creating: &'static str,
     pub optional: &'static str,
@@ -219,7 +222,9 @@ impl Locale {
         match problem {
             Problem::Missing => format!("Saisissez {what}."),
             Problem::Malformed => match field {
-                Field::Start | Field::End => "Date et heure invalides (AAAA-MM-JJTHH:MM).",
+                Field::Start | Field::End | Field::ReminderAt => {
+                    "Date et heure invalides (AAAA-MM-JJTHH:MM)."
+                }
                 Field::TimeZone => "Fuseau horaire inconnu.",
                 Field::Status => "État de tâche inconnu.",
                 _ => "Date invalide (AAAA-MM-JJ).",
@@ -250,6 +255,9 @@ impl Locale {
             Field::Body => t.body,
             Field::DueDate => t.due_date,
             Field::Status => t.status,
+            Field::StartDate => t.start_date,
+            Field::PercentComplete => t.percent_complete,
+            Field::ReminderAt => t.remind_at,
             Field::AllDay => t.all_day,
             Field::TimeZone => t.time_zone,
             Field::Reminder => t.reminder,

@@ -148,7 +148,7 @@ impl Problem {
         use Field as F;
         let what = match field {
             F::Subject => "subject",
-            F::Start | F::End => "date and time",
+            F::Start | F::End | F::ReminderAt => "date and time",
             F::Location => "location",
             F::Body => "description",
             F::DueDate => "due date",

@@ -152,6 +152,46 @@ fn consistent(status: TaskStatus, percent: Option<u8>) -> (TaskStatus, u8) {
 }
 
 impl TaskDraft {
+    /// The status as the user picks it, with the progress following as the form shows it: a
+    /// completed task is 100% done; reopening one, or marking it not started, drops the 100%.
+    pub fn set_status(&mut self, status: String) {
+        let percent = self.percent();
+        match TaskStatus::parse(&status) {
+            Ok(TaskStatus::Completed) => self.percent_complete = "100".to_owned(),
+            Ok(TaskStatus::NotStarted) => self.percent_complete.clear(),
+            Ok(_) if percent == Some(100) => self.percent_complete.clear(),
+            _ => {}
+        }
+        self.status = status;
+    }
+
+    /// The progress as the user types it, with the status following: 100% is completed, some
+    /// progress on a task not started (or completed) means it is in progress, and none on a
+    /// completed one means not started. Text that is not a percentage changes nothing else:
+    /// validation reports it.
+    pub fn set_percent(&mut self, text: String) {
+        self.percent_complete = text;
+        let status = TaskStatus::parse(&self.status).ok();
+        let follows = match (self.percent(), status) {
+            (Some(100), _) => Some(TaskStatus::Completed),
+            (Some(0), Some(TaskStatus::Completed)) => Some(TaskStatus::NotStarted),
+            (Some(_), Some(TaskStatus::NotStarted | TaskStatus::Completed)) => {
+                Some(TaskStatus::InProgress)
+            }
+            _ => None,
+        };
+        if let Some(status) = follows.filter(|s| Some(*s) != status) {
+            self.status = status.as_str().to_owned();
+        }
+    }
+
+    /// The typed progress, when it is a percentage (`40`, `40%`).
+    fn percent(&self) -> Option<u8> {
+        let text = self.percent_complete.trim();
+        let text = text.strip_suffix('%').unwrap_or(text).trim();
+        text.parse::<u8>().ok().filter(|p| *p <= 100)
+    }
+
     pub fn parse(&self) -> Result<NewTask, FieldErrors> {
         let mut errors = FieldErrors::new();
         let subject = Subject::parse(&self.subject)
@@ -183,18 +223,16 @@ impl TaskDraft {
         {
             errors.add(Field::DueDate, Problem::BeforeStart);
         }
-        let percent = match self.percent_complete.trim() {
-            "" => None,
-            text => match text.trim_end_matches('%').trim().parse::<u8>() {
-                Ok(p) if p <= 100 => Some(p),
-                _ => {
-                    errors.add(
-                        Field::PercentComplete,
-                        Problem::OutOfRange { min: 0, max: 100 },
-                    );
-                    None
-                }
-            },
+        let percent = match (self.percent_complete.trim(), self.percent()) {
+            ("", _) => None,
+            (_, Some(p)) => Some(p),
+            (_, None) => {
+                errors.add(
+                    Field::PercentComplete,
+                    Problem::OutOfRange { min: 0, max: 100 },
+                );
+                None
+            }
         };
         let reminder = match self.reminder_at.trim() {
             "" => None,
@@ -334,6 +372,39 @@ mod tests {
             errors.get(crate::fields::Field::PercentComplete).is_some()
                 && errors.get(crate::fields::Field::DueDate).is_some()
         );
+    }
+
+    #[test]
+    fn the_form_keeps_status_and_progress_together_as_the_user_types() {
+        let mut draft = TaskDraft::default();
+        draft.set_percent("30".into());
+        assert_eq!(
+            (draft.status.as_str(), draft.percent_complete.as_str()),
+            ("InProgress", "30")
+        );
+        draft.set_percent("100%".into());
+        assert_eq!(draft.status, "Completed");
+        draft.set_status("WaitingOnOthers".into());
+        assert_eq!(draft.percent_complete, "", "reopened: no longer 100%");
+        draft.set_status("Completed".into());
+        assert_eq!(draft.percent_complete, "100");
+        draft.set_percent("0".into());
+        assert_eq!(draft.status, "NotStarted");
+        draft.set_status("Deferred".into());
+        draft.set_percent("60".into());
+        assert_eq!(
+            draft.status, "Deferred",
+            "progress on a deferred task keeps it deferred"
+        );
+        draft.set_status("NotStarted".into());
+        assert_eq!(draft.percent_complete, "");
+        // Half-typed or wrong text changes nothing else; validation reports it.
+        draft.set_percent("1x".into());
+        assert_eq!(
+            (draft.status.as_str(), draft.percent_complete.as_str()),
+            ("NotStarted", "1x")
+        );
+        assert!(draft.parse().is_err());
     }
 
     #[test]

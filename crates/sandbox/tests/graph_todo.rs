@@ -211,3 +211,56 @@ async fn tasks_are_found_by_a_client_chosen_id() {
     assert_eq!(values.len(), 1);
     assert_eq!(values[0]["id"], task["id"]);
 }
+
+#[tokio::test]
+async fn a_task_repeats_until_it_is_told_to_stop() {
+    let (_h, app) = harness().await;
+    let list = default_list(&app, ALICE_TOKEN).await;
+    let task = create_task(
+        &app,
+        ALICE_TOKEN,
+        &list,
+        json!({
+            "title": "Weekly report",
+            "dueDateTime": {"dateTime": "2026-12-04T00:00:00", "timeZone": "UTC"},
+            "recurrence": {
+                "pattern": {"type": "weekly", "interval": 2, "daysOfWeek": ["friday"], "firstDayOfWeek": "sunday"},
+                "range": {"type": "numbered", "startDate": "2026-12-04", "numberOfOccurrences": 4},
+            },
+        }),
+    )
+    .await;
+    let path = format!(
+        "/me/todo/lists/{list}/tasks/{}",
+        task["id"].as_str().unwrap()
+    );
+    let read = get(&app, ALICE_TOKEN, &path).await.body;
+    assert_eq!(read["recurrence"]["pattern"]["type"], "weekly");
+    assert_eq!(read["recurrence"]["pattern"]["interval"], 2);
+    assert_eq!(
+        read["recurrence"]["pattern"]["daysOfWeek"],
+        json!(["friday"])
+    );
+    assert_eq!(read["recurrence"]["range"]["type"], "numbered");
+    assert_eq!(read["recurrence"]["range"]["numberOfOccurrences"], 4);
+
+    // A pattern Graph would refuse is refused on its property, and the task stays as it was.
+    let etag = read["@odata.etag"].as_str().unwrap().to_owned();
+    let bad = patch(
+        &app,
+        ALICE_TOKEN,
+        &path,
+        json!({"recurrence": {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": []},
+            "range": {"type": "noEnd", "startDate": "2026-12-04"}}}),
+        Some(&etag),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.to_string().contains("recurrence"), "{}", bad.body);
+
+    let stopped = patch(&app, ALICE_TOKEN, &path, json!({"recurrence": null}), None).await;
+    assert_eq!(stopped.status, StatusCode::OK, "{}", stopped.body);
+    let read = get(&app, ALICE_TOKEN, &path).await.body;
+    assert!(read.get("recurrence").is_none_or(Value::is_null), "{read}");
+    assert_eq!(read["title"], "Weekly report");
+}

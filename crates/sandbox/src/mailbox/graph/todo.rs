@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use super::error::{GraphError, GraphResult};
 use super::fields::{self, GraphImportance, ItemBody, nullable};
 use super::query::{self, Filter, Query, SingleValueProperty};
+use super::recurrence::{self, PatternedRecurrence};
 use super::time::{self, DateTimeTimeZone, Zone};
 use super::{
     Caller, GraphPath, State as Mailbox, collection, created, etag, if_match, json_body, next_page,
@@ -94,6 +95,9 @@ struct TaskInput {
     #[serde(default, deserialize_with = "nullable")]
     reminder_date_time: Option<Option<DateTimeTimeZone>>,
     categories: Option<Vec<String>>,
+    /// `null` stops the task repeating.
+    #[serde(default, deserialize_with = "nullable")]
+    recurrence: Option<Option<PatternedRecurrence>>,
     single_value_extended_properties: Option<Vec<SingleValueProperty>>,
 }
 
@@ -149,6 +153,12 @@ fn apply(input: TaskInput, task: &mut Task, now: DateTime<Utc>) -> GraphResult<(
     if let Some(values) = &input.categories {
         task.item.categories = Some(fields::categories(values)?);
     }
+    if let Some(recurrence) = &input.recurrence {
+        task.recurrence = recurrence
+            .as_ref()
+            .map(PatternedRecurrence::to_ews)
+            .transpose()?;
+    }
     if let Some(properties) = &input.single_value_extended_properties {
         query::merge_properties(
             &mut task.item.extended_properties,
@@ -198,6 +208,9 @@ fn to_json(task: &Task, zone: &Zone, with_properties: bool) -> Value {
         if let Some(field) = field {
             value[name] = field;
         }
+    }
+    if let Some(recurrence) = &task.recurrence {
+        value["recurrence"] = recurrence::to_graph(recurrence, &zone.name);
     }
     if with_properties {
         value["singleValueExtendedProperties"] =
