@@ -9,6 +9,7 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod config;
+pub mod controller;
 pub mod draft_storage;
 pub mod error;
 pub mod field_values;

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::config::WidgetConfig;
-use crate::hooks::Controller;
+use crate::controller::Controller;
 use crate::services::session;
 use crate::state::FormState;
 
