@@ -4,9 +4,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
+use gloo_events::EventListener;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Event, MessageEvent, StorageEvent};
+use web_sys::{MessageEvent, StorageEvent};
 use yew::prelude::*;
 
 use crate::browser;
@@ -33,7 +33,7 @@ pub fn use_controller(config: Rc<WidgetConfig>, state: &UseReducerHandle<FormSta
         use_effect_with((), move |_| {
             controller.refresh_status();
             controller.resume_after_redirect();
-            let listeners = Listeners::install(&controller);
+            let listeners = window_listeners(&controller);
             move || {
                 drop(listeners);
                 controller.shutdown();
@@ -43,76 +43,38 @@ pub fn use_controller(config: Rc<WidgetConfig>, state: &UseReducerHandle<FormSta
     controller
 }
 
-/// Window listeners, removed when dropped.
-struct Listeners {
-    message: Closure<dyn FnMut(MessageEvent)>,
-    storage: Closure<dyn FnMut(StorageEvent)>,
-    session: Closure<dyn FnMut(Event)>,
-    pageshow: Closure<dyn FnMut(Event)>,
-}
-
-/// The listeners' events, in the order of [`Listeners`]' closures.
-const EVENTS: [&str; 4] = [
-    "message",
-    "storage",
-    session::SESSION_CHANGED_EVENT,
-    "pageshow",
-];
-
-impl Listeners {
-    fn install(controller: &Controller) -> Option<Self> {
-        let window = web_sys::window()?;
-        let c = controller.clone();
-        let message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            c.on_message(&event);
-        });
-        let c = controller.clone();
-        let key = session::key(&controller.config.api);
-        let storage = Closure::<dyn FnMut(StorageEvent)>::new(move |event: StorageEvent| {
-            // Another tab stored or dropped the handle (`key` is null when storage is cleared).
-            if event.key().is_none_or(|k| k == key) {
-                c.refresh_status();
-            }
-        });
-        let c = controller.clone();
-        let session = Closure::<dyn FnMut(Event)>::new(move |_: Event| c.refresh_status());
-        let c = controller.clone();
-        let pageshow = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-            // `persisted`: back from the back/forward cache, not loaded again.
-            let persisted = js_sys::Reflect::get(&event, &JsValue::from_str("persisted"))
-                .is_ok_and(|v| v.is_truthy());
-            if persisted {
-                c.shown_again();
-            }
-        });
-        let listeners = Self {
-            message,
-            storage,
-            session,
-            pageshow,
-        };
-        for (event, callback) in EVENTS.iter().zip(listeners.callbacks()) {
-            let _ = window.add_event_listener_with_callback(event, callback);
+/// The window's listeners, each removed when dropped (gloo's `EventListener`).
+fn window_listeners(controller: &Controller) -> Vec<EventListener> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let c = controller.clone();
+    let message = EventListener::new(&window, "message", move |event| {
+        if let Some(event) = event.dyn_ref::<MessageEvent>() {
+            c.on_message(event);
         }
-        Some(listeners)
-    }
-
-    fn callbacks(&self) -> [&js_sys::Function; 4] {
-        [
-            self.message.as_ref().unchecked_ref(),
-            self.storage.as_ref().unchecked_ref(),
-            self.session.as_ref().unchecked_ref(),
-            self.pageshow.as_ref().unchecked_ref(),
-        ]
-    }
-}
-
-impl Drop for Listeners {
-    fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            for (event, callback) in EVENTS.iter().zip(self.callbacks()) {
-                let _ = window.remove_event_listener_with_callback(event, callback);
-            }
+    });
+    let c = controller.clone();
+    let key = session::key(&controller.config.api);
+    let storage = EventListener::new(&window, "storage", move |event| {
+        // Another tab stored or dropped the handle (`key` is null when storage is cleared).
+        let changed = event.dyn_ref::<StorageEvent>().map(StorageEvent::key);
+        if changed.is_some_and(|key_changed| key_changed.is_none_or(|k| k == key)) {
+            c.refresh_status();
         }
-    }
+    });
+    let c = controller.clone();
+    let session = EventListener::new(&window, session::SESSION_CHANGED_EVENT, move |_| {
+        c.refresh_status()
+    });
+    let c = controller.clone();
+    let pageshow = EventListener::new(&window, "pageshow", move |event| {
+        // `persisted`: back from the back/forward cache, not loaded again.
+        let persisted = js_sys::Reflect::get(event, &JsValue::from_str("persisted"))
+            .is_ok_and(|v| v.is_truthy());
+        if persisted {
+            c.shown_again();
+        }
+    });
+    vec![message, storage, session, pageshow]
 }
