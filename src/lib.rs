@@ -9,6 +9,7 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod config;
+pub mod decode;
 pub mod error;
 pub mod hooks;
 pub mod i18n;

@@ -103,6 +103,14 @@ pub enum WeekOfMonth {
 }
 
 impl WeekOfMonth {
+    pub const ALL: [WeekOfMonth; 5] = [
+        WeekOfMonth::First,
+        WeekOfMonth::Second,
+        WeekOfMonth::Third,
+        WeekOfMonth::Fourth,
+        WeekOfMonth::Last,
+    ];
+
     /// Where `date` falls: the 8th–14th are the second, a day in the month's last seven the
     /// last (so "the last Friday" stays the last, also in months with four Fridays).
     pub fn of(date: NaiveDate) -> Self {
@@ -352,6 +360,16 @@ pub struct Attendee {
     pub name: String,
     #[serde(default)]
     pub response: ResponseStatus,
+}
+
+impl ResponseStatus {
+    pub const ALL: [ResponseStatus; 5] = [
+        ResponseStatus::None,
+        ResponseStatus::Organizer,
+        ResponseStatus::Accepted,
+        ResponseStatus::Tentative,
+        ResponseStatus::Declined,
+    ];
 }
 
 impl Attendee {
