@@ -87,49 +87,49 @@ impl FromJs for Attendee {
 impl FromJs for Appointment {
     fn from_js(value: &JsValue) -> Decoded<Self> {
         let f = Fields::of(value)?;
-        Ok(Appointment {
-            id: f.get("id")?,
-            change_key: f.or_default("changeKey")?,
-            subject: f.get("subject")?,
-            start: f.get("start")?,
-            end: f.get("end")?,
-            location: f.or_default("location")?,
-            body: f.or_default("body")?,
-            all_day: f.or_default("allDay")?,
-            reminder_minutes: f.opt("reminderMinutes")?,
-            show_as: f.or_default("showAs")?,
-            importance: f.or_default("importance")?,
-            private: f.or_default("private")?,
-            categories: f.or_default("categories")?,
-            required_attendees: f.or_default("requiredAttendees")?,
-            optional_attendees: f.or_default("optionalAttendees")?,
-            rooms: f.or_default("rooms")?,
-            recurrence: f.opt("recurrence")?,
-            occurrence: f.or_default("occurrence")?,
-            organizer: f.opt("organizer")?,
-            my_response: f.or_default("myResponse")?,
-            cancelled: f.or_default("cancelled")?,
-        })
+        let mut a = Appointment::default();
+        f.require("id", &mut a.id)?;
+        f.read("changeKey", &mut a.change_key)?;
+        f.require("subject", &mut a.subject)?;
+        f.require("start", &mut a.start)?;
+        f.require("end", &mut a.end)?;
+        f.read("location", &mut a.location)?;
+        f.read("body", &mut a.body)?;
+        f.read("allDay", &mut a.all_day)?;
+        f.read("reminderMinutes", &mut a.reminder_minutes)?;
+        f.read("showAs", &mut a.show_as)?;
+        f.read("importance", &mut a.importance)?;
+        f.read("private", &mut a.private)?;
+        f.read("categories", &mut a.categories)?;
+        f.read("requiredAttendees", &mut a.required_attendees)?;
+        f.read("optionalAttendees", &mut a.optional_attendees)?;
+        f.read("rooms", &mut a.rooms)?;
+        f.read("recurrence", &mut a.recurrence)?;
+        f.read("occurrence", &mut a.occurrence)?;
+        f.read("organizer", &mut a.organizer)?;
+        f.read("myResponse", &mut a.my_response)?;
+        f.read("cancelled", &mut a.cancelled)?;
+        Ok(a)
     }
 }
 
 impl FromJs for Task {
     fn from_js(value: &JsValue) -> Decoded<Self> {
         let f = Fields::of(value)?;
-        Ok(Task {
-            id: f.get("id")?,
-            change_key: f.or_default("changeKey")?,
-            subject: f.get("subject")?,
-            due_date: f.opt("dueDate")?,
-            status: f.get("status")?,
-            body: f.or_default("body")?,
-            start_date: f.opt("startDate")?,
-            percent_complete: f.or_default("percentComplete")?,
-            importance: f.or_default("importance")?,
-            categories: f.or_default("categories")?,
-            reminder: f.opt("reminder")?,
-            recurrence: f.opt("recurrence")?,
-        })
+        let mut t = Task::default();
+        f.require("id", &mut t.id)?;
+        f.read("changeKey", &mut t.change_key)?;
+        f.require("subject", &mut t.subject)?;
+        f.read("dueDate", &mut t.due_date)?;
+        f.require("status", &mut t.status)?;
+        f.read("body", &mut t.body)?;
+        f.read("startDate", &mut t.start_date)?;
+        f.read("percentComplete", &mut t.percent_complete)?;
+        f.read("importance", &mut t.importance)?;
+        f.read("categories", &mut t.categories)?;
+        f.read("reminder", &mut t.reminder)?;
+        f.read("recurrence", &mut t.recurrence)?;
+        Ok(t)
     }
 }
 
@@ -211,42 +211,42 @@ impl FromJs for RecurrenceDraft {
 impl FromJs for AppointmentDraft {
     fn from_js(value: &JsValue) -> Decoded<Self> {
         let f = Fields::of(value)?;
-        Ok(AppointmentDraft {
-            subject: f.get("subject")?,
-            start: f.get("start")?,
-            end: f.get("end")?,
-            location: f.or_default("location")?,
-            body: f.or_default("body")?,
-            time_zone: f.opt("timeZone")?,
-            all_day: f.or_default("allDay")?,
-            reminder: f.or_default("reminder")?,
-            show_as: f.or_default("showAs")?,
-            importance: f.or_default("importance")?,
-            private: f.or_default("private")?,
-            categories: f.or_default("categories")?,
-            required_attendees: f.or_default("requiredAttendees")?,
-            optional_attendees: f.or_default("optionalAttendees")?,
-            rooms: f.or_default("rooms")?,
-            recurrence: f.opt("recurrence")?,
-        })
+        let mut d = AppointmentDraft::default();
+        f.require("subject", &mut d.subject)?;
+        f.require("start", &mut d.start)?;
+        f.require("end", &mut d.end)?;
+        f.read("location", &mut d.location)?;
+        f.read("body", &mut d.body)?;
+        f.read("timeZone", &mut d.time_zone)?;
+        f.read("allDay", &mut d.all_day)?;
+        f.read("reminder", &mut d.reminder)?;
+        f.read("showAs", &mut d.show_as)?;
+        f.read("importance", &mut d.importance)?;
+        f.read("private", &mut d.private)?;
+        f.read("categories", &mut d.categories)?;
+        f.read("requiredAttendees", &mut d.required_attendees)?;
+        f.read("optionalAttendees", &mut d.optional_attendees)?;
+        f.read("rooms", &mut d.rooms)?;
+        f.read("recurrence", &mut d.recurrence)?;
+        Ok(d)
     }
 }
 
+/// Absent fields take [`TaskDraft::default`]'s values, which are serde's defaults.
 impl FromJs for TaskDraft {
     fn from_js(value: &JsValue) -> Decoded<Self> {
         let f = Fields::of(value)?;
-        let defaults = TaskDraft::default();
-        Ok(TaskDraft {
-            subject: f.get("subject")?,
-            due_date: f.or_default("dueDate")?,
-            status: f.opt("status")?.unwrap_or(defaults.status),
-            body: f.or_default("body")?,
-            start_date: f.or_default("startDate")?,
-            percent_complete: f.or_default("percentComplete")?,
-            importance: f.opt("importance")?.unwrap_or(defaults.importance),
-            categories: f.or_default("categories")?,
-            reminder_at: f.or_default("reminderAt")?,
-            recurrence: f.opt("recurrence")?,
-        })
+        let mut d = TaskDraft::default();
+        f.require("subject", &mut d.subject)?;
+        f.read("dueDate", &mut d.due_date)?;
+        f.read("status", &mut d.status)?;
+        f.read("body", &mut d.body)?;
+        f.read("startDate", &mut d.start_date)?;
+        f.read("percentComplete", &mut d.percent_complete)?;
+        f.read("importance", &mut d.importance)?;
+        f.read("categories", &mut d.categories)?;
+        f.read("reminderAt", &mut d.reminder_at)?;
+        f.read("recurrence", &mut d.recurrence)?;
+        Ok(d)
     }
 }
