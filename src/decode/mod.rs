@@ -14,7 +14,6 @@
 mod model_types;
 mod state_types;
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -124,6 +123,17 @@ impl Fields {
     fn present(&self, name: &str) -> Option<JsValue> {
         let value = self.raw(name);
         (!value.is_null() && !value.is_undefined()).then_some(value)
+    }
+
+    /// The object's fields in their order, each read as `T`: a map of names to values.
+    pub fn entries<T: FromJs>(&self) -> Decoded<Vec<(String, T)>> {
+        self.names()
+            .into_iter()
+            .map(|name| {
+                let value = self.get(&name)?;
+                Ok((name, value))
+            })
+            .collect()
     }
 
     /// The names of the object's own fields.
@@ -276,20 +286,6 @@ impl<T: FromJs> FromJs for Vec<T> {
             .iter()
             .enumerate()
             .map(|(index, item)| T::from_js(&item).map_err(|e| e.within(&index.to_string())))
-            .collect()
-    }
-}
-
-impl<T: FromJs> FromJs for BTreeMap<String, T> {
-    fn from_js(value: &JsValue) -> Decoded<Self> {
-        let fields = Fields::of(value)?;
-        fields
-            .names()
-            .into_iter()
-            .map(|name| {
-                let item = fields.get(&name)?;
-                Ok((name, item))
-            })
             .collect()
     }
 }

@@ -1,7 +1,6 @@
 //! The one place that talks HTTP to the proxy: [`request`] sends JSON, attaches the session
 //! handle and the idempotency key, and maps every HTTP status to a typed [`ApiError`].
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use model::FieldErrors;
@@ -226,7 +225,8 @@ async fn send(
 struct ErrorAnswer {
     error: String,
     message: String,
-    fields: BTreeMap<String, String>,
+    /// Field name to message, in the proxy's order.
+    fields: Vec<(String, String)>,
     /// Kept as the JS value the browser parsed; only `retryAfterSeconds` is read from it.
     details: JsValue,
 }
@@ -237,7 +237,10 @@ impl FromJs for ErrorAnswer {
         Ok(Self {
             error: f.get("error")?,
             message: f.get("message")?,
-            fields: f.or_default("fields")?,
+            fields: match f.opt::<JsValue>("fields")? {
+                Some(fields) => Fields::of(&fields)?.entries()?,
+                None => Vec::new(),
+            },
             details: f.raw("details"),
         })
     }

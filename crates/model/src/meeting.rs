@@ -307,12 +307,16 @@ impl RecurrenceDraft {
         let pattern = match self.repeat {
             Repeat::Daily => Pattern::Daily { interval },
             Repeat::Weekly => {
-                let mut days = self.days.clone();
-                if days.is_empty() {
-                    days.push(Weekday::of(start));
-                }
-                days.sort();
-                days.dedup();
+                // In week order without repeats: picked from the week rather than sorted (a
+                // sort instantiated for one small list is 4 KB of the widget's wasm).
+                let days = if self.days.is_empty() {
+                    vec![Weekday::of(start)]
+                } else {
+                    Weekday::ALL
+                        .into_iter()
+                        .filter(|day| self.days.contains(day))
+                        .collect()
+                };
                 Pattern::Weekly { interval, days }
             }
             Repeat::Monthly => Pattern::MonthlyOnDay {
