@@ -18,9 +18,9 @@ let ready = null;
 /**
  * Imports and initialises the wasm module once, shared by every element on the page. The wasm
  * is fetched and compiled (`WebAssembly.compileStreaming`: the proxy sends application/wasm)
- * from its stable name while the glue (`pkg/exchange_forms.js`) and its snippet load, rather
- * than after them: the glue alone knows the wasm's content-hashed name, and only once its own
- * imports are in. On a repeat visit the wasm is revalidated (304) alongside the glue.
+ * from its stable name while the glue (`pkg/exchange_forms.js`) loads, rather than after it:
+ * the glue alone knows the wasm's content-hashed name. On a repeat visit the wasm is
+ * revalidated (304) alongside the glue.
  */
 function loadWidget() {
   if (!ready) {
