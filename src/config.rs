@@ -1,21 +1,44 @@
 //! The options of `mount()`, validated once.
 
-use serde::Deserialize;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use web_sys::Element;
 
+use crate::decode::{DecodeError, Decoded, Fields, FromJs};
 use crate::i18n::Locale;
 use crate::services::Api;
 use crate::state::{AuthMode, Kind};
 
 /// What `mount(element, options)` accepts: a plain JS object, every key optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Default)]
 struct RawOptions {
     proxy: Option<String>,
     kind: Option<String>,
     locale: Option<String>,
     auth_mode: Option<String>,
+}
+
+const KNOWN_OPTIONS: [&str; 4] = ["proxy", "kind", "locale", "authMode"];
+
+/// A misspelt option is an error rather than silently ignored.
+impl FromJs for RawOptions {
+    fn from_js(value: &JsValue) -> Decoded<Self> {
+        let f = Fields::of(value)?;
+        if let Some(unknown) = f
+            .names()
+            .into_iter()
+            .find(|k| !KNOWN_OPTIONS.contains(&k.as_str()))
+        {
+            return Err(DecodeError::new(format!(
+                "unknown field `{unknown}`, expected one of `proxy`, `kind`, `locale`, `authMode`"
+            )));
+        }
+        Ok(Self {
+            proxy: f.opt("proxy")?,
+            kind: f.opt("kind")?,
+            locale: f.opt("locale")?,
+            auth_mode: f.opt("authMode")?,
+        })
+    }
 }
 
 /// The validated configuration of one mounted widget.
@@ -41,19 +64,7 @@ impl WidgetConfig {
                 "options must be an object such as { proxy, kind, locale, authMode }".into(),
             );
         } else {
-            // serde-wasm-bindgen only reads the known keys: check for misspelt ones here.
-            let known = ["proxy", "kind", "locale", "authMode"];
-            let keys = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>());
-            if let Some(unknown) = keys
-                .iter()
-                .filter_map(|k| k.as_string())
-                .find(|k| !known.contains(&k.as_str()))
-            {
-                return Err(format!(
-                    "unknown field `{unknown}`, expected one of `proxy`, `kind`, `locale`, `authMode`"
-                ));
-            }
-            serde_wasm_bindgen::from_value(options).map_err(|e| e.to_string())?
+            RawOptions::from_js(&options).map_err(|e| e.to_string())?
         };
         let api = Api::new(&parse_proxy(raw.proxy.as_deref())?);
         let kind = match raw.kind.as_deref() {

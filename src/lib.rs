@@ -10,6 +10,7 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod controller;
+pub mod decode;
 pub mod draft_storage;
 pub mod error;
 pub mod field_values;

@@ -9,12 +9,12 @@
 use std::rc::Rc;
 
 use model::{Appointment, AppointmentDraft, Field, FieldErrors, ReplyKind, Task, TaskDraft};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use yew::Reducible;
 
 use crate::error::ApiError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Kind {
     Appointment,
@@ -60,7 +60,7 @@ impl AuthMode {
 }
 
 /// What the user asked to create, exactly as typed (plus the browser's time zone).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "draft", rename_all = "camelCase")]
 pub enum Draft {
     Appointment(AppointmentDraft),
@@ -83,7 +83,7 @@ impl Draft {
 }
 
 /// An action waiting to be sent, or in flight: replayed with the same key after sign-in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pending {
     /// What the form holds: created when there is no `target`, saved for [`Change::Save`],
@@ -96,7 +96,7 @@ pub struct Pending {
 }
 
 /// What an action does to an existing item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Change {
     /// Replace its fields with the form's.
@@ -111,7 +111,7 @@ pub enum Change {
 }
 
 /// An existing item and what to do with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Target {
     pub id: String,

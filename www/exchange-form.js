@@ -18,9 +18,9 @@ let ready = null;
 /**
  * Imports and initialises the wasm module once, shared by every element on the page. The wasm
  * is fetched and compiled (`WebAssembly.compileStreaming`: the proxy sends application/wasm)
- * from its stable name while the glue (`pkg/exchange_forms.js`) and its snippet load, rather
- * than after them: the glue alone knows the wasm's content-hashed name, and only once its own
- * imports are in. On a repeat visit the wasm is revalidated (304) alongside the glue.
+ * from its stable name while the glue (`pkg/exchange_forms.js`) loads, rather than after it:
+ * the glue alone knows the wasm's content-hashed name. On a repeat visit the wasm is
+ * revalidated (304) alongside the glue.
  */
 function loadWidget() {
   if (!ready) {
@@ -113,3 +113,6 @@ if (!customElements.get('exchange-form')) {
 // Start fetching and compiling now rather than when the first element connects: a page that
 // loads this script shows a form, maybe one it adds later. Errors surface in the elements.
 loadWidget().catch(() => {});
+
+// A page's first Intl.DateTimeFormat loads the date data (10-25 ms) the first render needs.
+try { new Intl.DateTimeFormat(); } catch { /* no Intl: dates fall back to ISO text */ }

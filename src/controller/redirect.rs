@@ -5,19 +5,19 @@
 
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{HtmlFormElement, HtmlInputElement};
 use yew::platform::spawn_local;
 
 use super::{Controller, FlowControl, FlowError};
 use crate::browser;
-use crate::draft_storage::StoredDraft;
+use crate::decode::{Decoded, Fields, FromJs};
 use crate::error::ApiError;
 use crate::services::auth::{self, FlowState, FlowStatus};
 use crate::services::flow_secret::FlowSecret;
 use crate::services::json;
-use crate::state::{Action, Notice, Pending, Target};
+use crate::state::{Action, Notice, Pending};
 
 /// Fragment parameters of the proxy's final redirect (`#xf_flow=…&xf_session=…`).
 const FRAGMENT_FLOW: &str = "xf_flow";
@@ -33,40 +33,18 @@ struct SavedPending<'a> {
     pending: Option<&'a Pending>,
 }
 
-/// [`SavedPending`] read back (the draft through [`StoredDraft`]).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// [`SavedPending`] read back.
 struct SavedPendingRead {
     flow_id: String,
-    pending: Option<SavedActionRead>,
+    pending: Option<Pending>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SavedActionRead {
-    draft: StoredDraft,
-    idempotency_key: String,
-    #[serde(default)]
-    target: Option<Target>,
-}
-
-impl SavedPendingRead {
-    /// The flow id and the action; `None` when the saved action cannot be read.
-    fn into_parts(self) -> Option<(String, Option<Pending>)> {
-        let pending = match self.pending {
-            None => None,
-            Some(action) => Some(action.into_pending()?),
-        };
-        Some((self.flow_id, pending))
-    }
-}
-
-impl SavedActionRead {
-    fn into_pending(self) -> Option<Pending> {
-        Some(Pending {
-            draft: self.draft.into_draft()?,
-            idempotency_key: self.idempotency_key,
-            target: self.target,
+impl FromJs for SavedPendingRead {
+    fn from_js(value: &JsValue) -> Decoded<Self> {
+        let f = Fields::of(value)?;
+        Ok(Self {
+            flow_id: f.get("flowId")?,
+            pending: f.opt("pending")?,
         })
     }
 }
@@ -156,7 +134,7 @@ impl Controller {
             .ok()
             .flatten()
             .and_then(|text| json::from_str::<SavedPendingRead>(&text).ok())
-            .and_then(SavedPendingRead::into_parts)
+            .map(|saved| (saved.flow_id, saved.pending))
         else {
             return;
         };

@@ -1,11 +1,14 @@
 //! The authorization endpoints: status, flows (start + long-poll), sign-out.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
 use model::AuthStatus;
 
+use crate::decode::{Decoded, Fields, FromJs, variant};
 use crate::error::ApiError;
+use crate::services::requests::request_json;
 use crate::services::{Api, Method, RequestOptions, request};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -19,16 +22,26 @@ pub struct StartFlow<'a> {
 }
 
 /// `201` answer of `POST /api/auth/flows`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flow {
     pub flow_id: String,
     pub authorize_url: String,
-    #[serde(default)]
     pub expires_at: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+impl FromJs for Flow {
+    fn from_js(value: &JsValue) -> Decoded<Self> {
+        let f = Fields::of(value)?;
+        Ok(Self {
+            flow_id: f.get("flowId")?,
+            authorize_url: f.get("authorizeUrl")?,
+            expires_at: f.opt("expiresAt")?,
+        })
+    }
+}
+
+/// A flow's state, by the proxy's lowercase names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FlowState {
     Pending,
@@ -38,17 +51,41 @@ pub enum FlowState {
     Failed,
 }
 
+impl FlowState {
+    pub const ALL: [FlowState; 5] = [
+        FlowState::Pending,
+        FlowState::Done,
+        FlowState::Denied,
+        FlowState::Expired,
+        FlowState::Failed,
+    ];
+}
+
+impl FromJs for FlowState {
+    fn from_js(value: &JsValue) -> Decoded<Self> {
+        variant(value, &FlowState::ALL)
+    }
+}
+
 /// `GET /api/auth/flows/{flowId}?wait=…`
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlowStatus {
     pub status: FlowState,
-    #[serde(default)]
     pub session_handle: Option<String>,
-    #[serde(default)]
     pub user: Option<String>,
-    #[serde(default)]
     pub reason: Option<String>,
+}
+
+impl FromJs for FlowStatus {
+    fn from_js(value: &JsValue) -> Decoded<Self> {
+        let f = Fields::of(value)?;
+        Ok(Self {
+            status: f.get("status")?,
+            session_handle: f.opt("sessionHandle")?,
+            user: f.opt("user")?,
+            reason: f.opt("reason")?,
+        })
+    }
 }
 
 pub async fn status(api: &Api) -> Result<AuthStatus, ApiError> {
@@ -111,13 +148,9 @@ pub async fn flow_status(
     .await
 }
 
+/// The answer (204) carries nothing to read.
 pub async fn sign_out(api: &Api) -> Result<(), ApiError> {
-    request(
-        api,
-        Method::Post,
-        "/api/auth/signout",
-        None::<&()>,
-        RequestOptions::default(),
-    )
-    .await
+    let options = RequestOptions::default();
+    request_json(api, Method::Post, "/api/auth/signout", None, options).await?;
+    Ok(())
 }

@@ -5,9 +5,9 @@
 
 use model::{CancelDraft, ReplyDraft, ReplyKind};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
+use crate::decode::FromJs;
 use crate::error::ApiError;
 use crate::services::requests::{decode, request_json};
 use crate::services::{Api, Method, RequestOptions, json};
@@ -44,7 +44,7 @@ fn folder(kind: Kind) -> &'static str {
 
 /// Creates the item once per `idempotency_key`: the created item, and the answer as the
 /// browser parsed it (handed on as is to the host page).
-pub async fn create<T: DeserializeOwned>(
+pub async fn create<T: FromJs>(
     api: &Api,
     kind: Kind,
     draft: &impl Serialize,
@@ -56,7 +56,7 @@ pub async fn create<T: DeserializeOwned>(
     };
     let body = text(draft)?;
     let answer = request_json(api, Method::Post, folder(kind), body, options).await?;
-    Ok((decode(answer.clone())?, answer))
+    Ok((decode(&answer)?, answer))
 }
 
 fn text(body: &impl Serialize) -> Result<Option<String>, ApiError> {
@@ -64,8 +64,8 @@ fn text(body: &impl Serialize) -> Result<Option<String>, ApiError> {
 }
 
 /// The item as it is now; its `changeKey` is the version later changes name.
-pub async fn get<T: DeserializeOwned>(api: &Api, kind: Kind, id: &str) -> Result<T, ApiError> {
-    decode(call(api, Method::Get, kind, id, "", None, None).await?)
+pub async fn get<T: FromJs>(api: &Api, kind: Kind, id: &str) -> Result<T, ApiError> {
+    decode(&call(api, Method::Get, kind, id, "", None, None).await?)
 }
 
 /// Replaces the item's fields with `draft`'s, if the item is still at `version`; the answer is

@@ -1,10 +1,11 @@
 //! JSON text through the browser's own `JSON.parse` / `JSON.stringify`, with
-//! serde-wasm-bindgen between JS values and Rust types: the wasm carries no JSON parser or
-//! printer of its own (serde_json's made up a tenth of the bundle).
+//! serde-wasm-bindgen from Rust types to JS values and [`crate::decode`] back: the wasm
+//! carries no JSON parser or printer of its own (serde_json's made up a tenth of the bundle).
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
+
+use crate::decode::FromJs;
 
 /// `value` as JSON text; maps become objects and `None` becomes `null`, as serde_json does.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
@@ -24,8 +25,8 @@ fn stringify(js: &JsValue) -> Result<String, String> {
 }
 
 /// Parses JSON `text` into `T`.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(parse(text)?).map_err(|e| e.to_string())
+pub fn from_str<T: FromJs>(text: &str) -> Result<T, String> {
+    T::from_js(&parse(text)?).map_err(|e| e.to_string())
 }
 
 /// Parses JSON `text` into a JS value.

@@ -1,16 +1,15 @@
 //! The one place that talks HTTP to the proxy: [`request`] sends JSON, attaches the session
 //! handle and the idempotency key, and maps every HTTP status to a typed [`ApiError`].
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use model::FieldErrors;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, RequestMode, Response};
 
+use crate::decode::{Decoded, Fields, FromJs};
 use crate::error::ApiError;
 use crate::services::{dpop, json, session};
 
@@ -93,18 +92,18 @@ pub async fn request<B, T>(
 ) -> Result<T, ApiError>
 where
     B: Serialize + ?Sized,
-    T: DeserializeOwned,
+    T: FromJs,
 {
     let body = body
         .map(|body| json::to_string(body))
         .transpose()
         .map_err(ApiError::Decode)?;
-    decode(request_json(api, method, path, body, options).await?)
+    decode(&request_json(api, method, path, body, options).await?)
 }
 
 /// An answer [`request_json`] gave, read as `T`.
-pub fn decode<T: DeserializeOwned>(answer: JsValue) -> Result<T, ApiError> {
-    serde_wasm_bindgen::from_value(answer).map_err(|e| ApiError::Decode(e.to_string()))
+pub fn decode<T: FromJs>(answer: &JsValue) -> Result<T, ApiError> {
+    T::from_js(answer).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// [`request`] with the body as JSON text and the answer as the value the browser parsed. Not
@@ -223,15 +222,28 @@ async fn send(
 /// The part of the proxy's error body (`model::ApiErrorBody`) the widget reads. Decoded on its
 /// own rather than as `ApiErrorBody`: that type's open-ended `details` map would bring a whole
 /// JSON value type into the wasm for one number.
-#[derive(Deserialize)]
 struct ErrorAnswer {
     error: String,
     message: String,
-    #[serde(default)]
-    fields: BTreeMap<String, String>,
+    /// Field name to message, in the proxy's order.
+    fields: Vec<(String, String)>,
     /// Kept as the JS value the browser parsed; only `retryAfterSeconds` is read from it.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     details: JsValue,
+}
+
+impl FromJs for ErrorAnswer {
+    fn from_js(value: &JsValue) -> Decoded<Self> {
+        let f = Fields::of(value)?;
+        Ok(Self {
+            error: f.get("error")?,
+            message: f.get("message")?,
+            fields: match f.opt::<JsValue>("fields")? {
+                Some(fields) => Fields::of(&fields)?.entries()?,
+                None => Vec::new(),
+            },
+            details: f.raw("details"),
+        })
+    }
 }
 
 impl ErrorAnswer {

@@ -8,8 +8,10 @@
 //! - `exchange_forms_bg-<hash>.wasm` (`immutable`);
 //! - `exchange_forms_bg.wasm`: the same bytes at a stable name (revalidated), for the loader
 //!   (`www/exchange-form.js`) and preload hints: they fetch and compile the wasm while the glue
-//!   and its snippet are still loading, before the hashed name is known;
-//! - `snippets/…/dpop.js`: wasm-bindgen's snippet, at its own stable path.
+//!   is still loading, before the hashed name is known.
+//!
+//! wasm-bindgen's snippets (`snippets/…/dpop.js`) are then put into the glue
+//! (`crate::inline_snippets`): a page loads one module, not a module and then its import.
 //!
 //! Only the wasm gets a hashed name: the glue is small, and hashing it too would put one more
 //! module (a stable entry importing the hashed glue) in front of the wasm on every first visit.

@@ -6,6 +6,7 @@
 mod assets;
 mod deps_check;
 mod import_names;
+mod inline_snippets;
 mod minify;
 mod sh;
 mod size;

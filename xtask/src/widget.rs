@@ -6,7 +6,7 @@ use crate::minify;
 use crate::sh::Cmd;
 use crate::tools::WASM_TARGET;
 use crate::{Ctx, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const WIDGET_PACKAGE: &str = "exchange-forms";
 pub const PROXY_PACKAGE: &str = "exchange-forms-proxy";
@@ -50,18 +50,8 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
         name(&published.glue).unwrap_or_default(),
         name(&published.wasm).unwrap_or_default()
     );
-    let mut modules = vec![published.glue.clone()];
-    let snippets = pkg.join("snippets");
-    if snippets.is_dir() {
-        modules.extend(
-            assets::compressible_files(&snippets)?
-                .into_iter()
-                .filter(|path| path.extension().is_some_and(|e| e == "js")),
-        );
-    }
-    for module in &modules {
-        minify::file_in_place(module)?;
-    }
+    inline_snippets(&pkg, &published.glue)?;
+    minify::file_in_place(&published.glue)?;
     // Precompressed copies of everything the proxy serves (it picks one by Accept-Encoding).
     let mut served = assets::compressible_files(&pkg)?;
     served.extend(assets::compressible_files(&ctx.root.join("www"))?);
@@ -70,6 +60,36 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
         assets::write_compressed_copies(file)?;
     }
     Ok(())
+}
+
+/// Puts wasm-bindgen's snippets (`pkg/snippets/`) into the glue: see
+/// [`inline_snippets`](crate::inline_snippets). The files stay, unused by pages: the end-to-end
+/// tests import the DPoP module from there to sign their own calls with the widget's key.
+fn inline_snippets(pkg: &Path, glue: &Path) -> Result<()> {
+    let snippets = pkg.join("snippets");
+    if !snippets.is_dir() {
+        return Ok(());
+    }
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let mut text = read(glue)?;
+    let modules = assets::compressible_files(&snippets)?
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "js"));
+    for (index, module) in modules.enumerate() {
+        let relative = module.strip_prefix(pkg).map_err(|e| e.to_string())?;
+        let parts: Vec<_> = relative.iter().map(|part| part.to_string_lossy()).collect();
+        let specifier = format!("./{}", parts.join("/"));
+        text = crate::inline_snippets::inline(
+            &text,
+            &specifier,
+            &read(&module)?,
+            &format!("__snippet{index}"),
+        )
+        .map_err(|e| format!("{}: {e}", module.display()))?;
+    }
+    std::fs::write(glue, text).map_err(|e| format!("cannot write {}: {e}", glue.display()))
 }
 
 pub fn build_proxy(ctx: &Ctx) -> Result<PathBuf> {

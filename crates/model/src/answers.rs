@@ -17,6 +17,10 @@ pub enum ReplyKind {
     Decline,
 }
 
+impl ReplyKind {
+    pub const ALL: [ReplyKind; 3] = [ReplyKind::Accept, ReplyKind::Tentative, ReplyKind::Decline];
+}
+
 /// `POST /api/appointments/{id}/reply`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -346,7 +346,7 @@ mod tests {
         meeting.recurrence = Some(RecurrenceDraft {
             repeat: Repeat::Weekly,
             interval: "2".into(),
-            days: vec![Weekday::Thursday, Weekday::Monday],
+            days: vec![Weekday::Thursday, Weekday::Monday, Weekday::Thursday],
             ends: Ends::After,
             until: String::new(),
             count: "10".into(),

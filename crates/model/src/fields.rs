@@ -210,7 +210,7 @@ impl FieldErrors {
     }
 
     /// From the wire shape: field name to message.
-    pub fn from_messages(raw: BTreeMap<String, String>) -> Self {
+    pub fn from_messages(raw: impl IntoIterator<Item = (String, String)>) -> Self {
         let mut errors = Self::new();
         for (name, text) in raw {
             if let Some(field) = Field::from_name(&name) {

@@ -34,3 +34,6 @@ pub use meeting::{
 };
 pub use page::{Page, PageLimit};
 pub use task::{NewTask, Task, TaskDraft, TaskFilter, TaskSort, TaskStatus};
+/// The readers behind the serde attributes of the date and time fields, for clients that
+/// read the API's JSON without serde (the widget).
+pub use time_text::{date_with_spaces, rfc3339_instant};

@@ -103,6 +103,14 @@ pub enum WeekOfMonth {
 }
 
 impl WeekOfMonth {
+    pub const ALL: [WeekOfMonth; 5] = [
+        WeekOfMonth::First,
+        WeekOfMonth::Second,
+        WeekOfMonth::Third,
+        WeekOfMonth::Fourth,
+        WeekOfMonth::Last,
+    ];
+
     /// Where `date` falls: the 8th–14th are the second, a day in the month's last seven the
     /// last (so "the last Friday" stays the last, also in months with four Fridays).
     pub fn of(date: NaiveDate) -> Self {
@@ -299,12 +307,16 @@ impl RecurrenceDraft {
         let pattern = match self.repeat {
             Repeat::Daily => Pattern::Daily { interval },
             Repeat::Weekly => {
-                let mut days = self.days.clone();
-                if days.is_empty() {
-                    days.push(Weekday::of(start));
-                }
-                days.sort();
-                days.dedup();
+                // In week order without repeats: picked from the week rather than sorted (a
+                // sort instantiated for one small list is 4 KB of the widget's wasm).
+                let days = if self.days.is_empty() {
+                    vec![Weekday::of(start)]
+                } else {
+                    Weekday::ALL
+                        .into_iter()
+                        .filter(|day| self.days.contains(day))
+                        .collect()
+                };
                 Pattern::Weekly { interval, days }
             }
             Repeat::Monthly => Pattern::MonthlyOnDay {
@@ -352,6 +364,16 @@ pub struct Attendee {
     pub name: String,
     #[serde(default)]
     pub response: ResponseStatus,
+}
+
+impl ResponseStatus {
+    pub const ALL: [ResponseStatus; 5] = [
+        ResponseStatus::None,
+        ResponseStatus::Organizer,
+        ResponseStatus::Accepted,
+        ResponseStatus::Tentative,
+        ResponseStatus::Declined,
+    ];
 }
 
 impl Attendee {
