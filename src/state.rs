@@ -273,6 +273,10 @@ impl FormState {
             (Kind::Appointment, Field::ShowAs) => index_of(&ShowAs::ALL, a.show_as),
             (Kind::Appointment, Field::Importance) => index_of(&Importance::ALL, a.importance),
             (Kind::Appointment, Field::Categories) => a.categories.join(","),
+            // One address a line: the pickers' chips.
+            (Kind::Appointment, Field::RequiredAttendees) => a.required_attendees.join("\n"),
+            (Kind::Appointment, Field::OptionalAttendees) => a.optional_attendees.join("\n"),
+            (Kind::Appointment, Field::Rooms) => a.rooms.join("\n"),
             (Kind::Appointment, Field::Recurrence) => a
                 .recurrence
                 .as_ref()
@@ -344,6 +348,11 @@ pub enum Action {
     Conflict(Opened),
 }
 
+/// A picker's list from its value, one address a line.
+fn lines(value: &str) -> Vec<String> {
+    value.lines().map(str::to_owned).collect()
+}
+
 fn flag(on: bool) -> String {
     if on { "true" } else { "" }.to_owned()
 }
@@ -399,6 +408,13 @@ impl Reducible for FormState {
                             value.split(',').map(str::to_owned).collect()
                         }
                     }
+                    (Kind::Appointment, Field::RequiredAttendees) => {
+                        a.required_attendees = lines(&value)
+                    }
+                    (Kind::Appointment, Field::OptionalAttendees) => {
+                        a.optional_attendees = lines(&value)
+                    }
+                    (Kind::Appointment, Field::Rooms) => a.rooms = lines(&value),
                     (Kind::Appointment, Field::Recurrence) => {
                         a.recurrence = at_index(&Repeat::ALL, &value).map(|repeat| {
                             let kept = a.recurrence.take();
