@@ -40,7 +40,7 @@ pub fn chips(
     props: &FieldsProps,
     field: Field,
     values: &[String],
-    status: impl Fn(&str) -> Option<&'static str>,
+    status: &dyn Fn(&str) -> Option<&'static str>,
     after_remove: Option<AttrValue>,
 ) -> Html {
     let t = props.config.locale.t();
@@ -285,7 +285,7 @@ pub fn Combobox(props: &ComboboxProps) -> Html {
                 { locale.field_label(field) }
                 <span class="xf-hint">{ format!(" ({})", locale.t().optional) }</span>
             </label>
-            { chips(fields, field, &values, |_| None, Some(id.clone().into())) }
+            { chips(fields, field, &values, &|_| None, Some(id.clone().into())) }
             <div class="xf-combo">
                 <input id={id.clone()} type="text" role="combobox" autocomplete="off"
                     aria-autocomplete="list" aria-expanded={if shown { "true" } else { "false" }}

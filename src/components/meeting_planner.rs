@@ -175,7 +175,9 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
             }
         })
     };
-    let list_id = config.id("room-list");
+    // The rooms' id: the error summary's link to a room problem focuses the room list.
+    let list_id = config.id(Field::Rooms.name());
+    let error = crate::components::appointment_form::field_error(props, Field::Rooms);
     let on_list = {
         let (state, api) = (state.clone(), api.clone());
         Callback::from(move |e: Event| {
@@ -243,7 +245,10 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
     html! {
         <fieldset class="xf-rooms">
             <legend>{ config.locale.field_label(Field::Rooms) }</legend>
-            { chips(props, Field::Rooms, &chosen_rooms, |email| word(status_of(email)), Some(list_id.clone().into())) }
+            { chips(props, Field::Rooms, &chosen_rooms, &|email| word(status_of(email)), Some(list_id.clone().into())) }
+            if let Some(error) = error {
+                <p class="xf-error"><span class="xf-error-icon" aria-hidden="true">{ "⚠ " }</span>{ error }</p>
+            }
             if signed_in {
                 <div class="xf-field">
                     <label for={list_id.clone()}>{ t.room_list }</label>
