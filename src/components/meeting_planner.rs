@@ -12,7 +12,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::combobox::{Shared, chips, chosen, settled, use_shared};
+use crate::components::picker::{Shared, chips, chosen, settled, use_shared};
 use crate::components::wall_clock::{local_text, rfc3339, slot, zone};
 use crate::error::ApiError;
 use crate::services::{appointments, directory};
@@ -51,7 +51,7 @@ fn signed_in(props: &FieldsProps) -> bool {
     matches!(props.state.auth, AuthState::Authorized { .. })
 }
 
-/// The slot as whole milliseconds (a dependency of effects, which need `PartialEq`).
+/// The slot as whole milliseconds, to tell whether it changed since calendars were asked.
 fn slot_key(props: &FieldsProps) -> SlotKey {
     slot(&props.state.appointment).map(|(s, e)| (s as i64, e as i64))
 }

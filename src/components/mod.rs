@@ -13,6 +13,7 @@ pub mod list;
 pub mod meeting_options;
 pub mod meeting_planner;
 pub mod outcome;
+pub mod picker;
 pub mod recurrence_editor;
 pub mod task_form;
 pub mod task_list;
