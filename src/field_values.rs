@@ -27,6 +27,10 @@ impl FormState {
             (Kind::Appointment, Field::ShowAs) => index_of(&ShowAs::ALL, a.show_as),
             (Kind::Appointment, Field::Importance) => index_of(&Importance::ALL, a.importance),
             (Kind::Appointment, Field::Categories) => a.categories.join(","),
+            // One address a line: the pickers' chips.
+            (Kind::Appointment, Field::RequiredAttendees) => a.required_attendees.join("\n"),
+            (Kind::Appointment, Field::OptionalAttendees) => a.optional_attendees.join("\n"),
+            (Kind::Appointment, Field::Rooms) => a.rooms.join("\n"),
             (Kind::Task, Field::Subject) => t.subject.clone(),
             (Kind::Task, Field::StartDate) => t.start_date.clone(),
             (Kind::Task, Field::DueDate) => t.due_date.clone(),
@@ -64,6 +68,9 @@ impl FormState {
                 a.importance = at_index(&Importance::ALL, &value).unwrap_or(a.importance)
             }
             (Kind::Appointment, Field::Categories) => a.categories = categories(value),
+            (Kind::Appointment, Field::RequiredAttendees) => a.required_attendees = lines(&value),
+            (Kind::Appointment, Field::OptionalAttendees) => a.optional_attendees = lines(&value),
+            (Kind::Appointment, Field::Rooms) => a.rooms = lines(&value),
             (Kind::Task, Field::Subject) => t.subject = value,
             (Kind::Task, Field::StartDate) => t.start_date = value,
             (Kind::Task, Field::DueDate) => t.due_date = value,
@@ -177,6 +184,11 @@ fn categories(text: String) -> Vec<String> {
     } else {
         text.split(',').map(str::to_owned).collect()
     }
+}
+
+/// A picker's list from its value, one address a line.
+fn lines(value: &str) -> Vec<String> {
+    value.lines().map(str::to_owned).collect()
 }
 
 fn flag(on: bool) -> String {

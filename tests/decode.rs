@@ -307,3 +307,39 @@ fn answers_missing_what_serde_requires_are_refused() {
         "{message}"
     );
 }
+
+#[wasm_bindgen_test]
+fn directory_and_free_busy_answers_read_back_as_serde_wrote_them() {
+    let at = |hour| Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0).unwrap();
+    round_trip(&model::Person {
+        email: "room-4.12@example.com".into(),
+        name: "Room 4.12".into(),
+        is_room: true,
+    });
+    round_trip(&model::Availability {
+        schedules: vec![
+            model::Schedule {
+                email: "bob@example.com".into(),
+                busy: vec![model::BusySlot {
+                    start: at(9),
+                    end: at(10),
+                    status: ShowAs::Tentative,
+                }],
+                error: None,
+            },
+            model::Schedule {
+                email: "nobody@elsewhere.example".into(),
+                busy: Vec::new(),
+                error: Some("unknown address".into()),
+            },
+        ],
+        suggestions: vec![model::Slot {
+            start: at(11),
+            end: at(12),
+        }],
+    });
+    reads_as_serde::<model::Person>(r#"{"email":"ada@example.com"}"#);
+    reads_as_serde::<model::Availability>(r#"{"schedules":[]}"#);
+    let message = error::<model::Schedule>(r#"{"email":"bob@example.com"}"#);
+    assert!(message.contains("missing field `busy`"), "{message}");
+}

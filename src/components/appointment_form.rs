@@ -7,8 +7,10 @@ use model::Field;
 use model::fields::MAX_SUBJECT_CHARS;
 use yew::prelude::*;
 
+use crate::components::combobox::Combobox;
 use crate::components::field::{Control, Field as FieldInput};
 use crate::components::meeting_options::{meeting_options, zone_list};
+use crate::components::meeting_planner::{MeetingTimes, RoomPicker};
 use crate::components::recurrence_editor::recurrence_editor;
 use crate::config::WidgetConfig;
 use crate::state::FormState;
@@ -69,10 +71,14 @@ pub fn AppointmentFields(props: &FieldsProps) -> Html {
                 { field(props, Field::Start, when.clone(), true) }
                 { field(props, Field::End, when, true) }
             </div>
+            <MeetingTimes ..props.clone() />
             { field(props, Field::TimeZone, Control::Text { max_length: Some(64) }, false) }
             { recurrence_editor(props) }
             { (*zones).clone() }
             { field(props, Field::Location, Control::Text { max_length: Some(model::fields::MAX_LOCATION_CHARS as u32) }, false) }
+            <Combobox fields={props.clone()} field={Field::RequiredAttendees} />
+            <Combobox fields={props.clone()} field={Field::OptionalAttendees} />
+            <RoomPicker ..props.clone() />
             { meeting_options(props) }
             { field(props, Field::Body, Control::TextArea, false) }
         </>

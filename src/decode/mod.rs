@@ -11,6 +11,7 @@
 //! Names are the JSON names of the API types' serde attributes; the round trips in
 //! `tests/decode.rs` (serde writes, this reads) keep the two in step.
 
+mod directory_types;
 mod model_types;
 mod state_types;
 

@@ -192,6 +192,23 @@ pub struct Texts {
     pub reload: &'static str,
     pub overwrite: &'static str,
     pub changed_meanwhile: &'static str,
+    pub required_attendees: &'static str,
+    pub optional_attendees: &'static str,
+    pub rooms: &'static str,
+    /// Before the value a chip's remove button takes away.
+    pub remove: &'static str,
+    pub room_list: &'static str,
+    pub choose: &'static str,
+    /// `aria-label` of the rooms of the chosen list.
+    pub rooms_of_list: &'static str,
+    pub book_anyway: &'static str,
+    pub choose_another_room: &'static str,
+    pub pickers_need_sign_in: &'static str,
+    pub you_are_busy: &'static str,
+    pub find_a_time: &'static str,
+    pub no_free_time: &'static str,
+    /// `aria-label` of the suggested times.
+    pub free_for_everyone: &'static str,
 }
 
 impl Locale {
@@ -271,6 +288,9 @@ impl Locale {
             Field::RecurrenceEnds => t.ends,
             Field::RecurrenceUntil => t.until,
             Field::RecurrenceCount => t.count,
+            Field::RequiredAttendees => t.required_attendees,
+            Field::OptionalAttendees => t.optional_attendees,
+            Field::Rooms => t.rooms,
             _ => "",
         }
     }
@@ -342,6 +362,14 @@ impl Locale {
         match self.lang {
             Lang::En => format!("{en} \u{201c}{subject}\u{201d}."),
             Lang::Fr => format!("« {subject} » : {fr}."),
+        }
+    }
+
+    /// The warning before a room that is taken at the chosen time is booked.
+    pub fn room_busy(&self, room: &str) -> String {
+        match self.lang {
+            Lang::En => format!("{room} is already booked at this time."),
+            Lang::Fr => format!("{room} est déjà réservée à cette heure."),
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod appointments;
 pub mod auth;
+pub mod directory;
 pub mod dpop;
 pub mod flow_secret;
 pub mod items;

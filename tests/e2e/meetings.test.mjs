@@ -5,9 +5,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newContext, startProxy, uniqueSubject, wallClock, UI_TIMEOUT } from './harness.mjs';
+import { uniqueSubject, wallClock, UI_TIMEOUT } from './harness.mjs';
 import { expectNoAxeViolations } from './axe.mjs';
-import { apiFromPage, appointmentForm, createdEvents, submitAndSignIn } from './widget.mjs';
+import { apiFromPage, createdEvents, openAppointmentForm, submitAndSignIn } from './widget.mjs';
 
 const BACKENDS = [
   { name: 'ews', env: {} },
@@ -16,13 +16,7 @@ const BACKENDS = [
 
 for (const backend of BACKENDS) {
   test(`${backend.name}: a meeting repeating every 2 weeks on Mon and Thu is created with its options and read back`, async (t) => {
-    const proxy = await startProxy(t, { env: backend.env });
-    const browser = await launchBrowser(t);
-    const context = await newContext(browser, t);
-    const page = await context.newPage();
-    await page.goto(proxy.url);
-    const form = appointmentForm(page);
-    await form.waitFor({ timeout: UI_TIMEOUT });
+    const { proxy, context, page, form } = await openAppointmentForm(t, { env: backend.env });
 
     const subject = uniqueSubject('Fortnightly sync');
     await form.locator('[name="subject"]').fill(subject);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { completeSignIn, delay, ROOT, UI_TIMEOUT } from './harness.mjs';
+import { completeSignIn, delay, launchBrowser, newContext, ROOT, startProxy, UI_TIMEOUT } from './harness.mjs';
 
 export const TEXT = {
   calendarHeading: 'Upcoming appointments',
@@ -26,6 +26,21 @@ export const TEXT = {
 /** The appointment form: the `<form>` that has a `start` field. */
 export function appointmentForm(page) {
   return page.locator('form').filter({ has: page.locator('[name="start"]') }).first();
+}
+
+/**
+ * A proxy (sandbox mode, `env` added), a browser and a page on the standalone form, once the
+ * appointment form shows: `{ proxy, context, page, form }`, all stopped when the test ends.
+ */
+export async function openAppointmentForm(t, { env = {} } = {}) {
+  const proxy = await startProxy(t, { env });
+  const browser = await launchBrowser(t);
+  const context = await newContext(browser, t);
+  const page = await context.newPage();
+  await page.goto(proxy.url);
+  const form = appointmentForm(page);
+  await form.waitFor({ timeout: UI_TIMEOUT });
+  return { proxy, context, page, form };
 }
 
 /** The task form: the `<form>` that has a `dueDate` field. */

@@ -76,6 +76,22 @@ pub struct AvailabilityQuery {
     pub duration_minutes: Option<u32>,
 }
 
+impl AvailabilityQuery {
+    /// A window of two RFC 3339 instants, for suggestions over schedules gathered elsewhere
+    /// (the widget adds the user's own calendar to the attendees' free/busy); `None` when an
+    /// instant does not read or the window is empty.
+    pub fn window(start: &str, end: &str, duration_minutes: u32) -> Option<Self> {
+        let start = crate::time_text::rfc3339_instant(start)?;
+        let end = crate::time_text::rfc3339_instant(end)?;
+        (start < end).then_some(Self {
+            addresses: Vec::new(),
+            start,
+            end,
+            duration_minutes: Some(duration_minutes),
+        })
+    }
+}
+
 impl AvailabilityDraft {
     pub fn parse(&self) -> Result<AvailabilityQuery, FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -273,6 +289,34 @@ mod tests {
         let mut unknown = schedules.clone();
         unknown[1].error = Some("no such mailbox".into());
         assert!(suggest(&unknown, &query, 60, 3).is_empty());
+    }
+
+    #[test]
+    fn a_window_reads_browser_instants_and_refuses_empty_ones() {
+        let query =
+            AvailabilityQuery::window("2026-12-01T09:00:00.000Z", "2026-12-01T11:00:00.000Z", 60)
+                .unwrap();
+        let own = Schedule {
+            email: String::new(),
+            busy: vec![BusySlot {
+                start: at("2026-12-01T09:00:00Z"),
+                end: at("2026-12-01T10:00:00Z"),
+                status: ShowAs::Busy,
+            }],
+            error: None,
+        };
+        let slots = suggest(&[own], &query, 60, 5);
+        assert_eq!(
+            slots,
+            [Slot {
+                start: at("2026-12-01T10:00:00Z"),
+                end: at("2026-12-01T11:00:00Z")
+            }]
+        );
+        assert!(
+            AvailabilityQuery::window("2026-12-01T11:00:00Z", "2026-12-01T11:00:00Z", 30).is_none()
+        );
+        assert!(AvailabilityQuery::window("tomorrow", "2026-12-01T11:00:00Z", 30).is_none());
     }
 
     #[test]

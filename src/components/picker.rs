@@ -1,0 +1,101 @@
+//! What the pickers of the meeting form share: the chosen addresses as chips, state that
+//! answers arriving later change, and waiting for the input to settle.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use model::Field;
+use yew::platform::time::sleep;
+use yew::prelude::*;
+
+use crate::components::appointment_form::FieldsProps;
+
+/// The chosen addresses of `field` in the draft.
+pub fn chosen(props: &FieldsProps, field: Field) -> Vec<String> {
+    props
+        .state
+        .value(field)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Chips of `values`, each with a remove button named "Remove <value>"; `status` adds a word
+/// after a value (a room's free/busy).
+pub fn chips(
+    props: &FieldsProps,
+    field: Field,
+    values: &[String],
+    status: &dyn Fn(&str) -> Option<&'static str>,
+    after_remove: Option<AttrValue>,
+) -> Html {
+    let t = props.config.locale.t();
+    let label = props.config.locale.field_label(field);
+    html! {
+        <ul class="xf-chips" aria-label={label}>
+            { for values.iter().enumerate().map(|(i, value)| {
+                let rest: Vec<String> = values.iter().enumerate()
+                    .filter(|(j, _)| *j != i).map(|(_, v)| v.clone()).collect();
+                let edit = props.on_edit.clone();
+                let focus = after_remove.clone();
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    edit.emit((field, rest.join("\n")));
+                    if let Some(id) = &focus {
+                        crate::browser::focus_soon(id.to_string());
+                    }
+                });
+                html! {
+                    <li class="xf-chip">
+                        <span>{ value.clone() }</span>
+                        if let Some(word) = status(value) { <span class="xf-muted">{ format!(" ({word})") }</span> }
+                        <button type="button" class="xf-chip-remove" {onclick} disabled={props.state.busy()}
+                            aria-label={format!("{} {value}", t.remove)}>{ "×" }</button>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+/// State that answers arriving later change: kept in a cell and shown again by hand (one hook
+/// per picker instead of one per value keeps the wasm small).
+pub struct Shared<S> {
+    pub cell: Rc<RefCell<S>>,
+    redraw: UseForceUpdateHandle,
+}
+
+impl<S> Clone for Shared<S> {
+    fn clone(&self) -> Self {
+        Self {
+            cell: self.cell.clone(),
+            redraw: self.redraw.clone(),
+        }
+    }
+}
+
+impl<S> Shared<S> {
+    /// Changes the state and renders again.
+    pub fn change(&self, change: impl FnOnce(&mut S)) {
+        change(&mut self.cell.borrow_mut());
+        self.redraw.force_update();
+    }
+}
+
+#[hook]
+pub fn use_shared<S: Default + 'static>() -> Shared<S> {
+    Shared {
+        cell: use_mut_ref(S::default),
+        redraw: use_force_update(),
+    }
+}
+
+/// Waits for typing to pause: a check that nothing newer started since, or `None` when
+/// something already has.
+pub async fn settled(generation: Rc<Cell<u32>>, pause: Duration) -> Option<impl Fn() -> bool> {
+    let mine = generation.get().wrapping_add(1);
+    generation.set(mine);
+    sleep(pause).await;
+    let current = move || generation.get() == mine;
+    current().then_some(current)
+}
