@@ -32,8 +32,9 @@ type Busy = Option<bool>;
 /// The chosen start and end in whole milliseconds, when both read as times.
 type SlotKey = Option<(i64, i64)>;
 
-/// Whether `email` is busy between `start` and `end` (ms) in `schedules`.
-fn busy_in(schedules: &[Schedule], email: &str, start: f64, end: f64) -> Busy {
+/// Whether `email` is busy between `start` and `end` (ms) in `schedules`, not counting the
+/// booking of the meeting being edited (`own`).
+fn busy_in(schedules: &[Schedule], email: &str, start: f64, end: f64, own: SlotKey) -> Busy {
     let schedule = schedules
         .iter()
         .find(|s| s.email.eq_ignore_ascii_case(email))?;
@@ -42,9 +43,26 @@ fn busy_in(schedules: &[Schedule], email: &str, start: f64, end: f64) -> Busy {
     }
     Some(schedule.busy.iter().any(|b| {
         blocks(b.status)
+            && !is_own(b, own)
             && (b.start.timestamp_millis() as f64) < end
             && start < b.end.timestamp_millis() as f64
     }))
+}
+
+/// Whether `busy` is the edited meeting's own booking: the same start and end as the meeting
+/// had when it was opened (free/busy names no item, so its times identify it).
+fn is_own(busy: &BusySlot, own: SlotKey) -> bool {
+    own == Some((busy.start.timestamp_millis(), busy.end.timestamp_millis()))
+}
+
+/// The edited meeting's time as it was opened, kept in `seen` (`(item id, time)`) across
+/// renders: the draft's times move as the user edits, the booking stays where it was.
+fn own_booking(seen: &mut (Option<String>, SlotKey), props: &FieldsProps) -> SlotKey {
+    let editing = props.state.editing.as_ref().map(|e| e.id.clone());
+    if seen.0 != editing {
+        *seen = (editing.clone(), editing.and(slot_key(props)));
+    }
+    seen.1
 }
 
 fn signed_in(props: &FieldsProps) -> bool {
@@ -72,6 +90,8 @@ struct Rooms {
     statuses: Vec<(String, Busy)>,
     /// A busy room waiting for the user's choice: book it anyway or pick another.
     asking: Option<Person>,
+    /// The edited meeting and its time as opened.
+    own: (Option<String>, SlotKey),
     generation: Rc<Cell<u32>>,
 }
 
@@ -80,6 +100,7 @@ fn refresh_statuses(
     rooms: &Shared<Rooms>,
     api: &crate::services::Api,
     wanted: (Vec<String>, SlotKey),
+    own: SlotKey,
 ) {
     let generation = {
         let mut r = rooms.cell.borrow_mut();
@@ -117,7 +138,7 @@ fn refresh_statuses(
                 r.statuses = draft
                     .addresses
                     .iter()
-                    .map(|a| (a.clone(), busy_in(&schedules, a, start, end)))
+                    .map(|a| (a.clone(), busy_in(&schedules, a, start, end, own)))
                     .collect();
             });
         }
@@ -149,7 +170,8 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
             .chain(chosen_rooms.iter().cloned())
             .collect()
     };
-    refresh_statuses(&state, api, (wanted, slot_key(props)));
+    let own = own_booking(&mut state.cell.borrow_mut().own, props);
+    refresh_statuses(&state, api, (wanted, slot_key(props)), own);
 
     let r = state.cell.borrow();
     let status_of = |email: &str| -> Busy {
@@ -277,7 +299,9 @@ async fn free_times(
     addresses: Vec<String>,
     from: f64,
     minutes: u32,
+    editing: (Option<String>, SlotKey),
 ) -> Result<Vec<Slot>, ApiError> {
+    let (edited, booking) = editing;
     let start = rfc3339(from);
     let mut end = rfc3339(from + SEARCH_DAYS * DAY_MS);
     let mine = appointments::list(api, &start, &end, None).await?;
@@ -292,7 +316,7 @@ async fn free_times(
         busy: mine
             .items
             .into_iter()
-            .filter(|a| !a.cancelled)
+            .filter(|a| !a.cancelled && edited.as_deref() != Some(a.id.as_str()))
             .map(|a| BusySlot {
                 start: a.start,
                 end: a.end,
@@ -309,7 +333,11 @@ async fn free_times(
             end: end.clone(),
             duration_minutes: None,
         };
-        schedules.extend(directory::availability(api, &draft).await?.schedules);
+        let mut others = directory::availability(api, &draft).await?.schedules;
+        for schedule in &mut others {
+            schedule.busy.retain(|b| !is_own(b, booking));
+        }
+        schedules.extend(others);
     }
     Ok(AvailabilityQuery::window(&start, &end, minutes)
         .map(|query| suggest(&schedules, &query, minutes, SUGGESTIONS))
@@ -323,6 +351,8 @@ struct Times {
     /// The user's appointments at the chosen time: subject and when.
     conflicts: Vec<(String, String)>,
     suggestions: Option<Result<Vec<Slot>, ApiError>>,
+    /// The edited meeting and its time as opened.
+    own: (Option<String>, SlotKey),
     generation: Rc<Cell<u32>>,
 }
 
@@ -391,18 +421,24 @@ pub fn MeetingTimes(props: &FieldsProps) -> Html {
     .into_iter()
     .flat_map(|field| chosen(props, field))
     .collect();
+    let own = {
+        let mut state = times.cell.borrow_mut();
+        own_booking(&mut state.own, props);
+        state.own.clone()
+    };
     let find = {
         let (api, times) = (config.api.clone(), times.clone());
         let slot = slot(draft);
         Callback::from(move |_: MouseEvent| {
             let (api, times, addresses) = (api.clone(), times.clone(), addresses.clone());
+            let own = own.clone();
             let now = js_sys::Date::now();
             let (from, minutes) = match slot {
                 Some((start, end)) => (start.max(now), ((end - start) / 60_000.0) as u32),
                 None => (now, 30),
             };
             spawn_local(async move {
-                let found = free_times(&api, addresses, from, minutes.clamp(5, 24 * 60)).await;
+                let found = free_times(&api, addresses, from, minutes.clamp(5, 24 * 60), own).await;
                 times.change(|state| state.suggestions = Some(found));
             });
         })

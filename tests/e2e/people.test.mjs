@@ -208,3 +208,37 @@ test('an older directory answer that arrives late does not replace the newer one
   assert.equal(await form.getByRole('option', { name: /bob@sandbox\.test/ }).count(), 0);
   assert.equal(await form.getByRole('option', { name: /carol@sandbox\.test/ }).count(), 1);
 });
+
+test('a meeting opened for editing does not find its own room booked or its own time taken', async (t) => {
+  const { proxy, page, form } = await openAppointmentForm(t);
+  await signInWithAppointment(page, form, { subject: uniqueSubject('Sign-in'), start: wallClock(6, 8), end: wallClock(6, 9) });
+  const [start, end] = [wallClock(6, 14), wallClock(6, 15)];
+  const subject = uniqueSubject('Room of its own');
+  const made = await apiFromPage(page, proxy.url, 'api/appointments', {
+    method: 'POST',
+    headers: { 'Idempotency-Key': randomUUID() },
+    body: { subject, start, end, timeZone: await browserZone(page), rooms: ['room-412@sandbox.test'] },
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+
+  const roomChips = form.getByRole('list', { name: 'Rooms' });
+  await page.reload();
+  await form.waitFor({ timeout: UI_TIMEOUT });
+
+  // Opened for editing, its own booking counts for nothing: the room is free at its time.
+  const agenda = page.locator('section, [role="region"]').filter({ has: page.getByRole('heading', { name: 'Upcoming appointments' }) }).first();
+  await agenda.locator('li').filter({ hasText: subject }).getByRole('button', { name: 'Edit' }).click();
+  await form.getByRole('heading', { name: 'Edit appointment' }).waitFor({ timeout: UI_TIMEOUT });
+  const chip = roomChips.locator('li').filter({ hasText: 'room-412@sandbox.test' });
+  await chip.filter({ hasText: '(Free)' }).waitFor({ timeout: UI_TIMEOUT });
+  assert.equal(await form.locator('.xf-conflicts').innerText(), '', 'no conflict with itself');
+
+  // Find a time, searching from the meeting's start, proposes that very time first: neither
+  // the user's calendar nor the room counts the meeting against itself.
+  await form.getByRole('button', { name: 'Find a time' }).click();
+  const suggestions = form.getByRole('list', { name: 'Times when everyone is free' });
+  await suggestions.waitFor({ timeout: UI_TIMEOUT });
+  await suggestions.getByRole('button').first().click();
+  assert.equal(await form.locator('[name="start"]').inputValue(), start);
+  assert.equal(await form.locator('[name="end"]').inputValue(), end);
+});
