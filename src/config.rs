@@ -1,12 +1,14 @@
 //! The options of `mount()`, validated once.
 
+use model::{AppointmentDraft, Field, TaskDraft};
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Element;
 
-use crate::i18n::Locale;
+use crate::handle::with_values;
+use crate::i18n::{Locale, browser_time_zone};
 use crate::services::Api;
-use crate::state::{AuthMode, Kind};
+use crate::state::{AuthMode, Draft, Kind};
 
 /// What `mount(element, options)` accepts: a plain JS object, every key optional.
 #[derive(Debug, Default, Deserialize)]
@@ -16,7 +18,20 @@ struct RawOptions {
     kind: Option<String>,
     locale: Option<String>,
     auth_mode: Option<String>,
+    /// Prefilled fields, as `setValues()` takes them.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    values: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    read_only: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    hidden: JsValue,
+    /// The appointment's zone (IANA name), instead of the browser's.
+    time_zone: Option<String>,
 }
+
+const OPTIONS: [&str; 8] = [
+    "proxy", "kind", "locale", "authMode", "values", "readOnly", "hidden", "timeZone",
+];
 
 /// The validated configuration of one mounted widget.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +44,12 @@ pub struct WidgetConfig {
     pub host: Element,
     /// Unique per mount: prefixes element ids so that two widgets can share a page.
     pub instance: u32,
+    /// What the form holds when it opens (prefilled values over the empty draft).
+    pub initial: Draft,
+    /// Fields shown but not editable by the user (`setValues()` still fills them).
+    pub read_only: Vec<Field>,
+    /// Fields not shown; their (prefilled) values are still sent.
+    pub hidden: Vec<Field>,
 }
 
 impl WidgetConfig {
@@ -37,20 +58,18 @@ impl WidgetConfig {
         let raw: RawOptions = if options.is_undefined() || options.is_null() {
             RawOptions::default()
         } else if !options.is_object() {
-            return Err(
-                "options must be an object such as { proxy, kind, locale, authMode }".into(),
-            );
+            return Err("options must be an object such as { proxy, kind, locale }".into());
         } else {
             // serde-wasm-bindgen only reads the known keys: check for misspelt ones here.
-            let known = ["proxy", "kind", "locale", "authMode"];
             let keys = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>());
             if let Some(unknown) = keys
                 .iter()
                 .filter_map(|k| k.as_string())
-                .find(|k| !known.contains(&k.as_str()))
+                .find(|k| !OPTIONS.contains(&k.as_str()))
             {
                 return Err(format!(
-                    "unknown field `{unknown}`, expected one of `proxy`, `kind`, `locale`, `authMode`"
+                    "unknown field `{unknown}`, expected one of `{}`",
+                    OPTIONS.join("`, `")
                 ));
             }
             serde_wasm_bindgen::from_value(options).map_err(|e| e.to_string())?
@@ -68,6 +87,18 @@ impl WidgetConfig {
             None => AuthMode::Popup,
             Some(mode) => AuthMode::parse(mode)?,
         };
+        let empty = match kind {
+            Kind::Appointment => Draft::Appointment(AppointmentDraft {
+                time_zone: raw.time_zone.or_else(browser_time_zone),
+                ..AppointmentDraft::default()
+            }),
+            Kind::Task => Draft::Task(TaskDraft::default()),
+        };
+        let initial = if raw.values.is_undefined() {
+            empty
+        } else {
+            with_values(&empty, &raw.values).map_err(|e| format!("values: {e}"))?
+        };
         Ok(Self {
             api,
             kind,
@@ -75,6 +106,9 @@ impl WidgetConfig {
             auth_mode,
             host,
             instance,
+            initial,
+            read_only: field_list("readOnly", &raw.read_only)?,
+            hidden: field_list("hidden", &raw.hidden)?,
         })
     }
 
@@ -82,6 +116,25 @@ impl WidgetConfig {
     pub fn id(&self, name: &str) -> String {
         format!("xf{}-{}", self.instance, name)
     }
+}
+
+/// A list of field names such as `["location", "body"]` (absent: none).
+fn field_list(option: &str, raw: &JsValue) -> Result<Vec<Field>, String> {
+    if raw.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !js_sys::Array::is_array(raw) {
+        return Err(format!(
+            "{option} must be a list of field names such as [\"location\"]"
+        ));
+    }
+    js_sys::Array::from(raw)
+        .iter()
+        .map(|name| {
+            let name = name.as_string().unwrap_or_default();
+            Field::from_name(&name).ok_or_else(|| format!("{option}: unknown field name `{name}`"))
+        })
+        .collect()
 }
 
 /// The proxy's base URL: absolute http(s), or relative to the page; default = page origin.

@@ -4,15 +4,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { once } from 'node:events';
 import {
   completeSignIn, launchBrowser, newContext, startProxy, uniqueSubject, wallClock, UI_TIMEOUT, screenshot,
 } from './harness.mjs';
+import { serveHostPages } from './host-page.mjs';
 import { appointmentForm, createdEvents, fillAppointment, mailboxAppointments, submitAndSignIn } from './widget.mjs';
 
 /** Serves one host page at `http://<host>:<port>/` that embeds the widget from `proxyUrl`. */
-async function startHostPage(t, host, proxyUrl, { authMode } = {}) {
+function startHostPage(t, host, proxyUrl, { authMode } = {}) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Customer page</title>
 <script type="module" src="${new URL('www/exchange-form.js', proxyUrl).href}"></script></head>
 <body><h1>Customer intranet</h1>
@@ -25,18 +24,7 @@ async function startHostPage(t, host, proxyUrl, { authMode } = {}) {
     document.getElementById('log').append(li);
   });
 </script></body></html>`;
-  const server = createServer((req, res) => {
-    if (new URL(req.url, 'http://host').pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(html);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  server.listen(0, host);
-  await once(server, 'listening');
-  t.after(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }));
-  return `http://${host === '127.0.0.1' ? 'localhost' : host}:${server.address().port}/`;
+  return serveHostPages(t, { '/': html }, { host });
 }
 
 test('a host page on another origin embeds the widget with one script and one element', async (t) => {

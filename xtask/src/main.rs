@@ -7,6 +7,7 @@ mod assets;
 mod deps_check;
 mod import_names;
 mod minify;
+mod npm_package;
 mod sh;
 mod size;
 mod test_counts;

@@ -3,6 +3,7 @@
 
 use crate::assets;
 use crate::minify;
+use crate::npm_package;
 use crate::sh::Cmd;
 use crate::tools::WASM_TARGET;
 use crate::{Ctx, Result};
@@ -69,7 +70,7 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
     for file in &served {
         assets::write_compressed_copies(file)?;
     }
-    Ok(())
+    npm_package::write(ctx)
 }
 
 pub fn build_proxy(ctx: &Ctx) -> Result<PathBuf> {
