@@ -140,7 +140,10 @@ class ExchangeFormElement extends HTMLElement {
     message.setAttribute('role', 'alert');
     message.className = 'xf-notice xf-notice--error';
     message.textContent = `The form could not be loaded: ${error?.message ?? error}`;
-    this.container.replaceChildren(message);
+    const box = document.createElement('div');
+    box.className = 'xf';
+    box.append(message);
+    this.container.replaceChildren(box);
   }
 }
 
