@@ -82,8 +82,9 @@ export interface ExchangeFormEventMap {
   'exchange-form:cancelled': CustomEvent<{ id: string; subject: string; message?: string }>;
   'exchange-form:responded': CustomEvent<{ id: string; subject: string; reply?: string; message?: string }>;
   /** `error`: the API's error code (`validation_failed`, `forbidden`, …) or `network_error`,
-   *  `server_error`, `unexpected_answer`; `message`: what the form shows. */
-  'exchange-form:error': CustomEvent<{ error: string; message: string }>;
+   *  `server_error`, `unexpected_answer`; `message`: what the form shows; `fields`: each
+   *  refused field's message (`validation_failed`). */
+  'exchange-form:error': CustomEvent<{ error: string; message: string; fields?: Record<string, string> }>;
   'exchange-form:authorization-required': CustomEvent<{ mode: 'popup' | 'redirect' }>;
   'exchange-form:authorized': CustomEvent<{ user: string | null }>;
 }

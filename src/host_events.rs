@@ -18,13 +18,26 @@ fn detail(entries: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
-/// `exchange-form:error` `{ error, message }`: the error's code and what the form says.
+/// `exchange-form:error` `{ error, message, fields? }`: the error's code, what the form says
+/// and, for refused fields, each one's message (the API's error shape).
 pub fn error(config: &WidgetConfig, error: &ApiError) {
     if *error == ApiError::Aborted {
         return;
     }
-    let message = config.locale.api_error(error);
-    let detail = detail(&[("error", error.code().into()), ("message", message.into())]);
+    let locale = &config.locale;
+    let mut entries = vec![
+        ("error", error.code().into()),
+        ("message", locale.api_error(error).into()),
+    ];
+    if let ApiError::Validation(fields) = error {
+        let problems = js_sys::Object::new();
+        for (field, problem) in fields.iter() {
+            let text = JsValue::from(locale.problem(*field, problem));
+            let _ = js_sys::Reflect::set(&problems, &JsValue::from_str(field.name()), &text);
+        }
+        entries.push(("fields", problems.into()));
+    }
+    let detail = detail(&entries);
     browser::dispatch(&config.host, "error", &detail);
 }
 

@@ -73,8 +73,16 @@ test('a host page on an origin that is not allowed gets nothing done', async (t)
   await fillAppointment(form, { subject, start: wallClock(6, 13), end: wallClock(6, 14) });
   const popups = [];
   context.on('page', (p) => popups.push(p));
+  await page.locator('#widget').evaluate((el) => {
+    window.errors = [];
+    el.addEventListener('exchange-form:error', (event) => window.errors.push(event.detail));
+  });
   await form.locator('button[type="submit"]').click();
-  await form.locator('[role="alert"]').first().waitFor({ timeout: UI_TIMEOUT });
+  const alert = form.locator('[role="alert"]').first();
+  await alert.waitFor({ timeout: UI_TIMEOUT });
+  const [error] = await page.evaluate(() => window.errors);
+  assert.equal(error?.error, 'network_error', 'the host element got exchange-form:error (CORS refused the page)');
+  assert.ok((await alert.innerText()).includes(error.message), 'its message is what the form says');
   await screenshot(page, 'embedding-origin-not-allowed');
   assert.deepEqual(created, [], 'the proxy created nothing for a foreign origin');
   assert.equal(popups.length, 0, 'no sign-in was started for a foreign origin');
@@ -96,6 +104,9 @@ test('with auth-mode="redirect" the page goes to sign in, comes back and finishe
 
   const subject = uniqueSubject('Redirected');
   await fillAppointment(form, { subject, start: wallClock(8, 10), end: wallClock(8, 11), location: 'Hall' });
+  // Told before the page leaves; kept where the page finds it again when it comes back.
+  await page.locator('#widget').evaluate((el) => el.addEventListener('exchange-form:authorization-required',
+    (event) => sessionStorage.setItem('told', JSON.stringify(event.detail))));
   await form.locator('button[type="submit"]').click();
   // The whole page goes to the sign-in pages, then back to the host page.
   await page.waitForURL((url) => url.origin === new URL(proxy.url).origin, { timeout: UI_TIMEOUT });
@@ -107,6 +118,7 @@ test('with auth-mode="redirect" the page goes to sign in, comes back and finishe
   });
   await page.locator('#log').getByText(`created ${subject}`).waitFor({ timeout: UI_TIMEOUT });
   assert.equal(popups.length, 0, 'no popup was opened');
+  assert.deepEqual(JSON.parse(await page.evaluate(() => sessionStorage.getItem('told'))), { mode: 'redirect' });
   const listed = await mailboxAppointments(page, proxy.url);
   assert.equal(listed.filter((a) => a.subject === subject).length, 1, 'the action was done once');
 });

@@ -77,12 +77,22 @@ test('the element prefills, locks and hides fields, fills them on request and re
   assert.equal(stored[0].location, 'Room 7', 'the hidden prefilled field was sent');
   assert.equal((await call('getValues')).ok.subject, subject, 'the next form starts from the prefilled values');
 
+  // The proxy refuses a field: its code and message reach the host page.
+  await widget.evaluate((el) => el.setValues({ timeZone: 'Mars/Olympus_Mons' }));
+  await form.locator('button[type="submit"]').click();
+  await form.locator('[role="alert"]').first().waitFor({ timeout: UI_TIMEOUT });
+  const refusedByProxy = (await page.evaluate(() => window.seen)).filter((e) => e.type === 'exchange-form:error');
+  assert.equal(refusedByProxy.length, 1);
+  assert.equal(refusedByProxy[0].detail.error, 'validation_failed');
+  assert.deepEqual(Object.keys(refusedByProxy[0].detail.fields), ['timeZone']);
+  await widget.evaluate((el) => el.setValues({ timeZone: 'Europe/Paris' }));
+
   // An API failure: the proxy is gone.
   await proxy.stop();
   await form.locator('button[type="submit"]').click();
   const alert = form.locator('[role="alert"]').first();
   await alert.waitFor({ timeout: UI_TIMEOUT });
-  const error = (await page.evaluate(() => window.seen)).find((e) => e.type === 'exchange-form:error');
+  const error = (await page.evaluate(() => window.seen)).findLast((e) => e.type === 'exchange-form:error');
   assert.equal(error?.detail.error, 'network_error');
   assert.ok((await alert.innerText()).includes(error.detail.message), `${error.detail.message} is what the form says`);
 
