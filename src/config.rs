@@ -18,13 +18,7 @@ struct RawOptions {
     kind: Option<String>,
     locale: Option<String>,
     auth_mode: Option<String>,
-    /// Prefilled fields, as `setValues()` takes them.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    values: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    read_only: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    hidden: JsValue,
+    // `values`, `readOnly` and `hidden` are read as the JS values they are (see `option`).
     /// The appointment's zone (IANA name), instead of the browser's.
     time_zone: Option<String>,
 }
@@ -72,7 +66,7 @@ impl WidgetConfig {
                     OPTIONS.join("`, `")
                 ));
             }
-            serde_wasm_bindgen::from_value(options).map_err(|e| e.to_string())?
+            serde_wasm_bindgen::from_value(options.clone()).map_err(|e| e.to_string())?
         };
         let api = Api::new(&parse_proxy(raw.proxy.as_deref())?);
         let kind = match raw.kind.as_deref() {
@@ -94,10 +88,11 @@ impl WidgetConfig {
             }),
             Kind::Task => Draft::Task(TaskDraft::default()),
         };
-        let initial = if raw.values.is_undefined() {
+        let values = option(&options, "values");
+        let initial = if values.is_undefined() {
             empty
         } else {
-            with_values(&empty, &raw.values).map_err(|e| format!("values: {e}"))?
+            with_values(&empty, &values).map_err(|e| format!("values: {e}"))?
         };
         Ok(Self {
             api,
@@ -107,14 +102,23 @@ impl WidgetConfig {
             host,
             instance,
             initial,
-            read_only: field_list("readOnly", &raw.read_only)?,
-            hidden: field_list("hidden", &raw.hidden)?,
+            read_only: field_list("readOnly", &option(&options, "readOnly"))?,
+            hidden: field_list("hidden", &option(&options, "hidden"))?,
         })
     }
 
     /// A document-unique id for one of this widget's elements.
     pub fn id(&self, name: &str) -> String {
         format!("xf{}-{}", self.instance, name)
+    }
+}
+
+/// The option `name` as given (`undefined` when absent or when there are no options).
+fn option(options: &JsValue, name: &str) -> JsValue {
+    if options.is_object() {
+        js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default()
+    } else {
+        JsValue::UNDEFINED
     }
 }
 
