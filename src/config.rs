@@ -18,9 +18,9 @@ struct RawOptions {
     kind: Option<String>,
     locale: Option<String>,
     auth_mode: Option<String>,
-    // `values`, `readOnly` and `hidden` are read as the JS values they are (see `option`).
     /// The appointment's zone (IANA name), instead of the browser's.
     time_zone: Option<String>,
+    // `values`, `readOnly` and `hidden` are read as the JS values they are (see `option`).
 }
 
 const OPTIONS: [&str; 8] = [

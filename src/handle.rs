@@ -143,11 +143,13 @@ pub fn draft_values(draft: &Draft) -> JsValue {
     }
 }
 
+const NOT_AN_OBJECT: &str = "values must be an object such as { subject: \"…\" }";
+
 /// `draft` with the fields named in `values` replaced. `durationMinutes` (an appointment's)
-/// sets the end that long after the start.
+/// sets the end that long after the start (tasks have no such field).
 pub fn with_values(draft: &Draft, values: &JsValue) -> Result<Draft, String> {
     if !values.is_object() {
-        return Err("values must be an object such as { subject: \"…\" }".into());
+        return Err(NOT_AN_OBJECT.into());
     }
     // serde-wasm-bindgen reads only the keys it knows: a misspelt one is caught here.
     let fields = match draft {
@@ -173,7 +175,7 @@ pub fn with_values(draft: &Draft, values: &JsValue) -> Result<Draft, String> {
             values.clone().unchecked_into(),
         ],
     )
-    .map_err(|_| "values must be an object such as { subject: \"…\" }".to_owned())?;
+    .map_err(|_| NOT_AN_OBJECT.to_owned())?;
     let duration_key = JsValue::from_str(Field::DurationMinutes.name());
     let duration = js_sys::Reflect::get(&merged, &duration_key).unwrap_or_default();
     let _ = js_sys::Reflect::delete_property(&merged, &duration_key);
@@ -187,10 +189,6 @@ pub fn with_values(draft: &Draft, values: &JsValue) -> Result<Draft, String> {
             }
             Ok(Draft::Appointment(next))
         }
-        Draft::Task(_) if !duration.is_undefined() => Err(format!(
-            "{} is a field of appointments",
-            Field::DurationMinutes
-        )),
         Draft::Task(_) => serde_wasm_bindgen::from_value::<TaskDraft>(merged)
             .map(Draft::Task)
             .map_err(|e| e.to_string()),
