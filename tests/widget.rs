@@ -133,8 +133,14 @@ async fn invalid_options_throw_a_clear_error() {
         (r#"{"authMode":"iframe"}"#, "authMode must be"),
         (r#"{"colour":"red"}"#, "unknown field `colour`"),
         (r#""appointment""#, "options must be an object"),
-        (r#"{"readOnly":["nope"]}"#, "readOnly: unknown field name `nope`"),
-        (r#"{"hidden":"body"}"#, "hidden must be a list of field names"),
+        (
+            r#"{"readOnly":["nope"]}"#,
+            "readOnly: unknown field name `nope`",
+        ),
+        (
+            r#"{"hidden":"body"}"#,
+            "hidden must be a list of field names",
+        ),
         (
             r#"{"values":{"subjet":"x"}}"#,
             "values: unknown field `subjet`, expected one of `subject`",
