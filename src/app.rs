@@ -16,23 +16,22 @@ use crate::components::item_actions::ItemCommand;
 use crate::components::outcome::outcome;
 use crate::components::task_list::TaskList;
 use crate::config::WidgetConfig;
+use crate::handle::Bridge;
 use crate::hooks::{use_controller, use_saved_draft};
-use crate::i18n::browser_time_zone;
 use crate::state::{Action, FormState, Kind};
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     pub config: Rc<WidgetConfig>,
+    /// Where the host page's handle reads and fills the form.
+    pub bridge: Rc<Bridge>,
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let config = props.config.clone();
-    let state = use_reducer(|| {
-        let mut state = FormState::new(config.kind);
-        state.appointment.time_zone = browser_time_zone();
-        state
-    });
+    let state = use_reducer(|| FormState::with_blank(config.initial.clone()));
+    props.bridge.show(state.draft(None), state.dispatcher());
     use_saved_draft(&config, &state);
     let controller = use_controller(config.clone(), &state);
 
@@ -64,6 +63,7 @@ pub fn App(props: &AppProps) -> Html {
         let controller = controller.clone();
         let state = state.clone();
         let subject = config.id("subject");
+        let host = config.host.clone();
         Callback::from(move |action: EditorAction| {
             match action {
                 EditorAction::Close => state.dispatch(Action::CloseEditor),
@@ -77,7 +77,7 @@ pub fn App(props: &AppProps) -> Html {
                 }
             }
             // The prompt or the button is gone: the form takes the focus.
-            browser::focus_soon(subject.clone());
+            browser::focus_soon(&host, subject.clone());
         })
     };
     // The lists' callback is made once (their props stay equal while the user types), so it

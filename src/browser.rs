@@ -73,22 +73,25 @@ pub fn dispatch(host: &Element, name: &str, detail: &JsValue) {
     }
 }
 
-/// Focuses the element with `id`, if there is one.
-pub fn focus(id: &str) {
-    if let Some(element) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
+/// Focuses the element with `id` inside `host`, if there is one. Looked up from the widget's
+/// host element rather than the document: inside a shadow root the document does not see it.
+pub fn focus(host: &Element, id: &str) {
+    if let Some(element) = host
+        .query_selector(&format!("#{id}"))
+        .ok()
+        .flatten()
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = element.focus();
     }
 }
 
-/// Focuses the element with `id` once the render in progress is on the page.
-pub fn focus_soon(id: String) {
+/// Focuses the element with `id` inside `host` once the render in progress is on the page.
+pub fn focus_soon(host: &Element, id: String) {
+    let host = host.clone();
     yew::platform::spawn_local(async move {
         yew::platform::time::sleep(std::time::Duration::ZERO).await;
-        focus(&id);
+        focus(&host, &id);
     });
 }
 

@@ -1,12 +1,14 @@
 //! The options of `mount()`, validated once.
 
+use model::{AppointmentDraft, Field, TaskDraft};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 use crate::decode::{DecodeError, Decoded, Fields, FromJs};
-use crate::i18n::Locale;
+use crate::handle::with_values;
+use crate::i18n::{Locale, browser_time_zone};
 use crate::services::Api;
-use crate::state::{AuthMode, Kind};
+use crate::state::{AuthMode, Draft, Kind};
 
 /// What `mount(element, options)` accepts: a plain JS object, every key optional.
 #[derive(Debug, Default)]
@@ -15,9 +17,14 @@ struct RawOptions {
     kind: Option<String>,
     locale: Option<String>,
     auth_mode: Option<String>,
+    /// The appointment's zone (IANA name), instead of the browser's.
+    time_zone: Option<String>,
+    // `values`, `readOnly` and `hidden` are read as the JS values they are (see `option`).
 }
 
-const KNOWN_OPTIONS: [&str; 4] = ["proxy", "kind", "locale", "authMode"];
+const OPTIONS: [&str; 8] = [
+    "proxy", "kind", "locale", "authMode", "values", "readOnly", "hidden", "timeZone",
+];
 
 /// A misspelt option is an error rather than silently ignored.
 impl FromJs for RawOptions {
@@ -26,10 +33,11 @@ impl FromJs for RawOptions {
         if let Some(unknown) = f
             .names()
             .into_iter()
-            .find(|k| !KNOWN_OPTIONS.contains(&k.as_str()))
+            .find(|k| !OPTIONS.contains(&k.as_str()))
         {
             return Err(DecodeError::new(format!(
-                "unknown field `{unknown}`, expected one of `proxy`, `kind`, `locale`, `authMode`"
+                "unknown field `{unknown}`, expected one of `{}`",
+                OPTIONS.join("`, `")
             )));
         }
         Ok(Self {
@@ -37,6 +45,7 @@ impl FromJs for RawOptions {
             kind: f.opt("kind")?,
             locale: f.opt("locale")?,
             auth_mode: f.opt("authMode")?,
+            time_zone: f.opt("timeZone")?,
         })
     }
 }
@@ -52,6 +61,12 @@ pub struct WidgetConfig {
     pub host: Element,
     /// Unique per mount: prefixes element ids so that two widgets can share a page.
     pub instance: u32,
+    /// What the form holds when it opens (prefilled values over the empty draft).
+    pub initial: Draft,
+    /// Fields shown but not editable by the user (`setValues()` still fills them).
+    pub read_only: Vec<Field>,
+    /// Fields not shown; their (prefilled) values are still sent.
+    pub hidden: Vec<Field>,
 }
 
 impl WidgetConfig {
@@ -60,9 +75,7 @@ impl WidgetConfig {
         let raw: RawOptions = if options.is_undefined() || options.is_null() {
             RawOptions::default()
         } else if !options.is_object() {
-            return Err(
-                "options must be an object such as { proxy, kind, locale, authMode }".into(),
-            );
+            return Err("options must be an object such as { proxy, kind, locale }".into());
         } else {
             RawOptions::from_js(&options).map_err(|e| e.to_string())?
         };
@@ -79,6 +92,19 @@ impl WidgetConfig {
             None => AuthMode::Popup,
             Some(mode) => AuthMode::parse(mode)?,
         };
+        let empty = match kind {
+            Kind::Appointment => Draft::Appointment(AppointmentDraft {
+                time_zone: raw.time_zone.or_else(browser_time_zone),
+                ..AppointmentDraft::default()
+            }),
+            Kind::Task => Draft::Task(TaskDraft::default()),
+        };
+        let values = option(&options, "values");
+        let initial = if values.is_undefined() {
+            empty
+        } else {
+            with_values(&empty, &values).map_err(|e| format!("values: {e}"))?
+        };
         Ok(Self {
             api,
             kind,
@@ -86,6 +112,9 @@ impl WidgetConfig {
             auth_mode,
             host,
             instance,
+            initial,
+            read_only: field_list("readOnly", &option(&options, "readOnly"))?,
+            hidden: field_list("hidden", &option(&options, "hidden"))?,
         })
     }
 
@@ -93,6 +122,34 @@ impl WidgetConfig {
     pub fn id(&self, name: &str) -> String {
         format!("xf{}-{}", self.instance, name)
     }
+}
+
+/// The option `name` as given (`undefined` when absent or when there are no options).
+fn option(options: &JsValue, name: &str) -> JsValue {
+    if options.is_object() {
+        js_sys::Reflect::get(options, &JsValue::from_str(name)).unwrap_or_default()
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// A list of field names such as `["location", "body"]` (absent: none).
+fn field_list(option: &str, raw: &JsValue) -> Result<Vec<Field>, String> {
+    if raw.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !js_sys::Array::is_array(raw) {
+        return Err(format!(
+            "{option} must be a list of field names such as [\"location\"]"
+        ));
+    }
+    js_sys::Array::from(raw)
+        .iter()
+        .map(|name| {
+            let name = name.as_string().unwrap_or_default();
+            Field::from_name(&name).ok_or_else(|| format!("{option}: unknown field name `{name}`"))
+        })
+        .collect()
 }
 
 /// The proxy's base URL: absolute http(s), or relative to the page; default = page origin.

@@ -25,13 +25,13 @@ pub fn load_unsent(key: &str) -> Option<Draft> {
     json::from_str::<Draft>(&text).ok()
 }
 
-/// Keeps `draft` under `key`, or forgets it when there is nothing worth keeping. Storage that is
-/// full or refused only loses the copy, never what the form shows.
-pub fn store_unsent(key: &str, draft: &Draft) {
+/// Keeps `draft` under `key`, or forgets it when nothing was typed over `blank`. Storage that
+/// is full or refused only loses the copy, never what the form shows.
+pub fn store_unsent(key: &str, draft: &Draft, blank: &Draft) {
     let Some(storage) = browser::local_storage() else {
         return;
     };
-    if draft.is_blank() {
+    if draft.is_like(blank) {
         let _ = storage.remove_item(key);
     } else if let Ok(text) = json::to_string(draft) {
         let _ = storage.set_item(key, &text);

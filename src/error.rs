@@ -44,6 +44,25 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The API's error code (`model::ErrorCode`) for the host page's `exchange-form:error`;
+    /// failures that never reached the API have codes of their own.
+    pub fn code(&self) -> &'static str {
+        use model::ErrorCode;
+        match self {
+            ApiError::Validation(_) => ErrorCode::ValidationFailed.as_str(),
+            ApiError::AuthorizationRequired => ErrorCode::AuthorizationRequired.as_str(),
+            ApiError::Forbidden(_) => ErrorCode::Forbidden.as_str(),
+            ApiError::BadRequest(_) => ErrorCode::MalformedRequest.as_str(),
+            ApiError::NotFound(_) => ErrorCode::NotFound.as_str(),
+            ApiError::Conflict(_) => ErrorCode::Conflict.as_str(),
+            ApiError::Busy { .. } => ErrorCode::ExchangeBusy.as_str(),
+            ApiError::Server(_) => "server_error",
+            ApiError::Network(_) => "network_error",
+            ApiError::Decode(_) => "unexpected_answer",
+            ApiError::Aborted => "aborted",
+        }
+    }
+
     /// Errors after which sending the same action again can succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(

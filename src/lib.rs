@@ -1,7 +1,8 @@
 //! exchange-forms widget: Exchange appointment and task forms, compiled to WebAssembly.
 //!
 //! A host page calls [`mount`] (or uses the `<exchange-form>` custom element defined by
-//! `www/exchange-form.js`) and gets a [`WidgetHandle`] whose `destroy()` unmounts it.
+//! `www/exchange-form.js`) and gets a [`WidgetHandle`]: `getValues()`, `setValues()`,
+//! `destroy()`.
 //! All validation uses the shared `model` crate before anything is sent; all calls go
 //! through [`services::request`] to the proxy's JSON API (docs/design.md).
 
@@ -14,7 +15,9 @@ pub mod decode;
 pub mod draft_storage;
 pub mod error;
 pub mod field_values;
+pub mod handle;
 pub mod hooks;
+pub mod host_events;
 pub mod i18n;
 pub mod item_draft;
 pub mod recurrence_text;
@@ -27,12 +30,13 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
-use yew::AppHandle;
 
 use crate::app::{App, AppProps};
 use crate::config::WidgetConfig;
+use crate::handle::Bridge;
 
 pub use crate::error::ApiError;
+pub use crate::handle::WidgetHandle;
 
 // talc instead of Rust's default dlmalloc: about 7 KB smaller in the wasm, and faster. The
 // widget is single-threaded (no atomics), which this allocator relies on.
@@ -44,33 +48,12 @@ thread_local! {
     static NEXT_INSTANCE: Cell<u32> = const { Cell::new(1) };
 }
 
-/// A mounted widget. `destroy()` unmounts it and removes its listeners.
-#[wasm_bindgen]
-pub struct WidgetHandle {
-    app: Option<AppHandle<App>>,
-}
-
-#[wasm_bindgen]
-impl WidgetHandle {
-    /// Unmounts the widget (idempotent).
-    pub fn destroy(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-    }
-
-    /// Whether `destroy()` has been called.
-    #[wasm_bindgen(getter)]
-    pub fn destroyed(&self) -> bool {
-        self.app.is_none()
-    }
-}
-
 /// Mounts the widget into `element`.
 ///
-/// `options` is a plain object `{ proxy, kind, locale, authMode }` (every key optional:
-/// same origin, `"appointment"`, `navigator.language`, `"popup"`). Invalid options throw a
-/// JS `Error` naming the problem.
+/// `options` is a plain object `{ proxy, kind, locale, authMode, values, readOnly, hidden,
+/// timeZone }` (every key optional: same origin, `"appointment"`, `navigator.language`,
+/// `"popup"`, nothing prefilled, read-only or hidden, the browser's zone). Invalid options
+/// throw a JS `Error` naming the problem.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<WidgetHandle, JsValue> {
     let instance = NEXT_INSTANCE.with(|n| {
@@ -83,9 +66,11 @@ pub fn mount(element: Element, options: JsValue) -> Result<WidgetHandle, JsValue
             "exchange-forms: invalid options: {message}"
         )))
     })?;
+    let bridge = Rc::new(Bridge::default());
     let props = AppProps {
         config: Rc::new(config),
+        bridge: bridge.clone(),
     };
     let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
-    Ok(WidgetHandle { app: Some(app) })
+    Ok(WidgetHandle::new(app, bridge))
 }

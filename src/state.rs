@@ -68,16 +68,18 @@ pub enum Draft {
 }
 
 impl Draft {
-    /// Nothing typed: the empty form (an appointment may carry the zone it was opened in).
-    pub fn is_blank(&self) -> bool {
-        match self {
-            Draft::Appointment(a) => {
+    /// Nothing typed over `blank` (the empty or prefilled form); an appointment's zone does
+    /// not count, the form keeps the last one chosen.
+    pub fn is_like(&self, blank: &Draft) -> bool {
+        match (self, blank) {
+            (Draft::Appointment(a), Draft::Appointment(blank)) => {
                 *a == AppointmentDraft {
                     time_zone: a.time_zone.clone(),
-                    ..AppointmentDraft::default()
+                    ..blank.clone()
                 }
             }
-            Draft::Task(t) => *t == TaskDraft::default(),
+            (Draft::Task(t), Draft::Task(blank)) => t == blank,
+            _ => false,
         }
     }
 }
@@ -215,14 +217,28 @@ pub struct FormState {
     pub conflict: Option<Opened>,
     /// The last change to an existing item that succeeded, announced until the next action.
     pub done: Option<Target>,
+    /// What a fresh form holds: empty, or the host page's prefilled values.
+    pub blank: Rc<Draft>,
 }
 
 impl FormState {
     pub fn new(kind: Kind) -> Self {
+        Self::with_blank(match kind {
+            Kind::Appointment => Draft::Appointment(AppointmentDraft::default()),
+            Kind::Task => Draft::Task(TaskDraft::default()),
+        })
+    }
+
+    /// A form that opens with `blank` and goes back to it after each item it creates.
+    pub fn with_blank(blank: Draft) -> Self {
+        let (kind, appointment, task) = match &blank {
+            Draft::Appointment(a) => (Kind::Appointment, a.clone(), TaskDraft::default()),
+            Draft::Task(t) => (Kind::Task, AppointmentDraft::default(), t.clone()),
+        };
         Self {
             kind,
-            appointment: AppointmentDraft::default(),
-            task: TaskDraft::default(),
+            appointment,
+            task,
             errors: FieldErrors::new(),
             phase: Phase::Editing,
             notice: None,
@@ -233,20 +249,27 @@ impl FormState {
             editing: None,
             conflict: None,
             done: None,
+            blank: Rc::new(blank),
         }
     }
 
-    /// A fresh form of this kind, editing nothing (an appointment keeps the chosen time zone).
-    fn close_editor(&mut self) {
-        match self.kind {
-            Kind::Appointment => {
+    /// The blank form again (an appointment keeps the chosen time zone: the next one is
+    /// likely in the same).
+    fn reset_draft(&mut self) {
+        match &*self.blank {
+            Draft::Appointment(blank) => {
                 self.appointment = AppointmentDraft {
                     time_zone: self.appointment.time_zone.take(),
-                    ..AppointmentDraft::default()
+                    ..blank.clone()
                 }
             }
-            Kind::Task => self.task = TaskDraft::default(),
+            Draft::Task(blank) => self.task = blank.clone(),
         }
+    }
+
+    /// A fresh form of this kind, editing nothing.
+    fn close_editor(&mut self) {
+        self.reset_draft();
         self.editing = None;
         self.conflict = None;
         self.errors = FieldErrors::new();
@@ -347,16 +370,7 @@ impl Reducible for FormState {
                 next.pending = Some(pending);
             }
             Action::Created(created) => {
-                match created {
-                    Created::Appointment(_) => {
-                        // The next appointment is likely in the same zone.
-                        next.appointment = AppointmentDraft {
-                            time_zone: next.appointment.time_zone.take(),
-                            ..AppointmentDraft::default()
-                        }
-                    }
-                    Created::Task(_) => next.task = TaskDraft::default(),
-                }
+                next.reset_draft();
                 next.confirmation = Some(created);
                 next.done = None;
                 next.errors = FieldErrors::new();

@@ -133,6 +133,26 @@ async fn invalid_options_throw_a_clear_error() {
         (r#"{"authMode":"iframe"}"#, "authMode must be"),
         (r#"{"colour":"red"}"#, "unknown field `colour`"),
         (r#""appointment""#, "options must be an object"),
+        (
+            r#"{"readOnly":["nope"]}"#,
+            "readOnly: unknown field name `nope`",
+        ),
+        (
+            r#"{"hidden":"body"}"#,
+            "hidden must be a list of field names",
+        ),
+        (
+            r#"{"values":{"subjet":"x"}}"#,
+            "values: unknown field `subjet`, expected one of `subject`",
+        ),
+        (
+            r#"{"kind":"task","values":{"start":"2030-01-01T10:00"}}"#,
+            "values: unknown field `start`",
+        ),
+        (
+            r#"{"values":{"start":"2030-01-01T10:00","durationMinutes":"soon"}}"#,
+            "durationMinutes must be a whole number of minutes",
+        ),
         // serde's wording for a value of the wrong type, numbers included (the widget's
         // serde-wasm-bindgen writes floats through JavaScript; see vendor/serde-wasm-bindgen).
         (

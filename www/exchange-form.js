@@ -3,10 +3,9 @@
 //   <script type="module" src="https://proxy.example/www/exchange-form.js"></script>
 //   <exchange-form kind="appointment" proxy="https://proxy.example" locale="fr"></exchange-form>
 //
-// Attributes: kind ("appointment" | "task"), proxy (base URL of the exchange-forms proxy;
-// default: the origin this script was loaded from), locale (BCP 47; default: the browser's),
-// auth-mode ("popup" | "redirect"). The widget dispatches `exchange-form:created` (bubbles,
-// composed) on the element when it creates an item.
+// The form renders into the element's shadow root with its own stylesheet (a <link>, so a
+// strict `style-src` CSP allows it): the page's CSS cannot reach the form, nor ours the page.
+// Attributes, methods, parts and events are listed in docs/embedding.md.
 
 const moduleUrl = new URL('../pkg/exchange_forms.js', import.meta.url);
 const wasmUrl = new URL('../pkg/exchange_forms_bg.wasm', import.meta.url);
@@ -34,16 +33,24 @@ function loadWidget() {
   return ready;
 }
 
-function addStylesOnce() {
-  if (document.querySelector('link[data-exchange-forms]')) return;
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = stylesUrl.href;
-  link.dataset.exchangeForms = '';
-  document.head.append(link);
-}
+// Attribute -> mount() option; `values` is JSON, the two lists are field names.
+const ATTRIBUTES = {
+  kind: 'kind', proxy: 'proxy', locale: 'locale', 'auth-mode': 'authMode', 'time-zone': 'timeZone',
+  values: 'values', 'read-only-fields': 'readOnly', 'hidden-fields': 'hidden',
+};
+const list = (text) => text.split(/[\s,]+/).filter(Boolean);
 
-const ATTRIBUTES = { kind: 'kind', proxy: 'proxy', locale: 'locale', 'auth-mode': 'authMode' };
+// ::part() names on the main pieces of the form, for the page's own CSS.
+const PARTS = {
+  form: '.xf-form', field: '.xf-field', input: 'input,select,textarea', button: '.xf-button',
+  error: '.xf-error,.xf-summary,.xf-notice--error', list: '.xf-list',
+};
+
+function exposeParts(root) {
+  for (const [part, selector] of Object.entries(PARTS)) {
+    for (const element of root.querySelectorAll(selector)) element.part.add(part);
+  }
+}
 
 class ExchangeFormElement extends HTMLElement {
   static get observedAttributes() { return Object.keys(ATTRIBUTES); }
@@ -52,24 +59,38 @@ class ExchangeFormElement extends HTMLElement {
     super();
     this.handle = null;
     this.generation = 0;
+    this.destroyed = false;
+    this.mounted = new Promise((resolve) => { this.resolveMounted = resolve; });
+    const root = this.attachShadow({ mode: 'open' });
+    const styles = document.createElement('link');
+    styles.rel = 'stylesheet';
+    styles.href = stylesUrl.href;
+    this.container = document.createElement('div');
+    root.append(styles, this.container);
+    new MutationObserver(() => exposeParts(this.container))
+      .observe(this.container, { childList: true, subtree: true });
   }
 
   options() {
     const options = { proxy: scriptOrigin };
     for (const [attribute, option] of Object.entries(ATTRIBUTES)) {
-      if (this.hasAttribute(attribute)) options[option] = this.getAttribute(attribute);
+      const value = this.getAttribute(attribute);
+      if (value === null) continue;
+      if (option === 'values') options.values = JSON.parse(value);
+      else options[option] = option === 'readOnly' || option === 'hidden' ? list(value) : value;
     }
     return options;
   }
 
   async connectedCallback() {
-    addStylesOnce();
+    if (this.destroyed) return;
     const generation = ++this.generation;
     try {
       const widget = await loadWidget();
       if (generation !== this.generation || !this.isConnected) return;
       this.unmount();
-      this.handle = widget.mount(this, this.options());
+      this.handle = widget.mount(this.container, this.options());
+      this.resolveMounted(this);
     } catch (error) {
       if (generation !== this.generation) return;
       this.showError(error);
@@ -88,6 +109,23 @@ class ExchangeFormElement extends HTMLElement {
     }
   }
 
+  /** The form's values by field name (`subject`, `start`, `dueDate`, …). */
+  getValues() { return this.mountedHandle().getValues(); }
+
+  /** Fills the named fields; throws on a field the form does not have. */
+  setValues(values) { this.mountedHandle().setValues(values); }
+
+  /** Removes the form for good (an element put back in the page stays empty). */
+  destroy() {
+    this.destroyed = true;
+    this.disconnectedCallback();
+  }
+
+  mountedHandle() {
+    if (!this.handle) throw new Error('exchange-form: the form is not mounted (await element.mounted)');
+    return this.handle;
+  }
+
   unmount() {
     if (this.handle) {
       this.handle.destroy();
@@ -102,7 +140,10 @@ class ExchangeFormElement extends HTMLElement {
     message.setAttribute('role', 'alert');
     message.className = 'xf-notice xf-notice--error';
     message.textContent = `The form could not be loaded: ${error?.message ?? error}`;
-    this.replaceChildren(message);
+    const box = document.createElement('div');
+    box.className = 'xf';
+    box.append(message);
+    this.container.replaceChildren(box);
   }
 }
 

@@ -44,13 +44,19 @@ pub fn field_showing(
     required: bool,
     value: String,
 ) -> Html {
-    let locale = &props.config.locale;
-    let list = (field == Field::TimeZone).then(|| AttrValue::from(props.config.id("zones")));
+    let config = &props.config;
+    // The host page's choice: its value is still sent, the user just cannot see or change it.
+    if config.hidden.contains(&field) {
+        return html! {};
+    }
+    let locale = &config.locale;
+    let list = (field == Field::TimeZone).then(|| AttrValue::from(config.id("zones")));
     html! {
-        <FieldInput id={props.config.id(field.name())} {field} label={locale.field_label(field)} {control}
+        <FieldInput id={config.id(field.name())} {field} label={locale.field_label(field)} {control}
             {value} {list} error={field_error(props, field)} {required}
             hint={(!required).then(|| AttrValue::from(locale.t().optional))}
-            disabled={props.state.busy()} on_edit={props.on_edit.clone()} />
+            disabled={props.state.busy() || config.read_only.contains(&field)}
+            on_edit={props.on_edit.clone()} />
     }
 }
 

@@ -106,9 +106,10 @@ fn summary(config: &WidgetConfig, state: &FormState) -> Html {
                     // Focus the field without touching the host page's URL fragment.
                     let onclick = {
                         let id = id.clone();
+                        let host = config.host.clone();
                         Callback::from(move |e: MouseEvent| {
                             e.prevent_default();
-                            crate::browser::focus(&id);
+                            crate::browser::focus(&host, &id);
                         })
                     };
                     html! { <li><a href={format!("#{id}")} {onclick}>{ text }</a></li> }

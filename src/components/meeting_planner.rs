@@ -250,10 +250,10 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
             move |_: MouseEvent| email.clone()
         });
         let other = {
-            let (state, list_id) = (state.clone(), list_id.clone());
+            let (state, list_id, host) = (state.clone(), list_id.clone(), config.host.clone());
             Callback::from(move |_: MouseEvent| {
                 state.change(|r| r.asking = None);
-                crate::browser::focus_soon(list_id.clone());
+                crate::browser::focus_soon(&host, list_id.clone());
             })
         };
         html! {

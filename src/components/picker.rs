@@ -39,10 +39,11 @@ pub fn chips(
                     .filter(|(j, _)| *j != i).map(|(_, v)| v.clone()).collect();
                 let edit = props.on_edit.clone();
                 let focus = after_remove.clone();
+                let host = props.config.host.clone();
                 let onclick = Callback::from(move |_: MouseEvent| {
                     edit.emit((field, rest.join("\n")));
                     if let Some(id) = &focus {
-                        crate::browser::focus_soon(id.to_string());
+                        crate::browser::focus_soon(&host, id.to_string());
                     }
                 });
                 html! {

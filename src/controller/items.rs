@@ -62,7 +62,7 @@ impl Controller {
             match opened {
                 Ok(opened) => {
                     this.send(Action::Open(opened));
-                    browser::focus_soon(this.config.id("subject"));
+                    browser::focus_soon(&this.config.host, this.config.id("subject"));
                 }
                 Err(error) => this.send(Action::Failed(error)),
             }
@@ -110,7 +110,7 @@ impl Controller {
                 match newer {
                     Ok(newer) => {
                         this.send(Action::Conflict(newer));
-                        browser::focus_soon(this.config.id("conflict"));
+                        browser::focus_soon(&this.config.host, this.config.id("conflict"));
                     }
                     Err(error) => this.send(Action::Failed(error)),
                 }
@@ -168,7 +168,7 @@ impl Controller {
         let changed = matches!(finished.action, Action::Changed(_));
         self.send(finished.action);
         if changed {
-            browser::focus_soon(self.config.id("outcome"));
+            browser::focus_soon(&self.config.host, self.config.id("outcome"));
         }
     }
 }

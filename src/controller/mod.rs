@@ -24,10 +24,13 @@ use yew::platform::spawn_local;
 use crate::browser;
 use crate::config::WidgetConfig;
 use crate::error::ApiError;
+use crate::host_events;
 use crate::i18n::browser_time_zone;
 use crate::services::auth;
 use crate::services::{items as item_calls, session};
-use crate::state::{Action, AuthState, Change, Created, Draft, FormState, Kind, Pending, Target};
+use crate::state::{
+    Action, AuthState, Change, Created, Draft, FormState, Kind, Notice, Pending, Target,
+};
 
 use items::{Finished, draft_subject};
 
@@ -115,6 +118,11 @@ impl Controller {
 
     fn send(&self, action: Action) {
         if self.alive.get() {
+            if let Action::Failed(error) | Action::AuthorizationStopped(Notice::Api(error)) =
+                &action
+            {
+                host_events::error(&self.config, error);
+            }
             self.dispatch.dispatch(action);
         }
     }
@@ -160,7 +168,7 @@ impl Controller {
         if let Some(errors) = invalid {
             // The first field to correct takes the focus; the summary announces them all.
             if let Some((field, _)) = errors.iter().next() {
-                browser::focus_soon(self.config.id(field.name()));
+                browser::focus_soon(&self.config.host, self.config.id(field.name()));
             }
             self.send(Action::Invalid(errors));
             return;

@@ -15,6 +15,7 @@ use yew::platform::time::sleep;
 
 use super::{Controller, FlowControl, FlowError, FlowKeys, Watch};
 use crate::error::ApiError;
+use crate::host_events;
 use crate::services::auth::{self, FlowState, FlowStatus};
 use crate::services::flow_secret::FlowSecret;
 use crate::services::session;
@@ -29,6 +30,7 @@ impl Controller {
     /// Starts (or joins) an authorization, then replays `pending` once if there is one.
     /// Must be called synchronously from a click handler for the popup to open.
     pub fn authorize(&self, pending: Option<Pending>) {
+        host_events::authorization_required(&self.config);
         if self.config.auth_mode == AuthMode::Redirect {
             self.redirect(pending);
             return;
@@ -287,6 +289,7 @@ impl Controller {
                 if let Some(handle) = status.session_handle.as_deref() {
                     session::store(&self.config.api, handle);
                 }
+                host_events::authorized(&self.config, status.user.as_deref());
                 self.send(Action::Auth(AuthState::Authorized { user: status.user }));
                 match pending {
                     Some(pending) => self.perform(pending, false),
@@ -338,6 +341,7 @@ impl Controller {
                             && let Some(handle) = status.session_handle.as_deref()
                         {
                             session::store(&this.config.api, handle);
+                            host_events::authorized(&this.config, status.user.as_deref());
                             this.send(Action::Auth(AuthState::Authorized { user: status.user }));
                         }
                         return;

@@ -1,6 +1,6 @@
 //! The new item's draft survives a reload, a sign-in and a failed submit: kept in
 //! `localStorage` as the user types, put back when the widget mounts, and gone once the item
-//! is created (the form is then empty, and an empty draft is not kept).
+//! is created (the form is then blank again, and a blank draft is not kept).
 
 use std::rc::Rc;
 
@@ -25,10 +25,13 @@ pub fn use_saved_draft(config: &Rc<WidgetConfig>, state: &UseReducerHandle<FormS
         });
     }
     // An existing item being edited is not a new draft: it is not kept.
-    let unsent = state.editing.is_none().then(|| state.draft(None));
+    let unsent = state
+        .editing
+        .is_none()
+        .then(|| (state.draft(None), state.blank.clone()));
     use_effect_with(unsent, move |unsent| {
-        if let Some(draft) = unsent {
-            store_unsent(&key, draft);
+        if let Some((draft, blank)) = unsent {
+            store_unsent(&key, draft, blank);
         }
     });
 }

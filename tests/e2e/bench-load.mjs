@@ -32,18 +32,29 @@ const NETWORKS = {
 // navigation start) at the first moment the form is usable.
 const WATCH_INTERACTIVE = () => {
   window.__xfInteractive = new Promise((resolve) => {
-    const usable = () => {
-      const button = document.querySelector('form button[type="submit"]');
-      const input = document.querySelector('form input[name="subject"]');
+    // The <exchange-form> element renders in a shadow root: look there too, and watch each
+    // shadow root as it is attached (a document's observer does not see inside them).
+    const roots = [document];
+    const usable = () => roots.some((root) => {
+      const button = root.querySelector('form button[type="submit"]');
+      const input = root.querySelector('form input[name="subject"]');
       return button && !button.disabled && input && !input.disabled;
-    };
+    });
     const observer = new MutationObserver(() => {
       if (usable()) {
         observer.disconnect();
         resolve(performance.now());
       }
     });
-    observer.observe(document, { subtree: true, childList: true, attributes: true });
+    const watch = (root) => observer.observe(root, { subtree: true, childList: true, attributes: true });
+    const attachShadow = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function attachWatched(init) {
+      const root = attachShadow.call(this, init);
+      roots.push(root);
+      watch(root);
+      return root;
+    };
+    watch(document);
     document.addEventListener('DOMContentLoaded', () => {
       if (usable()) {
         observer.disconnect();

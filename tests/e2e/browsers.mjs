@@ -64,6 +64,7 @@ export class BrowserPage {
     const selector = await this.selectorOf(field);
     // Dates and lists have no text to type: they are set the way each engine's own "fill"
     // sets them, the value plus the input and change events the page listens to.
+    await this.engine.evaluate(defineDeepQuery, null);
     if (await this.engine.evaluate(controlKind, selector) === 'typed') await this.engine.type(field, value);
     else await this.engine.evaluate(setControlValue, { selector, value });
   }
@@ -82,7 +83,10 @@ export class BrowserPage {
 
   /** Waits until an element matching `within` (CSS) shows `text`. */
   async waitForText(text, { within = 'body', timeout = UI_TIMEOUT } = {}) {
-    const shown = await this.poll(() => this.engine.evaluate(showsText, { text, within }), timeout);
+    const shown = await this.poll(async () => {
+      await this.engine.evaluate(defineDeepQuery, null);
+      return this.engine.evaluate(showsText, { text, within });
+    }, timeout);
     if (!shown) {
       const body = await this.engine.evaluate(() => document.body?.innerText ?? '').catch((e) => `(${e.message})`);
       throw new Error(`${this.browser}: "${text}" did not appear in ${within} within ${timeout} ms; the page shows:\n${body.slice(0, 1500)}`);
@@ -140,7 +144,10 @@ export class BrowserPage {
   /** Polls `find(arg)` in the page until it returns an element; returns the engine's handle. */
   async waitForElement(find, arg, what) {
     let element = null;
-    await this.poll(async () => (element = await this.engine.element(find, arg)), UI_TIMEOUT);
+    await this.poll(async () => {
+      await this.engine.evaluate(defineDeepQuery, null);
+      return (element = await this.engine.element(find, arg));
+    }, UI_TIMEOUT);
     if (!element) throw new Error(`${this.browser}: no ${what} within ${UI_TIMEOUT} ms on ${await this.url().catch(() => '?')}`);
     return element;
   }
@@ -165,8 +172,28 @@ export class BrowserPage {
 
 // In-page functions (serialised into the page: self-contained, no closures).
 
+/**
+ * Defines `window.__xfAll(selector)`, the matching elements of the document and of every open
+ * shadow root in it (the <exchange-form> element renders in one), and `window.__xfText(selector)`,
+ * each match's text including the shadow roots inside it (`innerText` stops at them). Run before
+ * the helpers below, on every page they run in.
+ */
+function defineDeepQuery() {
+  const roots = () => {
+    const found = [document];
+    for (const root of found) {
+      for (const element of root.querySelectorAll('*')) if (element.shadowRoot) found.push(element.shadowRoot);
+    }
+    return found;
+  };
+  window.__xfAll = (selector) => roots().flatMap((root) => [...root.querySelectorAll(selector)]);
+  window.__xfText = (selector) => window.__xfAll(selector).map((element) => [element.innerText,
+    ...roots().filter((root) => root !== document && element.contains(root.host))
+      .flatMap((root) => [...root.children].map((child) => child.innerText ?? ''))].join('\n'));
+}
+
 function labelledControl(label) {
-  for (const element of document.querySelectorAll('label')) {
+  for (const element of window.__xfAll('label')) {
     const own = [...element.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
     const control = element.control;
     if (own === label && control && !control.disabled && control.getClientRects().length > 0) return control;
@@ -175,14 +202,14 @@ function labelledControl(label) {
 }
 
 function controlKind(selector) {
-  const element = document.querySelector(selector);
+  const [element] = window.__xfAll(selector);
   if (element instanceof HTMLTextAreaElement) return 'typed';
   if (element instanceof HTMLInputElement && ['text', 'search', 'email', ''].includes(element.type)) return 'typed';
   return 'set';
 }
 
 function setControlValue({ selector, value }) {
-  const element = document.querySelector(selector);
+  const [element] = window.__xfAll(selector);
   element.focus();
   element.value = value;
   if (element.value !== value) throw new Error(`${selector} does not accept "${value}"`);
@@ -191,12 +218,12 @@ function setControlValue({ selector, value }) {
 }
 
 function namedButton(name) {
-  return [...document.querySelectorAll('button, input[type="submit"]')]
+  return window.__xfAll('button, input[type="submit"]')
     .find((b) => (b.innerText ?? b.value).trim() === name && !b.disabled && b.getClientRects().length > 0) ?? null;
 }
 
 function showsText({ text, within }) {
-  return [...document.querySelectorAll(within)].some((element) => element.innerText.includes(text));
+  return window.__xfText(within).some((shown) => shown.includes(text));
 }
 
 function userChoice(user) {

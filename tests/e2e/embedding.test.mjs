@@ -4,15 +4,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { once } from 'node:events';
 import {
   completeSignIn, launchBrowser, newContext, startProxy, uniqueSubject, wallClock, UI_TIMEOUT, screenshot,
 } from './harness.mjs';
+import { serveHostPages } from './host-page.mjs';
 import { appointmentForm, createdEvents, fillAppointment, mailboxAppointments, submitAndSignIn } from './widget.mjs';
 
 /** Serves one host page at `http://<host>:<port>/` that embeds the widget from `proxyUrl`. */
-async function startHostPage(t, host, proxyUrl, { authMode } = {}) {
+function startHostPage(t, host, proxyUrl, { authMode } = {}) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Customer page</title>
 <script type="module" src="${new URL('www/exchange-form.js', proxyUrl).href}"></script></head>
 <body><h1>Customer intranet</h1>
@@ -25,18 +24,7 @@ async function startHostPage(t, host, proxyUrl, { authMode } = {}) {
     document.getElementById('log').append(li);
   });
 </script></body></html>`;
-  const server = createServer((req, res) => {
-    if (new URL(req.url, 'http://host').pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(html);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  server.listen(0, host);
-  await once(server, 'listening');
-  t.after(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }));
-  return `http://${host === '127.0.0.1' ? 'localhost' : host}:${server.address().port}/`;
+  return serveHostPages(t, { '/': html }, { host });
 }
 
 test('a host page on another origin embeds the widget with one script and one element', async (t) => {
@@ -85,8 +73,16 @@ test('a host page on an origin that is not allowed gets nothing done', async (t)
   await fillAppointment(form, { subject, start: wallClock(6, 13), end: wallClock(6, 14) });
   const popups = [];
   context.on('page', (p) => popups.push(p));
+  await page.locator('#widget').evaluate((el) => {
+    window.errors = [];
+    el.addEventListener('exchange-form:error', (event) => window.errors.push(event.detail));
+  });
   await form.locator('button[type="submit"]').click();
-  await form.locator('[role="alert"]').first().waitFor({ timeout: UI_TIMEOUT });
+  const alert = form.locator('[role="alert"]').first();
+  await alert.waitFor({ timeout: UI_TIMEOUT });
+  const [error] = await page.evaluate(() => window.errors);
+  assert.equal(error?.error, 'network_error', 'the host element got exchange-form:error (CORS refused the page)');
+  assert.ok((await alert.innerText()).includes(error.message), 'its message is what the form says');
   await screenshot(page, 'embedding-origin-not-allowed');
   assert.deepEqual(created, [], 'the proxy created nothing for a foreign origin');
   assert.equal(popups.length, 0, 'no sign-in was started for a foreign origin');
@@ -108,6 +104,9 @@ test('with auth-mode="redirect" the page goes to sign in, comes back and finishe
 
   const subject = uniqueSubject('Redirected');
   await fillAppointment(form, { subject, start: wallClock(8, 10), end: wallClock(8, 11), location: 'Hall' });
+  // Told before the page leaves; kept where the page finds it again when it comes back.
+  await page.locator('#widget').evaluate((el) => el.addEventListener('exchange-form:authorization-required',
+    (event) => sessionStorage.setItem('told', JSON.stringify(event.detail))));
   await form.locator('button[type="submit"]').click();
   // The whole page goes to the sign-in pages, then back to the host page.
   await page.waitForURL((url) => url.origin === new URL(proxy.url).origin, { timeout: UI_TIMEOUT });
@@ -119,6 +118,7 @@ test('with auth-mode="redirect" the page goes to sign in, comes back and finishe
   });
   await page.locator('#log').getByText(`created ${subject}`).waitFor({ timeout: UI_TIMEOUT });
   assert.equal(popups.length, 0, 'no popup was opened');
+  assert.deepEqual(JSON.parse(await page.evaluate(() => sessionStorage.getItem('told'))), { mode: 'redirect' });
   const listed = await mailboxAppointments(page, proxy.url);
   assert.equal(listed.filter((a) => a.subject === subject).length, 1, 'the action was done once');
 });

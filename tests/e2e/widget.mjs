@@ -77,7 +77,8 @@ export function listSection(page, heading) {
 
 /** Where the widget confirms a created item: a live status region naming it. */
 export function confirmation(page, subject) {
-  return page.locator('[role="status"]').filter({ hasText: subject });
+  // `.xf-status`: not the meeting form's conflict hint, a live region that may name the same item.
+  return page.locator('[role="status"].xf-status').filter({ hasText: subject });
 }
 
 /**

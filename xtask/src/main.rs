@@ -8,6 +8,7 @@ mod deps_check;
 mod import_names;
 mod inline_snippets;
 mod minify;
+mod npm_package;
 mod sh;
 mod size;
 mod test_counts;

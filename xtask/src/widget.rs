@@ -3,6 +3,7 @@
 
 use crate::assets;
 use crate::minify;
+use crate::npm_package;
 use crate::sh::Cmd;
 use crate::tools::WASM_TARGET;
 use crate::{Ctx, Result};
@@ -59,7 +60,7 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
     for file in &served {
         assets::write_compressed_copies(file)?;
     }
-    Ok(())
+    npm_package::write(ctx)
 }
 
 /// Puts wasm-bindgen's snippets (`pkg/snippets/`) into the glue: see
