@@ -11,12 +11,16 @@ use std::path::{Path, PathBuf};
 
 pub const WIDGET_PACKAGE: &str = "exchange-forms";
 pub const PROXY_PACKAGE: &str = "exchange-forms-proxy";
+/// The cargo profile the widget's wasm is built with (smallest download; the workspace's
+/// `release` profile is for native speed).
+pub const WASM_PROFILE: &str = "wasm-release";
 
 pub fn build_pkg(ctx: &Ctx) -> Result<()> {
     Cmd::new("cargo")
         .args([
             "build",
-            "--release",
+            "--profile",
+            WASM_PROFILE,
             "--target",
             WASM_TARGET,
             "-p",
@@ -28,7 +32,8 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
     let wasm = ctx
         .target_dir
         .join(WASM_TARGET)
-        .join("release/exchange_forms.wasm");
+        .join(WASM_PROFILE)
+        .join("exchange_forms.wasm");
     // --remove-name-section: the function-name table is debug info nobody downloads on purpose;
     // with it alone, the gzip size matched wasm-opt -Oz's on a probe app.
     Cmd::new("wasm-bindgen")

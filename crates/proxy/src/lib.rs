@@ -294,10 +294,15 @@ impl Application {
                     allowed_origins: allowed_origins.clone(),
                     insecure_http: config.insecure_http.clone(),
                 };
-                auth::AuthRuntime::start(&config.auth, &ctx, store.clone(), auth_clock)
-                    .await
-                    .map_err(|e| StartupError::Other(e.to_string()))?
-                    .map(Arc::new)
+                auth::AuthRuntime::start(
+                    &config.auth,
+                    &ctx,
+                    store::for_authorization(store.clone()),
+                    auth_clock,
+                )
+                .await
+                .map_err(|e| StartupError::Other(e.to_string()))?
+                .map(Arc::new)
             }
         };
 

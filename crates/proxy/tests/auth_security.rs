@@ -462,6 +462,36 @@ async fn sign_out_revokes_the_session() {
     assert_eq!(again.status(), StatusCode::NO_CONTENT);
 }
 
+#[tokio::test]
+async fn a_signed_out_session_is_refused_at_once_while_another_of_the_user_goes_on() {
+    let dir = TempDir::new().unwrap();
+    let app = spawn(&dir).await;
+    let laptop = app.sign_in(ORIGIN_A, "alice").await;
+    let phone = app.sign_in(ORIGIN_A, "alice").await;
+    // Both in use (the proxy has just looked each session up).
+    for handle in [&laptop, &phone] {
+        assert_eq!(
+            app.list_tasks(ORIGIN_A, handle).await.status(),
+            StatusCode::OK
+        );
+    }
+    let out = app
+        .with_session(ORIGIN_A, &laptop, Method::POST, "/api/auth/signout")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    // The user's tokens stay (the phone is still signed in), so only the session's own
+    // revocation can refuse the laptop's handle, and it must from the very next request.
+    let after = app.list_tasks(ORIGIN_A, &laptop).await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(after).await["error"], "authorization_required");
+    assert_eq!(
+        app.list_tasks(ORIGIN_A, &phone).await.status(),
+        StatusCode::OK
+    );
+}
+
 fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -520,6 +520,45 @@ fn the_replay_guard_refuses_new_proofs_beyond_its_cap_instead_of_growing() {
 }
 
 #[test]
+fn the_replay_guard_cap_is_set_in_memory_and_holds_a_busy_minute() {
+    // A caller-set budget: room for three proofs.
+    let small = ReplayGuard::with_memory(3 * ReplayGuard::ENTRY_BYTES);
+    for jti in ["a", "b", "c"] {
+        small.check(&at(NOW, jti), NOW).unwrap();
+    }
+    assert_eq!(
+        small.check(&at(NOW, "d"), NOW),
+        Err(DpopError::TooManyProofs)
+    );
+    // The default remembers a minute of thousands of requests a second (the replay memory is
+    // not what limits a busy process), and still refuses every one of them a second time.
+    let guard = ReplayGuard::default();
+    let busy_minute = 150_000;
+    let bound = jkt(&key(1));
+    let signed = |i: usize| Proof {
+        jkt: bound.clone(),
+        jti: format!("jti-{i}"),
+        iat: NOW,
+        usable_until: NOW + 60,
+    };
+    for i in 0..busy_minute {
+        guard.check(&signed(i), NOW).unwrap();
+    }
+    assert_eq!(guard.len(), busy_minute);
+    for i in (0..busy_minute).step_by(997) {
+        assert_eq!(guard.check(&signed(i), NOW + 60), Err(DpopError::Replayed));
+    }
+    // Forgotten together once stale.
+    let next_minute = Proof {
+        iat: NOW + 61,
+        usable_until: NOW + 121,
+        ..signed(busy_minute)
+    };
+    guard.check(&next_minute, NOW + 61).unwrap();
+    assert_eq!(guard.len(), 1);
+}
+
+#[test]
 fn thumbprints_match_values_computed_independently() {
     // RFC 7517 Appendix A.1's example P-256 key. Expected value computed with python3's stdlib:
     // base64.urlsafe_b64encode(hashlib.sha256(json.dumps({"crv":"P-256","kty":"EC","x":X,

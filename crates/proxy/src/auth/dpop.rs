@@ -9,16 +9,15 @@
 //! Only `ES256` is accepted: it is what WebCrypto offers for non-extractable keys everywhere,
 //! and a single algorithm leaves nothing to negotiate (no `none`, no HMAC confusion).
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::{HashSet, VecDeque};
+use std::sync::Mutex;
 
 use axum::http::Method;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use p256::EncodedPoint;
-use p256::ecdsa::signature::Verifier as _;
-use p256::ecdsa::{Signature, VerifyingKey};
+use p256::ecdsa::VerifyingKey;
+use ring::signature::{ECDSA_P256_SHA256_FIXED, UnparsedPublicKey};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
@@ -27,8 +26,8 @@ use url::Url;
 /// Longest proof considered. A P-256 proof is about 600 characters; anything much longer is
 /// not one and is refused before decoding.
 pub const MAX_PROOF_LEN: usize = 2048;
-/// Longest `jti`. The widget sends 22 characters (16 random bytes); the bound keeps what the
-/// replay guard remembers small.
+/// Longest `jti`. The widget sends 22 characters (16 random bytes); longer ones are refused
+/// before any hashing.
 pub const MAX_JTI_LEN: usize = 64;
 /// JWK members that only a private key has (RFC 7518 §6.2.2 for EC; the others for RSA and
 /// symmetric keys): a proof carrying one leaks the key and is refused.
@@ -194,12 +193,16 @@ pub fn verify(
 
     let signature = URL_SAFE_NO_PAD
         .decode(signature_b64)
-        .ok()
-        .and_then(|raw| Signature::from_slice(&raw).ok())
-        .ok_or(DpopError::BadSignature)?;
-    let signing_input = &proof[..header_b64.len() + 1 + claims_b64.len()];
-    key.verify(signing_input.as_bytes(), &signature)
         .map_err(|_| DpopError::BadSignature)?;
+    let signing_input = &proof[..header_b64.len() + 1 + claims_b64.len()];
+    // r || s, 32 bytes each (JWS ES256, RFC 7518 §3.4); ring refuses any other length, and
+    // zero or out-of-range scalars, like p256 did.
+    UnparsedPublicKey::new(
+        &ECDSA_P256_SHA256_FIXED,
+        key.to_encoded_point(false).as_bytes(),
+    )
+    .verify(signing_input.as_bytes(), &signature)
+    .map_err(|_| DpopError::BadSignature)?;
 
     Ok(Proof {
         jkt,
@@ -303,34 +306,50 @@ fn normalize_percent_encoding(path: &str) -> String {
 /// Remembers the proofs accepted recently and refuses a second use of one (same key, same
 /// `jti`) for as long as [`verify`] would accept it.
 ///
-/// Memory is bounded: entries are forgotten once their proof is stale, and beyond `cap`
-/// remembered proofs new ones are refused ([`DpopError::TooManyProofs`]) rather than
-/// remembered without bound. The guard lives in one process; when several proxy processes
-/// share a database, the store remembers proofs for all of them too
+/// Each proof is remembered as 16 bytes (the start of a SHA-256 of its key's thumbprint and its
+/// `jti`: no two proofs share one short of a 2^64-work collision, and a collision could only
+/// refuse the colliding proof, never accept a replay), filed by the second it goes stale so that
+/// forgetting costs nothing per request. Memory is bounded: beyond `max_entries` remembered
+/// proofs new ones are refused ([`DpopError::TooManyProofs`]) rather than remembered without
+/// bound; the default allows [`ReplayGuard::DEFAULT_MEMORY`], enough for well over ten thousand
+/// requests a second with the one-minute window. The guard lives in one process; when several
+/// proxy processes share a database, the store remembers proofs for all of them too
 /// ([`super::store::TokenStore::remember_proof`]).
 pub struct ReplayGuard {
-    cap: usize,
+    max_entries: usize,
     seen: Mutex<Seen>,
 }
 
+/// A remembered proof: the first 16 bytes of SHA-256(`"<jkt> <jti>"`) (a thumbprint has no
+/// space).
+type ProofId = [u8; 16];
+
 #[derive(Default)]
 struct Seen {
-    /// `"<jkt> <jti>"` (a thumbprint has no space) -> last second it must be remembered.
-    until: HashMap<Arc<str>, i64>,
-    /// The same entries, soonest to forget first.
-    by_expiry: BinaryHeap<Reverse<(i64, Arc<str>)>>,
+    ids: HashSet<ProofId>,
+    /// The same ids by the last second they must be remembered, soonest first; one entry per
+    /// second (a proof's last second lies at most the `iat` window ahead, so there are few).
+    by_second: VecDeque<(i64, Vec<ProofId>)>,
 }
 
 impl ReplayGuard {
-    /// About 30 MB at most; with the default one-minute window that allows well over a
-    /// thousand requests a second.
-    pub const DEFAULT_CAP: usize = 100_000;
+    /// Memory the default guard may use at most: 64 MiB.
+    pub const DEFAULT_MEMORY: usize = 64 << 20;
+    /// What one remembered proof costs at most: its id in the set (16 bytes, plus the set's
+    /// control byte and spare room, doubled while the set grows) and in its second's list.
+    pub const ENTRY_BYTES: usize = 64;
 
-    pub fn new(cap: usize) -> Self {
+    /// A guard remembering at most `max_entries` proofs at once.
+    pub fn new(max_entries: usize) -> Self {
         Self {
-            cap,
+            max_entries,
             seen: Mutex::new(Seen::default()),
         }
+    }
+
+    /// A guard using at most about `bytes` of memory.
+    pub fn with_memory(bytes: usize) -> Self {
+        Self::new(bytes / Self::ENTRY_BYTES)
     }
 
     /// Accepts `proof` (already verified) once; a second use until it is stale is refused.
@@ -338,18 +357,18 @@ impl ReplayGuard {
         if proof.usable_until < now {
             return Err(DpopError::Stale);
         }
-        let key: Arc<str> = format!("{} {}", proof.jkt, proof.jti).into();
+        let id = proof_id(proof);
         // A panic elsewhere while holding the lock leaves consistent data: keep using it.
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         seen.forget_before(now);
-        if seen.until.contains_key(&key) {
+        if seen.ids.contains(&id) {
             return Err(DpopError::Replayed);
         }
-        if seen.until.len() >= self.cap {
+        if seen.ids.len() >= self.max_entries {
             return Err(DpopError::TooManyProofs);
         }
-        seen.until.insert(key.clone(), proof.usable_until);
-        seen.by_expiry.push(Reverse((proof.usable_until, key)));
+        seen.ids.insert(id);
+        seen.file(proof.usable_until, id);
         Ok(())
     }
 
@@ -358,7 +377,7 @@ impl ReplayGuard {
         self.seen
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .until
+            .ids
             .len()
     }
 
@@ -369,19 +388,49 @@ impl ReplayGuard {
 
 impl Default for ReplayGuard {
     fn default() -> Self {
-        Self::new(Self::DEFAULT_CAP)
+        Self::with_memory(Self::DEFAULT_MEMORY)
     }
+}
+
+fn proof_id(proof: &Proof) -> ProofId {
+    let digest = Sha256::new()
+        .chain_update(proof.jkt.as_bytes())
+        .chain_update(b" ")
+        .chain_update(proof.jti.as_bytes())
+        .finalize();
+    let mut id = ProofId::default();
+    let len = id.len();
+    id.copy_from_slice(&digest[..len]);
+    id
 }
 
 impl Seen {
     fn forget_before(&mut self, now: i64) {
-        while let Some(Reverse((until, _))) = self.by_expiry.peek() {
-            if *until >= now {
-                break;
+        while self
+            .by_second
+            .front()
+            .is_some_and(|(second, _)| *second < now)
+        {
+            if let Some((_, ids)) = self.by_second.pop_front() {
+                for id in &ids {
+                    self.ids.remove(id);
+                }
             }
-            if let Some(Reverse((_, key))) = self.by_expiry.pop() {
-                self.until.remove(&key);
-            }
+        }
+        // Give memory back once a burst has been forgotten.
+        if self.ids.capacity() > 4 * self.ids.len().max(1024) {
+            self.ids.shrink_to_fit();
+        }
+    }
+
+    /// Files `id` under `last_second`, keeping the seconds in order.
+    fn file(&mut self, last_second: i64, id: ProofId) {
+        let at = self
+            .by_second
+            .partition_point(|(second, _)| *second < last_second);
+        match self.by_second.get_mut(at) {
+            Some((second, ids)) if *second == last_second => ids.push(id),
+            _ => self.by_second.insert(at, (last_second, vec![id])),
         }
     }
 }

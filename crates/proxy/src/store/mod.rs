@@ -7,6 +7,7 @@
 //! which several proxy processes can share. Each has its own migrations, run at start-up.
 
 mod postgres;
+mod read_cache;
 mod sql;
 mod sqlite;
 
@@ -14,6 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use crate::auth::store::{StoreError, StoreResult, TokenStore};
+pub use read_cache::ReadCache;
 pub use sql::SqlStore;
 
 /// An idempotency key as recorded.
@@ -99,6 +101,16 @@ pub async fn open(database_url: Option<&str>, data_dir: &Path) -> StoreResult<Ar
         None => sqlite::open(&data_dir.join("proxy.sqlite")).await,
     }
     .map(Arc::new)
+}
+
+/// What the authorization code reads and writes: `store` itself when other processes may share
+/// it, else `store` behind a [`ReadCache`] (no other process can change a row under it).
+pub fn for_authorization(store: Arc<SqlStore>) -> Arc<dyn TokenStore> {
+    if store.is_shared() {
+        store
+    } else {
+        Arc::new(ReadCache::new(store))
+    }
 }
 
 /// Whether `url` names a PostgreSQL database (the only kind `database_url` accepts).

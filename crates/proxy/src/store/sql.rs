@@ -184,6 +184,12 @@ const FINISH_FLOW: &str =
 const INSERT_HANDLE: &str = "INSERT INTO auth_flow_handles (flow_id, handle_ct) VALUES ($1, $2)";
 
 impl SqlStore {
+    /// Whether other proxy processes may use this database too (PostgreSQL); one process owns a
+    /// SQLite file.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.pools, Pools::Postgres(_))
+    }
+
     /// Tells the other processes on this database that a flow ended (PostgreSQL).
     async fn announce_flow_end(&self, id: &str) {
         if let Pools::Postgres(pg) = &self.pools {
