@@ -111,7 +111,12 @@ async fn the_agenda_shows_7_days_from_today_and_moves_by_7_days() {
     today.set_minutes(0);
     today.set_seconds(0);
     today.set_milliseconds(0);
-    assert_eq!(millis(&start), today.get_time(), "{start}");
+    assert_eq!(
+        millis(&start),
+        today.get_time(),
+        "{start} {:?}",
+        gets("/api/appointments?")
+    );
     let days = (millis(&end) - millis(&start)) / 86_400_000.0;
     assert!((days - 7.0).abs() <= 1.0 / 24.0, "{days} days");
     assert!(param(&first, "cursor").is_none());
@@ -247,7 +252,11 @@ async fn typing_and_validating_never_render_the_list() {
         listed + 1,
         "the list was fetched again"
     );
+    // Gone means gone: the conflict check waiting for the typing to pause asks nothing.
     handle.destroy();
+    let after = calls().len();
+    yew::platform::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(calls().len(), after, "a destroyed widget made a request");
     signed_out();
 }
 

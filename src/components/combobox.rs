@@ -12,7 +12,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{chips, chosen, settled, use_shared};
+use crate::components::picker::{chips, chosen, use_shared};
 use crate::services::directory;
 
 /// How long typing must pause before the directory is asked.
@@ -105,7 +105,7 @@ pub fn Combobox(props: &ComboboxProps) -> Html {
             let generation = search.cell.borrow().generation.clone();
             let (search, api) = (search.clone(), api.clone());
             spawn_local(async move {
-                let Some(current) = settled(generation, DEBOUNCE).await else {
+                let Some(current) = search.settled(generation, DEBOUNCE).await else {
                     return;
                 };
                 let found =

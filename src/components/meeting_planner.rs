@@ -12,7 +12,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{Shared, chips, chosen, settled, use_shared};
+use crate::components::picker::{Shared, chips, chosen, use_shared};
 use crate::components::wall_clock::{local_text, rfc3339, slot, zone};
 use crate::error::ApiError;
 use crate::services::{appointments, directory};
@@ -119,7 +119,7 @@ fn refresh_statuses(
     }
     let (rooms, api) = (rooms.clone(), api.clone());
     spawn_local(async move {
-        let Some(current) = settled(generation, SETTLE).await else {
+        let Some(current) = rooms.settled(generation, SETTLE).await else {
             return;
         };
         let (start, end) = (start as f64, end as f64);
@@ -380,7 +380,7 @@ pub fn MeetingTimes(props: &FieldsProps) -> Html {
         if let Some((Some((start, end)), _, editing)) = wanted {
             let (times, api, locale) = (times.clone(), config.api.clone(), locale.clone());
             spawn_local(async move {
-                let Some(current) = settled(generation, SETTLE).await else {
+                let Some(current) = times.settled(generation, SETTLE).await else {
                     return;
                 };
                 let (from, to) = (rfc3339(start as f64), rfc3339(end as f64));

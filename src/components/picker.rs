@@ -64,6 +64,8 @@ pub fn chips(
 pub struct Shared<S> {
     pub cell: Rc<RefCell<S>>,
     redraw: UseForceUpdateHandle,
+    /// False once the picker is gone (the widget destroyed): nothing more is asked for it.
+    mounted: Rc<Cell<bool>>,
 }
 
 impl<S> Clone for Shared<S> {
@@ -71,6 +73,7 @@ impl<S> Clone for Shared<S> {
         Self {
             cell: self.cell.clone(),
             redraw: self.redraw.clone(),
+            mounted: self.mounted.clone(),
         }
     }
 }
@@ -81,22 +84,33 @@ impl<S> Shared<S> {
         change(&mut self.cell.borrow_mut());
         self.redraw.force_update();
     }
+
+    /// Waits for typing to pause: a check that nothing newer started since (and the picker is
+    /// still there), or `None` when something already has or it is gone.
+    pub async fn settled(
+        &self,
+        generation: Rc<Cell<u32>>,
+        pause: Duration,
+    ) -> Option<impl Fn() -> bool + use<S>> {
+        let mine = generation.get().wrapping_add(1);
+        generation.set(mine);
+        sleep(pause).await;
+        let mounted = self.mounted.clone();
+        let current = move || mounted.get() && generation.get() == mine;
+        current().then_some(current)
+    }
 }
 
 #[hook]
 pub fn use_shared<S: Default + 'static>() -> Shared<S> {
+    let mounted = use_memo((), |_| Cell::new(true));
+    {
+        let mounted = mounted.clone();
+        use_effect_with((), move |_| move || mounted.set(false));
+    }
     Shared {
         cell: use_mut_ref(S::default),
         redraw: use_force_update(),
+        mounted,
     }
-}
-
-/// Waits for typing to pause: a check that nothing newer started since, or `None` when
-/// something already has.
-pub async fn settled(generation: Rc<Cell<u32>>, pause: Duration) -> Option<impl Fn() -> bool> {
-    let mine = generation.get().wrapping_add(1);
-    generation.set(mine);
-    sleep(pause).await;
-    let current = move || generation.get() == mine;
-    current().then_some(current)
 }

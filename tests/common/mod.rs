@@ -84,7 +84,21 @@ pub async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(60)).await;
 }
 
+/// Forgets the unsent drafts earlier tests left in this page's storage: each test starts
+/// with the form it asks for, not with what another test typed.
+fn forget_drafts() {
+    let storage = local_storage();
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with("exchange-forms:draft:"))
+        .collect();
+    for key in keys {
+        storage.remove_item(&key).unwrap();
+    }
+}
+
 pub async fn mounted(json: &str) -> (Element, WidgetHandle) {
+    forget_drafts();
     let host = host();
     let handle = mount(host.clone(), options(json)).expect("mount");
     settle().await;
