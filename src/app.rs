@@ -8,10 +8,10 @@ use web_sys::HtmlFormElement;
 use yew::prelude::*;
 
 use crate::browser;
-use crate::components::auth_panel::AuthPanel;
+use crate::components::auth_panel::auth_panel;
 use crate::components::calendar_view::CalendarView;
 use crate::components::editor_bar::EditorAction;
-use crate::components::form_view::FormView;
+use crate::components::form_view::{FormViewProps, form_view};
 use crate::components::item_actions::ItemCommand;
 use crate::components::outcome::outcome;
 use crate::components::task_list::TaskList;
@@ -108,9 +108,16 @@ pub fn App(props: &AppProps) -> Html {
     };
     html! {
         <div class={classes!("xf", format!("xf--{}", config.kind.as_str()))} lang={config.locale.tag.clone()}>
-            <AuthPanel config={config.clone()} auth={state.auth.clone()} busy={state.busy()} {on_sign_out} />
-            <FormView config={config.clone()} state={Rc::new((*state).clone())}
-                {on_edit} {on_submit} {on_cancel} {on_connect} {on_editor} />
+            { auth_panel(&config, &state.auth, state.busy(), &on_sign_out) }
+            { form_view(&FormViewProps {
+                config: config.clone(),
+                state: Rc::new((*state).clone()),
+                on_edit,
+                on_submit,
+                on_cancel,
+                on_connect,
+                on_editor,
+            }) }
             { outcome(&config, state.done.as_ref()) }
             { list }
         </div>
