@@ -8,11 +8,12 @@ use web_sys::HtmlFormElement;
 use yew::prelude::*;
 
 use crate::browser;
-use crate::components::auth_panel::AuthPanel;
+use crate::components::auth_panel::auth_panel;
 use crate::components::calendar_view::CalendarView;
 use crate::components::editor_bar::EditorAction;
-use crate::components::form_view::FormView;
+use crate::components::form_view::{FormViewProps, form_view};
 use crate::components::item_actions::ItemCommand;
+use crate::components::meeting_options::zone_list;
 use crate::components::outcome::outcome;
 use crate::components::task_list::TaskList;
 use crate::config::WidgetConfig;
@@ -93,6 +94,14 @@ pub fn App(props: &AppProps) -> Html {
             ItemCommand::Act(target) => controller.act(&latest.borrow(), target),
         })
     };
+    // Built once: the browser's few hundred zones are not listed again on every keystroke.
+    let zones = {
+        let config = config.clone();
+        use_memo((), move |_| match config.kind {
+            Kind::Appointment => zone_list(config.id("zones").into()),
+            Kind::Task => Html::default(),
+        })
+    };
     let on_connect = {
         let pending = state.pending.clone();
         Callback::from(move |_: ()| controller.authorize(pending.clone()))
@@ -108,9 +117,17 @@ pub fn App(props: &AppProps) -> Html {
     };
     html! {
         <div class={classes!("xf", format!("xf--{}", config.kind.as_str()))} lang={config.locale.tag.clone()}>
-            <AuthPanel config={config.clone()} auth={state.auth.clone()} busy={state.busy()} {on_sign_out} />
-            <FormView config={config.clone()} state={Rc::new((*state).clone())}
-                {on_edit} {on_submit} {on_cancel} {on_connect} {on_editor} />
+            { auth_panel(&config, &state.auth, state.busy(), &on_sign_out) }
+            { form_view(&FormViewProps {
+                config: config.clone(),
+                state: Rc::new((*state).clone()),
+                zones,
+                on_edit,
+                on_submit,
+                on_cancel,
+                on_connect,
+                on_editor,
+            }) }
             { outcome(&config, state.done.as_ref()) }
             { list }
         </div>

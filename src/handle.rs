@@ -1,6 +1,6 @@
 //! What a host page holds after `mount()`: read and fill the form (`getValues`, `setValues`)
 //! and unmount it (`destroy`). Values are plain objects keyed by the `model::Field` names the
-//! API uses (`subject`, `start`, `dueDate`, …), read and written through the drafts' own serde
+//! API uses (`subject`, `start`, `dueDate`, …), read and written in the drafts' own serde
 //! shape, so an unknown or mistyped field is refused with serde's message naming it.
 
 use std::cell::RefCell;
@@ -12,6 +12,7 @@ use yew::{AppHandle, UseReducerDispatcher};
 
 use crate::app::App;
 use crate::browser;
+use crate::decode::from_js;
 use crate::item_draft::local_date_time;
 use crate::state::{Action, Draft, FormState};
 
@@ -151,7 +152,7 @@ pub fn with_values(draft: &Draft, values: &JsValue) -> Result<Draft, String> {
     if !values.is_object() {
         return Err(NOT_AN_OBJECT.into());
     }
-    // serde-wasm-bindgen reads only the keys it knows: a misspelt one is caught here.
+    // The decoder reads only the keys it knows: a misspelt one is caught here.
     let fields = match draft {
         Draft::Appointment(_) => APPOINTMENT_FIELDS,
         Draft::Task(_) => TASK_FIELDS,
@@ -168,6 +169,7 @@ pub fn with_values(draft: &Draft, values: &JsValue) -> Result<Draft, String> {
             known.join("`, `")
         ));
     }
+    refuse_null(values, fields)?;
     let merged = js_sys::Object::assign_many(
         &js_sys::Object::new(),
         &[
@@ -182,17 +184,39 @@ pub fn with_values(draft: &Draft, values: &JsValue) -> Result<Draft, String> {
     let merged = JsValue::from(merged);
     match draft {
         Draft::Appointment(_) => {
-            let mut next: AppointmentDraft =
-                serde_wasm_bindgen::from_value(merged).map_err(|e| e.to_string())?;
+            let mut next: AppointmentDraft = from_js(&merged).map_err(|e| e.to_string())?;
             if !duration.is_undefined() {
                 next.end = end_after(&next.start, &duration)?;
             }
             Ok(Draft::Appointment(next))
         }
-        Draft::Task(_) => serde_wasm_bindgen::from_value::<TaskDraft>(merged)
+        Draft::Task(_) => from_js::<TaskDraft>(&merged)
             .map(Draft::Task)
             .map_err(|e| e.to_string()),
     }
+}
+
+/// `null` only for the fields that may be left empty (`timeZone`, `recurrence`): the decoder
+/// reads `null` as "not given", which would set any other field back to its default.
+fn refuse_null(values: &JsValue, fields: &[Field]) -> Result<(), String> {
+    for field in fields {
+        let expected = match field {
+            Field::TimeZone | Field::Recurrence | Field::DurationMinutes => continue,
+            Field::AllDay | Field::Private => "a boolean",
+            Field::Categories
+            | Field::RequiredAttendees
+            | Field::OptionalAttendees
+            | Field::Rooms => "a sequence",
+            _ => "a string",
+        };
+        let value = js_sys::Reflect::get(values, &JsValue::from_str(field.name()));
+        if value.is_ok_and(|value| value.is_null()) {
+            return Err(format!(
+                "{field}: invalid type: unit value, expected {expected}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `start` (`YYYY-MM-DDTHH:MM`, local) plus `minutes`, in the same form.

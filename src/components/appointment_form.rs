@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::components::combobox::Combobox;
 use crate::components::field::{Control, Field as FieldInput};
-use crate::components::meeting_options::{meeting_options, zone_list};
+use crate::components::meeting_options::meeting_options;
 use crate::components::meeting_planner::{MeetingTimes, RoomPicker};
 use crate::components::recurrence_editor::recurrence_editor;
 use crate::config::WidgetConfig;
@@ -60,15 +60,14 @@ pub fn field_showing(
     }
 }
 
-#[component]
-pub fn AppointmentFields(props: &FieldsProps) -> Html {
+/// Rendered with the form (a function: no component of its own in the wasm); `zones` is the
+/// time zones' `<datalist>`, built once by the root component.
+pub fn appointment_fields(props: &FieldsProps, zones: &Html) -> Html {
     let when = if props.state.appointment.all_day {
         Control::Date
     } else {
         Control::DateTimeLocal
     };
-    // Built once: the browser's few hundred zones are not listed again on every keystroke.
-    let zones = use_memo((), |_| zone_list(props.config.id("zones").into()));
     html! {
         <>
             { field(props, Field::Subject, Control::Text { max_length: Some(MAX_SUBJECT_CHARS as u32) }, true) }
@@ -80,7 +79,7 @@ pub fn AppointmentFields(props: &FieldsProps) -> Html {
             <MeetingTimes ..props.clone() />
             { field(props, Field::TimeZone, Control::Text { max_length: Some(64) }, false) }
             { recurrence_editor(props) }
-            { (*zones).clone() }
+            { zones.clone() }
             { field(props, Field::Location, Control::Text { max_length: Some(model::fields::MAX_LOCATION_CHARS as u32) }, false) }
             <Combobox fields={props.clone()} field={Field::RequiredAttendees} />
             <Combobox fields={props.clone()} field={Field::OptionalAttendees} />

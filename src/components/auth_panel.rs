@@ -1,33 +1,28 @@
 //! "Signed in as …" with Sign out.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::config::WidgetConfig;
 use crate::state::AuthState;
 
-#[derive(Properties, PartialEq)]
-pub struct AuthPanelProps {
-    pub config: Rc<WidgetConfig>,
-    pub auth: AuthState,
-    pub busy: bool,
-    pub on_sign_out: Callback<()>,
-}
-
-#[component]
-pub fn AuthPanel(props: &AuthPanelProps) -> Html {
-    let t = props.config.locale.t();
-    match &props.auth {
+/// Rendered with the root component (a function: no component of its own in the wasm).
+pub fn auth_panel(
+    config: &WidgetConfig,
+    auth: &AuthState,
+    busy: bool,
+    on_sign_out: &Callback<()>,
+) -> Html {
+    let t = config.locale.t();
+    match auth {
         AuthState::Authorized { user } => {
-            let onclick = props.on_sign_out.reform(|_: MouseEvent| ());
+            let onclick = on_sign_out.reform(|_: MouseEvent| ());
             html! {
                 <div class="xf-auth">
                     <span class="xf-auth-user">
                         { t.signed_in_as }{ " " }
                         <strong>{ user.clone().unwrap_or_else(|| "…".into()) }</strong>
                     </span>
-                    <button type="button" class="xf-link" {onclick} disabled={props.busy}>{ t.sign_out }</button>
+                    <button type="button" class="xf-link" {onclick} disabled={busy}>{ t.sign_out }</button>
                 </div>
             }
         }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::browser::agenda_week;
 use crate::components::item_actions::{ItemActions, ItemCommand, Offer};
-use crate::components::list::{ListFrame, ListProps, pager, rows};
+use crate::components::list::{ListProps, list_frame, pager, rows};
 use crate::config::WidgetConfig;
 use crate::hooks::use_page;
 use crate::services::appointments;
@@ -49,14 +49,10 @@ pub fn CalendarView(props: &ListProps) -> Html {
         Callback::from(move |_: MouseEvent| view.dispatch(action()))
     };
     let rows = rows(&load, config, t.no_appointments, |a| {
-        html! {
-            <AppointmentRow key={a.id.as_str()} config={config.clone()} appointment={a.clone()}
-                on_item={props.on_item.clone()} />
-        }
+        appointment_row(config, a, &props.on_item)
     });
-    html! {
-        <ListFrame config={config.clone()} name="calendar" heading={t.calendar_heading}
-            busy={load.loading} view={view.dispatcher()}>
+    let children = html! {
+        <>
             <nav class="xf-list-header xf-weeks" aria-label={t.weeks}>
                 <button type="button" class="xf-link" onclick={shift(|| ViewAction::ShiftWeeks(-1))}>
                     { t.previous_week }
@@ -71,39 +67,42 @@ pub fn CalendarView(props: &ListProps) -> Html {
             </nav>
             { rows }
             { pager(config, &view, &load) }
-        </ListFrame>
-    }
+        </>
+    };
+    list_frame(
+        config,
+        "calendar",
+        t.calendar_heading,
+        load.loading,
+        &view,
+        children,
+    )
 }
 
-#[derive(Properties, PartialEq)]
-pub struct AppointmentRowProps {
-    pub config: Rc<WidgetConfig>,
-    pub appointment: Rc<Appointment>,
-    pub on_item: Callback<ItemCommand>,
-}
-
-/// One appointment: rendered again only when the appointment itself changed.
-#[component]
-pub fn AppointmentRow(props: &AppointmentRowProps) -> Html {
-    let a = &props.appointment;
+/// One appointment, keyed by its id (a function: no component of its own in the wasm).
+fn appointment_row(
+    config: &Rc<WidgetConfig>,
+    a: &Appointment,
+    on_item: &Callback<ItemCommand>,
+) -> Html {
     let (start, end) = (a.start.to_rfc3339(), a.end.to_rfc3339());
     let offer = Offer::of_appointment(a);
     let invited_by = match (offer, &a.organizer) {
         (Offer::Invitation(_), Some(organizer)) => {
-            format!(" · {} {organizer}", props.config.locale.t().invitation_from)
+            format!(" · {} {organizer}", config.locale.t().invitation_from)
         }
         _ => String::new(),
     };
     html! {
-        <li class="xf-item">
+        <li key={a.id.as_str()} class="xf-item">
             <span class="xf-item-title">{ a.subject.clone() }</span>
             <span class="xf-item-meta">
-                <time datetime={start.clone()}>{ props.config.locale.format_range(&start, &end) }</time>
+                <time datetime={start.clone()}>{ config.locale.format_range(&start, &end) }</time>
                 if !a.location.trim().is_empty() { { format!(" · {}", a.location) } }
                 { invited_by }
             </span>
-            <ItemActions config={props.config.clone()} id={a.id.clone()} version={a.change_key.clone()}
-                subject={a.subject.clone()} {offer} on_item={props.on_item.clone()} />
+            <ItemActions config={config.clone()} id={a.id.clone()} version={a.change_key.clone()}
+                subject={a.subject.clone()} {offer} on_item={on_item.clone()} />
         </li>
     }
 }

@@ -1,17 +1,9 @@
 //! The success message naming the created item (role=status).
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::config::WidgetConfig;
 use crate::state::Created;
-
-#[derive(Properties, PartialEq)]
-pub struct ConfirmationProps {
-    pub config: Rc<WidgetConfig>,
-    pub created: Created,
-}
 
 pub fn describe(config: &WidgetConfig, created: &Created) -> String {
     let locale = &config.locale;
@@ -27,11 +19,11 @@ pub fn describe(config: &WidgetConfig, created: &Created) -> String {
     }
 }
 
-#[component]
-pub fn Confirmation(props: &ConfirmationProps) -> Html {
+/// Rendered with the form (a function: no component of its own in the wasm).
+pub fn confirmation(config: &WidgetConfig, created: &Created) -> Html {
     html! {
         <p class="xf-confirmation">
-            <span aria-hidden="true">{ "✓ " }</span>{ describe(&props.config, &props.created) }
+            <span aria-hidden="true">{ "✓ " }</span>{ describe(config, created) }
         </p>
     }
 }

@@ -6,18 +6,20 @@ use std::rc::Rc;
 use web_sys::HtmlFormElement;
 use yew::prelude::*;
 
-use crate::components::appointment_form::{AppointmentFields, FieldsProps};
-use crate::components::confirmation::Confirmation;
+use crate::components::appointment_form::{FieldsProps, appointment_fields};
+use crate::components::confirmation::confirmation;
 use crate::components::editor_bar::{EditorAction, conflict_prompt, editor_bar};
-use crate::components::task_form::TaskFields;
+use crate::components::task_form::task_fields;
 use crate::config::WidgetConfig;
 use crate::error::ApiError;
 use crate::state::{FormState, Kind, Notice, Phase};
 
-#[derive(Properties, PartialEq)]
+/// What the form renders from.
 pub struct FormViewProps {
     pub config: Rc<WidgetConfig>,
     pub state: Rc<FormState>,
+    /// The time zones' `<datalist>` of the appointment form (empty for tasks).
+    pub zones: Rc<Html>,
     /// `(field, value)` on every edit.
     pub on_edit: Callback<(model::Field, String)>,
     /// Create was clicked (or Enter pressed): the submitted `<form>`, to read what it shows.
@@ -30,8 +32,8 @@ pub struct FormViewProps {
     pub on_editor: Callback<EditorAction>,
 }
 
-#[component]
-pub fn FormView(props: &FormViewProps) -> Html {
+/// Rendered with the root component (a function: no component of its own in the wasm).
+pub fn form_view(props: &FormViewProps) -> Html {
     let config = &props.config;
     let state = &props.state;
     let t = config.locale.t();
@@ -49,9 +51,9 @@ pub fn FormView(props: &FormViewProps) -> Html {
     let (mut title, fields) = match config.kind {
         Kind::Appointment => (
             t.appointment_title,
-            html! { <AppointmentFields ..fields_props /> },
+            appointment_fields(&fields_props, &props.zones),
         ),
-        Kind::Task => (t.task_title, html! { <TaskFields ..fields_props /> }),
+        Kind::Task => (t.task_title, task_fields(&fields_props)),
     };
     let editing = state.editing.is_some();
     let (create, creating) = if editing {
@@ -81,7 +83,7 @@ pub fn FormView(props: &FormViewProps) -> Html {
             </div>
             if let Some(created) = &state.confirmation {
                 <div role="status" class="xf-status">
-                    <Confirmation config={config.clone()} created={created.clone()} />
+                    { confirmation(config, created) }
                 </div>
             }
         </form>

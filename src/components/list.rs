@@ -21,35 +21,30 @@ pub struct ListProps {
     pub on_item: Callback<ItemCommand>,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ListFrameProps {
-    pub config: Rc<WidgetConfig>,
-    /// Names the heading's id (`xf1-<name>-heading`).
-    pub name: AttrValue,
-    pub heading: AttrValue,
-    /// A page is being fetched.
-    pub busy: bool,
-    pub view: UseReducerDispatcher<ViewState>,
-    #[prop_or_default]
-    pub children: Html,
-}
-
-#[component]
-pub fn ListFrame(props: &ListFrameProps) -> Html {
-    let t = props.config.locale.t();
-    let heading_id = props.config.id(&format!("{}-heading", props.name));
+/// The list's section: its heading (id `xf1-<name>-heading`), Refresh, and `children`; `busy`
+/// while a page is being fetched. A function: no component of its own in the wasm.
+pub fn list_frame(
+    config: &WidgetConfig,
+    name: &str,
+    heading: &'static str,
+    busy: bool,
+    view: &UseReducerHandle<ViewState>,
+    children: Html,
+) -> Html {
+    let t = config.locale.t();
+    let heading_id = config.id(&format!("{name}-heading"));
     let on_refresh = {
-        let view = props.view.clone();
+        let view = view.dispatcher();
         Callback::from(move |_: MouseEvent| view.dispatch(ViewAction::Reload))
     };
     html! {
         <section class="xf-list" aria-labelledby={heading_id.clone()}
-            aria-busy={if props.busy { "true" } else { "false" }}>
+            aria-busy={if busy { "true" } else { "false" }}>
             <div class="xf-list-header">
-                <h3 id={heading_id}>{ props.heading.clone() }</h3>
+                <h3 id={heading_id}>{ heading }</h3>
                 <button type="button" class="xf-link" onclick={on_refresh}>{ t.refresh }</button>
             </div>
-            { props.children.clone() }
+            { children }
         </section>
     }
 }
@@ -93,50 +88,40 @@ fn without_rows<T>(load: &PageLoad<T>, config: &WidgetConfig, empty: &'static st
     }
 }
 
-/// The page buttons of the shown page.
+/// "‹ Back" and "More…" of the shown page: the listing pages instead of stopping at what one
+/// page holds. Back when a page comes before the shown one, More when the shown page is not the
+/// last.
 pub fn pager<T>(
-    config: &Rc<WidgetConfig>,
+    config: &WidgetConfig,
     view: &UseReducerHandle<ViewState>,
     load: &PageLoad<T>,
 ) -> Html {
-    let next = load
-        .page
-        .as_ref()
-        .and_then(|p| p.next_cursor.as_deref())
-        .map(Rc::from);
-    html! {
-        <Pager config={config.clone()} back={view.page_index() > 0} {next} view={view.dispatcher()} />
-    }
+    let next = load.page.as_ref().and_then(|p| p.next_cursor.as_deref());
+    page_buttons(config, view, next)
 }
 
-#[derive(Properties, PartialEq)]
-pub struct PagerProps {
-    pub config: Rc<WidgetConfig>,
-    /// A page comes before the shown one.
-    pub back: bool,
-    /// The next page's cursor, when the shown page is not the last.
-    pub next: Option<Rc<str>>,
-    pub view: UseReducerDispatcher<ViewState>,
-}
-
-/// "‹ Back" and "More…": the listing pages instead of stopping at what one page holds.
-#[component]
-pub fn Pager(props: &PagerProps) -> Html {
-    if !props.back && props.next.is_none() {
+fn page_buttons(
+    config: &WidgetConfig,
+    view: &UseReducerHandle<ViewState>,
+    next: Option<&str>,
+) -> Html {
+    let back = view.page_index() > 0;
+    let next = next.map(Rc::<str>::from);
+    if !back && next.is_none() {
         return html! {};
     }
-    let t = props.config.locale.t();
+    let t = config.locale.t();
     let on_back = {
-        let view = props.view.clone();
+        let view = view.dispatcher();
         Callback::from(move |_: MouseEvent| view.dispatch(ViewAction::PreviousPage))
     };
-    let on_more = props.next.clone().map(|cursor| {
-        let view = props.view.clone();
+    let on_more = next.map(|cursor| {
+        let view = view.dispatcher();
         Callback::from(move |_: MouseEvent| view.dispatch(ViewAction::NextPage(cursor.clone())))
     });
     html! {
         <nav class="xf-list-header xf-pager" aria-label={t.pages}>
-            if props.back {
+            if back {
                 <button type="button" class="xf-link" onclick={on_back}>{ t.previous_page }</button>
             }
             if let Some(onclick) = on_more {

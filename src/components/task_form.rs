@@ -10,8 +10,8 @@ use crate::components::field::Control;
 use crate::components::meeting_options::options;
 use crate::components::recurrence_editor::recurrence_editor;
 
-#[component]
-pub fn TaskFields(props: &FieldsProps) -> Html {
+/// Rendered with the form (a function: no component of its own in the wasm).
+pub fn task_fields(props: &FieldsProps) -> Html {
     let locale = &props.config.locale;
     let t = locale.t();
     let statuses: Vec<(AttrValue, AttrValue)> = TaskStatus::ALL

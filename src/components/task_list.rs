@@ -8,7 +8,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::item_actions::{ItemActions, ItemCommand, Offer};
-use crate::components::list::{ListFrame, ListProps, pager, rows};
+use crate::components::list::{ListProps, list_frame, pager, rows};
 use crate::config::WidgetConfig;
 use crate::hooks::use_page;
 use crate::services::tasks::{self, filter_name, sort_name};
@@ -47,10 +47,7 @@ pub fn TaskList(props: &ListProps) -> Html {
     let config = &props.config;
     let t = config.locale.t();
     let rows = rows(&load, config, t.no_tasks, |task| {
-        html! {
-            <TaskRow key={task.id.as_str()} config={config.clone()} task={task.clone()}
-                on_item={props.on_item.clone()} />
-        }
+        task_row(config, task, &props.on_item)
     });
     // Another choice starts again from its first page.
     let choose = |label: &'static str,
@@ -104,33 +101,31 @@ pub fn TaskList(props: &ListProps) -> Html {
         (sort_name(TaskSort::Created), t.newest_first),
         (sort_name(TaskSort::Due), t.due_first),
     ];
-    html! {
-        <ListFrame config={config.clone()} name="tasks" heading={t.tasks_heading}
-            busy={load.loading} view={view.dispatcher()}>
+    let children = html! {
+        <>
             <div class="xf-list-header xf-task-view">
                 { choose(t.show_tasks, "show", &shows, filter_name(*show), on_show) }
                 { choose(t.sort_by, "sort", &sorts, sort_name(*sort), on_sort) }
             </div>
             { rows }
             { pager(config, &view, &load) }
-        </ListFrame>
-    }
+        </>
+    };
+    list_frame(
+        config,
+        "tasks",
+        t.tasks_heading,
+        load.loading,
+        &view,
+        children,
+    )
 }
 
-#[derive(Properties, PartialEq)]
-pub struct TaskRowProps {
-    pub config: Rc<WidgetConfig>,
-    pub task: Rc<Task>,
-    pub on_item: Callback<ItemCommand>,
-}
-
-/// One task: rendered again only when the task itself changed.
-#[component]
-pub fn TaskRow(props: &TaskRowProps) -> Html {
-    let locale = &props.config.locale;
-    let task = &props.task;
+/// One task, keyed by its id (a function: no component of its own in the wasm).
+fn task_row(config: &Rc<WidgetConfig>, task: &Task, on_item: &Callback<ItemCommand>) -> Html {
+    let locale = &config.locale;
     html! {
-        <li class="xf-item">
+        <li key={task.id.as_str()} class="xf-item">
             <span class="xf-item-title">{ task.subject.clone() }</span>
             <span class="xf-item-meta">
                 { match task.due_date {
@@ -139,8 +134,8 @@ pub fn TaskRow(props: &TaskRowProps) -> Html {
                 } }
                 { format!(" · {}", locale.status_label(task.status)) }
             </span>
-            <ItemActions config={props.config.clone()} id={task.id.clone()} version={task.change_key.clone()}
-                subject={task.subject.clone()} offer={Offer::of_task(task)} on_item={props.on_item.clone()} />
+            <ItemActions config={config.clone()} id={task.id.clone()} version={task.change_key.clone()}
+                subject={task.subject.clone()} offer={Offer::of_task(task)} on_item={on_item.clone()} />
         </li>
     }
 }

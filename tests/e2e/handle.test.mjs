@@ -52,6 +52,9 @@ test('the element prefills, locks and hides fields, fills them on request and re
   assert.match(refused.error ?? '', /unknown field `nope`/);
   assert.match((await call('setValues', { dueDate: '2030-01-01' })).error ?? '', /unknown field `dueDate`/);
   assert.match((await call('setValues', { start: 7 })).error ?? '', /invalid type/);
+  // null empties only what may be empty: a text field refuses it rather than turning blank.
+  assert.match((await call('setValues', { location: null })).error ?? '', /location: invalid type: unit value, expected a string/);
+  assert.match((await call('setValues', { allDay: null })).error ?? '', /expected a boolean/);
   assert.equal((await call('getValues')).ok.subject, subject, 'a refused setValues changes nothing');
 
   const changed = `${subject} (moved)`;
