@@ -12,21 +12,15 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{chips, chosen, settled, use_shared};
+use crate::components::picker::{Shared, chips, chosen, error_line, settled};
 use crate::services::directory;
 
 /// How long typing must pause before the directory is asked.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
-#[derive(Properties, PartialEq)]
-pub struct ComboboxProps {
-    pub fields: FieldsProps,
-    /// The draft's list this combobox edits (`requiredAttendees` or `optionalAttendees`).
-    pub field: Field,
-}
-
+/// What one combobox shows: kept by the form's fields, which render the combobox.
 #[derive(Default)]
-struct Search {
+pub struct Search {
     text: String,
     options: Vec<Person>,
     active: Option<usize>,
@@ -44,16 +38,13 @@ impl Search {
     }
 }
 
-#[component]
-pub fn Combobox(props: &ComboboxProps) -> Html {
-    let fields = &props.fields;
-    let field = props.field;
+/// The combobox editing `field` (`requiredAttendees` or `optionalAttendees`).
+pub fn combobox(fields: &FieldsProps, field: Field, search: Shared<Search>) -> Html {
     let config = &fields.config;
     let locale = &config.locale;
     let id = config.id(field.name());
     let list_id = format!("{id}-list");
     let error_id = format!("{id}-error");
-    let search = use_shared::<Search>();
     let values = chosen(fields, field);
     let signed_in = matches!(
         fields.state.auth,
@@ -224,11 +215,7 @@ pub fn Combobox(props: &ComboboxProps) -> Html {
                     }) }
                 </ul>
             </div>
-            if let Some(error) = error {
-                <p id={error_id} class="xf-error">
-                    <span class="xf-error-icon" aria-hidden="true">{ "⚠ " }</span>{ error }
-                </p>
-            }
+            { for error.map(|error| error_line(Some(error_id), error)) }
         </div>
     }
 }

@@ -12,7 +12,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{Shared, chips, chosen, settled, use_shared};
+use crate::components::picker::{Shared, chips, chosen, error_line, settled};
 use crate::components::wall_clock::{local_text, rfc3339, slot, zone};
 use crate::error::ApiError;
 use crate::services::{appointments, directory};
@@ -79,8 +79,9 @@ fn text_of(ms: i64) -> String {
     rfc3339(ms as f64)
 }
 
+/// What the room picker shows: kept by the form's fields, which render the picker.
 #[derive(Default)]
-struct Rooms {
+pub struct Rooms {
     /// `None` until asked for (once signed in).
     lists: Option<Vec<Person>>,
     list: String,
@@ -145,11 +146,10 @@ fn refresh_statuses(
     });
 }
 
-#[component]
-pub fn RoomPicker(props: &FieldsProps) -> Html {
+/// The room picker.
+pub fn room_picker(props: &FieldsProps, state: Shared<Rooms>) -> Html {
     let config = &props.config;
     let t = config.locale.t();
-    let state = use_shared::<Rooms>();
     let chosen_rooms = chosen(props, Field::Rooms);
     let signed_in = signed_in(props);
     let api = &config.api;
@@ -268,9 +268,7 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
         <fieldset class="xf-rooms">
             <legend>{ config.locale.field_label(Field::Rooms) }</legend>
             { chips(props, Field::Rooms, &chosen_rooms, &|email| word(status_of(email)), Some(list_id.clone().into())) }
-            if let Some(error) = error {
-                <p class="xf-error"><span class="xf-error-icon" aria-hidden="true">{ "⚠ " }</span>{ error }</p>
-            }
+            { for error.map(|error| error_line(None, error.to_string())) }
             if signed_in {
                 <div class="xf-field">
                     <label for={list_id.clone()}>{ t.room_list }</label>
@@ -344,8 +342,9 @@ async fn free_times(
         .unwrap_or_default())
 }
 
+/// What the meeting's times show: kept by the form's fields, which render them.
 #[derive(Default)]
-struct Times {
+pub struct Times {
     /// What the conflicts were asked for: the slot, the list version, the edited item.
     conflicts_for: Option<(SlotKey, u32, Option<String>)>,
     /// The user's appointments at the chosen time: subject and when.
@@ -357,12 +356,10 @@ struct Times {
 }
 
 /// The user's own appointments overlapping the chosen time, and "Find a time".
-#[component]
-pub fn MeetingTimes(props: &FieldsProps) -> Html {
+pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
     let config = &props.config;
     let locale = &config.locale;
     let t = locale.t();
-    let times = use_shared::<Times>();
     let signed_in = signed_in(props);
     let draft = &props.state.appointment;
     let editing = props.state.editing.as_ref().map(|e| e.id.clone());

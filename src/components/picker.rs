@@ -75,10 +75,27 @@ impl<S> Clone for Shared<S> {
 }
 
 impl<S> Shared<S> {
+    /// The state `cell` (a part of this one) redrawn by the same hook.
+    pub fn part<T>(&self, cell: &Rc<RefCell<T>>) -> Shared<T> {
+        Shared {
+            cell: cell.clone(),
+            redraw: self.redraw.clone(),
+        }
+    }
+
     /// Changes the state and renders again.
     pub fn change(&self, change: impl FnOnce(&mut S)) {
         change(&mut self.cell.borrow_mut());
         self.redraw.force_update();
+    }
+}
+
+/// A field's error under it, `id` naming it for the field's `aria-describedby`.
+pub fn error_line(id: Option<String>, error: String) -> Html {
+    html! {
+        <p {id} class="xf-error">
+            <span class="xf-error-icon" aria-hidden="true">{ "⚠ " }</span>{ error }
+        </p>
     }
 }
 
