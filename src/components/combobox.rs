@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use model::{Field, Person, Problem};
 use web_sys::HtmlInputElement;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{Shared, chips, chosen, error_line, settled};
+use crate::components::picker::{Shared, chips, chosen, error_line, settled, spawn};
 use crate::services::directory;
 
 /// How long typing must pause before the directory is asked.
@@ -95,7 +94,7 @@ pub fn combobox(fields: &FieldsProps, field: Field, search: Shared<Search>) -> H
             });
             let generation = search.cell.borrow().generation.clone();
             let (search, api) = (search.clone(), api.clone());
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 let Some(current) = settled(generation, DEBOUNCE).await else {
                     return;
                 };
@@ -111,7 +110,7 @@ pub fn combobox(fields: &FieldsProps, field: Field, search: Shared<Search>) -> H
                         s.open = !s.options.is_empty();
                     });
                 }
-            });
+            }));
         })
     };
 

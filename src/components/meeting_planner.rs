@@ -8,11 +8,10 @@ use std::time::Duration;
 use model::directory::{AvailabilityQuery, BusySlot, blocks, suggest};
 use model::{AvailabilityDraft, Field, Person, Schedule, Slot};
 use web_sys::HtmlSelectElement;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{Shared, chips, chosen, error_line, settled};
+use crate::components::picker::{Shared, chips, chosen, error_line, settled, spawn};
 use crate::components::wall_clock::{local_text, rfc3339, slot, zone};
 use crate::error::ApiError;
 use crate::services::{appointments, directory};
@@ -119,7 +118,7 @@ fn refresh_statuses(
         return;
     }
     let (rooms, api) = (rooms.clone(), api.clone());
-    spawn_local(async move {
+    spawn(Box::pin(async move {
         let Some(current) = settled(generation, SETTLE).await else {
             return;
         };
@@ -143,7 +142,7 @@ fn refresh_statuses(
                     .collect();
             });
         }
-    });
+    }));
 }
 
 /// The room picker.
@@ -157,10 +156,10 @@ pub fn room_picker(props: &FieldsProps, state: Shared<Rooms>) -> Html {
     if signed_in && state.cell.borrow().lists.is_none() {
         state.cell.borrow_mut().lists = Some(Vec::new());
         let (state, api) = (state.clone(), api.clone());
-        spawn_local(async move {
+        spawn(Box::pin(async move {
             let lists = directory::places(&api, None).await.unwrap_or_default();
             state.change(|r| r.lists = Some(lists));
-        });
+        }));
     }
     let wanted: Vec<String> = {
         let r = state.cell.borrow();
@@ -211,7 +210,7 @@ pub fn room_picker(props: &FieldsProps, state: Shared<Rooms>) -> Html {
             });
             if !list.is_empty() {
                 let (state, api) = (state.clone(), api.clone());
-                spawn_local(async move {
+                spawn(Box::pin(async move {
                     let rooms = directory::places(&api, Some(&list))
                         .await
                         .unwrap_or_default();
@@ -221,7 +220,7 @@ pub fn room_picker(props: &FieldsProps, state: Shared<Rooms>) -> Html {
                             r.rooms = rooms
                         }
                     });
-                });
+                }));
             }
         })
     };
@@ -376,7 +375,7 @@ pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
         };
         if let Some((Some((start, end)), _, editing)) = wanted {
             let (times, api, locale) = (times.clone(), config.api.clone(), locale.clone());
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 let Some(current) = settled(generation, SETTLE).await else {
                     return;
                 };
@@ -405,7 +404,7 @@ pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
                             .collect()
                     });
                 }
-            });
+            }));
         }
     }
 
@@ -434,10 +433,10 @@ pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
                 Some((start, end)) => (start.max(now), ((end - start) / 60_000.0) as u32),
                 None => (now, 30),
             };
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 let found = free_times(&api, addresses, from, minutes.clamp(5, 24 * 60), own).await;
                 times.change(|state| state.suggestions = Some(found));
-            });
+            }));
         })
     };
     let choose = |slot: &Slot| {

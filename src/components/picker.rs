@@ -2,10 +2,13 @@
 //! answers arriving later change, and waiting for the input to settle.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
 use model::Field;
+use yew::platform::spawn_local;
 use yew::platform::time::sleep;
 use yew::prelude::*;
 
@@ -115,4 +118,10 @@ pub async fn settled(generation: Rc<Cell<u32>>, pause: Duration) -> Option<impl 
     sleep(pause).await;
     let current = move || generation.get() == mine;
     current().then_some(current)
+}
+
+/// Runs `task` in the background. Every picker's tasks share this one boxed type, so the wasm
+/// carries one copy of the spawning code rather than one per call site.
+pub fn spawn(task: Pin<Box<dyn Future<Output = ()>>>) {
+    spawn_local(task);
 }
