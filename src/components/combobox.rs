@@ -11,7 +11,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{Shared, chips, chosen, error_line, settled, spawn};
+use crate::components::picker::{Shared, chips, chosen, each, error_line, settled, spawn};
 use crate::services::directory;
 
 /// How long typing must pause before the directory is asked.
@@ -198,7 +198,8 @@ pub fn combobox(fields: &FieldsProps, field: Field, search: Shared<Search>) -> H
                     value={s.text.clone()} {oninput} {onkeydown} {onblur}
                     disabled={fields.state.busy()} />
                 <ul id={list_id} role="listbox" class="xf-options" aria-label={locale.field_label(field)} hidden={!shown}>
-                    { for s.options.iter().enumerate().map(|(i, person)| {
+                    { each(s.options.len(), &|i| {
+                        let person = &s.options[i];
                         let (email, add) = (person.email.clone(), add.clone());
                         let onclick = Callback::from(move |_: MouseEvent| add(email.clone()));
                         // Keeps the focus in the input while the option is clicked.
@@ -214,7 +215,9 @@ pub fn combobox(fields: &FieldsProps, field: Field, search: Shared<Search>) -> H
                     }) }
                 </ul>
             </div>
-            { for error.map(|error| error_line(Some(error_id), error)) }
+            if let Some(error) = error {
+                { error_line(Some(error_id), error) }
+            }
         </div>
     }
 }

@@ -11,7 +11,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{Shared, chips, chosen, error_line, settled, spawn};
+use crate::components::picker::{Shared, chips, chosen, each, error_line, settled, spawn};
 use crate::components::wall_clock::{local_text, rfc3339, slot, zone};
 use crate::error::ApiError;
 use crate::services::{appointments, directory};
@@ -225,7 +225,9 @@ pub fn room_picker(props: &FieldsProps, state: Shared<Rooms>) -> Html {
         })
     };
     let disabled = props.state.busy();
-    let room_buttons = r.rooms.iter().map(|room| {
+    let lists = r.lists.as_deref().unwrap_or_default();
+    let room_buttons = each(r.rooms.len(), &|i| {
+        let room = &r.rooms[i];
         let busy = status_of(&room.email);
         let label = match word(busy) {
             Some(word) => format!("{} ({word})", room.name),
@@ -267,21 +269,24 @@ pub fn room_picker(props: &FieldsProps, state: Shared<Rooms>) -> Html {
         <fieldset class="xf-rooms">
             <legend>{ config.locale.field_label(Field::Rooms) }</legend>
             { chips(props, Field::Rooms, &chosen_rooms, &|email| word(status_of(email)), Some(list_id.clone().into())) }
-            { for error.map(|error| error_line(None, error.to_string())) }
+            if let Some(error) = error {
+                { error_line(None, error.to_string()) }
+            }
             if signed_in {
                 <div class="xf-field">
                     <label for={list_id.clone()}>{ t.room_list }</label>
                     <select id={list_id} onchange={on_list} {disabled}>
                         <option value="" selected={r.list.is_empty()}>{ t.choose }</option>
-                        { for r.lists.iter().flatten().map(|l| html! {
-                            <option value={l.email.clone()} selected={r.list == l.email}>{ l.name.clone() }</option>
+                        { each(lists.len(), &|i| {
+                            let l = &lists[i];
+                            html! { <option value={l.email.clone()} selected={r.list == l.email}>{ l.name.clone() }</option> }
                         }) }
                     </select>
                 </div>
                 if !r.rooms.is_empty() {
-                    <ul class="xf-room-choices" aria-label={t.rooms_of_list}>{ for room_buttons }</ul>
+                    <ul class="xf-room-choices" aria-label={t.rooms_of_list}>{ room_buttons }</ul>
                 }
-                { for warning }
+                { warning.unwrap_or_default() }
             } else {
                 <p class="xf-muted">{ t.pickers_need_sign_in }</p>
             }
@@ -461,7 +466,10 @@ pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
             <div role="status" class="xf-conflicts">
                 if !state.conflicts.is_empty() {
                     <p class="xf-muted">{ t.you_are_busy }</p>
-                    <ul>{ for state.conflicts.iter().map(|(subject, when)| html! { <li>{ format!("{subject} ({when})") }</li> }) }</ul>
+                    <ul>{ each(state.conflicts.len(), &|i| {
+                        let (subject, when) = &state.conflicts[i];
+                        html! { <li>{ format!("{subject} ({when})") }</li> }
+                    }) }</ul>
                 }
             </div>
             if signed_in && !props.state.appointment.all_day {
@@ -475,10 +483,13 @@ pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
                         <p role="status">{ t.no_free_time }</p>
                     } else {
                         <ul class="xf-suggestions" aria-label={t.free_for_everyone}>
-                            { for found.iter().map(|slot| html! {
-                                <li><button type="button" class="xf-link" onclick={choose(slot)}>
-                                    { locale.format_range(&text_of(slot.start.timestamp_millis()), &text_of(slot.end.timestamp_millis())) }
-                                </button></li>
+                            { each(found.len(), &|i| {
+                                let slot = &found[i];
+                                html! {
+                                    <li><button type="button" class="xf-link" onclick={choose(slot)}>
+                                        { locale.format_range(&text_of(slot.start.timestamp_millis()), &text_of(slot.end.timestamp_millis())) }
+                                    </button></li>
+                                }
                             }) }
                         </ul>
                     }

@@ -11,6 +11,7 @@ use model::Field;
 use yew::platform::spawn_local;
 use yew::platform::time::sleep;
 use yew::prelude::*;
+use yew::virtual_dom::VList;
 
 use crate::components::appointment_form::FieldsProps;
 
@@ -37,9 +38,10 @@ pub fn chips(
     let label = props.config.locale.field_label(field);
     html! {
         <ul class="xf-chips" aria-label={label}>
-            { for values.iter().enumerate().map(|(i, value)| {
-                let rest: Vec<String> = values.iter().enumerate()
-                    .filter(|(j, _)| *j != i).map(|(_, v)| v.clone()).collect();
+            { each(values.len(), &|i| {
+                let value = &values[i];
+                let mut rest = values.to_vec();
+                rest.remove(i);
                 let edit = props.on_edit.clone();
                 let focus = after_remove.clone();
                 let onclick = Callback::from(move |_: MouseEvent| {
@@ -59,6 +61,16 @@ pub fn chips(
             }) }
         </ul>
     }
+}
+
+/// `count` items in a row: one loop for every list of the pickers instead of iterator
+/// adapters instantiated for each.
+pub fn each(count: usize, item: &dyn Fn(usize) -> Html) -> Html {
+    let mut items = Vec::with_capacity(count);
+    for i in 0..count {
+        items.push(item(i));
+    }
+    VList::with_children(items, None).into()
 }
 
 /// State that answers arriving later change: kept in a cell and shown again by hand (one hook
