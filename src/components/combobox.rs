@@ -106,7 +106,8 @@ pub fn combobox(fields: &FieldsProps, field: Field, search: Shared<Search>) -> H
                     };
                 if current() {
                     search.change(|s| {
-                        s.options = found.into_iter().filter(|p| !p.is_room).collect();
+                        s.options = found;
+                        s.options.retain(|p| !p.is_room);
                         s.open = !s.options.is_empty();
                     });
                 }

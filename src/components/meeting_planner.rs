@@ -135,11 +135,11 @@ fn refresh_statuses(
         };
         if current() {
             rooms.change(|r| {
-                r.statuses = draft
-                    .addresses
-                    .iter()
-                    .map(|a| (a.clone(), busy_in(&schedules, a, start, end, own)))
-                    .collect();
+                r.statuses.clear();
+                for a in &draft.addresses {
+                    let busy = busy_in(&schedules, a, start, end, own);
+                    r.statuses.push((a.clone(), busy));
+                }
             });
         }
     }));
@@ -161,14 +161,11 @@ pub fn room_picker(props: &FieldsProps, state: Shared<Rooms>) -> Html {
             state.change(|r| r.lists = Some(lists));
         }));
     }
-    let wanted: Vec<String> = {
-        let r = state.cell.borrow();
-        r.rooms
-            .iter()
-            .map(|room| room.email.clone())
-            .chain(chosen_rooms.iter().cloned())
-            .collect()
-    };
+    let mut wanted = Vec::new();
+    for room in &state.cell.borrow().rooms {
+        wanted.push(room.email.clone());
+    }
+    wanted.extend_from_slice(&chosen_rooms);
     let own = own_booking(&mut state.cell.borrow_mut().own, props);
     refresh_statuses(&state, api, (wanted, slot_key(props)), own);
 
@@ -414,14 +411,14 @@ pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
     }
 
     // The user's own calendar is read directly: the signed-in name may not be an address.
-    let addresses: Vec<String> = [
+    let mut addresses = Vec::new();
+    for field in [
         Field::RequiredAttendees,
         Field::OptionalAttendees,
         Field::Rooms,
-    ]
-    .into_iter()
-    .flat_map(|field| chosen(props, field))
-    .collect();
+    ] {
+        addresses.extend_from_slice(&chosen(props, field));
+    }
     let own = {
         let mut state = times.cell.borrow_mut();
         own_booking(&mut state.own, props);
