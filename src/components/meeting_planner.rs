@@ -310,20 +310,20 @@ async fn free_times(
     {
         end = text_of(last.start.timestamp_millis());
     }
-    let own = Schedule {
+    let mut own = Schedule {
         email: String::new(),
-        busy: mine
-            .items
-            .into_iter()
-            .filter(|a| !a.cancelled && edited.as_deref() != Some(a.id.as_str()))
-            .map(|a| BusySlot {
+        busy: Vec::new(),
+        error: None,
+    };
+    for a in mine.items {
+        if !a.cancelled && edited.as_deref() != Some(a.id.as_str()) {
+            own.busy.push(BusySlot {
                 start: a.start,
                 end: a.end,
                 status: a.show_as,
-            })
-            .collect(),
-        error: None,
-    };
+            });
+        }
+    }
     let mut schedules = vec![own];
     if !addresses.is_empty() {
         let draft = AvailabilityDraft {
@@ -387,23 +387,21 @@ pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
                 };
                 if current() {
                     times.change(|state| {
-                        state.conflicts = page
-                            .items
-                            .iter()
-                            .filter(|a| !a.cancelled && blocks(a.show_as))
+                        state.conflicts.clear();
+                        for a in &page.items {
+                            let (from, to) = (a.start.timestamp_millis(), a.end.timestamp_millis());
                             // Not one that only touches the slot.
-                            .filter(|a| {
-                                a.start.timestamp_millis() < end && start < a.end.timestamp_millis()
-                            })
-                            .filter(|a| editing.as_deref() != Some(a.id.as_str()))
-                            .map(|a| {
-                                let when = locale.format_range(
-                                    &text_of(a.start.timestamp_millis()),
-                                    &text_of(a.end.timestamp_millis()),
-                                );
-                                (a.subject.clone(), when)
-                            })
-                            .collect()
+                            if a.cancelled
+                                || !blocks(a.show_as)
+                                || from >= end
+                                || start >= to
+                                || editing.as_deref() == Some(a.id.as_str())
+                            {
+                                continue;
+                            }
+                            let when = locale.format_range(&text_of(from), &text_of(to));
+                            state.conflicts.push((a.subject.clone(), when));
+                        }
                     });
                 }
             }));

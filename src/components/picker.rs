@@ -17,12 +17,11 @@ use crate::components::appointment_form::FieldsProps;
 
 /// The chosen addresses of `field` in the draft.
 pub fn chosen(props: &FieldsProps, field: Field) -> Vec<String> {
-    props
-        .state
-        .value(field)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    let mut values = Vec::new();
+    for line in props.state.value(field).lines() {
+        values.push(line.to_owned());
+    }
+    values
 }
 
 /// Chips of `values`, each with a remove button named "Remove <value>"; `status` adds a word
