@@ -13,7 +13,6 @@ use crate::components::calendar_view::CalendarView;
 use crate::components::editor_bar::EditorAction;
 use crate::components::form_view::{FormViewProps, form_view};
 use crate::components::item_actions::ItemCommand;
-use crate::components::meeting_options::zone_list;
 use crate::components::outcome::outcome;
 use crate::components::task_list::TaskList;
 use crate::config::WidgetConfig;
@@ -94,14 +93,6 @@ pub fn App(props: &AppProps) -> Html {
             ItemCommand::Act(target) => controller.act(&latest.borrow(), target),
         })
     };
-    // Built once: the browser's few hundred zones are not listed again on every keystroke.
-    let zones = {
-        let config = config.clone();
-        use_memo((), move |_| match config.kind {
-            Kind::Appointment => zone_list(config.id("zones").into()),
-            Kind::Task => Html::default(),
-        })
-    };
     let on_connect = {
         let pending = state.pending.clone();
         Callback::from(move |_: ()| controller.authorize(pending.clone()))
@@ -121,7 +112,6 @@ pub fn App(props: &AppProps) -> Html {
             { form_view(&FormViewProps {
                 config: config.clone(),
                 state: Rc::new((*state).clone()),
-                zones,
                 on_edit,
                 on_submit,
                 on_cancel,

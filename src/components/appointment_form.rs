@@ -1,16 +1,18 @@
 //! The appointment fields: subject, all day, start, end, time zone, location, the meeting
 //! options and body.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use model::Field;
 use model::fields::MAX_SUBJECT_CHARS;
 use yew::prelude::*;
 
-use crate::components::combobox::Combobox;
+use crate::components::combobox::{Search, combobox};
 use crate::components::field::{Control, Field as FieldInput};
-use crate::components::meeting_options::meeting_options;
-use crate::components::meeting_planner::{MeetingTimes, RoomPicker};
+use crate::components::meeting_options::{meeting_options, zone_list};
+use crate::components::meeting_planner::{Rooms, Times, meeting_times, room_picker};
+use crate::components::picker::use_shared;
 use crate::components::recurrence_editor::recurrence_editor;
 use crate::config::WidgetConfig;
 use crate::state::FormState;
@@ -60,14 +62,27 @@ pub fn field_showing(
     }
 }
 
-/// Rendered with the form (a function: no component of its own in the wasm); `zones` is the
-/// time zones' `<datalist>`, built once by the root component.
-pub fn appointment_fields(props: &FieldsProps, zones: &Html) -> Html {
+/// The pickers' states, kept here rather than in components of their own (each component
+/// carries its own copy of yew's machinery in the wasm).
+#[derive(Default)]
+struct Pickers {
+    times: Rc<RefCell<Times>>,
+    required: Rc<RefCell<Search>>,
+    optional: Rc<RefCell<Search>>,
+    rooms: Rc<RefCell<Rooms>>,
+}
+
+#[component]
+pub fn AppointmentFields(props: &FieldsProps) -> Html {
     let when = if props.state.appointment.all_day {
         Control::Date
     } else {
         Control::DateTimeLocal
     };
+    // Built once: the browser's few hundred zones are not listed again on every keystroke.
+    let zones = use_memo((), |_| zone_list(props.config.id("zones").into()));
+    let pickers = use_shared::<Pickers>();
+    let cells = pickers.cell.borrow();
     html! {
         <>
             { field(props, Field::Subject, Control::Text { max_length: Some(MAX_SUBJECT_CHARS as u32) }, true) }
@@ -76,14 +91,14 @@ pub fn appointment_fields(props: &FieldsProps, zones: &Html) -> Html {
                 { field(props, Field::Start, when.clone(), true) }
                 { field(props, Field::End, when, true) }
             </div>
-            <MeetingTimes ..props.clone() />
+            { meeting_times(props, pickers.part(&cells.times)) }
             { field(props, Field::TimeZone, Control::Text { max_length: Some(64) }, false) }
             { recurrence_editor(props) }
-            { zones.clone() }
+            { (*zones).clone() }
             { field(props, Field::Location, Control::Text { max_length: Some(model::fields::MAX_LOCATION_CHARS as u32) }, false) }
-            <Combobox fields={props.clone()} field={Field::RequiredAttendees} />
-            <Combobox fields={props.clone()} field={Field::OptionalAttendees} />
-            <RoomPicker ..props.clone() />
+            { combobox(props, Field::RequiredAttendees, pickers.part(&cells.required)) }
+            { combobox(props, Field::OptionalAttendees, pickers.part(&cells.optional)) }
+            { room_picker(props, pickers.part(&cells.rooms)) }
             { meeting_options(props) }
             { field(props, Field::Body, Control::TextArea, false) }
         </>

@@ -8,25 +8,18 @@ use std::time::Duration;
 
 use model::{Field, Person, Problem};
 use web_sys::HtmlInputElement;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{chips, chosen, use_shared};
+use crate::components::picker::{Shared, chips, chosen, each, error_line, spawn};
 use crate::services::directory;
 
 /// How long typing must pause before the directory is asked.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
-#[derive(Properties, PartialEq)]
-pub struct ComboboxProps {
-    pub fields: FieldsProps,
-    /// The draft's list this combobox edits (`requiredAttendees` or `optionalAttendees`).
-    pub field: Field,
-}
-
+/// What one combobox shows: kept by the form's fields, which render the combobox.
 #[derive(Default)]
-struct Search {
+pub struct Search {
     text: String,
     options: Vec<Person>,
     active: Option<usize>,
@@ -44,16 +37,13 @@ impl Search {
     }
 }
 
-#[component]
-pub fn Combobox(props: &ComboboxProps) -> Html {
-    let fields = &props.fields;
-    let field = props.field;
+/// The combobox editing `field` (`requiredAttendees` or `optionalAttendees`).
+pub fn combobox(fields: &FieldsProps, field: Field, search: Shared<Search>) -> Html {
     let config = &fields.config;
     let locale = &config.locale;
     let id = config.id(field.name());
     let list_id = format!("{id}-list");
     let error_id = format!("{id}-error");
-    let search = use_shared::<Search>();
     let values = chosen(fields, field);
     let signed_in = matches!(
         fields.state.auth,
@@ -104,7 +94,7 @@ pub fn Combobox(props: &ComboboxProps) -> Html {
             });
             let generation = search.cell.borrow().generation.clone();
             let (search, api) = (search.clone(), api.clone());
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 let Some(current) = search.settled(generation, DEBOUNCE).await else {
                     return;
                 };
@@ -116,11 +106,12 @@ pub fn Combobox(props: &ComboboxProps) -> Html {
                     };
                 if current() {
                     search.change(|s| {
-                        s.options = found.into_iter().filter(|p| !p.is_room).collect();
+                        s.options = found;
+                        s.options.retain(|p| !p.is_room);
                         s.open = !s.options.is_empty();
                     });
                 }
-            });
+            }));
         })
     };
 
@@ -208,7 +199,8 @@ pub fn Combobox(props: &ComboboxProps) -> Html {
                     value={s.text.clone()} {oninput} {onkeydown} {onblur}
                     disabled={fields.state.busy()} />
                 <ul id={list_id} role="listbox" class="xf-options" aria-label={locale.field_label(field)} hidden={!shown}>
-                    { for s.options.iter().enumerate().map(|(i, person)| {
+                    { each(s.options.len(), &|i| {
+                        let person = &s.options[i];
                         let (email, add) = (person.email.clone(), add.clone());
                         let onclick = Callback::from(move |_: MouseEvent| add(email.clone()));
                         // Keeps the focus in the input while the option is clicked.
@@ -225,9 +217,7 @@ pub fn Combobox(props: &ComboboxProps) -> Html {
                 </ul>
             </div>
             if let Some(error) = error {
-                <p id={error_id} class="xf-error">
-                    <span class="xf-error-icon" aria-hidden="true">{ "⚠ " }</span>{ error }
-                </p>
+                { error_line(Some(error_id), error) }
             }
         </div>
     }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use web_sys::HtmlFormElement;
 use yew::prelude::*;
 
-use crate::components::appointment_form::{FieldsProps, appointment_fields};
+use crate::components::appointment_form::{AppointmentFields, FieldsProps};
 use crate::components::confirmation::confirmation;
 use crate::components::editor_bar::{EditorAction, conflict_prompt, editor_bar};
 use crate::components::task_form::task_fields;
@@ -18,8 +18,6 @@ use crate::state::{FormState, Kind, Notice, Phase};
 pub struct FormViewProps {
     pub config: Rc<WidgetConfig>,
     pub state: Rc<FormState>,
-    /// The time zones' `<datalist>` of the appointment form (empty for tasks).
-    pub zones: Rc<Html>,
     /// `(field, value)` on every edit.
     pub on_edit: Callback<(model::Field, String)>,
     /// Create was clicked (or Enter pressed): the submitted `<form>`, to read what it shows.
@@ -51,7 +49,7 @@ pub fn form_view(props: &FormViewProps) -> Html {
     let (mut title, fields) = match config.kind {
         Kind::Appointment => (
             t.appointment_title,
-            appointment_fields(&fields_props, &props.zones),
+            html! { <AppointmentFields ..fields_props /> },
         ),
         Kind::Task => (t.task_title, task_fields(&fields_props)),
     };

@@ -8,11 +8,10 @@ use std::time::Duration;
 use model::directory::{AvailabilityQuery, BusySlot, blocks, suggest};
 use model::{AvailabilityDraft, Field, Person, Schedule, Slot};
 use web_sys::HtmlSelectElement;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
-use crate::components::picker::{Shared, chips, chosen, use_shared};
+use crate::components::picker::{Shared, chips, chosen, each, error_line, spawn};
 use crate::components::wall_clock::{local_text, rfc3339, slot, zone};
 use crate::error::ApiError;
 use crate::services::{appointments, directory};
@@ -79,8 +78,9 @@ fn text_of(ms: i64) -> String {
     rfc3339(ms as f64)
 }
 
+/// What the room picker shows: kept by the form's fields, which render the picker.
 #[derive(Default)]
-struct Rooms {
+pub struct Rooms {
     /// `None` until asked for (once signed in).
     lists: Option<Vec<Person>>,
     list: String,
@@ -118,7 +118,7 @@ fn refresh_statuses(
         return;
     }
     let (rooms, api) = (rooms.clone(), api.clone());
-    spawn_local(async move {
+    spawn(Box::pin(async move {
         let Some(current) = rooms.settled(generation, SETTLE).await else {
             return;
         };
@@ -135,21 +135,20 @@ fn refresh_statuses(
         };
         if current() {
             rooms.change(|r| {
-                r.statuses = draft
-                    .addresses
-                    .iter()
-                    .map(|a| (a.clone(), busy_in(&schedules, a, start, end, own)))
-                    .collect();
+                r.statuses.clear();
+                for a in &draft.addresses {
+                    let busy = busy_in(&schedules, a, start, end, own);
+                    r.statuses.push((a.clone(), busy));
+                }
             });
         }
-    });
+    }));
 }
 
-#[component]
-pub fn RoomPicker(props: &FieldsProps) -> Html {
+/// The room picker.
+pub fn room_picker(props: &FieldsProps, state: Shared<Rooms>) -> Html {
     let config = &props.config;
     let t = config.locale.t();
-    let state = use_shared::<Rooms>();
     let chosen_rooms = chosen(props, Field::Rooms);
     let signed_in = signed_in(props);
     let api = &config.api;
@@ -157,19 +156,16 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
     if signed_in && state.cell.borrow().lists.is_none() {
         state.cell.borrow_mut().lists = Some(Vec::new());
         let (state, api) = (state.clone(), api.clone());
-        spawn_local(async move {
+        spawn(Box::pin(async move {
             let lists = directory::places(&api, None).await.unwrap_or_default();
             state.change(|r| r.lists = Some(lists));
-        });
+        }));
     }
-    let wanted: Vec<String> = {
-        let r = state.cell.borrow();
-        r.rooms
-            .iter()
-            .map(|room| room.email.clone())
-            .chain(chosen_rooms.iter().cloned())
-            .collect()
-    };
+    let mut wanted = Vec::new();
+    for room in &state.cell.borrow().rooms {
+        wanted.push(room.email.clone());
+    }
+    wanted.extend_from_slice(&chosen_rooms);
     let own = own_booking(&mut state.cell.borrow_mut().own, props);
     refresh_statuses(&state, api, (wanted, slot_key(props)), own);
 
@@ -211,7 +207,7 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
             });
             if !list.is_empty() {
                 let (state, api) = (state.clone(), api.clone());
-                spawn_local(async move {
+                spawn(Box::pin(async move {
                     let rooms = directory::places(&api, Some(&list))
                         .await
                         .unwrap_or_default();
@@ -221,12 +217,14 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
                             r.rooms = rooms
                         }
                     });
-                });
+                }));
             }
         })
     };
     let disabled = props.state.busy();
-    let room_buttons = r.rooms.iter().map(|room| {
+    let lists = r.lists.as_deref().unwrap_or_default();
+    let room_buttons = each(r.rooms.len(), &|i| {
+        let room = &r.rooms[i];
         let busy = status_of(&room.email);
         let label = match word(busy) {
             Some(word) => format!("{} ({word})", room.name),
@@ -269,22 +267,23 @@ pub fn RoomPicker(props: &FieldsProps) -> Html {
             <legend>{ config.locale.field_label(Field::Rooms) }</legend>
             { chips(props, Field::Rooms, &chosen_rooms, &|email| word(status_of(email)), Some(list_id.clone().into())) }
             if let Some(error) = error {
-                <p class="xf-error"><span class="xf-error-icon" aria-hidden="true">{ "⚠ " }</span>{ error }</p>
+                { error_line(None, error.to_string()) }
             }
             if signed_in {
                 <div class="xf-field">
                     <label for={list_id.clone()}>{ t.room_list }</label>
                     <select id={list_id} onchange={on_list} {disabled}>
                         <option value="" selected={r.list.is_empty()}>{ t.choose }</option>
-                        { for r.lists.iter().flatten().map(|l| html! {
-                            <option value={l.email.clone()} selected={r.list == l.email}>{ l.name.clone() }</option>
+                        { each(lists.len(), &|i| {
+                            let l = &lists[i];
+                            html! { <option value={l.email.clone()} selected={r.list == l.email}>{ l.name.clone() }</option> }
                         }) }
                     </select>
                 </div>
                 if !r.rooms.is_empty() {
-                    <ul class="xf-room-choices" aria-label={t.rooms_of_list}>{ for room_buttons }</ul>
+                    <ul class="xf-room-choices" aria-label={t.rooms_of_list}>{ room_buttons }</ul>
                 }
-                { for warning }
+                { warning.unwrap_or_default() }
             } else {
                 <p class="xf-muted">{ t.pickers_need_sign_in }</p>
             }
@@ -311,20 +310,20 @@ async fn free_times(
     {
         end = text_of(last.start.timestamp_millis());
     }
-    let own = Schedule {
+    let mut own = Schedule {
         email: String::new(),
-        busy: mine
-            .items
-            .into_iter()
-            .filter(|a| !a.cancelled && edited.as_deref() != Some(a.id.as_str()))
-            .map(|a| BusySlot {
+        busy: Vec::new(),
+        error: None,
+    };
+    for a in mine.items {
+        if !a.cancelled && edited.as_deref() != Some(a.id.as_str()) {
+            own.busy.push(BusySlot {
                 start: a.start,
                 end: a.end,
                 status: a.show_as,
-            })
-            .collect(),
-        error: None,
-    };
+            });
+        }
+    }
     let mut schedules = vec![own];
     if !addresses.is_empty() {
         let draft = AvailabilityDraft {
@@ -344,8 +343,9 @@ async fn free_times(
         .unwrap_or_default())
 }
 
+/// What the meeting's times show: kept by the form's fields, which render them.
 #[derive(Default)]
-struct Times {
+pub struct Times {
     /// What the conflicts were asked for: the slot, the list version, the edited item.
     conflicts_for: Option<(SlotKey, u32, Option<String>)>,
     /// The user's appointments at the chosen time: subject and when.
@@ -357,12 +357,10 @@ struct Times {
 }
 
 /// The user's own appointments overlapping the chosen time, and "Find a time".
-#[component]
-pub fn MeetingTimes(props: &FieldsProps) -> Html {
+pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
     let config = &props.config;
     let locale = &config.locale;
     let t = locale.t();
-    let times = use_shared::<Times>();
     let signed_in = signed_in(props);
     let draft = &props.state.appointment;
     let editing = props.state.editing.as_ref().map(|e| e.id.clone());
@@ -379,7 +377,7 @@ pub fn MeetingTimes(props: &FieldsProps) -> Html {
         };
         if let Some((Some((start, end)), _, editing)) = wanted {
             let (times, api, locale) = (times.clone(), config.api.clone(), locale.clone());
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 let Some(current) = times.settled(generation, SETTLE).await else {
                     return;
                 };
@@ -389,38 +387,36 @@ pub fn MeetingTimes(props: &FieldsProps) -> Html {
                 };
                 if current() {
                     times.change(|state| {
-                        state.conflicts = page
-                            .items
-                            .iter()
-                            .filter(|a| !a.cancelled && blocks(a.show_as))
+                        state.conflicts.clear();
+                        for a in &page.items {
+                            let (from, to) = (a.start.timestamp_millis(), a.end.timestamp_millis());
                             // Not one that only touches the slot.
-                            .filter(|a| {
-                                a.start.timestamp_millis() < end && start < a.end.timestamp_millis()
-                            })
-                            .filter(|a| editing.as_deref() != Some(a.id.as_str()))
-                            .map(|a| {
-                                let when = locale.format_range(
-                                    &text_of(a.start.timestamp_millis()),
-                                    &text_of(a.end.timestamp_millis()),
-                                );
-                                (a.subject.clone(), when)
-                            })
-                            .collect()
+                            if a.cancelled
+                                || !blocks(a.show_as)
+                                || from >= end
+                                || start >= to
+                                || editing.as_deref() == Some(a.id.as_str())
+                            {
+                                continue;
+                            }
+                            let when = locale.format_range(&text_of(from), &text_of(to));
+                            state.conflicts.push((a.subject.clone(), when));
+                        }
                     });
                 }
-            });
+            }));
         }
     }
 
     // The user's own calendar is read directly: the signed-in name may not be an address.
-    let addresses: Vec<String> = [
+    let mut addresses = Vec::new();
+    for field in [
         Field::RequiredAttendees,
         Field::OptionalAttendees,
         Field::Rooms,
-    ]
-    .into_iter()
-    .flat_map(|field| chosen(props, field))
-    .collect();
+    ] {
+        addresses.extend_from_slice(&chosen(props, field));
+    }
     let own = {
         let mut state = times.cell.borrow_mut();
         own_booking(&mut state.own, props);
@@ -437,10 +433,10 @@ pub fn MeetingTimes(props: &FieldsProps) -> Html {
                 Some((start, end)) => (start.max(now), ((end - start) / 60_000.0) as u32),
                 None => (now, 30),
             };
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 let found = free_times(&api, addresses, from, minutes.clamp(5, 24 * 60), own).await;
                 times.change(|state| state.suggestions = Some(found));
-            });
+            }));
         })
     };
     let choose = |slot: &Slot| {
@@ -465,7 +461,10 @@ pub fn MeetingTimes(props: &FieldsProps) -> Html {
             <div role="status" class="xf-conflicts">
                 if !state.conflicts.is_empty() {
                     <p class="xf-muted">{ t.you_are_busy }</p>
-                    <ul>{ for state.conflicts.iter().map(|(subject, when)| html! { <li>{ format!("{subject} ({when})") }</li> }) }</ul>
+                    <ul>{ each(state.conflicts.len(), &|i| {
+                        let (subject, when) = &state.conflicts[i];
+                        html! { <li>{ format!("{subject} ({when})") }</li> }
+                    }) }</ul>
                 }
             </div>
             if signed_in && !props.state.appointment.all_day {
@@ -479,10 +478,13 @@ pub fn MeetingTimes(props: &FieldsProps) -> Html {
                         <p role="status">{ t.no_free_time }</p>
                     } else {
                         <ul class="xf-suggestions" aria-label={t.free_for_everyone}>
-                            { for found.iter().map(|slot| html! {
-                                <li><button type="button" class="xf-link" onclick={choose(slot)}>
-                                    { locale.format_range(&text_of(slot.start.timestamp_millis()), &text_of(slot.end.timestamp_millis())) }
-                                </button></li>
+                            { each(found.len(), &|i| {
+                                let slot = &found[i];
+                                html! {
+                                    <li><button type="button" class="xf-link" onclick={choose(slot)}>
+                                        { locale.format_range(&text_of(slot.start.timestamp_millis()), &text_of(slot.end.timestamp_millis())) }
+                                    </button></li>
+                                }
                             }) }
                         </ul>
                     }

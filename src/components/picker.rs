@@ -2,23 +2,26 @@
 //! answers arriving later change, and waiting for the input to settle.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
 use model::Field;
+use yew::platform::spawn_local;
 use yew::platform::time::sleep;
 use yew::prelude::*;
+use yew::virtual_dom::VList;
 
 use crate::components::appointment_form::FieldsProps;
 
 /// The chosen addresses of `field` in the draft.
 pub fn chosen(props: &FieldsProps, field: Field) -> Vec<String> {
-    props
-        .state
-        .value(field)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    let mut values = Vec::new();
+    for line in props.state.value(field).lines() {
+        values.push(line.to_owned());
+    }
+    values
 }
 
 /// Chips of `values`, each with a remove button named "Remove <value>"; `status` adds a word
@@ -34,9 +37,10 @@ pub fn chips(
     let label = props.config.locale.field_label(field);
     html! {
         <ul class="xf-chips" aria-label={label}>
-            { for values.iter().enumerate().map(|(i, value)| {
-                let rest: Vec<String> = values.iter().enumerate()
-                    .filter(|(j, _)| *j != i).map(|(_, v)| v.clone()).collect();
+            { each(values.len(), &|i| {
+                let value = &values[i];
+                let mut rest = values.to_vec();
+                rest.remove(i);
                 let edit = props.on_edit.clone();
                 let focus = after_remove.clone();
                 let host = props.config.host.clone();
@@ -59,6 +63,16 @@ pub fn chips(
     }
 }
 
+/// `count` items in a row: one loop for every list of the pickers instead of iterator
+/// adapters instantiated for each.
+pub fn each(count: usize, item: &dyn Fn(usize) -> Html) -> Html {
+    let mut items = Vec::with_capacity(count);
+    for i in 0..count {
+        items.push(item(i));
+    }
+    VList::with_children(items, None).into()
+}
+
 /// State that answers arriving later change: kept in a cell and shown again by hand (one hook
 /// per picker instead of one per value keeps the wasm small).
 pub struct Shared<S> {
@@ -79,6 +93,15 @@ impl<S> Clone for Shared<S> {
 }
 
 impl<S> Shared<S> {
+    /// The state `cell` (a part of this one) redrawn by the same hook.
+    pub fn part<T>(&self, cell: &Rc<RefCell<T>>) -> Shared<T> {
+        Shared {
+            cell: cell.clone(),
+            redraw: self.redraw.clone(),
+            mounted: self.mounted.clone(),
+        }
+    }
+
     /// Changes the state and renders again.
     pub fn change(&self, change: impl FnOnce(&mut S)) {
         change(&mut self.cell.borrow_mut());
@@ -101,6 +124,15 @@ impl<S> Shared<S> {
     }
 }
 
+/// A field's error under it, `id` naming it for the field's `aria-describedby`.
+pub fn error_line(id: Option<String>, error: String) -> Html {
+    html! {
+        <p {id} class="xf-error">
+            <span class="xf-error-icon" aria-hidden="true">{ "⚠ " }</span>{ error }
+        </p>
+    }
+}
+
 #[hook]
 pub fn use_shared<S: Default + 'static>() -> Shared<S> {
     let mounted = use_memo((), |_| Cell::new(true));
@@ -113,4 +145,10 @@ pub fn use_shared<S: Default + 'static>() -> Shared<S> {
         redraw: use_force_update(),
         mounted,
     }
+}
+
+/// Runs `task` in the background. Every picker's tasks share this one boxed type, so the wasm
+/// carries one copy of the spawning code rather than one per call site.
+pub fn spawn(task: Pin<Box<dyn Future<Output = ()>>>) {
+    spawn_local(task);
 }
