@@ -7,7 +7,7 @@
 # resident memory per idle session and per waiting long-poll.
 #
 # Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_PROOFS (proofs signed per
-# proxy run; more than the run can send, 100000), BENCH_SESSIONS and BENCH_POLLS (1000 each).
+# proxy run; more than the run can send, 250000), BENCH_SESSIONS and BENCH_POLLS (1000 each).
 #
 # The proxy runs in sandbox mode (its development sign-in server) with its EWS endpoint set to
 # the stand-in (`loadbench standin`: Microsoft's sample CreateItem and FindItem answers as
@@ -19,7 +19,7 @@ source "$(dirname "$0")/bench/common.sh"
 
 seconds=${BENCH_SECONDS:-10}
 connections=${BENCH_CONNECTIONS:-64}
-proofs=${BENCH_PROOFS:-100000}
+proofs=${BENCH_PROOFS:-250000}
 sessions=${BENCH_SESSIONS:-1000}
 polls=${BENCH_POLLS:-1000}
 window="start=2026-12-01T00:00:00Z&end=2026-12-08T00:00:00Z"
