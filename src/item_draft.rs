@@ -9,6 +9,8 @@ use model::{
 };
 use wasm_bindgen::JsValue;
 
+use crate::wall_clock::{instant_ms, local_text, rfc3339};
+
 /// `YYYY-MM-DDTHH:MM` in the browser's zone (what `<input type="datetime-local">` shows) of the
 /// instant `millis` after the epoch.
 pub fn local_date_time(millis: f64) -> String {
@@ -26,21 +28,17 @@ pub fn local_date_time(millis: f64) -> String {
 /// The instant (RFC 3339, UTC) of a `YYYY-MM-DDTHH:MM` typed in the browser's zone; text that
 /// is not such a time is kept as it is, for validation to name.
 pub fn instant_of_local(text: &str) -> String {
-    let date = Date::new(&JsValue::from_str(text));
-    if text.is_empty() || date.get_time().is_nan() {
-        return text.to_owned();
-    }
-    date.to_iso_string().into()
+    instant_ms(text, None).map_or_else(|| text.to_owned(), rfc3339)
 }
 
 /// The browser's `YYYY-MM-DDTHH:MM` of an RFC 3339 instant (the inverse of
 /// [`instant_of_local`]); anything else as it is.
 pub fn local_of_instant(text: &str) -> String {
     let millis = Date::parse(text);
-    if text.is_empty() || millis.is_nan() {
+    if millis.is_nan() {
         return text.to_owned();
     }
-    local_date_time(millis)
+    local_text(millis, None).unwrap_or_else(|| text.to_owned())
 }
 
 pub fn appointment_draft(a: &Appointment) -> AppointmentDraft {

@@ -24,6 +24,7 @@ pub mod recurrence_text;
 pub mod services;
 pub mod state;
 pub mod view_state;
+pub mod wall_clock;
 
 use std::cell::Cell;
 use std::rc::Rc;

@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
-use exchange_forms::components::wall_clock::{instant_ms, local_text};
 use exchange_forms::state::{Action, FormState, Kind};
+use exchange_forms::wall_clock::{instant_ms, local_text};
 use model::Field;
 use wasm_bindgen_test::*;
 use yew::Reducible;

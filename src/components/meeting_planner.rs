@@ -12,10 +12,10 @@ use yew::prelude::*;
 
 use crate::components::appointment_form::FieldsProps;
 use crate::components::picker::{Shared, chips, chosen, each, error_line, spawn};
-use crate::components::wall_clock::{local_text, rfc3339, slot, zone};
 use crate::error::ApiError;
 use crate::services::{appointments, directory};
 use crate::state::AuthState;
+use crate::wall_clock::{local_text, rfc3339, slot, zone};
 
 /// How long the times must stay put before calendars are asked again.
 const SETTLE: Duration = Duration::from_millis(300);

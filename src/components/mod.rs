@@ -17,4 +17,3 @@ pub mod picker;
 pub mod recurrence_editor;
 pub mod task_form;
 pub mod task_list;
-pub mod wall_clock;
