@@ -1,7 +1,7 @@
 //! Installs what the two commands need on a fresh machine, and skips (saying so) what is there.
 //!
 //! Everything comes from the registries this kind of machine can reach: rustup for the wasm32
-//! target, crates.io for wasm-bindgen-cli, Debian for the browsers (Chromium, Firefox ESR, WebKitGTK's
+//! target and the standard library's source, crates.io for wasm-bindgen-cli, Debian for the browsers (Chromium, Firefox ESR, WebKitGTK's
 //! MiniBrowser and their drivers, Xvfb), xmllint, sqlite3, PostgreSQL and the MIT Kerberos KDC (the
 //! Kerberos tests start a throwaway one), and npm for the end-to-end test packages (pinned in
 //! `tests/e2e/package-lock.json`).
@@ -42,6 +42,7 @@ const SYSTEM_TOOLS: &[(&str, &str)] = &[
 
 pub fn ensure_tools(ctx: &Ctx, purpose: Purpose) -> Result<()> {
     ensure_wasm_target()?;
+    ensure_rust_src()?;
     ensure_wasm_bindgen(ctx, purpose)?;
     if purpose == Purpose::Test {
         ensure_system_packages()?;
@@ -60,6 +61,21 @@ fn ensure_wasm_target() -> Result<()> {
     }
     Cmd::new("rustup")
         .args(["target", "add", WASM_TARGET])
+        .run()
+}
+
+/// The standard library's source: the widget's release build compiles its own copy, for size
+/// (see `widget::build_pkg`).
+fn ensure_rust_src() -> Result<()> {
+    let installed = Cmd::new("rustup")
+        .args(["component", "list", "--installed"])
+        .output_text()?;
+    if installed.lines().any(|l| l.trim().starts_with("rust-src")) {
+        println!("skip: rust component rust-src is installed");
+        return Ok(());
+    }
+    Cmd::new("rustup")
+        .args(["component", "add", "rust-src"])
         .run()
 }
 

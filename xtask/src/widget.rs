@@ -15,6 +15,20 @@ pub const PROXY_PACKAGE: &str = "exchange-forms-proxy";
 /// `release` profile is for native speed).
 pub const WASM_PROFILE: &str = "wasm-release";
 
+/// How the widget's standard library is built: from source (the `rust-src` component), for
+/// size (`optimize_for_size`), with panics that abort at once and carry no source location. A
+/// panic in the widget ends it either way (wasm has no unwinding); with the prebuilt library
+/// each panic site also carries the machinery that formats its message and the file, line and
+/// column it names, which the page never shows (the wasm: 9 KB less gzip, 4.5%). These flags
+/// are unstable: `RUSTC_BOOTSTRAP=1` lets the stable compiler take them, for this one build
+/// only; the tests' builds of the widget use the prebuilt library and keep their panic messages.
+const BUILD_STD_ARGS: [&str; 2] = [
+    "-Zbuild-std=std,panic_abort",
+    "-Zbuild-std-features=optimize_for_size",
+];
+const BUILD_STD_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
 pub fn build_pkg(ctx: &Ctx) -> Result<()> {
     Cmd::new("cargo")
         .args([
@@ -26,7 +40,10 @@ pub fn build_pkg(ctx: &Ctx) -> Result<()> {
             "-p",
             WIDGET_PACKAGE,
         ])
+        .args(BUILD_STD_ARGS)
         .args(ctx.locked())
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("RUSTFLAGS", BUILD_STD_RUSTFLAGS)
         .current_dir(&ctx.root)
         .run()?;
     let wasm = ctx
