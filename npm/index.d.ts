@@ -52,6 +52,12 @@ export interface MountOptions {
   hidden?: FieldName[];
   /** IANA zone of an appointment's start and end; default: the browser's. */
   timeZone?: string;
+  /**
+   * The new-item form's title (at most 120 characters); it also names the form's landmarks,
+   * so two forms of one kind on a page each need their own. Default: "New appointment" /
+   * "New task" in the form's language.
+   */
+  heading?: string;
 }
 
 export interface WidgetHandle {

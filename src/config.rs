@@ -19,12 +19,17 @@ struct RawOptions {
     auth_mode: Option<String>,
     /// The appointment's zone (IANA name), instead of the browser's.
     time_zone: Option<String>,
+    /// The new-item form's title, instead of "New appointment" / "New task".
+    heading: Option<String>,
     // `values`, `readOnly` and `hidden` are read as the JS values they are (see `option`).
 }
 
-const OPTIONS: [&str; 8] = [
-    "proxy", "kind", "locale", "authMode", "values", "readOnly", "hidden", "timeZone",
+const OPTIONS: [&str; 9] = [
+    "proxy", "kind", "locale", "authMode", "values", "readOnly", "hidden", "timeZone", "heading",
 ];
+
+/// The longest `heading` taken: a title, not a paragraph.
+const MAX_HEADING_CHARS: usize = 120;
 
 /// A misspelt option is an error rather than silently ignored.
 impl FromJs for RawOptions {
@@ -46,6 +51,7 @@ impl FromJs for RawOptions {
             locale: f.opt("locale")?,
             auth_mode: f.opt("authMode")?,
             time_zone: f.opt("timeZone")?,
+            heading: f.opt("heading")?,
         })
     }
 }
@@ -67,6 +73,9 @@ pub struct WidgetConfig {
     pub read_only: Vec<Field>,
     /// Fields not shown; their (prefilled) values are still sent.
     pub hidden: Vec<Field>,
+    /// The new-item form's title, which also names the form for assistive technology: a page
+    /// with two forms of one kind tells them apart by it.
+    pub heading: Option<String>,
 }
 
 impl WidgetConfig {
@@ -115,6 +124,7 @@ impl WidgetConfig {
             initial,
             read_only: field_list("readOnly", &option(&options, "readOnly"))?,
             hidden: field_list("hidden", &option(&options, "hidden"))?,
+            heading: raw.heading.map(parse_heading).transpose()?,
         })
     }
 
@@ -122,6 +132,29 @@ impl WidgetConfig {
     pub fn id(&self, name: &str) -> String {
         format!("xf{}-{}", self.instance, name)
     }
+
+    /// The accessible name of one of the widget's landmarks (its list, the list's navigation):
+    /// with a page-given heading, the heading joins it, so that two forms of one kind on a page
+    /// do not offer two landmarks of one name.
+    pub fn landmark_name(&self, name: &str) -> String {
+        match &self.heading {
+            Some(heading) => format!("{name} ({heading})"),
+            None => name.to_owned(),
+        }
+    }
+}
+
+fn parse_heading(text: String) -> Result<String, String> {
+    let heading = text.trim();
+    if heading.is_empty() {
+        return Err("heading must not be empty: leave it out for the form's own title".into());
+    }
+    if heading.chars().count() > MAX_HEADING_CHARS {
+        return Err(format!(
+            "heading must be at most {MAX_HEADING_CHARS} characters"
+        ));
+    }
+    Ok(heading.to_owned())
 }
 
 /// The option `name` as given (`undefined` when absent or when there are no options).

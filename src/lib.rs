@@ -52,9 +52,9 @@ thread_local! {
 /// Mounts the widget into `element`.
 ///
 /// `options` is a plain object `{ proxy, kind, locale, authMode, values, readOnly, hidden,
-/// timeZone }` (every key optional: same origin, `"appointment"`, `navigator.language`,
-/// `"popup"`, nothing prefilled, read-only or hidden, the browser's zone). Invalid options
-/// throw a JS `Error` naming the problem.
+/// timeZone, heading }` (every key optional: same origin, `"appointment"`,
+/// `navigator.language`, `"popup"`, nothing prefilled, read-only or hidden, the browser's
+/// zone, the form's own title). Invalid options throw a JS `Error` naming the problem.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<WidgetHandle, JsValue> {
     let instance = NEXT_INSTANCE.with(|n| {

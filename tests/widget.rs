@@ -175,6 +175,11 @@ async fn invalid_options_throw_a_clear_error() {
             r#"{"locale":false}"#,
             "invalid type: boolean `false`, expected a string",
         ),
+        (r#"{"heading":"   "}"#, "heading must not be empty"),
+        (
+            format!(r#"{{"heading":"{}"}}"#, "x".repeat(121)).as_str(),
+            "heading must be at most 120 characters",
+        ),
     ] {
         let Err(error) = mount(host(), options(json)) else {
             panic!("{json} was accepted");
@@ -187,6 +192,36 @@ async fn invalid_options_throw_a_clear_error() {
             "{message}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_page_given_heading_titles_the_form_and_names_its_landmarks() {
+    install_fetch(OPEN_PROXY);
+    let (host, mut handle) =
+        mounted(r#"{"proxy":"http://127.0.0.1:9","heading":"  Book the training room "}"#).await;
+    let title = host.query_selector("form h2").unwrap().expect("a title");
+    assert_eq!(
+        title.text_content().as_deref(),
+        Some("Book the training room")
+    );
+    let list = host
+        .query_selector("section.xf-list")
+        .unwrap()
+        .expect("the agenda");
+    assert_eq!(
+        list.get_attribute("aria-label").as_deref(),
+        Some("Upcoming appointments (Book the training room)")
+    );
+    assert_eq!(list.get_attribute("aria-labelledby"), None);
+    let weeks = host
+        .query_selector("nav.xf-weeks")
+        .unwrap()
+        .expect("the weeks");
+    assert_eq!(
+        weeks.get_attribute("aria-label").as_deref(),
+        Some("Days shown (Book the training room)")
+    );
+    handle.destroy();
 }
 
 #[wasm_bindgen_test]

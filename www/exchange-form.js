@@ -36,7 +36,7 @@ function loadWidget() {
 // Attribute -> mount() option; `values` is JSON, the two lists are field names.
 const ATTRIBUTES = {
   kind: 'kind', proxy: 'proxy', locale: 'locale', 'auth-mode': 'authMode', 'time-zone': 'timeZone',
-  values: 'values', 'read-only-fields': 'readOnly', 'hidden-fields': 'hidden',
+  values: 'values', 'read-only-fields': 'readOnly', 'hidden-fields': 'hidden', heading: 'heading',
 };
 const list = (text) => text.split(/[\s,]+/).filter(Boolean);
 

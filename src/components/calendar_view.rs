@@ -53,7 +53,7 @@ pub fn CalendarView(props: &ListProps) -> Html {
     });
     let children = html! {
         <>
-            <nav class="xf-list-header xf-weeks" aria-label={t.weeks}>
+            <nav class="xf-list-header xf-weeks" aria-label={config.landmark_name(t.weeks)}>
                 <button type="button" class="xf-link" onclick={shift(|| ViewAction::ShiftWeeks(-1))}>
                     { t.previous_week }
                 </button>

@@ -46,7 +46,7 @@ pub fn form_view(props: &FormViewProps) -> Html {
         state: state.clone(),
         on_edit: props.on_edit.clone(),
     };
-    let (mut title, fields) = match config.kind {
+    let (new_title, fields) = match config.kind {
         Kind::Appointment => (
             t.appointment_title,
             html! { <AppointmentFields ..fields_props /> },
@@ -54,14 +54,18 @@ pub fn form_view(props: &FormViewProps) -> Html {
         Kind::Task => (t.task_title, task_fields(&fields_props)),
     };
     let editing = state.editing.is_some();
-    let (create, creating) = if editing {
-        title = match config.kind {
+    let (title, create, creating) = if editing {
+        let title = match config.kind {
             Kind::Appointment => t.edit_appointment_title,
             Kind::Task => t.edit_task_title,
         };
-        (t.save, t.saving)
+        (AttrValue::from(title), t.save, t.saving)
     } else {
-        (t.create, t.creating)
+        let title = config
+            .heading
+            .clone()
+            .map_or(new_title.into(), AttrValue::from);
+        (title, t.create, t.creating)
     };
     let title_id = config.id("title");
     let busy = if state.busy() { "true" } else { "false" };

@@ -38,7 +38,11 @@ pub fn list_frame(
         Callback::from(move |_: MouseEvent| view.dispatch(ViewAction::Reload))
     };
     html! {
-        <section class="xf-list" aria-labelledby={heading_id.clone()}
+        // Named by its visible heading, or by the heading with the page's own (`aria-label`
+        // only applies without `aria-labelledby`).
+        <section class="xf-list"
+            aria-labelledby={config.heading.is_none().then(|| heading_id.clone())}
+            aria-label={config.heading.is_some().then(|| config.landmark_name(heading))}
             aria-busy={if busy { "true" } else { "false" }}>
             <div class="xf-list-header">
                 <h3 id={heading_id}>{ heading }</h3>
@@ -120,7 +124,7 @@ fn page_buttons(
         Callback::from(move |_: MouseEvent| view.dispatch(ViewAction::NextPage(cursor.clone())))
     });
     html! {
-        <nav class="xf-list-header xf-pager" aria-label={t.pages}>
+        <nav class="xf-list-header xf-pager" aria-label={config.landmark_name(t.pages)}>
             if back {
                 <button type="button" class="xf-link" onclick={on_back}>{ t.previous_page }</button>
             }

@@ -13,12 +13,18 @@ export function describeViolations(violations) {
     `${violation.id} (${violation.impact}) at ${JSON.stringify(node.target)}: ${violation.help}`));
 }
 
+/** What axe finds on the page as it is now (the widget's open shadow roots included). */
+export async function axeViolations(page) {
+  const { violations } = await new AxeBuilder({ page }).withTags(RULE_TAGS).analyze();
+  return violations;
+}
+
 /**
  * Runs axe on the page as it is now (the widget's open shadow roots included) and fails with a
  * readable list when a WCAG A/AA rule is violated. `stateName` names the state in the message.
  */
 export async function expectNoAxeViolations(page, stateName) {
-  const { violations } = await new AxeBuilder({ page }).withTags(RULE_TAGS).analyze();
+  const violations = await axeViolations(page);
   if (violations.length > 0) {
     throw new Error(`axe found accessibility violations in "${stateName}":\n  ${describeViolations(violations).join('\n  ')}`);
   }

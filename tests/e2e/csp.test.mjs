@@ -1,11 +1,13 @@
 // The element works unchanged where pages are strict: under a Content-Security-Policy without
 // inline scripts or styles, inside an iframe, and twice on one page (each form creates its own
-// item and its events reach its own element).
+// item and its events reach its own element; two forms of one kind tell themselves apart by the
+// heading the page gives each).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { completeSignIn, launchBrowser, newContext, startProxy, uniqueSubject, wallClock, UI_TIMEOUT } from './harness.mjs';
 import { hostPage, serveHostPages } from './host-page.mjs';
+import { axeViolations, expectNoAxeViolations } from './axe.mjs';
 import { appointmentForm, createdEvents, fillAppointment, submitAndSignIn, taskForm, fillTask } from './widget.mjs';
 
 async function browserPage(t) {
@@ -94,5 +96,37 @@ test('two elements on one page each create their own item and get their own even
   assert.deepEqual(await page.evaluate(() => window.byElement), { a: [first], b: [second] });
   const ids = await page.evaluate(() => ['a', 'b'].map((id) => document.getElementById(id).shadowRoot.querySelector('[name="subject"]').id));
   assert.notEqual(ids[0], ids[1], 'element ids stay unique per form');
+  assert.deepEqual(context.pageErrors, []);
+});
+
+test('two forms of one kind on one page are told apart by the heading the page gives each', async (t) => {
+  const proxy = await startProxy(t);
+  const url = await serveHostPages(t, {
+    '/same': hostPage(proxy.url, `<exchange-form kind="appointment"></exchange-form>
+      <exchange-form kind="appointment"></exchange-form>`),
+    '/named': hostPage(proxy.url, `<exchange-form kind="appointment" heading="Book the training room"></exchange-form>
+      <exchange-form kind="appointment" heading="Plan a team meeting"></exchange-form>`),
+  });
+  const { page, context } = await browserPage(t);
+  const landmarkRules = async () => (await axeViolations(page))
+    .filter((v) => v.id === 'landmark-unique').map((v) => v.nodes.length);
+
+  // Without headings both forms and both agendas carry the same names: axe says so.
+  await page.goto(`${url}same`);
+  await page.getByRole('form', { name: 'New appointment' }).nth(1).waitFor({ timeout: UI_TIMEOUT });
+  assert.notDeepEqual(await landmarkRules(), [], 'two unnamed forms of one kind share a landmark name');
+
+  await page.goto(`${url}named`);
+  const room = page.getByRole('form', { name: 'Book the training room' });
+  const team = page.getByRole('form', { name: 'Plan a team meeting' });
+  await room.waitFor({ timeout: UI_TIMEOUT });
+  await team.waitFor({ timeout: UI_TIMEOUT });
+  assert.equal(await room.getByRole('heading', { level: 2 }).textContent(), 'Book the training room');
+  assert.deepEqual(await landmarkRules(), []);
+  await expectNoAxeViolations(page, 'two named forms of one kind');
+  // The heading names the new-item form; each still creates its own item.
+  const subject = await createOne(page, team, 'Named');
+  assert.equal(await room.locator('[name="subject"]').inputValue(), '');
+  assert.ok(subject);
   assert.deepEqual(context.pageErrors, []);
 });
