@@ -125,3 +125,65 @@ async fn the_form_shows_the_rule_in_its_language_and_sends_it() {
     );
     handle.destroy();
 }
+
+/// The user's own calendar over two pages: each holds one busy hour, counted from the start
+/// asked for, and the first points at the second.
+const TWO_PAGE_CALENDAR: &str = r#"(method, url) => {
+    if (url.includes('/api/auth/status')) return [200, { authorized: true, user: 'alice' }];
+    if (method === 'GET' && url.includes('/api/appointments?')) {
+        const query = new URL(url).searchParams;
+        const at = (h) => new Date(Date.parse(query.get('start')) + h * 3600e3).toISOString();
+        const busy = (id, h) => ({ id, changeKey: 'k', subject: id, start: at(h), end: at(h + 1),
+            location: '', body: '' });
+        return [200, query.get('cursor') === 'P2'
+            ? { items: [busy('second', 1)], more: false }
+            : { items: [busy('first', 0)], more: true, nextCursor: 'P2' }];
+    }
+    if (method === 'GET') return [200, { items: [], more: false }];
+    return [404, { error: 'not_found', message: 'no route' }];
+}"#;
+
+#[wasm_bindgen_test]
+async fn find_a_time_reads_every_page_of_the_users_own_calendar() {
+    install_fetch(TWO_PAGE_CALENDAR);
+    signed_in();
+    let (host, mut handle) =
+        mounted(r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en"}"#).await;
+    fill_appointment(&host, "Planning", "2030-01-07T09:00", "2030-01-07T09:30");
+    settle().await;
+    let find = host
+        .query_selector_all("button.xf-button--secondary")
+        .unwrap();
+    let find: web_sys::HtmlElement = (0..find.length())
+        .filter_map(|i| find.item(i))
+        .find(|b| b.text_content().as_deref() == Some("Find a time"))
+        .expect("a Find a time button")
+        .unchecked_into();
+    find.click();
+    let mut first = None;
+    for _ in 0..50 {
+        settle().await;
+        first = host.query_selector(".xf-suggestions button").unwrap();
+        if first.is_some() {
+            break;
+        }
+    }
+    let first: web_sys::HtmlElement = first.expect("suggestions").unchecked_into();
+    first.click();
+    settle().await;
+    // 09:00 is taken on the first page, 10:00 on the second: the first free half hour is 11:00.
+    assert_eq!(value(&host, "start"), "2030-01-07T11:00");
+    assert_eq!(value(&host, "end"), "2030-01-07T11:30");
+    // Both pages were read, at the largest page size.
+    let searched: Vec<String> = calls()
+        .iter()
+        .filter_map(|c| field(c, "url").as_string())
+        .filter(|url| url.contains("/api/appointments?") && url.contains("limit=200"))
+        .collect();
+    assert!(
+        searched.iter().any(|url| url.contains("cursor=P2")),
+        "{searched:?}"
+    );
+    signed_out();
+    handle.destroy();
+}

@@ -38,7 +38,7 @@ pub fn CalendarView(props: &ListProps) -> Html {
             let config = config.clone();
             let (start, end) = agenda_week(key.week);
             let cursor = key.cursor.clone();
-            async move { appointments::list(&config.api, &start, &end, cursor.as_deref()).await }
+            async move { appointments::list(&config.api, &start, &end, None, cursor.as_deref()).await }
         })
     };
     let config = &props.config;

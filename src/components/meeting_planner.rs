@@ -24,6 +24,9 @@ const SEARCH_DAYS: f64 = 7.0;
 const DAY_MS: f64 = 86_400_000.0;
 /// How many times "Find a time" proposes (as many as the proxy's own suggestions).
 const SUGGESTIONS: usize = 5;
+/// How many pages of the user's own appointments "Find a time" reads (of the largest size the
+/// proxy gives: 1,000 appointments in the week searched).
+const OWN_PAGES: usize = 5;
 
 /// A room's state at the chosen time: `Some(true)` busy, `Some(false)` free, `None` unknown.
 type Busy = Option<bool>;
@@ -303,8 +306,8 @@ async fn free_times(
     let (edited, booking) = editing;
     let start = rfc3339(from);
     let mut end = rfc3339(from + SEARCH_DAYS * DAY_MS);
-    let mine = appointments::list(api, &start, &end, None).await?;
-    // Past the first page of the user's appointments nothing is known: look no further.
+    let mine = appointments::list_window(api, &start, &end, OWN_PAGES).await?;
+    // Past the pages read of the user's appointments nothing is known: look no further.
     if mine.more
         && let Some(last) = mine.items.last()
     {
@@ -382,7 +385,7 @@ pub fn meeting_times(props: &FieldsProps, times: Shared<Times>) -> Html {
                     return;
                 };
                 let (from, to) = (rfc3339(start as f64), rfc3339(end as f64));
-                let Ok(page) = appointments::list(&api, &from, &to, None).await else {
+                let Ok(page) = appointments::list(&api, &from, &to, None, None).await else {
                     return;
                 };
                 if current() {
