@@ -150,15 +150,24 @@ async fn find_a_time_reads_every_page_of_the_users_own_calendar() {
     let (host, mut handle) =
         mounted(r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en"}"#).await;
     fill_appointment(&host, "Planning", "2030-01-07T09:00", "2030-01-07T09:30");
-    settle().await;
-    let find = host
-        .query_selector_all("button.xf-button--secondary")
-        .unwrap();
-    let find: web_sys::HtmlElement = (0..find.length())
-        .filter_map(|i| find.item(i))
-        .find(|b| b.text_content().as_deref() == Some("Find a time"))
-        .expect("a Find a time button")
-        .unchecked_into();
+    // The button shows once the proxy has said the user is signed in.
+    let find_button = || {
+        let buttons = host
+            .query_selector_all("button.xf-button--secondary")
+            .unwrap();
+        (0..buttons.length())
+            .filter_map(|i| buttons.item(i))
+            .find(|b| b.text_content().as_deref() == Some("Find a time"))
+    };
+    let mut find = None;
+    for _ in 0..50 {
+        settle().await;
+        find = find_button();
+        if find.is_some() {
+            break;
+        }
+    }
+    let find: web_sys::HtmlElement = find.expect("a Find a time button").unchecked_into();
     find.click();
     let mut first = None;
     for _ in 0..50 {
