@@ -276,8 +276,7 @@ async fn an_invitation_is_declined_with_a_message() {
     install_fetch(ITEMS_PROXY);
     let (host, mut handle) = mounted(APPOINTMENT).await;
     listen(&host);
-    settle().await;
-    assert!(host.text_content().unwrap().contains("Not answered yet"));
+    assert!(until(|| host.text_content().unwrap().contains("Not answered yet")).await);
     click(&host, "Decline").await;
     let question = query(&host, "[role='group']");
     assert_eq!(

@@ -149,7 +149,6 @@ async fn find_a_time_reads_every_page_of_the_users_own_calendar() {
     signed_in();
     let (host, mut handle) =
         mounted(r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en"}"#).await;
-    fill_appointment(&host, "Planning", "2030-01-07T09:00", "2030-01-07T09:30");
     // The button shows once the proxy has said the user is signed in.
     let find_button = || {
         let buttons = host
@@ -159,25 +158,17 @@ async fn find_a_time_reads_every_page_of_the_users_own_calendar() {
             .filter_map(|i| buttons.item(i))
             .find(|b| b.text_content().as_deref() == Some("Find a time"))
     };
-    let mut find = None;
-    for _ in 0..50 {
-        settle().await;
-        find = find_button();
-        if find.is_some() {
-            break;
-        }
-    }
-    let find: web_sys::HtmlElement = find.expect("a Find a time button").unchecked_into();
+    assert!(
+        until(|| find_button().is_some()).await,
+        "a Find a time button"
+    );
+    fill_appointment(&host, "Planning", "2030-01-07T09:00", "2030-01-07T09:30");
+    settle().await;
+    let find: web_sys::HtmlElement = find_button().unwrap().unchecked_into();
     find.click();
-    let mut first = None;
-    for _ in 0..50 {
-        settle().await;
-        first = host.query_selector(".xf-suggestions button").unwrap();
-        if first.is_some() {
-            break;
-        }
-    }
-    let first: web_sys::HtmlElement = first.expect("suggestions").unchecked_into();
+    let suggestion = || host.query_selector(".xf-suggestions button").unwrap();
+    assert!(until(|| suggestion().is_some()).await, "suggestions");
+    let first: web_sys::HtmlElement = suggestion().unwrap().unchecked_into();
     first.click();
     settle().await;
     // 09:00 is taken on the first page, 10:00 on the second: the first free half hour is 11:00.

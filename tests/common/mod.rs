@@ -84,6 +84,19 @@ pub async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(60)).await;
 }
 
+/// Waits until `ready` holds (a fake proxy's answer rendered), for 3 s at most; says whether
+/// it did. For what arrives after requests, which a busy machine can hold up past one
+/// [`settle`].
+pub async fn until(ready: impl Fn() -> bool) -> bool {
+    for _ in 0..50 {
+        if ready() {
+            return true;
+        }
+        settle().await;
+    }
+    ready()
+}
+
 /// Forgets the unsent drafts earlier tests left in this page's storage: each test starts
 /// with the form it asks for, not with what another test typed.
 fn forget_drafts() {
