@@ -581,6 +581,38 @@ async fn sqlite_has_no_other_process_to_tell() {
     assert!(f.store.flow_endings().await.unwrap().is_none());
 }
 
+/// On SQLite a claim waits in a queue for the next group commit. A request that goes away
+/// while its claim waits (the client hung up) never settles the key; the claim is given back
+/// once committed, so a retry with the key goes ahead at once instead of waiting for the
+/// lease to end (in real time: the longest a create may take).
+#[tokio::test]
+async fn sqlite_a_claim_whose_request_went_away_is_given_back() {
+    let f = sqlite().await.unwrap();
+    let s = &f.store;
+    let first = key("hung-up", "fp", "2026-01-01T00:00:00+00:00", 10_000);
+    // Polled once (the claim is queued), then dropped, as a request the client hung up on.
+    let mut claim = s.claim_idempotency_key(&first);
+    let polled = std::future::poll_fn(|cx| std::task::Poll::Ready(claim.as_mut().poll(cx))).await;
+    assert!(polled.is_pending(), "the claim did not wait for its commit");
+    drop(claim);
+    // The retry comes while the first claim's lease would still run (until 11,000).
+    let retry = NewIdempotencyKey {
+        client_request_id: "crid-2",
+        now_ms: 10_500,
+        lease_until_ms: 11_500,
+        ..first.clone()
+    };
+    for _ in 0..50 {
+        let (record, took_over) = known(s.claim_idempotency_key(&retry).await.unwrap());
+        if took_over {
+            assert_eq!(record.client_request_id, "crid-1");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the key of a request that went away stayed held");
+}
+
 /// A DPoP proof recorded by one process is a replay for every other, until it is stale.
 #[tokio::test]
 async fn postgres_proofs_are_remembered_across_processes() {
