@@ -74,6 +74,7 @@ on_both!(
     idempotency_keys_are_claimed_once_and_replayed,
     a_key_in_use_by_another_process_waits_for_its_outcome,
     a_key_given_up_or_whose_lease_ended_is_taken_over_once,
+    concurrent_claims_of_one_key_grant_it_once,
     live_sessions_are_counted_and_the_database_answers,
     migrations_run_again_harmlessly,
 );
@@ -434,6 +435,67 @@ async fn a_key_in_use_by_another_process_waits_for_its_outcome(f: Fixture) {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
+/// Many requests at once (on SQLite their writes share transactions): of 32 claims of one key,
+/// exactly one goes ahead and the others find it held; 32 other keys are each claimed; every
+/// completion is there for the next claim to replay, also from a second store on the database.
+async fn concurrent_claims_of_one_key_grant_it_once(f: Fixture) {
+    let claims = (0..64).map(|i| {
+        let store = f.store.clone();
+        tokio::spawn(async move {
+            let key = if i % 2 == 0 {
+                "shared".to_owned()
+            } else {
+                format!("own-{i}")
+            };
+            let crid = format!("crid-{i}");
+            let new = NewIdempotencyKey {
+                key: &key,
+                client_request_id: &crid,
+                ..self::key("unused", "fp", "2026-01-01T00:00:00+00:00", 10_000)
+            };
+            (
+                key.clone(),
+                store.claim_idempotency_key(&new).await.unwrap(),
+            )
+        })
+    });
+    let mut shared_claimed = 0;
+    let mut own_claimed = Vec::new();
+    for claim in claims {
+        match claim.await.unwrap() {
+            (key, KeyClaim::Claimed) if key == "shared" => shared_claimed += 1,
+            (key, KeyClaim::Claimed) => own_claimed.push(key),
+            (key, KeyClaim::Known { took_over, .. }) => {
+                assert_eq!(key, "shared", "a key nobody else used was found known");
+                assert!(!took_over, "a held key was taken over");
+            }
+        }
+    }
+    assert_eq!(shared_claimed, 1, "one key was claimed by several requests");
+    assert_eq!(own_claimed.len(), 32);
+    let completions = own_claimed.iter().map(|key| {
+        let (store, key) = (f.store.clone(), key.clone());
+        tokio::spawn(async move {
+            store
+                .complete_idempotency_key("alice", &key, &format!("{{\"item\":\"{key}\"}}"))
+                .await
+                .unwrap()
+        })
+    });
+    for completion in completions {
+        completion.await.unwrap();
+    }
+    let second = f.second().await;
+    for key in &own_claimed {
+        let again = NewIdempotencyKey {
+            key,
+            ..self::key("unused", "fp", "2026-01-01T00:00:00+00:00", 10_500)
+        };
+        let (record, _) = known(second.claim_idempotency_key(&again).await.unwrap());
+        assert_eq!(record.response, Some(format!("{{\"item\":\"{key}\"}}")));
+    }
+}
+
 async fn live_sessions_are_counted_and_the_database_answers(f: Fixture) {
     let s = &f.store;
     s.ping().await.unwrap();
@@ -517,6 +579,38 @@ async fn postgres_flow_endings_reach_the_other_processes() {
 async fn sqlite_has_no_other_process_to_tell() {
     let f = sqlite().await.unwrap();
     assert!(f.store.flow_endings().await.unwrap().is_none());
+}
+
+/// On SQLite a claim waits in a queue for the next group commit. A request that goes away
+/// while its claim waits (the client hung up) never settles the key; the claim is given back
+/// once committed, so a retry with the key goes ahead at once instead of waiting for the
+/// lease to end (in real time: the longest a create may take).
+#[tokio::test]
+async fn sqlite_a_claim_whose_request_went_away_is_given_back() {
+    let f = sqlite().await.unwrap();
+    let s = &f.store;
+    let first = key("hung-up", "fp", "2026-01-01T00:00:00+00:00", 10_000);
+    // Polled once (the claim is queued), then dropped, as a request the client hung up on.
+    let mut claim = s.claim_idempotency_key(&first);
+    let polled = std::future::poll_fn(|cx| std::task::Poll::Ready(claim.as_mut().poll(cx))).await;
+    assert!(polled.is_pending(), "the claim did not wait for its commit");
+    drop(claim);
+    // The retry comes while the first claim's lease would still run (until 11,000).
+    let retry = NewIdempotencyKey {
+        client_request_id: "crid-2",
+        now_ms: 10_500,
+        lease_until_ms: 11_500,
+        ..first.clone()
+    };
+    for _ in 0..50 {
+        let (record, took_over) = known(s.claim_idempotency_key(&retry).await.unwrap());
+        if took_over {
+            assert_eq!(record.client_request_id, "crid-1");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the key of a request that went away stayed held");
 }
 
 /// A DPoP proof recorded by one process is a replay for every other, until it is stale.

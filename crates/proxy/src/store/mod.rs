@@ -6,6 +6,8 @@
 //! (`<data_dir>/proxy.sqlite`, the default), and PostgreSQL (`database_url = "postgres://…"`),
 //! which several proxy processes can share. Each has its own migrations, run at start-up.
 
+mod group_commit;
+mod idempotency;
 mod postgres;
 mod read_cache;
 mod sql;

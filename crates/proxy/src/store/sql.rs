@@ -7,7 +7,8 @@
 
 use sqlx::SqlitePool;
 
-use super::{IdempotencyRecord, IdempotencyRecords, KeyClaim, NewIdempotencyKey, Store};
+use super::Store;
+use super::group_commit::GroupCommit;
 use crate::auth::store::{
     CompletedFlow, FlowBinding, FlowRecord, FlowStatus, NewFlow, SessionRecord, StoreError,
     StoreResult, StoredTokens, TokenStore, UserLock, UserRecord,
@@ -18,9 +19,11 @@ pub(super) enum Pools {
     /// writers in the pool (in order, without polling) is much cheaper than letting several
     /// connections collide on the file lock and back off. Readers have their own connections
     /// (WAL: they never wait for the writer).
+    /// Idempotency writes are queued for [`GroupCommit`], which commits them on `writes` too.
     Sqlite {
         reads: SqlitePool,
         writes: SqlitePool,
+        group_commit: GroupCommit,
     },
     Postgres(super::postgres::PgPools),
 }
@@ -147,20 +150,6 @@ struct TokensRow {
     expires_at: i64,
     scope: String,
     version: i64,
-}
-
-/// An idempotency record with the end of its lease.
-#[derive(sqlx::FromRow)]
-struct LeasedRecord {
-    #[sqlx(flatten)]
-    record: IdempotencyRecord,
-    lease_until: i64,
-}
-
-impl LeasedRecord {
-    fn split(self) -> (IdempotencyRecord, i64) {
-        (self.record, self.lease_until)
-    }
 }
 
 const FLOW_COLUMNS: &str = "id, secret_hash, origin, return_to, dpop_jkt, binding_hash, status, \
@@ -586,122 +575,6 @@ impl TokenStore for SqlStore {
 }
 
 #[async_trait::async_trait]
-impl IdempotencyRecords for SqlStore {
-    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey<'_>) -> StoreResult<KeyClaim> {
-        let inserted = on_writes!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (user_id, key, kind, fingerprint, client_request_id, created_at, lease_until)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (user_id, key) DO NOTHING",
-            )
-            .bind(new.user_id)
-            .bind(new.key)
-            .bind(new.kind)
-            .bind(new.fingerprint)
-            .bind(new.client_request_id)
-            .bind(new.created_at)
-            .bind(new.lease_until_ms)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        if inserted == 1 {
-            return Ok(KeyClaim::Claimed);
-        }
-        let existing: Option<(IdempotencyRecord, i64)> = on_reads!(self, |pool| {
-            sqlx::query_as::<_, LeasedRecord>(
-                "SELECT fingerprint, client_request_id, response, lease_until FROM idempotency_keys
-                 WHERE user_id = $1 AND key = $2",
-            )
-            .bind(new.user_id)
-            .bind(new.key)
-            .fetch_optional(pool)
-            .await?
-            .map(LeasedRecord::split)
-        });
-        // Gone in between (forgotten by the sweep): the key is free again.
-        let Some((record, lease_until)) = existing else {
-            return Box::pin(self.claim_idempotency_key(new)).await;
-        };
-        let abandoned = record.response.is_none()
-            && record.fingerprint == new.fingerprint
-            && lease_until <= new.now_ms;
-        if !abandoned {
-            return Ok(KeyClaim::Known {
-                record,
-                took_over: false,
-            });
-        }
-        // Of several requests that find the lease over, the one whose update matches takes it.
-        let took_over = on_writes!(self, |pool| {
-            sqlx::query(
-                "UPDATE idempotency_keys SET lease_until = $1
-                 WHERE user_id = $2 AND key = $3 AND response IS NULL AND lease_until = $4",
-            )
-            .bind(new.lease_until_ms)
-            .bind(new.user_id)
-            .bind(new.key)
-            .bind(lease_until)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        }) == 1;
-        Ok(KeyClaim::Known { record, took_over })
-    }
-
-    async fn release_idempotency_key(
-        &self,
-        user_id: &str,
-        key: &str,
-        lease_until_ms: i64,
-    ) -> StoreResult<()> {
-        on_writes!(self, |pool| {
-            sqlx::query(
-                "UPDATE idempotency_keys SET lease_until = 0
-                 WHERE user_id = $1 AND key = $2 AND response IS NULL AND lease_until = $3",
-            )
-            .bind(user_id)
-            .bind(key)
-            .bind(lease_until_ms)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(())
-    }
-
-    async fn complete_idempotency_key(
-        &self,
-        user_id: &str,
-        key: &str,
-        response: &str,
-    ) -> StoreResult<()> {
-        on_writes!(self, |pool| {
-            sqlx::query(
-                "UPDATE idempotency_keys SET response = $1, lease_until = 0 WHERE user_id = $2 AND key = $3",
-            )
-                .bind(response)
-                .bind(user_id)
-                .bind(key)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(())
-    }
-
-    async fn forget_idempotency_keys(&self, cutoff: &str) -> StoreResult<u64> {
-        Ok(on_writes!(self, |pool| {
-            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-                .bind(cutoff)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
-    }
-}
-
-#[async_trait::async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
         let _: i64 = on_reads!(self, |pool| {
@@ -714,7 +587,7 @@ impl Store for SqlStore {
 
     async fn close(&self) {
         match &self.pools {
-            Pools::Sqlite { reads, writes } => {
+            Pools::Sqlite { reads, writes, .. } => {
                 reads.close().await;
                 writes.close().await;
             }
