@@ -271,6 +271,31 @@ async fn an_edit_saves_with_if_match_and_a_conflict_is_overwritten_with_the_newe
 }
 
 #[wasm_bindgen_test]
+async fn a_form_the_page_named_keeps_its_name_while_it_edits() {
+    signed_in();
+    install_fetch(ITEMS_PROXY);
+    let (host, mut handle) = mounted(
+        r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en","heading":"Team room"}"#,
+    )
+    .await;
+    let form = query(&host, "form");
+    assert_eq!(form.get_attribute("aria-label"), None);
+    let title = query(&host, "form h2");
+    assert_eq!(form.get_attribute("aria-labelledby"), Some(title.id()));
+    assert_eq!(title.text_content().as_deref(), Some("Team room"));
+    assert!(until(|| host.text_content().unwrap().contains("Edit")).await);
+    click(&host, "Edit").await;
+    let form = query(&host, "form");
+    assert_eq!(
+        form.get_attribute("aria-label").as_deref(),
+        Some("Edit appointment (Team room)")
+    );
+    assert_eq!(form.get_attribute("aria-labelledby"), None);
+    handle.destroy();
+    signed_out();
+}
+
+#[wasm_bindgen_test]
 async fn an_invitation_is_declined_with_a_message() {
     signed_in();
     install_fetch(ITEMS_PROXY);

@@ -69,8 +69,15 @@ pub fn form_view(props: &FormViewProps) -> Html {
     };
     let title_id = config.id("title");
     let busy = if state.busy() { "true" } else { "false" };
+    // Named by its title; while it edits an item on a page that named it, by the title with
+    // the page's heading, which "Edit appointment" alone would not tell apart from another form.
+    let (labelled_by, label) = match (&config.heading, editing) {
+        (Some(_), true) => (None, Some(config.landmark_name(&title))),
+        _ => (Some(title_id.clone()), None),
+    };
     html! {
-        <form class="xf-form" novalidate=true {onsubmit} aria-labelledby={title_id.clone()} aria-busy={busy}>
+        <form class="xf-form" novalidate=true {onsubmit} aria-labelledby={labelled_by}
+            aria-label={label} aria-busy={busy}>
             <h2 id={title_id} class="xf-title">{ title }</h2>
             { summary(config, state) }
             { fields }
