@@ -179,19 +179,26 @@ pub fn unknown_variant(name: &str) -> DecodeError {
 /// One of `all`, a fieldless enum's variants, by the name serde gives it: the names are not
 /// written twice (serde's attributes on the type stay the one place).
 pub fn variant<T: Serialize + Copy>(value: &JsValue, all: &[T]) -> Decoded<T> {
-    let Some(name) = value.as_string() else {
-        return Err(DecodeError::invalid_type(value, "a string"));
-    };
+    let name = variant_name(value)?;
     for candidate in all {
-        if serde_name(candidate).as_deref() == Some(name.as_str()) {
+        if serde_name(candidate) == name {
             return Ok(*candidate);
         }
     }
     Err(unknown_variant(&name))
 }
 
-fn serde_name(value: &impl Serialize) -> Option<String> {
-    serde_wasm_bindgen::to_value(value).ok()?.as_string()
+/// The text of a fieldless enum's value: kept out of the generic [`variant`], which each enum
+/// compiles again.
+fn variant_name(value: &JsValue) -> Decoded<String> {
+    value
+        .as_string()
+        .ok_or_else(|| DecodeError::invalid_type(value, "a string"))
+}
+
+/// The name serde gives `value` (empty if it has none).
+fn serde_name(value: &impl Serialize) -> JsValue {
+    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// serde's words for what a JS value is (numbers are JS numbers: serde calls them floating
