@@ -8,7 +8,7 @@
 //! each other's locks).
 
 use super::group_commit::{IdempotencyWrite, WriteOutcome};
-use super::sql::{Pools, SqlStore};
+use super::sql::{Pools, SqlStore, on_writes};
 use super::{IdempotencyRecord, IdempotencyRecords, KeyClaim, NewIdempotencyKey};
 use crate::auth::store::{StoreError, StoreResult};
 
@@ -56,7 +56,7 @@ macro_rules! idempotency_statements {
             }
 
             /// Records `new` unless the key is known; answers the existing record if it is.
-            pub(crate) async fn claim(
+            async fn claim(
                 c: &mut $connection,
                 new: &NewIdempotencyKey<'_>,
             ) -> StoreResult<KeyClaim> {
@@ -119,7 +119,7 @@ macro_rules! idempotency_statements {
             }
 
             /// Ends the lease `lease_until_ms` if the key still has it and never completed.
-            pub(crate) async fn release(
+            async fn release(
                 c: &mut $connection,
                 user_id: &str,
                 key: &str,
@@ -138,7 +138,7 @@ macro_rules! idempotency_statements {
             }
 
             /// Stores the created item of a claimed key and ends its lease.
-            pub(crate) async fn complete(
+            async fn complete(
                 c: &mut $connection,
                 user_id: &str,
                 key: &str,
@@ -217,16 +217,12 @@ impl IdempotencyRecords for SqlStore {
     }
 
     async fn forget_idempotency_keys(&self, cutoff: &str) -> StoreResult<u64> {
-        const FORGET: &str = "DELETE FROM idempotency_keys WHERE created_at < $1";
-        Ok(match &self.pools {
-            Pools::Sqlite { writes, .. } => {
-                let done = sqlx::query(FORGET).bind(cutoff).execute(writes).await?;
-                done.rows_affected()
-            }
-            Pools::Postgres(pg) => {
-                let done = sqlx::query(FORGET).bind(cutoff).execute(&pg.pool).await?;
-                done.rows_affected()
-            }
-        })
+        Ok(on_writes!(self, |pool| {
+            sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                .bind(cutoff)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
     }
 }

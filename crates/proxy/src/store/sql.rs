@@ -54,6 +54,8 @@ macro_rules! on_writes {
     };
 }
 
+pub(super) use on_writes;
+
 /// Runs `$body` (a `bool`) inside a write transaction `$tx`: committed when it is true, rolled
 /// back otherwise (and on any error).
 macro_rules! in_transaction {
