@@ -4,7 +4,7 @@ use model::{AppointmentDraft, Field, TaskDraft};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-use crate::decode::{DecodeError, Decoded, Fields, FromJs};
+use crate::decode::{Decoded, Fields, FromJs, refuse_unknown};
 use crate::handle::with_values;
 use crate::i18n::{Locale, browser_time_zone};
 use crate::services::Api;
@@ -35,16 +35,7 @@ const MAX_HEADING_CHARS: usize = 120;
 impl FromJs for RawOptions {
     fn from_js(value: &JsValue) -> Decoded<Self> {
         let f = Fields::of(value)?;
-        if let Some(unknown) = f
-            .names()
-            .into_iter()
-            .find(|k| !OPTIONS.contains(&k.as_str()))
-        {
-            return Err(DecodeError::new(format!(
-                "unknown field `{unknown}`, expected one of `{}`",
-                OPTIONS.join("`, `")
-            )));
-        }
+        refuse_unknown(f.names(), &OPTIONS)?;
         Ok(Self {
             proxy: f.opt("proxy")?,
             kind: f.opt("kind")?,

@@ -12,7 +12,7 @@ use yew::{AppHandle, UseReducerDispatcher};
 
 use crate::app::App;
 use crate::browser;
-use crate::decode::from_js;
+use crate::decode::{from_js, refuse_unknown};
 use crate::item_draft::local_date_time;
 use crate::state::{Action, Draft, FormState};
 
@@ -158,17 +158,9 @@ pub fn with_values(draft: &Draft, values: &JsValue) -> Result<Draft, String> {
         Draft::Task(_) => TASK_FIELDS,
     };
     let keys = js_sys::Object::keys(values.unchecked_ref::<js_sys::Object>());
-    if let Some(unknown) = keys
-        .iter()
-        .filter_map(|k| k.as_string())
-        .find(|k| !Field::from_name(k).is_some_and(|f| fields.contains(&f)))
-    {
-        let known: Vec<&str> = fields.iter().map(|f| f.name()).collect();
-        return Err(format!(
-            "unknown field `{unknown}`, expected one of `{}`",
-            known.join("`, `")
-        ));
-    }
+    let known: Vec<&str> = fields.iter().map(|f| f.name()).collect();
+    refuse_unknown(keys.iter().filter_map(|k| k.as_string()).collect(), &known)
+        .map_err(|e| e.to_string())?;
     refuse_null(values, fields)?;
     let merged = js_sys::Object::assign_many(
         &js_sys::Object::new(),

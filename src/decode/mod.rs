@@ -145,6 +145,21 @@ impl Fields {
     }
 }
 
+/// Fails on the first of `names` that is not `known`, in serde's words: a misspelt key is an
+/// error rather than silently ignored.
+pub fn refuse_unknown(names: Vec<String>, known: &[&str]) -> Decoded<()> {
+    match names
+        .into_iter()
+        .find(|name| !known.contains(&name.as_str()))
+    {
+        Some(unknown) => Err(DecodeError(format!(
+            "unknown field `{unknown}`, expected one of `{}`",
+            known.join("`, `")
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn missing(name: &str) -> DecodeError {
     DecodeError(format!("missing field `{name}`"))
 }
