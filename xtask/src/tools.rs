@@ -52,31 +52,26 @@ pub fn ensure_tools(ctx: &Ctx, purpose: Purpose) -> Result<()> {
 }
 
 fn ensure_wasm_target() -> Result<()> {
-    let installed = Cmd::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output_text()?;
-    if installed.lines().any(|l| l.trim() == WASM_TARGET) {
-        println!("skip: rust target {WASM_TARGET} is installed");
-        return Ok(());
-    }
-    Cmd::new("rustup")
-        .args(["target", "add", WASM_TARGET])
-        .run()
+    ensure_rustup("target", WASM_TARGET)
 }
 
 /// The standard library's source: the widget's release build compiles its own copy, for size
 /// (see `widget::build_pkg`).
 fn ensure_rust_src() -> Result<()> {
+    ensure_rustup("component", "rust-src")
+}
+
+/// Adds rustup's `kind` (`target` or `component`) `name` to the toolchain unless it is there
+/// (`rustup component list` names a component with its target after it).
+fn ensure_rustup(kind: &str, name: &str) -> Result<()> {
     let installed = Cmd::new("rustup")
-        .args(["component", "list", "--installed"])
+        .args([kind, "list", "--installed"])
         .output_text()?;
-    if installed.lines().any(|l| l.trim().starts_with("rust-src")) {
-        println!("skip: rust component rust-src is installed");
+    if installed.lines().any(|l| l.trim().starts_with(name)) {
+        println!("skip: rust {kind} {name} is installed");
         return Ok(());
     }
-    Cmd::new("rustup")
-        .args(["component", "add", "rust-src"])
-        .run()
+    Cmd::new("rustup").args([kind, "add", name]).run()
 }
 
 /// wasm-bindgen-cli must be exactly the `wasm-bindgen` version in Cargo.lock: the CLI refuses
