@@ -56,7 +56,9 @@ pub fn now_ms() -> u64 {
 
 /// `item` as a plain JS object, for an event's `detail` (`null` if it cannot be converted).
 pub fn detail(item: &impl serde::Serialize) -> JsValue {
-    item.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    crate::json_writer::to_string(item)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
         .unwrap_or(JsValue::NULL)
 }
 

@@ -20,6 +20,7 @@ pub mod hooks;
 pub mod host_events;
 pub mod i18n;
 pub mod item_draft;
+pub mod json_writer;
 pub mod recurrence_text;
 pub mod services;
 pub mod state;

@@ -1,9 +1,11 @@
 //! The widget reads the proxy's answers and its own saved state without serde
 //! (`exchange_forms::decode`): every type read that way must come out as serde wrote it (the
-//! proxy writes with serde), and an answer missing what serde requires must be refused.
+//! proxy writes with serde), and an answer missing what serde requires must be refused. What
+//! the widget writes (`exchange_forms::json_writer`) must be the text serde_json writes.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use exchange_forms::decode::{FromJs, from_js};
+use exchange_forms::json_writer;
 use exchange_forms::services::auth::{FlowState, FlowStatus};
 use exchange_forms::state::{Change, Draft, Pending, Target};
 use model::{
@@ -22,9 +24,11 @@ fn parsed(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("test JSON")
 }
 
-/// serde writes `value` as JSON, the browser parses it, the widget reads it back.
+/// serde writes `value` as JSON, the browser parses it, the widget reads it back; the widget
+/// writes the same text as serde.
 fn round_trip<T: Serialize + FromJs + PartialEq + std::fmt::Debug>(value: &T) {
     let json = serde_json::to_string(value).unwrap();
+    assert_eq!(json_writer::to_string(value).as_deref(), Ok(json.as_str()));
     let read: T = from_js(&parsed(&json)).unwrap_or_else(|e| panic!("{json}: {e}"));
     assert_eq!(&read, value, "{json}");
 }
@@ -256,6 +260,54 @@ fn saved_actions_read_back_as_serde_wrote_them() {
             target: None,
         });
     }
+}
+
+/// What users type reaches the proxy as typed: quotes, backslashes, line breaks, control
+/// characters and any script, escaped as serde_json escapes them.
+#[wasm_bindgen_test]
+fn typed_text_is_written_as_serde_writes_it() {
+    for text in [
+        "",
+        "plain",
+        "say \"hi\"",
+        "C:\\temp\\",
+        "two\nlines\r\n\ttabbed",
+        "bell \u{7} and \u{1f} and \u{0}",
+        "Réunion ✓ 😀 \u{2028}",
+        "</script><b>&amp;",
+    ] {
+        let task = TaskDraft {
+            subject: text.into(),
+            due_date: "2026-12-24".into(),
+            status: "NotStarted".into(),
+            body: text.into(),
+            start_date: String::new(),
+            percent_complete: "0".into(),
+            importance: Importance::Normal,
+            categories: vec![text.into(), "x".into()],
+            reminder_at: String::new(),
+            recurrence: None,
+        };
+        assert_eq!(
+            json_writer::to_string(&task),
+            Ok(serde_json::to_string(&task).unwrap()),
+            "{text:?}"
+        );
+        round_trip(&task);
+    }
+}
+
+/// Floats have no JSON text here (none is ever sent): refused with a message, not printed.
+#[wasm_bindgen_test]
+fn floats_are_refused() {
+    let error = json_writer::to_string(&[1.5f64]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "a floating-point number has no JSON form here"
+    );
+    let map: std::collections::BTreeMap<u8, u8> = [(1, 2)].into();
+    let error = json_writer::to_string(&map).unwrap_err();
+    assert_eq!(error.to_string(), "a map key must be a string");
 }
 
 #[wasm_bindgen_test]

@@ -153,8 +153,8 @@ async fn invalid_options_throw_a_clear_error() {
             r#"{"values":{"start":"2030-01-01T10:00","durationMinutes":"soon"}}"#,
             "durationMinutes must be a whole number of minutes",
         ),
-        // serde's wording for a value of the wrong type, numbers included (the widget's
-        // serde-wasm-bindgen writes floats through JavaScript; see vendor/serde-wasm-bindgen).
+        // serde's wording for a value of the wrong type, numbers included (the widget writes
+        // them through JavaScript: Rust's float printing is not in the wasm).
         (
             r#"{"proxy":1.5}"#,
             "invalid type: floating point `1.5`, expected a string",

@@ -212,8 +212,9 @@ fn variant_name(value: &JsValue) -> Decoded<String> {
 }
 
 /// The name serde gives `value` (empty if it has none).
-fn serde_name(value: &impl Serialize) -> JsValue {
-    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::UNDEFINED)
+fn serde_name(value: &impl Serialize) -> String {
+    let text = crate::json_writer::to_string(value).unwrap_or_default();
+    text.trim_matches('"').to_owned()
 }
 
 /// serde's words for what a JS value is (numbers are JS numbers: serde calls them floating
@@ -283,7 +284,7 @@ fn whole_number(value: &JsValue, max: u32) -> Option<u32> {
     whole.then_some(number as u32)
 }
 
-/// Kept as the browser parsed it (what `serde_wasm_bindgen::preserve` did).
+/// Kept as the browser parsed it.
 impl FromJs for JsValue {
     fn from_js(value: &JsValue) -> Decoded<Self> {
         Ok(value.clone())

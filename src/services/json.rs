@@ -1,6 +1,6 @@
-//! JSON text through the browser's own `JSON.parse` / `JSON.stringify`, with
-//! serde-wasm-bindgen from Rust types to JS values and [`crate::decode`] back: the wasm
-//! carries no JSON parser or printer of its own (serde_json's made up a tenth of the bundle).
+//! JSON text: written from Rust types by [`crate::json_writer`], read through the browser's own
+//! `JSON.parse` and [`crate::decode`]: the wasm carries no JSON parser of its own (serde_json's
+//! made up a tenth of the bundle).
 
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -9,19 +9,7 @@ use crate::decode::FromJs;
 
 /// `value` as JSON text; maps become objects and `None` becomes `null`, as serde_json does.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
-    let js = value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| e.to_string())?;
-    stringify(&js)
-}
-
-/// Kept out of the generic [`to_string`] so that each type it is used with does not carry
-/// its own copy.
-fn stringify(js: &JsValue) -> Result<String, String> {
-    js_sys::JSON::stringify(js)
-        .map_err(js_message)?
-        .as_string()
-        .ok_or_else(|| "the value has no JSON form".to_owned())
+    crate::json_writer::to_string(value).map_err(|e| e.to_string())
 }
 
 /// Parses JSON `text` into `T`.
