@@ -26,7 +26,8 @@ use ews::types::{
 };
 use model::{Appointment, NewTask, Reply, ReplyKind, Task};
 
-use super::{Acting, Attempt, EwsMailbox, mapping};
+use super::sending::Attempt;
+use super::{Acting, EwsMailbox, mapping};
 use crate::mailbox::retry::Budget;
 use crate::mailbox::{ItemVersion, MailboxError, PreparedAppointment};
 

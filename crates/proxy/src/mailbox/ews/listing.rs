@@ -8,7 +8,8 @@ use ews::types::{
 };
 use model::{Appointment, CalendarWindow, Page, PageLimit, Task, TaskFilter, TaskSort};
 
-use super::{Acting, EwsMailbox, mapping, parse_find};
+use super::sending::parse_find;
+use super::{Acting, EwsMailbox, mapping};
 use crate::mailbox::MailboxError;
 use crate::mailbox::paging::{self, CalendarCursor, TaskCursor};
 use crate::mailbox::retry::Budget;
