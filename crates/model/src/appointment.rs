@@ -8,9 +8,10 @@ use crate::fields::{
     parse_local_date_time, parse_optional_text,
 };
 use crate::meeting::{
-    Attendee, Importance, MAX_INVITEES, Recurrence, RecurrenceDraft, ResponseStatus, ShowAs,
-    parse_addresses, parse_categories, parse_reminder,
+    Attendee, Importance, MAX_INVITEES, ResponseStatus, ShowAs, parse_addresses, parse_categories,
+    parse_reminder,
 };
+use crate::recurrence::{Recurrence, RecurrenceDraft};
 
 /// What the appointment form holds and what `POST /api/appointments` accepts.
 ///
@@ -337,7 +338,7 @@ mod tests {
 
     #[test]
     fn a_meeting_parses_with_people_rooms_and_a_weekly_rule() {
-        use crate::meeting::{Ends, Pattern, RecurrenceEnd, Repeat, Weekday};
+        use crate::recurrence::{Ends, Pattern, RecurrenceEnd, Repeat, Weekday};
         let mut meeting = draft();
         meeting.required_attendees = vec!["bob@example.com".into(), "carol@example.com".into()];
         meeting.optional_attendees = vec!["Bob@Example.com".into(), "dan@example.com".into()];

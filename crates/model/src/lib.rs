@@ -18,6 +18,7 @@ pub mod directory;
 pub mod fields;
 pub mod meeting;
 pub mod page;
+pub mod recurrence;
 pub mod task;
 mod time_text;
 
@@ -28,11 +29,11 @@ pub use directory::{
     Availability, AvailabilityDraft, AvailabilityQuery, BusySlot, Person, Place, Schedule, Slot,
 };
 pub use fields::{Field, FieldErrors, Problem, Subject, TimeZoneName};
-pub use meeting::{
-    Attendee, Ends, Importance, Pattern, Recurrence, RecurrenceDraft, RecurrenceEnd, Repeat,
-    ResponseStatus, ShowAs, WeekOfMonth, Weekday,
-};
+pub use meeting::{Attendee, Importance, ResponseStatus, ShowAs};
 pub use page::{Page, PageLimit};
+pub use recurrence::{
+    Ends, Pattern, Recurrence, RecurrenceDraft, RecurrenceEnd, Repeat, WeekOfMonth, Weekday,
+};
 pub use task::{NewTask, Task, TaskDraft, TaskFilter, TaskSort, TaskStatus};
 /// The readers behind the serde attributes of the date and time fields, for clients that
 /// read the API's JSON without serde (the widget).

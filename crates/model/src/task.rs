@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::fields::{
     Field, FieldErrors, MAX_BODY_CHARS, Problem, Subject, parse_date, parse_optional_text,
 };
-use crate::meeting::{Importance, Recurrence, RecurrenceDraft, parse_categories};
+use crate::meeting::{Importance, parse_categories};
+use crate::recurrence::{Recurrence, RecurrenceDraft};
 
 /// EWS `t:Status` of a task (TaskStatusType); the same names Graph uses in camelCase.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
