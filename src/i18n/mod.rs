@@ -1,17 +1,19 @@
-//! User-visible text in English and French (chosen from the BCP 47 `locale` option), and
-//! date formatting through `Intl.DateTimeFormat` with that locale (no tz data in the wasm).
+//! User-visible text in English and French (chosen from the BCP 47 `locale` option); dates
+//! in that locale are formatted in [`format`].
 
-use js_sys::{Array, Date, Function, Intl, Object, Reflect};
+use js_sys::Array;
 use model::{Field, Problem, ReplyKind, ResponseStatus, TaskStatus};
+use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
-use yew::AttrValue;
 
 use crate::error::ApiError;
 use crate::state::Change;
 
 mod en;
+mod format;
 mod fr;
+
+pub use format::{browser_time_zone, time_zones};
 
 #[wasm_bindgen]
 extern "C" {
@@ -400,109 +402,4 @@ impl Locale {
             _ => format!("{}.", self.t().authorization_failed),
         }
     }
-
-    /// `Tue 1 Dec, 09:00–10:00` (in the viewer's zone and language) for two RFC 3339 instants.
-    pub fn format_range(&self, start: &str, end: &str) -> String {
-        let start_date = Date::new(&JsValue::from_str(start));
-        let end_date = Date::new(&JsValue::from_str(end));
-        if start_date.get_time().is_nan() || end_date.get_time().is_nan() {
-            return format!("{start} – {end}");
-        }
-        self.range_with(&self.date_time_format(true), &start_date, &end_date)
-    }
-
-    /// `Tue 1 – Mon 7 Dec` (in the viewer's zone and language): the days of `[start, end)`
-    /// for two RFC 3339 instants, `end` excluded (a local midnight ends the day before it).
-    pub fn format_days(&self, start: &str, end: &str) -> String {
-        let first = Date::new(&JsValue::from_str(start));
-        let last = Date::new(&JsValue::from_f64(Date::parse(end) - 1.0));
-        if first.get_time().is_nan() || last.get_time().is_nan() {
-            return format!("{start} – {end}");
-        }
-        self.range_with(&self.date_time_format(false), &first, &last)
-    }
-
-    /// `Intl.DateTimeFormat.formatRange`, or two formatted ends where it is missing.
-    fn range_with(&self, format: &Intl::DateTimeFormat, start: &Date, end: &Date) -> String {
-        Reflect::get(format, &JsValue::from_str("formatRange"))
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-            .and_then(|f| f.call2(format, start, end).ok())
-            .and_then(|v| v.as_string())
-            .unwrap_or_else(|| {
-                format!(
-                    "{} – {}",
-                    self.format_with(format, start),
-                    self.format_with(format, end)
-                )
-            })
-    }
-
-    /// `Tue 1 Dec 2026` for a `YYYY-MM-DD` date (formatted at noon UTC: no day shift).
-    pub fn format_date(&self, date: &str) -> String {
-        let instant = Date::new(&JsValue::from_str(&format!("{date}T12:00:00Z")));
-        if instant.get_time().is_nan() {
-            return date.to_owned();
-        }
-        let options = Object::new();
-        set(&options, "weekday", "short");
-        set(&options, "day", "numeric");
-        set(&options, "month", "short");
-        set(&options, "year", "numeric");
-        set(&options, "timeZone", "UTC");
-        let format = Intl::DateTimeFormat::new(&self.locales(), &options);
-        self.format_with(&format, &instant)
-    }
-
-    fn date_time_format(&self, with_time: bool) -> Intl::DateTimeFormat {
-        let options = Object::new();
-        set(&options, "weekday", "short");
-        set(&options, "day", "numeric");
-        set(&options, "month", "short");
-        if with_time {
-            set(&options, "hour", "2-digit");
-            set(&options, "minute", "2-digit");
-        }
-        Intl::DateTimeFormat::new(&self.locales(), &options)
-    }
-
-    fn format_with(&self, format: &Intl::DateTimeFormat, date: &Date) -> String {
-        format
-            .format()
-            .call1(format, date)
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_else(|| String::from(date.to_iso_string()))
-    }
-
-    fn locales(&self) -> Array {
-        Array::of1(&JsValue::from_str(&self.tag))
-    }
-}
-
-fn set(object: &Object, key: &str, value: &str) {
-    let _ = Reflect::set(object, &JsValue::from_str(key), &JsValue::from_str(value));
-}
-
-/// The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
-pub fn browser_time_zone() -> Option<String> {
-    let format = Intl::DateTimeFormat::new(&Array::new(), &Object::new());
-    let options = format.resolved_options();
-    Reflect::get(&options, &JsValue::from_str("timeZone"))
-        .ok()
-        .and_then(|v| v.as_string())
-        .filter(|zone| !zone.is_empty())
-}
-
-/// The IANA time zones the browser knows (`Intl.supportedValuesOf('timeZone')`); empty where
-/// the browser cannot list them (the field then takes a typed name).
-pub fn time_zones() -> Vec<AttrValue> {
-    supported_values_of("timeZone")
-        .map(|list| {
-            list.iter()
-                .filter_map(|v| v.as_string())
-                .map(AttrValue::from)
-                .collect()
-        })
-        .unwrap_or_default()
 }
