@@ -24,7 +24,7 @@ pub fn chosen(props: &FieldsProps, field: Field) -> Vec<String> {
     values
 }
 
-/// Chips of `values`, each with a remove button named "Remove <value>"; `status` adds a word
+/// Chips of `values`, each with a remove button named `Remove <value>`; `status` adds a word
 /// after a value (a room's free/busy).
 pub fn chips(
     props: &FieldsProps,

@@ -5,8 +5,8 @@
 //! click's user activation. The pending action (draft + Idempotency-Key) is kept in the
 //! state through the whole flow and replayed once when the flow is `done`.
 //!
-//! [`popup`] runs a sign-in in a popup, [`redirect`] one with the whole page, and
-//! [`tab_lock`] keeps tabs from running two at once.
+//! `popup` runs a sign-in in a popup, `redirect` one with the whole page, and
+//! `tab_lock` keeps tabs from running two at once.
 
 mod items;
 mod popup;

@@ -32,7 +32,7 @@ usage:
                                  EWS (default) or Microsoft Graph to the sandbox mailbox
   cargo xtask test [--skip STEP]... [--only STEP]...
                                  install what is missing and run every check and test suite;
-                                 steps: tools fmt clippy deps unit wasm build size e2e
+                                 steps: tools fmt clippy doc deps unit wasm build size e2e
   cargo xtask build              install what `run` needs and build pkg/ only
   cargo xtask size               build, then print the download size (raw, gzip, brotli) and the
                                  time to an interactive form, widget against a plain HTML form";

@@ -55,6 +55,19 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        id: "doc",
+        title: "rustdoc -D warnings (every crate's documentation and its links)",
+        run: |ctx| {
+            Cmd::new("cargo")
+                .args(["doc", "--workspace", "--no-deps"])
+                .args(ctx.locked())
+                .env("RUSTDOCFLAGS", "-D warnings")
+                .current_dir(&ctx.root)
+                .run()
+                .map(|()| None)
+        },
+    },
+    Step {
         id: "deps",
         title: "widget wasm32 tree has no server crates; proxy without `sandbox` has no fake Exchange",
         run: |ctx| {

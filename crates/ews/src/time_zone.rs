@@ -4,7 +4,7 @@
 //! (`Romance Standard Time`) in `StartTimeZone`/`EndTimeZone`/`TimeZoneContext`
 //! (<https://learn.microsoft.com/en-us/exchange/client-developer/exchange-web-services/time-zones-and-ews-in-exchange>).
 //! The mapping is CLDR's `windowsZones` table plus CLDR's alias list, generated into
-//! [`cldr_windows_zones`] by `scripts/gen-time-zones.py`; offsets and DST rules come from
+//! `time_zone/cldr_windows_zones.rs` by `scripts/gen-time-zones.py`; offsets and DST rules come from
 //! chrono-tz (the IANA tz database).
 //!
 //! Wall-clock conversion rules, applied the same way everywhere:

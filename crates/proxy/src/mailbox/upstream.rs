@@ -41,7 +41,7 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .and_then(|v| retry::parse_retry_after(v, Utc::now()))
 }
 
-/// Reads the body, refusing more than [`MAX_RESPONSE_BYTES`].
+/// Reads the body, refusing more than `MAX_RESPONSE_BYTES`.
 pub async fn read_limited(mut response: reqwest::Response) -> Result<Bytes, String> {
     if response
         .content_length()

@@ -111,7 +111,7 @@ fn add_months(year: i32, month: u32, months: i64) -> Option<(i32, u32)> {
 }
 
 /// Occurrence dates in order, from the range's start, stopping after `until` (inclusive) or the
-/// range's end; at most [`MAX_STEPS`] candidates are looked at.
+/// range's end; at most `MAX_STEPS` candidates are looked at.
 pub fn dates(recurrence: &Recurrence, until: NaiveDate) -> Vec<NaiveDate> {
     let (start, end, count) = match &recurrence.range {
         RecurrenceRange::NoEnd { start_date } => (start_date.date, None, None),

@@ -3,7 +3,7 @@
 //! survives throttling, and never creates an item twice.
 //!
 //! * Throttling (ErrorServerBusy + BackOffMilliseconds, HTTP 503/429 + Retry-After): wait as
-//!   told and retry, within [`retry::Budget`]; then [`MailboxError::Throttled`].
+//!   told and retry, within [`Budget`](crate::mailbox::retry::Budget); then [`MailboxError::Throttled`].
 //! * Unknown outcome of a CreateItem (timeout, connection lost after sending, a 5xx without an
 //!   EWS answer): every created item carries a client request id in an extended property, so
 //!   before trying again we look for it with a FindItem restriction and return what we find.

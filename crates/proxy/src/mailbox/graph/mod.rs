@@ -2,7 +2,7 @@
 //! and Microsoft To Do tasks (`/me/todo/lists/{id}/tasks`) over REST with the caller's token,
 //! with the EWS backend's guarantees:
 //!
-//! * Throttling (429, 503/504 + Retry-After) is waited out within [`retry::Budget`], then
+//! * Throttling (429, 503/504 + Retry-After) is waited out within [`Budget`](crate::mailbox::retry::Budget), then
 //!   reported as [`MailboxError::Throttled`].
 //! * A create whose outcome is unknown is looked up by its client request id before it is
 //!   sent again, so nothing is created twice (events: `transactionId` plus a single-value
