@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use url::Url;
 
-use super::{AuthConfigError, check_endpoint_scheme};
+use super::AuthConfigError;
+use super::resolve::check_endpoint_scheme;
 use crate::auth::id_token::TENANT_PLACEHOLDER;
 
 #[derive(Deserialize)]

@@ -1,5 +1,7 @@
 use std::path::Path;
 
+use secrecy::ExposeSecret;
+
 use super::*;
 
 fn ctx(sandbox: bool) -> AuthContext {
