@@ -187,12 +187,12 @@ impl IdempotencyStore {
             let claim = self
                 .records
                 .claim_idempotency_key(&NewIdempotencyKey {
-                    user_id,
-                    key: key.as_str(),
-                    kind,
-                    fingerprint: &fingerprint,
-                    client_request_id: &client_request_id,
-                    created_at: &now.to_rfc3339(),
+                    user_id: user_id.to_owned(),
+                    key: key.as_str().to_owned(),
+                    kind: kind.to_owned(),
+                    fingerprint: fingerprint.clone(),
+                    client_request_id: client_request_id.clone(),
+                    created_at: now.to_rfc3339(),
                     now_ms: now.timestamp_millis(),
                     lease_until_ms,
                 })

@@ -234,19 +234,14 @@ async fn sweep_expires_pending_flows_then_forgets_them(f: Fixture) {
 }
 
 /// A claim at `now_ms` holding the key for 1 s (until `now_ms + 1000`).
-fn key<'a>(
-    key: &'a str,
-    fingerprint: &'a str,
-    created_at: &'a str,
-    now_ms: i64,
-) -> NewIdempotencyKey<'a> {
+fn key(key: &str, fingerprint: &str, created_at: &str, now_ms: i64) -> NewIdempotencyKey {
     NewIdempotencyKey {
-        user_id: "alice",
-        key,
-        kind: "task",
-        fingerprint,
-        client_request_id: "crid-1",
-        created_at,
+        user_id: "alice".into(),
+        key: key.into(),
+        kind: "task".into(),
+        fingerprint: fingerprint.into(),
+        client_request_id: "crid-1".into(),
+        created_at: created_at.into(),
         now_ms,
         lease_until_ms: now_ms + 1000,
     }
@@ -269,7 +264,7 @@ async fn idempotency_keys_are_claimed_once_and_replayed(f: Fixture) {
     // A second claim while the first runs finds it, unfinished and held: same client request
     // id, no response, not taken over.
     let again = NewIdempotencyKey {
-        client_request_id: "crid-2",
+        client_request_id: "crid-2".into(),
         now_ms: 10_500,
         lease_until_ms: 11_500,
         ..first.clone()
@@ -287,7 +282,7 @@ async fn idempotency_keys_are_claimed_once_and_replayed(f: Fixture) {
     assert!(!took_over, "a completed key is answered, not run again");
     // Keys are per user.
     let bob = NewIdempotencyKey {
-        user_id: "bob",
+        user_id: "bob".into(),
         ..first.clone()
     };
     assert_eq!(
@@ -326,7 +321,7 @@ async fn a_key_given_up_or_whose_lease_ended_is_taken_over_once(f: Fixture) {
     // The lease ends at 11,000: a claim after that takes the key over, keeping the first
     // attempt's client request id (its item, if any, is found rather than made again).
     let later = NewIdempotencyKey {
-        client_request_id: "crid-2",
+        client_request_id: "crid-2".into(),
         now_ms: 11_001,
         lease_until_ms: 12_001,
         ..first.clone()
@@ -351,7 +346,7 @@ async fn a_key_given_up_or_whose_lease_ended_is_taken_over_once(f: Fixture) {
     assert!(!took_over);
     // A different request under the same key never takes it over.
     let other = NewIdempotencyKey {
-        fingerprint: "other",
+        fingerprint: "other".into(),
         now_ms: 99_000,
         lease_until_ms: 100_000,
         ..first.clone()
@@ -447,10 +442,9 @@ async fn concurrent_claims_of_one_key_grant_it_once(f: Fixture) {
             } else {
                 format!("own-{i}")
             };
-            let crid = format!("crid-{i}");
             let new = NewIdempotencyKey {
-                key: &key,
-                client_request_id: &crid,
+                key: key.clone(),
+                client_request_id: format!("crid-{i}"),
                 ..self::key("unused", "fp", "2026-01-01T00:00:00+00:00", 10_000)
             };
             (
@@ -488,7 +482,7 @@ async fn concurrent_claims_of_one_key_grant_it_once(f: Fixture) {
     let second = f.second().await;
     for key in &own_claimed {
         let again = NewIdempotencyKey {
-            key,
+            key: key.clone(),
             ..self::key("unused", "fp", "2026-01-01T00:00:00+00:00", 10_500)
         };
         let (record, _) = known(second.claim_idempotency_key(&again).await.unwrap());
@@ -597,7 +591,7 @@ async fn sqlite_a_claim_whose_request_went_away_is_given_back() {
     drop(claim);
     // The retry comes while the first claim's lease would still run (until 11,000).
     let retry = NewIdempotencyKey {
-        client_request_id: "crid-2",
+        client_request_id: "crid-2".into(),
         now_ms: 10_500,
         lease_until_ms: 11_500,
         ..first.clone()

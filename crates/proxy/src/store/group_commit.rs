@@ -15,62 +15,18 @@
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::KeyClaim;
-use super::NewIdempotencyKey;
 use super::idempotency::on_sqlite;
+use super::{KeyClaim, NewIdempotencyKey};
 use crate::auth::store::{StoreError, StoreResult};
 
 /// The most writes one transaction takes: enough to empty the queue under any load the
 /// proxy's connection limit allows, few enough that one commit never holds a caller long.
 const MOST_PER_COMMIT: usize = 256;
 
-/// A key claim, owned (it waits in the queue).
-#[derive(Debug)]
-pub(super) struct OwnedNewKey {
-    user_id: String,
-    key: String,
-    kind: String,
-    fingerprint: String,
-    client_request_id: String,
-    created_at: String,
-    now_ms: i64,
-    lease_until_ms: i64,
-}
-
-impl From<&NewIdempotencyKey<'_>> for OwnedNewKey {
-    fn from(new: &NewIdempotencyKey<'_>) -> Self {
-        Self {
-            user_id: new.user_id.to_owned(),
-            key: new.key.to_owned(),
-            kind: new.kind.to_owned(),
-            fingerprint: new.fingerprint.to_owned(),
-            client_request_id: new.client_request_id.to_owned(),
-            created_at: new.created_at.to_owned(),
-            now_ms: new.now_ms,
-            lease_until_ms: new.lease_until_ms,
-        }
-    }
-}
-
-impl OwnedNewKey {
-    pub(super) fn borrowed(&self) -> NewIdempotencyKey<'_> {
-        NewIdempotencyKey {
-            user_id: &self.user_id,
-            key: &self.key,
-            kind: &self.kind,
-            fingerprint: &self.fingerprint,
-            client_request_id: &self.client_request_id,
-            created_at: &self.created_at,
-            now_ms: self.now_ms,
-            lease_until_ms: self.lease_until_ms,
-        }
-    }
-}
-
 /// One write to the idempotency records.
 #[derive(Debug)]
 pub(super) enum IdempotencyWrite {
-    Claim(OwnedNewKey),
+    Claim(NewIdempotencyKey),
     Release {
         user_id: String,
         key: String,

@@ -34,7 +34,7 @@ macro_rules! idempotency_statements {
             ) -> StoreResult<WriteOutcome> {
                 Ok(match write {
                     IdempotencyWrite::Claim(new) => {
-                        WriteOutcome::Claim(claim(c, &new.borrowed()).await?)
+                        WriteOutcome::Claim(claim(c, new).await?)
                     }
                     IdempotencyWrite::Release {
                         user_id,
@@ -58,7 +58,7 @@ macro_rules! idempotency_statements {
             /// Records `new` unless the key is known; answers the existing record if it is.
             async fn claim(
                 c: &mut $connection,
-                new: &NewIdempotencyKey<'_>,
+                new: &NewIdempotencyKey,
             ) -> StoreResult<KeyClaim> {
                 loop {
                     let inserted = sqlx::query(
@@ -66,12 +66,12 @@ macro_rules! idempotency_statements {
                          VALUES ($1, $2, $3, $4, $5, $6, $7)
                          ON CONFLICT (user_id, key) DO NOTHING",
                     )
-                    .bind(new.user_id)
-                    .bind(new.key)
-                    .bind(new.kind)
-                    .bind(new.fingerprint)
-                    .bind(new.client_request_id)
-                    .bind(new.created_at)
+                    .bind(&new.user_id)
+                    .bind(&new.key)
+                    .bind(&new.kind)
+                    .bind(&new.fingerprint)
+                    .bind(&new.client_request_id)
+                    .bind(&new.created_at)
                     .bind(new.lease_until_ms)
                     .execute(&mut *c)
                     .await?
@@ -83,8 +83,8 @@ macro_rules! idempotency_statements {
                         "SELECT fingerprint, client_request_id, response, lease_until FROM idempotency_keys
                          WHERE user_id = $1 AND key = $2",
                     )
-                    .bind(new.user_id)
-                    .bind(new.key)
+                    .bind(&new.user_id)
+                    .bind(&new.key)
                     .fetch_optional(&mut *c)
                     .await?;
                     // Gone in between (forgotten by the sweep): the key is free again.
@@ -107,8 +107,8 @@ macro_rules! idempotency_statements {
                          WHERE user_id = $2 AND key = $3 AND response IS NULL AND lease_until = $4",
                     )
                     .bind(new.lease_until_ms)
-                    .bind(new.user_id)
-                    .bind(new.key)
+                    .bind(&new.user_id)
+                    .bind(&new.key)
                     .bind(lease_until)
                     .execute(&mut *c)
                     .await?
@@ -176,9 +176,9 @@ impl SqlStore {
 
 #[async_trait::async_trait]
 impl IdempotencyRecords for SqlStore {
-    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey<'_>) -> StoreResult<KeyClaim> {
+    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey) -> StoreResult<KeyClaim> {
         match self
-            .idempotency_write(IdempotencyWrite::Claim(new.into()))
+            .idempotency_write(IdempotencyWrite::Claim(new.clone()))
             .await?
         {
             WriteOutcome::Claim(claim) => Ok(claim),

@@ -32,14 +32,14 @@ pub struct IdempotencyRecord {
 
 /// A key claimed by a request that is about to create an item.
 #[derive(Clone, Debug)]
-pub struct NewIdempotencyKey<'a> {
-    pub user_id: &'a str,
-    pub key: &'a str,
-    pub kind: &'a str,
-    pub fingerprint: &'a str,
-    pub client_request_id: &'a str,
+pub struct NewIdempotencyKey {
+    pub user_id: String,
+    pub key: String,
+    pub kind: String,
+    pub fingerprint: String,
+    pub client_request_id: String,
     /// RFC 3339, UTC.
-    pub created_at: &'a str,
+    pub created_at: String,
     /// Unix milliseconds: now, and until when this request is presumed to be running. Until
     /// then, a request with the same key in another process waits instead of creating too.
     pub now_ms: i64,
@@ -64,7 +64,7 @@ pub enum KeyClaim {
 pub trait IdempotencyRecords: Send + Sync + 'static {
     /// Records `new` unless the key is known; answers the existing record if it is. One write
     /// for a new key or a lease taken over, none for a completed key.
-    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey<'_>) -> StoreResult<KeyClaim>;
+    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey) -> StoreResult<KeyClaim>;
     /// Ends the lease `lease_until_ms` of an attempt that will not complete (it failed or was
     /// abandoned), so the next request with the key goes ahead at once.
     async fn release_idempotency_key(
