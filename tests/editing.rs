@@ -180,11 +180,7 @@ fn requests(method: &str) -> Vec<(String, String, String)> {
 
 /// The first button whose text is `text` (anywhere in the widget).
 async fn click(host: &Element, text: &str) {
-    let buttons = host.query_selector_all("button").unwrap();
-    (0..buttons.length())
-        .filter_map(|i| buttons.get(i))
-        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
-        .find(|b| b.text_content().unwrap_or_default().trim() == text)
+    button_in(host, "button", text)
         .unwrap_or_else(|| panic!("no button {text:?}: {}", host.inner_html()))
         .click();
     settle().await;

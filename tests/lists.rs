@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use common::*;
 use exchange_forms::view_state::{ViewAction, ViewState};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 use yew::Reducible;
@@ -71,11 +70,7 @@ fn rows(host: &Element) -> Vec<String> {
 
 /// The button in the list section whose text is `text`, if shown.
 fn button(host: &Element, text: &str) -> Option<HtmlElement> {
-    let buttons = host.query_selector_all("section button").unwrap();
-    (0..buttons.length())
-        .filter_map(|i| buttons.get(i))
-        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
-        .find(|b| b.text_content().unwrap_or_default().trim() == text)
+    button_in(host, "section button", text)
 }
 
 async fn click(host: &Element, text: &str) {

@@ -150,22 +150,14 @@ async fn find_a_time_reads_every_page_of_the_users_own_calendar() {
     let (host, mut handle) =
         mounted(r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en"}"#).await;
     // The button shows once the proxy has said the user is signed in.
-    let find_button = || {
-        let buttons = host
-            .query_selector_all("button.xf-button--secondary")
-            .unwrap();
-        (0..buttons.length())
-            .filter_map(|i| buttons.item(i))
-            .find(|b| b.text_content().as_deref() == Some("Find a time"))
-    };
+    let find_button = || button_in(&host, "button.xf-button--secondary", "Find a time");
     assert!(
         until(|| find_button().is_some()).await,
         "a Find a time button"
     );
     fill_appointment(&host, "Planning", "2030-01-07T09:00", "2030-01-07T09:30");
     settle().await;
-    let find: web_sys::HtmlElement = find_button().unwrap().unchecked_into();
-    find.click();
+    find_button().unwrap().click();
     let suggestion = || host.query_selector(".xf-suggestions button").unwrap();
     assert!(until(|| suggestion().is_some()).await, "suggestions");
     let first: web_sys::HtmlElement = suggestion().unwrap().unchecked_into();

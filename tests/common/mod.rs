@@ -156,6 +156,15 @@ pub fn value(host: &Element, name: &str) -> String {
     }
 }
 
+/// The first element matching `selector` (a kind of button) whose text is `text`, if shown.
+pub fn button_in(host: &Element, selector: &str, text: &str) -> Option<HtmlElement> {
+    let buttons = host.query_selector_all(selector).unwrap();
+    (0..buttons.length())
+        .filter_map(|i| buttons.get(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        .find(|b| b.text_content().unwrap_or_default().trim() == text)
+}
+
 pub fn submit_button(host: &Element) -> HtmlElement {
     query(host, "button[type='submit']").unchecked_into()
 }
