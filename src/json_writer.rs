@@ -41,8 +41,29 @@ struct JsonWriter {
 }
 
 impl JsonWriter {
+    /// `text` as a JSON string: quotes, backslashes and control characters escaped, the rest
+    /// as is.
     fn string(&mut self, text: &str) {
-        write_string(&mut self.out, text);
+        let out = &mut self.out;
+        out.push('"');
+        let mut rest = text;
+        while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
+            out.push_str(&rest[..at]);
+            // Every character looked for is ASCII: one byte.
+            match char::from(rest.as_bytes()[at]) {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                other => {
+                    let _ = write!(out, "\\u{:04x}", other as u32);
+                }
+            }
+            rest = &rest[at + 1..];
+        }
+        out.push_str(rest);
+        out.push('"');
     }
 
     /// Starts an object or an array: `open` now, `close` when it ends.
@@ -67,30 +88,6 @@ impl JsonWriter {
         // Integer formatting only: core's, already in the wasm for other reasons.
         let _ = write!(self.out, "{digits}");
     }
-}
-
-/// `text` as a JSON string: quotes, backslashes and control characters escaped, the rest as is.
-/// Kept out of the generic serializer so that it exists once.
-fn write_string(out: &mut String, text: &str) {
-    out.push('"');
-    let mut rest = text;
-    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
-        out.push_str(&rest[..at]);
-        let c = rest[at..].chars().next().unwrap_or(' ');
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            other => {
-                let _ = write!(out, "\\u{:04x}", other as u32);
-            }
-        }
-        rest = &rest[at + c.len_utf8()..];
-    }
-    out.push_str(rest);
-    out.push('"');
 }
 
 /// An object or array being written: whether a comma comes before the next entry.
