@@ -56,6 +56,8 @@ impl JsonWriter {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
                 '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
                 other => {
                     let _ = write!(out, "\\u{:04x}", other as u32);
                 }

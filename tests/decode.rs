@@ -273,6 +273,7 @@ fn typed_text_is_written_as_serde_writes_it() {
         "C:\\temp\\",
         "two\nlines\r\n\ttabbed",
         "bell \u{7} and \u{1f} and \u{0}",
+        "backspace \u{8} and form feed \u{c}",
         "Réunion ✓ 😀 \u{2028}",
         "</script><b>&amp;",
     ] {
