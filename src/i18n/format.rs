@@ -2,10 +2,18 @@
 //! `Intl.DateTimeFormat` (no time zone data in the wasm), and the zones the browser knows.
 
 use js_sys::{Array, Date, Function, Intl, Object, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::AttrValue;
 
-use super::{Locale, supported_values_of};
+use super::Locale;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Intl.supportedValuesOf`, missing from older browsers.
+    #[wasm_bindgen(catch, js_namespace = Intl, js_name = supportedValuesOf)]
+    fn supported_values_of(key: &str) -> Result<Array, JsValue>;
+}
 
 impl Locale {
     /// `Tue 1 Dec, 09:00–10:00` (in the viewer's zone and language) for two RFC 3339 instants.

@@ -20,10 +20,6 @@ extern "C" {
     /// `Intl.getCanonicalLocales`, which throws a RangeError for a malformed tag.
     #[wasm_bindgen(catch, js_namespace = Intl, js_name = getCanonicalLocales)]
     fn canonical_locales(tag: &str) -> Result<Array, JsValue>;
-
-    /// `Intl.supportedValuesOf`, missing from older browsers.
-    #[wasm_bindgen(catch, js_namespace = Intl, js_name = supportedValuesOf)]
-    fn supported_values_of(key: &str) -> Result<Array, JsValue>;
 }
 
 /// A validated BCP 47 tag plus the language of our texts.
