@@ -10,38 +10,17 @@ pub use times::{Times, meeting_times};
 
 use std::time::Duration;
 
-use model::Schedule;
-use model::directory::{BusySlot, blocks};
+use model::directory::BusySlot;
 
 use crate::components::appointment_form::FieldsProps;
 use crate::state::AuthState;
-use crate::wall_clock::{rfc3339, slot};
+use crate::wall_clock::slot;
 
 /// How long the times must stay put before calendars are asked again.
 const SETTLE: Duration = Duration::from_millis(300);
 
-/// A room's state at the chosen time: `Some(true)` busy, `Some(false)` free, `None` unknown.
-type Busy = Option<bool>;
-
 /// The chosen start and end in whole milliseconds, when both read as times.
 type SlotKey = Option<(i64, i64)>;
-
-/// Whether `email` is busy between `start` and `end` (ms) in `schedules`, not counting the
-/// booking of the meeting being edited (`own`).
-fn busy_in(schedules: &[Schedule], email: &str, start: f64, end: f64, own: SlotKey) -> Busy {
-    let schedule = schedules
-        .iter()
-        .find(|s| s.email.eq_ignore_ascii_case(email))?;
-    if schedule.error.is_some() {
-        return None;
-    }
-    Some(schedule.busy.iter().any(|b| {
-        blocks(b.status)
-            && !is_own(b, own)
-            && (b.start.timestamp_millis() as f64) < end
-            && start < b.end.timestamp_millis() as f64
-    }))
-}
 
 /// Whether `busy` is the edited meeting's own booking: the same start and end as the meeting
 /// had when it was opened (free/busy names no item, so its times identify it).
@@ -66,9 +45,4 @@ fn signed_in(props: &FieldsProps) -> bool {
 /// The slot as whole milliseconds, to tell whether it changed since calendars were asked.
 fn slot_key(props: &FieldsProps) -> SlotKey {
     slot(&props.state.appointment).map(|(s, e)| (s as i64, e as i64))
-}
-
-/// An instant of an answer as the form's RFC 3339 text.
-fn text_of(ms: i64) -> String {
-    rfc3339(ms as f64)
 }

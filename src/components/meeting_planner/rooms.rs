@@ -4,15 +4,36 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use model::{AvailabilityDraft, Field, Person};
+use model::directory::blocks;
+use model::{AvailabilityDraft, Field, Person, Schedule};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{Busy, SETTLE, SlotKey, busy_in, own_booking, signed_in, slot_key};
+use super::{SETTLE, SlotKey, is_own, own_booking, signed_in, slot_key};
 use crate::components::appointment_form::FieldsProps;
 use crate::components::picker::{Shared, chips, chosen, each, error_line, spawn};
 use crate::services::directory;
 use crate::wall_clock::rfc3339;
+
+/// A room's state at the chosen time: `Some(true)` busy, `Some(false)` free, `None` unknown.
+type Busy = Option<bool>;
+
+/// Whether `email` is busy between `start` and `end` (ms) in `schedules`, not counting the
+/// booking of the meeting being edited (`own`).
+fn busy_in(schedules: &[Schedule], email: &str, start: f64, end: f64, own: SlotKey) -> Busy {
+    let schedule = schedules
+        .iter()
+        .find(|s| s.email.eq_ignore_ascii_case(email))?;
+    if schedule.error.is_some() {
+        return None;
+    }
+    Some(schedule.busy.iter().any(|b| {
+        blocks(b.status)
+            && !is_own(b, own)
+            && (b.start.timestamp_millis() as f64) < end
+            && start < b.end.timestamp_millis() as f64
+    }))
+}
 
 /// What the room picker shows: kept by the form's fields, which render the picker.
 #[derive(Default)]

@@ -8,7 +8,7 @@ use model::directory::{AvailabilityQuery, BusySlot, blocks, suggest};
 use model::{AvailabilityDraft, Field, Schedule, Slot};
 use yew::prelude::*;
 
-use super::{SETTLE, SlotKey, is_own, own_booking, signed_in, slot_key, text_of};
+use super::{SETTLE, SlotKey, is_own, own_booking, signed_in, slot_key};
 use crate::components::appointment_form::FieldsProps;
 use crate::components::picker::{Shared, chosen, each, spawn};
 use crate::error::ApiError;
@@ -23,6 +23,11 @@ const SUGGESTIONS: usize = 5;
 /// How many pages of the user's own appointments "Find a time" reads (of the largest size the
 /// proxy gives: 1,000 appointments in the week searched).
 const OWN_PAGES: usize = 5;
+
+/// An instant of an answer as the form's RFC 3339 text.
+fn text_of(ms: i64) -> String {
+    rfc3339(ms as f64)
+}
 
 /// The first times of `minutes` in the next days, from `from` (ms), when the user's own
 /// calendar and every address are free (the model's rule, as the proxy applies it).
