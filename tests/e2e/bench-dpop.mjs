@@ -6,7 +6,7 @@
 //     node tests/e2e/bench-dpop.mjs            (after `cargo xtask build` and a debug proxy build)
 //
 // The proxy's side (signature check and replay memory) is measured natively:
-//     cargo test --release -p exchange-forms-proxy --test dpop -- --ignored --nocapture
+//     cargo test --release -p exchange-forms-proxy --test suite dpop:: -- --ignored --nocapture
 
 import { chromium } from 'playwright-core';
 import { startProxy } from './harness.mjs';

@@ -34,7 +34,7 @@ const SYSTEM_TOOLS: &[(&str, &str)] = &[
     ("sqlite3", "sqlite3"),
     ("node", "nodejs"),
     ("npm", "npm"),
-    // A throwaway KDC for the Kerberos tests (`crates/proxy/tests/kdc_support`); test-only,
+    // A throwaway KDC for the Kerberos tests (`crates/proxy/tests/suite/kdc_support`); test-only,
     // the proxy itself links no Kerberos library.
     ("krb5kdc", "krb5-kdc"),
     ("kadmin.local", "krb5-admin-server"),

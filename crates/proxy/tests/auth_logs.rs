@@ -3,6 +3,7 @@
 //! that uses the access token run under a TRACE subscriber, and the captured output is
 //! searched for each secret.
 
+#[path = "suite/auth_support/mod.rs"]
 mod auth_support;
 
 use auth_support::*;

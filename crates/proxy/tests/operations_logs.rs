@@ -2,6 +2,7 @@
 //! status, latency and request id, and never a code, state, session handle, flow id, token or
 //! request body. Its own test binary: the subscriber is process-wide.
 
+#[path = "suite/auth_support/mod.rs"]
 mod auth_support;
 
 use auth_support::Captured;
