@@ -4,11 +4,11 @@
 
 pub mod faults;
 /// SOAP client helpers for the sandbox mailbox, shared with the sandbox crate's own tests.
-#[path = "../../../../sandbox/tests/common/mailbox.rs"]
+#[path = "../../../../sandbox/tests/suite/common/mailbox.rs"]
 pub mod mailbox;
 /// The stand-in authorization server's userinfo endpoint and its users, shared with the
 /// sandbox crate's own tests.
-#[path = "../../../../sandbox/tests/common/userinfo.rs"]
+#[path = "../../../../sandbox/tests/suite/common/userinfo.rs"]
 pub mod userinfo;
 
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 //! Microsoft To Do over Graph: the default list, tasks created, read, listed (order, paging),
 //! updated and deleted with ETags, and found by an extended property.
 
-mod common;
+use crate::common;
 
 use common::graph::*;
 use common::*;

@@ -1,7 +1,7 @@
 //! `/me`, people search, room lists and rooms, and getSchedule from the stored calendars, with
 //! other people's calendars shown as free/busy only.
 
-mod common;
+use crate::common;
 
 use common::graph::*;
 use common::*;

@@ -2,7 +2,7 @@
 //! SortOrder, CalendarView MaxEntriesReturned with recurring series, and the paging values
 //! Exchange refuses.
 
-mod common;
+use crate::common;
 
 use common::mailbox::{create, headers, soap, span};
 use common::*;

@@ -1,7 +1,7 @@
 //! The sandbox keeps mailboxes apart: each test performs one attack over HTTP, as a client
 //! holding one user's bearer token (or none) would, and checks that it fails.
 
-mod common;
+use crate::common;
 
 use common::mailbox::{create, december_view, get, headers, meeting, soap};
 use common::{ALICE, ALICE_TOKEN, BOB, BOB_TOKEN, CAROL, CAROL_TOKEN, Harness};

@@ -1,7 +1,7 @@
 //! One mailbox, two protocols: what EWS creates, Graph reads, and the reverse; a meeting made
 //! over EWS is answered over Graph.
 
-mod common;
+use crate::common;
 
 use common::graph::{self, create_event, error_code, event};
 use common::mailbox::*;

@@ -1,7 +1,7 @@
 //! Meetings over Graph, across mailboxes: invitations land in attendees' calendars, rooms
 //! accept, answers reach the organizer, cancellation marks the attendees' copies.
 
-mod common;
+use crate::common;
 
 use common::graph::*;
 use common::*;

@@ -1,6 +1,6 @@
 //! The sandbox mailbox as an EWS endpoint, spoken to directly in SOAP like Exchange.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ews::RequestHeaders;

@@ -1,7 +1,7 @@
 //! Errors as Graph sends them, and hostile input: every refusal is a Graph error body with the
 //! right status, never a 500, a panic or a dropped connection.
 
-mod common;
+use crate::common;
 
 use common::graph::*;
 use common::*;

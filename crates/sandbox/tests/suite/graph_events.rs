@@ -1,7 +1,7 @@
 //! The Graph front end's events: create, read, filter by transactionId or extended property,
 //! de-duplication, calendarView with series expanded and paging, time zones, ETag conflicts.
 
-mod common;
+use crate::common;
 
 use common::graph::*;
 use common::*;

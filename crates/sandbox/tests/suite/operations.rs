@@ -2,7 +2,7 @@
 //! checks, DeleteItem, meetings across mailboxes (invitations, responses, cancellation), rooms,
 //! ResolveNames and GetUserAvailability.
 
-mod common;
+use crate::common;
 
 use common::mailbox::*;
 use common::*;
