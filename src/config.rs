@@ -119,6 +119,15 @@ impl WidgetConfig {
         })
     }
 
+    /// The zone a new appointment is typed in: the page's `timeZone` (or a prefilled one), else
+    /// the browser's.
+    pub fn time_zone(&self) -> Option<&str> {
+        match &self.initial {
+            Draft::Appointment(a) => a.time_zone.as_deref(),
+            Draft::Task(_) => None,
+        }
+    }
+
     /// A document-unique id for one of this widget's elements.
     pub fn id(&self, name: &str) -> String {
         format!("xf{}-{}", self.instance, name)

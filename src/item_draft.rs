@@ -41,24 +41,30 @@ pub fn local_of_instant(text: &str) -> String {
     local_text(millis, None).unwrap_or_else(|| text.to_owned())
 }
 
-pub fn appointment_draft(a: &Appointment) -> AppointmentDraft {
+/// The draft of a stored appointment, its times on the clock of `zone`: the zone the form types
+/// new appointments in (the page's `timeZone`, else the browser's), which the zone field then
+/// shows. A zone the browser does not know gives way to the browser's own clock.
+pub fn appointment_draft(a: &Appointment, zone: Option<&str>) -> AppointmentDraft {
+    let zone = zone.filter(|zone| local_text(0.0, Some(zone)).is_some());
+    let wall_clock =
+        |millis: f64| local_text(millis, zone).unwrap_or_else(|| local_date_time(millis));
     let start = a.start.timestamp_millis() as f64;
     let end = a.end.timestamp_millis() as f64;
     let end = if a.all_day {
         // An all-day item ends at the midnight after its last day; the draft names that day.
-        let last_day = local_date_time(end - 1.0);
+        let last_day = wall_clock(end - 1.0);
         format!("{}T00:00", &last_day[..10])
     } else {
-        local_date_time(end)
+        wall_clock(end)
     };
     let emails = |people: &[model::Attendee]| people.iter().map(|p| p.email.clone()).collect();
     AppointmentDraft {
         subject: a.subject.clone(),
-        start: local_date_time(start),
+        start: wall_clock(start),
         end,
         location: a.location.clone(),
         body: a.body.clone(),
-        time_zone: None,
+        time_zone: zone.map(str::to_owned),
         all_day: a.all_day,
         reminder: text_or_empty(a.reminder_minutes),
         show_as: a.show_as,

@@ -266,6 +266,37 @@ async fn an_edit_saves_with_if_match_and_a_conflict_is_overwritten_with_the_newe
     signed_out();
 }
 
+/// An item opens on the clock new appointments are typed on: the page's `timeZone`, which the
+/// zone field shows (not the browser's own clock under an empty zone field), and goes back at
+/// the instants it came with.
+#[wasm_bindgen_test]
+async fn an_item_opens_on_the_clock_of_the_forms_time_zone() {
+    js_sys::eval("delete window.__xfVersion; delete window.__xfSubject").unwrap();
+    signed_in();
+    install_fetch(ITEMS_PROXY);
+    // 08:00 UTC is 17:00 in Tokyo, whatever the browser's own zone.
+    let (host, mut handle) = mounted(
+        r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en","timeZone":"Asia/Tokyo"}"#,
+    )
+    .await;
+    assert_eq!(value(&host, "timeZone"), "Asia/Tokyo", "a new appointment");
+    assert!(until(|| host.text_content().unwrap().contains("Edit")).await);
+    click(&host, "Edit").await;
+    assert_eq!(value(&host, "start"), "2026-12-01T17:00");
+    assert_eq!(value(&host, "end"), "2026-12-01T18:00");
+    assert_eq!(value(&host, "timeZone"), "Asia/Tokyo");
+    submit(&host).await;
+    settle().await;
+    let puts = requests("PUT");
+    assert_eq!(puts.len(), 1, "{puts:?}");
+    let body: serde_json::Value = serde_json::from_str(&puts[0].2).unwrap();
+    assert_eq!(body["start"], "2026-12-01T17:00");
+    assert_eq!(body["end"], "2026-12-01T18:00");
+    assert_eq!(body["timeZone"], "Asia/Tokyo");
+    handle.destroy();
+    signed_out();
+}
+
 #[wasm_bindgen_test]
 async fn a_form_the_page_named_keeps_its_name_while_it_edits() {
     signed_in();

@@ -86,7 +86,7 @@ impl Controller {
                 let a: Appointment = items::get(api, kind, id).await?;
                 (
                     a.change_key.clone(),
-                    Draft::Appointment(appointment_draft(&a)),
+                    Draft::Appointment(appointment_draft(&a, self.config.time_zone())),
                 )
             }
             Kind::Task => {
