@@ -40,8 +40,16 @@ test('in French: labels, an inline error, the recurrence summary, a meeting and 
 
   const subject = uniqueSubject('Point d’équipe');
   await form.locator('[name="subject"]').fill(subject);
-  await form.locator('[name="start"]').fill(wallClock(3, 9));
-  await form.locator('[name="end"]').fill(wallClock(3, 9, 30));
+  // The series starts on the next Monday or Thursday (1 to 4 days ahead), so that its first
+  // meeting is in the agenda's first 7 days whatever day the test runs: started on a Friday, an
+  // every-2-weeks Monday and Thursday series would first meet 10 days later.
+  const day = [1, 2, 3, 4].find((n) => {
+    const date = new Date();
+    date.setDate(date.getDate() + n);
+    return [1, 4].includes(date.getDay());
+  });
+  await form.locator('[name="start"]').fill(wallClock(day, 9));
+  await form.locator('[name="end"]').fill(wallClock(day, 9, 30));
   await form.locator('[name="location"]').fill('Salle Lumière');
   await form.getByLabel('Répétition').selectOption({ label: 'Toutes les semaines' });
   await form.getByLabel('Tous les (jours, semaines ou mois)').fill('2');
