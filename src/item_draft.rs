@@ -50,17 +50,18 @@ pub fn appointment_draft(a: &Appointment, zone: Option<&str>) -> AppointmentDraf
         |millis: f64| local_text(millis, zone).unwrap_or_else(|| local_date_time(millis));
     let start = a.start.timestamp_millis() as f64;
     let end = a.end.timestamp_millis() as f64;
-    let end = if a.all_day {
-        // An all-day item ends at the midnight after its last day; the draft names that day.
-        let last_day = wall_clock(end - 1.0);
-        format!("{}T00:00", &last_day[..10])
+    let (start, end) = if a.all_day {
+        // Days, as the form's date fields take them (`YYYY-MM-DD`). An all-day item ends at the
+        // midnight after its last day; the draft names that day.
+        let day = |millis: f64| wall_clock(millis)[..10].to_owned();
+        (day(start), day(end - 1.0))
     } else {
-        wall_clock(end)
+        (wall_clock(start), wall_clock(end))
     };
     let emails = |people: &[model::Attendee]| people.iter().map(|p| p.email.clone()).collect();
     AppointmentDraft {
         subject: a.subject.clone(),
-        start: wall_clock(start),
+        start,
         end,
         location: a.location.clone(),
         body: a.body.clone(),

@@ -297,6 +297,48 @@ async fn an_item_opens_on_the_clock_of_the_forms_time_zone() {
     signed_out();
 }
 
+/// An all-day item made on a Tokyo page: it starts at midnight in Tokyo (15:00 UTC the day
+/// before) and opens on its own days in the form's date fields (not empty, and not on the UTC
+/// day before).
+#[wasm_bindgen_test]
+async fn an_all_day_item_opens_on_its_own_days_in_the_forms_time_zone() {
+    signed_in();
+    install_fetch(
+        r#"(method, url) => {
+            if (url.includes('/api/auth/status')) return [200, { authorized: true, user: 'alice' }];
+            const day = { id: 'd1', changeKey: 'c1', subject: 'Offsite', allDay: true,
+                start: '2026-11-30T15:00:00Z', end: '2026-12-02T15:00:00Z', organizer: 'alice@example.com',
+                myResponse: 'organizer' };
+            if (method === 'GET' && url.includes('/api/appointments?')) return [200, { items: [day], more: false }];
+            if (method === 'GET' && url.endsWith('/api/appointments/d1')) return [200, day];
+            if (method === 'PUT' && url.endsWith('/api/appointments/d1')) return [200, { ...day, changeKey: 'c2' }];
+            return [404, { error: 'not_found', message: 'no route' }];
+        }"#,
+    );
+    let (host, mut handle) = mounted(
+        r#"{"kind":"appointment","proxy":"http://127.0.0.1:9","locale":"en","timeZone":"Asia/Tokyo"}"#,
+    )
+    .await;
+    assert!(until(|| host.text_content().unwrap().contains("Edit")).await);
+    click(&host, "Edit").await;
+    assert_eq!(value(&host, "subject"), "Offsite");
+    assert_eq!(value(&host, "start"), "2026-12-01", "{}", host.inner_html());
+    assert_eq!(value(&host, "end"), "2026-12-02", "both days included");
+    assert_eq!(value(&host, "timeZone"), "Asia/Tokyo");
+    // Saved unchanged, it goes back as the same two days in the same zone.
+    submit(&host).await;
+    settle().await;
+    let puts = requests("PUT");
+    assert_eq!(puts.len(), 1, "{puts:?}");
+    let body: serde_json::Value = serde_json::from_str(&puts[0].2).unwrap();
+    assert_eq!(body["allDay"], true);
+    assert_eq!(body["start"], "2026-12-01");
+    assert_eq!(body["end"], "2026-12-02");
+    assert_eq!(body["timeZone"], "Asia/Tokyo");
+    handle.destroy();
+    signed_out();
+}
+
 #[wasm_bindgen_test]
 async fn a_form_the_page_named_keeps_its_name_while_it_edits() {
     signed_in();
