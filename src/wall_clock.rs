@@ -24,6 +24,11 @@ pub fn local_text(ms: f64, zone: Option<&str>) -> Option<String> {
     (text.len() == 16).then_some(text)
 }
 
+/// `zone` when the browser knows it (`Intl` throws on others), else `None`: the browser's own.
+pub fn known_zone(zone: Option<&str>) -> Option<&str> {
+    zone.filter(|zone| local_text(0.0, Some(zone)).is_some())
+}
+
 /// `local` (`YYYY-MM-DDTHH:MM`) read as if it were UTC, in ms since the epoch.
 fn as_if_utc(local: &str) -> Option<f64> {
     let ms = Date::parse(&format!("{}:00Z", local.get(..16)?));

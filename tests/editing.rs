@@ -303,8 +303,8 @@ async fn an_item_opens_on_the_clock_of_the_forms_time_zone() {
 }
 
 /// An all-day item made on a Tokyo page: it starts at midnight in Tokyo (15:00 UTC the day
-/// before) and opens on its own days in the form's date fields (not empty, and not on the UTC
-/// day before).
+/// before). The agenda lists it on its own days, and it opens on them in the form's date fields
+/// (not empty, and not on the UTC day before).
 #[wasm_bindgen_test]
 async fn an_all_day_item_opens_on_its_own_days_in_the_forms_time_zone() {
     signed_in();
@@ -325,6 +325,14 @@ async fn an_all_day_item_opens_on_its_own_days_in_the_forms_time_zone() {
     )
     .await;
     assert!(until(|| host.text_content().unwrap().contains("Edit")).await);
+    // The agenda names its days too, with no midnight times.
+    let when = query(&host, ".xf-item time").text_content().unwrap();
+    assert!(
+        when.starts_with("Tue, Dec 1")
+            && when.contains("Wed, Dec 2")
+            && when.ends_with(" · All day"),
+        "{when}"
+    );
     click(&host, "Edit").await;
     assert_eq!(value(&host, "subject"), "Offsite");
     assert_eq!(value(&host, "start"), "2026-12-01");

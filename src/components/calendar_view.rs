@@ -13,6 +13,7 @@ use crate::config::WidgetConfig;
 use crate::hooks::use_page;
 use crate::services::appointments;
 use crate::view_state::{ViewAction, ViewState};
+use crate::wall_clock::known_zone;
 
 /// Everything a page of the agenda depends on: a change fetches it again.
 #[derive(PartialEq)]
@@ -86,6 +87,16 @@ fn appointment_row(
     on_item: &Callback<ItemCommand>,
 ) -> Html {
     let (start, end) = (a.start.to_rfc3339(), a.end.to_rfc3339());
+    // An all-day item's days, on the calendar it was typed on (the form's zone); a timed item's
+    // times on the viewer's clock.
+    let when = if a.all_day {
+        let days = config
+            .locale
+            .format_days_in(&start, &end, known_zone(config.time_zone()));
+        format!("{days} · {}", config.locale.t().all_day)
+    } else {
+        config.locale.format_range(&start, &end)
+    };
     let offer = Offer::of_appointment(a);
     let invited_by = match (offer, &a.organizer) {
         (Offer::Invitation(_), Some(organizer)) => {
@@ -97,7 +108,7 @@ fn appointment_row(
         <li key={a.id.as_str()} class="xf-item">
             <span class="xf-item-title">{ a.subject.clone() }</span>
             <span class="xf-item-meta">
-                <time datetime={start.clone()}>{ config.locale.format_range(&start, &end) }</time>
+                <time datetime={start.clone()}>{ when }</time>
                 if !a.location.trim().is_empty() { { format!(" · {}", a.location) } }
                 { invited_by }
             </span>

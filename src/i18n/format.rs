@@ -23,18 +23,24 @@ impl Locale {
         if start_date.get_time().is_nan() || end_date.get_time().is_nan() {
             return format!("{start} – {end}");
         }
-        self.range_with(&self.date_time_format(true), &start_date, &end_date)
+        self.range_with(&self.date_time_format(true, None), &start_date, &end_date)
     }
 
     /// `Tue 1 – Mon 7 Dec` (in the viewer's zone and language): the days of `[start, end)`
     /// for two RFC 3339 instants, `end` excluded (a local midnight ends the day before it).
     pub fn format_days(&self, start: &str, end: &str) -> String {
+        self.format_days_in(start, end, None)
+    }
+
+    /// [`Self::format_days`] on the calendar of `zone`, a zone the browser knows (the
+    /// browser's own when `None`).
+    pub fn format_days_in(&self, start: &str, end: &str, zone: Option<&str>) -> String {
         let first = Date::new(&JsValue::from_str(start));
         let last = Date::new(&JsValue::from_f64(Date::parse(end) - 1.0));
         if first.get_time().is_nan() || last.get_time().is_nan() {
             return format!("{start} – {end}");
         }
-        self.range_with(&self.date_time_format(false), &first, &last)
+        self.range_with(&self.date_time_format(false, zone), &first, &last)
     }
 
     /// `Intl.DateTimeFormat.formatRange`, or two formatted ends where it is missing.
@@ -69,8 +75,11 @@ impl Locale {
         self.format_with(&format, &instant)
     }
 
-    fn date_time_format(&self, with_time: bool) -> Intl::DateTimeFormat {
+    fn date_time_format(&self, with_time: bool, zone: Option<&str>) -> Intl::DateTimeFormat {
         let options = Object::new();
+        if let Some(zone) = zone {
+            set(&options, "timeZone", zone);
+        }
         set(&options, "weekday", "short");
         set(&options, "day", "numeric");
         set(&options, "month", "short");
