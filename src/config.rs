@@ -9,6 +9,7 @@ use crate::handle::with_values;
 use crate::i18n::{Locale, browser_time_zone};
 use crate::services::Api;
 use crate::state::{AuthMode, Draft, Kind};
+use crate::wall_clock::known_zone;
 
 /// What `mount(element, options)` accepts: a plain JS object, every key optional.
 #[derive(Debug, Default)]
@@ -67,6 +68,8 @@ pub struct WidgetConfig {
     /// The new-item form's title, which also names the form for assistive technology: a page
     /// with two forms of one kind tells them apart by it.
     pub heading: Option<String>,
+    /// The zone new appointments are typed in, when the browser knows it: see [`Self::time_zone`].
+    time_zone: Option<String>,
 }
 
 impl WidgetConfig {
@@ -105,6 +108,11 @@ impl WidgetConfig {
         } else {
             with_values(&empty, &values).map_err(|e| format!("values: {e}"))?
         };
+        // Checked once here: `Intl` throws on a zone it does not know.
+        let time_zone = match &initial {
+            Draft::Appointment(a) => known_zone(a.time_zone.as_deref()).map(str::to_owned),
+            Draft::Task(_) => None,
+        };
         Ok(Self {
             api,
             kind,
@@ -116,16 +124,14 @@ impl WidgetConfig {
             read_only: field_list("readOnly", &option(&options, "readOnly"))?,
             hidden: field_list("hidden", &option(&options, "hidden"))?,
             heading: raw.heading.map(parse_heading).transpose()?,
+            time_zone,
         })
     }
 
     /// The zone a new appointment is typed in: the page's `timeZone` (or a prefilled one), else
-    /// the browser's.
+    /// the browser's; `None` where the browser knows no such zone (its own clock then).
     pub fn time_zone(&self) -> Option<&str> {
-        match &self.initial {
-            Draft::Appointment(a) => a.time_zone.as_deref(),
-            Draft::Task(_) => None,
-        }
+        self.time_zone.as_deref()
     }
 
     /// A document-unique id for one of this widget's elements.

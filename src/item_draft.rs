@@ -9,7 +9,7 @@ use model::{
 };
 use wasm_bindgen::JsValue;
 
-use crate::wall_clock::{instant_ms, known_zone, local_text, rfc3339};
+use crate::wall_clock::{instant_ms, local_text, rfc3339};
 
 /// `YYYY-MM-DDTHH:MM` in the browser's zone (what `<input type="datetime-local">` shows) of the
 /// instant `millis` after the epoch.
@@ -42,10 +42,9 @@ pub fn local_of_instant(text: &str) -> String {
 }
 
 /// The draft of a stored appointment, its times on the clock of `zone`: the zone the form types
-/// new appointments in (the page's `timeZone`, else the browser's), which the zone field then
-/// shows. A zone the browser does not know gives way to the browser's own clock.
+/// new appointments in (`WidgetConfig::time_zone`, one the browser knows), which the zone field
+/// then shows; the browser's own clock when `None`.
 pub fn appointment_draft(a: &Appointment, zone: Option<&str>) -> AppointmentDraft {
-    let zone = known_zone(zone);
     let wall_clock =
         |millis: f64| local_text(millis, zone).unwrap_or_else(|| local_date_time(millis));
     let start = a.start.timestamp_millis() as f64;

@@ -13,7 +13,6 @@ use crate::config::WidgetConfig;
 use crate::hooks::use_page;
 use crate::services::appointments;
 use crate::view_state::{ViewAction, ViewState};
-use crate::wall_clock::known_zone;
 
 /// Everything a page of the agenda depends on: a change fetches it again.
 #[derive(PartialEq)]
@@ -92,7 +91,7 @@ fn appointment_row(
     let when = if a.all_day {
         let days = config
             .locale
-            .format_days_in(&start, &end, known_zone(config.time_zone()));
+            .format_days_in(&start, &end, config.time_zone());
         format!("{days} · {}", config.locale.t().all_day)
     } else {
         config.locale.format_range(&start, &end)
