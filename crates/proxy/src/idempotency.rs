@@ -186,7 +186,7 @@ impl IdempotencyStore {
             let lease_until_ms = (now + self.lease).timestamp_millis();
             let claim = self
                 .records
-                .claim_idempotency_key(&NewIdempotencyKey {
+                .claim_idempotency_key(NewIdempotencyKey {
                     user_id: user_id.to_owned(),
                     key: key.as_str().to_owned(),
                     kind: kind.to_owned(),

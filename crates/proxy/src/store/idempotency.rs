@@ -176,11 +176,8 @@ impl SqlStore {
 
 #[async_trait::async_trait]
 impl IdempotencyRecords for SqlStore {
-    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey) -> StoreResult<KeyClaim> {
-        match self
-            .idempotency_write(IdempotencyWrite::Claim(new.clone()))
-            .await?
-        {
+    async fn claim_idempotency_key(&self, new: NewIdempotencyKey) -> StoreResult<KeyClaim> {
+        match self.idempotency_write(IdempotencyWrite::Claim(new)).await? {
             WriteOutcome::Claim(claim) => Ok(claim),
             WriteOutcome::Done => Err(StoreError::new("a claim answered without its outcome")),
         }

@@ -64,7 +64,7 @@ pub enum KeyClaim {
 pub trait IdempotencyRecords: Send + Sync + 'static {
     /// Records `new` unless the key is known; answers the existing record if it is. One write
     /// for a new key or a lease taken over, none for a completed key.
-    async fn claim_idempotency_key(&self, new: &NewIdempotencyKey) -> StoreResult<KeyClaim>;
+    async fn claim_idempotency_key(&self, new: NewIdempotencyKey) -> StoreResult<KeyClaim>;
     /// Ends the lease `lease_until_ms` of an attempt that will not complete (it failed or was
     /// abandoned), so the next request with the key goes ahead at once.
     async fn release_idempotency_key(

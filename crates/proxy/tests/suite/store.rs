@@ -258,7 +258,7 @@ async fn idempotency_keys_are_claimed_once_and_replayed(f: Fixture) {
     let s = &f.store;
     let first = key("k1", "fp", "2026-01-01T00:00:00+00:00", 10_000);
     assert_eq!(
-        s.claim_idempotency_key(&first).await.unwrap(),
+        s.claim_idempotency_key(first.clone()).await.unwrap(),
         KeyClaim::Claimed
     );
     // A second claim while the first runs finds it, unfinished and held: same client request
@@ -269,14 +269,14 @@ async fn idempotency_keys_are_claimed_once_and_replayed(f: Fixture) {
         lease_until_ms: 11_500,
         ..first.clone()
     };
-    let (found, took_over) = known(s.claim_idempotency_key(&again).await.unwrap());
+    let (found, took_over) = known(s.claim_idempotency_key(again.clone()).await.unwrap());
     assert_eq!(found.client_request_id, "crid-1");
     assert_eq!(found.response, None);
     assert!(!took_over);
     s.complete_idempotency_key("alice", "k1", "{\"id\":1}")
         .await
         .unwrap();
-    let (done, took_over) = known(s.claim_idempotency_key(&again).await.unwrap());
+    let (done, took_over) = known(s.claim_idempotency_key(again).await.unwrap());
     assert_eq!(done.response.as_deref(), Some("{\"id\":1}"));
     assert_eq!(done.fingerprint, "fp");
     assert!(!took_over, "a completed key is answered, not run again");
@@ -286,13 +286,13 @@ async fn idempotency_keys_are_claimed_once_and_replayed(f: Fixture) {
         ..first.clone()
     };
     assert_eq!(
-        s.claim_idempotency_key(&bob).await.unwrap(),
+        s.claim_idempotency_key(bob).await.unwrap(),
         KeyClaim::Claimed
     );
     // The retention sweep forgets old keys only.
     let newer = key("k2", "fp", "2026-01-03T00:00:00+00:00", 10_000);
     assert_eq!(
-        s.claim_idempotency_key(&newer).await.unwrap(),
+        s.claim_idempotency_key(newer.clone()).await.unwrap(),
         KeyClaim::Claimed
     );
     assert_eq!(
@@ -302,11 +302,11 @@ async fn idempotency_keys_are_claimed_once_and_replayed(f: Fixture) {
         2
     );
     assert_eq!(
-        s.claim_idempotency_key(&first).await.unwrap(),
+        s.claim_idempotency_key(first).await.unwrap(),
         KeyClaim::Claimed
     );
     assert!(matches!(
-        s.claim_idempotency_key(&newer).await.unwrap(),
+        s.claim_idempotency_key(newer).await.unwrap(),
         KeyClaim::Known { .. }
     ));
 }
@@ -315,7 +315,7 @@ async fn a_key_given_up_or_whose_lease_ended_is_taken_over_once(f: Fixture) {
     let s = &f.store;
     let first = key("k", "fp", "2026-01-01T00:00:00+00:00", 10_000);
     assert_eq!(
-        s.claim_idempotency_key(&first).await.unwrap(),
+        s.claim_idempotency_key(first.clone()).await.unwrap(),
         KeyClaim::Claimed
     );
     // The lease ends at 11,000: a claim after that takes the key over, keeping the first
@@ -326,23 +326,23 @@ async fn a_key_given_up_or_whose_lease_ended_is_taken_over_once(f: Fixture) {
         lease_until_ms: 12_001,
         ..first.clone()
     };
-    let (record, took_over) = known(s.claim_idempotency_key(&later).await.unwrap());
+    let (record, took_over) = known(s.claim_idempotency_key(later.clone()).await.unwrap());
     assert!(took_over);
     assert_eq!(record.client_request_id, "crid-1");
     // ... and holds it now: a third claim at the same instant does not take it too.
-    let (_, took_over) = known(s.claim_idempotency_key(&later).await.unwrap());
+    let (_, took_over) = known(s.claim_idempotency_key(later.clone()).await.unwrap());
     assert!(!took_over, "two requests took over one key");
     // A holder that gives up releases it: the next claim goes ahead at once.
     s.release_idempotency_key("alice", "k", 12_001)
         .await
         .unwrap();
-    let (_, took_over) = known(s.claim_idempotency_key(&later).await.unwrap());
+    let (_, took_over) = known(s.claim_idempotency_key(later.clone()).await.unwrap());
     assert!(took_over);
     // Releasing with a lease one no longer holds changes nothing.
     s.release_idempotency_key("alice", "k", 12_001 - 1)
         .await
         .unwrap();
-    let (_, took_over) = known(s.claim_idempotency_key(&later).await.unwrap());
+    let (_, took_over) = known(s.claim_idempotency_key(later).await.unwrap());
     assert!(!took_over);
     // A different request under the same key never takes it over.
     let other = NewIdempotencyKey {
@@ -351,7 +351,7 @@ async fn a_key_given_up_or_whose_lease_ended_is_taken_over_once(f: Fixture) {
         lease_until_ms: 100_000,
         ..first.clone()
     };
-    let (_, took_over) = known(s.claim_idempotency_key(&other).await.unwrap());
+    let (_, took_over) = known(s.claim_idempotency_key(other).await.unwrap());
     assert!(!took_over);
 }
 
@@ -447,10 +447,7 @@ async fn concurrent_claims_of_one_key_grant_it_once(f: Fixture) {
                 client_request_id: format!("crid-{i}"),
                 ..self::key("unused", "fp", "2026-01-01T00:00:00+00:00", 10_000)
             };
-            (
-                key.clone(),
-                store.claim_idempotency_key(&new).await.unwrap(),
-            )
+            (key.clone(), store.claim_idempotency_key(new).await.unwrap())
         })
     });
     let mut shared_claimed = 0;
@@ -485,7 +482,7 @@ async fn concurrent_claims_of_one_key_grant_it_once(f: Fixture) {
             key: key.clone(),
             ..self::key("unused", "fp", "2026-01-01T00:00:00+00:00", 10_500)
         };
-        let (record, _) = known(second.claim_idempotency_key(&again).await.unwrap());
+        let (record, _) = known(second.claim_idempotency_key(again).await.unwrap());
         assert_eq!(record.response, Some(format!("{{\"item\":\"{key}\"}}")));
     }
 }
@@ -585,7 +582,7 @@ async fn sqlite_a_claim_whose_request_went_away_is_given_back() {
     let s = &f.store;
     let first = key("hung-up", "fp", "2026-01-01T00:00:00+00:00", 10_000);
     // Polled once (the claim is queued), then dropped, as a request the client hung up on.
-    let mut claim = s.claim_idempotency_key(&first);
+    let mut claim = s.claim_idempotency_key(first.clone());
     let polled = std::future::poll_fn(|cx| std::task::Poll::Ready(claim.as_mut().poll(cx))).await;
     assert!(polled.is_pending(), "the claim did not wait for its commit");
     drop(claim);
@@ -597,7 +594,7 @@ async fn sqlite_a_claim_whose_request_went_away_is_given_back() {
         ..first.clone()
     };
     for _ in 0..50 {
-        let (record, took_over) = known(s.claim_idempotency_key(&retry).await.unwrap());
+        let (record, took_over) = known(s.claim_idempotency_key(retry.clone()).await.unwrap());
         if took_over {
             assert_eq!(record.client_request_id, "crid-1");
             return;
